@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts PostgreSQL and Redis when they are installed but not running, then
+# checks them. Under CI their absence is a failure; elsewhere tests skip.
+set -uo pipefail
+
+pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
+
+if ! pg_up && command -v pg_ctlcluster >/dev/null; then
+	pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+	for _ in $(seq 1 30); do pg_up && break; sleep 0.5; done
+fi
+if ! redis_up && command -v redis-server >/dev/null; then
+	redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+		--dir /var/lib/redis --logfile /var/log/redis/ci.log || true
+	for _ in $(seq 1 30); do redis_up && break; sleep 0.5; done
+fi
+
+status=0
+if pg_up; then echo "postgres: up"; else echo "postgres: DOWN"; status=1; fi
+if redis_up; then echo "redis: up"; else echo "redis: DOWN"; status=1; fi
+if [ "${CI:-}" = "true" ] && [ $status -ne 0 ]; then
+	echo "CI needs PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379" >&2
+	exit 1
+fi
+exit 0

@@ -1,0 +1,41 @@
+package resolver
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the part of an Auth.js adapter that GET /session uses: look a
+// session and its user up by token, extend a session, delete one. Stores
+// only move rows; the Auth.js rules (strict expiry, pruning, updateAge) live
+// in the resolver so every store behaves the same.
+//
+// Implementations are safe for concurrent use and honour ctx deadlines.
+type Store interface {
+	// SessionAndUser returns the session with the token and its user. A
+	// missing session is (nil, nil, nil); a session whose user is missing is
+	// (s, nil, nil).
+	SessionAndUser(ctx context.Context, token string) (*StoredSession, *StoredUser, error)
+	// UpdateExpiry sets the session's expiry (Auth.js updateSession).
+	UpdateExpiry(ctx context.Context, token string, expires time.Time) error
+	// DeleteSession removes the session (Auth.js deleteSession).
+	DeleteSession(ctx context.Context, token string) error
+	// Close releases the store's connections.
+	Close() error
+}
+
+// StoredSession is a session row or key.
+type StoredSession struct {
+	Token   string
+	UserID  string
+	Expires time.Time
+}
+
+// StoredUser is a user row or key. Nil pointers are NULLs.
+type StoredUser struct {
+	ID            string
+	Name          *string
+	Email         *string
+	Image         *string
+	EmailVerified *time.Time
+}
