@@ -1,0 +1,152 @@
+package profiles
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Parse decodes one profile strictly. source names the file in errors.
+func Parse(source string, data []byte) (*Profile, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, &Error{File: source, Line: yamlErrLine(err), Msg: cleanYAMLErr(err)}
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, &Error{File: source, Msg: "empty profile"}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &Error{File: source, Line: root.Line, Msg: "a profile is a mapping of keys to values"}
+	}
+	p := &Profile{Source: source, lines: map[string]int{}}
+	var errs []error
+	checkKeys(source, root, reflect.TypeOf(*p), "", p.lines, &errs)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if err := root.Decode(p); err != nil {
+		return nil, typeErrors(source, err, p.lines)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkKeys walks a mapping against the struct it decodes into: every key
+// must be a known field, inline secrets are refused, and each key's line is
+// recorded under its dotted path for later validation errors.
+func checkKeys(source string, n *yaml.Node, t reflect.Type, prefix string, lines map[string]int, errs *[]error) {
+	fields := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if tag == "" || tag == "-" {
+			continue
+		}
+		fields[tag] = f.Type
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		path := prefix + k.Value
+		lines[path] = k.Line
+		if seen[k.Value] {
+			*errs = append(*errs, &Error{File: source, Line: k.Line, Key: path, Msg: "duplicate key"})
+			continue
+		}
+		seen[k.Value] = true
+		ft, ok := fields[k.Value]
+		if !ok {
+			msg := "unknown key"
+			if use, secret := inlineSecretKeys[strings.ToLower(k.Value)]; secret {
+				msg = "inline secrets are refused: name an environment variable with " + use
+			}
+			*errs = append(*errs, &Error{File: source, Line: k.Line, Key: path, Msg: msg})
+			continue
+		}
+		switch {
+		case ft.Kind() == reflect.Struct && ft != reflect.TypeOf(Duration(0)):
+			if v.Kind != yaml.MappingNode {
+				*errs = append(*errs, &Error{File: source, Line: v.Line, Key: path, Msg: "want a mapping"})
+				continue
+			}
+			checkKeys(source, v, ft, path+".", lines, errs)
+		case ft.Kind() == reflect.Map && v.Kind == yaml.MappingNode:
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				lines[path+"."+v.Content[j].Value] = v.Content[j].Line
+			}
+		}
+	}
+}
+
+// UnmarshalYAML accepts Go durations ("90s", "720h") and plain seconds.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: want a duration such as 30s or 720h", n.Line)
+	}
+	if secs, err := strconv.ParseFloat(n.Value, 64); err == nil {
+		*d = Duration(secs * float64(time.Second))
+		return nil
+	}
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration such as 30s or 720h", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+var lineRE = regexp.MustCompile(`line (\d+): `)
+
+func yamlErrLine(err error) int {
+	if m := lineRE.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+func cleanYAMLErr(err error) string {
+	s := strings.TrimPrefix(err.Error(), "yaml: ")
+	return lineRE.ReplaceAllString(s, "")
+}
+
+// typeErrors turns yaml's aggregated type errors into file:line errors.
+func typeErrors(source string, err error, lines map[string]int) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		line := yamlErrLine(err)
+		return &Error{File: source, Line: line, Key: keyAtLine(lines, line), Msg: cleanYAMLErr(err)}
+	}
+	var errs []error
+	for _, e := range te.Errors {
+		line := 0
+		if m := lineRE.FindStringSubmatch(e); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		msg := lineRE.ReplaceAllString(e, "")
+		msg = strings.ReplaceAll(msg, "profiles.", "")
+		errs = append(errs, &Error{File: source, Line: line, Key: keyAtLine(lines, line), Msg: msg})
+	}
+	return errors.Join(errs...)
+}
+
+// keyAtLine finds the deepest key written on line (values share their key's
+// line in block style).
+func keyAtLine(lines map[string]int, line int) string {
+	best := ""
+	for k, l := range lines {
+		if l == line && len(k) > len(best) {
+			best = k
+		}
+	}
+	return best
+}

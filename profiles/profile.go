@@ -1,0 +1,325 @@
+// Package profiles holds authscope's named configurations: which Auth.js
+// deployment to resolve against, how, and how to load-test it.
+//
+// A profile is a YAML (or JSON, which is YAML) file, decoded strictly: an
+// unknown key, a value of the wrong type or an invalid setting is an error
+// naming the file, the line and the key. Profiles never hold secrets or
+// connection strings: they name the environment variables that do
+// (secret_env, dsn_env, header_envs), and a profile that carries one inline
+// is refused. The embedded built-in profiles (demo, ...) need no files.
+//
+// The package turns a profile into plain config values of the packages it
+// configures (resolver.Config); it holds no state of its own.
+package profiles
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+)
+
+// Profile is one named configuration, as decoded from its file.
+type Profile struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	// Demo marks the embedded demo: a generated secret, a seeded SQLite
+	// store and the built-in upstream, all made at start-up.
+	Demo     bool          `yaml:"demo"`
+	Resolver ResolverBlock `yaml:"resolver"`
+	Store    StoreBlock    `yaml:"store"`
+	// Bench is the load-run section; its schema belongs to the bench
+	// command, which decodes it strictly itself.
+	Bench map[string]any `yaml:"bench"`
+
+	// Source is where the profile came from ("builtin:demo" or a path).
+	Source string `yaml:"-"`
+	lines  map[string]int
+}
+
+// ResolverBlock is the resolver section of a profile.
+type ResolverBlock struct {
+	Mode       string   `yaml:"mode"`
+	Strategy   string   `yaml:"strategy"`
+	BaseURL    string   `yaml:"base_url"`
+	BasePath   string   `yaml:"base_path"`
+	CookieName string   `yaml:"cookie_name"`
+	SecretEnv  string   `yaml:"secret_env"`
+	SecretEnvs []string `yaml:"secret_envs"`
+	MaxAge     Duration `yaml:"max_age"`
+	UpdateAge  Duration `yaml:"update_age"`
+	LegacyV4   bool     `yaml:"legacy_v4"`
+	Refresh    bool     `yaml:"refresh_cookies"`
+	ReadOnly   bool     `yaml:"read_only"`
+	StoreTO    Duration `yaml:"store_timeout"`
+	Proxy      struct {
+		Timeout    Duration          `yaml:"timeout"`
+		MaxBody    int64             `yaml:"max_body"`
+		Headers    map[string]string `yaml:"headers"`
+		HeaderEnvs map[string]string `yaml:"header_envs"`
+	} `yaml:"proxy"`
+	Cache struct {
+		Enabled     bool     `yaml:"enabled"`
+		TTL         Duration `yaml:"ttl"`
+		Size        int      `yaml:"size"`
+		NegativeTTL Duration `yaml:"negative_ttl"`
+	} `yaml:"cache"`
+	Redact struct {
+		Allow []string `yaml:"allow"`
+	} `yaml:"redact"`
+}
+
+// StoreBlock names the session store for the database strategy.
+type StoreBlock struct {
+	// DSNEnv names the environment variable holding the DSN
+	// (sqlite:PATH, postgres://..., redis://...).
+	DSNEnv string `yaml:"dsn_env"`
+	// Schema is the table layout: pg-adapter (default), prisma, or custom.
+	Schema string `yaml:"schema"`
+	// Mapping names tables and columns for the custom schema.
+	Mapping  map[string]string `yaml:"mapping"`
+	PoolSize int               `yaml:"pool_size"`
+	// KeyPrefix is the Redis adapter's baseKeyPrefix.
+	KeyPrefix string `yaml:"key_prefix"`
+}
+
+// Duration is a time.Duration written as "30s", "720h" or a number of seconds.
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+var (
+	namePattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	envPattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	schemaChoices = []string{"", "pg-adapter", "prisma", "custom"}
+	// inlineSecretKeys are keys that would put a secret in the file.
+	inlineSecretKeys = map[string]string{
+		"secret": "secret_env", "secrets": "secret_envs", "auth_secret": "secret_env",
+		"dsn": "dsn_env", "password": "dsn_env", "url": "dsn_env", "token": "an env var",
+	}
+	// sensitiveHeaders may only come from the environment.
+	sensitiveHeaders = []string{"authorization", "cookie", "proxy-authorization", "x-api-key"}
+)
+
+// Validate reports every problem with p, each naming the file, line and key.
+func (p *Profile) Validate() error {
+	var errs []error
+	bad := func(key, format string, a ...any) {
+		errs = append(errs, p.errorAt(key, fmt.Sprintf(format, a...)))
+	}
+	if !namePattern.MatchString(p.Name) {
+		bad("name", "%q is not a kebab-case name", p.Name)
+	}
+	r := p.Resolver
+	if r.Mode != "" && !resolver.Mode(r.Mode).Valid() {
+		bad("resolver.mode", "%q is not local or proxy", r.Mode)
+	}
+	if r.Strategy != "" && !resolver.Strategy(r.Strategy).Valid() {
+		bad("resolver.strategy", "%q is not jwt or database", r.Strategy)
+	}
+	if r.BaseURL != "" {
+		u, err := url.Parse(r.BaseURL)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			bad("resolver.base_url", "%q is not an absolute http(s) URL", r.BaseURL)
+		case u.User != nil:
+			bad("resolver.base_url", "credentials in the URL are refused; use proxy.header_envs")
+		}
+	}
+	if r.BasePath != "" && !strings.HasPrefix(r.BasePath, "/") {
+		bad("resolver.base_path", "%q must start with /", r.BasePath)
+	}
+	if r.SecretEnv != "" && len(r.SecretEnvs) > 0 {
+		bad("resolver.secret_env", "set secret_env or secret_envs, not both")
+	}
+	for i, e := range append([]string{r.SecretEnv}, r.SecretEnvs...) {
+		if (i > 0 || e != "") && !envPattern.MatchString(e) {
+			bad("resolver.secret_env", "%q is not an environment variable name (the secret itself never goes in a profile)", e)
+		}
+	}
+	for _, d := range []struct {
+		key string
+		v   Duration
+	}{{"resolver.max_age", r.MaxAge}, {"resolver.update_age", r.UpdateAge}, {"resolver.store_timeout", r.StoreTO},
+		{"resolver.proxy.timeout", r.Proxy.Timeout}, {"resolver.cache.ttl", r.Cache.TTL}, {"resolver.cache.negative_ttl", r.Cache.NegativeTTL}} {
+		if d.v < 0 {
+			bad(d.key, "must not be negative")
+		}
+	}
+	if r.Proxy.MaxBody < 0 {
+		bad("resolver.proxy.max_body", "must not be negative")
+	}
+	if r.Cache.Size < 0 {
+		bad("resolver.cache.size", "must not be negative")
+	}
+	for h, v := range r.Proxy.Headers {
+		for _, s := range sensitiveHeaders {
+			if strings.EqualFold(h, s) {
+				bad("resolver.proxy.headers."+h, "a credential header must come from the environment (header_envs)")
+			}
+		}
+		if looksLikeSecret(v) {
+			bad("resolver.proxy.headers."+h, "value looks like a credential; use header_envs")
+		}
+	}
+	for h, e := range r.Proxy.HeaderEnvs {
+		if !envPattern.MatchString(e) {
+			bad("resolver.proxy.header_envs."+h, "%q is not an environment variable name", e)
+		}
+	}
+	s := p.Store
+	if s.DSNEnv != "" && !envPattern.MatchString(s.DSNEnv) {
+		bad("store.dsn_env", "%q is not an environment variable name (the DSN itself never goes in a profile)", s.DSNEnv)
+	}
+	if !contains(schemaChoices, s.Schema) {
+		bad("store.schema", "%q is not pg-adapter, prisma or custom", s.Schema)
+	}
+	if s.Schema == "custom" && len(s.Mapping) == 0 {
+		bad("store.mapping", "the custom schema needs a mapping")
+	}
+	if s.PoolSize < 0 {
+		bad("store.pool_size", "must not be negative")
+	}
+	if r.Strategy == string(resolver.StrategyDatabase) && r.Mode != string(resolver.ModeProxy) && s.DSNEnv == "" && !p.Demo {
+		bad("store.dsn_env", "the database strategy in local mode needs a store (dsn_env)")
+	}
+	return errors.Join(errs...)
+}
+
+// looksLikeSecret catches the common credential shapes pasted into headers.
+func looksLikeSecret(v string) bool {
+	l := strings.ToLower(strings.TrimSpace(v))
+	return strings.HasPrefix(l, "bearer ") || strings.HasPrefix(l, "basic ") || len(v) >= 32 && !strings.ContainsAny(v, " /")
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+// Error is a problem in a profile file, at a line and key.
+type Error struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line > 0 && e.Key != "":
+		return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
+	case e.Key != "":
+		return fmt.Sprintf("%s: %s: %s", e.File, e.Key, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+func (p *Profile) errorAt(key, msg string) error {
+	line := p.lines[key]
+	for k := key; line == 0 && strings.Contains(k, "."); {
+		k = k[:strings.LastIndexByte(k, '.')]
+		line = p.lines[k]
+	}
+	return &Error{File: p.Source, Line: line, Key: key, Msg: msg}
+}
+
+// Line returns the line a dotted key was written on (0 when absent).
+func (p *Profile) Line(key string) int { return p.lines[key] }
+
+// Secrets reads the secret rotation list from the environment the way
+// Auth.js's integrations do when the profile names no variable:
+// AUTH_SECRET_3, AUTH_SECRET_2, AUTH_SECRET_1, AUTH_SECRET (each only if
+// set), current first. With secret_env(s) the named variables are read in
+// the order given.
+func (p *Profile) Secrets(getenv func(string) string) ([]string, error) {
+	names := p.Resolver.SecretEnvs
+	if p.Resolver.SecretEnv != "" {
+		names = []string{p.Resolver.SecretEnv}
+	}
+	if len(names) == 0 {
+		return SecretsFromEnv(getenv), nil
+	}
+	var out []string
+	for _, n := range names {
+		v := getenv(n)
+		if v == "" {
+			return nil, fmt.Errorf("%s: secret variable %s is not set", p.Source, n)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// SecretsFromEnv assembles Auth.js's secret list from AUTH_SECRET and
+// AUTH_SECRET_1..3 exactly as @auth/core's setEnvDefaults does: each set
+// variable is unshifted in the order AUTH_SECRET, _1, _2, _3, so the list
+// reads [_3, _2, _1, AUTH_SECRET] and AUTH_SECRET_1 (when set without _2,
+// _3) is the one used for encoding.
+func SecretsFromEnv(getenv func(string) string) []string {
+	var out []string
+	for _, n := range []string{"AUTH_SECRET_3", "AUTH_SECRET_2", "AUTH_SECRET_1", "AUTH_SECRET"} {
+		if v := getenv(n); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// ResolverConfig builds the resolver.Config the profile describes, reading
+// secrets and header credentials from the environment.
+func (p *Profile) ResolverConfig(getenv func(string) string) (resolver.Config, error) {
+	r := p.Resolver
+	cfg := resolver.Config{
+		Mode: resolver.Mode(r.Mode), Strategy: resolver.Strategy(r.Strategy),
+		BaseURL: r.BaseURL, BasePath: r.BasePath, CookieName: r.CookieName,
+		MaxAge: r.MaxAge.D(), UpdateAge: r.UpdateAge.D(), LegacyV4: r.LegacyV4,
+		RefreshCookies: r.Refresh, ReadOnly: r.ReadOnly, StoreTimeout: r.StoreTO.D(),
+	}
+	cfg.Proxy.Timeout = r.Proxy.Timeout.D()
+	cfg.Proxy.MaxBody = r.Proxy.MaxBody
+	if len(r.Proxy.Headers)+len(r.Proxy.HeaderEnvs) > 0 {
+		cfg.Proxy.Headers = make(map[string]string)
+		for k, v := range r.Proxy.Headers {
+			cfg.Proxy.Headers[k] = v
+		}
+		for k, e := range r.Proxy.HeaderEnvs {
+			v := getenv(e)
+			if v == "" {
+				return cfg, fmt.Errorf("%s: header %s: variable %s is not set", p.Source, k, e)
+			}
+			cfg.Proxy.Headers[k] = v
+		}
+	}
+	cfg.Cache = resolver.CacheConfig{Enabled: r.Cache.Enabled, TTL: r.Cache.TTL.D(), Size: r.Cache.Size, NegativeTTL: r.Cache.NegativeTTL.D()}
+	secrets, err := p.Secrets(getenv)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Secrets = secrets
+	return cfg, nil
+}
+
+// DSN reads the store's connection string from the environment ("" when the
+// profile names no store).
+func (p *Profile) DSN(getenv func(string) string) (string, error) {
+	if p.Store.DSNEnv == "" {
+		return "", nil
+	}
+	v := getenv(p.Store.DSNEnv)
+	if v == "" {
+		return "", fmt.Errorf("%s: store variable %s is not set", p.Source, p.Store.DSNEnv)
+	}
+	return v, nil
+}
