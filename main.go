@@ -31,7 +31,9 @@ type command struct {
 
 // commands lists the subcommands in the order usage shows them.
 func commands() []command {
-	return []command{}
+	return []command{
+		{"profiles", "list, show and validate profiles", runProfiles},
+	}
 }
 
 // cliEnv is what commands read and write: streams and the environment, so

@@ -157,3 +157,13 @@ func dirOrNone(d string) string {
 	}
 	return d
 }
+
+// BuiltinSource returns the file text of a built-in profile by its Source
+// ("builtin:demo.yaml").
+func BuiltinSource(source string) ([]byte, error) {
+	name, ok := strings.CutPrefix(source, "builtin:")
+	if !ok {
+		return nil, fmt.Errorf("profile %s is not built in", source)
+	}
+	return builtinFS.ReadFile("builtin/" + name)
+}
