@@ -1,0 +1,139 @@
+// server.mjs: the real Auth.js (@auth/express ExpressAuth) on loopback, for
+// authscope's live interop tests. Test-only; see README.md.
+//
+//   node server.mjs [port]          (or PORT=...; 0 or nothing = a free port)
+//
+// Prints "listening <port>" on stdout once it accepts connections.
+//
+// Environment:
+//   AUTH_SECRET, AUTH_SECRET_1..3  secrets, read by ExpressAuth itself
+//                                  (setEnvDefaults: AUTH_SECRET_1 encodes)
+//   AUTHJS_ADAPTER                 unset: jwt strategy, no adapter
+//                                  "pg": @auth/pg-adapter on DATABASE_URL
+//                                  "redis": @auth/unstorage-adapter (redis
+//                                  driver) on REDIS_URL, key prefix
+//                                  AUTHJS_REDIS_PREFIX (baseKeyPrefix)
+//   AUTHJS_PG_INIT=1               create the pg-adapter tables if missing
+//   AUTHJS_STRATEGY                override session.strategy (jwt|database)
+//   AUTHJS_MAX_AGE, AUTHJS_UPDATE_AGE   session.maxAge / updateAge, seconds
+//   AUTHJS_COOKIE_NAME             cookies.sessionToken.name
+//   AUTHJS_EXIT_ON_STDIN_EOF=1     exit when stdin closes (the parent died)
+//
+// With an adapter, POST /test/create-session and POST /test/get-session let
+// tests make real Auth.js write and read sessions (see README.md). They exist
+// only in this test server, which listens on 127.0.0.1 only.
+
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import express from "express";
+import { ExpressAuth } from "@auth/express";
+
+const port = Number(process.argv[2] ?? process.env.PORT ?? 0);
+const env = process.env;
+
+let adapter;
+let closeAdapter = async () => {};
+if (env.AUTHJS_ADAPTER === "pg") {
+  const { default: pg } = await import("pg");
+  const { default: PostgresAdapter } = await import("@auth/pg-adapter");
+  if (!env.DATABASE_URL) fail("AUTHJS_ADAPTER=pg needs DATABASE_URL");
+  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 5 });
+  if (env.AUTHJS_PG_INIT === "1") {
+    await pool.query(readFileSync(new URL("./schema-pg.sql", import.meta.url), "utf8"));
+  }
+  adapter = PostgresAdapter(pool);
+  closeAdapter = () => pool.end();
+} else if (env.AUTHJS_ADAPTER === "redis") {
+  const { createStorage } = await import("unstorage");
+  const { default: redisDriver } = await import("unstorage/drivers/redis");
+  const { UnstorageAdapter } = await import("@auth/unstorage-adapter");
+  if (!env.REDIS_URL) fail("AUTHJS_ADAPTER=redis needs REDIS_URL");
+  const storage = createStorage({ driver: redisDriver({ url: env.REDIS_URL }) });
+  adapter = UnstorageAdapter(storage, { baseKeyPrefix: env.AUTHJS_REDIS_PREFIX ?? "" });
+  closeAdapter = () => storage.dispose();
+} else if (env.AUTHJS_ADAPTER) {
+  fail(`AUTHJS_ADAPTER=${env.AUTHJS_ADAPTER}: want pg or redis`);
+}
+
+const session = {};
+if (env.AUTHJS_STRATEGY) session.strategy = env.AUTHJS_STRATEGY;
+if (env.AUTHJS_MAX_AGE) session.maxAge = Number(env.AUTHJS_MAX_AGE);
+if (env.AUTHJS_UPDATE_AGE) session.updateAge = Number(env.AUTHJS_UPDATE_AGE);
+
+const config = {
+  providers: [],
+  session,
+  ...(adapter ? { adapter } : {}),
+  ...(env.AUTHJS_COOKIE_NAME ? { cookies: { sessionToken: { name: env.AUTHJS_COOKIE_NAME } } } : {}),
+  // Errors (JWTSessionError for every rejected cookie) are expected in
+  // tests; keep stderr for real failures only.
+  logger: { error() {}, warn() {}, debug() {} },
+};
+
+const app = express();
+// X-Forwarded-Proto: https makes the request https, so Auth.js uses the
+// __Secure- cookie names (useSecureCookies).
+app.set("trust proxy", true);
+app.set("x-powered-by", false);
+
+if (adapter) {
+  app.post("/test/create-session", express.json(), async (req, res) => {
+    try {
+      const { user = {}, userId, expires, sessionToken = randomUUID() } = req.body ?? {};
+      let uid = userId;
+      if (uid === undefined) {
+        const created = await adapter.createUser({
+          id: randomUUID(),
+          name: user.name ?? null,
+          email: user.email ?? `${randomUUID()}@example.test`,
+          emailVerified: user.emailVerified ? new Date(user.emailVerified) : null,
+          image: user.image ?? null,
+        });
+        uid = created.id;
+      }
+      const s = await adapter.createSession({ sessionToken, userId: uid, expires: new Date(expires) });
+      res.json({ sessionToken: s.sessionToken, userId: String(s.userId), expires: new Date(s.expires).toISOString() });
+    } catch (e) {
+      res.status(500).json({ error: String(e?.message ?? e) });
+    }
+  });
+  app.post("/test/get-session", express.json(), async (req, res) => {
+    try {
+      res.json((await adapter.getSessionAndUser(req.body?.sessionToken)) ?? null);
+    } catch (e) {
+      res.status(500).json({ error: String(e?.message ?? e) });
+    }
+  });
+}
+
+// ExpressAuth derives basePath from req.baseUrl minus req.params[0]; a
+// regular expression gives the numbered capture Express 5 no longer makes
+// for "/api/auth/*".
+app.use(/^\/api\/auth\/(.+)$/, ExpressAuth(config));
+
+const server = app.listen(port, "127.0.0.1", () => {
+  process.stdout.write(`listening ${server.address().port}\n`);
+});
+server.on("error", (e) => fail(String(e?.message ?? e)));
+
+let closing = false;
+async function shutdown() {
+  if (closing) return;
+  closing = true;
+  server.close();
+  server.closeAllConnections?.();
+  await closeAdapter().catch(() => {});
+  process.exit(0);
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
+if (env.AUTHJS_EXIT_ON_STDIN_EOF === "1") {
+  process.stdin.on("end", shutdown);
+  process.stdin.on("close", shutdown);
+  process.stdin.resume();
+}
+
+function fail(msg) {
+  process.stderr.write(`server.mjs: ${msg}\n`);
+  process.exit(2);
+}
