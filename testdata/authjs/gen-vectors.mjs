@@ -118,6 +118,17 @@ function craftCBC(headerStr, payload, key, { iv = randomBytes(16), encryptedKey 
   const tag = createHmac("sha512", macKey).update(Buffer.concat([aad, iv, ct, al])).digest().subarray(0, 32);
   return [protectedB64, encryptedKey, b64u(iv), b64u(ct), b64u(tag)].join(".");
 }
+// A128CBC-HS256: 32-byte key, 16-byte MAC key, tag = first 16 bytes of HMAC-SHA-256.
+function craftCBC128(headerStr, payload, key, { iv = randomBytes(16) } = {}) {
+  const protectedB64 = b64u(headerStr);
+  const aad = Buffer.from(protectedB64, "ascii");
+  const c = createCipheriv("aes-128-cbc", key.subarray(16, 32), iv);
+  const ct = Buffer.concat([c.update(Buffer.from(payload)), c.final()]);
+  const al = Buffer.alloc(8);
+  al.writeBigUInt64BE(BigInt(aad.length * 8));
+  const tag = createHmac("sha256", key.subarray(0, 16)).update(Buffer.concat([aad, iv, ct, al])).digest().subarray(0, 16);
+  return [protectedB64, "", b64u(iv), b64u(ct), b64u(tag)].join(".");
+}
 function craftGCM(headerStr, payload, key, { iv = randomBytes(12) } = {}) {
   const protectedB64 = b64u(headerStr);
   const c = createCipheriv(`aes-${key.length * 8}-gcm`, key, iv);
@@ -162,6 +173,11 @@ function filler(n, label = "pad") {
 function errName(e) {
   if (!e) return null;
   return e.code ?? e.name ?? "Error";
+}
+// jose's and Auth.js's error messages are fixed strings about the token's
+// structure; they never contain key or token material.
+function errMessage(e) {
+  return e ? String(e.message) : null;
 }
 
 function headersSubset(res) {
@@ -217,11 +233,13 @@ async function runV5(c) {
   const raw = await getToken({ req, raw: true, cookieName: name, secureCookie: secure, secret: secrets });
   const token = await getToken({ req, cookieName: name, secureCookie: secure, secret: secrets });
   let decodeError = null;
+  let decodeMessage = null;
   if (raw) {
     try {
       await decode({ token: raw, secret: secrets, salt: name });
     } catch (e) {
       decodeError = errName(e);
+      decodeMessage = errMessage(e);
     }
   }
   const refreshed = await refreshedClaims(setCookie, name, secrets, false);
@@ -234,6 +252,7 @@ async function runV5(c) {
     token: token ?? null,
     raw: raw ?? null,
     decode_error: decodeError,
+    decode_error_message: decodeMessage,
   };
 }
 
@@ -263,11 +282,13 @@ async function runV4(c) {
   const raw = await v4jwt.getToken({ req, raw: true, cookieName: name, secureCookie: secure, secret: secrets[0], logger: silentLogger });
   const token = await v4jwt.getToken({ req, cookieName: name, secureCookie: secure, secret: secrets[0], logger: silentLogger });
   let decodeError = null;
+  let decodeMessage = null;
   if (raw) {
     try {
       await v4jwt.decode({ token: raw, secret: secrets[0] });
     } catch (e) {
       decodeError = errName(e);
+      decodeMessage = errMessage(e);
     }
   }
   return {
@@ -279,6 +300,7 @@ async function runV4(c) {
     token: token ?? null,
     raw: raw || null,
     decode_error: decodeError,
+    decode_error_message: decodeMessage,
   };
 }
 // next-auth v4's getToken reads req.cookies (Next.js parses them with the
@@ -561,6 +583,11 @@ async function build() {
   add({ category: "legacy", name: "v4 token in v4 cookie under v5", want: "none", cookie_header: pairs([V4COOKIE, v4]) });
   const v4key = await v4Key(S1);
   add({ category: "legacy", name: "v4 A256CBC-HS512 accepted without allow-list", legacy_v4: true, tags: ["edge"], want: "none", note: "v4 derives a 32-byte key, so CBC-HS512 cannot use it", cookie_header: pairs([V4COOKIE, craftCBC(json({ alg: "dir", enc: "A256CBC-HS512" }), json({ ...USER, ...std() }), Buffer.concat([v4key, v4key]))]) });
+  add({ category: "legacy", name: "v4 A128CBC-HS256 accepted without allow-list", legacy_v4: true, tags: ["edge"], want: "session", note: "jose 4 has no allow-list and the v4 key is 32 bytes", cookie_header: pairs([V4COOKIE, craftCBC128(json({ alg: "dir", enc: "A128CBC-HS256" }), json({ ...USER, ...std() }), v4key)]) });
+  add({ category: "legacy", name: "v4 header kid ignored", legacy_v4: true, tags: ["edge"], want: "session", cookie_header: pairs([V4COOKIE, craftGCM(json({ alg: "dir", enc: "A256GCM", kid: "whatever" }), json({ ...USER, ...std() }), v4key)]) });
+  add({ category: "legacy", name: "v4 zip DEF", legacy_v4: true, tags: ["edge"], want: "session", cookie_header: pairs([V4COOKIE, craftGCM(json({ alg: "dir", enc: "A256GCM", zip: "DEF" }), deflateRawSync(Buffer.from(json({ ...USER, ...std() }))), v4key)]) });
+  add({ category: "legacy", name: "v4 A128GCM wrong key length", legacy_v4: true, tags: ["edge"], want: "none", cookie_header: pairs([V4COOKIE, craftGCM(json({ alg: "dir", enc: "A128GCM" }), json({ ...USER, ...std() }), v4key.subarray(0, 16))]) });
+  add({ category: "legacy", name: "v4 crit rejected", legacy_v4: true, tags: ["edge"], want: "none", cookie_header: pairs([V4COOKIE, craftGCM(json({ alg: "dir", enc: "A256GCM", crit: ["x"], x: 1 }), json({ ...USER, ...std() }), v4key)]) });
   add({ category: "legacy", name: "v4 no exp", legacy_v4: true, tags: ["edge"], want: "session", cookie_header: pairs([V4COOKIE, craftGCM(json({ alg: "dir", enc: "A256GCM" }), json({ ...USER }), v4key)]) });
 }
 
