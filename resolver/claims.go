@@ -1,0 +1,165 @@
+package resolver
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Claims validation, as jose's validateClaimsSet and jwtDecrypt do it with
+// Auth.js's options (clockTolerance 15, nothing required):
+//
+//   - the payload is strict UTF-8 (a leading BOM is dropped) holding a
+//     JSON object, else the token is invalid;
+//   - now = floor(unix seconds);
+//   - iat, if present, must be a number (only its type is checked);
+//   - nbf, if present, must be a number and not > now + 15;
+//   - exp, if present, must be a number and expired iff exp <= now - 15
+//     (fractions are fine; a token without exp never expires);
+//   - then each of iss, sub present in the protected header must be
+//     strictly equal (===) to the payload's, and aud's JSON.stringify forms
+//     must be equal.
+//
+// The checks run in jose's order, so the Reason names the first failure.
+
+// ClaimError describes a rejected claim. It never contains claim values.
+type ClaimError struct {
+	Claim  string // "iat", "nbf", "exp", "iss", "sub", "aud" or "" for the payload
+	Reason Reason
+	Msg    string
+}
+
+func (e *ClaimError) Error() string {
+	if e.Claim == "" {
+		return "jwt: " + e.Msg
+	}
+	return fmt.Sprintf("jwt: %q claim %s", e.Claim, e.Msg)
+}
+
+// tolerance is Auth.js's clockTolerance in seconds.
+const toleranceSeconds = 15
+
+// parseClaims decodes and validates the payload text.
+func parseClaims(text string, h jweHeader, now time.Time) (Claims, Reason, error) {
+	text = stripBOMString(text)
+	m, err := parseJSObjectText(text)
+	if err != nil {
+		return nil, ReasonClaims, &ClaimError{Reason: ReasonClaims, Msg: "claims set must be a top-level JSON object"}
+	}
+	c := Claims(m)
+	nowS := float64(floorUnix(now))
+	if _, _, err := numericClaim(c, "iat"); err != nil {
+		return nil, ReasonClaims, err
+	}
+	if nbf, ok, err := numericClaim(c, "nbf"); err != nil {
+		return nil, ReasonClaims, err
+	} else if ok && nbf > nowS+toleranceSeconds {
+		return nil, ReasonNotYet, &ClaimError{Claim: "nbf", Reason: ReasonNotYet, Msg: "timestamp check failed"}
+	}
+	if exp, ok, err := numericClaim(c, "exp"); err != nil {
+		return nil, ReasonClaims, err
+	} else if ok && exp <= nowS-toleranceSeconds {
+		return nil, ReasonExpired, &ClaimError{Claim: "exp", Reason: ReasonExpired, Msg: "timestamp check failed"}
+	}
+	if h.has&hIss != 0 && !strictEqualRaw(h.iss, c, "iss") {
+		return nil, ReasonClaims, &ClaimError{Claim: "iss", Reason: ReasonClaims, Msg: "header parameter mismatch"}
+	}
+	if h.has&hSub != 0 && !strictEqualRaw(h.sub, c, "sub") {
+		return nil, ReasonClaims, &ClaimError{Claim: "sub", Reason: ReasonClaims, Msg: "header parameter mismatch"}
+	}
+	if h.has&hAud != 0 && !stringifyEqual(h.aud, text) {
+		return nil, ReasonClaims, &ClaimError{Claim: "aud", Reason: ReasonClaims, Msg: "header parameter mismatch"}
+	}
+	return c, ReasonOK, nil
+}
+
+func stripBOMString(s string) string {
+	if len(s) >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF {
+		return s[3:]
+	}
+	return s
+}
+
+// floorUnix is Math.floor(Date.now()/1000).
+func floorUnix(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if ms < 0 && ms%1000 != 0 {
+		return ms/1000 - 1
+	}
+	return ms / 1000
+}
+
+// numericClaim returns the claim as a float64 when present; a present
+// non-number is an error (typeof value !== "number").
+func numericClaim(c Claims, name string) (float64, bool, error) {
+	v, ok := c[name]
+	if !ok {
+		return 0, false, nil
+	}
+	n, isNum := v.(json.Number)
+	if !isNum {
+		return 0, false, &ClaimError{Claim: name, Reason: ReasonClaims, Msg: "must be a number"}
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil && !isRangeErr(err) {
+		return 0, false, &ClaimError{Claim: name, Reason: ReasonClaims, Msg: "must be a number"}
+	}
+	return f, true, nil // 1e400 is Infinity in JS too
+}
+
+// strictEqualRaw is header[claim] === payload[claim] for a raw header
+// value: primitives compare by value (numbers as doubles), objects and
+// arrays never equal (distinct references), an absent payload claim is
+// undefined.
+func strictEqualRaw(raw string, c Claims, name string) bool {
+	v, present := c[name]
+	if !present {
+		return false
+	}
+	hv, err := parseJSONOrdered(raw)
+	if err != nil {
+		return false
+	}
+	switch x := hv.(type) {
+	case nil:
+		return v == nil
+	case bool:
+		y, ok := v.(bool)
+		return ok && x == y
+	case string:
+		y, ok := v.(string)
+		return ok && x == y
+	case json.Number:
+		y, ok := v.(json.Number)
+		if !ok {
+			return false
+		}
+		fx, _ := strconv.ParseFloat(string(x), 64)
+		fy, _ := strconv.ParseFloat(string(y), 64)
+		return fx == fy
+	}
+	return false
+}
+
+// stringifyEqual is JSON.stringify(header.aud) === JSON.stringify(payload.aud).
+func stringifyEqual(rawHeaderAud, payloadText string) bool {
+	hv, err := parseJSONOrdered(rawHeaderAud)
+	if err != nil {
+		return false
+	}
+	pv, err := parseJSONOrdered(payloadText)
+	if err != nil {
+		return false
+	}
+	obj, ok := pv.(*jsObject)
+	if !ok {
+		return false
+	}
+	for i, k := range obj.keys {
+		if k == "aud" {
+			return string(appendJSValue(nil, hv)) == string(appendJSValue(nil, obj.vals[i]))
+		}
+	}
+	return false // payload aud undefined: stringify gives undefined
+}

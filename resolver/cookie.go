@@ -1,0 +1,484 @@
+package resolver
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Reading the session cookie exactly as Auth.js does.
+//
+// Three pieces of @auth/core 0.41.3 are reproduced:
+//
+//  1. lib/vendored/cookie.js parse(): pairs split on ';' (a piece without
+//     '=' is skipped by backtracking to it), name and value trimmed of
+//     spaces and tabs only, the FIRST occurrence of a name wins, a value
+//     containing '%' is decodeURIComponent-ed (kept raw if that throws),
+//     double quotes are kept, a header shorter than 2 characters is empty.
+//  2. SessionStore's constructor: every parsed cookie whose name
+//     startsWith(the session cookie name) and whose value is non-empty is a
+//     chunk (a prefix test: "authjs.session-token-legacy" is swallowed too).
+//  3. SessionStore.value: chunk names sorted with the comparator
+//     parseInt(last "."-segment || "0") difference, values joined.
+//
+// The header is treated as a byte string: an HTTP header reaches Auth.js
+// as a ByteString, one JS character per byte (Latin-1), so byte-wise
+// scanning sees the same ';', '=', spaces and digits. Percent-decoded
+// output is UTF-8. A value mixing raw bytes ≥ 0x80 with escapes would be a
+// different string in JS, but no such value can be a valid token.
+//
+// Key order. JS objects enumerate array-index keys ("0", "17") first in
+// numeric order, then the others in insertion order; the chunk list and the
+// clearing order follow that. Session cookie names only collide with that
+// rule when the configured name is itself a number; we reproduce it anyway.
+//
+// The sort. V8's Array.prototype.sort is TimSort: for fewer than 64
+// elements it finds the initial run (strictly descending runs are
+// reversed) and binary-insertion-sorts the rest, testing only "order < 0".
+// The un-suffixed name's segment ("session-token") parses as NaN, NaN - x
+// is NaN and "NaN < 0" is false, so NaN pairs count as "not less": the
+// result is the V8 result, not a mathematically sorted one (a stale
+// un-chunked cookie is concatenated in wherever V8 leaves it, and the
+// token fails to decrypt, as in Auth.js). We replay that algorithm
+// exactly for fewer than 64 chunks; at 64 or more (far beyond any real
+// header) runs are merged by a plain stable merge without galloping, which
+// equals V8 whenever no comparison yields NaN.
+
+// cookiePair is one name=value from the Cookie header.
+type cookiePair struct {
+	name, value string
+}
+
+// ReadSessionToken is Auth.js's SessionStore(cookies).value for the
+// session cookie name: the reassembled token ("" when there is none) and
+// the names of the chunks it read, in the order Auth.js clears or rewrites
+// them (request order, array-index names first).
+func ReadSessionToken(in Input, cookieName string) (token string, chunkNames []string) {
+	pairs, n := sessionPairs(in.cookie, cookieName, nil)
+	if n == 0 {
+		return "", nil
+	}
+	names := make([]string, len(pairs))
+	for i, p := range pairs {
+		names[i] = p.name
+	}
+	return joinChunks(pairs), names
+}
+
+// readSessionToken is ReadSessionToken without the name list, for the hot
+// path: one unchunked cookie costs no allocation.
+func readSessionToken(header, cookieName string, scratch []cookiePair) (string, []cookiePair) {
+	pairs, n := sessionPairs(header, cookieName, scratch)
+	if n == 0 {
+		return "", pairs
+	}
+	if n == 1 {
+		return pairs[0].value, pairs
+	}
+	return joinChunks(pairs), pairs
+}
+
+// joinChunks sorts (a copy of) the chunks as V8 does and concatenates them.
+func joinChunks(pairs []cookiePair) string {
+	if len(pairs) == 1 {
+		return pairs[0].value
+	}
+	sorted := make([]cookiePair, len(pairs))
+	copy(sorted, pairs)
+	sortChunks(sorted)
+	var b strings.Builder
+	for _, p := range sorted {
+		b.WriteString(p.value)
+	}
+	return b.String()
+}
+
+// sessionPairs parses header like cookie.parse and keeps the session
+// chunks, in JS enumeration order. It returns the chunks and their count.
+func sessionPairs(header, prefix string, dst []cookiePair) ([]cookiePair, int) {
+	dst = dst[:0]
+	s := header
+	if len(s) < 2 {
+		return dst, 0
+	}
+	// seen records every name with the prefix, even when its first value
+	// is empty: an empty first occurrence still blocks later ones.
+	var seenEmpty []string
+	index := 0
+	for index < len(s) {
+		eq := strings.IndexByte(s[index:], '=')
+		if eq < 0 {
+			break
+		}
+		eq += index
+		end := len(s)
+		if semi := strings.IndexByte(s[index:], ';'); semi >= 0 {
+			end = index + semi
+		}
+		if eq > end {
+			// backtrack on prior semicolon: lastIndexOf(';', eq-1) + 1
+			index = strings.LastIndexByte(s[:eq], ';') + 1
+			continue
+		}
+		ks := startIndex(s, index, eq)
+		key := s[ks:endIndex(s, eq, ks)]
+		if strings.HasPrefix(key, prefix) && !seenName(dst, seenEmpty, key) {
+			vs := startIndex(s, eq+1, end)
+			val := s[vs:endIndex(s, end, vs)]
+			if strings.IndexByte(val, '%') >= 0 {
+				if dec, ok := decodeURIComponent(val); ok {
+					val = dec
+				}
+			}
+			switch {
+			case val == "":
+				seenEmpty = append(seenEmpty, key)
+			case key == "__proto__":
+				// Assigning it on the plain object SessionStore collects
+				// into sets the prototype and is ignored for a string.
+				seenEmpty = append(seenEmpty, key)
+			default:
+				dst = append(dst, cookiePair{key, val})
+			}
+		}
+		index = end + 1
+	}
+	hoistIndexNames(dst)
+	return dst, len(dst)
+}
+
+func seenName(pairs []cookiePair, empty []string, key string) bool {
+	for _, p := range pairs {
+		if p.name == key {
+			return true
+		}
+	}
+	for _, e := range empty {
+		if e == key {
+			return true
+		}
+	}
+	return false
+}
+
+// hoistIndexNames moves array-index names first, ascending (stable for the rest).
+func hoistIndexNames(p []cookiePair) {
+	k := 0
+	for _, c := range p {
+		if _, ok := arrayIndex(c.name); ok {
+			k++
+		}
+	}
+	if k == 0 {
+		return
+	}
+	out := make([]cookiePair, 0, len(p))
+	for _, c := range p {
+		if _, ok := arrayIndex(c.name); ok {
+			out = append(out, c)
+		}
+	}
+	for a := 1; a < len(out); a++ {
+		for b := a; b > 0; b-- {
+			x, _ := arrayIndex(out[b].name)
+			y, _ := arrayIndex(out[b-1].name)
+			if x >= y {
+				break
+			}
+			out[b], out[b-1] = out[b-1], out[b]
+		}
+	}
+	for _, c := range p {
+		if _, ok := arrayIndex(c.name); !ok {
+			out = append(out, c)
+		}
+	}
+	copy(p, out)
+}
+
+// startIndex/endIndex trim spaces and tabs, as the vendored parser does.
+func startIndex(s string, i, max int) int {
+	for ; i < max; i++ {
+		if c := s[i]; c != ' ' && c != '\t' {
+			return i
+		}
+	}
+	return max
+}
+
+func endIndex(s string, i, min int) int {
+	for i > min {
+		i--
+		if c := s[i]; c != ' ' && c != '\t' {
+			return i + 1
+		}
+	}
+	return min
+}
+
+// decodeURIComponent implements ECMA-262's decodeURIComponent: every %XX
+// is decoded (reserved characters too); a '%' not followed by two hex
+// digits, a byte that does not start a UTF-8 sequence, a bad continuation
+// or an invalid code point (overlong, surrogate, > U+10FFFF) is a URIError,
+// reported as ok == false.
+func decodeURIComponent(s string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '%' {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		first, ok := pctByte(s, i)
+		if !ok {
+			return "", false
+		}
+		i += 3
+		if first < 0x80 {
+			b.WriteByte(first)
+			continue
+		}
+		var n int
+		switch {
+		case first&0xE0 == 0xC0:
+			n = 2
+		case first&0xF0 == 0xE0:
+			n = 3
+		case first&0xF8 == 0xF0:
+			n = 4
+		default:
+			return "", false
+		}
+		var seq [4]byte
+		seq[0] = first
+		for j := 1; j < n; j++ {
+			if i >= len(s) || s[i] != '%' {
+				return "", false
+			}
+			cb, ok := pctByte(s, i)
+			if !ok || cb&0xC0 != 0x80 {
+				return "", false
+			}
+			seq[j] = cb
+			i += 3
+		}
+		r, size := utf8.DecodeRune(seq[:n])
+		if r == utf8.RuneError && size <= 1 || size != n {
+			return "", false // overlong, surrogate or out of range
+		}
+		b.Write(seq[:n])
+	}
+	return b.String(), true
+}
+
+func pctByte(s string, i int) (byte, bool) {
+	if i+2 >= len(s) {
+		return 0, false
+	}
+	h, l := hexVal(s[i+1]), hexVal(s[i+2])
+	if h < 0 || l < 0 {
+		return 0, false
+	}
+	return byte(h<<4 | l), true
+}
+
+// chunkIndex is parseInt(name.split(".").pop() || "0").
+func chunkIndex(name string) float64 {
+	seg := name[strings.LastIndexByte(name, '.')+1:]
+	if seg == "" {
+		seg = "0"
+	}
+	return jsParseInt(seg)
+}
+
+// jsParseInt is parseInt(s) with no radix, over a Latin-1 byte string:
+// leading whitespace skipped, optional sign, "0x"/"0X" selects hex, the
+// longest digit prefix is converted; no digits gives NaN.
+func jsParseInt(s string) float64 {
+	i := 0
+	for i < len(s) && jsSpace(s[i]) {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	radix := 10
+	if i+1 < len(s) && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') {
+		radix = 16
+		i += 2
+	}
+	j := i
+	for j < len(s) && digitIn(s[j], radix) {
+		j++
+	}
+	if j == i {
+		return math.NaN()
+	}
+	var v float64
+	if radix == 10 {
+		v, _ = strconv.ParseFloat(s[i:j], 64) // ±Inf on overflow, like JS
+	} else {
+		bi, _ := new(big.Int).SetString(s[i:j], 16)
+		v, _ = new(big.Float).SetInt(bi).Float64()
+	}
+	if neg {
+		v = -v
+	}
+	return v
+}
+
+// jsSpace is JS WhiteSpace or LineTerminator within Latin-1.
+func jsSpace(c byte) bool {
+	switch c {
+	case '\t', '\n', '\v', '\f', '\r', ' ', 0xA0:
+		return true
+	}
+	return false
+}
+
+func digitIn(c byte, radix int) bool {
+	if radix == 10 {
+		return c >= '0' && c <= '9'
+	}
+	return hexVal(c) >= 0
+}
+
+// sortChunks sorts p in place as V8's Array.prototype.sort does with
+// Auth.js's comparator (see the file comment).
+func sortChunks(p []cookiePair) {
+	n := len(p)
+	if n < 2 {
+		return
+	}
+	keys := make([]float64, n)
+	for i := range p {
+		keys[i] = chunkIndex(p[i].name)
+	}
+	// The comparator's value; V8 only ever tests "< 0" and ">= 0", both
+	// false for NaN.
+	cmp := func(a, b int) float64 { return keys[a] - keys[b] }
+	less := func(a, b int) bool { return cmp(a, b) < 0 }
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	minRun := computeMinRun(n)
+	var runs [][2]int
+	for low := 0; low < n; {
+		runLen := countAndMakeRun(perm, low, n, cmp)
+		if runLen < minRun {
+			forced := min(minRun, n-low)
+			binaryInsertionSort(perm, low, low+runLen, low+forced, less)
+			runLen = forced
+		}
+		runs = append(runs, [2]int{low, runLen})
+		low += runLen
+	}
+	for len(runs) > 1 { // only for n ≥ 64: plain stable merges
+		merged := runs[:0:0]
+		for i := 0; i < len(runs); i += 2 {
+			if i+1 == len(runs) {
+				merged = append(merged, runs[i])
+				continue
+			}
+			a, b := runs[i], runs[i+1]
+			mergeRuns(perm, a[0], a[1], b[1], less)
+			merged = append(merged, [2]int{a[0], a[1] + b[1]})
+		}
+		runs = merged
+	}
+	out := make([]cookiePair, n)
+	for i, j := range perm {
+		out[i] = p[j]
+	}
+	copy(p, out)
+}
+
+// computeMinRun is V8's ComputeMinRunLength.
+func computeMinRun(n int) int {
+	r := 0
+	for n >= 64 {
+		r |= n & 1
+		n >>= 1
+	}
+	return n + r
+}
+
+// countAndMakeRun is V8's CountAndMakeRun: the run starting at low, with a
+// strictly descending run ("order < 0" each step; NaN continues it, since
+// V8 breaks a descending run only on "order >= 0") reversed in place.
+func countAndMakeRun(a []int, low, high int, cmp func(x, y int) float64) int {
+	if low+1 == high {
+		return 1
+	}
+	runLen := 2
+	desc := cmp(a[low+1], a[low]) < 0
+	prev := a[low+1]
+	for i := low + 2; i < high; i++ {
+		cur := a[i]
+		order := cmp(cur, prev)
+		if desc {
+			if order >= 0 {
+				break
+			}
+		} else if order < 0 {
+			break
+		}
+		prev = cur
+		runLen++
+	}
+	if desc {
+		for i, j := low, low+runLen-1; i < j; i, j = i+1, j-1 {
+			a[i], a[j] = a[j], a[i]
+		}
+	}
+	return runLen
+}
+
+// binaryInsertionSort is V8's BinaryInsertionSort over a[low:high], where
+// a[low:start] is already sorted.
+func binaryInsertionSort(a []int, low, start, high int, less func(x, y int) bool) {
+	if low == start {
+		start++
+	}
+	for ; start < high; start++ {
+		pivot := a[start]
+		left, right := low, start
+		for left < right {
+			mid := left + (right-left)>>1
+			if less(pivot, a[mid]) {
+				right = mid
+			} else {
+				left = mid + 1
+			}
+		}
+		copy(a[left+1:start+1], a[left:start])
+		a[left] = pivot
+	}
+}
+
+// mergeRuns merges a[lo:lo+n1] and the following n2 elements stably,
+// taking from the right run only when it is strictly less.
+func mergeRuns(a []int, lo, n1, n2 int, less func(x, y int) bool) {
+	left := append([]int(nil), a[lo:lo+n1]...)
+	rightCopy := append([]int(nil), a[lo+n1:lo+n1+n2]...)
+	i, j, k := 0, 0, lo
+	for i < len(left) && j < len(rightCopy) {
+		if less(rightCopy[j], left[i]) {
+			a[k] = rightCopy[j]
+			j++
+		} else {
+			a[k] = left[i]
+			i++
+		}
+		k++
+	}
+	k += copy(a[k:], left[i:])
+	copy(a[k:], rightCopy[j:])
+}

@@ -1,0 +1,538 @@
+package resolver
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"unicode/utf8"
+)
+
+// A JSON.parse-compatible decoder.
+//
+// Token headers and payloads must be read exactly as jose reads them:
+// JSON.parse over the strictly UTF-8-decoded bytes (a leading BOM is eaten
+// by TextDecoder). encoding/json differs in ways that matter here: it
+// replaces lone surrogate escapes ("\ud800") with U+FFFD, and it costs a
+// dozen allocations more than a session decode can afford. This decoder:
+//
+//   - accepts exactly RFC 8259 JSON (what JSON.parse accepts), any depth up
+//     to maxJSONDepth;
+//   - produces string, json.Number (the literal), bool, nil,
+//     map[string]any and []any; a later duplicate member wins, as in JS;
+//   - keeps lone surrogates as their 3-byte WTF-8 form (ED A0..BF xx), which
+//     the JS-style encoder turns back into "\udXXX", so a string survives a
+//     decode/encode round trip exactly as JSON.stringify(JSON.parse(x)) would;
+//   - returns substrings of the input for strings without escapes, so the
+//     only allocations are the containers and the interface boxes.
+
+// maxJSONDepth bounds nesting. V8's JSON.parse is iterative and has no such
+// bound; payloads nested deeper than this are rejected (documented divergence).
+const maxJSONDepth = 10000
+
+var errJSONSyntax = errors.New("invalid JSON")
+
+// jsonWS reports JSON whitespace (JSON.parse: tab, LF, CR, space only).
+func jsonWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func skipWS(s string, i int) int {
+	for i < len(s) && jsonWS(s[i]) {
+		i++
+	}
+	return i
+}
+
+// scanString validates the string starting at s[i] == '"' and returns the
+// index after its closing quote and whether it holds escapes.
+func scanString(s string, i int) (int, bool, error) {
+	i++ // opening quote
+	esc := false
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == '"':
+			return i + 1, esc, nil
+		case c == '\\':
+			esc = true
+			if i+1 >= len(s) {
+				return 0, false, errJSONSyntax
+			}
+			switch s[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(s) || !isHex4(s[i+2:i+6]) {
+					return 0, false, errJSONSyntax
+				}
+				i += 6
+			default:
+				return 0, false, errJSONSyntax
+			}
+		case c < 0x20:
+			return 0, false, errJSONSyntax
+		default:
+			i++
+		}
+	}
+	return 0, false, errJSONSyntax
+}
+
+func isHex4(h string) bool {
+	for j := 0; j < 4; j++ {
+		if hexVal(h[j]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func hexVal(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+func hex4(h string) rune {
+	return rune(hexVal(h[0])<<12 | hexVal(h[1])<<8 | hexVal(h[2])<<4 | hexVal(h[3]))
+}
+
+// unquote decodes a scanned JSON string body (without quotes) that contains
+// escapes. Surrogate escape pairs combine; lone ones become WTF-8.
+func unquote(body string) string {
+	var b strings.Builder
+	b.Grow(len(body))
+	for i := 0; i < len(body); {
+		c := body[i]
+		if c != '\\' {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		switch body[i+1] {
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r := hex4(body[i+2 : i+6])
+			i += 6
+			if r >= 0xD800 && r < 0xDC00 && i+6 <= len(body) && body[i] == '\\' && body[i+1] == 'u' {
+				if r2 := hex4(body[i+2 : i+6]); r2 >= 0xDC00 && r2 < 0xE000 {
+					b.WriteRune(0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00))
+					i += 6
+					continue
+				}
+			}
+			writeWTF8(&b, r)
+			continue
+		default: // '"', '\\', '/'
+			b.WriteByte(body[i+1])
+		}
+		i += 2
+	}
+	return b.String()
+}
+
+// writeWTF8 writes r, encoding a surrogate code point as 3 bytes the way
+// WTF-8 does (utf8.EncodeRune would write U+FFFD instead).
+func writeWTF8(b *strings.Builder, r rune) {
+	if r >= 0xD800 && r < 0xE000 {
+		b.WriteByte(0xE0 | byte(r>>12))
+		b.WriteByte(0x80 | byte(r>>6)&0x3F)
+		b.WriteByte(0x80 | byte(r)&0x3F)
+		return
+	}
+	b.WriteRune(r)
+}
+
+// scanNumber validates a JSON number at s[i] and returns its end.
+func scanNumber(s string, i int) (int, error) {
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	default:
+		return 0, errJSONSyntax
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return 0, errJSONSyntax
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return 0, errJSONSyntax
+		}
+	}
+	return i, nil
+}
+
+// skipValue validates the value at s[i] (after whitespace) and returns its end.
+func skipValue(s string, i, depth int) (int, error) {
+	i = skipWS(s, i)
+	if i >= len(s) {
+		return 0, errJSONSyntax
+	}
+	switch c := s[i]; {
+	case c == '"':
+		end, _, err := scanString(s, i)
+		return end, err
+	case c == '{' || c == '[':
+		if depth >= maxJSONDepth {
+			return 0, errJSONSyntax
+		}
+		closer := byte('}')
+		if c == '[' {
+			closer = ']'
+		}
+		i = skipWS(s, i+1)
+		if i < len(s) && s[i] == closer {
+			return i + 1, nil
+		}
+		for {
+			var err error
+			if c == '{' {
+				if i >= len(s) || s[i] != '"' {
+					return 0, errJSONSyntax
+				}
+				if i, _, err = scanString(s, i); err != nil {
+					return 0, err
+				}
+				i = skipWS(s, i)
+				if i >= len(s) || s[i] != ':' {
+					return 0, errJSONSyntax
+				}
+				i++
+			}
+			if i, err = skipValue(s, i, depth+1); err != nil {
+				return 0, err
+			}
+			i = skipWS(s, i)
+			if i >= len(s) {
+				return 0, errJSONSyntax
+			}
+			if s[i] == closer {
+				return i + 1, nil
+			}
+			if s[i] != ',' {
+				return 0, errJSONSyntax
+			}
+			i = skipWS(s, i+1)
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		return scanNumber(s, i)
+	case strings.HasPrefix(s[i:], "true"):
+		return i + 4, nil
+	case strings.HasPrefix(s[i:], "false"):
+		return i + 5, nil
+	case strings.HasPrefix(s[i:], "null"):
+		return i + 4, nil
+	}
+	return 0, errJSONSyntax
+}
+
+// jsonDecoder builds Go values. ordered makes objects *jsObject (member
+// order kept, for exact re-stringification) instead of map[string]any.
+type jsonDecoder struct {
+	s       string
+	ordered bool
+}
+
+// jsObject is an object with JS member order: array-index keys ascending
+// first, then the others in insertion order (a duplicate keeps the first
+// position and takes the last value), exactly as V8 enumerates it.
+type jsObject struct {
+	keys []string
+	vals []any
+	pos  map[string]int // built once the object grows, to keep set O(1)
+}
+
+func (o *jsObject) set(k string, v any) {
+	if o.pos == nil && len(o.keys) > 16 {
+		o.pos = make(map[string]int, 2*len(o.keys))
+		for i, have := range o.keys {
+			o.pos[have] = i
+		}
+	}
+	if o.pos != nil {
+		if i, ok := o.pos[k]; ok {
+			o.vals[i] = v
+			return
+		}
+		o.pos[k] = len(o.keys)
+	} else {
+		for i, have := range o.keys {
+			if have == k {
+				o.vals[i] = v
+				return
+			}
+		}
+	}
+	o.keys = append(o.keys, k)
+	o.vals = append(o.vals, v)
+}
+
+func (d *jsonDecoder) value(i, depth int) (any, int, error) {
+	s := d.s
+	i = skipWS(s, i)
+	if i >= len(s) {
+		return nil, 0, errJSONSyntax
+	}
+	switch c := s[i]; {
+	case c == '"':
+		end, esc, err := scanString(s, i)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !esc {
+			return s[i+1 : end-1], end, nil
+		}
+		return unquote(s[i+1 : end-1]), end, nil
+	case c == '{':
+		return d.object(i, depth)
+	case c == '[':
+		if depth >= maxJSONDepth {
+			return nil, 0, errJSONSyntax
+		}
+		arr := []any{}
+		i = skipWS(s, i+1)
+		if i < len(s) && s[i] == ']' {
+			return arr, i + 1, nil
+		}
+		for {
+			v, end, err := d.value(i, depth+1)
+			if err != nil {
+				return nil, 0, err
+			}
+			arr = append(arr, v)
+			i = skipWS(s, end)
+			if i >= len(s) {
+				return nil, 0, errJSONSyntax
+			}
+			if s[i] == ']' {
+				return arr, i + 1, nil
+			}
+			if s[i] != ',' {
+				return nil, 0, errJSONSyntax
+			}
+			i++
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		end, err := scanNumber(s, i)
+		if err != nil {
+			return nil, 0, err
+		}
+		return json.Number(s[i:end]), end, nil
+	case strings.HasPrefix(s[i:], "true"):
+		return true, i + 4, nil
+	case strings.HasPrefix(s[i:], "false"):
+		return false, i + 5, nil
+	case strings.HasPrefix(s[i:], "null"):
+		return nil, i + 4, nil
+	}
+	return nil, 0, errJSONSyntax
+}
+
+func (d *jsonDecoder) object(i, depth int) (any, int, error) {
+	s := d.s
+	if depth >= maxJSONDepth {
+		return nil, 0, errJSONSyntax
+	}
+	var (
+		m   map[string]any
+		obj *jsObject
+	)
+	if d.ordered {
+		obj = &jsObject{}
+	} else {
+		m = make(map[string]any, 8)
+	}
+	result := func() any {
+		if d.ordered {
+			obj.hoistIndexKeys()
+			return obj
+		}
+		return m
+	}
+	i = skipWS(s, i+1)
+	if i < len(s) && s[i] == '}' {
+		return result(), i + 1, nil
+	}
+	for {
+		if i >= len(s) || s[i] != '"' {
+			return nil, 0, errJSONSyntax
+		}
+		end, esc, err := scanString(s, i)
+		if err != nil {
+			return nil, 0, err
+		}
+		key := s[i+1 : end-1]
+		if esc {
+			key = unquote(key)
+		}
+		i = skipWS(s, end)
+		if i >= len(s) || s[i] != ':' {
+			return nil, 0, errJSONSyntax
+		}
+		v, end, err := d.value(i+1, depth+1)
+		if err != nil {
+			return nil, 0, err
+		}
+		if d.ordered {
+			obj.set(key, v)
+		} else {
+			m[key] = v
+		}
+		i = skipWS(s, end)
+		if i >= len(s) {
+			return nil, 0, errJSONSyntax
+		}
+		if s[i] == '}' {
+			return result(), i + 1, nil
+		}
+		if s[i] != ',' {
+			return nil, 0, errJSONSyntax
+		}
+		i = skipWS(s, i+1)
+	}
+}
+
+// hoistIndexKeys moves array-index keys ("0".."4294967294", canonical
+// form) to the front in ascending numeric order, as V8 enumerates them.
+func (o *jsObject) hoistIndexKeys() {
+	n := 0
+	for _, k := range o.keys {
+		if _, ok := arrayIndex(k); ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	type kv struct {
+		idx uint32
+		k   string
+		v   any
+	}
+	idx := make([]kv, 0, n)
+	keys := make([]string, 0, len(o.keys))
+	vals := make([]any, 0, len(o.keys))
+	for j, k := range o.keys {
+		if x, ok := arrayIndex(k); ok {
+			idx = append(idx, kv{x, k, o.vals[j]})
+		}
+	}
+	// insertion sort: few index keys in practice, and keys are unique.
+	for a := 1; a < len(idx); a++ {
+		for b := a; b > 0 && idx[b].idx < idx[b-1].idx; b-- {
+			idx[b], idx[b-1] = idx[b-1], idx[b]
+		}
+	}
+	for _, e := range idx {
+		keys = append(keys, e.k)
+		vals = append(vals, e.v)
+	}
+	for j, k := range o.keys {
+		if _, ok := arrayIndex(k); !ok {
+			keys = append(keys, k)
+			vals = append(vals, o.vals[j])
+		}
+	}
+	o.keys, o.vals, o.pos = keys, vals, nil
+}
+
+// arrayIndex reports whether k is a canonical array index (an integer-like
+// property key V8 orders first): "0" or no leading zero, value < 2^32-1.
+func arrayIndex(k string) (uint32, bool) {
+	if k == "" || len(k) > 10 || (k[0] == '0' && len(k) > 1) {
+		return 0, false
+	}
+	var v uint64
+	for j := 0; j < len(k); j++ {
+		c := k[j]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	if v >= 1<<32-1 {
+		return 0, false
+	}
+	return uint32(v), true
+}
+
+// stripBOM drops one leading UTF-8 BOM, as TextDecoder (ignoreBOM: false) does.
+func stripBOM(b []byte) []byte {
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		return b[3:]
+	}
+	return b
+}
+
+// parseJSObjectText is JSON.parse(strictDecoder.decode(b)) followed by
+// jose's isObject: b must be valid UTF-8 holding exactly one JSON object.
+// The returned map's strings alias text.
+func parseJSObjectText(text string) (map[string]any, error) {
+	if !utf8.ValidString(text) {
+		return nil, errors.New("not UTF-8")
+	}
+	d := jsonDecoder{s: text}
+	i := skipWS(text, 0)
+	if i >= len(text) || text[i] != '{' {
+		if _, end, err := d.value(i, 0); err != nil || skipWS(text, end) != len(text) {
+			return nil, errJSONSyntax
+		}
+		return nil, errors.New("not a JSON object")
+	}
+	v, end, err := d.object(i, 0)
+	if err != nil {
+		return nil, err
+	}
+	if skipWS(text, end) != len(text) {
+		return nil, errJSONSyntax
+	}
+	return v.(map[string]any), nil
+}
+
+// parseJSONOrdered parses a whole JSON text keeping JS member order.
+func parseJSONOrdered(text string) (any, error) {
+	d := jsonDecoder{s: text, ordered: true}
+	v, end, err := d.value(0, 0)
+	if err != nil {
+		return nil, err
+	}
+	if skipWS(text, end) != len(text) {
+		return nil, errJSONSyntax
+	}
+	return v, nil
+}
