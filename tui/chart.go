@@ -1,0 +1,176 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Curve is one series of the percentile chart: a scenario's HDR latency by
+// percentile. Proxy scenarios are drawn in a different colour from local ones.
+type Curve struct {
+	Label  string
+	Proxy  bool
+	Points []Quantile // ascending by Percentile
+}
+
+// curveGlyphs mark the series so they stay apart without colour.
+var curveGlyphs = [...]rune{'•', '×', '+', 'o', '◆', '#'}
+
+// percentileTicks are the x-axis labels: the classic HDR percentile plot,
+// where each tick is one more nine.
+var percentileTicks = [...]struct {
+	x     float64
+	label string
+}{{0, "0%"}, {1, "90%"}, {2, "99%"}, {3, "99.9%"}, {4, "99.99%"}, {5, "99.999%"}}
+
+// RenderCurves draws latency (log scale, y) against percentile (x: one
+// column band per extra nine, log10(1/(1-p))) in width×height cells, with
+// a legend line, y labels and an x axis. It is a pure function of its
+// arguments, so its output is golden-tested.
+func RenderCurves(curves []Curve, width, height int, st *Styles) string {
+	const yLabelW = 8
+	plotW, plotH := width-yLabelW-1, height-3
+	if plotW < 10 || plotH < 2 {
+		return ansi.Truncate("(chart needs more room)", width, "")
+	}
+	lo, hi, xMax, ok := curveBounds(curves)
+	if !ok {
+		return lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, st.Chart.Label.Render("no latency data yet"))
+	}
+	type cell struct {
+		r      rune
+		series int
+	}
+	grid := make([][]cell, plotH)
+	for i := range grid {
+		grid[i] = make([]cell, plotW)
+	}
+	logLo, logHi := math.Log10(float64(lo)), math.Log10(float64(hi))
+	for si, c := range curves {
+		g := curveGlyphs[si%len(curveGlyphs)]
+		for x := range plotW {
+			xv := float64(x) / float64(plotW-1) * xMax
+			p := 100 * (1 - math.Pow(10, -xv))
+			lat, ok := latencyAt(c.Points, p)
+			if !ok {
+				continue
+			}
+			fy := (math.Log10(float64(max(lat, lo))) - logLo) / (logHi - logLo)
+			y := plotH - 1 - int(math.Round(fy*float64(plotH-1)))
+			y = min(max(y, 0), plotH-1)
+			grid[y][x] = cell{r: g, series: si}
+		}
+	}
+	var b strings.Builder
+	// Legend.
+	for si, c := range curves {
+		if si > 0 {
+			b.WriteString("  ")
+		}
+		b.WriteString(st.seriesStyle(c.Proxy).Render(string(curveGlyphs[si%len(curveGlyphs)]) + " " + c.Label))
+	}
+	b.WriteString(st.Chart.Label.Render("  (latency, log scale)"))
+	legend := ansi.Truncate(b.String(), width, "…")
+	b.Reset()
+	b.WriteString(legend)
+	b.WriteByte('\n')
+	mid := time.Duration(math.Pow(10, (logLo+logHi)/2))
+	for y := range plotH {
+		label := ""
+		switch y {
+		case 0:
+			label = fmtDuration(hi)
+		case plotH / 2:
+			label = fmtDuration(mid)
+		case plotH - 1:
+			label = fmtDuration(lo)
+		}
+		b.WriteString(st.Chart.Label.Render(fmt.Sprintf("%*s", yLabelW, label)))
+		b.WriteString(st.Chart.Axis.Render("│"))
+		for x := 0; x < plotW; {
+			c := grid[y][x]
+			if c.r == 0 {
+				// A run of blanks in one write.
+				n := x
+				for n < plotW && grid[y][n].r == 0 {
+					n++
+				}
+				b.WriteString(strings.Repeat(" ", n-x))
+				x = n
+				continue
+			}
+			b.WriteString(st.seriesStyle(curves[c.series].Proxy).Render(string(c.r)))
+			x++
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString(strings.Repeat(" ", yLabelW))
+	b.WriteString(st.Chart.Axis.Render("└" + strings.Repeat("─", plotW)))
+	b.WriteByte('\n')
+	b.WriteString(xAxisLabels(plotW, xMax, yLabelW+1))
+	return b.String()
+}
+
+// xAxisLabels places the percentile ticks that fit under the plot.
+func xAxisLabels(plotW int, xMax float64, indent int) string {
+	line := []rune(strings.Repeat(" ", plotW+indent))
+	next := 0
+	for _, t := range percentileTicks {
+		if t.x > xMax+1e-9 {
+			break
+		}
+		col := indent + int(math.Round(t.x/xMax*float64(plotW-1)))
+		start := min(col, len(line)-len([]rune(t.label)))
+		if start < next {
+			continue
+		}
+		copy(line[start:], []rune(t.label))
+		next = start + len([]rune(t.label)) + 1
+	}
+	return strings.TrimRight(string(line), " ")
+}
+
+// curveBounds finds the latency range and the x extent (in nines) of the
+// curves.
+func curveBounds(curves []Curve) (lo, hi time.Duration, xMax float64, ok bool) {
+	lo = time.Duration(math.MaxInt64)
+	for _, c := range curves {
+		for _, q := range c.Points {
+			if q.Latency <= 0 {
+				continue
+			}
+			ok = true
+			lo, hi = min(lo, q.Latency), max(hi, q.Latency)
+			if q.Percentile < 100 {
+				xMax = max(xMax, math.Log10(1/(1-q.Percentile/100)))
+			}
+		}
+	}
+	if !ok {
+		return 0, 0, 0, false
+	}
+	if hi <= lo {
+		lo, hi = lo/2+1, hi*2
+	}
+	xMax = min(max(math.Ceil(xMax-1e-9), 2), 5)
+	return lo, hi, xMax, true
+}
+
+// latencyAt is the latency at percentile p: the first point at or above p
+// (HDR percentiles are step functions).
+func latencyAt(points []Quantile, p float64) (time.Duration, bool) {
+	if len(points) == 0 {
+		return 0, false
+	}
+	for _, q := range points {
+		if q.Percentile >= p-1e-9 {
+			return q.Latency, true
+		}
+	}
+	return points[len(points)-1].Latency, true
+}

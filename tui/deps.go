@@ -1,0 +1,199 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+)
+
+// The interfaces below are tui's consumer-side view of the rest of
+// authscope (the vegeta Targeter idea, STYLE.md c.1): the screens are built
+// and tested against fakes of these, and cmd_tui.go/demo.go adapt the real
+// store, resolver and bench packages to them. Every method may block and is
+// only ever called from a tea.Cmd, never from Update or View.
+
+// ErrNotSupported is wrapped by operations a source or runner cannot do.
+var ErrNotSupported = errors.New("not supported")
+
+// Deps is what New needs. Sessions, Resolvers and Runner are required; Clock
+// defaults to time.Now.
+type Deps struct {
+	// Profile names the active profile, shown in the status bar.
+	Profile string
+	// Sessions lists and revokes sessions.
+	Sessions SessionSource
+	// Resolvers builds the resolver for a Settings.
+	Resolvers ResolverFactory
+	// Runner runs load tests and capacity searches.
+	Runner Runner
+	// Settings are the initial resolver settings (Mode, Strategy, Cache).
+	Settings Settings
+	// Clock is the time source for expiry columns and counters.
+	Clock func() time.Time
+	// RefreshEvery is the sessions auto-refresh interval (default 5s).
+	RefreshEvery time.Duration
+	// Context is the root context commands derive from (default Background).
+	Context context.Context
+	// Redactor is the redaction policy (default: a fresh resolver.Redactor,
+	// with a random fingerprint key).
+	Redactor *resolver.Redactor
+	// MaxAge and UpdateAge drive the state column (default Auth.js's).
+	MaxAge, UpdateAge time.Duration
+}
+
+// SessionRow is one session as the store (database strategy) or a cookie
+// population (jwt strategy) knows it. It holds raw personal data and the raw
+// token: the screens render it only through redact.go, and Token is never
+// rendered at all (only its fingerprint).
+type SessionRow struct {
+	// Key identifies the row in its source; stable across pages.
+	Key string
+	// Token is the database session token or the JWT cookie value. Secret.
+	Token    string
+	UserID   string
+	Name     string
+	Email    string
+	Strategy resolver.Strategy
+	Expires  time.Time
+}
+
+// SortKey orders the session list.
+type SortKey int
+
+// Sort keys, in the order `o` cycles through them.
+const (
+	// SortExpires orders by expiry, soonest first.
+	SortExpires SortKey = iota
+	// SortUser orders by user id.
+	SortUser
+	sortKeys
+)
+
+// String implements fmt.Stringer.
+func (k SortKey) String() string {
+	if k == SortUser {
+		return "user"
+	}
+	return "expires"
+}
+
+// ListQuery asks a SessionSource for one window of rows.
+type ListQuery struct {
+	Strategy resolver.Strategy
+	// Filter keeps rows whose e-mail, name or user id contain it
+	// (case-insensitive). Empty keeps all.
+	Filter string
+	Sort   SortKey
+	// Offset and Limit select the window [Offset, Offset+Limit) of the
+	// matching rows in Sort order.
+	Offset, Limit int
+}
+
+// SessionPage is one window of rows and the number of rows that match.
+type SessionPage struct {
+	Rows  []SessionRow
+	Total int
+}
+
+// SessionSource is the session browser's view of a store or cookie
+// population. Implementations are safe for concurrent use; only the window
+// asked for is materialised, so the browser stays instant with 100,000 rows.
+type SessionSource interface {
+	List(ctx context.Context, q ListQuery) (SessionPage, error)
+	// Revoke deletes the session (database strategy). Sources that cannot
+	// revoke return an error wrapping ErrNotSupported.
+	Revoke(ctx context.Context, row SessionRow) error
+}
+
+// Settings are the resolver knobs the Resolver screen toggles.
+type Settings struct {
+	Mode     resolver.Mode
+	Strategy resolver.Strategy
+	Cache    bool
+}
+
+// CacheStats are a cached resolver's counters.
+type CacheStats struct {
+	Hits, Misses, Evictions uint64
+}
+
+// Engine is a built resolver plus what the TUI can ask of it.
+type Engine struct {
+	Resolver resolver.Resolver
+	// Describe is one line about where resolution happens (store, upstream).
+	Describe string
+	// CookieName is the session cookie the rows' tokens are sent as
+	// (default resolver.DefaultCookieName).
+	CookieName string
+	// CacheStats, when non-nil, reads the cache counters.
+	CacheStats func() CacheStats
+	// Invalidate, when non-nil, drops cached entries for a user (revocation).
+	Invalidate func(userID string)
+	// Claims, when non-nil, decodes a JWT cookie's claims for the detail view.
+	Claims func(token string) (resolver.Claims, error)
+	// Close releases the engine (connections); may be nil.
+	Close func() error
+}
+
+// ResolverFactory builds an Engine for settings. Building may open a
+// database or check an upstream, so it only runs inside a command.
+type ResolverFactory interface {
+	Build(ctx context.Context, s Settings) (Engine, error)
+}
+
+// Runner starts load runs and capacity searches. The channels carry
+// immutable snapshots, are throttled at the source and closed when the run
+// ends (after its final snapshot); cancelling ctx stops the run.
+type Runner interface {
+	// Profiles lists the load profiles the Load screen offers.
+	Profiles() []string
+	Start(ctx context.Context, profile string, s Settings) (<-chan RunSnapshot, error)
+	Capacity(ctx context.Context, profile string, s Settings) (<-chan CapacityStep, error)
+	// Export writes the report of a finished run and returns where.
+	Export(ctx context.Context, snap RunSnapshot) (string, error)
+}
+
+// RunSnapshot is the state of a load run at one instant.
+type RunSnapshot struct {
+	Profile  string
+	Elapsed  time.Duration
+	Duration time.Duration
+	// AttemptedRate and AchievedRate are requests per second.
+	AttemptedRate, AchievedRate float64
+	Scenarios                   []ScenarioStats
+	Final                       bool
+	// Err is the run's failure, if it failed.
+	Err error
+}
+
+// ScenarioStats are one scenario's HDR results.
+type ScenarioStats struct {
+	Name string
+	// Mode colours the curve: local and proxy in different colours.
+	Mode     resolver.Mode
+	Requests uint64
+	Errors   uint64
+	// Percentiles are (percentile 0-100, latency) pairs, ascending.
+	Percentiles []Quantile
+	Max         time.Duration
+	Reasons     map[resolver.Reason]uint64
+}
+
+// Quantile is one point of a percentile curve.
+type Quantile struct {
+	Percentile float64
+	Latency    time.Duration
+}
+
+// CapacityStep is one probe of a capacity search.
+type CapacityStep struct {
+	Rate    float64
+	P99     time.Duration
+	Success float64
+	OK      bool
+	// Final marks the search result: Rate is the capacity found.
+	Final bool
+	Err   error
+}

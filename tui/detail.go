@@ -1,0 +1,150 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/authscope/authscope/resolver"
+)
+
+// detailModel is one session opened from the list: its resolution, the
+// session JSON and (jwt) the decoded claims. revealed lasts as long as the
+// detail is open: leaving it drops the model, so the next one starts
+// redacted again.
+type detailModel struct {
+	row       SessionRow
+	loaded    bool
+	result    resolver.Result
+	latency   time.Duration
+	err       error
+	claims    resolver.Claims
+	claimsErr error
+	revealed  bool
+	scroll    int
+}
+
+func (d *detailModel) redactor(c *common) redactor { return c.redactor(d.revealed) }
+
+// copyText is what y copies: the session JSON, always redacted.
+func (d *detailModel) copyText(c *common) string {
+	red := c.redactor(false)
+	if d.result.Session != nil {
+		return red.sessionJSON(d.result.Session)
+	}
+	return fmt.Sprintf(`{"fingerprint":%q,"reason":%q}`, red.fingerprint(d.row.Token), d.result.Reason)
+}
+
+// maxDetailScroll bounds the detail scroll offset (View clamps it to the
+// content).
+const maxDetailScroll = 200
+
+func (s *sessionsModel) detailKey(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
+	k := s.c.keys
+	d := s.detail
+	switch {
+	case key.Matches(msg, k.Detail.Back):
+		s.closeDetail()
+		return nil, nil
+	case key.Matches(msg, k.Nav.Down):
+		d.scroll = min(d.scroll+1, maxDetailScroll)
+	case key.Matches(msg, k.Nav.Up):
+		d.scroll = max(d.scroll-1, 0)
+	case key.Matches(msg, k.Nav.Top):
+		d.scroll = 0
+	case key.Matches(msg, k.Detail.Reveal):
+		if d.revealed {
+			return nil, &statusMsg{text: "already revealed; esc re-redacts"}
+		}
+		if s.c.revealLocked {
+			return nil, &statusMsg{text: "reveal is locked (unlock with r on the Resolver screen)"}
+		}
+		s.pendingConfirm = &confirmDialog{
+			prompt: fmt.Sprintf("Reveal the personal data of session %s?\nIt is shown until you leave this session.", s.c.redactor(false).fingerprint(d.row.Token)),
+			msg:    revealMsg{key: d.row.Key},
+		}
+	case key.Matches(msg, k.Detail.Revoke):
+		if d.row.Strategy != resolver.StrategyDatabase {
+			return nil, &statusMsg{err: fmt.Errorf("revoke: jwt sessions are stateless; switch to the database strategy (s): %w", ErrNotSupported)}
+		}
+		s.pendingConfirm = &confirmDialog{
+			prompt: fmt.Sprintf("Revoke session %s?\nThe session is deleted from the store and the cache.", s.c.redactor(false).fingerprint(d.row.Token)),
+			msg:    revokeMsg{row: d.row},
+		}
+	case key.Matches(msg, k.Detail.Copy):
+		return tea.SetClipboard(d.copyText(s.c)), &statusMsg{text: "copied the redacted JSON (OSC 52)"}
+	}
+	return nil, nil
+}
+
+func (d *detailModel) view(c *common, w, h int) string {
+	st := c.styles
+	red := d.redactor(c)
+	var head strings.Builder
+	fp := red.fingerprint(d.row.Token)
+	who := red.email(d.row.Email)
+	if who == "" {
+		who = red.text(d.row.Name)
+	}
+	fmt.Fprintf(&head, "%s %s · fp %s · %s · expires in %s · %s\n",
+		st.App.Heading.Render("Session"), who, fp, d.row.Strategy,
+		fmtExpiresIn(d.row.Expires.Sub(c.now)), sessionState(c, d.row))
+	if d.revealed {
+		head.WriteString(st.App.Warn.Render("REVEALED") + st.App.Dim.Render(" · esc re-redacts · x revoke · y copy (redacted)"))
+	} else {
+		head.WriteString(st.App.OK.Render("redacted") + st.App.Dim.Render(" · r reveal · x revoke · y copy · esc back"))
+	}
+	head.WriteByte('\n')
+	switch {
+	case !d.loaded:
+		head.WriteString("resolving…")
+	case d.err != nil:
+		head.WriteString(st.App.Error.Render("error: " + errText(d.err)))
+	default:
+		line := fmt.Sprintf("result: %s via %s in %s", d.result.Reason, orDash(d.result.Source), fmtDuration(d.latency))
+		if d.result.Err != nil && d.result.Session == nil {
+			line += " · " + oneLine(d.result.Err.Error())
+		}
+		head.WriteString(line)
+	}
+
+	left := st.App.Heading.Render("Session JSON") + "\n" + red.sessionJSON(d.result.Session)
+	right := ""
+	switch {
+	case d.row.Strategy == resolver.StrategyDatabase:
+		right = st.App.Heading.Render("Stored session") + "\n" +
+			fmt.Sprintf("user id  %s\nexpires  %s\ntoken    fp %s", red.text(d.row.UserID),
+				d.row.Expires.UTC().Format(time.RFC3339), fp)
+	case d.claimsErr != nil:
+		right = st.App.Heading.Render("Claims") + "\n" + st.App.Error.Render(errText(d.claimsErr))
+	case d.claims != nil:
+		right = st.App.Heading.Render("Claims") + "\n" + red.claimsJSON(d.claims)
+	}
+	var body string
+	if right != "" && w >= 100 {
+		colW := (w - 3) / 2
+		body = lipgloss.JoinHorizontal(lipgloss.Top,
+			lipgloss.NewStyle().Width(colW).Render(left), " │ ", lipgloss.NewStyle().Width(colW).Render(right))
+	} else if right != "" {
+		body = left + "\n\n" + right
+	} else {
+		body = left
+	}
+	lines := strings.Split(body, "\n")
+	room := max(h-4, 1)
+	// View must not mutate: clamp a local copy of the scroll offset.
+	scroll := min(d.scroll, max(len(lines)-room, 0))
+	lines = lines[scroll:]
+	return head.String() + "\n\n" + strings.Join(lines, "\n")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,313 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/authscope/authscope/resolver"
+)
+
+// testNow is the fixed clock every test and golden uses.
+var testNow = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+
+// demoRows makes n deterministic rows of one strategy.
+func demoRows(n int, strategy resolver.Strategy) []SessionRow {
+	first := []string{"Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi"}
+	last := []string{"Smith", "Jones", "Okafor", "Nakamura", "Garcia", "Müller"}
+	rows := make([]SessionRow, n)
+	for i := range rows {
+		f, l := first[i%len(first)], last[(i/len(first))%len(last)]
+		rows[i] = SessionRow{
+			Key:      fmt.Sprintf("k%06d", i),
+			Token:    fmt.Sprintf("secret-token-%s-%06d", strategy, i),
+			UserID:   fmt.Sprintf("user-%06d", i),
+			Name:     f + " " + l,
+			Email:    fmt.Sprintf("%s.%s%d@example.com", strings.ToLower(f), strings.ToLower(l), i),
+			Strategy: strategy,
+			// Spread expiries over -1h..+30d so all three states appear.
+			Expires: testNow.Add(-time.Hour + time.Duration(i%720)*time.Hour),
+		}
+	}
+	return rows
+}
+
+// countingResolver counts Resolve calls; it knows the tokens of rows.
+type countingResolver struct {
+	calls atomic.Int64
+	known map[string]SessionRow
+}
+
+func (r *countingResolver) Resolve(_ context.Context, in resolver.Input) (resolver.Result, error) {
+	r.calls.Add(1)
+	_, tok, _ := strings.Cut(in.CookieHeader(), "=")
+	row, ok := r.known[tok]
+	if !ok {
+		return resolver.Result{Reason: resolver.ReasonUnknownSession, Source: "fake"}, nil
+	}
+	s := &resolver.Session{Expires: row.Expires}
+	s.User.Name = resolver.String(row.Name)
+	s.User.Email = resolver.String(row.Email)
+	s.User.ID = row.UserID
+	return resolver.Result{Session: s, Reason: resolver.ReasonOK, Source: "fake"}, nil
+}
+
+// fakeFactory builds engines around one countingResolver.
+type fakeFactory struct {
+	res         *countingResolver
+	mu          sync.Mutex
+	builds      []Settings
+	invalidated []string
+	fail        error
+}
+
+func (f *fakeFactory) Build(_ context.Context, s Settings) (Engine, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.builds = append(f.builds, s)
+	if f.fail != nil {
+		return Engine{}, f.fail
+	}
+	e := Engine{
+		Resolver: f.res,
+		Describe: fmt.Sprintf("fake %s/%s", s.Mode, s.Strategy),
+		Claims: func(string) (resolver.Claims, error) {
+			return resolver.Claims{"name": "Alice Smith", "email": "alice.smith0@example.com", "sub": "user-000000", "iat": 1, "exp": 2}, nil
+		},
+		Invalidate: func(u string) {
+			f.mu.Lock()
+			f.invalidated = append(f.invalidated, u)
+			f.mu.Unlock()
+		},
+	}
+	if s.Cache {
+		e.CacheStats = func() CacheStats { return CacheStats{Hits: 3, Misses: 1} }
+	}
+	return e, nil
+}
+
+func (f *fakeFactory) buildCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.builds)
+}
+
+// fakeRunner emits scripted snapshots.
+type fakeRunner struct {
+	snaps   []RunSnapshot
+	steps   []CapacityStep
+	started atomic.Int64
+	hold    bool // keep the channel open until ctx ends
+}
+
+func (r *fakeRunner) Profiles() []string { return []string{"demo-mixed", "smoke"} }
+
+func (r *fakeRunner) Start(ctx context.Context, profile string, _ Settings) (<-chan RunSnapshot, error) {
+	r.started.Add(1)
+	ch := make(chan RunSnapshot, len(r.snaps)+1)
+	for _, s := range r.snaps {
+		s.Profile = profile
+		ch <- s
+	}
+	if !r.hold {
+		close(ch)
+		return ch, nil
+	}
+	go func() { <-ctx.Done(); close(ch) }()
+	return ch, nil
+}
+
+func (r *fakeRunner) Capacity(context.Context, string, Settings) (<-chan CapacityStep, error) {
+	ch := make(chan CapacityStep, len(r.steps))
+	for _, s := range r.steps {
+		ch <- s
+	}
+	close(ch)
+	return ch, nil
+}
+
+func (r *fakeRunner) Export(_ context.Context, s RunSnapshot) (string, error) {
+	return "/tmp/authscope-" + s.Profile + ".hlog", nil
+}
+
+// sampleSnapshot is a finished two-scenario run.
+func sampleSnapshot(final bool) RunSnapshot {
+	curve := func(base time.Duration) []Quantile {
+		ps := []float64{0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100}
+		out := make([]Quantile, len(ps))
+		for i, p := range ps {
+			out[i] = Quantile{Percentile: p, Latency: base * time.Duration(1+i*i)}
+		}
+		return out
+	}
+	return RunSnapshot{
+		Elapsed: 4 * time.Second, Duration: 10 * time.Second,
+		AttemptedRate: 500, AchievedRate: 497,
+		Final: final,
+		Scenarios: []ScenarioStats{
+			{Name: "jwt-local", Mode: resolver.ModeLocal, Requests: 1988, Percentiles: curve(20 * time.Microsecond), Max: 2 * time.Millisecond,
+				Reasons: map[resolver.Reason]uint64{resolver.ReasonOK: 1980, resolver.ReasonExpired: 8}},
+			{Name: "jwt-proxy", Mode: resolver.ModeProxy, Requests: 1985, Errors: 3, Percentiles: curve(400 * time.Microsecond), Max: 40 * time.Millisecond,
+				Reasons: map[resolver.Reason]uint64{resolver.ReasonOK: 1975, resolver.ReasonUpstreamTimeout: 3, resolver.ReasonExpired: 7}},
+		},
+	}
+}
+
+type harness struct {
+	m       *Model
+	factory *fakeFactory
+	runner  *fakeRunner
+	jwt     *MemorySource
+	db      *MemorySource
+}
+
+// newHarness builds a model over n rows per strategy, fakes everywhere,
+// sized w×h, with Init's commands (but no ticks) run.
+func newHarness(t testing.TB, n, w, h int) *harness {
+	t.Helper()
+	jwtRows, dbRows := demoRows(n, resolver.StrategyJWT), demoRows(n, resolver.StrategyDatabase)
+	known := map[string]SessionRow{}
+	for _, r := range append(append([]SessionRow{}, jwtRows...), dbRows...) {
+		known[r.Token] = r
+	}
+	hs := &harness{
+		factory: &fakeFactory{res: &countingResolver{known: known}},
+		runner:  &fakeRunner{snaps: []RunSnapshot{sampleSnapshot(false), sampleSnapshot(true)}, steps: []CapacityStep{{Rate: 100, P99: time.Millisecond, Success: 1, OK: true}, {Rate: 200, P99: 90 * time.Millisecond, Success: 0.97}, {Rate: 150, Final: true, OK: true}}},
+		jwt:     NewMemorySource(jwtRows, false),
+		db:      NewMemorySource(dbRows, true),
+	}
+	hs.m = New(Deps{
+		Profile:   "demo",
+		Sessions:  strategySource{jwt: hs.jwt, db: hs.db},
+		Resolvers: hs.factory,
+		Runner:    hs.runner,
+		Clock:     func() time.Time { return testNow },
+		Redactor:  resolver.NewRedactor(resolver.RedactOptions{Key: []byte("test-key")}),
+	})
+	// Timers never fire in these tests: ticks are sent explicitly.
+	hs.m.c.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.run(hs.m.Init())
+	return hs
+}
+
+// strategySource picks the jwt or database population by query strategy.
+type strategySource struct{ jwt, db SessionSource }
+
+func (s strategySource) pick(st resolver.Strategy) SessionSource {
+	if st == resolver.StrategyDatabase {
+		return s.db
+	}
+	return s.jwt
+}
+
+func (s strategySource) List(ctx context.Context, q ListQuery) (SessionPage, error) {
+	return s.pick(q.Strategy).List(ctx, q)
+}
+
+func (s strategySource) Revoke(ctx context.Context, r SessionRow) error {
+	return s.pick(r.Strategy).Revoke(ctx, r)
+}
+
+// send delivers msg to Update and returns its command, not run.
+func (hs *harness) send(msg tea.Msg) tea.Cmd {
+	_, cmd := hs.m.Update(msg)
+	return cmd
+}
+
+// key sends key presses: "j", "enter", "space", "shift+tab", "ctrl+c", or
+// any single printable character.
+func (hs *harness) key(keys ...string) {
+	for _, k := range keys {
+		hs.run(hs.send(keyMsg(k)))
+	}
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)[0]
+	if r >= 'A' && r <= 'Z' {
+		return tea.KeyPressMsg{Code: r + 32, ShiftedCode: r, Text: k, Mod: tea.ModShift}
+	}
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+// typeText types s into whatever has focus.
+func (hs *harness) typeText(s string) {
+	for _, r := range s {
+		hs.key(string(r))
+	}
+}
+
+// run executes cmd and feeds its messages back into Update until nothing
+// is left, the way the program would, so a whole interaction replays
+// synchronously. A command that blocks (waiting on a held run) is dropped
+// after a while.
+func (hs *harness) run(cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0 && steps < 10_000; steps++ {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg, ok := runWithTimeout(c, 500*time.Millisecond)
+		if !ok || msg == nil {
+			continue
+		}
+		switch msg := msg.(type) {
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+			continue
+		}
+		if isInternalTeaMsg(msg) {
+			continue
+		}
+		queue = append(queue, hs.send(msg))
+	}
+}
+
+// isInternalTeaMsg reports messages only the program acts on (quit,
+// sequences, terminal queries).
+func isInternalTeaMsg(msg tea.Msg) bool {
+	return reflect.TypeOf(msg).PkgPath() == reflect.TypeOf(tea.QuitMsg{}).PkgPath()
+}
+
+func runWithTimeout(c tea.Cmd, d time.Duration) (tea.Msg, bool) {
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- c() }()
+	select {
+	case m := <-ch:
+		return m, true
+	case <-time.After(d):
+		return nil, false
+	}
+}
+
+// screenText is the rendered screen without ANSI.
+func (hs *harness) screenText() string { return ansi.Strip(hs.m.View().Content) }

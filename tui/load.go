@@ -1,0 +1,343 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/authscope/authscope/resolver"
+)
+
+// loadModel is the Load screen: pick a profile, start/stop a run, watch
+// its snapshots stream in, run a capacity search, export the report. Runs
+// live in commands; the screen holds only their channel, cancel func and
+// latest snapshot, and drops messages from runs it no longer tracks.
+type loadModel struct {
+	c        *common
+	profiles []string
+	pick     int
+
+	runID    uint64
+	running  bool
+	stopping bool
+	cancel   context.CancelFunc
+	ch       <-chan RunSnapshot
+	snap     *RunSnapshot
+
+	capID      uint64
+	capRunning bool
+	capCancel  context.CancelFunc
+	capCh      <-chan CapacityStep
+	steps      []CapacityStep
+
+	exported string
+}
+
+func newLoadModel(c *common) loadModel {
+	var profiles []string
+	if c.deps.Runner != nil {
+		profiles = c.deps.Runner.Profiles()
+	}
+	return loadModel{c: c, profiles: profiles}
+}
+
+func (l *loadModel) profile() string {
+	if len(l.profiles) == 0 {
+		return ""
+	}
+	return l.profiles[l.pick]
+}
+
+func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
+	k := l.c.keys
+	switch {
+	case key.Matches(msg, k.Nav.Down) && !l.running:
+		l.pick = min(l.pick+1, max(len(l.profiles)-1, 0))
+	case key.Matches(msg, k.Nav.Up) && !l.running:
+		l.pick = max(l.pick-1, 0)
+	case key.Matches(msg, k.Load.StartStop):
+		if l.running {
+			if !l.stopping && l.cancel != nil {
+				l.cancel()
+				l.stopping = true
+			}
+			return nil, &statusMsg{text: "stopping the run…"}
+		}
+		if l.c.deps.Runner == nil || l.profile() == "" {
+			return nil, &statusMsg{err: fmt.Errorf("load run: no runner or profile: %w", ErrNotSupported)}
+		}
+		l.runID++
+		l.running, l.stopping = true, false
+		l.snap, l.exported = nil, ""
+		return startRunCmd(l.c.ctx, l.c.deps.Runner, l.runID, l.profile(), l.c.settings), &statusMsg{text: "starting " + l.profile() + "…"}
+	case key.Matches(msg, k.Load.Capacity):
+		if l.capRunning {
+			if l.capCancel != nil {
+				l.capCancel()
+			}
+			return nil, &statusMsg{text: "stopping the capacity search…"}
+		}
+		if l.c.deps.Runner == nil || l.profile() == "" {
+			return nil, &statusMsg{err: fmt.Errorf("capacity search: no runner or profile: %w", ErrNotSupported)}
+		}
+		l.capID++
+		l.capRunning = true
+		l.steps = nil
+		return startCapacityCmd(l.c.ctx, l.c.deps.Runner, l.capID, l.profile(), l.c.settings), &statusMsg{text: "capacity search on " + l.profile() + "…"}
+	case key.Matches(msg, k.Load.Export):
+		if l.snap == nil || l.running {
+			return nil, &statusMsg{text: "export needs a finished run"}
+		}
+		return exportCmd(l.c.ctx, l.c.deps.Runner, *l.snap), nil
+	}
+	return nil, nil
+}
+
+func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
+	switch msg := msg.(type) {
+	case runStartedMsg:
+		if msg.id != l.runID {
+			if msg.cancel != nil {
+				msg.cancel()
+			}
+			return nil, nil
+		}
+		if msg.err != nil {
+			l.running = false
+			return nil, &statusMsg{err: msg.err}
+		}
+		l.cancel, l.ch = msg.cancel, msg.ch
+		if l.stopping {
+			l.cancel()
+		}
+		return waitSnapshot(msg.id, msg.ch), nil
+	case snapshotMsg:
+		if msg.id != l.runID || !l.running {
+			return nil, nil
+		}
+		s := msg.snap
+		l.snap = &s
+		return waitSnapshot(msg.id, l.ch), nil
+	case runDoneMsg:
+		if msg.id != l.runID || !l.running {
+			return nil, nil
+		}
+		l.running, l.stopping = false, false
+		if l.cancel != nil {
+			l.cancel()
+		}
+		l.cancel, l.ch = nil, nil
+		if l.snap != nil && l.snap.Err != nil {
+			return nil, &statusMsg{err: fmt.Errorf("load run: %w", l.snap.Err)}
+		}
+		return nil, &statusMsg{text: "run finished · e exports the report"}
+	case capStartedMsg:
+		if msg.id != l.capID {
+			if msg.cancel != nil {
+				msg.cancel()
+			}
+			return nil, nil
+		}
+		if msg.err != nil {
+			l.capRunning = false
+			return nil, &statusMsg{err: msg.err}
+		}
+		l.capCancel, l.capCh = msg.cancel, msg.ch
+		return waitCapStep(msg.id, msg.ch), nil
+	case capStepMsg:
+		if msg.id != l.capID || !l.capRunning {
+			return nil, nil
+		}
+		l.steps = append(l.steps, msg.step)
+		return waitCapStep(msg.id, l.capCh), nil
+	case capDoneMsg:
+		if msg.id != l.capID || !l.capRunning {
+			return nil, nil
+		}
+		l.capRunning = false
+		if l.capCancel != nil {
+			l.capCancel()
+		}
+		l.capCancel, l.capCh = nil, nil
+		return nil, &statusMsg{text: "capacity search finished"}
+	case exportedMsg:
+		if msg.err != nil {
+			return nil, &statusMsg{err: msg.err}
+		}
+		l.exported = msg.path
+		return nil, &statusMsg{text: "report written to " + msg.path}
+	}
+	return nil, nil
+}
+
+// stopAll cancels whatever runs; used on quit.
+func (l *loadModel) stopAll() {
+	if l.cancel != nil {
+		l.cancel()
+	}
+	if l.capCancel != nil {
+		l.capCancel()
+	}
+}
+
+func (l *loadModel) view(w, h int) string {
+	st := l.c.styles
+	var top []string
+	// Profiles.
+	var pb strings.Builder
+	pb.WriteString(st.App.Heading.Render("Load") + " · profile ")
+	for i, p := range l.profiles {
+		if i == l.pick {
+			pb.WriteString(st.App.ActiveTab.Render(p))
+		} else {
+			pb.WriteString(st.App.Tab.Render(p))
+		}
+	}
+	if len(l.profiles) == 0 {
+		pb.WriteString(st.App.Dim.Render("(none)"))
+	}
+	top = append(top, pb.String())
+	top = append(top, st.App.Dim.Render("space start/stop · p capacity search · e export · j/k pick profile"))
+	top = append(top, l.progressLine(w))
+
+	var bottom []string
+	if l.snap != nil {
+		bottom = append(bottom, "reasons  "+reasonsLine(mergeReasons(l.snap.Scenarios), w))
+	}
+	if len(l.steps) > 0 || l.capRunning {
+		bottom = append(bottom, capacityLine(l.steps, l.capRunning))
+	}
+	if l.exported != "" {
+		bottom = append(bottom, "report   "+l.exported)
+	}
+	if l.snap == nil {
+		return strings.Join(append(top, "", st.App.Dim.Render("no run yet: press space to start "+orDash(l.profile()))), "\n") + "\n" + strings.Join(bottom, "\n")
+	}
+	table := percentileTable(l.snap.Scenarios, st)
+	used := len(top) + 1 + strings.Count(table, "\n") + 1 + len(bottom)
+	chartH := h - used - 1
+	parts := append(top, "", table)
+	if chartH >= 6 {
+		parts = append(parts, RenderCurves(curvesOf(l.snap.Scenarios), w, chartH, st))
+	}
+	parts = append(parts, bottom...)
+	return strings.Join(parts, "\n")
+}
+
+// progressLine: state, elapsed/duration bar, attempted vs achieved rate.
+func (l *loadModel) progressLine(w int) string {
+	st := l.c.styles
+	state := "idle"
+	switch {
+	case l.stopping:
+		state = st.App.Warn.Render("stopping")
+	case l.running:
+		state = st.App.OK.Render("running")
+	case l.snap != nil:
+		state = "finished"
+	}
+	if l.snap == nil {
+		return "state " + state
+	}
+	s := l.snap
+	frac := 0.0
+	if s.Duration > 0 {
+		frac = min(float64(s.Elapsed)/float64(s.Duration), 1)
+	}
+	barW := 20
+	if w < 100 {
+		barW = 10
+	}
+	fill := int(frac * float64(barW))
+	bar := strings.Repeat("█", fill) + strings.Repeat("░", barW-fill)
+	line := fmt.Sprintf("state %s  %s/%s %s %3.0f%%  attempted %.0f/s achieved %.0f/s",
+		state, fmtSeconds(s.Elapsed.Seconds()), fmtSeconds(s.Duration.Seconds()), bar, 100*frac, s.AttemptedRate, s.AchievedRate)
+	return ansi.Truncate(line, w, "…")
+}
+
+func fmtSeconds(s float64) string { return fmt.Sprintf("%.1fs", s) }
+
+// tablePercentiles are the rows of the side-by-side table.
+var tablePercentiles = [...]float64{50, 90, 99, 99.9}
+
+// percentileTable puts every scenario side by side: requests, errors and
+// HDR percentiles.
+func percentileTable(scs []ScenarioStats, st *Styles) string {
+	const labelW, colW = 9, 13
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", labelW))
+	for _, s := range scs {
+		b.WriteString(st.seriesStyle(s.Mode == resolver.ModeProxy).Render(fmt.Sprintf("%*s", colW, ansi.Truncate(s.Name, colW-1, "…"))))
+	}
+	line := func(label string, cell func(ScenarioStats) string) {
+		b.WriteString("\n")
+		b.WriteString(fmt.Sprintf("%-*s", labelW, label))
+		for _, s := range scs {
+			b.WriteString(fmt.Sprintf("%*s", colW, cell(s)))
+		}
+	}
+	line("requests", func(s ScenarioStats) string { return fmt.Sprint(s.Requests) })
+	line("errors", func(s ScenarioStats) string { return fmt.Sprint(s.Errors) })
+	for _, p := range tablePercentiles {
+		line(fmt.Sprintf("p%g", p), func(s ScenarioStats) string {
+			d, ok := latencyAt(s.Percentiles, p)
+			if !ok {
+				return "-"
+			}
+			return fmtDuration(d)
+		})
+	}
+	line("max", func(s ScenarioStats) string { return fmtDuration(s.Max) })
+	return b.String()
+}
+
+func curvesOf(scs []ScenarioStats) []Curve {
+	out := make([]Curve, 0, len(scs))
+	for _, s := range scs {
+		out = append(out, Curve{Label: s.Name, Proxy: s.Mode == resolver.ModeProxy, Points: s.Percentiles})
+	}
+	return out
+}
+
+func mergeReasons(scs []ScenarioStats) map[resolver.Reason]uint64 {
+	m := map[resolver.Reason]uint64{}
+	for _, s := range scs {
+		for r, n := range s.Reasons {
+			m[r] += n
+		}
+	}
+	return m
+}
+
+// capacityLine lists the search's probes as they happen.
+func capacityLine(steps []CapacityStep, running bool) string {
+	parts := make([]string, 0, len(steps))
+	var final string
+	for _, s := range steps {
+		switch {
+		case s.Err != nil:
+			parts = append(parts, "error: "+oneLine(s.Err.Error()))
+		case s.Final:
+			final = fmt.Sprintf("→ capacity %.0f/s", s.Rate)
+		default:
+			mark := "ok"
+			if !s.OK {
+				mark = "over"
+			}
+			parts = append(parts, fmt.Sprintf("%.0f/s %s p99 %s", s.Rate, mark, fmtDuration(s.P99)))
+		}
+	}
+	sort.SliceStable(parts, func(i, j int) bool { return false })
+	line := "capacity " + strings.Join(parts, " · ")
+	if final != "" {
+		line += " " + final
+	} else if running {
+		line += " …"
+	}
+	return line
+}

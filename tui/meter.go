@@ -1,0 +1,100 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/authscope/authscope/resolver"
+)
+
+// meteredEngine wraps an Engine's resolver and counts what the TUI resolves
+// through it: resolutions, reasons, upstream errors and an HDR latency
+// histogram. It is written by commands and sampled by a command (statsCmd);
+// Update only ever sees the sampled copy, so no lock is taken on the UI
+// goroutine.
+type meteredEngine struct {
+	Engine
+	settings Settings
+
+	mu      sync.Mutex
+	total   uint64
+	reasons map[resolver.Reason]uint64
+	hist    *hdrhistogram.Histogram
+}
+
+// meterStats is an immutable sample of a meteredEngine.
+type meterStats struct {
+	Resolutions    uint64
+	Reasons        map[resolver.Reason]uint64
+	UpstreamErrors uint64
+	P50, P99       time.Duration
+	Cache          *CacheStats
+}
+
+func newMeteredEngine(e Engine, s Settings) *meteredEngine {
+	return &meteredEngine{
+		Engine:   e,
+		settings: s,
+		reasons:  make(map[resolver.Reason]uint64),
+		// 1µs to 60s in ns, 3 significant figures (the bench convention).
+		hist: hdrhistogram.New(1_000, 60*int64(time.Second), 3),
+	}
+}
+
+// resolve resolves token as the session cookie and records the outcome.
+func (m *meteredEngine) resolve(ctx context.Context, token string) (resolver.Result, time.Duration, error) {
+	in := resolver.FromPairs(m.cookieName(), token)
+	start := time.Now()
+	res, err := m.Resolver.Resolve(ctx, in)
+	d := time.Since(start)
+	reason := res.Reason
+	if err != nil {
+		reason = resolver.ReasonStoreError
+		if m.settings.Mode == resolver.ModeProxy {
+			reason = resolver.ReasonUpstreamError
+		}
+	}
+	m.mu.Lock()
+	m.total++
+	m.reasons[reason]++
+	v := d.Nanoseconds()
+	if v > m.hist.HighestTrackableValue() {
+		v = m.hist.HighestTrackableValue()
+	}
+	_ = m.hist.RecordValue(max(v, 1_000))
+	m.mu.Unlock()
+	return res, d, err
+}
+
+func (m *meteredEngine) cookieName() string {
+	if m.CookieName != "" {
+		return m.CookieName
+	}
+	return resolver.DefaultCookieName
+}
+
+// sample copies the counters.
+func (m *meteredEngine) sample() meterStats {
+	m.mu.Lock()
+	s := meterStats{Resolutions: m.total, Reasons: make(map[resolver.Reason]uint64, len(m.reasons))}
+	for r, n := range m.reasons {
+		s.Reasons[r] = n
+		if strings.HasPrefix(string(r), "upstream_") && r != resolver.ReasonUpstreamNull {
+			s.UpstreamErrors += n
+		}
+	}
+	if m.total > 0 {
+		s.P50 = time.Duration(m.hist.ValueAtPercentile(50))
+		s.P99 = time.Duration(m.hist.ValueAtPercentile(99))
+	}
+	m.mu.Unlock()
+	if m.CacheStats != nil {
+		cs := m.CacheStats()
+		s.Cache = &cs
+	}
+	return s
+}

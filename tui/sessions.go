@@ -1,0 +1,487 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/authscope/authscope/resolver"
+)
+
+// sessionsModel is the session browser. It never holds more than one
+// window of rows (three screens' worth around the visible part): the
+// selection is an absolute index into the matching rows, and moving past
+// the loaded window asks the source for the window around it, rendering
+// placeholders until it arrives. That keeps it instant at 100,000 rows.
+type sessionsModel struct {
+	c *common
+
+	width, rows int // rows: visible table rows
+
+	q      ListQuery
+	total  int
+	loaded bool
+	sel    int // absolute index of the selection
+	top    int // absolute index of the first visible row
+
+	win    []SessionRow
+	winOff int
+
+	listSeq    uint64
+	listing    bool
+	pendingOff int
+
+	resolveSeq uint64
+	results    map[string]rowResult
+
+	tickGen int
+
+	filter    lineInput
+	filtering bool
+
+	detail    *detailModel
+	detailSeq uint64
+
+	// pendingConfirm is a dialog the root should show (reveal, revoke).
+	pendingConfirm *confirmDialog
+}
+
+func newSessionsModel(c *common) sessionsModel {
+	return sessionsModel{c: c, filter: lineInput{prompt: "/"}, results: map[string]rowResult{}}
+}
+
+// setSize sets the body size: a title line, a filter line, the column
+// header and a footer line surround the table rows.
+func (s *sessionsModel) setSize(w, h int) {
+	s.width = w
+	s.rows = max(h-4, 1)
+	s.filter.width = w
+	s.scrollTo(s.sel)
+}
+
+// windowSize is how many rows one fetch asks for.
+func (s *sessionsModel) windowSize() int { return max(3*s.rows, 60) }
+
+// fetch asks for the window starting at off.
+func (s *sessionsModel) fetch(off int) tea.Cmd {
+	s.listSeq++
+	s.listing = true
+	s.pendingOff = off
+	q := s.q
+	q.Strategy = s.c.settings.Strategy
+	q.Offset, q.Limit = off, s.windowSize()
+	return listCmd(s.c.ctx, s.c.deps.Sessions, s.listSeq, q)
+}
+
+// reload refetches the window around the visible rows.
+func (s *sessionsModel) reload() tea.Cmd { return s.fetch(max(s.top-s.rows, 0)) }
+
+// ensureWindow fetches when the visible rows are not all loaded.
+func (s *sessionsModel) ensureWindow() tea.Cmd {
+	if !s.loaded {
+		return nil
+	}
+	end := min(s.top+s.rows, s.total)
+	if s.top >= s.winOff && end <= s.winOff+len(s.win) {
+		return nil
+	}
+	off := max(s.top-s.rows, 0)
+	if s.listing && s.pendingOff == off {
+		return nil
+	}
+	return s.fetch(off)
+}
+
+// resolveWindow resolves the loaded rows with the current engine.
+func (s *sessionsModel) resolveWindow() tea.Cmd {
+	if s.c.engine == nil || len(s.win) == 0 {
+		return nil
+	}
+	s.resolveSeq++
+	return resolveRowsCmd(s.c.ctx, s.c.engine, s.c.engineGen, s.resolveSeq, s.win)
+}
+
+// row returns the loaded row at absolute index i.
+func (s *sessionsModel) row(i int) (SessionRow, bool) {
+	j := i - s.winOff
+	if j < 0 || j >= len(s.win) {
+		return SessionRow{}, false
+	}
+	return s.win[j], true
+}
+
+// scrollTo selects index i and keeps it visible.
+func (s *sessionsModel) scrollTo(i int) {
+	if s.total == 0 {
+		s.sel, s.top = 0, 0
+		return
+	}
+	s.sel = min(max(i, 0), s.total-1)
+	if s.sel < s.top {
+		s.top = s.sel
+	}
+	if s.sel >= s.top+s.rows {
+		s.top = s.sel - s.rows + 1
+	}
+	s.top = min(max(s.top, 0), max(s.total-s.rows, 0))
+}
+
+func (s *sessionsModel) closeDetail() { s.detail = nil }
+
+// update handles the messages the sessions screen owns.
+func (s *sessionsModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
+	switch msg := msg.(type) {
+	case tickMsg:
+		if msg.gen != s.tickGen {
+			return nil, nil
+		}
+		s.c.now = msg.now
+		return tea.Batch(s.reload(), tickCmd(s.c, s.tickGen)), nil
+	case listMsg:
+		if msg.seq != s.listSeq {
+			return nil, nil
+		}
+		s.listing = false
+		if msg.err != nil {
+			return nil, &statusMsg{err: msg.err}
+		}
+		s.win, s.winOff, s.total, s.loaded = msg.page.Rows, msg.offset, msg.page.Total, true
+		s.pruneResults()
+		s.scrollTo(s.sel)
+		return tea.Batch(s.ensureWindow(), s.resolveWindow()), nil
+	case resolvedRowsMsg:
+		if msg.seq != s.resolveSeq || msg.gen != s.c.engineGen {
+			return nil, nil
+		}
+		for k, r := range msg.results {
+			s.results[k] = r
+		}
+		return nil, nil
+	case detailMsg:
+		if s.detail == nil || msg.seq != s.detailSeq {
+			return nil, nil
+		}
+		s.detail.loaded = true
+		s.detail.result, s.detail.latency, s.detail.err = msg.result, msg.latency, msg.err
+		s.detail.claims, s.detail.claimsErr = msg.claims, msg.claimsErr
+		return nil, nil
+	case revealMsg:
+		if s.detail != nil && s.detail.row.Key == msg.key {
+			s.detail.revealed = true
+			return nil, &statusMsg{text: "revealed until you leave this session"}
+		}
+		return nil, nil
+	case revokeMsg:
+		fp := s.c.redactor(false).fingerprint(msg.row.Token)
+		return revokeCmd(s.c.ctx, s.c.deps.Sessions, s.c.engine, msg.row, fp), &statusMsg{text: "revoking " + fp + "…"}
+	case revokedMsg:
+		if msg.err != nil {
+			return nil, &statusMsg{err: msg.err}
+		}
+		if s.detail != nil && s.detail.row.Key == msg.key {
+			s.closeDetail()
+		}
+		delete(s.results, msg.key)
+		return s.reload(), &statusMsg{text: "revoked session " + msg.fp + " (cache invalidated)"}
+	}
+	return nil, nil
+}
+
+// pruneResults keeps results only for loaded rows, so memory follows the
+// window, not the population.
+func (s *sessionsModel) pruneResults() {
+	keep := make(map[string]rowResult, len(s.win))
+	for _, r := range s.win {
+		if v, ok := s.results[r.Key]; ok {
+			keep[r.Key] = v
+		}
+	}
+	s.results = keep
+}
+
+// key handles a key on the sessions screen (or its detail).
+func (s *sessionsModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
+	if s.detail != nil {
+		return s.detailKey(msg)
+	}
+	k := s.c.keys
+	if s.filtering {
+		switch {
+		case key.Matches(msg, k.Sessions.Back):
+			s.filtering = false
+			s.filter.value = ""
+			return s.applyFilter(), nil
+		case key.Matches(msg, k.Sessions.Detail):
+			s.filtering = false
+			return nil, nil
+		}
+		if s.filter.update(msg) {
+			return s.applyFilter(), nil
+		}
+		return nil, nil
+	}
+	switch {
+	case key.Matches(msg, k.Nav.Down):
+		s.scrollTo(s.sel + 1)
+	case key.Matches(msg, k.Nav.Up):
+		s.scrollTo(s.sel - 1)
+	case key.Matches(msg, k.Nav.PageDown):
+		s.scrollTo(s.sel + s.rows)
+	case key.Matches(msg, k.Nav.PageUp):
+		s.scrollTo(s.sel - s.rows)
+	case key.Matches(msg, k.Nav.Top):
+		s.scrollTo(0)
+	case key.Matches(msg, k.Nav.Bottom):
+		s.scrollTo(s.total - 1)
+	case key.Matches(msg, k.Sessions.Filter):
+		s.filtering = true
+		s.filter.value = s.q.Filter
+		return nil, &statusMsg{text: "filter: type to narrow · enter keep · esc clear"}
+	case key.Matches(msg, k.Sessions.Back):
+		if s.q.Filter != "" {
+			s.filter.value = ""
+			return s.applyFilter(), nil
+		}
+		return nil, nil
+	case key.Matches(msg, k.Sessions.Sort):
+		s.q.Sort = (s.q.Sort + 1) % sortKeys
+		s.sel, s.top = 0, 0
+		return s.fetch(0), &statusMsg{text: "sorted by " + s.q.Sort.String()}
+	case key.Matches(msg, k.Sessions.Refresh):
+		return s.reload(), nil
+	case key.Matches(msg, k.Sessions.Detail):
+		return s.openDetail()
+	default:
+		return nil, nil
+	}
+	return s.ensureWindow(), nil
+}
+
+// applyFilter lists from the top with the filter's current value.
+func (s *sessionsModel) applyFilter() tea.Cmd {
+	s.q.Filter = strings.TrimSpace(s.filter.value)
+	s.sel, s.top = 0, 0
+	return s.fetch(0)
+}
+
+func (s *sessionsModel) openDetail() (tea.Cmd, *statusMsg) {
+	row, ok := s.row(s.sel)
+	if !ok {
+		return nil, nil
+	}
+	s.detailSeq++
+	s.detail = &detailModel{row: row}
+	return resolveDetailCmd(s.c.ctx, s.c.engine, s.detailSeq, row), nil
+}
+
+// view renders the list (or the open detail).
+func (s *sessionsModel) view() string {
+	if s.detail != nil {
+		return s.detail.view(s.c, s.width, s.rows+4)
+	}
+	st := s.c.styles
+	var b strings.Builder
+	count := "loading…"
+	if s.loaded {
+		count = fmt.Sprintf("%d sessions", s.total)
+	}
+	title := fmt.Sprintf("%s · %s · %s · sort %s · ↻ %s",
+		st.App.Heading.Render("Sessions"), s.c.settings.Strategy, count, s.q.Sort, s.c.deps.RefreshEvery)
+	b.WriteString(title)
+	b.WriteByte('\n')
+	switch {
+	case s.filtering:
+		b.WriteString(s.filter.view(st.Sessions.Selected))
+	case s.q.Filter != "":
+		b.WriteString(st.App.Dim.Render("filter: ") + s.q.Filter + st.App.Dim.Render("  (/ edit, esc clear)"))
+	default:
+		b.WriteString(st.App.Dim.Render("/ filter · enter detail · o sort"))
+	}
+	b.WriteByte('\n')
+	cols := s.columns()
+	b.WriteString(st.Sessions.Header.Render(cols.header()))
+	for i := s.top; i < s.top+s.rows; i++ {
+		b.WriteByte('\n')
+		if i >= s.total {
+			continue
+		}
+		row, ok := s.row(i)
+		if !ok {
+			b.WriteString(st.Sessions.Placeholder.Render("  …"))
+			continue
+		}
+		line := cols.row(s, row)
+		if i == s.sel {
+			b.WriteString(st.Sessions.Selected.Render(ansi.Truncate("▸ "+line, s.width, "")))
+		} else {
+			b.WriteString(st.Sessions.Row.Render(ansi.Truncate("  "+line, s.width, "")))
+		}
+	}
+	b.WriteByte('\n')
+	pos := "no sessions"
+	if s.total > 0 {
+		pos = fmt.Sprintf("row %d of %d", s.sel+1, s.total)
+	}
+	if s.listing {
+		pos += " · loading"
+	}
+	b.WriteString(st.App.Dim.Render(pos))
+	return b.String()
+}
+
+// columns lays the table out for the current width.
+type columnSet struct {
+	widths  []int
+	headers []string
+	wide    bool
+}
+
+func (s *sessionsModel) columns() columnSet {
+	avail := s.width - 2
+	if avail >= 110 {
+		fixed := []int{12, 8, 11, 8, 15, 9}
+		used := sum(fixed) + 7
+		name := max((avail-used)*2/5, 8)
+		email := max(avail-used-name, 10)
+		return columnSet{
+			widths:  append([]int{name, email}, fixed...),
+			headers: []string{"NAME", "EMAIL", "FINGERPRINT", "STRATEGY", "EXPIRES IN", "STATE", "LAST RESULT", "LATENCY"},
+			wide:    true,
+		}
+	}
+	fixed := []int{8, 8, 7, 12, 7}
+	used := sum(fixed) + 6
+	name := max((avail-used)/3, 5)
+	email := max(avail-used-name, 8)
+	return columnSet{
+		widths:  append([]int{name, email}, fixed...),
+		headers: []string{"NAME", "EMAIL", "FINGERPR", "EXPIRES", "STATE", "RESULT", "LATENCY"},
+	}
+}
+
+func (cs columnSet) header() string { return "  " + cs.join(cs.headers) }
+
+func (cs columnSet) join(cells []string) string {
+	var b strings.Builder
+	for i, c := range cells {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		w := cs.widths[i]
+		c = ansi.Truncate(c, w, "…")
+		b.WriteString(c)
+		if pad := w - lipgloss.Width(c); pad > 0 && i < len(cells)-1 {
+			b.WriteString(strings.Repeat(" ", pad))
+		}
+	}
+	return b.String()
+}
+
+func (cs columnSet) row(s *sessionsModel, r SessionRow) string {
+	red := s.c.redactor(false)
+	fp := red.fingerprint(r.Token)
+	state := sessionState(s.c, r)
+	res, lat := "-", "-"
+	if rr, ok := s.results[r.Key]; ok {
+		res = string(rr.reason)
+		if rr.err != nil {
+			res = "error"
+		}
+		lat = fmtDuration(rr.latency)
+	}
+	exp := fmtExpiresIn(r.Expires.Sub(s.c.now))
+	if cs.wide {
+		return cs.join([]string{red.text(r.Name), red.email(r.Email), fp, string(r.Strategy), exp, state, res, lat})
+	}
+	return cs.join([]string{red.text(r.Name), red.email(r.Email), shortFP(fp), exp, state, res, lat})
+}
+
+// sessionState is active, expired, or (database) update: due for the
+// expiry extension Auth.js does once updateAge has passed since the last one.
+func sessionState(c *common, r SessionRow) string {
+	left := r.Expires.Sub(c.now)
+	switch {
+	case left <= 0:
+		return "expired"
+	case r.Strategy == resolver.StrategyDatabase && c.deps.maxAge()-left >= c.deps.updateAge():
+		return "update"
+	}
+	return "active"
+}
+
+func (d Deps) maxAge() time.Duration {
+	if d.MaxAge > 0 {
+		return d.MaxAge
+	}
+	return resolver.DefaultMaxAge
+}
+
+func (d Deps) updateAge() time.Duration {
+	if d.UpdateAge > 0 {
+		return d.UpdateAge
+	}
+	return resolver.DefaultUpdateAge
+}
+
+// shortFP is the first 8 characters of a fingerprint.
+func shortFP(fp string) string {
+	if len(fp) > 8 {
+		return fp[:8]
+	}
+	return fp
+}
+
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
+
+// fmtExpiresIn is a compact "29d 23h" / "5h 12m" / "-3m".
+func fmtExpiresIn(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	switch {
+	case d >= 24*time.Hour:
+		return fmt.Sprintf("%s%dd %dh", sign, d/(24*time.Hour), (d%(24*time.Hour))/time.Hour)
+	case d >= time.Hour:
+		return fmt.Sprintf("%s%dh %dm", sign, d/time.Hour, (d%time.Hour)/time.Minute)
+	case d >= time.Minute:
+		return fmt.Sprintf("%s%dm", sign, d/time.Minute)
+	}
+	return fmt.Sprintf("%s%ds", sign, d/time.Second)
+}
+
+// fmtDuration prints a latency with three significant digits.
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0"
+	case d < time.Microsecond:
+		return fmt.Sprintf("%dns", d.Nanoseconds())
+	case d < time.Millisecond:
+		return trimUnit(float64(d)/float64(time.Microsecond), "µs")
+	case d < time.Second:
+		return trimUnit(float64(d)/float64(time.Millisecond), "ms")
+	}
+	return trimUnit(d.Seconds(), "s")
+}
+
+func trimUnit(v float64, unit string) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f%s", v, unit)
+	case v >= 10:
+		return fmt.Sprintf("%.1f%s", v, unit)
+	}
+	return fmt.Sprintf("%.2f%s", v, unit)
+}

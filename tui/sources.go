@@ -1,0 +1,291 @@
+package tui
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+)
+
+// MemorySource is a SessionSource over rows held in memory: the jwt
+// strategy's cookie population (the demo's, a bench's, a cookies file's).
+// It keeps one index per sort order and caches the last filter's matches,
+// so listing a window is a slice operation however deep it is. It is safe
+// for concurrent use.
+type MemorySource struct {
+	mu        sync.Mutex
+	rows      []SessionRow
+	order     [sortKeys][]int32
+	revocable bool
+
+	lastFilter string
+	lastSort   SortKey
+	lastMatch  []int32
+}
+
+// NewMemorySource indexes rows. revocable makes Revoke drop a row (a
+// population the caller controls); otherwise Revoke is not supported, as
+// for JWT cookies, which are stateless.
+func NewMemorySource(rows []SessionRow, revocable bool) *MemorySource {
+	m := &MemorySource{rows: rows, revocable: revocable}
+	m.reindex()
+	return m
+}
+
+func (m *MemorySource) reindex() {
+	for k := SortKey(0); k < sortKeys; k++ {
+		idx := make([]int32, len(m.rows))
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+		slices.SortStableFunc(idx, func(a, b int32) int {
+			ra, rb := &m.rows[a], &m.rows[b]
+			if k == SortUser {
+				return cmp.Or(strings.Compare(ra.UserID, rb.UserID), strings.Compare(ra.Key, rb.Key))
+			}
+			return cmp.Or(ra.Expires.Compare(rb.Expires), strings.Compare(ra.Key, rb.Key))
+		})
+		m.order[k] = idx
+	}
+	m.lastMatch = nil
+}
+
+// List implements SessionSource.
+func (m *MemorySource) List(_ context.Context, q ListQuery) (SessionPage, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	match := m.matches(q.Filter, q.Sort)
+	page := SessionPage{Total: len(match)}
+	if q.Offset < 0 || q.Limit <= 0 || q.Offset >= len(match) {
+		return page, nil
+	}
+	end := min(q.Offset+q.Limit, len(match))
+	page.Rows = make([]SessionRow, 0, end-q.Offset)
+	for _, i := range match[q.Offset:end] {
+		page.Rows = append(page.Rows, m.rows[i])
+	}
+	return page, nil
+}
+
+// matches returns the indexes of rows matching filter in sort order.
+func (m *MemorySource) matches(filter string, sort SortKey) []int32 {
+	if sort < 0 || sort >= sortKeys {
+		sort = SortExpires
+	}
+	if filter == "" {
+		return m.order[sort]
+	}
+	if m.lastMatch != nil && m.lastFilter == filter && m.lastSort == sort {
+		return m.lastMatch
+	}
+	f := strings.ToLower(filter)
+	out := make([]int32, 0, 64)
+	for _, i := range m.order[sort] {
+		r := &m.rows[i]
+		if containsFold(r.Email, f) || containsFold(r.Name, f) || containsFold(r.UserID, f) {
+			out = append(out, i)
+		}
+	}
+	m.lastFilter, m.lastSort, m.lastMatch = filter, sort, out
+	return out
+}
+
+// containsFold reports whether lower(s) contains lowerSub.
+func containsFold(s, lowerSub string) bool {
+	return strings.Contains(strings.ToLower(s), lowerSub)
+}
+
+// Revoke implements SessionSource.
+func (m *MemorySource) Revoke(_ context.Context, row SessionRow) error {
+	if !m.revocable {
+		return fmt.Errorf("revoke a cookie session: %w", ErrNotSupported)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i := slices.IndexFunc(m.rows, func(r SessionRow) bool { return r.Key == row.Key })
+	if i < 0 {
+		return fmt.Errorf("revoke: %w", resolver.ErrNotFound)
+	}
+	m.rows = slices.Delete(m.rows, i, i+1)
+	m.reindex()
+	return nil
+}
+
+// Len is the number of rows held.
+func (m *MemorySource) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.rows)
+}
+
+// BrowserSource adapts a store's keyset-paginated resolver.Browser to the
+// browser's windows. A window at offset N is reached from the nearest
+// cursor remembered at a page boundary before N (or, in the last half,
+// by listing backwards from the end), so moving around and jumping to the
+// bottom cost a few pages, never a scan from the start. Cursors embed
+// tokens: they stay in this value, never on screen.
+type BrowserSource struct {
+	b                 resolver.Browser
+	now               func() time.Time
+	maxAge, updateAge time.Duration
+
+	mu    sync.Mutex
+	query string         // filter+sort the marks belong to
+	marks map[int]string // offset → cursor listing from there
+}
+
+// browserPage is the page size used to walk between cursors.
+const browserPage = 1000
+
+// NewBrowserSource wraps b; now, maxAge and updateAge define "due".
+func NewBrowserSource(b resolver.Browser, now func() time.Time, maxAge, updateAge time.Duration) *BrowserSource {
+	if now == nil {
+		now = time.Now
+	}
+	return &BrowserSource{b: b, now: now, maxAge: maxAge, updateAge: updateAge, marks: map[int]string{}}
+}
+
+func browserSort(k SortKey) resolver.SortKey {
+	if k == SortUser {
+		return resolver.SortUser
+	}
+	return resolver.SortExpires
+}
+
+// List implements SessionSource.
+func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, error) {
+	now := s.now()
+	counts, err := s.b.Counts(ctx, resolver.CountQuery{Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge, Filter: q.Filter})
+	if err != nil {
+		return SessionPage{}, fmt.Errorf("count sessions: %w", err)
+	}
+	page := SessionPage{Total: counts.Total}
+	if q.Limit <= 0 || q.Offset < 0 || q.Offset >= counts.Total {
+		return page, nil
+	}
+	end := min(q.Offset+q.Limit, counts.Total)
+	base := resolver.ListQuery{Sort: browserSort(q.Sort), Filter: q.Filter, Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge}
+	var rows []resolver.SessionRow
+	if fromEnd := counts.Total - q.Offset; fromEnd < q.Offset {
+		// Closer to the end: list backwards and reverse.
+		base.Desc = true
+		got, err := s.walk(ctx, base, "", 0, fromEnd, false)
+		if err != nil {
+			return SessionPage{}, err
+		}
+		skip := counts.Total - end
+		if skip < len(got) {
+			rows = got[skip:]
+		}
+		slices.Reverse(rows)
+	} else {
+		start, cursor := s.mark(q, q.Offset)
+		got, err := s.walk(ctx, base, cursor, start, end, true)
+		if err != nil {
+			return SessionPage{}, err
+		}
+		if q.Offset-start < len(got) {
+			rows = got[q.Offset-start:]
+		}
+	}
+	page.Rows = make([]SessionRow, 0, len(rows))
+	for _, r := range rows {
+		page.Rows = append(page.Rows, fromStored(r))
+	}
+	return page, nil
+}
+
+// walk lists rows [from, to) starting at cursor (which lists from offset
+// from), remembering page-boundary cursors when remember is set.
+func (s *BrowserSource) walk(ctx context.Context, q resolver.ListQuery, cursor string, from, to int, remember bool) ([]resolver.SessionRow, error) {
+	var out []resolver.SessionRow
+	pos := from
+	for pos < to {
+		q.After, q.Limit = cursor, browserPage
+		p, err := s.b.ListSessions(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("list sessions: %w", err)
+		}
+		out = append(out, p.Rows...)
+		pos += len(p.Rows)
+		if p.Next == "" || len(p.Rows) == 0 {
+			break
+		}
+		cursor = p.Next
+		if remember {
+			s.remember(q.Filter, q.Sort, pos, cursor)
+		}
+	}
+	// Keep only what [from, to) needs from the last page.
+	if over := pos - to; over > 0 && over <= len(out) {
+		out = out[:len(out)-over]
+	}
+	return out, nil
+}
+
+func queryKey(filter string, sort resolver.SortKey) string { return string(sort) + "\x00" + filter }
+
+// mark returns the closest remembered cursor at or before offset.
+func (s *BrowserSource) mark(q ListQuery, offset int) (int, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.query != queryKey(q.Filter, browserSort(q.Sort)) {
+		return 0, ""
+	}
+	best, cursor := 0, ""
+	for off, c := range s.marks {
+		if off <= offset && off > best {
+			best, cursor = off, c
+		}
+	}
+	return best, cursor
+}
+
+func (s *BrowserSource) remember(filter string, sort resolver.SortKey, offset int, cursor string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if k := queryKey(filter, sort); s.query != k {
+		s.query, s.marks = k, map[int]string{}
+	}
+	s.marks[offset] = cursor
+}
+
+// forget drops the remembered cursors (the listing changed).
+func (s *BrowserSource) forget() {
+	s.mu.Lock()
+	s.marks = map[int]string{}
+	s.mu.Unlock()
+}
+
+// Revoke implements SessionSource.
+func (s *BrowserSource) Revoke(ctx context.Context, row SessionRow) error {
+	if err := s.b.RevokeSession(ctx, row.Token); err != nil {
+		return err
+	}
+	s.forget()
+	return nil
+}
+
+func fromStored(r resolver.SessionRow) SessionRow {
+	out := SessionRow{
+		Key:      r.Session.Token,
+		Token:    r.Session.Token,
+		UserID:   r.Session.UserID,
+		Strategy: resolver.StrategyDatabase,
+		Expires:  r.Session.Expires,
+	}
+	if u := r.User; u != nil {
+		if u.Name != nil {
+			out.Name = *u.Name
+		}
+		if u.Email != nil {
+			out.Email = *u.Email
+		}
+	}
+	return out
+}
