@@ -1,0 +1,174 @@
+// Package keyset holds what every store needs for keyset pagination and
+// filtering: the cursor encoding, page-size limits and LIKE escaping.
+//
+// A cursor is the sort key of the last row of a page (expiry in
+// microseconds, user id, token), JSON in base64url. It is opaque to
+// callers but not secret-free: it embeds a session token, so it must be
+// handled like one (never printed or logged).
+package keyset
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+)
+
+// Page size bounds.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// Cursor is the position after which the next page starts.
+type Cursor struct {
+	Expires time.Time
+	UserID  string
+	Token   string
+}
+
+type wire struct {
+	E int64  `json:"e"`
+	U string `json:"u,omitempty"`
+	T string `json:"t"`
+	S string `json:"s"`
+}
+
+// ErrBadCursor is returned for a cursor this package did not produce, or
+// one produced for another sort order.
+var ErrBadCursor = errors.New("invalid page cursor")
+
+// Encode returns the cursor for row under sort key k.
+func Encode(k resolver.SortKey, row resolver.SessionRow) string {
+	b, _ := json.Marshal(wire{E: row.Session.Expires.UnixMicro(), U: row.Session.UserID, T: row.Session.Token, S: string(k)})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Decode parses a cursor; an empty string is (nil, nil).
+func Decode(k resolver.SortKey, s string) (*Cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, ErrBadCursor
+	}
+	var w wire
+	if err := json.Unmarshal(b, &w); err != nil || w.S != string(k) {
+		return nil, ErrBadCursor
+	}
+	return &Cursor{Expires: time.UnixMicro(w.E).UTC(), UserID: w.U, Token: w.T}, nil
+}
+
+// Normalize fills in the query's defaults and rejects unknown values.
+func Normalize(q resolver.ListQuery) (resolver.ListQuery, error) {
+	if q.Sort == "" {
+		q.Sort = resolver.SortExpires
+	}
+	if q.Sort != resolver.SortExpires && q.Sort != resolver.SortUser {
+		return q, fmt.Errorf("sort %q: want expires or user", q.Sort)
+	}
+	switch q.State {
+	case resolver.StateAll, resolver.StateActive, resolver.StateExpired, resolver.StateDue:
+	default:
+		return q, fmt.Errorf("state %q: want active, expired or due", q.State)
+	}
+	if q.Limit <= 0 {
+		q.Limit = DefaultLimit
+	}
+	if q.Limit > MaxLimit {
+		q.Limit = MaxLimit
+	}
+	if q.Now.IsZero() {
+		q.Now = time.Now()
+	}
+	if q.MaxAge == 0 {
+		q.MaxAge = resolver.DefaultMaxAge
+	}
+	if q.UpdateAge == 0 {
+		q.UpdateAge = resolver.DefaultUpdateAge
+	}
+	return q, nil
+}
+
+// NormalizeCounts fills in CountQuery's defaults.
+func NormalizeCounts(q resolver.CountQuery) resolver.CountQuery {
+	if q.Now.IsZero() {
+		q.Now = time.Now()
+	}
+	if q.MaxAge == 0 {
+		q.MaxAge = resolver.DefaultMaxAge
+	}
+	if q.UpdateAge == 0 {
+		q.UpdateAge = resolver.DefaultUpdateAge
+	}
+	return q
+}
+
+// Window returns, for a state, the expiry bounds [lo, hi) a session must
+// fall in (zero means unbounded), at millisecond precision as Auth.js
+// compares: active is expires >= now, expired is expires < now, due is
+// now <= expires <= now+maxAge-updateAge.
+func Window(state resolver.SessionState, now time.Time, maxAge, updateAge time.Duration) (lo, hi time.Time) {
+	now = time.UnixMilli(now.UnixMilli()).UTC()
+	switch state {
+	case resolver.StateActive:
+		return now, time.Time{}
+	case resolver.StateExpired:
+		return time.Time{}, now
+	case resolver.StateDue:
+		return now, resolver.DueBy(now, maxAge, updateAge).Add(time.Millisecond)
+	}
+	return time.Time{}, time.Time{}
+}
+
+// LikePattern returns %filter% for a LIKE with ESCAPE '\', lower-cased.
+func LikePattern(filter string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(filter)) + "%"
+}
+
+// Matches is the in-memory filter (Redis): a case-insensitive substring of
+// the user's name, email or id.
+func Matches(filter string, userID string, u *resolver.StoredUser) bool {
+	if filter == "" {
+		return true
+	}
+	f := strings.ToLower(filter)
+	if strings.Contains(strings.ToLower(userID), f) {
+		return true
+	}
+	if u == nil {
+		return false
+	}
+	return u.Name != nil && strings.Contains(strings.ToLower(*u.Name), f) ||
+		u.Email != nil && strings.Contains(strings.ToLower(*u.Email), f)
+}
+
+// Less orders two rows for a sort key (ascending), tie-broken by token.
+func Less(k resolver.SortKey, a, b resolver.SessionRow) bool {
+	if k == resolver.SortUser {
+		if a.Session.UserID != b.Session.UserID {
+			return a.Session.UserID < b.Session.UserID
+		}
+	} else if !a.Session.Expires.Equal(b.Session.Expires) {
+		return a.Session.Expires.Before(b.Session.Expires)
+	}
+	return a.Session.Token < b.Session.Token
+}
+
+// After reports whether row comes after the cursor in the listing's order.
+func After(k resolver.SortKey, desc bool, c *Cursor, row resolver.SessionRow) bool {
+	if c == nil {
+		return true
+	}
+	pivot := resolver.SessionRow{Session: resolver.StoredSession{Token: c.Token, UserID: c.UserID, Expires: c.Expires}}
+	if desc {
+		return Less(k, row, pivot)
+	}
+	return Less(k, pivot, row)
+}

@@ -1,0 +1,216 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store/internal/keyset"
+	"github.com/redis/go-redis/v9"
+)
+
+// scanBatch is SCAN's COUNT hint and the MGET batch size.
+const scanBatch = 1000
+
+// all reads every session (and, when withUsers, its user). It is the
+// O(total) walk behind every browsing call: Redis has no secondary index
+// in the adapters' layout. Malformed values are skipped.
+func (s *Store) all(ctx context.Context, withUsers bool) ([]resolver.SessionRow, error) {
+	var rows []resolver.SessionRow
+	pattern := escapeGlob(s.prefix+"user:session:") + "*"
+	byUser := s.prefix + "user:session:by-user-id:"
+	iter := s.rdb.Scan(ctx, 0, pattern, scanBatch).Iterator()
+	var keys []string
+	flush := func() error {
+		if len(keys) == 0 {
+			return nil
+		}
+		vals, err := s.rdb.MGet(ctx, keys...).Result()
+		if err != nil {
+			return err
+		}
+		for _, v := range vals {
+			str, ok := v.(string)
+			if !ok {
+				continue // deleted between SCAN and MGET
+			}
+			sess, err := parseSession(str)
+			if err != nil {
+				continue
+			}
+			rows = append(rows, resolver.SessionRow{Session: *sess})
+		}
+		keys = keys[:0]
+		return nil
+	}
+	for iter.Next(ctx) {
+		k := iter.Val()
+		if strings.HasPrefix(k, byUser) {
+			continue
+		}
+		keys = append(keys, k)
+		if len(keys) == scanBatch {
+			if err := flush(); err != nil {
+				return nil, fmt.Errorf("redisstore: scan: %w", err)
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return nil, fmt.Errorf("redisstore: scan: %w", err)
+	}
+	if err := flush(); err != nil {
+		return nil, fmt.Errorf("redisstore: scan: %w", err)
+	}
+	if withUsers {
+		if err := s.attachUsers(ctx, rows); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
+}
+
+// attachUsers fills each row's user with batched MGETs.
+func (s *Store) attachUsers(ctx context.Context, rows []resolver.SessionRow) error {
+	for start := 0; start < len(rows); start += scanBatch {
+		part := rows[start:min(start+scanBatch, len(rows))]
+		keys := make([]string, len(part))
+		for i, r := range part {
+			keys[i] = s.userKey(r.Session.UserID)
+		}
+		vals, err := s.rdb.MGet(ctx, keys...).Result()
+		if err != nil {
+			return fmt.Errorf("redisstore: users: %w", err)
+		}
+		for i, v := range vals {
+			if str, ok := v.(string); ok {
+				if u, err := parseUser(str); err == nil {
+					part[i].User = u
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ListSessions implements resolver.Browser. It walks every session (see
+// the package doc for the cost), then filters, sorts and cuts the page
+// after the cursor.
+func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolver.Page, error) {
+	q, err := keyset.Normalize(q)
+	if err != nil {
+		return resolver.Page{}, fmt.Errorf("redisstore: list: %w", err)
+	}
+	cur, err := keyset.Decode(q.Sort, q.After)
+	if err != nil {
+		return resolver.Page{}, fmt.Errorf("redisstore: list: %w", err)
+	}
+	rows, err := s.all(ctx, true)
+	if err != nil {
+		return resolver.Page{}, err
+	}
+	lo, hi := keyset.Window(q.State, q.Now, q.MaxAge, q.UpdateAge)
+	kept := rows[:0]
+	for _, r := range rows {
+		e := r.Session.Expires
+		if !lo.IsZero() && e.Before(lo) || !hi.IsZero() && !e.Before(hi) {
+			continue
+		}
+		if !keyset.Matches(q.Filter, r.Session.UserID, r.User) || !keyset.After(q.Sort, q.Desc, cur, r) {
+			continue
+		}
+		kept = append(kept, r)
+	}
+	slices.SortFunc(kept, func(a, b resolver.SessionRow) int {
+		less := keyset.Less(q.Sort, a, b)
+		if q.Desc {
+			less = keyset.Less(q.Sort, b, a)
+		}
+		if less {
+			return -1
+		}
+		return 1
+	})
+	var page resolver.Page
+	if len(kept) > q.Limit {
+		page.Rows = slices.Clone(kept[:q.Limit])
+		page.Next = keyset.Encode(q.Sort, kept[q.Limit-1])
+	} else {
+		page.Rows = slices.Clone(kept)
+	}
+	return page, nil
+}
+
+// Counts implements resolver.Browser (one walk; users only with a filter).
+func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Counts, error) {
+	q = keyset.NormalizeCounts(q)
+	rows, err := s.all(ctx, q.Filter != "")
+	if err != nil {
+		return resolver.Counts{}, err
+	}
+	now, _ := keyset.Window(resolver.StateActive, q.Now, q.MaxAge, q.UpdateAge)
+	_, dueHi := keyset.Window(resolver.StateDue, q.Now, q.MaxAge, q.UpdateAge)
+	var c resolver.Counts
+	for _, r := range rows {
+		if !keyset.Matches(q.Filter, r.Session.UserID, r.User) {
+			continue
+		}
+		c.Total++
+		e := r.Session.Expires
+		if e.Before(now) {
+			c.Expired++
+			continue
+		}
+		c.Active++
+		if e.Before(dueHi) {
+			c.Due++
+		}
+	}
+	return c, nil
+}
+
+// RevokeSession implements resolver.Browser.
+func (s *Store) RevokeSession(ctx context.Context, token string) error {
+	n, err := s.deleteSession(ctx, token)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return resolver.ErrNotFound
+	}
+	return nil
+}
+
+// RevokeUser implements resolver.Browser: a walk over every session (the
+// by-user-id key holds only the last one), deleting the user's.
+func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
+	if s.readOnly {
+		return 0, resolver.ErrReadOnly
+	}
+	rows, err := s.all(ctx, false)
+	if err != nil {
+		return 0, err
+	}
+	var keys []string
+	for _, r := range rows {
+		if r.Session.UserID == userID {
+			keys = append(keys, s.sessionKey(r.Session.Token))
+		}
+	}
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	n, err := s.rdb.Del(ctx, keys...).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return 0, fmt.Errorf("redisstore: revoke user: %w", err)
+	}
+	return int(n), nil
+}
+
+// escapeGlob escapes SCAN MATCH metacharacters in a literal prefix.
+func escapeGlob(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`)
+	return r.Replace(s)
+}

@@ -1,0 +1,138 @@
+package sqlitestore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store/internal/keyset"
+)
+
+// ListSessions implements resolver.Browser with keyset pagination over the
+// (expires, sessionToken) or (userId, sessionToken) indexes: no OFFSET.
+func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolver.Page, error) {
+	q, err := keyset.Normalize(q)
+	if err != nil {
+		return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
+	}
+	cur, err := keyset.Decode(q.Sort, q.After)
+	if err != nil {
+		return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
+	}
+	where, args := filterWhere(q.Filter, q.State, q)
+	key := `s."expires"`
+	if q.Sort == resolver.SortUser {
+		key = `s."userId"`
+	}
+	op, dir := ">", "ASC"
+	if q.Desc {
+		op, dir = "<", "DESC"
+	}
+	if cur != nil {
+		where = append(where, fmt.Sprintf(`(%s, s."sessionToken") %s (?, ?)`, key, op))
+		if q.Sort == resolver.SortUser {
+			args = append(args, cur.UserID, cur.Token)
+		} else {
+			args = append(args, iso(cur.Expires), cur.Token)
+		}
+	}
+	query := `SELECT s."sessionToken", s."userId", s."expires", u."id", u."name", u."email", u."image", u."emailVerified"
+FROM "sessions" s LEFT JOIN "users" u ON u."id" = s."userId"` + whereClause(where) +
+		fmt.Sprintf(` ORDER BY %s %s, s."sessionToken" %s LIMIT ?`, key, dir, dir)
+	args = append(args, q.Limit+1)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
+	}
+	defer rows.Close()
+	var page resolver.Page
+	for rows.Next() {
+		sess, user, err := scanRow(rows.Scan)
+		if err != nil {
+			return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
+		}
+		page.Rows = append(page.Rows, resolver.SessionRow{Session: *sess, User: user})
+	}
+	if err := rows.Err(); err != nil {
+		return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
+	}
+	if len(page.Rows) > q.Limit {
+		page.Rows = page.Rows[:q.Limit]
+		page.Next = keyset.Encode(q.Sort, page.Rows[q.Limit-1])
+	}
+	return page, nil
+}
+
+// filterWhere builds the substring filter and the state window.
+func filterWhere(filter string, state resolver.SessionState, q resolver.ListQuery) ([]string, []any) {
+	var where []string
+	var args []any
+	if filter != "" {
+		p := keyset.LikePattern(filter)
+		where = append(where, `(lower(u."name") LIKE ? ESCAPE '\' OR lower(u."email") LIKE ? ESCAPE '\' OR lower(s."userId") LIKE ? ESCAPE '\')`)
+		args = append(args, p, p, p)
+	}
+	lo, hi := keyset.Window(state, q.Now, q.MaxAge, q.UpdateAge)
+	if !lo.IsZero() {
+		where = append(where, `s."expires" >= ?`)
+		args = append(args, iso(lo))
+	}
+	if !hi.IsZero() {
+		where = append(where, `s."expires" < ?`)
+		args = append(args, iso(hi))
+	}
+	return where, args
+}
+
+func whereClause(where []string) string {
+	if len(where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(where, " AND ")
+}
+
+// Counts implements resolver.Browser in one scan.
+func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Counts, error) {
+	q = keyset.NormalizeCounts(q)
+	where, args := filterWhere(q.Filter, resolver.StateAll, resolver.ListQuery{})
+	now, _ := keyset.Window(resolver.StateActive, q.Now, q.MaxAge, q.UpdateAge)
+	_, dueHi := keyset.Window(resolver.StateDue, q.Now, q.MaxAge, q.UpdateAge)
+	join := ""
+	if q.Filter != "" {
+		join = ` LEFT JOIN "users" u ON u."id" = s."userId"`
+	}
+	query := `SELECT count(*), coalesce(sum(s."expires" >= ?), 0), coalesce(sum(s."expires" < ?), 0),
+coalesce(sum(s."expires" >= ? AND s."expires" < ?), 0) FROM "sessions" s` + join + whereClause(where)
+	args = append([]any{iso(now), iso(now), iso(now), iso(dueHi)}, args...)
+	var c resolver.Counts
+	if err := s.db.QueryRowContext(ctx, query, args...).Scan(&c.Total, &c.Active, &c.Expired, &c.Due); err != nil {
+		return c, fmt.Errorf("sqlite: counts: %w", err)
+	}
+	return c, nil
+}
+
+// RevokeSession implements resolver.Browser.
+func (s *Store) RevokeSession(ctx context.Context, token string) error {
+	n, err := s.deleteSession(ctx, token)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return resolver.ErrNotFound
+	}
+	return nil
+}
+
+// RevokeUser implements resolver.Browser.
+func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
+	if s.readOnly {
+		return 0, resolver.ErrReadOnly
+	}
+	res, err := s.db.ExecContext(ctx, `DELETE FROM "sessions" WHERE "userId" = ?`, userID)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: revoke user: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

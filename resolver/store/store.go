@@ -1,0 +1,115 @@
+// Package store opens the session stores of the database strategy from a
+// connection string, and seeds them with demo or load data.
+//
+//	sqlite:PATH            embedded SQLite (created on first use); sqlite::memory:
+//	postgres://…           PostgreSQL, layout from Options.Schema (default pg-adapter)
+//	postgresql://…         same
+//	redis://…  rediss://…  Redis, key prefix from Options.Prefix
+//
+// Every store implements resolver.Store, resolver.Browser and
+// resolver.Seeder; the Auth.js rules on top of them are the resolver's.
+// Connection strings may hold passwords: nothing here prints or wraps them
+// (see Redact for showing which database is in use).
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store/pgstore"
+	"github.com/authscope/authscope/resolver/store/redisstore"
+	"github.com/authscope/authscope/resolver/store/sqlitestore"
+)
+
+// Options tune Open; each applies where it makes sense.
+type Options struct {
+	// ReadOnly refuses every write with resolver.ErrReadOnly.
+	ReadOnly bool
+	// Schema names a PostgreSQL layout preset (pg-adapter, prisma,
+	// prisma-snake, drizzle); Layout, when its tables are set, wins.
+	Schema string
+	Layout pgstore.Layout
+	// Prefix is the Redis adapters' baseKeyPrefix.
+	Prefix string
+	// MaxConns bounds the pool (store default when zero).
+	MaxConns int
+}
+
+// Kind is the store family a DSN names.
+type Kind string
+
+// Kinds.
+const (
+	KindSQLite   Kind = "sqlite"
+	KindPostgres Kind = "postgres"
+	KindRedis    Kind = "redis"
+)
+
+// KindOf reports which store a DSN names.
+func KindOf(dsn string) (Kind, error) {
+	scheme, _, ok := strings.Cut(dsn, ":")
+	if !ok {
+		return "", errors.New("store: want sqlite:PATH, postgres://… or redis://…")
+	}
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3":
+		return KindSQLite, nil
+	case "postgres", "postgresql":
+		return KindPostgres, nil
+	case "redis", "rediss":
+		return KindRedis, nil
+	}
+	return "", fmt.Errorf("store: unknown scheme %q: want sqlite:PATH, postgres://… or redis://…", scheme)
+}
+
+// Open opens the store a DSN names.
+func Open(ctx context.Context, dsn string, opts Options) (resolver.Store, error) {
+	kind, err := KindOf(dsn)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case KindSQLite:
+		_, path, _ := strings.Cut(dsn, ":")
+		path = strings.TrimPrefix(path, "//")
+		return sqlitestore.Open(ctx, path, sqlitestore.Options{ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns})
+	case KindPostgres:
+		l := opts.Layout
+		if l.Users == "" {
+			name := opts.Schema
+			if name == "" {
+				name = pgstore.DefaultPreset
+			}
+			if l, err = pgstore.Preset(name); err != nil {
+				return nil, err
+			}
+		}
+		return pgstore.Open(ctx, dsn, pgstore.Options{Layout: l, ReadOnly: opts.ReadOnly, MaxConns: int32(opts.MaxConns)})
+	default:
+		return redisstore.Open(ctx, dsn, redisstore.Options{Prefix: opts.Prefix, ReadOnly: opts.ReadOnly, PoolSize: opts.MaxConns})
+	}
+}
+
+// Redact returns the DSN with any password replaced, for messages.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		if i := strings.Index(dsn, "@"); i >= 0 {
+			return "•••" + dsn[i:]
+		}
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}

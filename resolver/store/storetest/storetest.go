@@ -1,0 +1,479 @@
+// Package storetest is the conformance suite every session store passes:
+// the adapter operations, Auth.js's rules end to end through the resolver,
+// read-only mode, keyset pagination, counts, revocation and seeding. A
+// store's own tests call Run with a factory for fresh, empty stores.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/internal/keyset"
+	"github.com/google/go-cmp/cmp"
+)
+
+// Full is what every store in resolver/store implements.
+type Full interface {
+	resolver.Store
+	resolver.Browser
+	resolver.Seeder
+}
+
+// Harness is a fresh, empty store and a way to open a read-only view of
+// the same data.
+type Harness struct {
+	Store    Full
+	ReadOnly func(t *testing.T) Full
+}
+
+// Fresh returns a new empty store; the factory registers its cleanup.
+type Fresh func(t *testing.T) Harness
+
+// Now is the suite's fixed "now".
+var Now = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+
+// Run runs the whole suite.
+func Run(t *testing.T, fresh Fresh) {
+	t.Run("Lookup", func(t *testing.T) { testLookup(t, fresh(t)) })
+	t.Run("Metacharacters", func(t *testing.T) { testMeta(t, fresh(t)) })
+	t.Run("Writes", func(t *testing.T) { testWrites(t, fresh(t)) })
+	t.Run("AuthjsSemantics", func(t *testing.T) { testSemantics(t, fresh(t)) })
+	t.Run("ReadOnly", func(t *testing.T) { testReadOnly(t, fresh(t)) })
+	t.Run("Browse", func(t *testing.T) { testBrowse(t, fresh(t)) })
+	t.Run("Revoke", func(t *testing.T) { testRevoke(t, fresh(t)) })
+	t.Run("Deadline", func(t *testing.T) { testDeadline(t, fresh(t)) })
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// UserID returns a user id the store accepts for the i-th test user.
+func UserID(s resolver.Seeder, i int) string { return store.SeedUserID(7, i, s.IntegerUserIDs()) }
+
+// Put inserts users and sessions, failing the test on error.
+func Put(t *testing.T, s Full, users []resolver.StoredUser, sessions []resolver.StoredSession) {
+	t.Helper()
+	if len(users) > 0 {
+		if _, err := s.InsertUsers(t.Context(), users); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(sessions) > 0 {
+		if _, err := s.InsertSessions(t.Context(), sessions); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func testLookup(t *testing.T, h Harness) {
+	s := h.Store
+	ctx := t.Context()
+	u1, u2 := UserID(s, 1), UserID(s, 2)
+	verified := time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
+	Put(t, s, []resolver.StoredUser{
+		{ID: u1, Name: ptr("Ada Lovelace"), Email: ptr("ada@example.com"), EmailVerified: &verified},
+	}, []resolver.StoredSession{
+		{Token: "tok-1", UserID: u1, Expires: Now.Add(time.Hour + 123*time.Millisecond)},
+		{Token: "tok-orphan", UserID: u2, Expires: Now.Add(time.Hour)},
+	})
+	sess, user, err := s.SessionAndUser(ctx, "tok-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantS := &resolver.StoredSession{Token: "tok-1", UserID: u1, Expires: Now.Add(time.Hour + 123*time.Millisecond)}
+	wantU := &resolver.StoredUser{ID: u1, Name: ptr("Ada Lovelace"), Email: ptr("ada@example.com"), EmailVerified: &verified}
+	if diff := cmp.Diff(wantS, sess); diff != "" {
+		t.Errorf("session (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantU, user); diff != "" {
+		t.Errorf("user (-want +got):\n%s", diff)
+	}
+	if sess, user, err := s.SessionAndUser(ctx, "tok-orphan"); err != nil || sess == nil || user != nil {
+		t.Errorf("session without user: %v %v %v", sess, user, err)
+	}
+	if sess, user, err := s.SessionAndUser(ctx, "nope"); err != nil || sess != nil || user != nil {
+		t.Errorf("unknown token: %v %v %v", sess, user, err)
+	}
+	if sess, _, err := s.SessionAndUser(ctx, ""); err != nil || sess != nil {
+		t.Errorf("empty token: %v %v", sess, err)
+	}
+}
+
+// metaTokens would break or widen a query built by concatenation, a LIKE,
+// or a SCAN pattern.
+var metaTokens = []string{
+	`'; DROP TABLE sessions; --`, `" OR "1"="1`, `%`, `_`, `\`, `*`, `?`, `[a-z]`, `$1`, "tab\there", "ünï©ødé-☃", `a:b:c`,
+}
+
+func testMeta(t *testing.T, h Harness) {
+	s := h.Store
+	ctx := t.Context()
+	u := UserID(s, 1)
+	Put(t, s, []resolver.StoredUser{{ID: u, Name: ptr("O'Brien \"%_\"")}}, nil)
+	var sessions []resolver.StoredSession
+	for i, tok := range metaTokens {
+		sessions = append(sessions, resolver.StoredSession{Token: tok, UserID: u, Expires: Now.Add(time.Duration(i+1) * time.Hour)})
+	}
+	Put(t, s, nil, sessions)
+	for i, tok := range metaTokens {
+		sess, user, err := s.SessionAndUser(ctx, tok)
+		if err != nil || sess == nil || user == nil || sess.Token != tok || !sess.Expires.Equal(sessions[i].Expires) {
+			t.Fatalf("token %q: %+v %v %v", tok, sess, user, err)
+		}
+	}
+	// Deleting "%" and "*" must delete exactly those.
+	for _, tok := range []string{"%", "*"} {
+		if err := s.DeleteSession(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := s.Counts(ctx, resolver.CountQuery{Now: Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Total != len(metaTokens)-2 {
+		t.Fatalf("after deleting 2 of %d: %+v", len(metaTokens), c)
+	}
+	// A filter with LIKE metacharacters is literal.
+	for filter, want := range map[string]int{`%`: c.Total, `"%_"`: c.Total, `zz%`: 0, `_x`: 0} {
+		got, err := s.Counts(ctx, resolver.CountQuery{Now: Now, Filter: filter})
+		if err != nil || got.Total != want {
+			t.Errorf("filter %q: %+v %v, want %d", filter, got, err, want)
+		}
+	}
+}
+
+func testWrites(t *testing.T, h Harness) {
+	s := h.Store
+	ctx := t.Context()
+	u := UserID(s, 1)
+	Put(t, s, []resolver.StoredUser{{ID: u}}, []resolver.StoredSession{{Token: "t", UserID: u, Expires: Now}})
+	later := Now.Add(30 * 24 * time.Hour).Add(7 * time.Millisecond)
+	if err := s.UpdateExpiry(ctx, "t", later); err != nil {
+		t.Fatal(err)
+	}
+	sess, user, err := s.SessionAndUser(ctx, "t")
+	if err != nil || sess == nil || !sess.Expires.Equal(later) || user == nil || user.Name != nil {
+		t.Fatalf("after update: %+v %+v %v", sess, user, err)
+	}
+	if err := s.UpdateExpiry(ctx, "missing", later); err != nil {
+		t.Errorf("update of a missing session: %v", err)
+	}
+	if err := s.DeleteSession(ctx, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if sess, _, _ := s.SessionAndUser(ctx, "t"); sess != nil {
+		t.Fatal("deleted session still there")
+	}
+	if err := s.DeleteSession(ctx, "t"); err != nil {
+		t.Errorf("delete of a missing session: %v", err)
+	}
+	// The user is untouched by session deletion.
+	Put(t, s, nil, []resolver.StoredSession{{Token: "t2", UserID: u, Expires: Now}})
+	if _, user, _ := s.SessionAndUser(ctx, "t2"); user == nil {
+		t.Error("user gone after deleting a session")
+	}
+}
+
+// testSemantics runs Auth.js's rules through the resolver on the real store.
+func testSemantics(t *testing.T, h Harness) {
+	s := h.Store
+	ctx := t.Context()
+	maxAge, updateAge := resolver.DefaultMaxAge, resolver.DefaultUpdateAge
+	u1, u2 := UserID(s, 1), UserID(s, 2)
+	Put(t, s, []resolver.StoredUser{{ID: u1, Name: ptr("Grace"), Email: ptr("grace@example.org")}}, []resolver.StoredSession{
+		{Token: "fresh", UserID: u1, Expires: Now.Add(maxAge)},
+		{Token: "due", UserID: u1, Expires: Now.Add(maxAge - updateAge)},
+		{Token: "expired", UserID: u1, Expires: Now.Add(-time.Millisecond)},
+		{Token: "orphan", UserID: u2, Expires: Now.Add(-time.Hour)},
+	})
+	r, err := resolver.New(resolver.Config{Strategy: resolver.StrategyDatabase},
+		resolver.WithStore(s), resolver.WithClock(func() time.Time { return Now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolve := func(tok string) resolver.Result {
+		res, err := r.Resolve(ctx, resolver.FromPairs(resolver.DefaultCookieName, tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	expiry := func(tok string) *time.Time {
+		sess, _, err := s.SessionAndUser(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sess == nil {
+			return nil
+		}
+		return &sess.Expires
+	}
+	if res := resolve("fresh"); !res.OK() || !expiry("fresh").Equal(Now.Add(maxAge)) {
+		t.Errorf("fresh: %+v", res)
+	}
+	res := resolve("due")
+	if !res.OK() || !res.Session.Expires.Equal(Now.Add(maxAge-updateAge)) {
+		t.Errorf("due: body must carry the stored expiry: %+v", res)
+	}
+	if got := expiry("due"); got == nil || !got.Equal(Now.Add(maxAge)) {
+		t.Errorf("due: stored expiry %v, want now+maxAge", got)
+	}
+	if res := resolve("due"); !res.Session.Expires.Equal(Now.Add(maxAge)) {
+		t.Errorf("second hit sees the extended expiry: %+v", res)
+	}
+	if res := resolve("expired"); res.Reason != resolver.ReasonExpired || expiry("expired") != nil {
+		t.Errorf("expired: %+v, still stored: %v", res, expiry("expired") != nil)
+	}
+	if res := resolve("orphan"); res.Reason != resolver.ReasonUserMissing || expiry("orphan") == nil {
+		t.Errorf("orphan: %+v; the row must stay", res)
+	}
+	if res := resolve("unknown"); res.Reason != resolver.ReasonUnknownSession {
+		t.Errorf("unknown: %+v", res)
+	}
+	if u, _ := res.Session.User.Email.Str(); u != "grace@example.org" || res.Session.User.ID != u1 || !res.Session.User.Image.IsNull() {
+		t.Errorf("body user: %+v", res.Session.User)
+	}
+}
+
+func testReadOnly(t *testing.T, h Harness) {
+	s := h.Store
+	ctx := t.Context()
+	u := UserID(s, 1)
+	Put(t, s, []resolver.StoredUser{{ID: u, Name: ptr("Linus")}}, []resolver.StoredSession{
+		{Token: "expired", UserID: u, Expires: Now.Add(-time.Hour)},
+		{Token: "due", UserID: u, Expires: Now.Add(time.Hour)},
+	})
+	ro := h.ReadOnly(t)
+	for name, err := range map[string]error{
+		"UpdateExpiry":  ro.UpdateExpiry(ctx, "due", Now),
+		"DeleteSession": ro.DeleteSession(ctx, "due"),
+		"RevokeSession": ro.RevokeSession(ctx, "due"),
+		"RevokeUser":    second(ro.RevokeUser(ctx, u)),
+		"InsertUsers":   second(ro.InsertUsers(ctx, []resolver.StoredUser{{ID: UserID(s, 9)}})),
+		"InsertSessions": second(ro.InsertSessions(ctx, []resolver.StoredSession{
+			{Token: "new", UserID: u, Expires: Now}})),
+	} {
+		if !errors.Is(err, resolver.ErrReadOnly) {
+			t.Errorf("%s on a read-only store: %v, want ErrReadOnly", name, err)
+		}
+	}
+	// The resolver in read-only mode neither prunes nor extends.
+	r, err := resolver.New(resolver.Config{Strategy: resolver.StrategyDatabase, ReadOnly: true},
+		resolver.WithStore(ro), resolver.WithClock(func() time.Time { return Now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tok, want := range map[string]resolver.Reason{"expired": resolver.ReasonExpired, "due": resolver.ReasonOK} {
+		res, _ := r.Resolve(ctx, resolver.FromPairs(resolver.DefaultCookieName, tok))
+		if res.Reason != want {
+			t.Errorf("%s: %+v", tok, res)
+		}
+	}
+	c, err := ro.Counts(ctx, resolver.CountQuery{Now: Now})
+	if err != nil || c.Total != 2 {
+		t.Errorf("read-only store changed: %+v %v", c, err)
+	}
+	if sess, _, _ := ro.SessionAndUser(ctx, "due"); sess == nil || !sess.Expires.Equal(Now.Add(time.Hour)) {
+		t.Errorf("due session was written: %+v", sess)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// seeded fills s with a deterministic data set and returns it for reference.
+func seeded(t *testing.T, s Full, users, sessions int) ([]resolver.SessionRow, store.SeedOptions) {
+	t.Helper()
+	opts := store.SeedOptions{Users: users, Sessions: sessions, Seed: 42, Now: Now, Batch: 64}.WithDefaults()
+	rep, err := store.Seed(t.Context(), s, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Users != users || rep.Sessions != sessions {
+		t.Fatalf("seed inserted %+v", rep)
+	}
+	again, err := store.Seed(t.Context(), s, opts)
+	if err != nil || again.Users != 0 || again.Sessions != 0 || again.SkippedSessions != sessions {
+		t.Fatalf("seeding twice must insert nothing: %+v %v", again, err)
+	}
+	integer := s.IntegerUserIDs()
+	byID := map[string]*resolver.StoredUser{}
+	for i := range users {
+		u := store.SeedUser(opts.Seed, i, integer)
+		byID[u.ID] = &u
+	}
+	rows := make([]resolver.SessionRow, sessions)
+	for j := range sessions {
+		ss := store.SeedSession(opts, j, integer)
+		rows[j] = resolver.SessionRow{Session: ss, User: byID[ss.UserID]}
+	}
+	return rows, opts
+}
+
+func testBrowse(t *testing.T, h Harness) {
+	s := h.Store
+	ctx := t.Context()
+	ref, _ := seeded(t, s, 23, 211)
+	var cases []resolver.ListQuery
+	for _, sort := range []resolver.SortKey{resolver.SortExpires, resolver.SortUser} {
+		for _, desc := range []bool{false, true} {
+			cases = append(cases, resolver.ListQuery{Sort: sort, Desc: desc, Limit: 17})
+		}
+	}
+	cases = append(cases,
+		resolver.ListQuery{Filter: "LOVE", Limit: 5},
+		resolver.ListQuery{Filter: "example.org", Sort: resolver.SortUser, Limit: 9},
+		resolver.ListQuery{Filter: UserID(s, 3)[:5], Limit: 50},
+		resolver.ListQuery{State: resolver.StateExpired, Limit: 20},
+		resolver.ListQuery{State: resolver.StateDue, Limit: 20, Desc: true},
+		resolver.ListQuery{State: resolver.StateActive, Filter: "a", Limit: 1000},
+	)
+	for _, q := range cases {
+		q.Now = Now
+		nq, _ := keyset.Normalize(q)
+		var want []resolver.SessionRow
+		lo, hi := keyset.Window(nq.State, Now, nq.MaxAge, nq.UpdateAge)
+		for _, r := range ref {
+			e := r.Session.Expires
+			if (!lo.IsZero() && e.Before(lo)) || (!hi.IsZero() && !e.Before(hi)) || !keyset.Matches(q.Filter, r.Session.UserID, r.User) {
+				continue
+			}
+			want = append(want, r)
+		}
+		slices.SortFunc(want, func(a, b resolver.SessionRow) int {
+			if keyset.Less(nq.Sort, a, b) != q.Desc {
+				return -1
+			}
+			return 1
+		})
+		// Integer ids order numerically in SQL and as text here: the seed's
+		// are all ten digits, so both orders agree.
+		var got []resolver.SessionRow
+		pages := 0
+		for after := ""; ; pages++ {
+			q.After = after
+			p, err := s.ListSessions(ctx, q)
+			if err != nil {
+				t.Fatalf("%+v: %v", q, err)
+			}
+			if len(p.Rows) > nq.Limit || (p.Next != "" && len(p.Rows) != nq.Limit) {
+				t.Fatalf("page of %d rows (limit %d), next %v", len(p.Rows), nq.Limit, p.Next != "")
+			}
+			got = append(got, p.Rows...)
+			if p.Next == "" || pages > 1000 {
+				break
+			}
+			after = p.Next
+		}
+		if diff := cmp.Diff(tokens(want), tokens(got)); diff != "" {
+			t.Errorf("query %+v: order (-want +got):\n%s", q, diff)
+		}
+		if len(got) > 0 && len(want) > 0 {
+			if diff := cmp.Diff(want[0].User, got[0].User); diff != "" {
+				t.Errorf("joined user (-want +got):\n%s", diff)
+			}
+		}
+	}
+	if _, err := s.ListSessions(ctx, resolver.ListQuery{After: "garbage"}); err == nil {
+		t.Error("a bad cursor must be an error")
+	}
+	p, _ := s.ListSessions(ctx, resolver.ListQuery{Sort: resolver.SortUser, Limit: 3})
+	if _, err := s.ListSessions(ctx, resolver.ListQuery{After: p.Next}); err == nil {
+		t.Error("a cursor from another sort order must be an error")
+	}
+	// Counts against the reference.
+	for _, filter := range []string{"", "turing", "EXAMPLE.COM"} {
+		var want resolver.Counts
+		for _, r := range ref {
+			if !keyset.Matches(filter, r.Session.UserID, r.User) {
+				continue
+			}
+			want.Total++
+			e := r.Session.Expires
+			if e.Before(Now) {
+				want.Expired++
+				continue
+			}
+			want.Active++
+			if !e.After(resolver.DueBy(Now, resolver.DefaultMaxAge, resolver.DefaultUpdateAge)) {
+				want.Due++
+			}
+		}
+		got, err := s.Counts(ctx, resolver.CountQuery{Now: Now, Filter: filter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("counts %q: got %+v want %+v", filter, got, want)
+		}
+		if filter == "" && (want.Expired == 0 || want.Due == 0 || want.Active == want.Due) {
+			t.Errorf("the seed's mix lacks a state: %+v", want)
+		}
+	}
+}
+
+func tokens(rows []resolver.SessionRow) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.Session.Token
+	}
+	return out
+}
+
+func testRevoke(t *testing.T, h Harness) {
+	s := h.Store
+	ctx := t.Context()
+	ref, _ := seeded(t, s, 5, 40)
+	victim := ref[0].Session.UserID
+	want := 0
+	for _, r := range ref {
+		if r.Session.UserID == victim {
+			want++
+		}
+	}
+	tok := ref[1].Session.Token
+	if ref[1].Session.UserID == victim {
+		want--
+	}
+	if err := s.RevokeSession(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeSession(ctx, tok); !errors.Is(err, resolver.ErrNotFound) {
+		t.Errorf("second revoke: %v, want ErrNotFound", err)
+	}
+	n, err := s.RevokeUser(ctx, victim)
+	if err != nil || n != want {
+		t.Fatalf("revoke user: %d %v, want %d", n, err, want)
+	}
+	p, err := s.ListSessions(ctx, resolver.ListQuery{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range p.Rows {
+		if r.Session.UserID == victim || r.Session.Token == tok {
+			t.Fatalf("revoked session still listed")
+		}
+	}
+	if len(p.Rows) != 40-want-1 {
+		t.Errorf("%d sessions left, want %d", len(p.Rows), 40-want-1)
+	}
+	if n, err := s.RevokeUser(ctx, "no-such-user"); err != nil || n != 0 {
+		t.Errorf("revoke unknown user: %d %v", n, err)
+	}
+}
+
+func testDeadline(t *testing.T, h Harness) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	start := time.Now()
+	if _, _, err := h.Store.SessionAndUser(ctx, "x"); err == nil {
+		t.Error("lookup with a canceled context must fail")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
