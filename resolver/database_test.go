@@ -357,7 +357,9 @@ func TestDBCookieValue(t *testing.T) {
 
 type failWrites struct{ *memStore }
 
-func (f *failWrites) DeleteSession(context.Context, string) error { return errors.New("read-only replica") }
+func (f *failWrites) DeleteSession(context.Context, string) error {
+	return errors.New("read-only replica")
+}
 func (f *failWrites) UpdateExpiry(context.Context, string, time.Time) error {
 	return errors.New("read-only replica")
 }
