@@ -1,0 +1,53 @@
+// Package bench load-tests session resolution: it drives each scenario (a
+// way of resolving sessions: local JWT, local database, proxy, cache on or
+// off, the upstream called directly) with the same open-model schedule and
+// cookie population, and reports HDR latency percentiles side by side.
+//
+// # Engine
+//
+// Every scenario gets a fresh vegeta Attacker (vegeta's Stop is final).
+// vegeta's pacer loop, worker growth and Result timing do the sending;
+// bench supplies the Pacer (constant rate, steps and linear ramps, see
+// Schedule), the Targeter (a cookie picked from the Population per request)
+// and the http.Client: for "inproc" scenarios an http.RoundTripper that
+// calls a Target in-process (the resolver alone, no network), for "http"
+// scenarios a real transport limited to the hosts the Config allows
+// (loopback by default). bench does not import the resolver: callers adapt
+// it to the one-method Target interface.
+//
+// # Latency and coordinated omission
+//
+// Latencies are nanoseconds in hdrhistogram-go histograms (1 µs to 60 s, 3
+// significant digits). The headline figure is timed from each request's
+// intended send time, so queueing shows when the target (or the
+// generator) falls behind: under saturation vegeta sends late, and timing
+// from the actual send would hide exactly the requests that waited
+// (coordinated omission). The intended times come from bench's own pacer:
+// request n is due at the schedule's n-th point, and vegeta numbers
+// requests (Result.Seq) under a lock in the order they start. The n-th
+// request to start holds one of n+1 released ticks, and tick n is released
+// no earlier than its due time, so the request with Seq n is never sent
+// before schedule point n: timing it from that point never undercounts.
+// The uncorrected figure (from the actual send, as vegeta reports it) is
+// kept beside it. The pacer waits for due times itself with nanosleep and
+// a short spin, because Go's timers oversleep by up to a millisecond here,
+// which would otherwise add generator lateness to every corrected latency.
+//
+// # Memory
+//
+// Nothing is kept per request: each scenario records into interval
+// histograms that are merged into its totals and, optionally, streamed to
+// an .hlog (tags NAME and NAME.uncorrected) every Config.Interval. Bodies
+// are read only to classify the answer (up to 4 KiB) and dropped; the
+// vegeta results file (WithResults) has bodies and headers removed.
+//
+// # Outputs
+//
+// Run streams Snapshots (at most four a second, latest wins, final always
+// delivered) for live displays; Execute blocks and returns the Report,
+// which writes as JSON (WriteJSON, with exact histograms so reports from
+// several load generators Merge into one), a comparison table (WriteTable),
+// .hgrm percentile files (WriteHgrmFiles) and a self-contained HTML chart
+// (WriteHTML). FindCapacity and MakePlan search the highest rate that holds
+// an SLO and size a deployment for a peak.
+package bench

@@ -1,0 +1,156 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// WritePercentiles writes h as an HdrHistogram percentile distribution
+// (.hgrm): values in milliseconds, five ticks per half distance, the format
+// HdrHistogram's plotters read.
+func WritePercentiles(w io.Writer, h *hdr.Histogram) error {
+	if h == nil {
+		h = newHistogram()
+	}
+	_, err := h.PercentilesPrint(w, 5, 1e6)
+	return err
+}
+
+// WriteHgrmFiles writes NAME.hgrm (corrected) and NAME.uncorrected.hgrm
+// for every scenario of r into dir, and returns the paths written.
+func WriteHgrmFiles(dir string, r *Report) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	var paths []string
+	for i := range r.Scenarios {
+		s := &r.Scenarios[i]
+		for _, f := range []struct {
+			name string
+			h    *hdr.Histogram
+		}{{s.Name + ".hgrm", s.corrected}, {s.Name + uncorrectedSuffix + ".hgrm", s.uncorrected}} {
+			p := filepath.Join(dir, f.name)
+			if err := writeFile(p, func(w io.Writer) error { return WritePercentiles(w, f.h) }); err != nil {
+				return paths, err
+			}
+			paths = append(paths, p)
+		}
+	}
+	return paths, nil
+}
+
+// writeFile creates path and fills it with fill, reporting close errors.
+func writeFile(path string, fill func(io.Writer) error) (err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("bench: %w", cerr)
+		}
+	}()
+	return fill(f)
+}
+
+// HlogTotals are the histograms of one or more .hlog files, merged by tag.
+type HlogTotals struct {
+	// ByTag maps each tag (scenario name, or NAME.uncorrected) to the merge
+	// of its intervals.
+	ByTag map[string]*hdr.Histogram
+	// Intervals counts the interval histograms read.
+	Intervals int
+	// StartMs and EndMs bound the intervals (ms since the epoch).
+	StartMs, EndMs int64
+
+	intervals []*hdr.Histogram
+}
+
+// ReadHlogs reads HdrHistogram interval logs and merges their intervals by
+// tag. Keep ReadHlogs for logs of a size that fits memory; WriteMergedHlog
+// writes them back as one log.
+func ReadHlogs(srcs ...io.Reader) (*HlogTotals, error) {
+	t := &HlogTotals{ByTag: map[string]*hdr.Histogram{}, StartMs: math.MaxInt64}
+	for i, src := range srcs {
+		rd := hdr.NewHistogramLogReader(src)
+		for {
+			h, err := rd.NextIntervalHistogram()
+			if err != nil {
+				return nil, fmt.Errorf("bench: hlog %d: %w", i+1, err)
+			}
+			if h == nil {
+				break
+			}
+			t.Intervals++
+			t.intervals = append(t.intervals, h)
+			t.StartMs = min(t.StartMs, h.StartTimeMs())
+			t.EndMs = max(t.EndMs, h.EndTimeMs())
+			if cur, ok := t.ByTag[h.Tag()]; ok {
+				cur.Merge(h)
+			} else {
+				t.ByTag[h.Tag()] = h.Clone()
+			}
+		}
+	}
+	if t.Intervals == 0 {
+		t.StartMs = 0
+	}
+	return t, nil
+}
+
+// WriteMergedHlog writes every interval read, in start-time order, as one
+// log whose base time is the earliest start.
+func (t *HlogTotals) WriteMergedHlog(w io.Writer) error {
+	ivs := slices.Clone(t.intervals)
+	slices.SortStableFunc(ivs, func(a, b *hdr.Histogram) int {
+		return int(a.StartTimeMs() - b.StartTimeMs())
+	})
+	lw := hdr.NewHistogramLogWriter(w)
+	base := t.StartMs / 1000 * 1000
+	lw.SetBaseTime(base)
+	errs := []error{lw.OutputLogFormatVersion(), lw.OutputStartTime(base), lw.OutputBaseTime(base),
+		lw.OutputComment("[authscope report: merged interval logs]"), lw.OutputLegend()}
+	for _, h := range ivs {
+		errs = append(errs, lw.OutputIntervalHistogram(h))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("bench: write hlog: %w", err)
+	}
+	return nil
+}
+
+// Report builds a latency-only report from the merged logs, for when no
+// JSON report came with them: requests are the histogram counts, and the
+// counters a log does not carry (reasons, cache, rates) are zero.
+func (t *HlogTotals) Report() *Report {
+	r := &Report{Version: ReportVersion, Sources: 1, Latency: latencyNote}
+	var names []string
+	for tag := range t.ByTag {
+		if !strings.HasSuffix(tag, uncorrectedSuffix) {
+			names = append(names, tag)
+		}
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		s := ScenarioReport{Name: n, Sources: 1, Reasons: map[string]int64{}}
+		s.corrected = t.ByTag[n].Clone()
+		if u, ok := t.ByTag[n+uncorrectedSuffix]; ok {
+			s.uncorrected = u.Clone()
+		}
+		s.Requests = s.corrected.TotalCount()
+		s.finish()
+		r.Scenarios = append(r.Scenarios, s)
+	}
+	if len(r.Scenarios) > 0 {
+		r.Baseline = r.Scenarios[0].Name
+	}
+	return r
+}

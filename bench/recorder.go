@@ -1,0 +1,199 @@
+package bench
+
+import (
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// newHistogram returns the histogram every latency goes in: nanoseconds,
+// 1 µs to 60 s, 3 significant digits (about 200 KiB, fixed: memory does not
+// grow with the run).
+func newHistogram() *hdr.Histogram {
+	return hdr.New(int64(minLatency), int64(maxLatency), significantDigits)
+}
+
+// recorder accumulates one scenario's results. Latencies go into the
+// current interval's histograms only; at each interval boundary they are
+// merged into the totals and (optionally) written to the .hlog, then reset.
+// Nothing is kept per request. Not safe for concurrent use: the run loop
+// owns it.
+type recorder struct {
+	spec ScenarioSpec
+
+	total, totalU *hdr.Histogram // measurement window so far (flushed intervals)
+	iv, ivU       *hdr.Histogram // the current interval
+	ivStart       time.Time
+
+	requests, ok, errors, canceled, warmup int64
+	cacheHits, upstream, overflow          int64
+	reasons                                map[string]int64
+
+	windowStart time.Time // began + warm-up
+	lastEnd     time.Time // latest completion in the window
+}
+
+func newRecorder(spec ScenarioSpec) *recorder {
+	return &recorder{
+		spec:    spec,
+		total:   newHistogram(),
+		totalU:  newHistogram(),
+		iv:      newHistogram(),
+		ivU:     newHistogram(),
+		reasons: map[string]int64{},
+	}
+}
+
+// sample is one finished request as the recorder sees it.
+type sample struct {
+	intended time.Time     // when the schedule wanted it sent
+	start    time.Time     // when vegeta sent it (Result.Timestamp)
+	latency  time.Duration // vegeta's Result.Latency (from start)
+	out      outcome
+}
+
+// fromResult builds the sample of a vegeta Result.
+func fromResult(r *vegeta.Result, intended time.Time) sample {
+	return sample{intended: intended, start: r.Timestamp, latency: r.Latency, out: classify(r)}
+}
+
+// add records one request. Warm-up requests (intended before the window)
+// are only counted; requests cut short by the run's own cancellation are
+// counted apart and kept out of the latencies.
+func (rc *recorder) add(s sample, runCanceled bool) {
+	if s.intended.Before(rc.windowStart) {
+		rc.warmup++
+		return
+	}
+	if runCanceled && s.out.reason == "canceled" {
+		rc.canceled++
+		return
+	}
+	rc.requests++
+	rc.reasons[s.out.reason]++
+	if s.out.ok {
+		rc.ok++
+	} else {
+		rc.errors++
+	}
+	if s.out.cacheHit {
+		rc.cacheHits++
+	}
+	if s.out.upstream {
+		rc.upstream++
+	}
+	end := s.start.Add(s.latency)
+	if end.After(rc.lastEnd) {
+		rc.lastEnd = end
+	}
+	// Coordinated-omission correction: time from the intended send time.
+	// vegeta's start is never before it (see pacer), so the corrected
+	// latency is never below the uncorrected one; clamp against rounding.
+	corrected := end.Sub(s.intended)
+	if corrected < s.latency {
+		corrected = s.latency
+	}
+	rc.record(rc.iv, corrected)
+	rc.record(rc.ivU, s.latency)
+}
+
+// record adds d to h, clamping into the trackable range; values above it
+// are counted in overflow, never silently lost.
+func (rc *recorder) record(h *hdr.Histogram, d time.Duration) {
+	v := int64(d)
+	if v > int64(maxLatency) {
+		rc.overflow++
+		v = int64(maxLatency)
+	}
+	if v < 0 {
+		v = 0
+	}
+	_ = h.RecordValue(v) // in range by construction
+}
+
+// flush closes the current interval at now: merges it into the totals and
+// returns it (stamped with its start and end) to be logged. The returned
+// histograms are only valid until the next add.
+func (rc *recorder) flush(now time.Time) (iv, ivU *hdr.Histogram) {
+	start := rc.ivStart
+	if start.IsZero() || start.Before(rc.windowStart) {
+		start = rc.windowStart
+	}
+	for _, h := range []*hdr.Histogram{rc.iv, rc.ivU} {
+		h.SetStartTimeMs(start.UnixMilli())
+		h.SetEndTimeMs(now.UnixMilli())
+	}
+	rc.iv.SetTag(rc.spec.Name)
+	rc.ivU.SetTag(rc.spec.Name + uncorrectedSuffix)
+	rc.total.Merge(rc.iv)
+	rc.totalU.Merge(rc.ivU)
+	rc.ivStart = now
+	return rc.iv, rc.ivU
+}
+
+// resetInterval empties the interval histograms after they were logged.
+func (rc *recorder) resetInterval() {
+	rc.iv.Reset()
+	rc.ivU.Reset()
+}
+
+// uncorrectedSuffix tags the uncorrected histograms in .hlog files.
+const uncorrectedSuffix = ".uncorrected"
+
+// current returns copies of the totals including the open interval.
+func (rc *recorder) current() (corr, uncorr *hdr.Histogram) {
+	corr, uncorr = rc.total.Clone(), rc.totalU.Clone()
+	corr.Merge(rc.iv)
+	uncorr.Merge(rc.ivU)
+	return corr, uncorr
+}
+
+// window describes the measurement window for rates: from windowStart to
+// end (when dispatch stopped), with target the requests the schedule asked
+// for in it.
+type window struct {
+	length time.Duration
+	target float64
+}
+
+// report builds the scenario's report from histograms (the totals, or a
+// live copy) and the window.
+func (rc *recorder) report(corr, uncorr *hdr.Histogram, w window) ScenarioReport {
+	sr := ScenarioReport{
+		Name:           rc.spec.Name,
+		Mode:           rc.spec.Mode,
+		Strategy:       rc.spec.Strategy,
+		Cache:          rc.spec.Cache,
+		Via:            rc.spec.Via,
+		URL:            rc.spec.URL,
+		Requests:       rc.requests,
+		Succeeded:      rc.ok,
+		Errors:         rc.errors,
+		Canceled:       rc.canceled,
+		WarmupRequests: rc.warmup,
+		CacheHits:      rc.cacheHits,
+		UpstreamCalls:  rc.upstream,
+		Overflow:       rc.overflow,
+		Sources:        1,
+		Reasons:        make(map[string]int64, len(rc.reasons)),
+		corrected:      corr,
+		uncorrected:    uncorr,
+	}
+	for k, v := range rc.reasons {
+		sr.Reasons[k] = v
+	}
+	if w.length > 0 {
+		secs := w.length.Seconds()
+		sr.WindowSeconds = secs
+		sr.RateTarget = w.target / secs
+		sr.RateAttempted = float64(rc.requests+rc.canceled) / secs
+		done := secs
+		if !rc.lastEnd.IsZero() {
+			done = max(secs, rc.lastEnd.Sub(rc.windowStart).Seconds())
+		}
+		sr.RateAchieved = float64(rc.ok) / done
+	}
+	sr.finish()
+	return sr
+}

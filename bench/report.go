@@ -1,0 +1,325 @@
+package bench
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// ReportVersion is the version of the JSON report format.
+const ReportVersion = 1
+
+// Report is the result of a run, or of merging runs (see Merge). It is what
+// `--json` writes and `authscope report` reads.
+type Report struct {
+	Version int       `json:"version"`
+	Started time.Time `json:"started"`
+	// Sources counts the runs merged into this report (1 for a plain run).
+	Sources int `json:"sources"`
+	// Canceled: the run was stopped early; figures cover what completed.
+	Canceled   bool             `json:"canceled,omitempty"`
+	Schedule   string           `json:"schedule"`
+	Warmup     Duration         `json:"warmup"`
+	Population PopulationConfig `json:"population"`
+	Baseline   string           `json:"baseline"`
+	// Latency says how latency_ns is measured.
+	Latency   string           `json:"latency"`
+	Scenarios []ScenarioReport `json:"scenarios"`
+}
+
+// latencyNote is Report.Latency.
+const latencyNote = "latency_ns: from each request's intended send time (coordinated omission corrected); latency_uncorrected_ns: from its actual send time, as vegeta reports"
+
+// Latency holds percentiles in nanoseconds.
+type Latency struct {
+	P50   int64   `json:"p50"`
+	P90   int64   `json:"p90"`
+	P99   int64   `json:"p99"`
+	P999  int64   `json:"p999"`
+	P9999 int64   `json:"p9999"`
+	Max   int64   `json:"max"`
+	Mean  float64 `json:"mean"`
+}
+
+// Percentiles lists the quantiles of Latency, on hdrhistogram's 0-100 scale.
+var percentiles = []float64{50, 90, 99, 99.9, 99.99}
+
+func latencyOf(h *hdr.Histogram) Latency {
+	if h == nil || h.TotalCount() == 0 {
+		return Latency{}
+	}
+	v := h.ValueAtPercentilesSlice(percentiles)
+	return Latency{P50: v[0], P90: v[1], P99: v[2], P999: v[3], P9999: v[4], Max: h.Max(), Mean: h.Mean()}
+}
+
+// Quantile returns the latency at q (0-100) from l's fields: 50, 90, 99,
+// 99.9, 99.99 or 100 (max).
+func (l Latency) Quantile(q float64) (int64, bool) {
+	switch q {
+	case 50:
+		return l.P50, true
+	case 90:
+		return l.P90, true
+	case 99:
+		return l.P99, true
+	case 99.9:
+		return l.P999, true
+	case 99.99:
+		return l.P9999, true
+	case 100:
+		return l.Max, true
+	}
+	return 0, false
+}
+
+// ScenarioReport holds one scenario's figures over the measurement window.
+type ScenarioReport struct {
+	Name     string `json:"name"`
+	Mode     string `json:"mode"`
+	Strategy string `json:"strategy"`
+	Cache    bool   `json:"cache"`
+	Via      Via    `json:"via"`
+	URL      string `json:"url,omitempty"`
+
+	Requests       int64 `json:"requests"`
+	Succeeded      int64 `json:"succeeded"`
+	Errors         int64 `json:"errors"`
+	Canceled       int64 `json:"canceled,omitempty"`
+	WarmupRequests int64 `json:"warmup_requests"`
+
+	WindowSeconds float64 `json:"window_s"`
+	// RateTarget is what the schedule asked for, RateAttempted what was
+	// sent, RateAchieved what succeeded (over the window, or until the last
+	// answer if later), all per second.
+	RateTarget    float64 `json:"rate_target"`
+	RateAttempted float64 `json:"rate_attempted"`
+	RateAchieved  float64 `json:"rate_achieved"`
+
+	SuccessRatio  float64          `json:"success_ratio"`
+	ErrorRatio    float64          `json:"error_ratio"`
+	Reasons       map[string]int64 `json:"reasons"`
+	CacheHits     int64            `json:"cache_hits"`
+	CacheHitRatio float64          `json:"cache_hit_ratio"`
+	UpstreamCalls int64            `json:"upstream_calls"`
+
+	LatencyNs            Latency `json:"latency_ns"`
+	LatencyUncorrectedNs Latency `json:"latency_uncorrected_ns"`
+	// Overflow counts latencies above 60 s (recorded as 60 s).
+	Overflow int64 `json:"overflow,omitempty"`
+	Sources  int   `json:"sources"`
+
+	// Histogram and HistogramUncorrected are the full latency histograms,
+	// HdrHistogram V2 compressed and base64 encoded (the .hlog payload
+	// format), so reports merge exactly.
+	Histogram            string `json:"histogram"`
+	HistogramUncorrected string `json:"histogram_uncorrected"`
+
+	corrected, uncorrected *hdr.Histogram
+}
+
+// Histograms returns the corrected and uncorrected latency histograms
+// (nanoseconds). Callers must not modify them.
+func (s *ScenarioReport) Histograms() (corrected, uncorrected *hdr.Histogram) {
+	return s.corrected, s.uncorrected
+}
+
+// finish recomputes the derived fields from counts and histograms.
+func (s *ScenarioReport) finish() {
+	if s.Requests > 0 {
+		s.SuccessRatio = float64(s.Succeeded) / float64(s.Requests)
+		s.ErrorRatio = float64(s.Errors) / float64(s.Requests)
+		s.CacheHitRatio = float64(s.CacheHits) / float64(s.Requests)
+	}
+	s.LatencyNs = latencyOf(s.corrected)
+	s.LatencyUncorrectedNs = latencyOf(s.uncorrected)
+}
+
+// encode fills the base64 histogram fields.
+func (s *ScenarioReport) encode() error {
+	for _, p := range []struct {
+		h   *hdr.Histogram
+		dst *string
+	}{{s.corrected, &s.Histogram}, {s.uncorrected, &s.HistogramUncorrected}} {
+		if p.h == nil {
+			continue
+		}
+		b, err := p.h.Encode(hdr.V2CompressedEncodingCookieBase)
+		if err != nil {
+			return fmt.Errorf("bench: encode histogram of %s: %w", s.Name, err)
+		}
+		*p.dst = string(b)
+	}
+	return nil
+}
+
+// decode reads the base64 histogram fields.
+func (s *ScenarioReport) decode() error {
+	var err error
+	if s.Histogram != "" {
+		if s.corrected, err = hdr.Decode([]byte(s.Histogram)); err != nil {
+			return fmt.Errorf("bench: histogram of %s: %w", s.Name, err)
+		}
+	}
+	if s.HistogramUncorrected != "" {
+		if s.uncorrected, err = hdr.Decode([]byte(s.HistogramUncorrected)); err != nil {
+			return fmt.Errorf("bench: uncorrected histogram of %s: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+// Scenario returns the scenario report named name.
+func (r *Report) Scenario(name string) (*ScenarioReport, bool) {
+	for i := range r.Scenarios {
+		if r.Scenarios[i].Name == name {
+			return &r.Scenarios[i], true
+		}
+	}
+	return nil, false
+}
+
+// WriteJSON writes r as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	for i := range r.Scenarios {
+		if err := r.Scenarios[i].encode(); err != nil {
+			return err
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// ReadReport reads a JSON report written by WriteJSON.
+func ReadReport(rd io.Reader) (*Report, error) {
+	var r Report
+	if err := json.NewDecoder(rd).Decode(&r); err != nil {
+		return nil, fmt.Errorf("bench: read report: %w", err)
+	}
+	if r.Version != ReportVersion {
+		return nil, fmt.Errorf("bench: report version %d, want %d", r.Version, ReportVersion)
+	}
+	for i := range r.Scenarios {
+		if err := r.Scenarios[i].decode(); err != nil {
+			return nil, err
+		}
+	}
+	return &r, nil
+}
+
+// ErrNothingToMerge is returned by Merge without reports.
+var ErrNothingToMerge = errors.New("bench: nothing to merge")
+
+// Merge combines reports of runs that ran at the same time on different
+// machines (the same profile split across load generators) into the report
+// of one run: counts, reasons and histograms add up, rates add up (the
+// generators ran side by side), ratios and percentiles are recomputed from
+// the merged counts and histograms, so they are exact, not averaged.
+// Scenarios are matched by name, in first-seen order.
+func Merge(reports ...*Report) (*Report, error) {
+	if len(reports) == 0 {
+		return nil, ErrNothingToMerge
+	}
+	first := reports[0]
+	out := &Report{
+		Version:    ReportVersion,
+		Started:    first.Started,
+		Schedule:   first.Schedule,
+		Warmup:     first.Warmup,
+		Population: first.Population,
+		Baseline:   first.Baseline,
+		Latency:    latencyNote,
+	}
+	idx := map[string]int{}
+	for _, r := range reports {
+		out.Sources += max(r.Sources, 1)
+		out.Canceled = out.Canceled || r.Canceled
+		if r.Started.Before(out.Started) {
+			out.Started = r.Started
+		}
+		for _, s := range r.Scenarios {
+			i, ok := idx[s.Name]
+			if !ok {
+				idx[s.Name] = len(out.Scenarios)
+				c := s
+				c.Reasons = maps.Clone(s.Reasons)
+				if c.Reasons == nil {
+					c.Reasons = map[string]int64{}
+				}
+				c.corrected, c.uncorrected = cloneH(s.corrected), cloneH(s.uncorrected)
+				c.Sources = max(s.Sources, 1)
+				out.Scenarios = append(out.Scenarios, c)
+				continue
+			}
+			mergeScenario(&out.Scenarios[i], &s)
+		}
+	}
+	for i := range out.Scenarios {
+		out.Scenarios[i].finish()
+		out.Scenarios[i].Histogram, out.Scenarios[i].HistogramUncorrected = "", ""
+	}
+	return out, nil
+}
+
+func mergeScenario(dst, src *ScenarioReport) {
+	dst.Requests += src.Requests
+	dst.Succeeded += src.Succeeded
+	dst.Errors += src.Errors
+	dst.Canceled += src.Canceled
+	dst.WarmupRequests += src.WarmupRequests
+	dst.CacheHits += src.CacheHits
+	dst.UpstreamCalls += src.UpstreamCalls
+	dst.Overflow += src.Overflow
+	dst.Sources += max(src.Sources, 1)
+	dst.WindowSeconds = max(dst.WindowSeconds, src.WindowSeconds)
+	dst.RateTarget += src.RateTarget
+	dst.RateAttempted += src.RateAttempted
+	dst.RateAchieved += src.RateAchieved
+	for k, v := range src.Reasons {
+		dst.Reasons[k] += v
+	}
+	dst.corrected = mergeH(dst.corrected, src.corrected)
+	dst.uncorrected = mergeH(dst.uncorrected, src.uncorrected)
+}
+
+func cloneH(h *hdr.Histogram) *hdr.Histogram {
+	if h == nil {
+		return nil
+	}
+	return h.Clone()
+}
+
+func mergeH(dst, src *hdr.Histogram) *hdr.Histogram {
+	if src == nil {
+		return dst
+	}
+	if dst == nil {
+		return src.Clone()
+	}
+	dst.Merge(src)
+	return dst
+}
+
+// sortedReasons returns the reason labels of s, most frequent first.
+func (s *ScenarioReport) sortedReasons() []string {
+	keys := slices.Collect(maps.Keys(s.Reasons))
+	slices.SortFunc(keys, func(a, b string) int {
+		if d := s.Reasons[b] - s.Reasons[a]; d != 0 {
+			if d > 0 {
+				return 1
+			}
+			return -1
+		}
+		if a < b {
+			return -1
+		}
+		return 1
+	})
+	return keys
+}

@@ -1,0 +1,382 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Targets is the code behind a Config's scenarios.
+type Targets struct {
+	// InProc holds the Target of each "inproc" scenario, by name. "http"
+	// scenarios need none: they go to their URL.
+	InProc map[string]Target
+	// Population supplies the cookies; nil sends none.
+	Population Population
+}
+
+// Option adds an output to a run.
+type Option func(*runOptions)
+
+type runOptions struct {
+	hlog    io.Writer
+	results io.Writer
+}
+
+// WithHlog streams the interval histograms to w as an HdrHistogram log
+// (.hlog), tagged by scenario (NAME and NAME.uncorrected), as the run goes.
+func WithHlog(w io.Writer) Option { return func(o *runOptions) { o.hlog = w } }
+
+// WithResults streams every measured request to w in vegeta's results
+// format (gob, readable by `vegeta report`), with bodies and headers
+// removed so no cookie or session is ever stored.
+func WithResults(w io.Writer) Option { return func(o *runOptions) { o.results = w } }
+
+// Run starts a run of every scenario of cfg in turn and returns the channel
+// its snapshots arrive on. The channel holds at most one snapshot: a slow
+// reader sees the latest, never a backlog, and the final snapshot (Final,
+// with the Report) is always delivered, after which the channel closes.
+// The caller must read until it closes. Cancelling ctx stops the run
+// cleanly: in-flight requests are abandoned, scenarios not yet started are
+// skipped, and the final snapshot reports what completed (Canceled).
+//
+// Run returns an error, and starts nothing, when cfg is invalid or a
+// scenario has no target.
+func Run(ctx context.Context, cfg Config, targets Targets, opts ...Option) (<-chan Snapshot, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, s := range cfg.Scenarios {
+		switch {
+		case s.Via == ViaInProc && targets.InProc[s.Name] == nil:
+			errs = append(errs, fmt.Errorf("scenario %q: no in-process target", s.Name))
+		case s.Via == ViaHTTP && s.URL == "":
+			errs = append(errs, fmt.Errorf("scenario %q: no URL", s.Name))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	var o runOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	r := &runner{cfg: cfg, targets: targets, opts: o, ch: make(chan Snapshot, 1), started: time.Now()}
+	r.states = make([]ScenarioSnapshot, len(cfg.Scenarios))
+	plan := cfg.Plan()
+	for i, s := range cfg.Scenarios {
+		r.states[i] = ScenarioSnapshot{Planned: plan.Total(), Report: ScenarioReport{
+			Name: s.Name, Mode: s.Mode, Strategy: s.Strategy, Cache: s.Cache, Via: s.Via, URL: s.URL, Reasons: map[string]int64{},
+		}}
+	}
+	go r.run(ctx)
+	return r.ch, nil
+}
+
+// Execute runs cfg to the end (or until ctx is cancelled) and returns the
+// final report: the blocking form of Run for commands and tests.
+func Execute(ctx context.Context, cfg Config, targets Targets, opts ...Option) (*Report, error) {
+	ch, err := Run(ctx, cfg, targets, opts...)
+	if err != nil {
+		return nil, err
+	}
+	var last Snapshot
+	for s := range ch {
+		last = s
+	}
+	return last.Report, last.Err
+}
+
+// runner is one run's state, owned by its goroutine.
+type runner struct {
+	cfg     Config
+	targets Targets
+	opts    runOptions
+	ch      chan Snapshot
+	started time.Time
+	states  []ScenarioSnapshot
+	current int
+
+	hlog    *hdr.HistogramLogWriter
+	results vegeta.Encoder
+	errs    []error
+}
+
+func (r *runner) run(ctx context.Context) {
+	defer close(r.ch)
+	r.startOutputs()
+	canceled := false
+	for i := range r.cfg.Scenarios {
+		if ctx.Err() != nil {
+			canceled = true
+			break
+		}
+		r.current = i
+		if r.scenario(ctx, i) {
+			canceled = true
+			break
+		}
+	}
+	r.current = -1
+	rep := &Report{
+		Version:    ReportVersion,
+		Started:    r.started,
+		Sources:    1,
+		Canceled:   canceled,
+		Schedule:   r.cfg.Plan()[boolIndex(r.cfg.Warmup > 0):].String(),
+		Warmup:     r.cfg.Warmup,
+		Population: r.cfg.Population,
+		Baseline:   r.cfg.Baseline,
+		Latency:    latencyNote,
+	}
+	for _, st := range r.states {
+		rep.Scenarios = append(rep.Scenarios, st.Report)
+	}
+	final := r.snapshot()
+	final.Final, final.Canceled, final.Report, final.Err = true, canceled, rep, errors.Join(r.errs...)
+	// The final snapshot always arrives: drop a stale one, then block.
+	select {
+	case <-r.ch:
+	default:
+	}
+	r.ch <- final
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (r *runner) startOutputs() {
+	if r.opts.hlog != nil {
+		base := r.started.UnixMilli() / 1000 * 1000 // the log's header has whole seconds
+		w := hdr.NewHistogramLogWriter(r.opts.hlog)
+		w.SetBaseTime(base)
+		err := errors.Join(w.OutputLogFormatVersion(), w.OutputStartTime(base), w.OutputBaseTime(base),
+			w.OutputComment("[authscope bench: latency in ns, max column in ms; tags NAME (corrected) and NAME.uncorrected]"),
+			w.OutputLegend())
+		if err != nil {
+			r.fail(fmt.Errorf("bench: write hlog: %w", err))
+		} else {
+			r.hlog = w
+		}
+	}
+	if r.opts.results != nil {
+		r.results = vegeta.NewEncoder(r.opts.results)
+	}
+}
+
+func (r *runner) fail(err error) { r.errs = append(r.errs, err) }
+
+// scenario runs scenario i with a fresh Attacker (vegeta's Stop is final,
+// so an Attacker cannot be reused) and reports whether ctx cancelled it.
+// The loop has the shape of vegeta's own processAttack: on ctx.Done stop
+// the attacker and keep draining until the results channel closes.
+func (r *runner) scenario(ctx context.Context, i int) (canceled bool) {
+	spec := r.cfg.Scenarios[i]
+	plan := r.cfg.Plan()
+	p := newPacer(plan, r.cfg.MaxRequests)
+	p.precise, p.done = true, ctx.Done()
+	pick := newPicker(r.cfg.Population, r.targets.Population, r.cfg.Seed)
+	rec := newRecorder(spec)
+	st := &r.states[i]
+	st.State = StateWarmup
+
+	url := spec.URL
+	var rt http.RoundTripper
+	if spec.Via == ViaInProc {
+		url = inprocURL
+		rt = inprocTransport{target: r.targets.InProc[spec.Name], runCtx: ctx}
+	} else {
+		tr := newHTTPTransport()
+		defer tr.CloseIdleConnections()
+		rt = guardTransport{next: tr, cfg: r.cfg, runCtx: ctx}
+	}
+	client := &http.Client{
+		Transport: rt,
+		Timeout:   time.Duration(r.cfg.Timeout),
+		// Redirects are answers, never followed (Auth.js's redirect: manual).
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	atkOpts := []func(*vegeta.Attacker){
+		vegeta.Client(client), // first: later options must not replace it
+		vegeta.Workers(r.cfg.Workers),
+		vegeta.MaxBody(DefaultMaxBody),
+	}
+	if r.cfg.MaxWorkers > 0 {
+		atkOpts = append(atkOpts, vegeta.MaxWorkers(r.cfg.MaxWorkers))
+	}
+	atk := vegeta.NewAttacker(atkOpts...)
+	targeter := func(t *vegeta.Target) error {
+		t.Method, t.URL, t.Header = http.MethodGet, url, nil
+		if c := pick.cookie(); c != "" {
+			t.Header = http.Header{"Cookie": {c}}
+		}
+		return nil
+	}
+
+	warm := time.Duration(r.cfg.Warmup)
+	results := atk.Attack(targeter, p, 0, spec.Name)
+	snapT := time.NewTicker(snapshotEvery)
+	defer snapT.Stop()
+	ivT := time.NewTicker(time.Duration(r.cfg.Interval))
+	defer ivT.Stop()
+	done := ctx.Done()
+	var stoppedAt time.Time
+	began := func() (time.Time, bool) {
+		if b := p.began.Load(); b != nil {
+			return *b, true
+		}
+		return time.Time{}, false
+	}
+loop:
+	for {
+		select {
+		case <-done:
+			atk.Stop()
+			canceled, stoppedAt, done = true, time.Now(), nil
+			continue
+		case res, ok := <-results:
+			if !ok {
+				break loop
+			}
+			b, _ := began() // known: Pace runs before the first tick
+			if rec.windowStart.IsZero() {
+				rec.windowStart = b.Add(warm)
+				rec.ivStart = rec.windowStart
+			}
+			intended, _ := p.intended(res.Seq)
+			s := fromResult(res, intended)
+			rec.add(s, canceled)
+			if r.results != nil && !s.intended.Before(rec.windowStart) {
+				r.writeResult(res)
+			}
+		case now := <-ivT.C:
+			if !rec.windowStart.IsZero() && now.After(rec.windowStart) {
+				r.logInterval(rec, now)
+			}
+		case now := <-snapT.C:
+			if b, ok := began(); ok {
+				st.Elapsed = now.Sub(b)
+				if st.Elapsed >= warm {
+					st.State = StateMeasuring
+				}
+				corr, uncorr := rec.current()
+				st.Report = rec.report(corr, uncorr, r.window(p, plan, rec, b, now, stoppedAt))
+			}
+			r.publish(r.snapshot())
+		}
+	}
+	now := time.Now()
+	if b, ok := began(); ok {
+		if rec.windowStart.IsZero() {
+			rec.windowStart = b.Add(warm)
+		}
+		if now.After(rec.windowStart) {
+			r.logInterval(rec, now)
+		} else {
+			rec.flush(now)
+			rec.resetInterval()
+		}
+		st.Elapsed = min(now.Sub(b), plan.Total())
+		st.Report = rec.report(rec.total, rec.totalU, r.window(p, plan, rec, b, now, stoppedAt))
+	}
+	st.State = StateDone
+	r.publish(r.snapshot())
+	return canceled
+}
+
+// window computes the measurement window at now: it ends where dispatch
+// ended (the schedule's end, the request cap, or cancellation).
+func (r *runner) window(p *pacer, plan Schedule, rec *recorder, began, now, stoppedAt time.Time) window {
+	end := began.Add(plan.Total())
+	if s := p.stopped.Load(); s != nil && s.Before(end) {
+		end = *s
+	}
+	if !stoppedAt.IsZero() && stoppedAt.Before(end) {
+		end = stoppedAt
+	}
+	if now.Before(end) {
+		end = now
+	}
+	length := end.Sub(rec.windowStart)
+	if length <= 0 {
+		return window{}
+	}
+	warm := time.Duration(r.cfg.Warmup)
+	target := plan.hits(end.Sub(began)) - plan.hits(warm)
+	if m := r.cfg.MaxRequests; m > 0 {
+		target = min(target, max(0, float64(m)-plan.hits(warm)))
+	}
+	return window{length: length, target: target}
+}
+
+// logInterval closes rec's interval and writes it to the .hlog.
+func (r *runner) logInterval(rec *recorder, now time.Time) {
+	iv, ivU := rec.flush(now)
+	if r.hlog != nil && iv.TotalCount()+ivU.TotalCount() > 0 {
+		if err := errors.Join(r.hlog.OutputIntervalHistogram(iv), r.hlog.OutputIntervalHistogram(ivU)); err != nil {
+			r.fail(fmt.Errorf("bench: write hlog: %w", err))
+			r.hlog = nil
+		}
+	}
+	rec.resetInterval()
+}
+
+// writeResult writes res scrubbed: no body, no headers (Set-Cookie, our
+// outcome headers), so the file holds timings and codes only.
+func (r *runner) writeResult(res *vegeta.Result) {
+	c := *res
+	c.Body, c.Headers = nil, nil
+	if err := r.results(&c); err != nil {
+		r.fail(fmt.Errorf("bench: write results: %w", err))
+		r.results = nil
+	}
+}
+
+// snapshot copies the run's state; the histograms in it are already
+// private copies (rec.current and finished reports are never touched again).
+func (r *runner) snapshot() Snapshot {
+	s := Snapshot{Elapsed: time.Since(r.started), Current: r.current, Scenarios: make([]ScenarioSnapshot, len(r.states))}
+	for i, st := range r.states {
+		st.Report.Reasons = cloneReasons(st.Report.Reasons)
+		s.Scenarios[i] = st
+	}
+	return s
+}
+
+func cloneReasons(m map[string]int64) map[string]int64 {
+	c := make(map[string]int64, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// publish offers s without ever blocking the run: a stale snapshot still
+// in the channel is replaced.
+func (r *runner) publish(s Snapshot) {
+	select {
+	case r.ch <- s:
+		return
+	default:
+	}
+	select {
+	case <-r.ch:
+	default:
+	}
+	select {
+	case r.ch <- s:
+	default:
+	}
+}

@@ -1,0 +1,315 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// scripted is a fake Target whose n-th call takes script[n%len(script)].
+type scripted struct {
+	script []time.Duration
+	calls  atomic.Int64
+}
+
+func (s *scripted) Do(ctx context.Context, cookie string) (Outcome, error) {
+	n := s.calls.Add(1) - 1
+	d := s.script[int(n)%len(s.script)]
+	if d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return Outcome{Reason: "canceled"}, ctx.Err()
+		}
+	}
+	if cookie == "" {
+		return Outcome{Reason: "no_cookie"}, nil
+	}
+	return Outcome{Reason: "session"}, nil
+}
+
+func inproc(name string, t Target) (ScenarioSpec, Targets) {
+	return ScenarioSpec{Name: name, Mode: "local", Strategy: "jwt", Via: ViaInProc},
+		Targets{InProc: map[string]Target{name: t}}
+}
+
+// within reports whether got is in [want, want*(1+rel)+abs].
+func within(got, want int64, rel float64, abs time.Duration) bool {
+	return got >= want && float64(got) <= float64(want)*(1+rel)+float64(abs)
+}
+
+func TestRunPercentilesMatchScript(t *testing.T) {
+	// 9 in 10 requests take 2ms, 1 in 10 takes 20ms: p50 is 2ms, p99 20ms.
+	tgt := &scripted{script: []time.Duration{2 * time.Millisecond, 2 * time.Millisecond, 2 * time.Millisecond,
+		2 * time.Millisecond, 2 * time.Millisecond, 2 * time.Millisecond, 2 * time.Millisecond,
+		2 * time.Millisecond, 2 * time.Millisecond, 20 * time.Millisecond}}
+	spec, tg := inproc("scripted", tgt)
+	cfg := Config{Rate: 200, Duration: Duration(1500 * time.Millisecond), Scenarios: []ScenarioSpec{spec}}
+	rep, err := Execute(t.Context(), cfg, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Scenarios[0]
+	if s.Requests != 300 || s.Succeeded != 300 {
+		t.Errorf("requests %d succeeded %d, want 300 (rate 200/s for 1.5s)", s.Requests, s.Succeeded)
+	}
+	// Timer wake-ups add a little; scheduling on a busy CI box adds more.
+	for _, c := range []struct {
+		name      string
+		got, want int64
+	}{
+		{"p50", s.LatencyNs.P50, int64(2 * time.Millisecond)},
+		{"p99", s.LatencyNs.P99, int64(20 * time.Millisecond)},
+		{"uncorrected p50", s.LatencyUncorrectedNs.P50, int64(2 * time.Millisecond)},
+		{"uncorrected p99", s.LatencyUncorrectedNs.P99, int64(20 * time.Millisecond)},
+	} {
+		if !within(c.got, c.want, 0.25, 3*time.Millisecond) {
+			t.Errorf("%s = %s, want %s (+25%% +3ms)", c.name, FormatNs(c.got), FormatNs(c.want))
+		}
+	}
+	if s.LatencyNs.P90 >= int64(20*time.Millisecond) && s.LatencyNs.P90 < int64(2*time.Millisecond) {
+		t.Errorf("p90 = %s: the 10%% slow share must sit above p90 only", FormatNs(s.LatencyNs.P90))
+	}
+	if got := s.Reasons["no_cookie"]; got != 300 {
+		t.Errorf("reasons %v: want 300 no_cookie (no population)", s.Reasons)
+	}
+}
+
+func TestRunCoordinatedOmissionCorrection(t *testing.T) {
+	// One worker, 100/s: the 50th request stalls 400ms. Timed from its actual
+	// send, only that request is slow; timed from the schedule, the ~40
+	// requests queued behind it are too.
+	script := make([]time.Duration, 200)
+	for i := range script {
+		script[i] = time.Millisecond
+	}
+	script[50] = 400 * time.Millisecond
+	tgt := &scripted{script: script}
+	spec, tg := inproc("stall", tgt)
+	cfg := Config{Rate: 100, Duration: Duration(2 * time.Second), Workers: 1, MaxWorkers: 1, Scenarios: []ScenarioSpec{spec}}
+	rep, err := Execute(t.Context(), cfg, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Scenarios[0]
+	if s.Requests != 200 {
+		t.Fatalf("requests = %d, want 200", s.Requests)
+	}
+	if s.LatencyUncorrectedNs.P90 > int64(10*time.Millisecond) {
+		t.Errorf("uncorrected p90 = %s, want ~1ms: only one request stalled", FormatNs(s.LatencyUncorrectedNs.P90))
+	}
+	if s.LatencyNs.P90 < int64(100*time.Millisecond) {
+		t.Errorf("corrected p90 = %s, want >= 100ms: ~20%% of requests queued behind the stall", FormatNs(s.LatencyNs.P90))
+	}
+	if s.LatencyUncorrectedNs.Max < int64(400*time.Millisecond) || s.LatencyNs.Max < s.LatencyUncorrectedNs.Max {
+		t.Errorf("max corrected %s uncorrected %s: want both >= the 400ms stall", FormatNs(s.LatencyNs.Max), FormatNs(s.LatencyUncorrectedNs.Max))
+	}
+	c, u := s.Histograms()
+	if c.Mean() < u.Mean() {
+		t.Errorf("corrected mean %v below uncorrected %v", c.Mean(), u.Mean())
+	}
+}
+
+func TestRunCancelKeepsPartialResults(t *testing.T) {
+	tgt := &scripted{script: []time.Duration{time.Millisecond}}
+	slow := &scripted{script: []time.Duration{time.Minute}} // in flight when cancelled
+	cfg := Config{Rate: 200, Duration: Duration(time.Minute), Scenarios: []ScenarioSpec{
+		{Name: "first", Mode: "local", Via: ViaInProc},
+		{Name: "second", Mode: "proxy", Via: ViaInProc},
+	}}
+	ctx, cancel := context.WithCancel(t.Context())
+	ch, err := Run(ctx, cfg, Targets{InProc: map[string]Target{"first": TargetFunc(func(ctx context.Context, c string) (Outcome, error) {
+		if tgt.calls.Load() > 100 && tgt.calls.Load()%50 == 0 {
+			return slow.Do(ctx, c)
+		}
+		return tgt.Do(ctx, c)
+	}), "second": tgt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(700*time.Millisecond, cancel)
+	start := time.Now()
+	var last Snapshot
+	n := 0
+	for s := range ch {
+		last = s
+		n++
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("run took %s after cancel at 0.7s: cancellation did not stop it", d)
+	}
+	if !last.Final || !last.Canceled || last.Report == nil || !last.Report.Canceled {
+		t.Fatalf("last snapshot final=%v canceled=%v report=%v", last.Final, last.Canceled, last.Report != nil)
+	}
+	first, second := last.Report.Scenarios[0], last.Report.Scenarios[1]
+	if first.Requests < 50 || first.Requests > 200 {
+		t.Errorf("first: %d requests, want the ~140 sent before cancel", first.Requests)
+	}
+	if first.Errors != 0 {
+		t.Errorf("first: %d errors: requests cut by our own cancel must not count as errors (reasons %v)", first.Errors, first.Reasons)
+	}
+	if first.LatencyNs.P50 == 0 || first.WindowSeconds < 0.5 || first.WindowSeconds > 1.5 {
+		t.Errorf("first: p50 %d window %.2fs: want figures for the 0.7s that ran", first.LatencyNs.P50, first.WindowSeconds)
+	}
+	if first.RateTarget < 150 || first.RateTarget > 250 {
+		t.Errorf("first: rate target %.0f, want ~200 over the shortened window", first.RateTarget)
+	}
+	if second.Requests != 0 || last.Scenarios[1].State != StatePending {
+		t.Errorf("second: %d requests state %s, want untouched", second.Requests, last.Scenarios[1].State)
+	}
+	if n > 2+4*2 {
+		t.Errorf("%d snapshots in <2s: want at most 4 a second plus the final", n)
+	}
+}
+
+func TestRunFinalSnapshotAfterSlowReader(t *testing.T) {
+	spec, tg := inproc("a", &scripted{script: []time.Duration{0}})
+	ch, err := Run(t.Context(), Config{Rate: 1000, Duration: Duration(600 * time.Millisecond), Scenarios: []ScenarioSpec{spec}}, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // read nothing while the run ends
+	var got []Snapshot
+	for s := range ch {
+		got = append(got, s)
+	}
+	if len(got) != 1 || !got[0].Final || got[0].Report.Scenarios[0].Requests != 600 {
+		t.Fatalf("got %d snapshots (final %v): a slow reader must see only the final one, with all 600 requests", len(got), len(got) > 0 && got[0].Final)
+	}
+}
+
+func TestRunMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long in-process run")
+	}
+	spec, tg := inproc("noop", TargetFunc(func(context.Context, string) (Outcome, error) { return Outcome{Reason: "session"}, nil }))
+	rate := Rate(8000)
+	if raceEnabled {
+		rate = 3000
+	}
+	cfg := Config{Rate: rate, Duration: Duration(4 * time.Second), Interval: Duration(100 * time.Millisecond),
+		Scenarios: []ScenarioSpec{spec}}
+	ch, err := Run(t.Context(), cfg, tg, WithHlog(&countingWriter{n: new(int64)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	// The minimum heap over each second leaves out the transient snapshot
+	// copies (~400 KiB each) that happen to be alive at a sample.
+	early, late := uint64(math.MaxUint64), uint64(math.MaxUint64)
+	var earlyReq, lateReq int64
+	var last Snapshot
+	for s := range ch {
+		last = s
+		if s.Final {
+			continue
+		}
+		req := s.Scenarios[0].Report.Requests
+		switch e := s.Elapsed; {
+		case e > time.Second && e < 2*time.Second:
+			early, earlyReq = min(early, heap()), req
+		case e > 3*time.Second:
+			late, lateReq = min(late, heap()), req
+		}
+	}
+	total := last.Report.Scenarios[0].Requests
+	if total < 6000 || lateReq-earlyReq < 5000 || late == math.MaxUint64 {
+		t.Skipf("generator too slow here (%d requests) to judge memory", total)
+	}
+	// Keeping even 48 bytes per request would grow the heap by more than
+	// the 256 KiB allowed (6,000 requests at least between the samples).
+	growth := int64(late) - int64(early)
+	if growth > 256<<10 {
+		t.Errorf("heap grew %d KiB over %d requests: memory is not flat", growth>>10, lateReq-earlyReq)
+	}
+	t.Logf("%d requests, heap %d KiB -> %d KiB over %d requests", total, early>>10, late>>10, lateReq-earlyReq)
+}
+
+type countingWriter struct{ n *int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) { *w.n += int64(len(p)); return len(p), nil }
+
+func TestRunHTTPAndClassification(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch c := r.Header.Get("Cookie"); {
+		case c == "":
+			w.Write([]byte("null"))
+		case strings.HasPrefix(c, "bad"):
+			http.Error(w, "boom", http.StatusInternalServerError)
+		default:
+			w.Header().Set("Set-Cookie", "secret=1")
+			w.Write([]byte(`{"user":{"name":"x"},"expires":"2030-01-01T00:00:00.000Z"}`))
+		}
+	}))
+	defer srv.Close()
+	pop := StaticPopulation{Valid: []string{"ok=1", "ok=2"}, Tampered: []string{"bad=1"}}
+	cfg := Config{Rate: 400, Duration: Duration(500 * time.Millisecond),
+		Population: PopulationConfig{Sessions: 2, NoCookie: 0.25, Tampered: 0.25},
+		Scenarios:  []ScenarioSpec{{Name: "serve", Mode: "local", Via: ViaHTTP, URL: srv.URL + "/api/auth/session"}}}
+	var results bytes.Buffer
+	rep, err := Execute(t.Context(), cfg, Targets{Population: pop}, WithResults(&results))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Scenarios[0]
+	if s.Requests != 200 {
+		t.Fatalf("requests %d, want 200", s.Requests)
+	}
+	for reason, share := range map[string]float64{"session": 0.5, "no_session": 0.25, "http_500": 0.25} {
+		if got := float64(s.Reasons[reason]) / 200; got < share-0.12 || got > share+0.12 {
+			t.Errorf("reason %s: share %.2f, want ~%.2f (%v)", reason, got, share, s.Reasons)
+		}
+	}
+	if s.Errors != s.Reasons["http_500"] {
+		t.Errorf("errors %d, want the http_500 count %d", s.Errors, s.Reasons["http_500"])
+	}
+	if bytes.Contains(results.Bytes(), []byte("secret")) || bytes.Contains(results.Bytes(), []byte("ok=1")) ||
+		bytes.Contains(results.Bytes(), []byte("expires")) {
+		t.Error("results file holds a cookie or a body")
+	}
+	if results.Len() == 0 {
+		t.Error("results file empty")
+	}
+}
+
+func TestRunRefusesHostsNotAllowed(t *testing.T) {
+	for _, u := range []string{"http://10.1.2.3/api/auth/session", "http://example.com/", "http://192.168.1.1:8080/"} {
+		cfg := Config{Rate: 10, Duration: Duration(time.Second),
+			Scenarios: []ScenarioSpec{{Name: "x", Via: ViaHTTP, URL: u}}}
+		if _, err := Run(t.Context(), cfg, Targets{}); !errors.Is(err, ErrHostNotAllowed) {
+			t.Errorf("%s: err = %v, want ErrHostNotAllowed", u, err)
+		}
+	}
+	cfg := Config{Rate: 10, Duration: Duration(time.Second), AllowedHosts: []string{"example.com"},
+		Scenarios: []ScenarioSpec{{Name: "x", Via: ViaHTTP, URL: "http://127.0.0.1:1/"}}}
+	if _, err := Run(t.Context(), cfg, Targets{}); !errors.Is(err, ErrHostNotAllowed) {
+		t.Errorf("loopback not in an explicit allow-list: err = %v, want ErrHostNotAllowed", err)
+	}
+	// The transport refuses too (a redirect, a URL changed after Validate).
+	g := guardTransport{next: http.DefaultTransport, cfg: Config{}}
+	req, _ := http.NewRequest(http.MethodGet, "http://10.0.0.1/", nil)
+	if _, err := g.RoundTrip(req); !errors.Is(err, ErrHostNotAllowed) {
+		t.Errorf("guard transport: err = %v, want ErrHostNotAllowed", err)
+	}
+}
+
+func TestRunNeedsTargets(t *testing.T) {
+	cfg := Config{Rate: 10, Duration: Duration(time.Second), Scenarios: []ScenarioSpec{{Name: "x"}, {Name: "y", Via: ViaHTTP}}}
+	_, err := Run(t.Context(), cfg, Targets{})
+	if err == nil || !strings.Contains(err.Error(), `"x": no in-process target`) || !strings.Contains(err.Error(), `"y": no URL`) {
+		t.Errorf("err = %v", err)
+	}
+}

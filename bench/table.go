@@ -1,0 +1,107 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteTable writes the comparison table: one row per scenario, latencies
+// corrected for coordinated omission, and each scenario's p50 and p99 as a
+// ratio to the baseline's (×1.00 for the baseline itself).
+func WriteTable(w io.Writer, r *Report) error {
+	base, _ := r.Scenario(r.Baseline)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "scenario\tmode\tvia\trequests\ttarget/s\tsent/s\tok/s\tsuccess\tcache hit\tupstream\tp50\tp90\tp99\tp99.9\tmax\tp50 vs %s\tp99 vs %s\t\n",
+		r.Baseline, r.Baseline)
+	for i := range r.Scenarios {
+		s := &r.Scenarios[i]
+		mode := s.Mode
+		if s.Strategy != "" {
+			mode += "/" + s.Strategy
+		}
+		if s.Cache {
+			mode += "+cache"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%.0f\t%.0f\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			s.Name, mode, s.Via, s.Requests, s.RateTarget, s.RateAttempted, s.RateAchieved,
+			pct(s.SuccessRatio, s.Requests), pct(s.CacheHitRatio, s.Requests), s.UpstreamCalls,
+			FormatNs(s.LatencyNs.P50), FormatNs(s.LatencyNs.P90), FormatNs(s.LatencyNs.P99),
+			FormatNs(s.LatencyNs.P999), FormatNs(s.LatencyNs.Max),
+			ratio(s.LatencyNs.P50, base, func(b *ScenarioReport) int64 { return b.LatencyNs.P50 }),
+			ratio(s.LatencyNs.P99, base, func(b *ScenarioReport) int64 { return b.LatencyNs.P99 }))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var notes []string
+	for i := range r.Scenarios {
+		s := &r.Scenarios[i]
+		if len(s.Reasons) > 0 {
+			var parts []string
+			for _, k := range s.sortedReasons() {
+				parts = append(parts, fmt.Sprintf("%s %d", k, s.Reasons[k]))
+			}
+			notes = append(notes, fmt.Sprintf("  %s: %s", s.Name, strings.Join(parts, ", ")))
+		}
+	}
+	fmt.Fprintf(w, "\nschedule %s (warm-up %s excluded); latency from intended send time (coordinated omission corrected)",
+		r.Schedule, time.Duration(r.Warmup))
+	if r.Sources > 1 {
+		fmt.Fprintf(w, "; merged from %d runs", r.Sources)
+	}
+	if r.Canceled {
+		fmt.Fprint(w, "; CANCELLED: partial results")
+	}
+	fmt.Fprintln(w)
+	if len(notes) > 0 {
+		fmt.Fprintln(w, "reasons:")
+		for _, n := range notes {
+			fmt.Fprintln(w, n)
+		}
+	}
+	return nil
+}
+
+func pct(f float64, n int64) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", f*100)
+}
+
+func ratio(v int64, base *ScenarioReport, f func(*ScenarioReport) int64) string {
+	if base == nil || f(base) == 0 || v == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("×%.2f", float64(v)/float64(f(base)))
+}
+
+// FormatNs renders a nanosecond latency with three significant digits:
+// 850ns, 14.3µs, 1.10ms, 2.50s.
+func FormatNs(ns int64) string {
+	if ns == 0 {
+		return "-"
+	}
+	f := float64(ns)
+	unit := "ns"
+	for _, u := range []struct {
+		div  float64
+		name string
+	}{{1e9, "s"}, {1e6, "ms"}, {1e3, "µs"}} {
+		if f >= u.div {
+			f /= u.div
+			unit = u.name
+			break
+		}
+	}
+	switch {
+	case f >= 100:
+		return fmt.Sprintf("%.0f%s", f, unit)
+	case f >= 10:
+		return fmt.Sprintf("%.1f%s", f, unit)
+	}
+	return fmt.Sprintf("%.2f%s", f, unit)
+}
