@@ -193,11 +193,16 @@ func newHarness(t testing.TB, n, w, h int) *harness {
 		Redactor:  resolver.NewRedactor(resolver.RedactOptions{Key: []byte("test-key")}),
 	})
 	// Timers never fire in these tests: ticks are sent explicitly.
-	hs.m.c.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
-	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.m.c.tick = noTick
+	hs.send(windowSize(w, h))
 	hs.run(hs.m.Init())
 	return hs
 }
+
+// noTick replaces tea.Tick in tests: timers never fire.
+func noTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+
+func windowSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
 
 // strategySource picks the jwt or database population by query strategy.
 type strategySource struct{ jwt, db SessionSource }

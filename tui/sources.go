@@ -20,6 +20,7 @@ import (
 type MemorySource struct {
 	mu        sync.Mutex
 	rows      []SessionRow
+	hay       []string // lower-cased e-mail, name and user id per row
 	order     [sortKeys][]int32
 	revocable bool
 
@@ -38,6 +39,10 @@ func NewMemorySource(rows []SessionRow, revocable bool) *MemorySource {
 }
 
 func (m *MemorySource) reindex() {
+	m.hay = make([]string, len(m.rows))
+	for i, r := range m.rows {
+		m.hay[i] = strings.ToLower(r.Email + "\x00" + r.Name + "\x00" + r.UserID)
+	}
 	for k := SortKey(0); k < sortKeys; k++ {
 		idx := make([]int32, len(m.rows))
 		for i := range idx {
@@ -86,18 +91,12 @@ func (m *MemorySource) matches(filter string, sort SortKey) []int32 {
 	f := strings.ToLower(filter)
 	out := make([]int32, 0, 64)
 	for _, i := range m.order[sort] {
-		r := &m.rows[i]
-		if containsFold(r.Email, f) || containsFold(r.Name, f) || containsFold(r.UserID, f) {
+		if strings.Contains(m.hay[i], f) {
 			out = append(out, i)
 		}
 	}
 	m.lastFilter, m.lastSort, m.lastMatch = filter, sort, out
 	return out
-}
-
-// containsFold reports whether lower(s) contains lowerSub.
-func containsFold(s, lowerSub string) bool {
-	return strings.Contains(strings.ToLower(s), lowerSub)
 }
 
 // Revoke implements SessionSource.
