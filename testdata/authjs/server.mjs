@@ -18,6 +18,8 @@
 //   AUTHJS_MAX_AGE, AUTHJS_UPDATE_AGE   session.maxAge / updateAge, seconds
 //   AUTHJS_COOKIE_NAME             cookies.sessionToken.name
 //   AUTHJS_EXIT_ON_STDIN_EOF=1     exit when stdin closes (the parent died)
+//   AUTHJS_MAX_HEADER_SIZE         request header limit, bytes (default 256 KiB;
+//                                  Node's own 16 KiB refuses 11+ chunks)
 //
 // With an adapter, POST /test/create-session and POST /test/get-session let
 // tests make real Auth.js write and read sessions (see README.md). They exist
@@ -25,6 +27,7 @@
 
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import express from "express";
 import { ExpressAuth } from "@auth/express";
 
@@ -111,7 +114,11 @@ if (adapter) {
 // for "/api/auth/*".
 app.use(/^\/api\/auth\/(.+)$/, ExpressAuth(config));
 
-const server = app.listen(port, "127.0.0.1", () => {
+// Node's default 16 KiB header limit would refuse a request carrying 11+
+// session chunks before Auth.js sees it; the interop tests need those.
+const maxHeaderSize = Number(env.AUTHJS_MAX_HEADER_SIZE ?? 256 * 1024);
+const server = createServer({ maxHeaderSize }, app);
+server.listen(port, "127.0.0.1", () => {
   process.stdout.write(`listening ${server.address().port}\n`);
 });
 server.on("error", (e) => fail(String(e?.message ?? e)));
