@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/authscope/authscope/resolver"
@@ -94,12 +95,17 @@ func Open(ctx context.Context, dsn string, opts Options) (resolver.Store, error)
 	}
 }
 
+var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('[^']*'|\S+)`)
+
 // Redact returns the DSN with any password replaced, for messages.
 func Redact(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" {
-		if i := strings.Index(dsn, "@"); i >= 0 {
-			return "•••" + dsn[i:]
+	if err != nil || u.Scheme == "" || u.Opaque != "" {
+		// Not a URL: a keyword/value string (password=…) or something
+		// unparsable; mask what could be a password.
+		dsn = kvPassword.ReplaceAllString(dsn, "${1}•••")
+		if i := strings.LastIndex(dsn, "@"); i >= 0 && strings.Contains(dsn[:i], "://") {
+			return dsn[:strings.Index(dsn, "://")+3] + "•••" + dsn[i:]
 		}
 		return dsn
 	}

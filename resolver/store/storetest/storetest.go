@@ -113,7 +113,7 @@ func testMeta(t *testing.T, h Harness) {
 	s := h.Store
 	ctx := t.Context()
 	u := UserID(s, 1)
-	Put(t, s, []resolver.StoredUser{{ID: u, Name: ptr("O'Brien \"%_\"")}}, nil)
+	Put(t, s, []resolver.StoredUser{{ID: u, Name: ptr("O'Brien \"%_\""), Email: ptr("obrien@example.com")}}, nil)
 	var sessions []resolver.StoredSession
 	for i, tok := range metaTokens {
 		sessions = append(sessions, resolver.StoredSession{Token: tok, UserID: u, Expires: Now.Add(time.Duration(i+1) * time.Hour)})
@@ -151,7 +151,7 @@ func testWrites(t *testing.T, h Harness) {
 	s := h.Store
 	ctx := t.Context()
 	u := UserID(s, 1)
-	Put(t, s, []resolver.StoredUser{{ID: u}}, []resolver.StoredSession{{Token: "t", UserID: u, Expires: Now}})
+	Put(t, s, []resolver.StoredUser{{ID: u, Email: ptr("w@example.com")}}, []resolver.StoredSession{{Token: "t", UserID: u, Expires: Now}})
 	later := Now.Add(30 * 24 * time.Hour).Add(7 * time.Millisecond)
 	if err := s.UpdateExpiry(ctx, "t", later); err != nil {
 		t.Fatal(err)
@@ -244,7 +244,7 @@ func testReadOnly(t *testing.T, h Harness) {
 	s := h.Store
 	ctx := t.Context()
 	u := UserID(s, 1)
-	Put(t, s, []resolver.StoredUser{{ID: u, Name: ptr("Linus")}}, []resolver.StoredSession{
+	Put(t, s, []resolver.StoredUser{{ID: u, Name: ptr("Linus"), Email: ptr("linus@example.org")}}, []resolver.StoredSession{
 		{Token: "expired", UserID: u, Expires: Now.Add(-time.Hour)},
 		{Token: "due", UserID: u, Expires: Now.Add(time.Hour)},
 	})
@@ -254,7 +254,7 @@ func testReadOnly(t *testing.T, h Harness) {
 		"DeleteSession": ro.DeleteSession(ctx, "due"),
 		"RevokeSession": ro.RevokeSession(ctx, "due"),
 		"RevokeUser":    second(ro.RevokeUser(ctx, u)),
-		"InsertUsers":   second(ro.InsertUsers(ctx, []resolver.StoredUser{{ID: UserID(s, 9)}})),
+		"InsertUsers":   second(ro.InsertUsers(ctx, []resolver.StoredUser{{ID: UserID(s, 9), Email: ptr("n@example.com")}})),
 		"InsertSessions": second(ro.InsertSessions(ctx, []resolver.StoredSession{
 			{Token: "new", UserID: u, Expires: Now}})),
 	} {

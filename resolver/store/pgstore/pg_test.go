@@ -1,0 +1,265 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store/pgstore"
+	"github.com/authscope/authscope/resolver/store/storetest"
+	"github.com/jackc/pgx/v5"
+)
+
+func open(t testing.TB, dsn string, l pgstore.Layout, ro bool) *pgstore.Store {
+	t.Helper()
+	s, err := pgstore.Open(context.Background(), dsn, pgstore.Options{Layout: l, ReadOnly: ro, MaxConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func preset(t testing.TB, name string) (pgstore.Layout, string) {
+	t.Helper()
+	l, err := pgstore.Preset(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ddl, err := pgstore.SchemaSQL(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, ddl
+}
+
+func TestConformance(t *testing.T) {
+	db := storetest.PostgresDB(t)
+	for _, name := range []string{"pg-adapter", "prisma", "prisma-snake", "drizzle"} {
+		t.Run(name, func(t *testing.T) {
+			l, ddl := preset(t, name)
+			if name == "prisma" || name == "drizzle" {
+				// The suite needs sessions whose user is gone: drop the
+				// cascade these schemas add (a real deployment keeps it).
+				ddl = ddl[:strings.LastIndex(ddl, "ALTER TABLE")]
+			}
+			storetest.Run(t, func(t *testing.T) storetest.Harness {
+				dsn := storetest.PostgresSchema(t, db, ddl)
+				return storetest.Harness{
+					Store:    open(t, dsn, l, false),
+					ReadOnly: func(t *testing.T) storetest.Full { return open(t, dsn, l, true) },
+				}
+			})
+		})
+	}
+}
+
+// TestMapping reads a layout no preset covers, through an explicit mapping.
+func TestMapping(t *testing.T) {
+	db := storetest.PostgresDB(t)
+	dsn := storetest.PostgresSchema(t, db, `CREATE SCHEMA auth;
+CREATE TABLE auth.members (member_id bigint PRIMARY KEY, display_name text, mail text, mail_verified_at timestamptz, avatar text);
+CREATE TABLE auth.logins (token text PRIMARY KEY, member bigint NOT NULL, valid_until timestamptz NOT NULL, touched timestamp)`)
+	l := pgstore.Layout{Name: "custom",
+		Users: "auth.members", UserID: "member_id", UserName: "display_name", UserEmail: "mail", UserImage: "avatar", UserEmailVerified: "mail_verified_at",
+		Sessions: "auth.logins", SessionToken: "token", SessionUserID: "member", SessionExpires: "valid_until", SessionUpdatedAt: "touched"}
+	s := open(t, dsn, l, false)
+	if !s.IntegerUserIDs() {
+		t.Fatal("bigint ids are integers")
+	}
+	storetest.Put(t, s, []resolver.StoredUser{{ID: "7", Name: ptr("Mapped")}}, []resolver.StoredSession{{Token: "m", UserID: "7", Expires: storetest.Now}})
+	if err := s.UpdateExpiry(t.Context(), "m", storetest.Now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	sess, u, err := s.SessionAndUser(t.Context(), "m")
+	if err != nil || sess == nil || u == nil || *u.Name != "Mapped" || !sess.Expires.Equal(storetest.Now.Add(time.Hour)) {
+		t.Fatalf("%+v %+v %v", sess, u, err)
+	}
+	var touched *time.Time
+	if err := s.Pool().QueryRow(t.Context(), `SELECT touched FROM auth.logins`).Scan(&touched); err != nil || touched == nil {
+		t.Errorf("updated-at column not written: %v %v", touched, err)
+	}
+}
+
+// TestPrismaTimestamps checks timestamp(3) without time zone holds UTC
+// wall-clock values, whatever the session's TimeZone, as Prisma writes.
+func TestPrismaTimestamps(t *testing.T) {
+	db := storetest.PostgresDB(t)
+	l, ddl := preset(t, "prisma")
+	dsn := storetest.PostgresSchema(t, db, ddl)
+	s, err := pgstore.Open(t.Context(), dsn+"&timezone=Asia/Tokyo", pgstore.Options{Layout: l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.Put(t, s, []resolver.StoredUser{{ID: "cuser", Email: ptr("p@example.com")}}, []resolver.StoredSession{
+		{Token: "p", UserID: "cuser", Expires: time.Date(2026, 5, 1, 12, 0, 0, 123e6, time.UTC)}})
+	var wall string
+	if err := s.Pool().QueryRow(t.Context(), `SELECT to_char(expires, 'YYYY-MM-DD HH24:MI:SS.MS') FROM "Session"`).Scan(&wall); err != nil {
+		t.Fatal(err)
+	}
+	if wall != "2026-05-01 12:00:00.123" {
+		t.Fatalf("stored wall clock %q, want the UTC time", wall)
+	}
+	if err := s.UpdateExpiry(t.Context(), "p", time.Date(2026, 6, 1, 9, 0, 0, 0, time.FixedZone("x", -5*3600))); err != nil {
+		t.Fatal(err)
+	}
+	sess, _, err := s.SessionAndUser(t.Context(), "p")
+	if err != nil || !sess.Expires.Equal(time.Date(2026, 6, 1, 14, 0, 0, 0, time.UTC)) {
+		t.Fatalf("%+v %v", sess, err)
+	}
+}
+
+func TestWrongSchema(t *testing.T) {
+	db := storetest.PostgresDB(t)
+	l, ddl := preset(t, "pg-adapter")
+	empty := storetest.PostgresSchema(t, db, "")
+	_, err := pgstore.Open(t.Context(), empty, pgstore.Options{Layout: l})
+	if err == nil || !strings.Contains(err.Error(), `table "users" does not exist`) {
+		t.Fatalf("empty database: %v", err)
+	}
+	// A Prisma database opened with the default layout.
+	_, pddl := preset(t, "prisma")
+	prisma := storetest.PostgresSchema(t, db, pddl)
+	if _, err = pgstore.Open(t.Context(), prisma, pgstore.Options{}); err == nil || !strings.Contains(err.Error(), "does not exist (try --schema") {
+		t.Fatalf("prisma db, default layout: %v", err)
+	}
+	renamed := storetest.PostgresSchema(t, db, ddl+`ALTER TABLE sessions RENAME COLUMN "sessionToken" TO session_token;`)
+	_, err = pgstore.Open(t.Context(), renamed, pgstore.Options{Layout: l})
+	if err == nil || !strings.Contains(err.Error(), `table "sessions" has no column "sessionToken"`) {
+		t.Fatalf("renamed column: %v", err)
+	}
+	textExpiry := storetest.PostgresSchema(t, db, ddl+`ALTER TABLE sessions ALTER COLUMN expires TYPE text;`)
+	_, err = pgstore.Open(t.Context(), textExpiry, pgstore.Options{Layout: l})
+	if err == nil || !strings.Contains(err.Error(), `column "sessions"."expires" is text`) {
+		t.Fatalf("text expiry: %v", err)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	_, err := pgstore.Open(ctx, "postgres://postgres:s3cr3t@127.0.0.1:1/x?sslmode=disable", pgstore.Options{})
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("err = %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("took %v", d)
+	}
+	if _, err := pgstore.Open(ctx, "postgres://u:s3cr3t@[::1", pgstore.Options{}); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("bad dsn: %v", err)
+	}
+}
+
+// TestStoreDown: a store that dies after Open gives ReasonStoreError
+// within the deadline, never a hang.
+func TestStoreDown(t *testing.T) {
+	db := storetest.PostgresDB(t)
+	l, ddl := preset(t, "pg-adapter")
+	dsn := storetest.PostgresSchema(t, db, ddl)
+	s := open(t, dsn, l, false)
+	storetest.Put(t, s, []resolver.StoredUser{{ID: "1"}}, []resolver.StoredSession{{Token: "t", UserID: "1", Expires: time.Now().Add(time.Hour)}})
+	r, err := resolver.New(resolver.Config{Strategy: resolver.StrategyDatabase, StoreTimeout: 300 * time.Millisecond}, resolver.WithStore(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hold an exclusive lock so the lookup blocks: the deadline must cut it.
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	tx, err := conn.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(t.Context(), "LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := r.Resolve(t.Context(), resolver.FromCookieHeader("authjs.session-token=t"))
+	if err != nil || res.Reason != resolver.ReasonStoreError || !errors.Is(res.Err, context.DeadlineExceeded) {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("took %v", d)
+	}
+}
+
+func TestMalformedRows(t *testing.T) {
+	db := storetest.PostgresDB(t)
+	l, ddl := preset(t, "pg-adapter")
+	// A deployment that let NULL expiries in.
+	dsn := storetest.PostgresSchema(t, db, ddl+`ALTER TABLE sessions ALTER COLUMN expires DROP NOT NULL;
+INSERT INTO users (id, name) VALUES (1, 'x');
+INSERT INTO sessions ("userId", expires, "sessionToken") VALUES (1, NULL, 'null-expiry');`)
+	s := open(t, dsn, l, false)
+	if _, _, err := s.SessionAndUser(t.Context(), "null-expiry"); !errors.Is(err, resolver.ErrMalformedRow) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	db := storetest.PostgresDB(t)
+	l, ddl := preset(t, "pg-adapter")
+	dsn := storetest.PostgresSchema(t, db, ddl)
+	s := open(t, dsn, l, false)
+	ms, err := s.Migrations(t.Context())
+	if err != nil || len(ms) != 3 {
+		t.Fatalf("%v %v", ms, err)
+	}
+	if !strings.Contains(ms[0].SQL, `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "sessions_token_authscope" ON "sessions" ("sessionToken")`) {
+		t.Errorf("sql %q", ms[0].SQL)
+	}
+	if err := open(t, dsn, l, true).Migrate(t.Context(), ms); !errors.Is(err, resolver.ErrReadOnly) {
+		t.Errorf("read-only migrate: %v", err)
+	}
+	if err := s.Migrate(t.Context(), ms); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.Migrations(t.Context()); err != nil || len(again) != 0 {
+		t.Fatalf("after migrating: %v %v", again, err)
+	}
+	// The lookup now uses the index.
+	var plan string
+	if err := s.Pool().QueryRow(t.Context(), `EXPLAIN SELECT * FROM sessions WHERE "sessionToken" = 'x'`).Scan(&plan); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "sessions_token_authscope") {
+		t.Errorf("plan %q", plan)
+	}
+	// Prisma already has a unique index on the token: only two to add.
+	pl, pddl := preset(t, "prisma")
+	ps := open(t, storetest.PostgresSchema(t, db, pddl), pl, false)
+	if ms, err := ps.Migrations(t.Context()); err != nil || len(ms) != 2 {
+		t.Fatalf("prisma: %v %v", ms, err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func BenchmarkStoreLookup(b *testing.B) {
+	db := storetest.PostgresDB(b)
+	l, ddl := preset(b, "pg-adapter")
+	s := open(b, storetest.PostgresSchema(b, db, ddl), l, false)
+	name := "Bench"
+	if _, err := s.InsertUsers(b.Context(), []resolver.StoredUser{{ID: "1", Name: &name}}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.InsertSessions(b.Context(), []resolver.StoredSession{{Token: "t", UserID: "1", Expires: storetest.Now}}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("postgres", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if sess, u, err := s.SessionAndUser(b.Context(), "t"); err != nil || sess == nil || u == nil {
+				b.Fatal(sess, u, err)
+			}
+		}
+	})
+}

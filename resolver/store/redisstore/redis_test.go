@@ -1,0 +1,136 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store/redisstore"
+	"github.com/authscope/authscope/resolver/store/storetest"
+)
+
+func open(t testing.TB, prefix string, ro bool) *redisstore.Store {
+	t.Helper()
+	s, err := redisstore.Open(context.Background(), storetest.RedisURL, redisstore.Options{Prefix: prefix, ReadOnly: ro})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Harness {
+		prefix := storetest.RedisPrefix(t)
+		return storetest.Harness{
+			Store:    open(t, prefix, false),
+			ReadOnly: func(t *testing.T) storetest.Full { return open(t, prefix, true) },
+		}
+	})
+}
+
+// TestLayout pins the adapters' keys and values byte for byte.
+func TestLayout(t *testing.T) {
+	prefix := storetest.RedisPrefix(t)
+	s := open(t, prefix, false)
+	ctx := t.Context()
+	rdb := s.Client()
+	name, email := "Ada", "ada@example.com"
+	storetest.Put(t, s, []resolver.StoredUser{{ID: "u-1", Name: &name, Email: &email}},
+		[]resolver.StoredSession{{Token: "tok", UserID: "u-1", Expires: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}})
+	for key, want := range map[string]string{
+		"user:session:tok":            `{"sessionToken":"tok","userId":"u-1","expires":"2026-05-01T12:00:00.000Z"}`,
+		"user:u-1":                    `{"id":"u-1","name":"Ada","email":"ada@example.com","emailVerified":null,"image":null}`,
+		"user:email:ada@example.com":  `u-1`,
+		"user:session:by-user-id:u-1": prefix + `user:session:tok`,
+	} {
+		got, err := rdb.Get(ctx, prefix+key).Result()
+		if err != nil || got != want {
+			t.Errorf("%s = %q (%v), want %q", key, got, err, want)
+		}
+	}
+	// updateSession rewrites the whole JSON, keeping other members.
+	if err := rdb.Set(ctx, prefix+"user:session:tok", `{"sessionToken":"tok","userId":"u-1","expires":"2026-05-01T12:00:00.000Z","extra":"kept"}`, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateExpiry(ctx, "tok", time.Date(2026, 5, 31, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := rdb.Get(ctx, prefix+"user:session:tok").Result()
+	if want := `{"sessionToken":"tok","userId":"u-1","expires":"2026-05-31T12:00:00.000Z","extra":"kept"}`; got != want {
+		t.Errorf("after update %q, want %q", got, want)
+	}
+	if ttl, _ := rdb.TTL(ctx, prefix+"user:session:tok").Result(); ttl != -1 {
+		t.Errorf("ttl %v: the adapters set none", ttl)
+	}
+	// deleteSession removes only the session key.
+	if err := s.DeleteSession(ctx, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := rdb.Exists(ctx, prefix+"user:session:tok").Result(); n != 0 {
+		t.Error("session key left")
+	}
+	if n, _ := rdb.Exists(ctx, prefix+"user:session:by-user-id:u-1", prefix+"user:u-1").Result(); n != 2 {
+		t.Error("delete must leave the user and the by-user-id pointer")
+	}
+}
+
+func TestMalformedValues(t *testing.T) {
+	prefix := storetest.RedisPrefix(t)
+	s := open(t, prefix, false)
+	ctx := t.Context()
+	rdb := s.Client()
+	for key, val := range map[string]string{
+		"user:session:not-json": `{nope`,
+		"user:session:bad-date": `{"sessionToken":"bad-date","userId":"u","expires":"soon"}`,
+		"user:session:bad-user": `{"sessionToken":"bad-user","userId":"u","expires":"2026-05-01T12:00:00.000Z"}`,
+		"user:u":                `[1,2`,
+	} {
+		rdb.Set(ctx, prefix+key, val, 0)
+	}
+	for _, tok := range []string{"not-json", "bad-date", "bad-user"} {
+		if _, _, err := s.SessionAndUser(ctx, tok); !errors.Is(err, resolver.ErrMalformedRow) {
+			t.Errorf("%s: %v", tok, err)
+		}
+	}
+	// Browsing skips what it cannot read rather than failing the page.
+	p, err := s.ListSessions(ctx, resolver.ListQuery{})
+	if err != nil || len(p.Rows) != 1 || p.Rows[0].User != nil {
+		t.Errorf("%+v %v", p, err)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	_, err := redisstore.Open(ctx, "redis://:s3cr3t@127.0.0.1:1/0", redisstore.Options{})
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := redisstore.Open(ctx, "redis://:s3cr3t@127.0.0.1:6379/0?bogus=1", redisstore.Options{}); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("bad url: %v", err)
+	}
+}
+
+func BenchmarkStoreLookup(b *testing.B) {
+	prefix := storetest.RedisPrefix(b)
+	s := open(b, prefix, false)
+	name := "Bench"
+	if _, err := s.InsertUsers(b.Context(), []resolver.StoredUser{{ID: "u", Name: &name}}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.InsertSessions(b.Context(), []resolver.StoredSession{{Token: "t", UserID: "u", Expires: storetest.Now}}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("redis", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if sess, u, err := s.SessionAndUser(b.Context(), "t"); err != nil || sess == nil || u == nil {
+				b.Fatal(sess, u, err)
+			}
+		}
+	})
+}

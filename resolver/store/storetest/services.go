@@ -1,0 +1,132 @@
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+)
+
+// The local services the store tests use. A test that needs one and does
+// not find it skips with a message, except under CI=true, where a missing
+// service fails the test (.ci/run starts them).
+const (
+	PostgresHost = "127.0.0.1:5432"
+	RedisURL     = "redis://127.0.0.1:6379/0"
+)
+
+func unavailable(tb testing.TB, what string, err error) {
+	tb.Helper()
+	if os.Getenv("CI") == "true" {
+		tb.Fatalf("%s is needed under CI: %v", what, err)
+	}
+	tb.Skipf("%s not available (%v): skipping", what, err)
+}
+
+func randomName(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// PostgresDB creates a database of its own on the local server (trust
+// auth, user postgres or root) and drops it when the test ends. It returns
+// the database's DSN.
+func PostgresDB(tb testing.TB) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var admin *pgx.Conn
+	var user string
+	var err error
+	for _, user = range []string{"postgres", "root"} {
+		admin, err = pgx.Connect(ctx, fmt.Sprintf("postgres://%s@%s/postgres?sslmode=disable", user, PostgresHost))
+		if err == nil {
+			break
+		}
+	}
+	if err != nil {
+		unavailable(tb, "PostgreSQL at "+PostgresHost, err)
+	}
+	defer admin.Close(ctx)
+	name := randomName("authscope_test_")
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		tb.Fatalf("create database: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, fmt.Sprintf("postgres://%s@%s/postgres?sslmode=disable", user, PostgresHost))
+		if err != nil {
+			tb.Logf("drop %s: %v", name, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			tb.Logf("drop %s: %v", name, err)
+		}
+	})
+	return fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable", user, PostgresHost, name)
+}
+
+// PostgresSchema creates a fresh schema (namespace) in the database at dsn,
+// runs ddl in it, and returns a DSN whose search_path is that schema, so
+// many fresh stores share one database cheaply.
+func PostgresSchema(tb testing.TB, dsn, ddl string) string {
+	tb.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Close(ctx)
+	schema := randomName("s_")
+	if _, err := c.Exec(ctx, "CREATE SCHEMA "+schema+"; SET search_path TO "+schema+"; "+ddl); err != nil {
+		tb.Fatalf("schema: %v", err)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// RedisPrefix checks the local Redis and returns a key prefix of the
+// test's own; every key under it is deleted when the test ends.
+func RedisPrefix(tb testing.TB) string {
+	tb.Helper()
+	o, _ := redis.ParseURL(RedisURL)
+	rdb := redis.NewClient(o)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		unavailable(tb, "Redis at 127.0.0.1:6379", err)
+	}
+	prefix := randomName("authscope-test-") + ":"
+	tb.Cleanup(func() {
+		defer rdb.Close()
+		ctx := context.Background()
+		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		for len(keys) > 0 {
+			n := min(len(keys), 1000)
+			rdb.Del(ctx, keys[:n]...)
+			keys = keys[n:]
+		}
+	})
+	return prefix
+}
