@@ -1,0 +1,148 @@
+package tui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authscope/authscope/bench"
+)
+
+// tinyProfile is a real bench run of two in-process scenarios, a fraction
+// of a second long.
+func tinyProfile() LoadProfile {
+	cfg := bench.Config{
+		Rate: 200, Duration: bench.Duration(300 * time.Millisecond),
+		Scenarios: []bench.ScenarioSpec{
+			{Name: "fast-local", Mode: "local", Strategy: "jwt"},
+			{Name: "slow-proxy", Mode: "proxy", Strategy: "jwt"},
+		},
+		Population: bench.PopulationConfig{Sessions: 4},
+	}
+	target := func(d time.Duration) bench.Target {
+		return bench.TargetFunc(func(ctx context.Context, cookie string) (bench.Outcome, error) {
+			if cookie == "" {
+				return bench.Outcome{Reason: "no_cookie"}, nil
+			}
+			time.Sleep(d)
+			return bench.Outcome{Reason: "session"}, nil
+		})
+	}
+	return LoadProfile{
+		Name:   "tiny",
+		Config: cfg,
+		Targets: func(context.Context, Settings, bench.Config) (bench.Targets, func(), error) {
+			return bench.Targets{
+				InProc:     map[string]bench.Target{"fast-local": target(0), "slow-proxy": target(2 * time.Millisecond)},
+				Population: bench.StaticPopulation{Valid: []string{"a=1", "a=2", "a=3", "a=4"}},
+			}, func() {}, nil
+		},
+	}
+}
+
+func TestBenchRunnerStreamsAFinalSnapshotAndExports(t *testing.T) {
+	dir := t.TempDir()
+	r := NewBenchRunner([]LoadProfile{tinyProfile()}, bench.CapacityConfig{}, dir)
+	ch, err := r.Start(t.Context(), "tiny", Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last RunSnapshot
+	n := 0
+	for s := range ch {
+		last, n = s, n+1
+	}
+	if !last.Final || last.Err != nil {
+		t.Fatalf("last snapshot: final %v err %v", last.Final, last.Err)
+	}
+	if len(last.Scenarios) != 2 || last.Scenarios[0].Requests == 0 || last.Scenarios[1].Requests == 0 {
+		t.Fatalf("scenarios: %+v", last.Scenarios)
+	}
+	fast, slow := last.Scenarios[0], last.Scenarios[1]
+	p50f, _ := latencyAt(fast.Percentiles, 50)
+	p50s, _ := latencyAt(slow.Percentiles, 50)
+	if p50s < 2*time.Millisecond || p50f >= p50s {
+		t.Fatalf("p50 fast %v slow %v: want slow ≥ 2ms > fast", p50f, p50s)
+	}
+	if last.Elapsed != last.Duration {
+		t.Fatalf("final progress %v of %v", last.Elapsed, last.Duration)
+	}
+	if last.Scenarios[1].Mode != "proxy" || last.Scenarios[0].Reasons["session"] == 0 {
+		t.Fatalf("labels/reasons: %+v", last.Scenarios)
+	}
+	path, err := r.Export(t.Context(), last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(path) != dir || !strings.HasSuffix(path, ".json") {
+		t.Fatalf("export path %s", path)
+	}
+	body, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(body), `"fast-local"`) {
+		t.Fatalf("report: %v %.200s", err, body)
+	}
+	if _, err := os.Stat(strings.TrimSuffix(path, ".json") + ".html"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBenchRunnerStopsOnCancel(t *testing.T) {
+	p := tinyProfile()
+	p.Config.Duration = bench.Duration(time.Minute)
+	r := NewBenchRunner([]LoadProfile{p}, bench.CapacityConfig{}, t.TempDir())
+	ctx, cancel := context.WithCancel(t.Context())
+	ch, err := r.Start(ctx, "tiny", Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-ch
+	cancel()
+	deadline := time.After(10 * time.Second)
+	var last RunSnapshot
+	for {
+		select {
+		case s, ok := <-ch:
+			if !ok {
+				if !last.Final {
+					t.Fatal("channel closed without a final snapshot")
+				}
+				return
+			}
+			last = s
+		case <-deadline:
+			t.Fatal("run did not stop after cancel")
+		}
+	}
+}
+
+func TestBenchRunnerCapacityStreamsProbes(t *testing.T) {
+	cc := bench.CapacityConfig{
+		SLO: bench.SLO{Quantile: 99, Limit: time.Second}, StartRate: 50, MaxRate: 100,
+		StepDuration: bench.Duration(200 * time.Millisecond), StepWarmup: -1, MaxSteps: 3,
+	}
+	r := NewBenchRunner([]LoadProfile{tinyProfile()}, cc, t.TempDir())
+	ch, err := r.Capacity(t.Context(), "tiny", Settings{Mode: "local"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []CapacityStep
+	for s := range ch {
+		steps = append(steps, s)
+	}
+	if len(steps) < 2 || !steps[len(steps)-1].Final {
+		t.Fatalf("steps: %+v", steps)
+	}
+	if got := steps[len(steps)-1]; got.Rate != 100 || got.Err != nil {
+		t.Fatalf("capacity %+v, want 100/s (the ceiling holds)", got)
+	}
+}
+
+func TestBenchRunnerUnknownProfile(t *testing.T) {
+	r := NewBenchRunner(nil, bench.CapacityConfig{}, "")
+	if _, err := r.Start(t.Context(), "nope", Settings{}); err == nil {
+		t.Fatal("unknown profile started")
+	}
+}
