@@ -607,8 +607,135 @@ function noncanon(s) {
   return s.slice(0, -1) + alphabet[last | ((1 << bits) - 1)];
 }
 
+// ---------------------------------------------------------------- database strategy
+// GET /session with the database strategy (AUTHJS.md §6), through the real
+// Auth() with an in-memory adapter that behaves like @auth/pg-adapter's
+// getSessionAndUser (null when the session or its user is missing) and
+// records every call, so a Go store can be checked for the same writes.
+
+function memoryAdapter(state, calls, failOn) {
+  const find = (t) => state.sessions.find((x) => x.sessionToken === t);
+  const maybeFail = (op) => {
+    if (failOn === op) throw new Error(`test adapter: ${op} failed`);
+  };
+  const unused = (op) => async () => {
+    throw new Error(`test adapter: ${op} is not used by GET /session`);
+  };
+  return {
+    async getSessionAndUser(sessionToken) {
+      calls.push({ op: "getSessionAndUser", token: sessionToken });
+      maybeFail("getSessionAndUser");
+      const s = find(sessionToken);
+      if (!s) return null;
+      const u = state.users.find((x) => x.id === s.userId);
+      if (!u) return null;
+      return {
+        session: { ...s, expires: new Date(s.expires) },
+        user: { ...u, emailVerified: u.emailVerified ? new Date(u.emailVerified) : null },
+      };
+    },
+    async updateSession({ sessionToken, expires }) {
+      calls.push({ op: "updateSession", token: sessionToken, expires: expires.toISOString() });
+      maybeFail("updateSession");
+      const s = find(sessionToken);
+      if (s) s.expires = expires.toISOString();
+      return s ? { ...s, expires: new Date(s.expires) } : null;
+    },
+    async deleteSession(sessionToken) {
+      calls.push({ op: "deleteSession", token: sessionToken });
+      maybeFail("deleteSession");
+      state.sessions = state.sessions.filter((x) => x.sessionToken !== sessionToken);
+    },
+    createUser: unused("createUser"),
+    getUser: unused("getUser"),
+    getUserByEmail: unused("getUserByEmail"),
+    getUserByAccount: unused("getUserByAccount"),
+    updateUser: unused("updateUser"),
+    linkAccount: unused("linkAccount"),
+    createSession: unused("createSession"),
+    createVerificationToken: unused("createVerificationToken"),
+    useVerificationToken: unused("useVerificationToken"),
+  };
+}
+
+async function runDB(c) {
+  const baseURL = c.base_url ?? HTTP;
+  const maxAge = c.max_age ?? MAX_AGE;
+  const updateAge = c.update_age ?? DAY;
+  const secure = baseURL.startsWith("https:");
+  const name = c.custom_cookie_name ?? (secure ? SCOOKIE : COOKIE);
+  const state = JSON.parse(JSON.stringify(c.store));
+  const calls = [];
+  setNow(c.now_ms ?? T0);
+  const config = {
+    providers: [],
+    secret: [S1],
+    trustHost: true,
+    basePath: "/api/auth",
+    adapter: memoryAdapter(state, calls, c.fail_on),
+    session: { strategy: "database", maxAge, updateAge },
+    logger: silentLogger,
+  };
+  if (c.custom_cookie_name) config.cookies = { sessionToken: { name: c.custom_cookie_name } };
+  const headers = new Headers();
+  if (c.cookie_header !== null) headers.set("cookie", c.cookie_header);
+  const res = await Auth(new Request(`${baseURL}/api/auth/session`, { headers }), config);
+  return {
+    status: res.status,
+    headers: headersSubset(res),
+    body_raw: await res.text(),
+    set_cookie: res.headers.getSetCookie(),
+    calls,
+    store_after: state,
+  };
+}
+
+const dbCases = [];
+function buildDB() {
+  const add = (c) => dbCases.push(c);
+  const iso = (ms) => new RealDate(ms).toISOString();
+  const ada = { id: "1", name: "Ada Lovelace", email: "ada@example.com", emailVerified: "2025-01-02T03:04:05.678Z", image: "https://avatars.example.com/u/1815?v=4" };
+  const nul = { id: "2", name: null, email: null, emailVerified: null, image: null };
+  const uni = { id: "3", name: "Zoë 张伟 🚀 <b>&\u2028", email: "zoë@exämple.com", emailVerified: null, image: null };
+  const tokA = "4f0c2a5e-9b1d-4c7a-8e3f-1a2b3c4d5e6f";
+  const sess = (token, userId, expiresMs) => ({ sessionToken: token, userId, expires: iso(expiresMs) });
+  const store = (sessions, users = [ada, nul, uni]) => ({ sessions, users });
+  const ck = (v, n = COOKIE) => `${n}=${v}`;
+  const ms = (s) => s * 1000;
+  // Not due: extended less than updateAge ago (expires > now + maxAge - updateAge).
+  const fresh = T0 + ms(MAX_AGE) - ms(3600);
+  add({ name: "valid not due", want: "session", store: store([sess(tokA, "1", fresh)]), cookie_header: ck(tokA) });
+  add({ name: "valid due for update", want: "session", note: "body keeps the stored expiry; the row gets now+maxAge", store: store([sess(tokA, "1", T0 + ms(MAX_AGE) - ms(DAY) - 1)]), cookie_header: ck(tokA) });
+  add({ name: "due date exactly now", want: "session", store: store([sess(tokA, "1", T0 + ms(MAX_AGE) - ms(DAY))]), cookie_header: ck(tokA) });
+  add({ name: "due date one ms ahead", want: "session", store: store([sess(tokA, "1", T0 + ms(MAX_AGE) - ms(DAY) + 1)]), cookie_header: ck(tokA) });
+  add({ name: "expires exactly now", want: "session", note: "strict <, in ms", store: store([sess(tokA, "1", T0)]), cookie_header: ck(tokA) });
+  add({ name: "expired one ms ago", want: "none", note: "deleted when met", store: store([sess(tokA, "1", T0 - 1)]), cookie_header: ck(tokA) });
+  add({ name: "expired long ago", want: "none", store: store([sess(tokA, "1", T0 - ms(90 * DAY))]), cookie_header: ck(tokA) });
+  add({ name: "unknown token", want: "none", store: store([sess(tokA, "1", fresh)]), cookie_header: ck("00000000-0000-4000-8000-000000000000") });
+  add({ name: "user missing", want: "none", note: "not deleted, whatever its expiry", store: store([sess(tokA, "99", T0 - ms(DAY))]), cookie_header: ck(tokA) });
+  add({ name: "null user fields", want: "session", store: store([sess(tokA, "2", fresh)]), cookie_header: ck(tokA) });
+  add({ name: "unicode user", want: "session", store: store([sess(tokA, "3", fresh)]), cookie_header: ck(tokA) });
+  add({ name: "no cookie", want: "none", store: store([sess(tokA, "1", fresh)]), cookie_header: null });
+  add({ name: "empty cookie", want: "none", store: store([sess(tokA, "1", fresh)]), cookie_header: ck("") });
+  add({ name: "https secure name", want: "session", base_url: HTTPS, store: store([sess(tokA, "1", fresh)]), cookie_header: ck(tokA, SCOOKIE) });
+  add({ name: "https ignores unprefixed", want: "none", base_url: HTTPS, store: store([sess(tokA, "1", fresh)]), cookie_header: ck(tokA) });
+  add({ name: "custom cookie name", want: "session", custom_cookie_name: "myapp.sid", store: store([sess(tokA, "1", fresh)]), cookie_header: ck(tokA, "myapp.sid") });
+  add({ name: "chunked token reassembled, chunks kept", tags: ["quirk"], want: "session", store: store([sess(tokA, "1", fresh)]), cookie_header: `${COOKIE}.1=${tokA.slice(18)}; ${COOKIE}.0=${tokA.slice(0, 18)}` });
+  add({ name: "prefix swallowing breaks the token", tags: ["quirk"], want: "none", store: store([sess(tokA, "1", fresh)]), cookie_header: `${ck(tokA)}; ${COOKIE}-legacy=x` });
+  add({ name: "percent encoded token", want: "session", store: store([sess(tokA, "1", fresh)]), cookie_header: ck(tokA.replace(/-/g, "%2D")) });
+  add({ name: "sql metacharacters in token", want: "none", store: store([sess(tokA, "1", fresh)]), cookie_header: ck("x'%20OR%20'1'='1") });
+  add({ name: "custom max and update age due", want: "session", max_age: 3600, update_age: 60, store: store([sess(tokA, "1", T0 + ms(3600) - ms(61))]), cookie_header: ck(tokA) });
+  add({ name: "custom max and update age not due", want: "session", max_age: 3600, update_age: 60, store: store([sess(tokA, "1", T0 + ms(3600) - ms(59))]), cookie_header: ck(tokA) });
+  add({ name: "update age zero updates every time", want: "session", update_age: 0, store: store([sess(tokA, "1", fresh)]), cookie_header: ck(tokA) });
+  add({ name: "store fails on lookup", want: "none", fail_on: "getSessionAndUser", note: "200 null and the cookie is kept", store: store([sess(tokA, "1", fresh)]), cookie_header: ck(tokA) });
+  add({ name: "store fails on update", want: "none", fail_on: "updateSession", store: store([sess(tokA, "1", T0 + ms(MAX_AGE) - ms(DAY) - 1)]), cookie_header: ck(tokA) });
+  add({ name: "store fails on delete", want: "none", fail_on: "deleteSession", store: store([sess(tokA, "1", T0 - 1)]), cookie_header: ck(tokA) });
+  add({ name: "expires ms precision kept", want: "session", now_ms: T0, store: store([sess(tokA, "1", fresh + 456)]), cookie_header: ck(tokA) });
+}
+
 // ---------------------------------------------------------------- main
 await build();
+buildDB();
 const out = new Map();
 const seen = new Set();
 const mismatches = [];
@@ -655,4 +782,34 @@ for (const [cat, vs] of out) {
   writeFileSync(new URL(`${cat}.json`, dir), JSON.stringify(vs, null, 2) + "\n");
   n += vs.length;
 }
-console.log(`wrote ${n} vectors in ${out.size} files to vectors/`);
+const dbVectors = [];
+for (const c of dbCases) {
+  const e = await runDB(c);
+  const got = e.body_raw !== "null" ? "session" : "none";
+  if (got !== c.want) {
+    console.error(`database ${c.name}: real Auth.js says ${got}, case wants ${c.want}`);
+    process.exit(1);
+  }
+  const baseURL = c.base_url ?? HTTP;
+  dbVectors.push({
+    name: c.name,
+    category: "database",
+    tags: c.tags ?? [],
+    ...(c.note ? { note: c.note } : {}),
+    now_ms: c.now_ms ?? T0,
+    base_url: baseURL,
+    cookie_name: c.custom_cookie_name ?? (baseURL.startsWith("https:") ? SCOOKIE : COOKIE),
+    custom_cookie_name: c.custom_cookie_name ?? null,
+    max_age: c.max_age ?? MAX_AGE,
+    update_age: c.update_age ?? DAY,
+    cookie_header: c.cookie_header,
+    store: c.store,
+    fail_on: c.fail_on ?? null,
+    expect: e,
+  });
+}
+setNow(RealDate.now());
+const dbDir = new URL("./db/", dir);
+mkdirSync(dbDir, { recursive: true });
+writeFileSync(new URL("database.json", dbDir), JSON.stringify(dbVectors, null, 2) + "\n");
+console.log(`wrote ${n} vectors in ${out.size} files to vectors/, ${dbVectors.length} database vectors to vectors/db/`);
