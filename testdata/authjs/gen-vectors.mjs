@@ -733,9 +733,90 @@ function buildDB() {
   add({ name: "expires ms precision kept", want: "session", now_ms: T0, store: store([sess(tokA, "1", fresh + 456)]), cookie_header: ck(tokA) });
 }
 
+// ---------------------------------------------------------------- HTTP surface
+// The whole response of the real Auth() for requests around GET /session:
+// methods, paths, CSRF and callback-url cookies, POST (update), config
+// errors. For an HTTP handler that serves /session as Auth.js does.
+
+async function runHTTP(c) {
+  const baseURL = c.base_url ?? HTTP;
+  const secrets = c.secrets ?? [S1];
+  setNow(c.now_ms ?? T0);
+  const config = {
+    providers: [],
+    secret: secrets.length ? secrets : undefined,
+    trustHost: true,
+    basePath: "/api/auth",
+    session: { strategy: "jwt", maxAge: c.max_age ?? MAX_AGE },
+    logger: silentLogger,
+  };
+  const headers = new Headers(c.request.headers ?? {});
+  const init = { method: c.request.method, headers };
+  if (c.request.body !== undefined) init.body = c.request.body;
+  const res = await Auth(new Request(`${baseURL}${c.request.path}`, init), config);
+  return {
+    status: res.status,
+    headers: headersSubset(res),
+    body_raw: await res.text(),
+    set_cookie: res.headers.getSetCookie(),
+  };
+}
+
+const httpCases = [];
+async function buildHTTP() {
+  const add = (c) => httpCases.push(c);
+  const hex = (label) => createHash("sha256").update(label).digest("hex");
+  const csrfTok = hex("csrf token");
+  const csrfFor = (secrets, tok = csrfTok) => `${tok}%7C${createHash("sha256").update(tok + secrets.join(",")).digest("hex")}`;
+  const tok = await mint(USER);
+  const tokS = await mint(USER, { salt: SCOOKIE });
+  const both = `authjs.csrf-token=${csrfFor([S1])}; authjs.callback-url=${encodeURIComponent(HTTP)}`;
+  const get = (path, cookie, extra = {}) => ({ method: "GET", path, headers: { ...(cookie !== undefined ? { cookie } : {}), ...extra } });
+  const S = "/api/auth/session";
+
+  add({ name: "get no cookies", request: get(S) });
+  add({ name: "get with valid csrf and callback cookies", request: get(S, both) });
+  add({ name: "get session with valid csrf and callback cookies", request: get(S, `${both}; ${COOKIE}=${tok}`) });
+  add({ name: "get session without csrf cookies", request: get(S, `${COOKIE}=${tok}`) });
+  add({ name: "get tampered session with csrf cookies", request: get(S, `${both}; ${COOKIE}=${tamper(tok, 4)}`) });
+  add({ name: "csrf hash wrong", request: get(S, `authjs.csrf-token=${csrfTok}%7C${hex("nope")}; authjs.callback-url=${encodeURIComponent(HTTP)}`) });
+  add({ name: "csrf for another secret", request: get(S, `authjs.csrf-token=${csrfFor([SX])}; authjs.callback-url=${encodeURIComponent(HTTP)}`) });
+  add({ name: "csrf without hash", request: get(S, `authjs.csrf-token=${csrfTok}; authjs.callback-url=${encodeURIComponent(HTTP)}`) });
+  add({ name: "csrf with rotation secrets joined", secrets: [S1, S2], request: get(S, `authjs.csrf-token=${csrfFor([S1, S2])}; authjs.callback-url=${encodeURIComponent(HTTP)}`) });
+  add({ name: "csrf for first secret only under rotation", secrets: [S1, S2], request: get(S, `authjs.csrf-token=${csrfFor([S1])}; authjs.callback-url=${encodeURIComponent(HTTP)}`) });
+  add({ name: "callback url same origin path kept", request: get(S, `authjs.csrf-token=${csrfFor([S1])}; authjs.callback-url=${encodeURIComponent(HTTP + "/dashboard?x=1")}`) });
+  add({ name: "callback url other origin replaced", request: get(S, `authjs.csrf-token=${csrfFor([S1])}; authjs.callback-url=${encodeURIComponent("https://evil.example/")}`) });
+  add({ name: "callback url relative", request: get(S, `authjs.csrf-token=${csrfFor([S1])}; authjs.callback-url=%2Fdashboard`) });
+  add({ name: "callback url not encoded", request: get(S, `authjs.csrf-token=${csrfFor([S1])}; authjs.callback-url=${HTTP}`) });
+  add({ name: "https names", base_url: HTTPS, request: get(S, `${SCOOKIE}=${tokS}`) });
+  add({ name: "https with valid host csrf", base_url: HTTPS, request: get(S, `__Host-authjs.csrf-token=${csrfFor([S1])}; __Secure-authjs.callback-url=${encodeURIComponent(HTTPS)}; ${SCOOKIE}=${tokS}`) });
+  add({ name: "https ignores http csrf names", base_url: HTTPS, request: get(S, both) });
+  add({ name: "trailing slash", request: get(S + "/", both) });
+  add({ name: "query string", request: get(S + "?update=1", both) });
+  add({ name: "trailing slash and query", request: get(S + "/?x=1", both) });
+  add({ name: "double trailing slash", request: get(S + "//", both) });
+  add({ name: "unknown action", request: get("/api/auth/sessions", both) });
+  add({ name: "session sub path", request: get(S + "/extra", both) });
+  add({ name: "base path only", request: get("/api/auth", both) });
+  add({ name: "upper case action", request: get("/api/auth/Session", both) });
+  add({ name: "put", request: { method: "PUT", path: S, headers: { cookie: both } } });
+  add({ name: "delete", request: { method: "DELETE", path: S, headers: { cookie: both } } });
+  add({ name: "patch with session", request: { method: "PATCH", path: S, headers: { cookie: `${both}; ${COOKIE}=${tok}` } } });
+  add({ name: "post without csrf", request: { method: "POST", path: S, headers: { cookie: `${COOKIE}=${tok}`, "content-type": "application/json" }, body: "{}" } });
+  add({ name: "post with csrf cookie but no body token", request: { method: "POST", path: S, headers: { cookie: `${both}; ${COOKIE}=${tok}`, "content-type": "application/json" }, body: "{}" } });
+  add({ name: "post json with csrf", request: { method: "POST", path: S, headers: { cookie: `${both}; ${COOKIE}=${tok}`, "content-type": "application/json" }, body: JSON.stringify({ csrfToken: csrfTok }) } });
+  add({ name: "post form with csrf", request: { method: "POST", path: S, headers: { cookie: `${both}; ${COOKIE}=${tok}`, "content-type": "application/x-www-form-urlencoded" }, body: `csrfToken=${csrfTok}` } });
+  add({ name: "post json with wrong csrf", request: { method: "POST", path: S, headers: { cookie: `${both}; ${COOKIE}=${tok}`, "content-type": "application/json" }, body: JSON.stringify({ csrfToken: hex("other") }) } });
+  add({ name: "post json with csrf no session", request: { method: "POST", path: S, headers: { cookie: both, "content-type": "application/json" }, body: JSON.stringify({ csrfToken: csrfTok }) } });
+  add({ name: "post json with csrf tampered session", request: { method: "POST", path: S, headers: { cookie: `${both}; ${COOKIE}=${tamper(tok, 3)}`, "content-type": "application/json" }, body: JSON.stringify({ csrfToken: csrfTok }) } });
+  add({ name: "missing secret", secrets: [], request: get(S, `${COOKIE}=${tok}`) });
+  add({ name: "missing secret no cookie", secrets: [], request: get(S) });
+}
+
 // ---------------------------------------------------------------- main
 await build();
 buildDB();
+await buildHTTP();
 const out = new Map();
 const seen = new Set();
 const mismatches = [];
@@ -808,8 +889,28 @@ for (const c of dbCases) {
     expect: e,
   });
 }
+const httpVectors = [];
+for (const c of httpCases) {
+  const e = await runHTTP(c);
+  const baseURL = c.base_url ?? HTTP;
+  httpVectors.push({
+    name: c.name,
+    category: "http",
+    tags: c.tags ?? [],
+    now_ms: c.now_ms ?? T0,
+    secrets: c.secrets ?? [S1],
+    base_url: baseURL,
+    cookie_name: baseURL.startsWith("https:") ? SCOOKIE : COOKIE,
+    max_age: c.max_age ?? MAX_AGE,
+    request: { method: c.request.method, path: c.request.path, headers: c.request.headers ?? {}, body: c.request.body ?? null },
+    expect: e,
+  });
+}
 setNow(RealDate.now());
+const httpDir = new URL("./http/", dir);
+mkdirSync(httpDir, { recursive: true });
+writeFileSync(new URL("session.json", httpDir), JSON.stringify(httpVectors, null, 2) + "\n");
 const dbDir = new URL("./db/", dir);
 mkdirSync(dbDir, { recursive: true });
 writeFileSync(new URL("database.json", dbDir), JSON.stringify(dbVectors, null, 2) + "\n");
-console.log(`wrote ${n} vectors in ${out.size} files to vectors/, ${dbVectors.length} database vectors to vectors/db/`);
+console.log(`wrote ${n} vectors in ${out.size} files to vectors/, ${dbVectors.length} database vectors to vectors/db/, ${httpVectors.length} HTTP vectors to vectors/http/`);
