@@ -1,0 +1,235 @@
+package resolver_test
+
+// Live database-strategy interop: the real Auth.js (server.mjs with
+// @auth/pg-adapter or @auth/unstorage-adapter's redis driver) writes the
+// sessions; Go resolves them through its own stores and must answer what
+// the real GET /session answers, and its pruning and extension must leave
+// the rows as Auth.js leaves them (read back through the real adapter).
+//
+// Needs AUTHSCOPE_INTEROP=live (see interop_live_test.go) and the local
+// PostgreSQL / Redis (skipped without them, failed under CI=true).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/storetest"
+)
+
+// adapterServer is a server.mjs with an adapter, plus the Go store over the
+// same database.
+type adapterServer struct {
+	origin string
+	store  resolver.Store
+}
+
+func startAdapterServer(t *testing.T, kind string) adapterServer {
+	t.Helper()
+	requireLive(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	env := map[string]string{"AUTH_SECRET": testSecret(t)}
+	var dsn string
+	var opts store.Options
+	switch kind {
+	case "pg":
+		dsn = storetest.PostgresDB(t)
+		env["AUTHJS_ADAPTER"], env["DATABASE_URL"], env["AUTHJS_PG_INIT"] = "pg", dsn, "1"
+	case "redis":
+		prefix := storetest.RedisPrefix(t)
+		dsn = storetest.RedisURL
+		opts.Prefix = prefix
+		env["AUTHJS_ADAPTER"], env["REDIS_URL"], env["AUTHJS_REDIS_PREFIX"] = "redis", dsn, prefix
+	}
+	origin := startAuthJS(t, env) // creates the pg-adapter tables before listening
+	st, err := store.Open(ctx, dsn, opts)
+	if err != nil {
+		t.Fatalf("open %s store: %v", kind, err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return adapterServer{origin: origin, store: st}
+}
+
+func (a adapterServer) post(t *testing.T, path string, in, out any) {
+	t.Helper()
+	b, _ := json.Marshal(in)
+	resp, err := liveClient.Post(a.origin+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, body)
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		t.Fatalf("POST %s: %v (%s)", path, err, body)
+	}
+}
+
+type createdSession struct {
+	SessionToken string `json:"sessionToken"`
+	UserID       string `json:"userId"`
+	Expires      string `json:"expires"`
+}
+
+// create has the real adapter write a user (unless userID is given) and a
+// session expiring at expires.
+func (a adapterServer) create(t *testing.T, user map[string]any, userID string, expires time.Time) createdSession {
+	t.Helper()
+	in := map[string]any{"user": user, "expires": expires.UTC().Format(jsISO)}
+	if userID != "" {
+		in["userId"] = userID
+	}
+	var out createdSession
+	a.post(t, "/test/create-session", in, &out)
+	return out
+}
+
+// row reads the session back through the real adapter's getSessionAndUser
+// (nil when Auth.js would find no session).
+func (a adapterServer) row(t *testing.T, token string) *time.Time {
+	t.Helper()
+	var out *struct {
+		Session struct {
+			Expires string `json:"expires"`
+		} `json:"session"`
+	}
+	a.post(t, "/test/get-session", map[string]string{"sessionToken": token}, &out)
+	if out == nil {
+		return nil
+	}
+	exp, err := time.Parse(time.RFC3339Nano, out.Session.Expires)
+	if err != nil {
+		t.Fatalf("adapter expires %q: %v", out.Session.Expires, err)
+	}
+	return &exp
+}
+
+func (a adapterServer) resolveGo(t *testing.T, header string) resolver.Result {
+	t.Helper()
+	cfg := resolver.Config{Mode: resolver.ModeLocal, Strategy: resolver.StrategyDatabase, BaseURL: a.origin, RefreshCookies: true}
+	r, err := resolver.New(cfg, resolver.WithStore(a.store), resolver.WithClock(time.Now))
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	res, err := r.Resolve(context.Background(), resolver.FromCookieHeader(header))
+	if err != nil {
+		t.Fatalf("Resolve: %v", err)
+	}
+	return res
+}
+
+// both resolves header in Go first, then asks the real server, and
+// requires the same answer. With the database strategy the body is
+// deterministic (it reports the stored expiry), so it must match exactly.
+func (a adapterServer) both(t *testing.T, goHeader, realHeader string) (resolver.Result, liveResponse) {
+	t.Helper()
+	res := a.resolveGo(t, goHeader)
+	real := getSession(t, a.origin, realHeader, false)
+	if real.status != http.StatusOK {
+		t.Fatalf("real status %d body %s", real.status, real.body)
+	}
+	if got := string(resolver.MarshalSessionBody(res.Session)); got != real.body {
+		t.Errorf("body: Go %s, real Auth.js %s (reason %s, %v)", got, real.body, res.Reason, res.Err)
+	}
+	return res, real
+}
+
+func TestLiveDatabaseInterop(t *testing.T) {
+	for _, kind := range []string{"pg", "redis"} {
+		t.Run(kind, func(t *testing.T) {
+			a := startAdapterServer(t, kind)
+			name := resolver.DefaultCookieName
+			ck := func(tok string) string { return name + "=" + tok }
+			ada := map[string]any{"name": "Ada Lovelace", "email": "ada@example.test", "image": "https://avatars.example.com/u/1815?v=4"}
+			now := time.Now()
+			maxAge, updateAge := resolver.DefaultMaxAge, resolver.DefaultUpdateAge
+
+			t.Run("fresh session", func(t *testing.T) {
+				s := a.create(t, ada, "", now.Add(maxAge-time.Hour))
+				res, real := a.both(t, ck(s.SessionToken), ck(s.SessionToken))
+				if !res.OK() {
+					t.Fatalf("no session: %s %v", res.Reason, res.Err)
+				}
+				sameSessionCookies(t, name, real.setCookies, res.SetCookies)
+				if exp := a.row(t, s.SessionToken); exp == nil || exp.Format(jsISO) != s.Expires {
+					t.Errorf("a fresh session was rewritten: %v, created %s", exp, s.Expires)
+				}
+			})
+
+			t.Run("due for update extends like Auth.js", func(t *testing.T) {
+				stored := now.Add(maxAge - updateAge - time.Hour)
+				goS := a.create(t, ada, "", stored)
+				realS := a.create(t, nil, goS.UserID, stored)
+				res, real := a.both(t, ck(goS.SessionToken), ck(realS.SessionToken))
+				if !strings.Contains(real.body, goS.Expires) {
+					t.Errorf("real body %s should report the stored expiry %s", real.body, goS.Expires)
+				}
+				sameSessionCookies(t, name, real.setCookies, res.SetCookies)
+				goExp, realExp := a.row(t, goS.SessionToken), a.row(t, realS.SessionToken)
+				if goExp == nil || realExp == nil {
+					t.Fatalf("rows vanished: go %v real %v", goExp, realExp)
+				}
+				if absDur(goExp.Sub(*realExp)) > liveTolerance || goExp.Before(now.Add(maxAge)) {
+					t.Errorf("extended expiry: Go wrote %s, Auth.js wrote %s", goExp.Format(jsISO), realExp.Format(jsISO))
+				}
+			})
+
+			t.Run("expired session is pruned like Auth.js", func(t *testing.T) {
+				goS := a.create(t, ada, "", now.Add(-time.Minute))
+				realS := a.create(t, nil, goS.UserID, now.Add(-time.Minute))
+				res, real := a.both(t, ck(goS.SessionToken), ck(realS.SessionToken))
+				if res.Reason != resolver.ReasonExpired {
+					t.Errorf("reason %s, want %s", res.Reason, resolver.ReasonExpired)
+				}
+				sameSessionCookies(t, name, real.setCookies, res.SetCookies)
+				if exp := a.row(t, goS.SessionToken); exp != nil {
+					t.Errorf("Go left the expired session (expires %s)", exp.Format(jsISO))
+				}
+				if exp := a.row(t, realS.SessionToken); exp != nil {
+					t.Errorf("Auth.js left the expired session (expires %s)", exp.Format(jsISO))
+				}
+			})
+
+			t.Run("null user fields and unicode", func(t *testing.T) {
+				s := a.create(t, map[string]any{"name": "Zoë 张伟 🚀 <b>&\u2028", "email": "zoë@exämple.test"}, "", now.Add(maxAge-time.Hour))
+				if res, _ := a.both(t, ck(s.SessionToken), ck(s.SessionToken)); !res.OK() {
+					t.Errorf("no session: %s %v", res.Reason, res.Err)
+				}
+			})
+
+			t.Run("chunked cookie reassembled", func(t *testing.T) {
+				s := a.create(t, ada, "", now.Add(maxAge-time.Hour))
+				tok := s.SessionToken
+				h := name + ".1=" + tok[10:] + "; " + name + ".0=" + tok[:10]
+				res, real := a.both(t, h, h)
+				if !res.OK() {
+					t.Fatalf("no session: %s %v", res.Reason, res.Err)
+				}
+				sameSessionCookies(t, name, real.setCookies, res.SetCookies)
+			})
+
+			t.Run("user missing", func(t *testing.T) {
+				s := a.create(t, nil, "999999", now.Add(maxAge-time.Hour))
+				res, real := a.both(t, ck(s.SessionToken), ck(s.SessionToken))
+				sameSessionCookies(t, name, real.setCookies, res.SetCookies)
+			})
+
+			t.Run("unknown and hostile tokens", func(t *testing.T) {
+				for _, tok := range []string{"00000000-0000-4000-8000-000000000000", "x'%20OR%20'1'%3D'1", "%00", strings.Repeat("a", 300)} {
+					res, real := a.both(t, ck(tok), ck(tok))
+					sameSessionCookies(t, name, real.setCookies, res.SetCookies)
+				}
+			})
+		})
+	}
+}
