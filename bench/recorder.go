@@ -94,21 +94,17 @@ func (rc *recorder) add(s sample, runCanceled bool) {
 	if corrected < s.latency {
 		corrected = s.latency
 	}
-	rc.record(rc.iv, corrected)
-	rc.record(rc.ivU, s.latency)
+	if corrected > maxLatency {
+		rc.overflow++ // corrected >= uncorrected: one count per request
+	}
+	recordClamped(rc.iv, corrected)
+	recordClamped(rc.ivU, s.latency)
 }
 
-// record adds d to h, clamping into the trackable range; values above it
-// are counted in overflow, never silently lost.
-func (rc *recorder) record(h *hdr.Histogram, d time.Duration) {
-	v := int64(d)
-	if v > int64(maxLatency) {
-		rc.overflow++
-		v = int64(maxLatency)
-	}
-	if v < 0 {
-		v = 0
-	}
+// recordClamped adds d to h, clamped into the trackable range (the recorder
+// counts what was clamped in overflow, so nothing is silently lost).
+func recordClamped(h *hdr.Histogram, d time.Duration) {
+	v := min(max(int64(d), 0), int64(maxLatency))
 	_ = h.RecordValue(v) // in range by construction
 }
 

@@ -246,6 +246,11 @@ func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 		p.began.CompareAndSwap(nil, &b)
 	}
 	due, ok := p.at(hits)
+	if elapsed >= p.end {
+		// Bounded in time like vegeta's own duration check: a generator
+		// that fell behind does not run on to catch up.
+		ok = false
+	}
 	if !ok {
 		if p.max > 0 && hits >= p.max && p.stopped.Load() == nil {
 			t := time.Now()

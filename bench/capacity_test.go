@@ -1,0 +1,134 @@
+package bench
+
+import (
+	"context"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// server is a fake target with one server and a fixed service time: it
+// holds about 1/service requests a second, and queues beyond that.
+type server struct {
+	mu      sync.Mutex
+	service time.Duration
+}
+
+func (s *server) Do(ctx context.Context, _ string) (Outcome, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	end := time.Now().Add(s.service)
+	for time.Until(end) > spinWindow {
+		nanosleep(time.Until(end) - spinWindow)
+	}
+	for time.Now().Before(end) {
+	}
+	return Outcome{Reason: "session"}, nil
+}
+
+func TestFindCapacity(t *testing.T) {
+	srv := &server{service: 2 * time.Millisecond} // ~500/s
+	spec, tg := inproc("single", srv)
+	cc := CapacityConfig{
+		SLO: SLO{Quantile: 99, Limit: 100 * time.Millisecond}, MaxErrors: 0.001,
+		StartRate: 100, StepDuration: Duration(400 * time.Millisecond), StepWarmup: Duration(100 * time.Millisecond),
+		Precision: 0.15, MaxSteps: 8,
+	}
+	var seen []Probe
+	c, err := FindCapacity(t.Context(), Config{Scenarios: []ScenarioSpec{spec}}, "single", tg, cc, func(p Probe) { seen = append(seen, p) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != len(c.Steps) || len(c.Steps) < 4 {
+		t.Fatalf("steps %d, progress %d", len(c.Steps), len(seen))
+	}
+	// Doubling from 100 while steps pass, then bisecting.
+	if c.Steps[0].Rate != 100 {
+		t.Errorf("first step %.0f/s, want the start rate", c.Steps[0].Rate)
+	}
+	for i := 1; i < len(c.Steps) && c.Steps[i-1].Pass; i++ {
+		if c.Steps[i].Rate != 2*c.Steps[i-1].Rate {
+			t.Errorf("step %d: %.0f/s after a pass at %.0f/s, want doubling", i, c.Steps[i].Rate, c.Steps[i-1].Rate)
+		}
+		if c.Steps[i].Rate > c.Rate*2 {
+			break
+		}
+	}
+	for _, s := range c.Steps {
+		if s.Rate >= 800 && (s.Pass || !strings.Contains(s.Why, "p99")) {
+			t.Errorf("%.0f/s against a 500/s server passed or failed for the wrong reason: %+v", s.Rate, s)
+		}
+	}
+	if c.Rate < 250 || c.Rate > 700 {
+		t.Errorf("capacity %.0f/s, want about the server's 500/s: %+v", c.Rate, c.Steps)
+	}
+	for _, s := range c.Steps {
+		if s.Pass && s.Rate > c.Rate {
+			t.Errorf("a passing step %.0f/s above the reported capacity %.0f/s", s.Rate, c.Rate)
+		}
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	cc := CapacityConfig{SLO: SLO{Quantile: 99, Limit: 5 * time.Millisecond}, MaxErrors: 0.001}
+	h := newHistogram()
+	for range 100 {
+		_ = h.RecordValue(int64(time.Millisecond))
+	}
+	s := &ScenarioReport{Requests: 100, RateAchieved: 940, ErrorRatio: 0.01, corrected: h}
+	p := cc.evaluate(1000, s)
+	if p.Pass || !strings.Contains(p.Why, "achieved") || !strings.Contains(p.Why, "errors") || strings.Contains(p.Why, "p99") {
+		t.Errorf("probe %+v", p)
+	}
+	s.RateAchieved, s.ErrorRatio = 960, 0
+	if p := cc.evaluate(1000, s); !p.Pass {
+		t.Errorf("probe %+v should pass", p)
+	}
+}
+
+func TestMakePlan(t *testing.T) {
+	caps := []Capacity{
+		{Scenario: ScenarioSpec{Name: "local", Mode: "local"}, Rate: 10000},
+		{Scenario: ScenarioSpec{Name: "proxy", Mode: "proxy"}, Rate: 5000, CacheHitRatio: 0, UpstreamRatio: 1},
+		{Scenario: ScenarioSpec{Name: "proxy-cache", Mode: "proxy", Cache: true}, Rate: 8000, CacheHitRatio: 0.95, UpstreamRatio: 0.05},
+		{Scenario: ScenarioSpec{Name: "upstream", Mode: "upstream"}, Rate: 2000},
+		{Scenario: ScenarioSpec{Name: "broken", Mode: "local"}, Rate: 0},
+	}
+	p := MakePlan(caps, PlanConfig{Peak: 20000, Headroom: 0.3})
+	if p.Need != 26000 || p.UpstreamCapacity != 2000 {
+		t.Fatalf("need %.0f upstream %.0f", p.Need, p.UpstreamCapacity)
+	}
+	byName := map[string]PlanLine{}
+	for _, l := range p.Lines {
+		byName[l.Scenario] = l
+	}
+	if l := byName["local"]; l.Instances != 3 || !l.Feasible {
+		t.Errorf("local: %+v", l)
+	}
+	if l := byName["proxy"]; l.Feasible || l.Instances != 6 || math.Abs(l.RequiredHitRatio-(1-2000.0/26000)) > 1e-9 {
+		t.Errorf("proxy without cache: %+v", l)
+	}
+	if l := byName["proxy-cache"]; !l.Feasible || l.Instances != 4 {
+		t.Errorf("proxy with a 95%% cache: %+v", l)
+	}
+	if l := byName["broken"]; l.Feasible {
+		t.Errorf("a scenario that never met the SLO is feasible: %+v", l)
+	}
+	if l := MakePlan(caps[:1], PlanConfig{Peak: 20000, Headroom: 0.3, MaxInstances: 2}).Lines[0]; l.Feasible {
+		t.Errorf("3 instances > max 2 yet feasible: %+v", l)
+	}
+}
+
+func TestParseSLO(t *testing.T) {
+	s, err := ParseSLO("p99.9=20ms")
+	if err != nil || s.Quantile != 99.9 || s.Limit != 20*time.Millisecond || s.String() != "p99.9=20ms" {
+		t.Errorf("%+v %v", s, err)
+	}
+	for _, bad := range []string{"99=5ms", "p0=1ms", "p99=", "p101=1s"} {
+		if _, err := ParseSLO(bad); err == nil {
+			t.Errorf("ParseSLO(%q): no error", bad)
+		}
+	}
+}

@@ -1,0 +1,228 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// synthetic returns a reproducible stream of n requests at rate per
+// second: mostly fast, with a slow tail, some queueing, mixed outcomes.
+func synthetic(n int, rate float64, t0 time.Time) []sample {
+	rng := rand.New(rand.NewPCG(1, 2))
+	out := make([]sample, n)
+	reasons := []string{"session", "session", "session", "expired", "no_cookie", "upstream_error"}
+	for i := range out {
+		intended := t0.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+		lat := time.Duration(20_000 + rng.ExpFloat64()*200_000)
+		if rng.IntN(100) == 0 {
+			lat += 50 * time.Millisecond
+		}
+		r := reasons[rng.IntN(len(reasons))]
+		out[i] = sample{
+			intended: intended,
+			start:    intended.Add(time.Duration(rng.IntN(30_000))),
+			latency:  lat,
+			out:      outcome{reason: r, ok: r != "upstream_error", cacheHit: rng.IntN(3) == 0, upstream: rng.IntN(4) == 0},
+		}
+	}
+	return out
+}
+
+// record feeds samples to rec, closing intervals every second, logging
+// them to lw when non-nil, and returns the report over window w.
+func record(rec *recorder, ss []sample, t0 time.Time, w window, lw *hdr.HistogramLogWriter) ScenarioReport {
+	rec.windowStart, rec.ivStart = t0, t0
+	next := t0.Add(time.Second)
+	flush := func(at time.Time) {
+		iv, ivU := rec.flush(at)
+		if lw != nil {
+			_ = lw.OutputIntervalHistogram(iv)
+			_ = lw.OutputIntervalHistogram(ivU)
+		}
+		rec.resetInterval()
+	}
+	for _, s := range ss {
+		for !s.start.Before(next) {
+			flush(next)
+			next = next.Add(time.Second)
+		}
+		rec.add(s, false)
+	}
+	flush(next)
+	return rec.report(rec.total, rec.totalU, w)
+}
+
+func newLog(buf *bytes.Buffer, t0 time.Time) *hdr.HistogramLogWriter {
+	lw := hdr.NewHistogramLogWriter(buf)
+	lw.SetBaseTime(t0.UnixMilli())
+	_ = lw.OutputStartTime(t0.UnixMilli())
+	_ = lw.OutputBaseTime(t0.UnixMilli())
+	return lw
+}
+
+// TestMergeOfSplitRunEqualsOneRun splits one stream of requests between
+// two "machines" (alternate requests, as two generators at half the rate
+// would send), writes each machine's JSON report and .hlog, reads them
+// back, merges, and compares with the report of the whole stream.
+func TestMergeOfSplitRunEqualsOneRun(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	const n, rate = 20000, 2000.0
+	all := synthetic(n, rate, t0)
+	spec := ScenarioSpec{Name: "proxy-cache", Mode: "proxy", Strategy: "jwt", Cache: true, Via: ViaInProc}
+	w := window{length: 10 * time.Second, target: n}
+
+	var logAll bytes.Buffer
+	one := record(newRecorder(spec), all, t0, w, newLog(&logAll, t0))
+
+	var parts []*Report
+	var logs []*bytes.Buffer
+	for m := range 2 {
+		var mine []sample
+		for i := m; i < n; i += 2 {
+			mine = append(mine, all[i])
+		}
+		var lb bytes.Buffer
+		sr := record(newRecorder(spec), mine, t0, window{length: w.length, target: n / 2}, newLog(&lb, t0))
+		var js bytes.Buffer
+		if err := (&Report{Version: ReportVersion, Sources: 1, Baseline: spec.Name, Scenarios: []ScenarioReport{sr}}).WriteJSON(&js); err != nil {
+			t.Fatal(err)
+		}
+		back, err := ReadReport(&js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, back)
+		logs = append(logs, &lb)
+	}
+	merged, err := Merge(parts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.Sources != 2 {
+		t.Errorf("sources = %d", merged.Sources)
+	}
+	got := merged.Scenarios[0]
+	opts := cmp.Options{
+		cmpopts.IgnoreUnexported(ScenarioReport{}),
+		cmpopts.IgnoreFields(ScenarioReport{}, "Sources", "Histogram", "HistogramUncorrected", "RateAchieved", "LatencyNs.Mean", "LatencyUncorrectedNs.Mean"),
+		cmpopts.EquateApprox(1e-9, 0),
+	}
+	if diff := cmp.Diff(one, got, opts); diff != "" {
+		t.Errorf("merged split run differs from one run (-one +merged):\n%s", diff)
+	}
+	// Achieved rate: each half ends at its own last answer, so the sum is
+	// within a request of the whole.
+	if d := got.RateAchieved - one.RateAchieved; d > 1 || d < -1 {
+		t.Errorf("achieved %.2f vs %.2f", got.RateAchieved, one.RateAchieved)
+	}
+	for i, h := range []*hdr.Histogram{one.corrected, one.uncorrected} {
+		m := []*hdr.Histogram{got.corrected, got.uncorrected}[i]
+		if !h.Equals(m) {
+			t.Errorf("histogram %d: merged != one run", i)
+		}
+	}
+
+	// The interval logs merge to the same totals.
+	totals, err := ReadHlogs(logs[0], logs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := ReadHlogs(&logAll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tag, h := range map[string]*hdr.Histogram{spec.Name: one.corrected, spec.Name + uncorrectedSuffix: one.uncorrected} {
+		if !totals.ByTag[tag].Equals(h) || !whole.ByTag[tag].Equals(h) {
+			t.Errorf("hlog totals for %s differ from the report's histogram", tag)
+		}
+	}
+	var out bytes.Buffer
+	if err := totals.WriteMergedHlog(&out); err != nil {
+		t.Fatal(err)
+	}
+	again, err := ReadHlogs(&out)
+	if err != nil || !again.ByTag[spec.Name].Equals(one.corrected) || again.Intervals != totals.Intervals {
+		t.Errorf("merged hlog does not read back: %v", err)
+	}
+	lat := totals.Report().Scenarios[0]
+	if lat.LatencyNs != one.LatencyNs || lat.Requests != one.Requests {
+		t.Errorf("latency-only report from hlogs: %+v vs %+v", lat.LatencyNs, one.LatencyNs)
+	}
+}
+
+// TestMergeOfSplitLiveRuns: two real runs at half the rate merge into the
+// counts of one run at the full rate.
+func TestMergeOfSplitLiveRuns(t *testing.T) {
+	tgt := TargetFunc(func(ctx context.Context, c string) (Outcome, error) {
+		time.Sleep(200 * time.Microsecond)
+		return Outcome{Reason: "session", CacheHit: true}, nil
+	})
+	run := func(rate Rate) *Report {
+		spec, tg := inproc("s", tgt)
+		rep, err := Execute(t.Context(), Config{Rate: rate, Duration: Duration(time.Second), Scenarios: []ScenarioSpec{spec}}, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	one := run(400).Scenarios[0]
+	merged, err := Merge(run(200), run(200))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := merged.Scenarios[0]
+	if m.Requests != one.Requests || m.Reasons["session"] != one.Reasons["session"] || m.CacheHits != one.CacheHits {
+		t.Errorf("merged %d requests %v, one run %d %v", m.Requests, m.Reasons, one.Requests, one.Reasons)
+	}
+	if d := m.RateTarget - one.RateTarget; d > 1 || d < -1 {
+		t.Errorf("rate target merged %.1f, one run %.1f", m.RateTarget, one.RateTarget)
+	}
+	c, _ := m.Histograms()
+	if c.TotalCount() != one.Requests {
+		t.Errorf("merged histogram holds %d, want %d", c.TotalCount(), one.Requests)
+	}
+}
+
+func TestRecorderOverflowAndWarmup(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	rec := newRecorder(ScenarioSpec{Name: "x"})
+	rec.windowStart = t0
+	rec.add(sample{intended: t0.Add(-time.Second), start: t0, latency: time.Millisecond, out: outcome{reason: "session", ok: true}}, false)
+	rec.add(sample{intended: t0, start: t0, latency: 2 * time.Minute, out: outcome{reason: "timeout"}}, false)
+	rec.add(sample{intended: t0, start: t0, latency: time.Millisecond, out: outcome{reason: "canceled"}}, true)
+	rec.flush(t0.Add(time.Second))
+	r := rec.report(rec.total, rec.totalU, window{length: time.Second, target: 1})
+	if r.WarmupRequests != 1 || r.Requests != 1 || r.Overflow != 1 || r.Canceled != 1 || r.Errors != 1 {
+		t.Errorf("warmup %d requests %d overflow %d canceled %d errors %d", r.WarmupRequests, r.Requests, r.Overflow, r.Canceled, r.Errors)
+	}
+	if !rec.total.ValuesAreEquivalent(r.LatencyNs.Max, int64(maxLatency)) {
+		t.Errorf("overflowed value recorded as %d, want clamped to 60s", r.LatencyNs.Max)
+	}
+}
+
+func TestLatencyGolden(t *testing.T) {
+	h := newHistogram()
+	for i := int64(1); i <= 10000; i++ {
+		_ = h.RecordValue(i * 1000) // 1µs .. 10ms uniformly
+	}
+	got := latencyOf(h)
+	got.Mean = 0
+	want := Latency{P50: 5_001_215, P90: 9_003_007, P99: 9_904_127, P999: 9_994_239, P9999: 10_002_431, Max: 10_002_431}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("percentiles (-want +got):\n%s", diff)
+	}
+	// The golden values are the exact quantiles to 3 significant digits.
+	for q, exact := range map[float64]int64{50: 5_000_000, 90: 9_000_000, 99: 9_900_000, 99.9: 9_990_000, 100: 10_000_000} {
+		v, _ := got.Quantile(q)
+		if d := float64(v-exact) / float64(exact); d < 0 || d > 0.001 {
+			t.Errorf("p%v = %d, exact %d: off by %.4f", q, v, exact, d)
+		}
+	}
+}
