@@ -23,7 +23,7 @@ func BenchmarkRenderSessions(b *testing.B) {
 	for _, r := range rows[50_000:50_200] {
 		known[r.Token] = r
 	}
-	m := New(Deps{Profile: "bench", Sessions: strategySource{jwt: src, db: src}, Resolvers: &fakeFactory{res: &countingResolver{known: known}}, Runner: &fakeRunner{}})
+	m := New(Deps{Profile: "bench", Sessions: ByStrategy{JWT: src, Database: src}, Resolvers: &fakeFactory{res: &countingResolver{known: known}}, Runner: &fakeRunner{}})
 	hs := &harness{m: m}
 	m.c.tick = noTick
 	hs.send(windowSize(120, 40))

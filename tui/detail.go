@@ -49,6 +49,9 @@ func (s *sessionsModel) detailKey(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 	switch {
 	case key.Matches(msg, k.Detail.Back):
 		s.closeDetail()
+		if d.revealed {
+			return nil, &statusMsg{text: "re-redacted"}
+		}
 		return nil, nil
 	case key.Matches(msg, k.Nav.Down):
 		d.scroll = min(d.scroll+1, maxDetailScroll)

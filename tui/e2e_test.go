@@ -25,7 +25,7 @@ func TestSmokeFlow(t *testing.T) {
 	runner := &fakeRunner{snaps: []RunSnapshot{sampleSnapshot(false), sampleSnapshot(true)}}
 	m := New(Deps{
 		Profile:      "demo",
-		Sessions:     strategySource{jwt: NewMemorySource(jwtRows, false), db: NewMemorySource(dbRows, true)},
+		Sessions:     ByStrategy{JWT: NewMemorySource(jwtRows, false), Database: NewMemorySource(dbRows, true)},
 		Resolvers:    factory,
 		Runner:       runner,
 		Clock:        func() time.Time { return testNow },

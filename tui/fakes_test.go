@@ -186,7 +186,7 @@ func newHarness(t testing.TB, n, w, h int) *harness {
 	}
 	hs.m = New(Deps{
 		Profile:   "demo",
-		Sessions:  strategySource{jwt: hs.jwt, db: hs.db},
+		Sessions:  ByStrategy{JWT: hs.jwt, Database: hs.db},
 		Resolvers: hs.factory,
 		Runner:    hs.runner,
 		Clock:     func() time.Time { return testNow },
@@ -203,24 +203,6 @@ func newHarness(t testing.TB, n, w, h int) *harness {
 func noTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 
 func windowSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
-
-// strategySource picks the jwt or database population by query strategy.
-type strategySource struct{ jwt, db SessionSource }
-
-func (s strategySource) pick(st resolver.Strategy) SessionSource {
-	if st == resolver.StrategyDatabase {
-		return s.db
-	}
-	return s.jwt
-}
-
-func (s strategySource) List(ctx context.Context, q ListQuery) (SessionPage, error) {
-	return s.pick(q.Strategy).List(ctx, q)
-}
-
-func (s strategySource) Revoke(ctx context.Context, r SessionRow) error {
-	return s.pick(r.Strategy).Revoke(ctx, r)
-}
 
 // send delivers msg to Update and returns its command, not run.
 func (hs *harness) send(msg tea.Msg) tea.Cmd {

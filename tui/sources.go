@@ -12,6 +12,41 @@ import (
 	"github.com/authscope/authscope/resolver"
 )
 
+// ByStrategy lists the jwt population or the database store depending on
+// the strategy the browser shows; either may be nil (nothing to list).
+type ByStrategy struct {
+	JWT, Database SessionSource
+}
+
+func (s ByStrategy) pick(st resolver.Strategy) (SessionSource, error) {
+	src := s.JWT
+	if st == resolver.StrategyDatabase {
+		src = s.Database
+	}
+	if src == nil {
+		return nil, fmt.Errorf("no %s sessions to list in this profile: %w", st, ErrNotSupported)
+	}
+	return src, nil
+}
+
+// List implements SessionSource.
+func (s ByStrategy) List(ctx context.Context, q ListQuery) (SessionPage, error) {
+	src, err := s.pick(q.Strategy)
+	if err != nil {
+		return SessionPage{}, err
+	}
+	return src.List(ctx, q)
+}
+
+// Revoke implements SessionSource.
+func (s ByStrategy) Revoke(ctx context.Context, r SessionRow) error {
+	src, err := s.pick(r.Strategy)
+	if err != nil {
+		return err
+	}
+	return src.Revoke(ctx, r)
+}
+
 // MemorySource is a SessionSource over rows held in memory: the jwt
 // strategy's cookie population (the demo's, a bench's, a cookies file's).
 // It keeps one index per sort order and caches the last filter's matches,
