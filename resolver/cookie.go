@@ -34,17 +34,18 @@ import (
 // clearing order follow that. Session cookie names only collide with that
 // rule when the configured name is itself a number; we reproduce it anyway.
 //
-// The sort. V8's Array.prototype.sort is TimSort: for fewer than 64
-// elements it finds the initial run (strictly descending runs are
-// reversed) and binary-insertion-sorts the rest, testing only "order < 0".
-// The un-suffixed name's segment ("session-token") parses as NaN, NaN - x
-// is NaN and "NaN < 0" is false, so NaN pairs count as "not less": the
-// result is the V8 result, not a mathematically sorted one (a stale
-// un-chunked cookie is concatenated in wherever V8 leaves it, and the
-// token fails to decrypt, as in Auth.js). We replay that algorithm
-// exactly for fewer than 64 chunks; at 64 or more (far beyond any real
-// header) runs are merged by a plain stable merge without galloping, which
-// equals V8 whenever no comparison yields NaN.
+// The sort. The un-suffixed name's segment ("session-token") parses as
+// NaN, so the comparator returns NaN, which SortCompare turns into +0:
+// such a name is "equal" to every other while the numbered ones still
+// order among themselves. That is not a consistent order, so the result
+// depends on the algorithm: V8's Array.prototype.sort is TimSort, which for
+// fewer than 64 elements takes the initial run (reversing a strictly
+// descending one) and binary-insertion-sorts the rest. We replay exactly
+// that, so a stale un-chunked cookie lands where V8 puts it (and the token
+// fails to decrypt, as in Auth.js); testdata/v8_chunk_sort.json holds
+// orders recorded from Node 20 that the tests replay. At 64 or more
+// chunks (far beyond any real header) runs are merged by a plain stable
+// merge without galloping, which equals V8 whenever no name is NaN.
 
 // cookiePair is one name=value from the Cookie header.
 type cookiePair struct {
@@ -360,9 +361,13 @@ func sortChunks(p []cookiePair) {
 	for i := range p {
 		keys[i] = chunkIndex(p[i].name)
 	}
-	// The comparator's value; V8 only ever tests "< 0" and ">= 0", both
-	// false for NaN.
-	cmp := func(a, b int) float64 { return keys[a] - keys[b] }
+	// SortCompare (ECMA-262 23.1.3.30.2): a NaN comparator result is +0.
+	cmp := func(a, b int) float64 {
+		if d := keys[a] - keys[b]; d == d {
+			return d
+		}
+		return 0
+	}
 	less := func(a, b int) bool { return cmp(a, b) < 0 }
 	perm := make([]int, n)
 	for i := range perm {
@@ -410,9 +415,8 @@ func computeMinRun(n int) int {
 	return n + r
 }
 
-// countAndMakeRun is V8's CountAndMakeRun: the run starting at low, with a
-// strictly descending run ("order < 0" each step; NaN continues it, since
-// V8 breaks a descending run only on "order >= 0") reversed in place.
+// countAndMakeRun is V8's CountAndMakeRun: the run starting at low; a
+// strictly descending run ("order < 0" at each step) is reversed in place.
 func countAndMakeRun(a []int, low, high int, cmp func(x, y int) float64) int {
 	if low+1 == high {
 		return 1

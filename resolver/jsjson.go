@@ -34,6 +34,9 @@ import (
 // MarshalJSON encodes s like JSON.stringify(session) in Auth.js: members
 // user then expires, user's name, email, image; absent Values are omitted
 // and null ones kept; hook-added members follow in their given order.
+// Note that json.Marshal re-escapes < > & and U+2028/2029 in a
+// MarshalJSON result; use MarshalSessionBody, or a json.Encoder with
+// SetEscapeHTML(false), to keep Auth.js's bytes.
 func (s *Session) MarshalJSON() ([]byte, error) {
 	return MarshalSessionBody(s), nil
 }

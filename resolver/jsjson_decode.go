@@ -48,6 +48,10 @@ func scanString(s string, i int) (int, bool, error) {
 	esc := false
 	for i < len(s) {
 		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			i++ // the common case, kept out of the switch
+			continue
+		}
 		switch {
 		case c == '"':
 			return i + 1, esc, nil

@@ -61,17 +61,6 @@ const maxInflated = 250_000
 // bytesOf views s as bytes without copying. The result must not be written.
 func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
-// b64Fast reports whether seg is plain unpadded base64url.
-func b64Fast(seg string) bool {
-	for i := 0; i < len(seg); i++ {
-		c := seg[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return len(seg)%4 != 1
-}
-
 // appendB64 decodes seg the way jose does on Node 20: '+' and '/' are
 // rejected, then '-'/'_' are mapped and atob() decodes, which ignores
 // ASCII whitespace (TAB LF FF CR SPACE), accepts up to two trailing '='
@@ -81,15 +70,16 @@ func appendB64(dst []byte, seg string, legacy bool) ([]byte, error) {
 	if legacy {
 		return appendB64Buffer(dst, seg), nil
 	}
-	if b64Fast(seg) {
-		n := base64.RawURLEncoding.DecodedLen(len(seg))
-		start := len(dst)
-		dst = append(dst, make([]byte, n)...)
-		if _, err := base64.RawURLEncoding.Decode(dst[start:], bytesOf(seg)); err != nil {
-			return dst[:start], errB64
-		}
-		return dst, nil
+	// Fast path: Go's non-strict RawURLEncoding accepts exactly the
+	// unpadded URL alphabet (plus CR/LF, which atob ignores too), rejects
+	// length 1 mod 4 and ignores trailing bits, as atob does. Anything it
+	// rejects gets the full atob treatment below.
+	start := len(dst)
+	dst = append(dst, make([]byte, base64.RawURLEncoding.DecodedLen(len(seg)))...)
+	if n, err := base64.RawURLEncoding.Decode(dst[start:], bytesOf(seg)); err == nil {
+		return dst[:start+n], nil
 	}
+	dst = dst[:start]
 	// Slow path: Node's atob() rules (lib/buffer.js).
 	if strings.ContainsAny(seg, "+/") {
 		return dst, errB64
@@ -126,13 +116,12 @@ func appendB64(dst []byte, seg string, legacy bool) ([]byte, error) {
 	if rem == 1 {
 		return dst, errB64
 	}
-	n := base64.RawURLEncoding.DecodedLen(len(data))
-	start := len(dst)
-	dst = append(dst, make([]byte, n)...)
-	if _, err := base64.RawURLEncoding.Decode(dst[start:], data); err != nil {
+	dst = append(dst, make([]byte, base64.RawURLEncoding.DecodedLen(len(data)))...)
+	n, err := base64.RawURLEncoding.Decode(dst[start:], data)
+	if err != nil {
 		return dst[:start], errB64
 	}
-	return dst, nil
+	return dst[:start+n], nil
 }
 
 // appendB64Buffer is Node's Buffer.from(s, "base64") as jose 4 (next-auth

@@ -1,0 +1,195 @@
+package resolver
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const sn = DefaultCookieName
+
+func TestReadSessionToken(t *testing.T) {
+	tests := []struct {
+		name      string
+		header    string
+		wantTok   string
+		wantNames []string
+	}{
+		{"absent", "theme=dark", "", nil},
+		{"empty header", "", "", nil},
+		{"one char header", "a", "", nil},
+		{"plain", sn + "=abc", "abc", []string{sn}},
+		{"spaces and tabs trimmed", " \t" + sn + " \t= \tabc\t ", "abc", []string{sn}},
+		{"other whitespace kept in value", sn + "=\nabc", "\nabc", []string{sn}},
+		{"quotes kept", sn + `="abc"`, `"abc"`, []string{sn}},
+		{"first occurrence wins", sn + "=first; " + sn + "=second", "first", []string{sn}},
+		{"empty first occurrence blocks later", sn + "=; " + sn + "=second", "", nil},
+		{"empty value ignored", sn + "=", "", nil},
+		{"percent decoded", sn + "=a%2Eb%3D", "a.b=", []string{sn}},
+		{"bad percent kept raw", sn + "=a%zzb", "a%zzb", []string{sn}},
+		{"invalid utf-8 escape kept raw", sn + "=a%C0%80", "a%C0%80", []string{sn}},
+		{"piece without = skipped", "junk; " + sn + "=abc", "abc", []string{sn}},
+		{"= only later", "a;b;" + sn + "=x;c", "x", []string{sn}},
+		{"value with =", sn + "=a=b", "a=b", []string{sn}},
+		{"other cookie name with prefix text inside not matched", "x" + sn + "=abc", "", nil},
+		{"prefix match swallows other names", sn + "-legacy=zz; " + sn + "=abc", "zzabc", []string{sn + "-legacy", sn}},
+		{"chunks reassembled in numeric order", sn + ".1=B; " + sn + ".0=A", "AB", []string{sn + ".1", sn + ".0"}},
+		{".10 after .9", sn + ".10=K; " + sn + ".9=J; " + sn + ".0=A; " + sn + ".1=B; " + sn + ".2=C; " + sn + ".3=D; " + sn + ".4=E; " + sn + ".5=F; " + sn + ".6=G; " + sn + ".7=H; " + sn + ".8=I",
+			"ABCDEFGHIJK",
+			[]string{sn + ".10", sn + ".9", sn + ".0", sn + ".1", sn + ".2", sn + ".3", sn + ".4", sn + ".5", sn + ".6", sn + ".7", sn + ".8"}},
+		{"lone .0 accepted", sn + ".0=whole", "whole", []string{sn + ".0"}},
+		{"stale unchunked cookie poisons chunks (V8 order)", sn + "=STALE; " + sn + ".1=B; " + sn + ".0=A", "STALEAB", []string{sn, sn + ".1", sn + ".0"}},
+		{"stale unchunked in the middle stays (V8 order)", sn + ".1=B; " + sn + "=STALE; " + sn + ".0=A", "BSTALEA", []string{sn + ".1", sn, sn + ".0"}},
+		{"missing chunk: rest concatenated", sn + ".0=A; " + sn + ".2=C", "AC", []string{sn + ".0", sn + ".2"}},
+		{"secure name is a different cookie", SecureCookiePrefix + sn + "=abc", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, names := ReadSessionToken(FromCookieHeader(tt.header), sn)
+			if tok != tt.wantTok {
+				t.Errorf("token = %q, want %q", tok, tt.wantTok)
+			}
+			if d := cmp.Diff(tt.wantNames, names); d != "" {
+				t.Errorf("names (-want +got):\n%s", d)
+			}
+			// The hot-path reader must agree.
+			fast, _ := readSessionToken(tt.header, sn, nil)
+			if fast != tok {
+				t.Errorf("readSessionToken = %q, ReadSessionToken = %q", fast, tok)
+			}
+		})
+	}
+}
+
+func TestReadSessionTokenIndexNames(t *testing.T) {
+	// A numeric cookie name makes the names array indices, which JS
+	// objects enumerate first, ascending.
+	tok, names := ReadSessionToken(FromCookieHeader("1x=c; 12=b; 1=a"), "1")
+	if d := cmp.Diff([]string{"1", "12", "1x"}, names); d != "" {
+		t.Errorf("names (-want +got):\n%s", d)
+	}
+	// comparator: "1x"→1, "12"→12, "1"→1: V8 keeps 1, then 1x (equal, stable), 12.
+	if tok != "acb" {
+		t.Errorf("token = %q", tok)
+	}
+}
+
+func TestDecodeURIComponent(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"%41", "A", true},
+		{"%2f%2F", "//", true},
+		{"%E2%82%AC", "€", true},
+		{"%F0%9F%98%80", "😀", true},
+		{"%EF%BB%BF", "\uFEFF", true},
+		{"%EF%BF%BD", "\uFFFD", true},
+		{"a%", "", false},
+		{"%4", "", false},
+		{"%zz", "", false},
+		{"%C0%80", "", false},       // overlong
+		{"%ED%A0%80", "", false},    // surrogate
+		{"%F4%90%80%80", "", false}, // > U+10FFFF
+		{"%E2%82", "", false},       // truncated
+		{"%E2%82x", "", false},
+		{"%80", "", false}, // lone continuation
+		{"%F8%80%80%80%80", "", false},
+		{"%E2%28%A1", "", false}, // bad continuation
+		{"é%41", "éA", true},     // raw bytes pass through
+	}
+	for _, tt := range tests {
+		got, ok := decodeURIComponent(tt.in)
+		if ok != tt.ok || (ok && got != tt.want) {
+			t.Errorf("decodeURIComponent(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestJSParseInt(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		in   string
+		want float64
+	}{
+		{"0", 0}, {"10", 10}, {"017", 17}, {" 3", 3}, {"\xa01", 1}, {"12abc", 12},
+		{"0x1f", 31}, {"0X1F", 31}, {"-2", -2}, {"+5", 5}, {"x", nan}, {"", nan},
+		{"session-token", nan}, {"0x", nan}, {"-", nan},
+		{strings.Repeat("9", 400), math.Inf(1)},
+	}
+	for _, tt := range tests {
+		got := jsParseInt(tt.in)
+		if !(got == tt.want || math.IsNaN(got) && math.IsNaN(tt.want)) {
+			t.Errorf("jsParseInt(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+	if v := jsParseInt("-0"); v != 0 || !math.Signbit(v) {
+		t.Errorf("jsParseInt(-0) = %v, want -0", v)
+	}
+}
+
+// TestSortChunksMatchesV8 replays orders recorded from Node 20's V8
+// (testdata/v8_chunk_sort.mjs) for Auth.js's chunk comparator, including
+// names whose index is NaN.
+func TestSortChunksMatchesV8(t *testing.T) {
+	raw, err := os.ReadFile("testdata/v8_chunk_sort.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct {
+		Generator string
+		Cases     []struct{ In, Out []string }
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Cases) < 100 {
+		t.Fatalf("only %d recorded cases", len(rec.Cases))
+	}
+	for i, c := range rec.Cases {
+		p := make([]cookiePair, len(c.In))
+		for j, n := range c.In {
+			p[j] = cookiePair{name: n}
+		}
+		sortChunks(p)
+		got := make([]string, len(p))
+		for j := range p {
+			got[j] = p[j].name
+		}
+		if d := cmp.Diff(c.Out, got); d != "" {
+			t.Errorf("case %d (%d names): order (-v8 +go):\n%s", i, len(c.In), d)
+		}
+	}
+}
+
+func TestSortChunksHandPicked(t *testing.T) {
+	// Also recorded from Node 20 (see the .mjs); spelled out for reading.
+	P := sn
+	tests := [][2][]string{
+		{{P, P + ".1", P + ".0"}, {P, P + ".0", P + ".1"}},
+		{{P + ".1", P, P + ".0"}, {P + ".1", P, P + ".0"}},
+		{{P + ".2", P + ".1", P, P + ".0"}, {P + ".0", P + ".1", P + ".2", P}},
+		{{P + ".3", P + ".2", P + "-x", P + ".1", P + ".0"}, {P + ".0", P + ".1", P + ".2", P + ".3", P + "-x"}},
+		{{P + ".0x10", P + ".15", P + ".017", P + ". 3"}, {P + ". 3", P + ".15", P + ".0x10", P + ".017"}},
+		{{P + ".", P + ".1", P + ".-1"}, {P + ".-1", P + ".", P + ".1"}},
+	}
+	for _, tt := range tests {
+		p := make([]cookiePair, len(tt[0]))
+		for j, n := range tt[0] {
+			p[j] = cookiePair{name: n}
+		}
+		sortChunks(p)
+		var got []string
+		for _, c := range p {
+			got = append(got, c.name)
+		}
+		if d := cmp.Diff(tt[1], got); d != "" {
+			t.Errorf("sort(%q) (-v8 +go):\n%s", tt[0], d)
+		}
+	}
+}
