@@ -32,6 +32,7 @@ type command struct {
 // commands lists the subcommands in the order usage shows them.
 func commands() []command {
 	return []command{
+		{"tui", "open the session explorer and load cockpit (the default)", runTUI},
 		{"profiles", "list, show and validate profiles", runProfiles},
 	}
 }
@@ -96,7 +97,7 @@ func run(ctx context.Context, env *cliEnv, args []string) int {
 }
 
 // defaultArgs is what a bare `authscope` runs.
-func defaultArgs() []string { return []string{"help"} }
+func defaultArgs() []string { return []string{"tui"} }
 
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, `authscope: Auth.js sessions, resolved natively in Go.

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/authscope/authscope/bench"
+	"github.com/authscope/authscope/profiles"
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/tui"
+)
+
+// runTUI is `authscope tui`: the session explorer and load-run cockpit on
+// a profile (the embedded demo by default, which is also what a bare
+// `authscope` opens).
+func runTUI(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "tui", "tui [--profile NAME|FILE] [--export-dir DIR]")
+	profile := fs.String("profile", "demo", "profile name or file (the embedded demo by default)")
+	exportDir := fs.String("export-dir", ".", "where the Load screen's e writes reports")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if !isTerminal(env.stdout) {
+		return usagef("the terminal app needs a terminal; see authscope --help for the other commands")
+	}
+	p, err := profiles.Find(*profile, profiles.Dir(env.getenv))
+	if err != nil {
+		return usageError{err}
+	}
+	deps, closeDeps, err := tuiDeps(ctx, p, env.getenv, *exportDir)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = closeDeps() }()
+	deps.Context = ctx
+	prog := tea.NewProgram(tui.New(deps), tea.WithContext(ctx), tea.WithInput(env.stdin), tea.WithOutput(env.stdout))
+	if _, err := prog.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return fmt.Errorf("tui: %w", err)
+	}
+	return nil
+}
+
+// tuiDeps wires the TUI to the demo or to the deployment p describes.
+func tuiDeps(ctx context.Context, p *profiles.Profile, getenv func(string) string, exportDir string) (tui.Deps, func() error, error) {
+	if p.Demo {
+		d, err := startDemo(ctx, p, getenv)
+		if err != nil {
+			return tui.Deps{}, nil, err
+		}
+		return d.deps(p, exportDir), d.Close, nil
+	}
+	return profileDeps(ctx, p, getenv, exportDir)
+}
+
+// deps is the demo's TUI wiring.
+func (d *demo) deps(p *profiles.Profile, exportDir string) tui.Deps {
+	return tui.Deps{
+		Profile: p.Name,
+		Sessions: tui.ByStrategy{
+			JWT:      tui.NewMemorySource(d.jwtRows, false),
+			Database: tui.NewBrowserSource(d.store, time.Now, d.cfg.MaxAge, d.cfg.UpdateAge),
+		},
+		Resolvers: demoFactory{d},
+		Runner:    tui.NewBenchRunner(d.loadProfiles(), demoCapacity(), exportDir),
+		Settings:  tui.Settings{Mode: d.cfg.Mode, Strategy: d.cfg.Strategy, Cache: d.cfg.Cache.Enabled},
+		Redactor:  resolver.NewRedactor(resolver.RedactOptions{Allow: p.Resolver.Redact.Allow}),
+		MaxAge:    d.cfg.MaxAge,
+		UpdateAge: d.cfg.UpdateAge,
+	}
+}
+
+// demoFactory builds the demo's resolvers for the TUI's settings.
+type demoFactory struct{ d *demo }
+
+func (f demoFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, error) {
+	r, cfg, err := f.d.resolver(s.Mode, s.Strategy, s.Cache)
+	if err != nil {
+		return tui.Engine{}, err
+	}
+	e := engineFor(r, cfg)
+	if s.Mode == resolver.ModeProxy {
+		e.Describe = "upstream " + cfg.BaseURL + cfg.BasePath + "/session"
+	} else if s.Strategy == resolver.StrategyDatabase {
+		e.Describe = "SQLite store (seeded demo)"
+	} else {
+		e.Describe = "JWE cookies, demo secret"
+	}
+	return e, nil
+}
+
+// engineFor wraps a resolver for the TUI: the cookie name, and the codec
+// that decodes claims for the jwt detail view.
+func engineFor(r resolver.Resolver, cfg resolver.Config) tui.Engine {
+	e := tui.Engine{Resolver: r, CookieName: cfg.SessionCookieName()}
+	if cfg.Strategy == resolver.StrategyJWT && len(cfg.Secrets) > 0 {
+		if codec, err := resolver.NewCodec(cfg); err == nil {
+			e.Claims = func(token string) (resolver.Claims, error) {
+				c, _, err := codec.Decode(token, time.Now())
+				return c, err
+			}
+		}
+	}
+	return e
+}
+
+// profileDeps wires the TUI to a real deployment: its store (database
+// strategy) when the profile names one, its upstream for proxy mode.
+func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) string, exportDir string) (tui.Deps, func() error, error) {
+	cfg, err := p.ResolverConfig(getenv)
+	if err != nil {
+		return tui.Deps{}, nil, usageError{err}
+	}
+	cfg = cfg.WithDefaults()
+	deps := tui.Deps{
+		Profile:   p.Name,
+		Settings:  tui.Settings{Mode: cfg.Mode, Strategy: cfg.Strategy, Cache: cfg.Cache.Enabled},
+		Redactor:  resolver.NewRedactor(resolver.RedactOptions{Allow: p.Resolver.Redact.Allow}),
+		Runner:    tui.NewBenchRunner(nil, bench.CapacityConfig{}, exportDir),
+		MaxAge:    cfg.MaxAge,
+		UpdateAge: cfg.UpdateAge,
+	}
+	closer := func() error { return nil }
+	var st resolver.Store
+	dsn, err := p.DSN(getenv)
+	if err != nil {
+		return tui.Deps{}, nil, usageError{err}
+	}
+	var sessions tui.ByStrategy
+	if dsn != "" {
+		st, err = store.Open(ctx, dsn, store.Options{ReadOnly: cfg.ReadOnly, Schema: p.Store.Schema, Prefix: p.Store.KeyPrefix, MaxConns: p.Store.PoolSize})
+		if err != nil {
+			return tui.Deps{}, nil, fmt.Errorf("open store %s: %w", store.Redact(dsn), err)
+		}
+		closer = st.Close
+		if b, ok := st.(resolver.Browser); ok {
+			sessions.Database = tui.NewBrowserSource(b, time.Now, cfg.MaxAge, cfg.UpdateAge)
+		}
+	}
+	deps.Sessions = sessions
+	deps.Resolvers = profileFactory{cfg: cfg, store: st}
+	return deps, closer, nil
+}
+
+// profileFactory builds resolvers from a profile's config and store.
+type profileFactory struct {
+	cfg   resolver.Config
+	store resolver.Store
+}
+
+func (f profileFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, error) {
+	cfg := f.cfg
+	cfg.Mode, cfg.Strategy, cfg.Cache.Enabled = s.Mode, s.Strategy, s.Cache
+	var opts []resolver.Option
+	if f.store != nil {
+		opts = append(opts, resolver.WithStore(f.store))
+	} else if s.Strategy == resolver.StrategyDatabase && s.Mode == resolver.ModeLocal {
+		return tui.Engine{}, errors.New("the database strategy needs a store: set store.dsn_env in the profile")
+	}
+	r, err := resolver.New(cfg, opts...)
+	if err != nil {
+		return tui.Engine{}, err
+	}
+	e := engineFor(r, cfg)
+	e.Describe = describeTarget(cfg)
+	return e, nil
+}
+
+func describeTarget(cfg resolver.Config) string {
+	if cfg.Mode == resolver.ModeProxy {
+		return "upstream " + strings.TrimSuffix(cfg.BaseURL, "/") + cfg.BasePath + "/session"
+	}
+	return string(cfg.Strategy) + " (local)"
+}
+
+// isTerminal reports whether w is a character device (a TTY), for the
+// friendly error when the TUI is started without one.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authscope/authscope/bench"
+	"github.com/authscope/authscope/profiles"
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/tui"
+)
+
+func startTestDemo(t *testing.T) *demo {
+	t.Helper()
+	p, err := profiles.Find("demo", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := startDemo(t.Context(), p, func(k string) string {
+		if k == demoSecretEnv {
+			return "demo-test-secret"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return d
+}
+
+func resolveWith(t *testing.T, d *demo, mode resolver.Mode, st resolver.Strategy, token string) resolver.Result {
+	t.Helper()
+	r, cfg, err := d.resolver(mode, st, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Resolve(t.Context(), resolver.FromPairs(cfg.SessionCookieName(), token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestDemoEveryModeAndStrategyResolves: the demo works on a fresh machine
+// in all four combinations, with the people the browser lists.
+func TestDemoEveryModeAndStrategyResolves(t *testing.T) {
+	d := startTestDemo(t)
+	if len(d.jwtRows) != demoCookies {
+		t.Fatalf("%d cookies minted", len(d.jwtRows))
+	}
+	now := time.Now()
+	var live tui.SessionRow
+	for _, r := range d.jwtRows {
+		if r.Expires.After(now.Add(time.Hour)) && r.Email != "" {
+			live = r
+			break
+		}
+	}
+	for _, mode := range []resolver.Mode{resolver.ModeLocal, resolver.ModeProxy} {
+		res := resolveWith(t, d, mode, resolver.StrategyJWT, live.Token)
+		if !res.OK() {
+			t.Fatalf("jwt %s: %s %v", mode, res.Reason, res.Err)
+		}
+		if got, _ := res.Session.User.Email.Str(); got != live.Email {
+			t.Fatalf("jwt %s: email %q, want %q", mode, got, live.Email)
+		}
+	}
+
+	src := tui.NewBrowserSource(d.store, time.Now, d.cfg.MaxAge, d.cfg.UpdateAge)
+	page, err := src.List(t.Context(), tui.ListQuery{Strategy: resolver.StrategyDatabase, Sort: tui.SortExpires, Offset: 0, Limit: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total != demoSessions || len(page.Rows) != demoSessions {
+		t.Fatalf("store lists %d of %d", len(page.Rows), page.Total)
+	}
+	row := page.Rows[len(page.Rows)-1] // latest expiry: live
+	for _, mode := range []resolver.Mode{resolver.ModeLocal, resolver.ModeProxy} {
+		res := resolveWith(t, d, mode, resolver.StrategyDatabase, row.Token)
+		if !res.OK() {
+			t.Fatalf("database %s: %s %v", mode, res.Reason, res.Err)
+		}
+	}
+	// A window near the end (listed backwards) matches the forward listing.
+	tail, err := src.List(t.Context(), tui.ListQuery{Strategy: resolver.StrategyDatabase, Offset: demoSessions - 40, Limit: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range tail.Rows {
+		if r.Key != page.Rows[demoSessions-40+i].Key {
+			t.Fatalf("tail window row %d differs from the forward listing", i)
+		}
+	}
+	// Revocation through the browser's source: gone from the store and
+	// from the upstream's answers.
+	if err := src.Revoke(t.Context(), row); err != nil {
+		t.Fatal(err)
+	}
+	if res := resolveWith(t, d, resolver.ModeProxy, resolver.StrategyDatabase, row.Token); res.OK() {
+		t.Fatal("revoked session still resolves through the upstream")
+	}
+}
+
+// TestDemoSmokeLoadRun runs the demo's smoke profile, shortened, through
+// the TUI's runner: both scenarios measured, sessions found.
+func TestDemoSmokeLoadRun(t *testing.T) {
+	d := startTestDemo(t)
+	profs := d.loadProfiles()
+	if len(profs) == 0 || profs[0].Name != "smoke" {
+		t.Fatalf("profiles %v", profs)
+	}
+	smoke := profs[0]
+	smoke.Config.Duration = bench.Duration(400 * time.Millisecond)
+	smoke.Config.Rate = 100
+	r := tui.NewBenchRunner([]tui.LoadProfile{smoke}, demoCapacity(), t.TempDir())
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	ch, err := r.Start(ctx, "smoke", tui.Settings{Mode: resolver.ModeLocal, Strategy: resolver.StrategyJWT})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last tui.RunSnapshot
+	for s := range ch {
+		last = s
+	}
+	if !last.Final || last.Err != nil || len(last.Scenarios) != 2 {
+		t.Fatalf("final %v err %v scenarios %d", last.Final, last.Err, len(last.Scenarios))
+	}
+	for _, sc := range last.Scenarios {
+		if sc.Requests == 0 || sc.Reasons[resolver.ReasonOK] == 0 {
+			t.Fatalf("%s: %d requests, reasons %v", sc.Name, sc.Requests, sc.Reasons)
+		}
+	}
+}
+
+func TestTUINeedsATerminal(t *testing.T) {
+	var out, errOut bytes.Buffer
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	if code := run(t.Context(), env, []string{"tui"}); code != 2 {
+		t.Fatalf("exit %d, want 2 (stderr %q)", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "needs a terminal") {
+		t.Fatalf("stderr %q", errOut.String())
+	}
+}
