@@ -11,7 +11,8 @@ import (
 // Auth.js's options (clockTolerance 15, nothing required):
 //
 //   - the payload is strict UTF-8 (a leading BOM is dropped) holding a
-//     JSON object, else the token is invalid;
+//     JSON object, else the token is invalid (next-auth v4's jose 4
+//     replaces invalid UTF-8 with U+FFFD instead);
 //   - now = floor(unix seconds);
 //   - iat, if present, must be a number (only its type is checked);
 //   - nbf, if present, must be a number and not > now + 15;
@@ -40,9 +41,13 @@ func (e *ClaimError) Error() string {
 // tolerance is Auth.js's clockTolerance in seconds.
 const toleranceSeconds = 15
 
-// parseClaims decodes and validates the payload text.
-func parseClaims(text string, h jweHeader, now time.Time) (Claims, Reason, error) {
+// parseClaims decodes and validates the payload text. lenient selects
+// jose 4's (next-auth v4) non-fatal UTF-8 decoding.
+func parseClaims(text string, h jweHeader, now time.Time, lenient bool) (Claims, Reason, error) {
 	text = stripBOMString(text)
+	if lenient {
+		text = decodeUTF8Lenient(text)
+	}
 	m, err := parseJSObjectText(text)
 	if err != nil {
 		return nil, ReasonClaims, &ClaimError{Reason: ReasonClaims, Msg: "claims set must be a top-level JSON object"}

@@ -495,6 +495,55 @@ func arrayIndex(k string) (uint32, bool) {
 	return uint32(v), true
 }
 
+// decodeUTF8Lenient is a non-fatal TextDecoder's decode (the WHATWG UTF-8
+// decoder with replacement, which jose 4 — next-auth v4 — uses): each
+// maximal invalid subpart becomes one U+FFFD. Valid input is returned as
+// is. The BOM is not handled here (see stripBOM).
+func decodeUTF8Lenient(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r != utf8.RuneError || size > 1 {
+			b.WriteString(s[i : i+size])
+			i += size
+			continue
+		}
+		// Invalid: consume the lead byte and every continuation byte that
+		// is still acceptable for it (WHATWG's bounds), then emit U+FFFD.
+		c := s[i]
+		need, lo, hi := 0, byte(0x80), byte(0xBF)
+		switch {
+		case c >= 0xC2 && c <= 0xDF:
+			need = 1
+		case c >= 0xE0 && c <= 0xEF:
+			need = 2
+			if c == 0xE0 {
+				lo = 0xA0
+			} else if c == 0xED {
+				hi = 0x9F
+			}
+		case c >= 0xF0 && c <= 0xF4:
+			need = 3
+			if c == 0xF0 {
+				lo = 0x90
+			} else if c == 0xF4 {
+				hi = 0x8F
+			}
+		}
+		i++
+		for ; need > 0 && i < len(s) && s[i] >= lo && s[i] <= hi; need-- {
+			i++
+			lo, hi = 0x80, 0xBF
+		}
+		b.WriteString("\uFFFD")
+	}
+	return b.String()
+}
+
 // stripBOM drops one leading UTF-8 BOM, as TextDecoder (ignoreBOM: false) does.
 func stripBOM(b []byte) []byte {
 	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {

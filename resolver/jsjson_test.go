@@ -139,3 +139,15 @@ func TestParseJSON(t *testing.T) {
 		t.Errorf("parsed %v", m)
 	}
 }
+
+func TestDecodeUTF8Lenient(t *testing.T) {
+	// Recorded from Node 20: new TextDecoder().decode(bytes).
+	in := string([]byte{0xe2, 0x82, 0x41, 0xff, 0xf0, 0x9f, 0x98, 0xed, 0xa0, 0x80, 0xc0, 0xaf})
+	want := "\uFFFDA\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD"
+	if got := decodeUTF8Lenient(in); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := decodeUTF8Lenient("ok é"); got != "ok é" {
+		t.Errorf("valid input changed: %q", got)
+	}
+}

@@ -301,6 +301,10 @@ func (r *keyRing) decryptCompact(tok string) (decrypted, Reason, error) {
 	}
 	hdrBytes := stripBOM(buf)
 	hdrText := unsafe.String(unsafe.SliceData(hdrBytes), len(hdrBytes))
+	if r.legacy {
+		// jose 4 decodes the header with a non-fatal TextDecoder.
+		hdrText = decodeUTF8Lenient(hdrText)
+	}
 	h, err := parseHeader(hdrText)
 	if err != nil {
 		return out, ReasonMalformed, err

@@ -72,7 +72,7 @@ func (c *Codec) Decode(token string, now time.Time) (Claims, Reason, error) {
 	if err != nil {
 		return nil, reason, err
 	}
-	return parseClaims(d.plaintext, d.header, now)
+	return parseClaims(d.plaintext, d.header, now, c.legacy)
 }
 
 // DecodeJSON is Decode returning JSON.stringify(payload) exactly as
@@ -86,10 +86,14 @@ func (c *Codec) DecodeJSON(token string, now time.Time) ([]byte, Reason, error) 
 	if err != nil {
 		return []byte("null"), reason, err
 	}
-	if _, reason, err := parseClaims(d.plaintext, d.header, now); err != nil {
+	if _, reason, err := parseClaims(d.plaintext, d.header, now, c.legacy); err != nil {
 		return []byte("null"), reason, err
 	}
-	v, err := parseJSONOrdered(stripBOMString(d.plaintext))
+	text := stripBOMString(d.plaintext)
+	if c.legacy {
+		text = decodeUTF8Lenient(text)
+	}
+	v, err := parseJSONOrdered(text)
 	if err != nil { // unreachable: parseClaims accepted the same text
 		return []byte("null"), ReasonClaims, err
 	}

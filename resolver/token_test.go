@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -431,5 +432,57 @@ func TestClaimErrorText(t *testing.T) {
 	var ce *ClaimError
 	if !errors.As(err, &ce) || ce.Reason != ReasonExpired || err.Error() != `jwt: "exp" claim timestamp check failed` {
 		t.Errorf("ClaimError = %v", err)
+	}
+}
+
+func TestDecodeLegacyV4LenientUTF8(t *testing.T) {
+	v4 := newTestCodec(t, Config{LegacyV4: true})
+	v5 := newTestCodec(t, Config{})
+	payload := []byte("{\"name\":\"a\xffb\"}")
+	c, reason, err := v4.Decode(craft(t, v4.encKey, `{"alg":"dir","enc":"A256GCM"}`, payload, false), testNow)
+	if err != nil || c["name"] != "a\uFFFDb" {
+		t.Errorf("v4 invalid UTF-8 payload: %v %s %v (jose 4 replaces it)", c, reason, err)
+	}
+	if _, reason, _ := v5.Decode(craft(t, v5.encKey, v5Header(v5, ""), payload, false), testNow); reason != ReasonClaims {
+		t.Errorf("v5 invalid UTF-8 payload: %s (jose 6 is strict)", reason)
+	}
+	// Buffer base64: '=' ends the data, odd characters are skipped.
+	tok, _ := v4.Encode(Claims{"sub": "1"}, testNow, time.Hour)
+	seg := strings.Split(tok, ".")
+	odd := seg[0] + ".." + seg[2][:3] + "!" + seg[2][3:] + "." + seg[3] + "." + seg[4] + "=junk"
+	if _, reason, err := v4.Decode(odd, testNow); reason != ReasonOK {
+		t.Errorf("v4 lenient base64: %s %v", reason, err)
+	}
+}
+
+// TestGoJoseDecryptsOurTokens is a direct interoperability check with an
+// independent JWE implementation (go-jose v4) for both encs.
+func TestGoJoseDecryptsOurTokens(t *testing.T) {
+	c := newTestCodec(t, Config{})
+	tok, err := c.Encode(Claims{"sub": "1", "name": "Zoë"}, testNow, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gcm := c.ring.byEnc[encA256GCM][0]
+	gcmTok := craft(t, gcm, `{"alg":"dir","enc":"A256GCM","kid":"`+gcm.kid+`"}`, []byte(`{"sub":"g"}`), false)
+	for _, tt := range []struct {
+		tok string
+		key []byte
+	}{{tok, c.encKey.raw}, {gcmTok, gcm.raw}} {
+		obj, err := jose.ParseEncryptedCompact(tt.tok, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256CBC_HS512, jose.A256GCM})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := obj.Decrypt(tt.key)
+		if err != nil {
+			t.Fatalf("go-jose: %v", err)
+		}
+		d, _, err := c.ring.decryptCompact(tt.tok)
+		if err != nil || d.plaintext != string(plain) {
+			t.Errorf("plaintexts differ: %q vs %q (%v)", d.plaintext, plain, err)
+		}
+		if obj.Header.KeyID != c.encKey.kid && obj.Header.KeyID != gcm.kid {
+			t.Errorf("kid %q", obj.Header.KeyID)
+		}
 	}
 }
