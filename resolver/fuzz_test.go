@@ -201,47 +201,84 @@ func FuzzDecodeDifferential(f *testing.F) {
 	for _, s := range []string{"", "....", "e30.." + strings.Repeat("A", 22) + ".AAAA.AAAA"} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, tok string) {
-		for i := 0; i < len(tok); i++ {
-			ch := tok[i]
-			if !('A' <= ch && ch <= 'Z' || 'a' <= ch && ch <= 'z' || '0' <= ch && ch <= '9' || ch == '-' || ch == '_' || ch == '.') {
-				return
+	f.Fuzz(func(t *testing.T, tok string) { differential(t, c, tok) })
+}
+
+// differential runs one comparison; it reports whether the token was
+// compared (not skipped) and whether both implementations accepted it.
+func differential(t *testing.T, c *Codec, tok string) (compared, bothOK bool) {
+	for i := 0; i < len(tok); i++ {
+		ch := tok[i]
+		if !('A' <= ch && ch <= 'Z' || 'a' <= ch && ch <= 'z' || '0' <= ch && ch <= '9' || ch == '-' || ch == '_' || ch == '.') {
+			return false, false
+		}
+	}
+	seg := strings.Split(tok, ".")
+	if len(seg) == 5 {
+		hdr, err := b64.DecodeString(seg[0])
+		if err != nil || !utf8.Valid(hdr) || bytes.HasPrefix(hdr, []byte("\uFEFF")) ||
+			bytes.Contains(hdr, []byte(`"zip"`)) || bytes.Contains(hdr, []byte(`"crit"`)) || bytes.Contains(hdr, []byte(`\u`)) || seg[1] != "" {
+			return false, false
+		}
+	}
+	d, reason, myErr := c.ring.decryptCompact(tok)
+	if reason == ReasonWrongKey {
+		return false, false
+	}
+	var joseErr error
+	var plain []byte
+	obj, err := jose.ParseEncryptedCompact(tok, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256CBC_HS512, jose.A256GCM})
+	if err != nil {
+		joseErr = err
+	} else {
+		key := c.ring.byEnc[encA256CBCHS512][0].raw
+		if obj.Header.ExtraHeaders["enc"] == "A256GCM" {
+			key = c.ring.byEnc[encA256GCM][0].raw
+			if tagLen := len(seg[4]) * 6 / 8; tagLen != 16 {
+				return false, false
 			}
 		}
-		seg := strings.Split(tok, ".")
-		if len(seg) == 5 {
-			hdr, err := b64.DecodeString(seg[0])
-			if err != nil || !utf8.Valid(hdr) || bytes.HasPrefix(hdr, []byte("\uFEFF")) ||
-				bytes.Contains(hdr, []byte(`"zip"`)) || bytes.Contains(hdr, []byte(`"crit"`)) || bytes.Contains(hdr, []byte(`\u`)) || seg[1] != "" {
-				return
-			}
-		}
-		d, reason, myErr := c.ring.decryptCompact(tok)
-		if reason == ReasonWrongKey {
-			return
-		}
-		var joseErr error
-		var plain []byte
-		obj, err := jose.ParseEncryptedCompact(tok, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256CBC_HS512, jose.A256GCM})
+		plain, joseErr = obj.Decrypt(key)
+	}
+	if (myErr == nil) != (joseErr == nil) {
+		t.Fatalf("disagree on %q: ours %s %v, go-jose %v", tok, reason, myErr, joseErr)
+	}
+	if myErr == nil && d.plaintext != string(plain) {
+		t.Fatalf("plaintexts differ")
+	}
+	return true, myErr == nil
+}
+
+// TestDifferentialCorpusIsExercised guards against a vacuous differential
+// test: the committed seeds must reach both decrypters, and some must be
+// accepted by both.
+func TestDifferentialCorpusIsExercised(t *testing.T) {
+	c := fuzzCodec(t)
+	files, err := filepath.Glob(filepath.Join("testdata", "fuzz", "FuzzDecodeDifferential", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus: %v", err)
+	}
+	compared, accepted := 0, 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
 		if err != nil {
-			joseErr = err
-		} else {
-			key := c.ring.byEnc[encA256CBCHS512][0].raw
-			if obj.Header.ExtraHeaders["enc"] == "A256GCM" {
-				key = c.ring.byEnc[encA256GCM][0].raw
-				if tagLen := len(seg[4]) * 6 / 8; tagLen != 16 {
-					return
-				}
-			}
-			plain, joseErr = obj.Decrypt(key)
+			t.Fatal(err)
 		}
-		if (myErr == nil) != (joseErr == nil) {
-			t.Fatalf("disagree on %q: ours %s %v, go-jose %v", tok, reason, myErr, joseErr)
+		var tok string
+		if _, err := fmt.Sscanf(strings.SplitN(string(raw), "\n", 2)[1], "string(%q)", &tok); err != nil {
+			t.Fatalf("%s: %v", f, err)
 		}
-		if myErr == nil && d.plaintext != string(plain) {
-			t.Fatalf("plaintexts differ")
+		cmp, ok := differential(t, c, tok)
+		if cmp {
+			compared++
 		}
-	})
+		if ok {
+			accepted++
+		}
+	}
+	if compared < 5 || accepted < 3 {
+		t.Errorf("compared %d, both accepted %d: corpus too weak", compared, accepted)
+	}
 }
 
 // TestGenFuzzCorpus writes the token seeds into testdata/fuzz. It only
