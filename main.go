@@ -34,6 +34,8 @@ func commands() []command {
 	return []command{
 		{"tui", "open the session explorer and load cockpit (the default)", runTUI},
 		{"profiles", "list, show and validate profiles", runProfiles},
+		{"seed", "fill a session store with demo or load data", runSeed},
+		{"db", "session store maintenance: migrate (add missing indexes)", runDB},
 	}
 }
 

@@ -34,6 +34,9 @@ type Options struct {
 	// prisma-snake, drizzle); Layout, when its tables are set, wins.
 	Schema string
 	Layout pgstore.Layout
+	// Mapping is a profile's custom layout (see pgstore.LayoutFromMapping);
+	// it is used when Schema is "custom" or Mapping is non-empty.
+	Mapping map[string]string
 	// Prefix is the Redis adapters' baseKeyPrefix.
 	Prefix string
 	// MaxConns bounds the pool (store default when zero).
@@ -80,6 +83,11 @@ func Open(ctx context.Context, dsn string, opts Options) (resolver.Store, error)
 		return sqlitestore.Open(ctx, path, sqlitestore.Options{ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns})
 	case KindPostgres:
 		l := opts.Layout
+		if l.Users == "" && (len(opts.Mapping) > 0 || opts.Schema == "custom") {
+			if l, err = pgstore.LayoutFromMapping(opts.Mapping); err != nil {
+				return nil, err
+			}
+		}
 		if l.Users == "" {
 			name := opts.Schema
 			if name == "" {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store/internal/keyset"
+	"github.com/jackc/pgx/v5"
 )
 
 // args collects positional parameters.
@@ -17,14 +18,46 @@ func (a *args) add(v any) string {
 	return fmt.Sprintf("$%d", len(*a))
 }
 
+// maxFilterUsers is how many matching users the filter resolves to an
+// explicit id list; above it, the filter stays a subquery.
+var maxFilterUsers = 1000
+
+// userFilter is the condition on the users table for a filter.
+func (s *Store) userFilter(a *args, alias, filter string) string {
+	p := a.add(keyset.LikePattern(filter))
+	return fmt.Sprintf("(lower(%[1]s.%[2]s) LIKE %[5]s OR lower(%[1]s.%[3]s) LIKE %[5]s OR lower(%[1]s.%[4]s::text) LIKE %[5]s)",
+		alias, ident(s.l.UserName), ident(s.l.UserEmail), ident(s.l.UserID), p)
+}
+
 // conds builds the filter and state window. The window compares the
 // column itself (through writeTime) so the expires index applies.
-func (s *Store) conds(a *args, filter string, state resolver.SessionState, q resolver.ListQuery) []string {
+//
+// The filter is resolved users-first, adaptively: the matching user ids
+// are read (one query, served by the trigram indexes of `db migrate
+// --search` when present); if there are few, sessions are selected by
+// "userId" = ANY(ids), which the (userId, token) index answers at once;
+// if there are many, the condition stays a semi-join, so the page walks
+// the sort index and stops after Limit rows. One plan for both would pick
+// a full scan for one case or the other.
+func (s *Store) conds(ctx context.Context, a *args, filter string, state resolver.SessionState, q resolver.ListQuery) ([]string, error) {
 	var where []string
 	if filter != "" {
-		p := a.add(keyset.LikePattern(filter))
-		where = append(where, fmt.Sprintf("(u.%s ILIKE %s OR u.%s ILIKE %s OR s.%s::text ILIKE %s)",
-			ident(s.l.UserName), p, ident(s.l.UserEmail), p, ident(s.l.SessionUserID), p))
+		var ua args
+		rows, err := s.pool.Query(ctx, fmt.Sprintf("SELECT %s::text FROM %s u WHERE %s LIMIT %d",
+			ident(s.l.UserID), s.users.name, s.userFilter(&ua, "u", filter), maxFilterUsers+1), ua...)
+		if err != nil {
+			return nil, fmt.Errorf("filter: %w", err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil, fmt.Errorf("filter: %w", err)
+		}
+		uid := "s." + ident(s.l.SessionUserID)
+		if len(ids) <= maxFilterUsers {
+			where = append(where, fmt.Sprintf("%s = ANY(%s::text[]::%s[])", uid, a.add(ids), s.sessions.cols[s.l.SessionUserID].base))
+		} else {
+			where = append(where, fmt.Sprintf("%s IN (SELECT x.%s FROM %s x WHERE %s)", uid, ident(s.l.UserID), s.users.name, s.userFilter(a, "x", filter)))
+		}
 	}
 	exp := s.sessions.cols[s.l.SessionExpires]
 	lo, hi := keyset.Window(state, q.Now, q.MaxAge, q.UpdateAge)
@@ -34,7 +67,7 @@ func (s *Store) conds(a *args, filter string, state resolver.SessionState, q res
 	if !hi.IsZero() {
 		where = append(where, s.q.expires+" < "+writeTime(exp, a.add(hi)))
 	}
-	return where
+	return where, nil
 }
 
 func whereClause(where []string) string {
@@ -57,7 +90,10 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 		return resolver.Page{}, fmt.Errorf("pgstore: list: %w", err)
 	}
 	var a args
-	where := s.conds(&a, q.Filter, q.State, q)
+	where, err := s.conds(ctx, &a, q.Filter, q.State, q)
+	if err != nil {
+		return resolver.Page{}, fmt.Errorf("pgstore: list: %w", err)
+	}
 	tok := "s." + ident(s.l.SessionToken)
 	key := s.q.expires
 	if q.Sort == resolver.SortUser {
@@ -109,11 +145,11 @@ func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Cou
 	now, _ := keyset.Window(resolver.StateActive, q.Now, q.MaxAge, q.UpdateAge)
 	_, dueHi := keyset.Window(resolver.StateDue, q.Now, q.MaxAge, q.UpdateAge)
 	pNow, pDue := writeTime(exp, a.add(now)), writeTime(exp, a.add(dueHi))
-	where := s.conds(&a, q.Filter, resolver.StateAll, resolver.ListQuery{})
-	from := " FROM " + s.sessions.name + " s"
-	if q.Filter != "" {
-		from = s.q.from
+	where, err := s.conds(ctx, &a, q.Filter, resolver.StateAll, resolver.ListQuery{})
+	if err != nil {
+		return resolver.Counts{}, fmt.Errorf("pgstore: counts: %w", err)
 	}
+	from := " FROM " + s.sessions.name + " s"
 	e := s.q.expires
 	query := fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE %[1]s >= %[2]s), count(*) FILTER (WHERE %[1]s < %[2]s),
 count(*) FILTER (WHERE %[1]s >= %[2]s AND %[1]s < %[3]s)`, e, pNow, pDue) + from + whereClause(where)

@@ -68,3 +68,36 @@ func (s *Store) Migrate(ctx context.Context, ms []Migration) error {
 	}
 	return nil
 }
+
+// SearchMigrations returns the optional indexes for filtered browsing:
+// pg_trgm GIN indexes on the users' lower-cased name, email and id, so a
+// substring filter does not scan every user. They need the pg_trgm
+// extension (trusted since PostgreSQL 13: a database owner may create it).
+func (s *Store) SearchMigrations(ctx context.Context) ([]Migration, error) {
+	base := strings.ReplaceAll(strings.ToLower(s.l.Users), ".", "_")
+	var out []Migration
+	for _, c := range []struct{ name, expr string }{
+		{"name", "lower(" + ident(s.l.UserName) + ")"},
+		{"email", "lower(" + ident(s.l.UserEmail) + ")"},
+		{"id", "lower(" + ident(s.l.UserID) + "::text)"},
+	} {
+		idx := base + "_" + c.name + "_trgm_authscope"
+		qualified := idx
+		if i := strings.LastIndex(s.l.Users, "."); i >= 0 {
+			qualified = s.l.Users[:i] + "." + idx
+		}
+		var exists bool
+		if err := s.pool.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", table(qualified)).Scan(&exists); err != nil {
+			return nil, fmt.Errorf("pgstore: read indexes: %w", err)
+		}
+		if exists {
+			continue
+		}
+		out = append(out, Migration{Why: "substring filter on the users' " + c.name + " (pg_trgm)",
+			SQL: fmt.Sprintf("CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s USING gin ((%s) gin_trgm_ops)", ident(idx), s.users.name, c.expr)})
+	}
+	if len(out) > 0 {
+		out = append([]Migration{{Why: "trigram operator classes for the indexes below", SQL: "CREATE EXTENSION IF NOT EXISTS pg_trgm"}}, out...)
+	}
+	return out, nil
+}

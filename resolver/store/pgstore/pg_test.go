@@ -57,6 +57,21 @@ func TestConformance(t *testing.T) {
 	}
 }
 
+// TestConformanceSemiJoin runs the suite with every filter taking the
+// many-users path (a semi-join instead of an id list).
+func TestConformanceSemiJoin(t *testing.T) {
+	defer pgstore.SetMaxFilterUsers(0)()
+	db := storetest.PostgresDB(t)
+	l, ddl := preset(t, "pg-adapter")
+	storetest.Run(t, func(t *testing.T) storetest.Harness {
+		dsn := storetest.PostgresSchema(t, db, ddl)
+		return storetest.Harness{
+			Store:    open(t, dsn, l, false),
+			ReadOnly: func(t *testing.T) storetest.Full { return open(t, dsn, l, true) },
+		}
+	})
+}
+
 // TestMapping reads a layout no preset covers, through an explicit mapping.
 func TestMapping(t *testing.T) {
 	db := storetest.PostgresDB(t)
@@ -238,6 +253,17 @@ func TestMigrate(t *testing.T) {
 	ps := open(t, storetest.PostgresSchema(t, db, pddl), pl, false)
 	if ms, err := ps.Migrations(t.Context()); err != nil || len(ms) != 2 {
 		t.Fatalf("prisma: %v %v", ms, err)
+	}
+	// --search: pg_trgm indexes, then nothing left to add.
+	sm, err := s.SearchMigrations(t.Context())
+	if err != nil || len(sm) != 4 || sm[0].SQL != "CREATE EXTENSION IF NOT EXISTS pg_trgm" {
+		t.Fatalf("search migrations: %v %v", sm, err)
+	}
+	if err := s.Migrate(t.Context(), sm); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.SearchMigrations(t.Context()); err != nil || len(again) != 0 {
+		t.Fatalf("after search migration: %v %v", again, err)
 	}
 }
 

@@ -118,7 +118,7 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 		if !lo.IsZero() && e.Before(lo) || !hi.IsZero() && !e.Before(hi) {
 			continue
 		}
-		if !keyset.Matches(q.Filter, r.Session.UserID, r.User) || !keyset.After(q.Sort, q.Desc, cur, r) {
+		if !keyset.Matches(q.Filter, r.User) || !keyset.After(q.Sort, q.Desc, cur, r) {
 			continue
 		}
 		kept = append(kept, r)
@@ -154,7 +154,7 @@ func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Cou
 	_, dueHi := keyset.Window(resolver.StateDue, q.Now, q.MaxAge, q.UpdateAge)
 	var c resolver.Counts
 	for _, r := range rows {
-		if !keyset.Matches(q.Filter, r.Session.UserID, r.User) {
+		if !keyset.Matches(q.Filter, r.User) {
 			continue
 		}
 		c.Total++

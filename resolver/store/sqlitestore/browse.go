@@ -70,7 +70,7 @@ func filterWhere(filter string, state resolver.SessionState, q resolver.ListQuer
 	var args []any
 	if filter != "" {
 		p := keyset.LikePattern(filter)
-		where = append(where, `(lower(u."name") LIKE ? ESCAPE '\' OR lower(u."email") LIKE ? ESCAPE '\' OR lower(s."userId") LIKE ? ESCAPE '\')`)
+		where = append(where, `(lower(u."name") LIKE ? ESCAPE '\' OR lower(u."email") LIKE ? ESCAPE '\' OR lower(u."id") LIKE ? ESCAPE '\')`)
 		args = append(args, p, p, p)
 	}
 	lo, hi := keyset.Window(state, q.Now, q.MaxAge, q.UpdateAge)

@@ -133,19 +133,18 @@ func LikePattern(filter string) string {
 }
 
 // Matches is the in-memory filter (Redis): a case-insensitive substring of
-// the user's name, email or id.
-func Matches(filter string, userID string, u *resolver.StoredUser) bool {
+// the user's name, email or id. A session whose user is gone matches no
+// filter (the SQL stores filter on the joined user row too).
+func Matches(filter string, u *resolver.StoredUser) bool {
 	if filter == "" {
-		return true
-	}
-	f := strings.ToLower(filter)
-	if strings.Contains(strings.ToLower(userID), f) {
 		return true
 	}
 	if u == nil {
 		return false
 	}
-	return u.Name != nil && strings.Contains(strings.ToLower(*u.Name), f) ||
+	f := strings.ToLower(filter)
+	return strings.Contains(strings.ToLower(u.ID), f) ||
+		u.Name != nil && strings.Contains(strings.ToLower(*u.Name), f) ||
 		u.Email != nil && strings.Contains(strings.ToLower(*u.Email), f)
 }
 

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runStoreCmd runs the CLI in-process with the given environment.
+func runStoreCmd(t *testing.T, envv map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return envv[k] }}
+	code = run(context.Background(), env, args)
+	return code, out.String(), errb.String()
+}
+
+func TestSeedAndMigrateSQLite(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "demo.db")
+	code, out, errs := runStoreCmd(t, nil, "seed", "--db", db, "--users", "20", "--sessions", "300", "--seed", "5")
+	if code != 0 || !strings.Contains(out, "20 users added, 0 already there; 300 sessions added, 0 already there") {
+		t.Fatalf("first seed: %d %q %q", code, out, errs)
+	}
+	// Idempotent per seed value; another seed adds its own data.
+	code, out, _ = runStoreCmd(t, map[string]string{"DEMO_DB": db}, "seed", "--db-env", "DEMO_DB", "--users", "20", "--sessions", "300", "--seed", "5")
+	if code != 0 || !strings.Contains(out, "0 users added, 20 already there; 0 sessions added, 300 already there") {
+		t.Fatalf("second seed: %d %q", code, out)
+	}
+	code, out, _ = runStoreCmd(t, nil, "seed", "--db", db, "--users", "20", "--sessions", "10", "--seed", "6")
+	if code != 0 || !strings.Contains(out, "10 sessions added") {
+		t.Fatalf("other seed: %d %q", code, out)
+	}
+	code, out, _ = runStoreCmd(t, nil, "db", "migrate", "--db", db, "--dry-run")
+	if code != 0 || !strings.Contains(out, "-- dry run") || !strings.Contains(out, `CREATE INDEX IF NOT EXISTS "sessions_expires_idx"`) {
+		t.Fatalf("dry run: %d %q", code, out)
+	}
+	if code, out, _ = runStoreCmd(t, nil, "db", "migrate", "--db", db); code != 0 || !strings.Contains(out, "-- done") {
+		t.Fatalf("migrate: %d %q", code, out)
+	}
+}
+
+func TestStoreCmdUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"seed"}, "--db DSN or --db-env"},
+		{[]string{"seed", "--db", "sqlite:x", "--db-env", "X"}, "exclusive"},
+		{[]string{"seed", "--db-env", "UNSET_VAR"}, "UNSET_VAR is not set"},
+		{[]string{"seed", "--db", "mysql://x"}, "unknown scheme"},
+		{[]string{"seed", "--db", "sqlite:x", "--users", "0"}, "--users"},
+		{[]string{"seed", "--db", "redis://x", "--create-schema"}, "PostgreSQL"},
+		{[]string{"db"}, "subcommand"},
+		{[]string{"db", "vacuum"}, "unknown db subcommand"},
+	} {
+		code, _, errs := runStoreCmd(t, nil, tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+}
+
+func TestStoreCmdHidesPasswords(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://u:s3cr3t-pw@127.0.0.1:1/db?sslmode=disable&connect_timeout=2",
+		"redis://:s3cr3t-pw@127.0.0.1:1/0",
+	} {
+		code, out, errs := runStoreCmd(t, nil, "seed", "--db", dsn, "--users", "1", "--sessions", "1")
+		if code != 1 || strings.Contains(out+errs, "s3cr3t-pw") {
+			t.Errorf("%d %q %q", code, out, errs)
+		}
+	}
+}

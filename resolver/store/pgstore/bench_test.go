@@ -1,0 +1,104 @@
+package pgstore_test
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/storetest"
+)
+
+// BenchmarkListPage measures browsing at scale: pages of 100 out of
+// 1,000,000 sessions (100,000 users) in the pg-adapter layout, after
+// `authscope db migrate`'s indexes. Seeding takes ~15 s, so it runs only
+// when asked:
+//
+//	AUTHSCOPE_BENCH_BIG=1 go test ./resolver/store/pgstore -run '^$' -bench ListPage -benchtime 200x
+//
+// AUTHSCOPE_BENCH_BIG_DSN may name a database already seeded with
+// `authscope seed --create-schema --users 100000 --sessions 1000000`
+// (and migrated) to skip the setup.
+func BenchmarkListPage(b *testing.B) {
+	if os.Getenv("AUTHSCOPE_BENCH_BIG") == "" && os.Getenv("AUTHSCOPE_BENCH_BIG_DSN") == "" {
+		b.Skip("set AUTHSCOPE_BENCH_BIG=1 to seed 1,000,000 sessions and measure list pages")
+	}
+	ctx := b.Context()
+	l, ddl := preset(b, "pg-adapter")
+	dsn := os.Getenv("AUTHSCOPE_BENCH_BIG_DSN")
+	now := time.Now()
+	if dsn == "" {
+		dsn = storetest.PostgresSchema(b, storetest.PostgresDB(b), ddl)
+		s := open(b, dsn, l, false)
+		start := time.Now()
+		rep, err := store.Seed(ctx, s, store.SeedOptions{Users: 100_000, Sessions: 1_000_000, Seed: 1, Now: now, Batch: 50_000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("seeded %d users, %d sessions in %s", rep.Users, rep.Sessions, time.Since(start).Round(time.Millisecond))
+		ms, err := s.Migrations(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		if err := s.Migrate(ctx, ms); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Pool().Exec(ctx, "ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("migrated (%d indexes) in %s", len(ms), time.Since(start).Round(time.Millisecond))
+	}
+	s := open(b, dsn, l, true)
+	// A cursor deep in the listing: after 500,000 rows by expiry.
+	deep := func(sort resolver.SortKey) string {
+		var cur string
+		for range 5 {
+			p, err := s.ListSessions(ctx, resolver.ListQuery{Sort: sort, Limit: 1000, After: cur})
+			if err != nil {
+				b.Fatal(err)
+			}
+			cur = p.Next
+		}
+		return cur
+	}
+	for _, bc := range []struct {
+		name string
+		q    resolver.ListQuery
+	}{
+		{"first-by-expiry", resolver.ListQuery{}},
+		{"deep-by-expiry", resolver.ListQuery{After: deep(resolver.SortExpires)}},
+		{"first-by-user-desc", resolver.ListQuery{Sort: resolver.SortUser, Desc: true}},
+		{"deep-by-user", resolver.ListQuery{Sort: resolver.SortUser, After: deep(resolver.SortUser)}},
+		{"active", resolver.ListQuery{State: resolver.StateActive, Now: now}},
+		{"due", resolver.ListQuery{State: resolver.StateDue, Now: now}},
+		{"filter-common", resolver.ListQuery{Filter: "example.org"}},
+		{"filter-name", resolver.ListQuery{Filter: "lovelace"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			bc.q.Limit = 100
+			for b.Loop() {
+				p, err := s.ListSessions(ctx, bc.q)
+				if err != nil || len(p.Rows) != 100 {
+					b.Fatalf("%d rows, %v", len(p.Rows), err)
+				}
+			}
+		})
+	}
+	b.Run("counts", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.Counts(ctx, resolver.CountQuery{Now: now}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("lookup", func(b *testing.B) {
+		tok := store.SeedToken(1, 123_456)
+		for b.Loop() {
+			if sess, _, err := s.SessionAndUser(ctx, tok); err != nil || sess == nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
