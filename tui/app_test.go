@@ -360,6 +360,23 @@ func TestRevokeConfirmsDeletesAndInvalidates(t *testing.T) {
 	}
 }
 
+func TestRevokeOfAGoneSessionIsNotAnError(t *testing.T) {
+	hs := newHarness(t, 20, 100, 30)
+	hs.key("s")
+	row := hs.m.sessions.win[0]
+	if err := hs.db.Revoke(t.Context(), row); err != nil { // pruned behind the browser's back
+		t.Fatal(err)
+	}
+	hs.key("enter", "x", "y")
+	out := hs.screenText()
+	if !strings.Contains(out, "already gone") || strings.Contains(out, "error:") {
+		t.Fatalf("status: %q", out)
+	}
+	if hs.m.sessions.detail != nil || hs.m.sessions.total != 19 {
+		t.Fatalf("detail %v total %d", hs.m.sessions.detail, hs.m.sessions.total)
+	}
+}
+
 func TestRevokeJWTIsRefused(t *testing.T) {
 	hs := newHarness(t, 5, 100, 30)
 	hs.key("enter", "x")

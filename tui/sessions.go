@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -180,6 +181,14 @@ func (s *sessionsModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 		fp := s.c.redactor(false).fingerprint(msg.row.Token)
 		return revokeCmd(s.c.ctx, s.c.deps.Sessions, s.c.engine, msg.row, fp), &statusMsg{text: "revoking " + fp + "…"}
 	case revokedMsg:
+		if errors.Is(msg.err, resolver.ErrNotFound) {
+			// Resolving an expired database session deletes it, as Auth.js
+			// does: the row was stale, not the revocation wrong.
+			if s.detail != nil && s.detail.row.Key == msg.key {
+				s.closeDetail()
+			}
+			return s.reload(), &statusMsg{text: "session " + msg.fp + " was already gone (expired sessions are deleted when met)"}
+		}
 		if msg.err != nil {
 			return nil, &statusMsg{err: msg.err}
 		}
@@ -272,7 +281,7 @@ func (s *sessionsModel) applyFilter() tea.Cmd {
 func (s *sessionsModel) openDetail() (tea.Cmd, *statusMsg) {
 	row, ok := s.row(s.sel)
 	if !ok {
-		return nil, nil
+		return nil, &statusMsg{text: "still loading this row"}
 	}
 	s.detailSeq++
 	s.detail = &detailModel{row: row}

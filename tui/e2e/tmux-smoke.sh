@@ -63,6 +63,18 @@ wait_for() {
 	fail "timed out waiting for: $text"
 }
 
+# wait_gone TEXT [SECONDS]: poll the screen until TEXT is gone.
+wait_gone() {
+	local text=$1 limit=${2:-20} i
+	for ((i = 0; i < limit * 10; i++)); do
+		if ! screen | grep -qF -- "$text"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "timed out waiting for this to go: $text"
+}
+
 keys() { "${T[@]}" send-keys -t app "$@"; }
 
 step() { echo "tmux-smoke: $*"; }
@@ -132,6 +144,20 @@ wait_for "resolver ready: proxy · database"
 check_safe
 keys c
 wait_for "proxy · database · cache on"
+check_safe
+
+step "revoke (database) needs a confirmation"
+# The last row expires last: a live session.
+keys G
+wait_gone "loading"
+keys Enter
+wait_for "Session JSON"
+keys x
+wait_for "Revoke session"
+check_safe
+keys y
+wait_for "revoked session"
+wait_for "filter: example.org"
 check_safe
 keys 2
 wait_for "Counters"
