@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -15,11 +14,8 @@ import (
 // runProfiles lists, shows and validates profiles.
 func runProfiles(_ context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "profiles", "profiles [list | show NAME | validate FILE...]")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	if err := parseFlagsArgs(fs, args); err != nil {
+		return err
 	}
 	rest := fs.Args()
 	dir := profiles.Dir(env.getenv)

@@ -33,6 +33,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"tui", "open the session explorer and load cockpit (the default)", runTUI},
+		{"resolve", "resolve one Cookie header (stdin) to the Auth.js /session body", runResolve},
+		{"mint", "mint an Auth.js session cookie from claims (stdin JSON)", runMint},
 		{"profiles", "list, show and validate profiles", runProfiles},
 		{"seed", "fill a session store with demo or load data", runSeed},
 		{"db", "session store maintenance: migrate (add missing indexes)", runDB},
@@ -128,11 +130,11 @@ func buildVersion() string {
 	return "dev"
 }
 
-// newFlagSet returns a FlagSet in the house style: errors returned, not
-// printed twice; usage that names the command and its synopsis.
+// newFlagSet returns a FlagSet in the house style: parse errors are
+// returned and printed once by run (without the flag list); -h prints the
+// synopsis and flags.
 func newFlagSet(env *cliEnv, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet("authscope "+name, flag.ContinueOnError)
-	// Parse errors are returned and printed once by run; only -h prints.
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprintf(env.stderr, "Usage: authscope %s\n\nFlags:\n", synopsis)
@@ -143,17 +145,30 @@ func newFlagSet(env *cliEnv, name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args into fs and turns flag errors into usage errors.
+// parseFlags parses args into fs, refusing positional arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := parseFlagsArgs(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// parseFlagsArgs parses args into fs, leaving positional arguments in
+// fs.Args(). Flag errors become usage errors; -h prints usage.
+func parseFlagsArgs(fs *flag.FlagSet, args []string) error {
+	usage := fs.Usage
+	fs.Usage = func() {}
 	err := fs.Parse(args)
+	fs.Usage = usage
 	if errors.Is(err, flag.ErrHelp) {
+		usage()
 		return err
 	}
 	if err != nil {
 		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
 }

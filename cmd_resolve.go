@@ -1,0 +1,286 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/authscope/authscope/profiles"
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+)
+
+// resolveFlags are the flags shared by the commands that build a resolver.
+type resolveFlags struct {
+	profile    string
+	mode       string
+	strategy   string
+	url        string
+	basePath   string
+	cookieName string
+	maxAge     int64
+	now        string
+	legacyV4   bool
+	readOnly   bool
+	store      storeFlagSet
+}
+
+func (f *resolveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.profile, "profile", "", "profile `name` or file (flags override it)")
+	fs.StringVar(&f.mode, "mode", "", "resolution `mode`: local or proxy (default local)")
+	fs.StringVar(&f.strategy, "strategy", "", "session `strategy`: jwt or database (default jwt)")
+	fs.StringVar(&f.url, "url", "", "Auth.js base `URL` (default $AUTH_URL); https selects __Secure- cookies; the upstream in proxy mode")
+	fs.StringVar(&f.basePath, "base-path", "", "Auth.js basePath (default /api/auth)")
+	fs.StringVar(&f.cookieName, "cookie-name", "", "session cookie `name` (default authjs.session-token, __Secure- on https)")
+	fs.Int64Var(&f.maxAge, "max-age", 0, "session max age in `seconds` (default 2592000)")
+	fs.StringVar(&f.now, "now", "", "fixed clock, `UNIX_SECONDS` (fractions allowed), for reproducible output")
+	fs.BoolVar(&f.legacyV4, "legacy-v4", false, "read next-auth v4 tokens (next-auth.session-token, A256GCM)")
+	fs.BoolVar(&f.readOnly, "read-only", false, "never write to the store (no pruning or extension)")
+	f.store.register(fs)
+}
+
+// openStore opens the session store for the database strategy: --db or
+// --db-env when given, else the profile's store section.
+func openStore(ctx context.Context, env *cliEnv, f *resolveFlags, cfg resolver.Config, p *profiles.Profile) (resolver.Store, error) {
+	opts := f.store.options(cfg.ReadOnly)
+	var dsn string
+	switch {
+	case f.store.db != "" || f.store.dbEnv != "" || p == nil:
+		var err error
+		if dsn, err = f.store.dsn(env); err != nil {
+			return nil, err
+		}
+	default:
+		var err error
+		if dsn, err = p.DSN(env.getenv); err != nil {
+			return nil, usageError{err}
+		}
+		if dsn == "" {
+			return nil, usagef("profile %s names no store: add store.dsn_env or pass --db", p.Name)
+		}
+		if opts.Schema == "" {
+			opts.Schema = p.Store.Schema
+		}
+		if opts.Prefix == "" {
+			opts.Prefix = p.Store.KeyPrefix
+		}
+		if opts.MaxConns == 0 {
+			opts.MaxConns = p.Store.PoolSize
+		}
+		opts.Mapping = p.Store.Mapping
+	}
+	st, err := store.Open(ctx, dsn, opts)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", store.Redact(dsn), err)
+	}
+	return st, nil
+}
+
+// config builds the resolver configuration: profile first, then the
+// environment (AUTH_URL, AUTH_SECRET*), then flags.
+func (f *resolveFlags) config(env *cliEnv) (resolver.Config, *profiles.Profile, error) {
+	var (
+		cfg resolver.Config
+		p   *profiles.Profile
+	)
+	if f.profile != "" {
+		var err error
+		p, err = profiles.Find(f.profile, profiles.Dir(env.getenv))
+		if err != nil {
+			return cfg, nil, usageError{err}
+		}
+		if cfg, err = p.ResolverConfig(env.getenv); err != nil {
+			return cfg, nil, usageError{err}
+		}
+	} else {
+		cfg.Secrets = profiles.SecretsFromEnv(env.getenv)
+		cfg.BaseURL = env.getenv("AUTH_URL")
+	}
+	if f.mode != "" {
+		cfg.Mode = resolver.Mode(f.mode)
+	}
+	if f.strategy != "" {
+		cfg.Strategy = resolver.Strategy(f.strategy)
+	}
+	if f.url != "" {
+		cfg.BaseURL = f.url
+	}
+	if f.basePath != "" {
+		cfg.BasePath = f.basePath
+	}
+	if f.cookieName != "" {
+		cfg.CookieName = f.cookieName
+	}
+	if f.maxAge < 0 {
+		return cfg, nil, usagef("--max-age must not be negative")
+	}
+	if f.maxAge > 0 {
+		cfg.MaxAge = time.Duration(f.maxAge) * time.Second
+	}
+	if f.legacyV4 {
+		cfg.LegacyV4 = true
+	}
+	if f.readOnly {
+		cfg.ReadOnly = true
+	}
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return cfg, nil, usageError{err}
+	}
+	return cfg, p, nil
+}
+
+// clock returns the fixed clock of --now, or time.Now.
+func (f *resolveFlags) clock() (resolver.Clock, error) {
+	if f.now == "" {
+		return time.Now, nil
+	}
+	secs, err := strconv.ParseFloat(f.now, 64)
+	if err != nil {
+		return nil, usagef("--now %q: want unix seconds", f.now)
+	}
+	t := time.UnixMilli(int64(secs * 1000)).UTC()
+	return func() time.Time { return t }, nil
+}
+
+// runResolve reads one Cookie header value from stdin and prints what
+// Auth.js's GET /session (or getToken) would return.
+func runResolve(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "resolve", "resolve [flags] < cookie-header")
+	var f resolveFlags
+	f.register(fs)
+	output := fs.String("output", "session", "what to print: session (the /session body), token (decoded claims) or raw (the reassembled token)")
+	explain := fs.Bool("explain", false, "print the reason for \"no session\" on stderr")
+	reveal := fs.Bool("reveal", false, "print personal data and tokens unredacted")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch *output {
+	case "session", "token", "raw":
+	default:
+		return usagef("--output %q: want session, token or raw", *output)
+	}
+	cfg, p, err := f.config(env)
+	if err != nil {
+		return err
+	}
+	clock, err := f.clock()
+	if err != nil {
+		return err
+	}
+	header, err := readCookieHeader(env.stdin)
+	if err != nil {
+		return err
+	}
+	in := resolver.FromCookieHeader(header)
+	red := resolver.NewRedactor(resolver.RedactOptions{Reveal: *reveal, Allow: allowList(p)})
+	out := json.NewEncoder(env.stdout)
+
+	switch *output {
+	case "raw":
+		tok, _ := resolver.ReadSessionToken(in, cfg.SessionCookieName())
+		if *explain && tok == "" {
+			fmt.Fprintf(env.stderr, "no session: %s\n", resolver.ReasonNoCookie)
+		}
+		switch {
+		case tok == "":
+			_, err = io.WriteString(env.stdout, "null\n")
+		case *reveal:
+			err = out.Encode(tok)
+		default:
+			err = out.Encode("fp:" + red.Fingerprint(tok))
+		}
+		return err
+	case "token":
+		if len(cfg.Secrets) == 0 {
+			return usagef("--output token decodes locally and needs AUTH_SECRET")
+		}
+		codec, err := resolver.NewCodec(cfg)
+		if err != nil {
+			return usageError{err}
+		}
+		tok, _ := resolver.ReadSessionToken(in, cfg.SessionCookieName())
+		if tok == "" {
+			if *explain {
+				fmt.Fprintf(env.stderr, "no session: %s\n", resolver.ReasonNoCookie)
+			}
+			_, err = io.WriteString(env.stdout, "null\n")
+			return err
+		}
+		claims, reason, derr := codec.Decode(tok, clock())
+		if claims == nil {
+			if *explain {
+				explainTo(env.stderr, reason, derr)
+			}
+			_, err = io.WriteString(env.stdout, "null\n")
+			return err
+		}
+		b, err := resolver.MarshalClaims(red.Claims(claims))
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(env.stdout, "%s\n", b)
+		return err
+	}
+
+	opts := []resolver.Option{resolver.WithClock(clock)}
+	if cfg.Strategy == resolver.StrategyDatabase && cfg.Mode == resolver.ModeLocal {
+		st, err := openStore(ctx, env, &f, cfg, p)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		opts = append(opts, resolver.WithStore(st))
+	}
+	r, err := resolver.New(cfg, opts...)
+	if err != nil {
+		return usageError{err}
+	}
+	res, err := r.Resolve(ctx, in)
+	if err != nil {
+		return err
+	}
+	if *explain && res.Session == nil {
+		explainTo(env.stderr, res.Reason, res.Err)
+	}
+	_, err = fmt.Fprintf(env.stdout, "%s\n", resolver.MarshalSessionBody(red.Session(res.Session)))
+	return err
+}
+
+func explainTo(w io.Writer, reason resolver.Reason, err error) {
+	var nse *resolver.NoSessionError
+	if errors.As(err, &nse) && nse.Err != nil {
+		fmt.Fprintf(w, "no session: %s: %v\n", reason, nse.Err)
+		return
+	}
+	fmt.Fprintf(w, "no session: %s\n", reason)
+}
+
+// readCookieHeader reads one Cookie header value: the first line of stdin,
+// with an optional leading "Cookie:" and surrounding whitespace removed.
+func readCookieHeader(r io.Reader) (string, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	line, err := br.ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading the cookie header: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if name, rest, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(name), "cookie") {
+		line = rest
+	}
+	return strings.TrimSpace(line), nil
+}
+
+func allowList(p *profiles.Profile) []string {
+	if p == nil {
+		return nil
+	}
+	return p.Resolver.Redact.Allow
+}
