@@ -8,6 +8,12 @@ import (
 	"time"
 )
 
+// ParseSessionBody parses an Auth.js GET /session body into a Session:
+// nil for "no session" (null, or next-auth v4's {}), members kept in order
+// with absent and null told apart, so MarshalSessionBody gives the body
+// back. Session.User.ID is empty: Auth.js's body does not carry it.
+func ParseSessionBody(body []byte) (*Session, error) { return decodeSessionBody(body) }
+
 // decodeSessionBody parses an Auth.js /session body. It returns (nil, nil)
 // for "no session": JSON null (Auth.js v5) or {} (next-auth v4). Any other
 // body must be a JSON object; "user", when present, must be an object and

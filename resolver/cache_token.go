@@ -1,0 +1,65 @@
+package resolver
+
+import "strings"
+
+// token returns the reassembled session token the wrapped resolver will
+// read from in, or "" when there is none.
+//
+// The common case (one session cookie, not chunked, not percent-encoded)
+// is answered by scanning the header in place, with no allocation: that
+// is what lets a cache hit stay allocation-free. Anything else (chunks,
+// duplicates, '%') goes to ReadSessionToken, the one implementation of
+// Auth.js's cookie rules. The fast path accepts a header only when its
+// answer provably equals ReadSessionToken's: exactly one pair whose name
+// has the session-cookie prefix, so "first occurrence wins" and chunk
+// ordering cannot matter, and no '%' in its value, so no decoding applies.
+func (c *Cache) token(in Input) string {
+	if tok, ok := fastSessionToken(in.CookieHeader(), c.cookieName); ok {
+		return tok
+	}
+	tok, _ := ReadSessionToken(in, c.cookieName)
+	return tok
+}
+
+// fastSessionToken implements the fast path above. ok is false when the
+// header needs the full parser.
+func fastSessionToken(h, name string) (tok string, ok bool) {
+	if len(h) < 2 { // Auth.js's parse returns {} for these
+		return "", true
+	}
+	found := false
+	for h != "" {
+		var seg string
+		seg, h, _ = strings.Cut(h, ";")
+		k, v, hasEq := strings.Cut(seg, "=")
+		if !hasEq {
+			continue // Auth.js skips pairs without '='
+		}
+		k = trimSpTab(k)
+		if !strings.HasPrefix(k, name) {
+			continue
+		}
+		if found {
+			return "", false // a second candidate: chunks or duplicates
+		}
+		found = true
+		tok = trimSpTab(v)
+	}
+	if strings.IndexByte(tok, '%') >= 0 {
+		return "", false
+	}
+	return tok, true
+}
+
+// trimSpTab trims spaces and tabs only, as Auth.js's vendored cookie parser
+// does.
+func trimSpTab(s string) string {
+	i, j := 0, len(s)
+	for i < j && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	for j > i && (s[j-1] == ' ' || s[j-1] == '\t') {
+		j--
+	}
+	return s[i:j]
+}

@@ -1,0 +1,408 @@
+package resolver
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Handler serves Auth.js's GET {basePath}/session from any Resolver, with
+// the status, headers, Set-Cookie lines and body that @auth/core's Auth()
+// produces (AUTHJS.md §1, §5, §6):
+//
+//   - only GET and POST; anything else, or a path that is not
+//     {basePath}/session (trailing slash and query tolerated, as Auth.js's
+//     action parser does), is 400 with the JSON string "Bad request.".
+//     Auth.js's other actions (signin, csrf, …) are not served: they answer
+//     400 here, since authscope resolves sessions and never signs anyone in;
+//   - the CSRF cookie (`<token>|sha256hex(token+secret)`) is issued first
+//     when the request lacks a valid one, then the callback-url cookie when
+//     the request's does not already equal what the default redirect
+//     callback makes of it, then the resolver's Result.SetCookies;
+//   - POST needs the CSRF token in the body (JSON or form) matching a valid
+//     CSRF cookie, else 400 with body null; a verified POST is answered like
+//     a GET without the cache headers, as Auth.js's update path does;
+//   - Resolve returning an error (an unconfigured resolver) is Auth.js's
+//     configuration error: 500 {"message": "There was a problem …"}.
+//
+// The CSRF secret is Auth.js's options.secret as a string: the rotation list
+// joined with ",". Without secrets (proxy mode with none configured) a
+// random per-process secret is drawn, so issued CSRF cookies are valid
+// only for this process; nothing here reads them for anything but POST.
+//
+// The request origin (for the callback-url cookie) is scheme://Host, the
+// scheme being https when the connection is TLS or, with TrustForwarded,
+// when X-Forwarded-Proto says so (Express's trust proxy).
+//
+// A Handler is safe for concurrent use.
+type Handler struct {
+	r              Resolver
+	basePath       string
+	secure         bool
+	csrfName       string
+	callbackName   string
+	csrfSecret     string
+	trustForwarded bool
+	logger         *slog.Logger
+	observe        func(*http.Request, Result, time.Duration)
+	now            Clock
+}
+
+// HandlerOption configures NewHandler.
+type HandlerOption func(*Handler)
+
+// WithTrustForwarded makes X-Forwarded-Proto decide the request's scheme.
+func WithTrustForwarded(on bool) HandlerOption { return func(h *Handler) { h.trustForwarded = on } }
+
+// WithHandlerLogger sets the logger (default: discard). Tokens and
+// sessions are never logged.
+func WithHandlerLogger(l *slog.Logger) HandlerOption { return func(h *Handler) { h.logger = l } }
+
+// WithObserver is called after every resolution (for metrics) with the
+// result and the time Resolve took. It must not modify the result.
+func WithObserver(f func(*http.Request, Result, time.Duration)) HandlerOption {
+	return func(h *Handler) { h.observe = f }
+}
+
+// WithHandlerClock sets the clock used to time resolutions.
+func WithHandlerClock(c Clock) HandlerOption { return func(h *Handler) { h.now = c } }
+
+// NewHandler returns a Handler for r. cfg supplies the base path, the
+// secrets (CSRF hash) and the cookie scheme (https base URL → __Host- CSRF
+// and __Secure- callback-url cookies with Secure), as r was built from it.
+func NewHandler(r Resolver, cfg Config, opts ...HandlerOption) *Handler {
+	cfg = cfg.WithDefaults()
+	h := &Handler{
+		r:            r,
+		basePath:     cfg.BasePath,
+		secure:       cfg.SecureCookies(),
+		csrfName:     "authjs.csrf-token",
+		callbackName: "authjs.callback-url",
+		csrfSecret:   strings.Join(cfg.Secrets, ","),
+		logger:       slog.New(slog.DiscardHandler),
+		now:          time.Now,
+	}
+	if h.secure {
+		h.csrfName, h.callbackName = "__Host-authjs.csrf-token", "__Secure-authjs.callback-url"
+	}
+	if len(cfg.Secrets) == 0 {
+		h.csrfSecret = randomHex(32)
+	}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+const configErrorBody = `{"message":"There was a problem with the server configuration. Check the server logs for more information."}`
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if (r.Method != http.MethodGet && r.Method != http.MethodPost) || !h.isSessionPath(r.URL.EscapedPath()) {
+		writeJSON(w, http.StatusBadRequest, `"Bad request."`)
+		return
+	}
+	cookie := strings.Join(r.Header.Values("Cookie"), "; ")
+	isPost := r.Method == http.MethodPost
+	var form map[string]string
+	if isPost {
+		form = readPostBody(r)
+	}
+
+	var sets []string
+	csrfTok, csrfOK := h.validCSRF(cookie)
+	if !csrfOK {
+		tok := randomHex(32)
+		sets = append(sets, serializeCookie(h.csrfName, encodeURIComponent(tok+"|"+sha256Hex(tok+h.csrfSecret)), nil, h.secure))
+	}
+	if isPost && (!csrfOK || form["csrfToken"] != csrfTok) {
+		writeJSON(w, http.StatusBadRequest, "null")
+		return
+	}
+	origin := h.origin(r)
+	param := r.URL.Query().Get("callbackUrl")
+	if isPost {
+		param = form["callbackUrl"]
+	}
+	cbCookie, hasCB := authjsCookie(cookie, h.callbackName)
+	cb := origin
+	if param != "" {
+		cb = defaultRedirect(param, origin)
+	} else if hasCB && cbCookie != "" {
+		cb = defaultRedirect(cbCookie, origin)
+	}
+	if !hasCB || cb != cbCookie {
+		sets = append(sets, serializeCookie(h.callbackName, encodeURIComponent(cb), nil, h.secure))
+	}
+
+	start := h.now()
+	res, err := h.r.Resolve(r.Context(), FromCookieHeader(cookie))
+	if h.observe != nil {
+		h.observe(r, res, h.now().Sub(start))
+	}
+	if err != nil {
+		h.logger.Error("session resolver failed", slog.String("error", err.Error()))
+		writeJSON(w, http.StatusInternalServerError, configErrorBody)
+		return
+	}
+	for _, c := range res.SetCookies {
+		sets = append(sets, serializeCookie(c.Name, c.Value, c, false))
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/json")
+	if !isPost {
+		hdr.Set("Cache-Control", "private, no-cache, no-store")
+		hdr.Set("Expires", "0")
+		hdr.Set("Pragma", "no-cache")
+	}
+	for _, s := range sets {
+		hdr.Add("Set-Cookie", s)
+	}
+	body := "null"
+	if res.Session != nil {
+		body = string(MarshalSessionBody(res.Session))
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, body)
+}
+
+// isSessionPath applies Auth.js's parseActionAndProviderId to the escaped
+// path: ^basePath(.+), one leading "/" dropped, split on "/", empty parts
+// dropped, and the single remaining part must be "session".
+func (h *Handler) isSessionPath(p string) bool {
+	rest, ok := strings.CutPrefix(p, h.basePath)
+	if !ok || rest == "" {
+		return false
+	}
+	rest = strings.TrimPrefix(rest, "/")
+	var parts []string
+	for s := range strings.SplitSeq(rest, "/") {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return len(parts) == 1 && parts[0] == "session"
+}
+
+// validCSRF returns the CSRF token of a valid CSRF cookie.
+func (h *Handler) validCSRF(cookie string) (string, bool) {
+	v, ok := authjsCookie(cookie, h.csrfName)
+	if !ok || v == "" {
+		return "", false
+	}
+	parts := strings.Split(v, "|")
+	if len(parts) < 2 {
+		return "", false
+	}
+	if sha256Hex(parts[0]+h.csrfSecret) != parts[1] {
+		return "", false
+	}
+	return parts[0], true
+}
+
+func (h *Handler) origin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if h.trustForwarded {
+		if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
+			scheme = strings.ToLower(strings.TrimSpace(strings.Split(p, ",")[0]))
+		}
+	}
+	return jsOrigin(scheme + "://" + r.Host)
+}
+
+// defaultRedirect is Auth.js's default callbacks.redirect: a relative URL is
+// made absolute on the origin, an absolute one is kept only on the origin.
+// An unparsable URL falls back to the origin (Auth.js would throw and
+// answer with an error redirect; we do not reproduce that failure).
+func defaultRedirect(u, origin string) string {
+	if strings.HasPrefix(u, "/") {
+		return origin + u
+	}
+	if jsOrigin(u) == origin {
+		return u
+	}
+	return origin
+}
+
+// jsOrigin is WHATWG URL's origin for http(s) URLs: lower-case scheme and
+// host, default port dropped. Anything else has the opaque origin "null".
+func jsOrigin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "null"
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "null"
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return scheme + "://" + host
+}
+
+// readPostBody reads csrfToken and callbackUrl from a JSON or form body
+// (at most 64 KiB), as Auth.js's getBody does.
+func readPostBody(r *http.Request) map[string]string {
+	out := map[string]string{}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	if err != nil {
+		return out
+	}
+	switch ct {
+	case "application/json":
+		var m map[string]any
+		if json.Unmarshal(body, &m) == nil {
+			for _, k := range []string{"csrfToken", "callbackUrl"} {
+				if s, ok := m[k].(string); ok {
+					out[k] = s
+				}
+			}
+		}
+	case "application/x-www-form-urlencoded":
+		if q, err := url.ParseQuery(string(body)); err == nil {
+			for _, k := range []string{"csrfToken", "callbackUrl"} {
+				if q.Has(k) {
+					out[k] = q.Get(k)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// authjsCookie returns the value of name in a Cookie header under Auth.js's
+// parser rules: ';'-separated pairs (pairs without '=' skipped), name and
+// value trimmed of spaces and tabs, first occurrence wins, values with '%'
+// URI-decoded (kept raw when that fails), quotes kept.
+func authjsCookie(header, name string) (string, bool) {
+	for header != "" {
+		var seg string
+		seg, header, _ = strings.Cut(header, ";")
+		k, v, ok := strings.Cut(seg, "=")
+		if !ok || trimSpTab(k) != name {
+			continue
+		}
+		v = trimSpTab(v)
+		if strings.IndexByte(v, '%') >= 0 {
+			if d, err := url.PathUnescape(v); err == nil && utf8.ValidString(d) {
+				v = d
+			}
+		}
+		return v, true
+	}
+	return "", false
+}
+
+// serializeCookie writes a Set-Cookie line in the attribute order of
+// Auth.js's vendored cookie serializer: Max-Age, Domain, Path, Expires,
+// HttpOnly, Secure, Partitioned, SameSite. value must already be encoded.
+// With c nil, the attributes are Auth.js's defaults for its own cookies
+// (Path=/; HttpOnly; SameSite=Lax, plus Secure on https).
+func serializeCookie(name, value string, c *http.Cookie, secure bool) string {
+	var b strings.Builder
+	b.WriteString(name)
+	b.WriteByte('=')
+	b.WriteString(value)
+	if c == nil {
+		b.WriteString("; Path=/; HttpOnly")
+		if secure {
+			b.WriteString("; Secure")
+		}
+		b.WriteString("; SameSite=Lax")
+		return b.String()
+	}
+	if c.MaxAge < 0 {
+		b.WriteString("; Max-Age=0")
+	} else if c.MaxAge > 0 {
+		b.WriteString("; Max-Age=" + strconv.Itoa(c.MaxAge))
+	}
+	if c.Domain != "" {
+		b.WriteString("; Domain=" + c.Domain)
+	}
+	if c.Path != "" {
+		b.WriteString("; Path=" + c.Path)
+	}
+	if !c.Expires.IsZero() {
+		b.WriteString("; Expires=" + c.Expires.UTC().Format(http.TimeFormat))
+	}
+	if c.HttpOnly {
+		b.WriteString("; HttpOnly")
+	}
+	if c.Secure {
+		b.WriteString("; Secure")
+	}
+	if c.Partitioned {
+		b.WriteString("; Partitioned")
+	}
+	switch c.SameSite {
+	case http.SameSiteLaxMode:
+		b.WriteString("; SameSite=Lax")
+	case http.SameSiteStrictMode:
+		b.WriteString("; SameSite=Strict")
+	case http.SameSiteNoneMode:
+		b.WriteString("; SameSite=None")
+	}
+	return b.String()
+}
+
+// encodeURIComponent is JavaScript's: everything but A–Z a–z 0–9 and
+// -_.!~*'() is percent-encoded as UTF-8.
+func encodeURIComponent(s string) string {
+	const hexd = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.!~*'()", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexd[c>>4])
+		b.WriteByte(hexd[c&15])
+	}
+	return b.String()
+}
+
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(errors.New("resolver: no randomness: " + err.Error()))
+	}
+	return hex.EncodeToString(b)
+}
