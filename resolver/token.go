@@ -18,6 +18,20 @@ import (
 //
 // All keys and thumbprints are derived once by NewCodec; Decode and Encode
 // never run HKDF. A Codec is immutable and safe for concurrent use.
+//
+// v5 (Auth.js): alg "dir" with enc A256CBC-HS512 or A256GCM (both derived
+// the v5 way), kid rotation and the kid-less rule; everything else is
+// ReasonAlgorithm, as jose's allow-lists reject it.
+//
+// next-auth v4 (Config.LegacyV4): one secret, key = HKDF-SHA256(secret,
+// salt "", "NextAuth.js Generated Encryption Key", 32), kid ignored. jose 4
+// runs without an allow-list there, so it would accept any algorithm the
+// raw 32-byte key fits; we support the direct ones, "dir" with A256GCM (what
+// next-auth writes) or A128CBC-HS256. The key-wrapping algorithms jose 4
+// would also try with that key (A256KW, A256GCMKW, PBES2-*) are rejected as
+// ReasonAlgorithm: no next-auth v4 deployment writes them. Base64 is Node's
+// Buffer decoding (both alphabets, stray characters skipped, '=' ends the
+// data) and UTF-8 is decoded leniently, as jose 4 does.
 type Codec struct {
 	ring       *keyRing
 	cookieName string
