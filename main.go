@@ -36,6 +36,9 @@ func commands() []command {
 		{"resolve", "resolve one Cookie header (stdin) to the Auth.js /session body", runResolve},
 		{"mint", "mint an Auth.js session cookie from claims (stdin JSON)", runMint},
 		{"profiles", "list, show and validate profiles", runProfiles},
+		{"bench", "load-test session resolution: local versus proxy, HDR latencies", runBench},
+		{"capacity", "find the highest rate each scenario holds within an SLO and plan for a peak", runCapacity},
+		{"report", "merge bench reports and .hlog logs from several machines into one", runReport},
 		{"seed", "fill a session store with demo or load data", runSeed},
 		{"db", "session store maintenance: migrate (add missing indexes)", runDB},
 	}

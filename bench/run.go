@@ -19,6 +19,19 @@ type Targets struct {
 	InProc map[string]Target
 	// Population supplies the cookies; nil sends none.
 	Population Population
+	// Populations overrides Population for some scenarios, by name: a
+	// database scenario needs session tokens where a JWT one needs minted
+	// cookies. Every scenario still makes the same sequence of picks (kind
+	// and session index), so the traffic's shape is the same.
+	Populations map[string]Population
+}
+
+// population returns the population of scenario name.
+func (t Targets) population(name string) Population {
+	if p, ok := t.Populations[name]; ok {
+		return p
+	}
+	return t.Population
 }
 
 // Option adds an output to a run.
@@ -187,7 +200,7 @@ func (r *runner) scenario(ctx context.Context, i int) (canceled bool) {
 	plan := r.cfg.Plan()
 	p := newPacer(plan, r.cfg.MaxRequests)
 	p.precise, p.done = true, ctx.Done()
-	pick := newPicker(r.cfg.Population, r.targets.Population, r.cfg.Seed)
+	pick := newPicker(r.cfg.Population, r.targets.population(spec.Name), r.cfg.Seed)
 	rec := newRecorder(spec)
 	st := &r.states[i]
 	st.State = StateWarmup

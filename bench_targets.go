@@ -1,0 +1,448 @@
+package main
+
+// Wiring between the resolver and the load generator: the adapter from
+// resolver.Resolver to bench.Target, the cookie populations, the built-in
+// upstream and the loopback endpoints of "http" scenarios. bench knows
+// nothing of sessions; this file is where they meet.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/authscope/authscope/bench"
+	"github.com/authscope/authscope/profiles"
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/sqlitestore"
+)
+
+// benchCompareScenarios is the local-versus-proxy comparison a profile
+// without a bench section runs: every way of resolving, cache off and on,
+// and the upstream called directly as the baseline of proxy mode.
+func benchCompareScenarios() []bench.ScenarioSpec {
+	return []bench.ScenarioSpec{
+		{Name: "local-jwt", Mode: "local", Strategy: "jwt"},
+		{Name: "local-jwt-cache", Mode: "local", Strategy: "jwt", Cache: true},
+		{Name: "local-db", Mode: "local", Strategy: "database"},
+		{Name: "local-db-cache", Mode: "local", Strategy: "database", Cache: true},
+		{Name: "proxy-jwt", Mode: "proxy", Strategy: "jwt"},
+		{Name: "proxy-jwt-cache", Mode: "proxy", Strategy: "jwt", Cache: true},
+		{Name: "upstream-jwt", Mode: "upstream", Strategy: "jwt", Via: bench.ViaHTTP},
+	}
+}
+
+// benchCompareConfig is the bench section of the built-in comparison: a
+// Zipf hot set of 1,000 sessions with a few expired, tampered and
+// cookieless requests, one warm-up second, five measured seconds at 200/s.
+func benchCompareConfig() bench.Config {
+	return bench.Config{
+		Rate: 200, Duration: bench.Duration(5 * time.Second), Warmup: bench.Duration(time.Second),
+		Population: bench.PopulationConfig{
+			Sessions: 1000, Popularity: bench.Zipf, ZipfS: 1.1,
+			Expired: 0.05, Tampered: 0.02, NoCookie: 0.03,
+		},
+		Scenarios: benchCompareScenarios(),
+		Baseline:  "local-jwt",
+	}
+}
+
+// benchOptions say where a run's sessions and upstream come from.
+type benchOptions struct {
+	profile *profiles.Profile
+	getenv  func(string) string
+	// upstreamURL is a real Auth.js base URL (with its base path) for proxy
+	// and upstream scenarios; empty starts the built-in upstream.
+	upstreamURL string
+	// upstreamLatency and upstreamJitter model the network hop to the
+	// built-in upstream: each answer waits latency plus up to jitter.
+	upstreamLatency, upstreamJitter time.Duration
+	// dbSeed is the `authscope seed --seed` whose tokens a real store holds.
+	dbSeed int64
+}
+
+// benchSetup is everything a run needs around the engine. Close releases it.
+type benchSetup struct {
+	cfg     bench.Config // the scenarios' URLs filled in
+	targets bench.Targets
+	notes   []string
+	closers []func() error
+
+	base     resolver.Config
+	codec    *resolver.Codec
+	st       resolver.Store
+	upstream map[string]string // strategy -> upstream base URL (origin + base path)
+}
+
+// benchDemoSecretEnv fixes the generated secret of demo runs.
+const benchDemoSecretEnv = "AUTHSCOPE_DEMO_SECRET"
+
+// newBenchSetup builds the targets and populations of cfg's scenarios.
+// cfg must be valid; its http scenarios without a URL get a loopback one.
+func newBenchSetup(ctx context.Context, cfg bench.Config, o benchOptions) (_ *benchSetup, err error) {
+	s := &benchSetup{cfg: cfg, upstream: map[string]string{}}
+	s.cfg.Scenarios = append([]bench.ScenarioSpec(nil), cfg.Scenarios...)
+	s.targets = bench.Targets{InProc: map[string]bench.Target{}, Populations: map[string]bench.Population{}}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if s.base, err = benchResolverConfig(o); err != nil {
+		return nil, err
+	}
+	needs := map[string]bool{}
+	for _, sc := range s.cfg.Scenarios {
+		needs[benchStrategy(sc)] = true
+	}
+	pops := map[string]bench.Population{}
+	now := time.Now()
+	n := max(cfg.Population.Sessions, 1)
+	if needs["jwt"] {
+		if s.codec, err = resolver.NewCodec(s.base); err != nil {
+			return nil, fmt.Errorf("bench: jwt population: %w", err)
+		}
+		if pops["jwt"], err = benchMintPopulation(s.codec, s.base, n, now); err != nil {
+			return nil, err
+		}
+	}
+	if needs["database"] {
+		if pops["database"], err = s.openStore(ctx, o, n, now); err != nil {
+			return nil, err
+		}
+	}
+	for i := range s.cfg.Scenarios {
+		sc := &s.cfg.Scenarios[i]
+		strategy := benchStrategy(*sc)
+		s.targets.Populations[sc.Name] = pops[strategy]
+		if err := s.wire(sc, strategy, o); err != nil {
+			return nil, fmt.Errorf("bench: scenario %s: %w", sc.Name, err)
+		}
+	}
+	return s, nil
+}
+
+func benchStrategy(sc bench.ScenarioSpec) string {
+	if sc.Strategy == "" {
+		return "jwt"
+	}
+	return sc.Strategy
+}
+
+// benchResolverConfig is the profile's resolver configuration; demo
+// profiles get a secret generated for the run.
+func benchResolverConfig(o benchOptions) (resolver.Config, error) {
+	getenv := o.getenv
+	if o.profile == nil {
+		return resolver.Config{}, errors.New("bench: no profile")
+	}
+	if o.profile.Demo && getenv(benchDemoSecretEnv) == "" {
+		secret := benchRandomSecret()
+		getenv = func(k string) string {
+			if k == benchDemoSecretEnv {
+				return secret
+			}
+			return o.getenv(k)
+		}
+	}
+	cfg, err := o.profile.ResolverConfig(getenv)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg.WithDefaults(), nil
+}
+
+func benchRandomSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read does not fail on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// benchMintPopulation mints n Auth.js session cookies: valid ones, the
+// same people's cookies expired an hour ago, and valid ones with a byte of
+// ciphertext altered.
+func benchMintPopulation(c *resolver.Codec, cfg resolver.Config, n int, now time.Time) (bench.StaticPopulation, error) {
+	var p bench.StaticPopulation
+	name := c.CookieName()
+	for i := range n {
+		claims := resolver.Claims{
+			"sub":   fmt.Sprintf("bench-user-%d", i),
+			"name":  fmt.Sprintf("Bench User %d", i),
+			"email": fmt.Sprintf("user%d@example.com", i),
+		}
+		valid, err := c.Encode(claims, now, cfg.MaxAge)
+		if err != nil {
+			return p, fmt.Errorf("bench: mint: %w", err)
+		}
+		expired, err := c.Encode(claims, now.Add(-cfg.MaxAge-time.Hour), cfg.MaxAge)
+		if err != nil {
+			return p, fmt.Errorf("bench: mint: %w", err)
+		}
+		p.Valid = append(p.Valid, name+"="+valid)
+		p.Expired = append(p.Expired, name+"="+expired)
+		p.Tampered = append(p.Tampered, name+"="+benchTamper(valid))
+	}
+	return p, nil
+}
+
+// benchTamper flips one character in the middle of a JWE's ciphertext.
+func benchTamper(tok string) string {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 5 || len(parts[3]) == 0 {
+		return tok + "x"
+	}
+	ct := []byte(parts[3])
+	i := len(ct) / 2
+	if ct[i] == 'A' {
+		ct[i] = 'B'
+	} else {
+		ct[i] = 'A'
+	}
+	parts[3] = string(ct)
+	return strings.Join(parts, ".")
+}
+
+// openStore opens the database strategy's store and reads its population:
+// the profile's store (tokens of `authscope seed --seed dbSeed`), or for the
+// demo a SQLite store seeded in a temporary directory. Each token is looked
+// up once to sort it into valid and expired.
+func (s *benchSetup) openStore(ctx context.Context, o benchOptions, n int, now time.Time) (bench.Population, error) {
+	dsn, err := o.profile.DSN(o.getenv)
+	if err != nil {
+		return nil, err
+	}
+	seed := o.dbSeed
+	if seed == 0 {
+		seed = 1
+	}
+	seedOpts := store.SeedOptions{Users: max(n/2, 1), Sessions: n * 3 / 2, Seed: seed, Now: now}
+	if dsn == "" {
+		dir, err := os.MkdirTemp("", "authscope-bench-")
+		if err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+		s.closers = append(s.closers, func() error { return os.RemoveAll(dir) })
+		st, err := sqlitestore.Open(ctx, filepath.Join(dir, "sessions.db"), sqlitestore.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("bench: demo store: %w", err)
+		}
+		s.st = st
+		s.closers = append(s.closers, st.Close)
+		if _, err := store.Seed(ctx, st, seedOpts); err != nil {
+			return nil, fmt.Errorf("bench: seed demo store: %w", err)
+		}
+		s.notes = append(s.notes, fmt.Sprintf("database: demo SQLite store seeded with %d sessions", seedOpts.Sessions))
+	} else {
+		st, err := store.Open(ctx, dsn, store.Options{ReadOnly: s.base.ReadOnly})
+		if err != nil {
+			return nil, fmt.Errorf("bench: store: %w", err)
+		}
+		s.st = st
+		s.closers = append(s.closers, st.Close)
+		s.notes = append(s.notes, fmt.Sprintf("database: %s, tokens of `authscope seed --seed %d`", store.Redact(dsn), seed))
+	}
+	var p bench.StaticPopulation
+	for j := 0; j < seedOpts.Sessions && len(p.Valid) < n; j++ {
+		tok := store.SeedToken(seed, j)
+		sess, user, err := s.st.SessionAndUser(ctx, tok)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("bench: read population: %w", err)
+		case sess == nil || user == nil:
+			continue
+		case sess.Expires.After(now.Add(time.Minute)):
+			p.Valid = append(p.Valid, s.base.SessionCookieName()+"="+tok)
+		default:
+			p.Expired = append(p.Expired, s.base.SessionCookieName()+"="+tok)
+		}
+	}
+	if len(p.Valid) == 0 {
+		return nil, errors.New("bench: the store holds none of the seeded sessions (run `authscope seed` first)")
+	}
+	for i, v := range p.Valid {
+		_, tok, _ := strings.Cut(v, "=")
+		p.Tampered = append(p.Tampered, s.base.SessionCookieName()+"="+tok[:len(tok)-1]+string("ab"[i%2]))
+	}
+	return p, nil
+}
+
+// wire builds scenario sc's target, or its URL for http scenarios.
+func (s *benchSetup) wire(sc *bench.ScenarioSpec, strategy string, o benchOptions) error {
+	switch sc.Mode {
+	case "local", "proxy":
+	case "upstream":
+		base, err := s.upstreamFor(strategy, o)
+		if err != nil {
+			return err
+		}
+		sc.Via = bench.ViaHTTP
+		sc.URL, err = resolver.UpstreamSessionURL(resolver.Config{BaseURL: base, BasePath: s.base.BasePath})
+		return err
+	default:
+		return fmt.Errorf("mode %q: want local, proxy or upstream", sc.Mode)
+	}
+	cfg := s.base
+	cfg.Mode, cfg.Strategy = resolver.Mode(sc.Mode), resolver.Strategy(strategy)
+	cfg.Cache.Enabled = sc.Cache
+	var opts []resolver.Option
+	if sc.Mode == "proxy" {
+		base, err := s.upstreamFor(strategy, o)
+		if err != nil {
+			return err
+		}
+		cfg.BaseURL = base
+		u, err := resolver.UpstreamSessionURL(cfg)
+		if err != nil {
+			return err
+		}
+		if err := s.cfg.CheckURL(u); err != nil {
+			return fmt.Errorf("upstream: %w", err)
+		}
+	} else if strategy == "database" {
+		opts = append(opts, resolver.WithStore(s.st))
+	}
+	r, err := resolver.New(cfg, opts...)
+	if err != nil {
+		return err
+	}
+	if sc.Via == bench.ViaHTTP && sc.URL == "" {
+		base, err := s.serve(benchSessionHandler(r, cfg.BasePath, 0, 0, true))
+		if err != nil {
+			return err
+		}
+		sc.URL = base + strings.TrimSuffix(cfg.BasePath, "/") + "/session"
+		return nil
+	}
+	s.targets.InProc[sc.Name] = resolverTarget(r, cfg.Mode) // demo_load.go's adapter
+	return nil
+}
+
+// upstreamFor returns the upstream base URL (origin + base path) of a
+// strategy: --url, or the built-in upstream started on first use.
+func (s *benchSetup) upstreamFor(strategy string, o benchOptions) (string, error) {
+	if o.upstreamURL != "" {
+		if err := s.cfg.CheckURL(o.upstreamURL); err != nil {
+			return "", err
+		}
+		return o.upstreamURL, nil
+	}
+	if u, ok := s.upstream[strategy]; ok {
+		return u, nil
+	}
+	cfg := s.base
+	cfg.Mode, cfg.Strategy, cfg.BaseURL = resolver.ModeLocal, resolver.Strategy(strategy), ""
+	cfg.Cache.Enabled = false
+	var opts []resolver.Option
+	if strategy == "database" {
+		opts = append(opts, resolver.WithStore(s.st))
+	}
+	r, err := resolver.New(cfg, opts...)
+	if err != nil {
+		return "", fmt.Errorf("built-in upstream: %w", err)
+	}
+	origin, err := s.serve(benchSessionHandler(r, cfg.BasePath, o.upstreamLatency, o.upstreamJitter, false))
+	if err != nil {
+		return "", err
+	}
+	u := origin + strings.TrimSuffix(cfg.BasePath, "/")
+	s.upstream[strategy] = u
+	note := fmt.Sprintf("upstream (%s): built-in Auth.js-compatible endpoint on %s", strategy, origin)
+	if o.upstreamLatency > 0 || o.upstreamJitter > 0 {
+		note += fmt.Sprintf(", latency %s + up to %s jitter", o.upstreamLatency, o.upstreamJitter)
+	}
+	s.notes = append(s.notes, note)
+	return u, nil
+}
+
+// serve starts h on a free loopback port and returns its origin.
+func (s *benchSetup) serve(h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	s.closers = append(s.closers, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return srv.Shutdown(ctx)
+	})
+	return "http://" + ln.Addr().String(), nil
+}
+
+// Close stops the servers and releases the store, newest first.
+func (s *benchSetup) Close() error {
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i]())
+	}
+	s.closers = nil
+	return errors.Join(errs...)
+}
+
+// benchFailure reports whether a reason is a failed request rather than an
+// answer (as resolverTarget counts them).
+func benchFailure(r resolver.Reason) bool {
+	switch r {
+	case resolver.ReasonStoreError, resolver.ReasonUpstreamStatus, resolver.ReasonUpstreamBody,
+		resolver.ReasonUpstreamTimeout, resolver.ReasonUpstreamError, resolver.ReasonCanceled:
+		return true
+	}
+	return false
+}
+
+// benchSessionHandler serves GET {basePath}/session from r as Auth.js
+// answers it: 200 with the session JSON or null. With outcome it adds the
+// bench.Header* headers (reason, cache, upstream) so an HTTP run counts
+// reasons as an in-process one does. latency and jitter delay each answer
+// to model a network hop.
+func benchSessionHandler(r resolver.Resolver, basePath string, latency, jitter time.Duration, outcome bool) http.Handler {
+	path := strings.TrimSuffix(basePath, "/") + "/session"
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path != path {
+			http.NotFound(w, req)
+			return
+		}
+		if d := latency + time.Duration(mrand.Int64N(int64(jitter)+1)); d > 0 {
+			time.Sleep(d)
+		}
+		res, err := r.Resolve(req.Context(), resolver.FromRequest(req))
+		if err != nil {
+			http.Error(w, "resolver unavailable", http.StatusInternalServerError)
+			return
+		}
+		body := []byte("null")
+		if res.Session != nil {
+			if body, err = res.Session.MarshalJSON(); err != nil {
+				http.Error(w, "encode", http.StatusInternalServerError)
+				return
+			}
+		}
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		if outcome {
+			h.Set(bench.HeaderReason, string(res.Reason))
+			if res.Source == "cache" {
+				h.Set(bench.HeaderCache, "hit")
+			}
+			if res.Source == "upstream" {
+				h.Set(bench.HeaderUpstream, "1")
+			}
+		}
+		status := http.StatusOK
+		if benchFailure(res.Reason) {
+			status = http.StatusBadGateway
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	})
+}

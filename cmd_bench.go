@@ -1,0 +1,402 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/authscope/authscope/bench"
+	"github.com/authscope/authscope/profiles"
+)
+
+// benchFlags are the flags bench and capacity share: where the sessions
+// come from and the shape of the load.
+type benchFlags struct {
+	profile, config                  string
+	rate, schedule, scenarios, via   string
+	duration, warmup, timeout        time.Duration
+	maxRequests, workers, maxWorkers uint64
+	sessions                         int
+	popularity                       string
+	zipfS                            float64
+	expired, tampered, noCookie      string
+	allowHosts                       string
+	url                              string
+	upstreamLatency, upstreamJitter  time.Duration
+	dbSeed                           int64
+	seed                             uint64
+}
+
+func (f *benchFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.profile, "profile", "compare", "profile `NAME` or file: where sessions, store and upstream come from, and its bench section")
+	fs.StringVar(&f.config, "config", "", "bench config `FILE` (JSON or YAML, bench.Config), instead of the profile's bench section")
+	fs.StringVar(&f.rate, "rate", "", "constant `RATE` such as 500 or 500/s")
+	fs.DurationVar(&f.duration, "duration", 0, "measured duration of each scenario")
+	fs.StringVar(&f.schedule, "schedule", "", "steps and ramps instead of --rate/--duration: `30s@500,30s@500->2000`")
+	fs.DurationVar(&f.warmup, "warmup", 0, "warm-up before each scenario, excluded from the figures")
+	fs.Uint64Var(&f.maxRequests, "max-requests", 0, "cap on the requests of each scenario")
+	fs.Uint64Var(&f.workers, "workers", 0, "initial workers (vegeta -workers)")
+	fs.Uint64Var(&f.maxWorkers, "max-workers", 0, "worker cap (vegeta -max-workers; default unbounded, the open model)")
+	fs.DurationVar(&f.timeout, "timeout", 0, "per-request timeout")
+	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenario names to run (default all)")
+	fs.StringVar(&f.via, "via", "", "run local and proxy scenarios `inproc` (the resolver alone) or over loopback `http` (a serve endpoint)")
+	fs.IntVar(&f.sessions, "sessions", 0, "distinct sessions in the population")
+	fs.StringVar(&f.popularity, "popularity", "", "how sessions are picked: uniform or zipf")
+	fs.Float64Var(&f.zipfS, "zipf-s", 0, "Zipf exponent (> 1; larger is a hotter hot set)")
+	fs.StringVar(&f.expired, "expired", "", "share of requests with an expired session, e.g. 5%")
+	fs.StringVar(&f.tampered, "tampered", "", "share of requests with a tampered cookie")
+	fs.StringVar(&f.noCookie, "no-cookie", "", "share of requests without a session cookie")
+	fs.StringVar(&f.allowHosts, "allow-host", "", "comma-separated hosts HTTP may go to (default loopback only)")
+	fs.StringVar(&f.url, "url", "", "a real Auth.js base URL with its base path (http://127.0.0.1:3000/api/auth) for proxy and upstream scenarios; default the built-in upstream")
+	fs.DurationVar(&f.upstreamLatency, "upstream-latency", 0, "built-in upstream: delay added to each answer (models the network hop)")
+	fs.DurationVar(&f.upstreamJitter, "upstream-jitter", 0, "built-in upstream: up to this much more delay, uniformly")
+	fs.Int64Var(&f.dbSeed, "db-seed", 1, "database scenarios on a real store: the `authscope seed --seed` its sessions came from")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of the cookie picks (same seed, same traffic)")
+}
+
+// load builds the bench config: the --config file, else the profile's bench
+// section, else the built-in comparison; then the flags given override it.
+func (f *benchFlags) load(env *cliEnv, fs *flag.FlagSet) (bench.Config, *profiles.Profile, []string, error) {
+	var notes []string
+	p, err := profiles.Find(f.profile, profiles.Dir(env.getenv))
+	if errors.Is(err, profiles.ErrNotFound) && f.profile == "compare" {
+		// Until the built-in compare profile ships, compare is the demo
+		// with the built-in comparison scenarios.
+		p, err = profiles.Find("demo", "")
+		notes = append(notes, "profile compare: the embedded demo with the built-in comparison scenarios")
+	}
+	if err != nil {
+		return bench.Config{}, nil, nil, usageError{err}
+	}
+	var cfg bench.Config
+	switch {
+	case f.config != "":
+		data, err := os.ReadFile(f.config)
+		if err != nil {
+			return cfg, nil, nil, usageError{err}
+		}
+		if cfg, err = decodeBenchConfig(data); err != nil {
+			return cfg, nil, nil, usageError{fmt.Errorf("%s: %w", f.config, err)}
+		}
+	case len(p.Bench) > 0:
+		data, err := yaml.Marshal(p.Bench)
+		if err != nil {
+			return cfg, nil, nil, err
+		}
+		if cfg, err = decodeBenchConfig(data); err != nil {
+			return cfg, nil, nil, usageError{fmt.Errorf("%s: bench: %w", p.Source, err)}
+		}
+	}
+	if len(cfg.Scenarios) == 0 {
+		cfg = benchCompareConfig()
+	}
+	if err := f.apply(fs, &cfg); err != nil {
+		return cfg, nil, nil, usageError{err}
+	}
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return cfg, nil, nil, usageError{err}
+	}
+	return cfg, p, notes, nil
+}
+
+// decodeBenchConfig decodes JSON or YAML strictly (unknown keys are errors).
+func decodeBenchConfig(data []byte) (bench.Config, error) {
+	var cfg bench.Config
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		return cfg, dec.Decode(&cfg)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// apply overrides cfg with the flags that were given.
+func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
+	var errs []error
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	share := func(name, v string, dst *bench.Share) {
+		if set[name] {
+			s, err := bench.ParseShare(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("--%s: %w", name, err))
+			}
+			*dst = s
+		}
+	}
+	if set["rate"] {
+		r, err := bench.ParseRate(f.rate)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--rate: %w", err))
+		}
+		cfg.Rate, cfg.Schedule = r, nil
+	}
+	if set["duration"] {
+		cfg.Duration, cfg.Schedule = bench.Duration(f.duration), nil
+	}
+	if set["schedule"] {
+		s, err := bench.ParseSchedule(f.schedule)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--schedule: %w", err))
+		}
+		cfg.Schedule = s
+	}
+	if set["warmup"] {
+		cfg.Warmup = bench.Duration(f.warmup)
+	}
+	if set["max-requests"] {
+		cfg.MaxRequests = f.maxRequests
+	}
+	if set["workers"] {
+		cfg.Workers = f.workers
+	}
+	if set["max-workers"] {
+		cfg.MaxWorkers = f.maxWorkers
+	}
+	if set["timeout"] {
+		cfg.Timeout = bench.Duration(f.timeout)
+	}
+	if set["sessions"] {
+		cfg.Population.Sessions = f.sessions
+	}
+	if set["popularity"] {
+		cfg.Population.Popularity = bench.Popularity(f.popularity)
+	}
+	if set["zipf-s"] {
+		cfg.Population.ZipfS = f.zipfS
+	}
+	share("expired", f.expired, &cfg.Population.Expired)
+	share("tampered", f.tampered, &cfg.Population.Tampered)
+	share("no-cookie", f.noCookie, &cfg.Population.NoCookie)
+	if set["seed"] {
+		cfg.Seed = f.seed
+	}
+	if set["allow-host"] {
+		cfg.AllowedHosts = splitList(f.allowHosts)
+	}
+	if set["scenarios"] {
+		want := splitList(f.scenarios)
+		var kept []bench.ScenarioSpec
+		for _, name := range want {
+			found := false
+			for _, s := range cfg.Scenarios {
+				if s.Name == name {
+					kept, found = append(kept, s), true
+				}
+			}
+			if !found {
+				errs = append(errs, fmt.Errorf("--scenarios: no scenario %q", name))
+			}
+		}
+		cfg.Scenarios = kept
+		if cfg.Baseline != "" && !containsScenario(kept, cfg.Baseline) {
+			cfg.Baseline = ""
+		}
+	}
+	if set["via"] {
+		v := bench.Via(f.via)
+		if v != bench.ViaInProc && v != bench.ViaHTTP {
+			errs = append(errs, fmt.Errorf("--via %q: want inproc or http", f.via))
+		}
+		for i := range cfg.Scenarios {
+			if cfg.Scenarios[i].Mode != "upstream" {
+				cfg.Scenarios[i].Via = v
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func containsScenario(ss []bench.ScenarioSpec, name string) bool {
+	for _, s := range ss {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func splitList(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+func (f *benchFlags) options(p *profiles.Profile, env *cliEnv) benchOptions {
+	return benchOptions{
+		profile: p, getenv: env.getenv, upstreamURL: f.url,
+		upstreamLatency: f.upstreamLatency, upstreamJitter: f.upstreamJitter, dbSeed: f.dbSeed,
+	}
+}
+
+// runBench runs a load comparison and writes its reports.
+func runBench(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "bench", "bench [--profile P] [--rate R --duration D | --schedule S] [--json FILE] [--html FILE] [--hdr DIR] [--results FILE]")
+	var f benchFlags
+	f.register(fs)
+	jsonOut := fs.String("json", "", "write the full report as JSON to `FILE`")
+	htmlOut := fs.String("html", "", "write a self-contained HTML report with the percentile chart to `FILE`")
+	hdrDir := fs.String("hdr", "", "write NAME.hgrm percentile files and run.hlog (interval log) into `DIR`")
+	hlogOut := fs.String("hlog", "", "write the HdrHistogram interval log to `FILE`")
+	resultsOut := fs.String("results", "", "write vegeta-format results (gob; no bodies, no headers) to `FILE`")
+	interval := fs.Duration("interval", 0, "length of each .hlog interval (default 1s)")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, p, notes, err := f.load(env, fs)
+	if err != nil {
+		return err
+	}
+	if *interval > 0 {
+		cfg.Interval = bench.Duration(*interval)
+	}
+	setup, err := newBenchSetup(ctx, cfg, f.options(p, env))
+	if errors.Is(err, bench.ErrHostNotAllowed) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	defer setup.Close()
+
+	var opts []bench.Option
+	var files []*os.File
+	open := func(path string) (*os.File, error) {
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, err
+			}
+		}
+		fh, err := os.Create(path)
+		if err == nil {
+			files = append(files, fh)
+		}
+		return fh, err
+	}
+	defer func() {
+		for _, fh := range files {
+			fh.Close()
+		}
+	}()
+	if *hdrDir != "" && *hlogOut == "" {
+		*hlogOut = filepath.Join(*hdrDir, "run.hlog")
+	}
+	if *hlogOut != "" {
+		fh, err := open(*hlogOut)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, bench.WithHlog(fh))
+	}
+	if *resultsOut != "" {
+		fh, err := open(*resultsOut)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, bench.WithResults(fh))
+	}
+	for _, n := range append(notes, setup.notes...) {
+		if !*quiet {
+			fmt.Fprintln(env.stderr, "note:", n)
+		}
+	}
+	ch, err := bench.Run(ctx, setup.cfg, setup.targets, opts...)
+	if err != nil {
+		return err
+	}
+	var last bench.Snapshot
+	done := map[int]bool{}
+	for s := range ch {
+		last = s
+		if *quiet {
+			continue
+		}
+		for i, sc := range s.Scenarios {
+			if sc.State == bench.StateDone && !done[i] {
+				done[i] = true
+				r := sc.Report
+				fmt.Fprintf(env.stderr, "%s: %d requests, %.0f/s ok, p50 %s, p99 %s\n", r.Name, r.Requests, r.RateAchieved,
+					bench.FormatNs(r.LatencyNs.P50), bench.FormatNs(r.LatencyNs.P99))
+			}
+		}
+	}
+	rep := last.Report
+	if rep == nil {
+		return errors.Join(errors.New("bench: run produced no report"), last.Err)
+	}
+	errs := []error{last.Err}
+	if err := bench.WriteTable(env.stdout, rep); err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, writeReports(rep, *jsonOut, *htmlOut, *hdrDir, env))
+	for _, fh := range files {
+		if err := fh.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if rep.Canceled {
+		errs = append(errs, errors.New("interrupted: partial results written"))
+	}
+	return errors.Join(errs...)
+}
+
+// writeReports writes the JSON, HTML and .hgrm outputs that were asked for.
+func writeReports(rep *bench.Report, jsonOut, htmlOut, hdrDir string, env *cliEnv) error {
+	var errs []error
+	write := func(path string, fill func(io.Writer) error) {
+		if path == "" {
+			return
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				errs = append(errs, err)
+				return
+			}
+		}
+		fh, err := os.Create(path)
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		if err := fill(fh); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", path, err))
+		}
+		if err := fh.Close(); err != nil {
+			errs = append(errs, err)
+		}
+		fmt.Fprintf(env.stderr, "wrote %s\n", path)
+	}
+	write(jsonOut, rep.WriteJSON)
+	write(htmlOut, func(w io.Writer) error { return bench.WriteHTML(w, rep) })
+	if hdrDir != "" {
+		paths, err := bench.WriteHgrmFiles(hdrDir, rep)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if len(paths) > 0 {
+			fmt.Fprintf(env.stderr, "wrote %d .hgrm files in %s\n", len(paths), hdrDir)
+		}
+	}
+	return errors.Join(errs...)
+}

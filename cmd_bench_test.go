@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authscope/authscope/bench"
+)
+
+// runCmd runs authscope in-process and returns its exit code and output.
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := run(t.Context(), env, args)
+	return code, out.String(), errb.String()
+}
+
+func readJSONReport(t *testing.T, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestBenchCompareAndReport runs the built-in comparison on the demo (a
+// short run of three scenarios: local JWT in-process and over loopback
+// HTTP, proxy to the built-in upstream, the upstream directly), checks the
+// JSON report's fields, then merges two reports with `report`.
+func TestBenchCompareAndReport(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.json")
+	code, stdout, stderr := runCmd(t, "bench", "--profile", "compare", "--rate", "200", "--duration", "500ms", "--warmup", "100ms",
+		"--scenarios", "local-jwt,proxy-jwt,upstream-jwt", "--sessions", "50", "--upstream-latency", "1ms",
+		"--json", out, "--html", filepath.Join(dir, "r.html"), "--hdr", filepath.Join(dir, "hdr"), "--results", filepath.Join(dir, "res.bin"))
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "p99 vs local-jwt") || !strings.Contains(stdout, "proxy-jwt") {
+		t.Errorf("table:\n%s", stdout)
+	}
+	m := readJSONReport(t, out)
+	scs := m["scenarios"].([]any)
+	if len(scs) != 3 {
+		t.Fatalf("%d scenarios", len(scs))
+	}
+	for _, s := range scs {
+		s := s.(map[string]any)
+		for _, k := range []string{"name", "mode", "strategy", "cache", "requests", "rate_attempted", "rate_achieved", "success_ratio",
+			"reasons", "cache_hit_ratio", "upstream_calls", "latency_ns", "latency_uncorrected_ns"} {
+			if _, ok := s[k]; !ok {
+				t.Errorf("%s: no %q", s["name"], k)
+			}
+		}
+		for _, k := range []string{"p50", "p90", "p99", "p999", "p9999", "max"} {
+			if v, _ := s["latency_ns"].(map[string]any)[k].(float64); v <= 0 {
+				t.Errorf("%s: latency_ns.%s = %v", s["name"], k, v)
+			}
+		}
+		if s["requests"].(float64) != 100 || s["success_ratio"].(float64) != 1 {
+			t.Errorf("%s: requests %v success %v, want 100 all answered", s["name"], s["requests"], s["success_ratio"])
+		}
+	}
+	local, proxy := scs[0].(map[string]any), scs[1].(map[string]any)
+	if local["upstream_calls"].(float64) != 0 || proxy["upstream_calls"].(float64) != 100 {
+		t.Errorf("upstream calls: local %v proxy %v", local["upstream_calls"], proxy["upstream_calls"])
+	}
+	// The proxy pays the modelled 1ms hop; local decoding does not.
+	lp50 := local["latency_ns"].(map[string]any)["p50"].(float64)
+	pp50 := proxy["latency_ns"].(map[string]any)["p50"].(float64)
+	if pp50 < float64(time.Millisecond) || lp50 >= pp50 {
+		t.Errorf("p50 local %v proxy %v: want proxy >= 1ms > local", lp50, pp50)
+	}
+	if reasons := local["reasons"].(map[string]any); reasons["session"] == nil || reasons["expired"] == nil {
+		t.Errorf("local reasons %v: want sessions and the population's expired share", reasons)
+	}
+	for _, f := range []string{"r.html", "res.bin", "hdr/run.hlog", "hdr/local-jwt.hgrm", "hdr/proxy-jwt.uncorrected.hgrm"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+
+	// report merges reports (here the same one twice: counts double) and
+	// interval logs.
+	code, stdout, stderr = runCmd(t, "report", "--json", filepath.Join(dir, "merged.json"), "--hlog", filepath.Join(dir, "merged.hlog"),
+		out, out, filepath.Join(dir, "hdr", "run.hlog"))
+	if code != 0 {
+		t.Fatalf("report: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	mm := readJSONReport(t, filepath.Join(dir, "merged.json"))
+	if mm["sources"].(float64) != 2 || mm["scenarios"].([]any)[0].(map[string]any)["requests"].(float64) != 200 {
+		t.Errorf("merged: sources %v requests %v", mm["sources"], mm["scenarios"].([]any)[0].(map[string]any)["requests"])
+	}
+	if !strings.Contains(stdout, "merged from 2 runs") {
+		t.Errorf("report table:\n%s", stdout)
+	}
+	// Interval logs alone give a latency-only report.
+	code, stdout, _ = runCmd(t, "report", filepath.Join(dir, "merged.hlog"))
+	if code != 0 || !strings.Contains(stdout, "upstream-jwt") {
+		t.Errorf("report from hlog: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestBenchHTTPViaLoopback(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.json")
+	code, stdout, stderr := runCmd(t, "bench", "--rate", "200", "--duration", "300ms", "--scenarios", "local-db", "--via", "http",
+		"--sessions", "30", "--json", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	s := readJSONReport(t, out)["scenarios"].([]any)[0].(map[string]any)
+	if s["via"] != "http" || s["requests"].(float64) != 60 {
+		t.Errorf("via %v requests %v", s["via"], s["requests"])
+	}
+	if r := s["reasons"].(map[string]any); r["session"] == nil {
+		t.Errorf("reasons %v: the loopback endpoint's reason headers were not counted", r)
+	}
+}
+
+func TestBenchConfigFileAndUsage(t *testing.T) {
+	dir := t.TempDir()
+	yml := filepath.Join(dir, "bench.yaml")
+	os.WriteFile(yml, []byte(`schedule: 200ms@100,200ms@100->300
+warmup: 100ms
+population:
+  sessions: 20
+  popularity: zipf
+  zipf_s: 1.3
+  expired: 10%
+scenarios:
+  - {name: jwt, mode: local, strategy: jwt}
+`), 0o644)
+	out := filepath.Join(dir, "out.json")
+	code, stdout, stderr := runCmd(t, "bench", "--config", yml, "--json", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	f, _ := os.Open(out)
+	defer f.Close()
+	rep, err := bench.ReadReport(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Schedule != "200ms@100,200ms@100->300" || rep.Scenarios[0].Requests < 55 || rep.Scenarios[0].Requests > 65 {
+		t.Errorf("schedule %q requests %d (want 20 + 40)", rep.Schedule, rep.Scenarios[0].Requests)
+	}
+	os.WriteFile(yml, []byte("rate: 10\nbogus: 1\nscenarios: [{name: a, mode: local}]\n"), 0o644)
+	for _, args := range [][]string{
+		{"bench", "--config", yml},
+		{"bench", "--rate", "fast"},
+		{"bench", "--scenarios", "nope"},
+		{"bench", "--expired", "200%"},
+		{"bench", "--url", "http://10.0.0.1:3000/api/auth", "--scenarios", "proxy-jwt", "--duration", "1s"},
+		{"capacity", "--slo", "p99"},
+		{"capacity"},
+		{"report"},
+	} {
+		code, _, stderr := runCmd(t, args...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2 (usage): %s", args, code, stderr)
+		}
+	}
+}
+
+func TestCapacityPlanGatesExitCode(t *testing.T) {
+	common := []string{"capacity", "--scenarios", "local-jwt", "--sessions", "20", "--slo", "p99=50ms",
+		"--start-rate", "100", "--max-rate", "200", "--step", "300ms", "--step-warmup", "100ms"}
+	code, stdout, stderr := runCmd(t, append(common, "--peak", "1000/s", "--headroom", "0%")...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// 100/s and 200/s pass; 200/s is the ceiling asked: 5 instances for 1000/s.
+	if !strings.Contains(stdout, "local-jwt") || !strings.Contains(stdout, "capacity 200/s") || !regexpMatch(`local-jwt\s+200\s+5\s`, stdout) {
+		t.Errorf("plan:\n%s", stdout)
+	}
+	code, stdout, _ = runCmd(t, append(common, "--peak", "1000/s", "--max-instances", "2")...)
+	if code != 1 || !strings.Contains(stdout, "NO: needs") {
+		t.Errorf("infeasible plan: exit %d, want 1\n%s", code, stdout)
+	}
+}
+
+func TestBenchCancelWritesPartial(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.json")
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(800*time.Millisecond, cancel)
+	var so, se bytes.Buffer
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: &so, stderr: &se, getenv: func(string) string { return "" }}
+	code := run(ctx, env, []string{"bench", "--scenarios", "local-jwt", "--rate", "100", "--duration", "1m", "--warmup", "0s", "--sessions", "10", "--json", out})
+	if code != 1 || !strings.Contains(se.String(), "interrupted") {
+		t.Errorf("exit %d stderr %s", code, se.String())
+	}
+	m := readJSONReport(t, out)
+	if m["canceled"] != true || m["scenarios"].([]any)[0].(map[string]any)["requests"].(float64) < 20 {
+		t.Errorf("partial report: canceled %v scenarios %v", m["canceled"], m["scenarios"])
+	}
+}
+
+func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }
