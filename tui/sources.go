@@ -171,7 +171,20 @@ type BrowserSource struct {
 	mu    sync.Mutex
 	query string         // filter+sort the marks belong to
 	marks map[int]string // offset → cursor listing from there
+	// counts caches the total per filter for countTTL: counting a large
+	// store costs far more than listing a window, and scrolling needs it
+	// on every window.
+	counts map[string]cachedCount
 }
+
+type cachedCount struct {
+	total int
+	at    time.Time
+}
+
+// countTTL is how long a total is reused; the browser's auto-refresh
+// interval is longer, so each refresh counts afresh.
+const countTTL = 2 * time.Second
 
 // browserPage is the page size used to walk between cursors.
 const browserPage = 1000
@@ -181,7 +194,7 @@ func NewBrowserSource(b resolver.Browser, now func() time.Time, maxAge, updateAg
 	if now == nil {
 		now = time.Now
 	}
-	return &BrowserSource{b: b, now: now, maxAge: maxAge, updateAge: updateAge, marks: map[int]string{}}
+	return &BrowserSource{b: b, now: now, maxAge: maxAge, updateAge: updateAge, marks: map[int]string{}, counts: map[string]cachedCount{}}
 }
 
 func browserSort(k SortKey) resolver.SortKey {
@@ -194,25 +207,25 @@ func browserSort(k SortKey) resolver.SortKey {
 // List implements SessionSource.
 func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, error) {
 	now := s.now()
-	counts, err := s.b.Counts(ctx, resolver.CountQuery{Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge, Filter: q.Filter})
+	total, err := s.total(ctx, now, q.Filter)
 	if err != nil {
-		return SessionPage{}, fmt.Errorf("count sessions: %w", err)
+		return SessionPage{}, err
 	}
-	page := SessionPage{Total: counts.Total}
-	if q.Limit <= 0 || q.Offset < 0 || q.Offset >= counts.Total {
+	page := SessionPage{Total: total}
+	if q.Limit <= 0 || q.Offset < 0 || q.Offset >= total {
 		return page, nil
 	}
-	end := min(q.Offset+q.Limit, counts.Total)
+	end := min(q.Offset+q.Limit, total)
 	base := resolver.ListQuery{Sort: browserSort(q.Sort), Filter: q.Filter, Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge}
 	var rows []resolver.SessionRow
-	if fromEnd := counts.Total - q.Offset; fromEnd < q.Offset {
+	if fromEnd := total - q.Offset; fromEnd < q.Offset {
 		// Closer to the end: list backwards and reverse.
 		base.Desc = true
 		got, err := s.walk(ctx, base, "", 0, fromEnd, false)
 		if err != nil {
 			return SessionPage{}, err
 		}
-		skip := counts.Total - end
+		skip := total - end
 		if skip < len(got) {
 			rows = got[skip:]
 		}
@@ -234,13 +247,35 @@ func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, err
 	return page, nil
 }
 
+// total counts the sessions matching filter, reusing a recent count.
+func (s *BrowserSource) total(ctx context.Context, now time.Time, filter string) (int, error) {
+	s.mu.Lock()
+	c, ok := s.counts[filter]
+	s.mu.Unlock()
+	if ok && now.Sub(c.at) < countTTL && !now.Before(c.at) {
+		return c.total, nil
+	}
+	counts, err := s.b.Counts(ctx, resolver.CountQuery{Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge, Filter: filter})
+	if err != nil {
+		return 0, fmt.Errorf("count sessions: %w", err)
+	}
+	s.mu.Lock()
+	if len(s.counts) > 64 {
+		clear(s.counts)
+	}
+	s.counts[filter] = cachedCount{total: counts.Total, at: now}
+	s.mu.Unlock()
+	return counts.Total, nil
+}
+
 // walk lists rows [from, to) starting at cursor (which lists from offset
 // from), remembering page-boundary cursors when remember is set.
 func (s *BrowserSource) walk(ctx context.Context, q resolver.ListQuery, cursor string, from, to int, remember bool) ([]resolver.SessionRow, error) {
 	var out []resolver.SessionRow
 	pos := from
 	for pos < to {
-		q.After, q.Limit = cursor, browserPage
+		// Whole pages while walking, just what is left for the last one.
+		q.After, q.Limit = cursor, min(browserPage, to-pos)
 		p, err := s.b.ListSessions(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("list sessions: %w", err)
@@ -289,10 +324,11 @@ func (s *BrowserSource) remember(filter string, sort resolver.SortKey, offset in
 	s.marks[offset] = cursor
 }
 
-// forget drops the remembered cursors (the listing changed).
+// forget drops the remembered cursors and counts (the listing changed).
 func (s *BrowserSource) forget() {
 	s.mu.Lock()
 	s.marks = map[int]string{}
+	clear(s.counts)
 	s.mu.Unlock()
 }
 
