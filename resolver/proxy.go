@@ -64,6 +64,10 @@ type proxy struct {
 	maxBody    int64
 	cookieName string
 	refresh    bool
+	// codec, when secrets are configured (jwt strategy), decodes the
+	// cookie locally for getToken and for the session's user id.
+	codec *Codec
+	clock Clock
 }
 
 var _ Resolver = (*proxy)(nil)
@@ -97,6 +101,12 @@ func newProxy(cfg Config, o options) (Resolver, error) {
 		o.logger.Warn("proxy upstream is plaintext http on a non-loopback host; session cookies travel unencrypted",
 			slog.String("upstream_host", u.Host))
 	}
+	var codec *Codec
+	if len(cfg.Secrets) > 0 && cfg.Strategy == StrategyJWT {
+		if codec, err = NewCodec(cfg); err != nil {
+			return nil, err
+		}
+	}
 	h := make(http.Header, len(cfg.Proxy.Headers))
 	for k, v := range cfg.Proxy.Headers {
 		h.Set(k, v)
@@ -109,6 +119,8 @@ func newProxy(cfg Config, o options) (Resolver, error) {
 		maxBody:    cfg.Proxy.MaxBody,
 		cookieName: cfg.SessionCookieName(),
 		refresh:    cfg.RefreshCookies,
+		codec:      codec,
+		clock:      o.clock,
 	}, nil
 }
 
@@ -193,11 +205,42 @@ func (p *proxy) Resolve(ctx context.Context, in Input) (Result, error) {
 		res = noSession(ReasonUpstreamNull, sourceUpstream, errors.New("upstream has no session"))
 	} else {
 		res = Result{Session: s, Reason: ReasonOK, Source: sourceUpstream}
+		if p.codec != nil {
+			// Auth.js's body carries no user id; the token's sub does. It
+			// keys per-user cache invalidation. The upstream's answer stays
+			// authoritative: a local decode failure changes nothing.
+			if tok, _ := ReadSessionToken(in, p.cookieName); tok != "" {
+				if c, _, err := p.codec.Decode(tok, p.clock()); err == nil {
+					if sub, ok := c["sub"].(string); ok {
+						s.User.ID = sub
+					}
+				}
+			}
+		}
 	}
 	if p.refresh {
 		res.SetCookies = p.sessionCookies(resp)
 	}
 	return res, nil
+}
+
+// Token is the seed's getToken in proxy mode. Auth.js's /session never
+// reveals the token, so this decodes the cookie locally, which needs the
+// secret; without one it returns ErrUnconfigured. No upstream call is made
+// (the seed's "reduces upstream calls").
+func (p *proxy) Token(in Input) (Claims, Reason, error) {
+	if p.codec == nil {
+		return nil, "", fmt.Errorf("%w: getToken in proxy mode decodes locally and needs the secret (AUTH_SECRET)", ErrUnconfigured)
+	}
+	tok, _ := ReadSessionToken(in, p.cookieName)
+	if tok == "" {
+		return nil, ReasonNoCookie, &NoSessionError{Reason: ReasonNoCookie}
+	}
+	c, reason, err := p.codec.Decode(tok, p.clock())
+	if err != nil {
+		return nil, reason, &NoSessionError{Reason: reason, Err: err}
+	}
+	return c, ReasonOK, nil
 }
 
 // fail maps a transport error to a Reason: the caller's context ending is

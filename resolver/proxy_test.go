@@ -326,3 +326,44 @@ func waitGoroutines(t *testing.T, before int) {
 func newTestLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// TestProxyLocalToken: with the secret, getToken decodes locally (no
+// upstream call) and the session learns its user id from the token's sub,
+// so per-user invalidation reaches proxy answers.
+func TestProxyLocalToken(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		io.WriteString(w, `{"user":{"name":"Ada"},"expires":"2030-01-01T00:00:00.000Z"}`)
+	}))
+	defer srv.Close()
+	const secret = "proxy-token-test-secret"
+	codec, err := NewCodec(Config{Secrets: []string{secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tok, err := codec.Encode(Claims{"sub": "user-7", "name": "Ada"}, now, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := FromCookieHeader(DefaultCookieName + "=" + tok)
+
+	p := newTestProxy(t, srv.URL, func(c *Config) { c.Secrets = []string{secret} })
+	claims, reason, err := p.Token(in)
+	if err != nil || reason != ReasonOK || claims["sub"] != "user-7" || calls.Load() != 0 {
+		t.Errorf("Token: %v %q %v, upstream calls %d", claims, reason, err, calls.Load())
+	}
+	res, _ := p.Resolve(context.Background(), in)
+	if !res.OK() || res.Session.User.ID != "user-7" {
+		t.Errorf("Resolve: %+v", res)
+	}
+
+	noSecret := newTestProxy(t, srv.URL, nil)
+	if _, _, err := noSecret.Token(in); !errors.Is(err, ErrUnconfigured) {
+		t.Errorf("Token without secret: %v, want ErrUnconfigured", err)
+	}
+	if res, _ := noSecret.Resolve(context.Background(), in); !res.OK() || res.Session.User.ID != "" {
+		t.Errorf("Resolve without secret: %+v", res)
+	}
+}
