@@ -349,7 +349,7 @@ func TestRevokeConfirmsDeletesAndInvalidates(t *testing.T) {
 	if hs.db.Len() != 19 || s.total != 19 {
 		t.Fatalf("revoke: store has %d, list total %d", hs.db.Len(), s.total)
 	}
-	if diff := cmp.Diff([]string{row.UserID}, hs.factory.invalidated); diff != "" {
+	if diff := cmp.Diff([]string{row.Key}, hs.factory.invalidated); diff != "" {
 		t.Fatalf("cache invalidations (-want +got):\n%s", diff)
 	}
 	if s.detail != nil {

@@ -119,7 +119,7 @@ func revokeCmd(ctx context.Context, src SessionSource, eng *meteredEngine, row S
 			return msg
 		}
 		if eng != nil && eng.Invalidate != nil {
-			eng.Invalidate(row.UserID)
+			eng.Invalidate(row)
 		}
 		return msg
 	}

@@ -129,8 +129,9 @@ type Engine struct {
 	CookieName string
 	// CacheStats, when non-nil, reads the cache counters.
 	CacheStats func() CacheStats
-	// Invalidate, when non-nil, drops cached entries for a user (revocation).
-	Invalidate func(userID string)
+	// Invalidate, when non-nil, drops the cached answer for a session
+	// (after its revocation).
+	Invalidate func(row SessionRow)
 	// Claims, when non-nil, decodes a JWT cookie's claims for the detail view.
 	Claims func(token string) (resolver.Claims, error)
 	// Close releases the engine (connections); may be nil.

@@ -82,9 +82,9 @@ func (f *fakeFactory) Build(_ context.Context, s Settings) (Engine, error) {
 		Claims: func(string) (resolver.Claims, error) {
 			return resolver.Claims{"name": "Alice Smith", "email": "alice.smith0@example.com", "sub": "user-000000", "iat": 1, "exp": 2}, nil
 		},
-		Invalidate: func(u string) {
+		Invalidate: func(r SessionRow) {
 			f.mu.Lock()
-			f.invalidated = append(f.invalidated, u)
+			f.invalidated = append(f.invalidated, r.Key)
 			f.mu.Unlock()
 		},
 	}
