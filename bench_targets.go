@@ -277,6 +277,9 @@ func (s *benchSetup) openStore(ctx context.Context, o benchOptions, n int, now t
 
 // wire builds scenario sc's target, or its URL for http scenarios.
 func (s *benchSetup) wire(sc *bench.ScenarioSpec, strategy string, o benchOptions) error {
+	if sc.Via == bench.ViaHTTP && sc.URL != "" {
+		return s.cfg.CheckURL(sc.URL) // an endpoint the caller runs (serve, Auth.js)
+	}
 	switch sc.Mode {
 	case "local", "proxy":
 	case "upstream":
