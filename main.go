@@ -41,6 +41,8 @@ func commands() []command {
 		{"report", "merge bench reports and .hlog logs from several machines into one", runReport},
 		{"seed", "fill a session store with demo or load data", runSeed},
 		{"db", "session store maintenance: migrate (add missing indexes)", runDB},
+		{"serve", "serve Auth.js's GET /session (local or proxy, cached), /healthz and /metrics", runServe},
+		{"upstream", "a stand-in Auth.js /session server with injectable latency and faults", runUpstream},
 	}
 }
 

@@ -1,0 +1,410 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/bus"
+	"github.com/redis/go-redis/v9"
+)
+
+// `authscope serve` answers GET {basePath}/session exactly as Auth.js does,
+// from a local resolver (jwt or database) or by proxy, optionally cached,
+// plus /healthz, /metrics and an authenticated invalidation endpoint.
+//
+// Security defaults: it listens on loopback unless --allow-remote; logs are
+// JSON (slog) and never contain cookies, tokens or session contents; the
+// invalidation endpoint exists only when its shared secret is set in the
+// environment, and compares it in constant time.
+
+const (
+	invalidatePath       = "/_authscope/invalidate"
+	defaultInvalidateEnv = "AUTHSCOPE_INVALIDATE_SECRET"
+)
+
+type serveFlags struct {
+	listen         string
+	allowRemote    bool
+	cache          bool
+	cacheTTL       time.Duration
+	cacheSize      int
+	negativeTTL    time.Duration
+	refresh        bool
+	proxyTimeout   time.Duration
+	trustForwarded bool
+	invalidateEnv  string
+	busRedis       string
+	busPG          string
+	busChannel     string
+	installTrigger bool
+	sharedCache    string
+	logLevel       string
+}
+
+func (s *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
+	fs.StringVar(&s.listen, "listen", defaultListen, "`address` to listen on")
+	fs.BoolVar(&s.allowRemote, "allow-remote", false, "allow a non-loopback --listen address")
+	fs.BoolVar(&s.cache, "cache", false, "cache resolutions (TTL capped by each session's expiry)")
+	fs.DurationVar(&s.cacheTTL, "cache-ttl", 0, "cache entry `lifetime` (default 30s)")
+	fs.IntVar(&s.cacheSize, "cache-size", 0, "cache bound in `entries` (default 100000)")
+	fs.DurationVar(&s.negativeTTL, "negative-ttl", 0, "also cache definitive \"no session\" answers this `long` (at most 5s)")
+	fs.BoolVar(&s.refresh, "refresh-cookies", false, "send Auth.js's rolling session Set-Cookie refresh")
+	fs.DurationVar(&s.proxyTimeout, "proxy-timeout", 0, "proxy mode per-call `deadline` (default 3s)")
+	fs.BoolVar(&s.trustForwarded, "trust-forwarded", false, "let X-Forwarded-Proto decide the request scheme (behind a TLS proxy)")
+	fs.StringVar(&s.invalidateEnv, "invalidate-secret-env", defaultInvalidateEnv, "environment `variable` holding the invalidation endpoint's shared secret (endpoint off when unset)")
+	fs.StringVar(&s.busRedis, "bus-redis", "", "Redis `URL` for invalidation pub/sub (shared between instances)")
+	fs.StringVar(&s.busPG, "bus-pg", "", "PostgreSQL `DSN` to LISTEN for invalidations on")
+	fs.StringVar(&s.busChannel, "bus-channel", bus.DefaultChannel, "pub/sub and NOTIFY `channel`")
+	fs.BoolVar(&s.installTrigger, "install-trigger", false, "install the invalidation triggers on the Auth.js tables (needs --bus-pg; changes the schema)")
+	fs.StringVar(&s.sharedCache, "shared-cache", "", "Redis `URL` of a cache tier shared by instances (needs --cache)")
+	fs.StringVar(&s.logLevel, "log-level", "info", "log `level`: debug, info, warn, error")
+}
+
+// server is a built `serve` (or `upstream`) instance.
+type server struct {
+	ln      net.Listener
+	http    *http.Server
+	logger  *slog.Logger
+	metrics *serveMetrics
+	cache   *resolver.Cache
+	closers []func() error
+}
+
+func runServe(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "serve", "serve [--profile P] [--listen ADDR] [--mode local|proxy] [--url URL] [--cache] [flags]")
+	var f resolveFlags
+	f.register(fs)
+	var s serveFlags
+	s.register(fs, "127.0.0.1:8080")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	srv, err := buildServe(ctx, env, &f, &s)
+	if err != nil {
+		return err
+	}
+	return srv.run(ctx)
+}
+
+func newServeLogger(env *cliEnv, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: l})), nil
+}
+
+// checkListen refuses a non-loopback address unless allowed: a session
+// endpoint answers "who is this cookie?" for anyone who can reach it.
+func checkListen(addr string, allowRemote bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--listen %q: %v", addr, err)
+	}
+	if allowRemote {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return usagef("--listen %q is not a loopback address; pass --allow-remote to serve beyond this machine", addr)
+}
+
+func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags) (srv *server, err error) {
+	logger, err := newServeLogger(env, s.logLevel)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkListen(s.listen, s.allowRemote); err != nil {
+		return nil, err
+	}
+	if s.sharedCache != "" && !s.cache {
+		return nil, usagef("--shared-cache needs --cache")
+	}
+	if s.installTrigger && s.busPG == "" {
+		return nil, usagef("--install-trigger needs --bus-pg")
+	}
+	cfg, p, err := f.config(env)
+	if err != nil {
+		return nil, err
+	}
+	if s.refresh {
+		cfg.RefreshCookies = true
+	}
+	if s.proxyTimeout > 0 {
+		cfg.Proxy.Timeout = s.proxyTimeout
+	}
+	if s.cache {
+		cfg.Cache.Enabled = true
+	}
+	if s.cacheTTL > 0 {
+		cfg.Cache.TTL = s.cacheTTL
+	}
+	if s.cacheSize > 0 {
+		cfg.Cache.Size = s.cacheSize
+	}
+	if s.negativeTTL > 0 {
+		cfg.Cache.NegativeTTL = s.negativeTTL
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, usageError{err}
+	}
+	clock, err := f.clock()
+	if err != nil {
+		return nil, err
+	}
+
+	srv = &server{logger: logger, metrics: newServeMetrics(string(cfg.Mode))}
+	defer func() {
+		if err != nil {
+			srv.close()
+		}
+	}()
+
+	opts := []resolver.Option{resolver.WithClock(clock), resolver.WithLogger(logger)}
+	if cfg.Mode == resolver.ModeLocal && cfg.Strategy == resolver.StrategyDatabase {
+		st, err := openStore(ctx, env, f, cfg, p)
+		if err != nil {
+			return nil, err
+		}
+		srv.closers = append(srv.closers, st.Close)
+		opts = append(opts, resolver.WithStore(st))
+	}
+	// The cache is built here rather than by resolver.New so that serve
+	// holds it: /metrics reads its stats and the buses invalidate it.
+	uncached := cfg
+	uncached.Cache.Enabled = false
+	r, err := resolver.New(uncached, opts...)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	var publishers []resolver.Publisher
+	if cfg.Cache.Enabled {
+		copts := []resolver.CacheOption{resolver.WithCacheCookieName(cfg.SessionCookieName()), resolver.WithCacheClock(clock), resolver.WithCacheLogger(logger)}
+		if s.sharedCache != "" {
+			rc, err := redisClient(s.sharedCache)
+			if err != nil {
+				return nil, err
+			}
+			srv.closers = append(srv.closers, rc.Close)
+			copts = append(copts, resolver.WithSharedTier(bus.NewRedisTier(rc, "", logger)))
+		}
+		srv.cache = resolver.NewCached(r, cfg.Cache, copts...)
+		srv.closers = append(srv.closers, srv.cache.Close)
+		srv.metrics.cache = srv.cache
+		r = srv.cache
+	}
+	origin := bus.NewOrigin()
+	if s.busRedis != "" {
+		rc, err := redisClient(s.busRedis)
+		if err != nil {
+			return nil, err
+		}
+		srv.closers = append(srv.closers, rc.Close)
+		rb := bus.NewRedis(rc, s.busChannel, origin, logger)
+		publishers = append(publishers, rb)
+		if srv.cache != nil {
+			l, err := rb.Listen(ctx, srv.cache)
+			if err != nil {
+				return nil, err
+			}
+			srv.closers = append(srv.closers, l.Close)
+			srv.metrics.listeners["redis"] = l
+		}
+	}
+	if s.busPG != "" {
+		pg := bus.NewPostgres(s.busPG, s.busChannel, origin, logger)
+		if s.installTrigger {
+			if err := pg.InstallTrigger(ctx, bus.PgAdapterLayout); err != nil {
+				return nil, err
+			}
+			logger.Info("installed invalidation triggers", slog.String("channel", s.busChannel))
+		}
+		publishers = append(publishers, pg)
+		if srv.cache != nil {
+			l, err := pg.Listen(ctx, srv.cache)
+			if err != nil {
+				return nil, err
+			}
+			srv.closers = append(srv.closers, l.Close)
+			srv.metrics.listeners["postgres"] = l
+		}
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", srv.metrics)
+	if secret := env.getenv(s.invalidateEnv); secret != "" {
+		mux.Handle("POST "+invalidatePath, &invalidateHandler{secret: sha256.Sum256([]byte(secret)), cache: srv.cache, publishers: publishers, logger: logger})
+	}
+	mux.Handle("/", resolver.NewHandler(r, cfg,
+		resolver.WithObserver(srv.observe),
+		resolver.WithHandlerLogger(logger),
+		resolver.WithTrustForwarded(s.trustForwarded)))
+
+	if err := srv.listen(s.listen, mux); err != nil {
+		return nil, err
+	}
+	attrs := []any{slog.String("addr", srv.ln.Addr().String()), slog.String("mode", string(cfg.Mode)),
+		slog.String("strategy", string(cfg.Strategy)), slog.String("base_path", cfg.BasePath),
+		slog.Bool("cache", cfg.Cache.Enabled), slog.Bool("invalidate_endpoint", env.getenv(s.invalidateEnv) != "")}
+	if cfg.Mode == resolver.ModeProxy {
+		if u, err := resolver.UpstreamSessionURL(cfg); err == nil {
+			attrs = append(attrs, slog.String("upstream", u))
+		}
+	}
+	logger.Info("listening", attrs...)
+	return srv, nil
+}
+
+// observe feeds /metrics and, at debug level, logs one line per
+// resolution: reason, source and duration only (never the cookie, the
+// token or the session).
+func (srv *server) observe(r *http.Request, res resolver.Result, d time.Duration) {
+	srv.metrics.observe(r, res, d)
+	if srv.logger.Enabled(r.Context(), slog.LevelDebug) {
+		srv.logger.Debug("session", slog.String("reason", string(res.Reason)), slog.String("source", res.Source),
+			slog.Duration("took", d))
+	}
+}
+
+func redisClient(rawURL string) (*redis.Client, error) {
+	opt, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, usagef("redis URL: %v", err)
+	}
+	return redis.NewClient(opt), nil
+}
+
+// listen binds addr and prepares the HTTP server: keep-alive on, header
+// and idle timeouts so that slow clients cannot hold connections forever.
+func (srv *server) listen(addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	srv.ln = ln
+	srv.http = &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(srv.logger.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+// run serves until ctx ends (SIGINT/SIGTERM in main), then shuts down
+// gracefully: in-flight requests get up to 10 s, then everything closes.
+func (srv *server) run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.http.Serve(srv.ln) }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		srv.logger.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err = srv.http.Shutdown(sctx)
+		cancel()
+		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+	}
+	srv.close()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	if err == nil {
+		srv.logger.Info("stopped")
+	}
+	return err
+}
+
+func (srv *server) close() {
+	for i := len(srv.closers) - 1; i >= 0; i-- {
+		srv.closers[i]()
+	}
+	srv.closers = nil
+}
+
+// invalidateHandler is POST /_authscope/invalidate. The body is one event:
+//
+//	{"kind":"token","token":"<session token>"}      (or "token_sha256")
+//	{"kind":"user","user_id":"42"}
+//	{"kind":"all"}
+//
+// authenticated by "Authorization: Bearer <secret>". The raw token, when
+// given, is hashed at once and never logged or forwarded: buses carry its
+// digest. The event is applied to this instance's cache and published on
+// every configured bus.
+type invalidateHandler struct {
+	secret     [32]byte
+	cache      *resolver.Cache
+	publishers []resolver.Publisher
+	logger     *slog.Logger
+}
+
+func (h *invalidateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Compare digests so that neither the length nor a prefix of the secret
+	// leaks through timing.
+	got := sha256.Sum256([]byte(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")))
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") || subtle.ConstantTimeCompare(got[:], h.secret[:]) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="authscope"`)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	var req struct {
+		resolver.InvalidationEvent
+		Token string `json:"token"`
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 16<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		http.Error(w, "bad event: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	ev := req.InvalidationEvent
+	if ev.Kind == resolver.InvalidateKindToken && req.Token != "" {
+		ev.TokenDigest = resolver.TokenDigest(req.Token)
+	}
+	ev.Origin = ""
+	b, _ := json.Marshal(ev)
+	ev, err := resolver.ParseInvalidationEvent(b) // validates, normalises the digest
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if h.cache != nil {
+		_ = ev.Apply(h.cache)
+	}
+	published := 0
+	for _, p := range h.publishers {
+		if err := p.Publish(r.Context(), ev); err != nil {
+			h.logger.Warn("publishing invalidation failed", slog.String("error", err.Error()))
+			continue
+		}
+		published++
+	}
+	h.logger.Info("invalidation", slog.String("kind", string(ev.Kind)), slog.Int("published", published))
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"ok":true,"applied":%t,"published":%d}`+"\n", h.cache != nil, published)
+}

@@ -1,0 +1,328 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+)
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// liveServer is a serve or upstream command running in-process.
+type liveServer struct {
+	base string // http://127.0.0.1:port
+	logs *syncBuffer
+	stop func() int
+}
+
+// startCmd runs `authscope <args>` in-process with --listen 127.0.0.1:0 and
+// waits for its "listening" log line.
+func startCmd(t *testing.T, envv map[string]string, args ...string) *liveServer {
+	t.Helper()
+	logs := &syncBuffer{}
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs, getenv: func(k string) string { return envv[k] }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, env, append(args, "--listen", "127.0.0.1:0")) }()
+	addrRe := regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if m := addrRe.FindStringSubmatch(logs.String()); m != nil {
+			ls := &liveServer{base: "http://" + m[1], logs: logs}
+			var once sync.Once
+			code := 0
+			ls.stop = func() int {
+				once.Do(func() {
+					cancel()
+					select {
+					case code = <-done:
+					case <-time.After(15 * time.Second):
+						t.Errorf("%v did not shut down", args)
+					}
+				})
+				return code
+			}
+			t.Cleanup(func() { ls.stop() })
+			return ls
+		}
+		select {
+		case code := <-done:
+			cancel()
+			t.Fatalf("%v exited %d before listening:\n%s", args, code, logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("%v never listened:\n%s", args, logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+type httpAnswer struct {
+	status  int
+	header  http.Header
+	body    string
+	cookies []string
+}
+
+func get(t *testing.T, url, cookie string) httpAnswer {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	return do(t, req)
+}
+
+func do(t *testing.T, req *http.Request) httpAnswer {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return httpAnswer{resp.StatusCode, resp.Header, string(b), resp.Header.Values("Set-Cookie")}
+}
+
+func mintFor(t *testing.T, secret string, claims resolver.Claims, now time.Time) (cookie, token string) {
+	t.Helper()
+	c, err := resolver.NewCodec(resolver.Config{Secrets: []string{secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := c.Encode(claims, now, resolver.DefaultMaxAge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resolver.DefaultCookieName + "=" + tok, tok
+}
+
+// metric returns the value of one exposition line, or "" if absent.
+func metric(t *testing.T, base, series string) string {
+	t.Helper()
+	a := get(t, base+"/metrics", "")
+	sc := bufio.NewScanner(strings.NewReader(a.body))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func TestServeLocalJWT(t *testing.T) {
+	env := map[string]string{"AUTH_SECRET": "serve-test-secret-0123456789"}
+	s := startCmd(t, env, "serve", "--refresh-cookies")
+	cookie, tok := mintFor(t, env["AUTH_SECRET"], resolver.Claims{"sub": "u1", "name": "Ada", "email": "ada@example.com"}, time.Now())
+
+	a := get(t, s.base+"/api/auth/session", cookie)
+	if a.status != 200 || !strings.HasPrefix(a.body, `{"user":{"name":"Ada","email":"ada@example.com"},"expires":"`) {
+		t.Fatalf("%d %s", a.status, a.body)
+	}
+	for k, v := range map[string]string{"Content-Type": "application/json", "Cache-Control": "private, no-cache, no-store", "Expires": "0", "Pragma": "no-cache"} {
+		if a.header.Get(k) != v {
+			t.Errorf("%s = %q, want %q", k, a.header.Get(k), v)
+		}
+	}
+	if len(a.cookies) != 3 || !strings.HasPrefix(a.cookies[0], "authjs.csrf-token=") ||
+		!strings.HasPrefix(a.cookies[1], "authjs.callback-url=http%3A%2F%2F127.0.0.1%3A") ||
+		!strings.HasPrefix(a.cookies[2], "authjs.session-token=eyJ") {
+		t.Errorf("Set-Cookie %q", a.cookies)
+	}
+	if n := get(t, s.base+"/api/auth/session", "authjs.session-token=garbage"); n.body != "null" ||
+		n.cookies[len(n.cookies)-1] != "authjs.session-token=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax" {
+		t.Errorf("garbage cookie: %s %q", n.body, n.cookies)
+	}
+	if h := get(t, s.base+"/healthz", ""); h.status != 200 || h.body != "ok\n" {
+		t.Errorf("healthz %d %q", h.status, h.body)
+	}
+	if v := metric(t, s.base, `authscope_resolutions_total{mode="local",source="jwt",reason="session"}`); v != "1" {
+		t.Errorf("session metric %q\n%s", v, get(t, s.base+"/metrics", "").body)
+	}
+	if v := metric(t, s.base, `authscope_resolution_duration_seconds_count{mode="local"}`); v != "2" {
+		t.Errorf("histogram count %q", v)
+	}
+	// No invalidation endpoint without its secret.
+	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, `{"kind":"all"}`, "")); a.status == 200 {
+		t.Error("invalidation endpoint answered without a configured secret")
+	}
+	if code := s.stop(); code != 0 {
+		t.Errorf("graceful shutdown exited %d:\n%s", code, s.logs.String())
+	}
+	if logs := s.logs.String(); strings.Contains(logs, tok) || strings.Contains(logs, "ada@example.com") || !strings.Contains(logs, `"msg":"stopped"`) {
+		t.Errorf("logs leak session data or lack the shutdown line:\n%s", logs)
+	}
+}
+
+func mustReq(t *testing.T, method, url, body, bearer string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	return req
+}
+
+func TestServeRefusesRemoteListen(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "10.1.2.3:8080"} {
+		code, _, stderr := runCLI(t, map[string]string{"AUTH_SECRET": "x-secret-for-listen-test"}, "", "serve", "--listen", addr)
+		if code != 2 || !strings.Contains(stderr, "--allow-remote") {
+			t.Errorf("--listen %s: exit %d %q", addr, code, stderr)
+		}
+	}
+	code, _, stderr := runCLI(t, nil, "", "serve", "--mode", "proxy")
+	if code != 2 {
+		t.Errorf("proxy without --url: exit %d %q", code, stderr)
+	}
+}
+
+// TestServeProxyCacheInvalidate: serve in proxy mode with the cache, in
+// front of `authscope upstream`: the second request is a cache hit, the
+// invalidation endpoint refuses a wrong secret and drops the entry with
+// the right one.
+func TestServeProxyCacheInvalidate(t *testing.T) {
+	const secret = "proxy-cache-test-secret-0123456789"
+	up := startCmd(t, map[string]string{"AUTH_SECRET": secret}, "upstream")
+	env := map[string]string{defaultInvalidateEnv: "let-me-invalidate"}
+	s := startCmd(t, env, "serve", "--mode", "proxy", "--url", up.base+"/api/auth", "--cache")
+	cookie, tok := mintFor(t, secret, resolver.Claims{"sub": "u1", "name": "Ada"}, time.Now())
+
+	for range 3 {
+		if a := get(t, s.base+"/api/auth/session", cookie); a.status != 200 || !strings.Contains(a.body, `"name":"Ada"`) {
+			t.Fatalf("%d %s", a.status, a.body)
+		}
+	}
+	src := func(source string) string {
+		return metric(t, s.base, `authscope_resolutions_total{mode="proxy",source="`+source+`",reason="session"}`)
+	}
+	if src("upstream") != "1" || src("cache") != "2" || metric(t, s.base, "authscope_cache_hits_total") != "2" {
+		t.Fatalf("upstream %q cache %q\n%s", src("upstream"), src("cache"), get(t, s.base+"/metrics", "").body)
+	}
+	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, `{"kind":"all"}`, "wrong")); a.status != 401 {
+		t.Errorf("wrong secret: %d", a.status)
+	}
+	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, `{"kind":"nope"}`, env[defaultInvalidateEnv])); a.status != 400 {
+		t.Errorf("bad event: %d", a.status)
+	}
+	body, _ := json.Marshal(map[string]string{"kind": "token", "token": tok})
+	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, string(body), env[defaultInvalidateEnv])); a.status != 200 {
+		t.Fatalf("invalidate: %d %s", a.status, a.body)
+	}
+	get(t, s.base+"/api/auth/session", cookie)
+	if src("upstream") != "2" || metric(t, s.base, "authscope_cache_invalidated_total") != "1" {
+		t.Errorf("after invalidation: upstream %q\n%s", src("upstream"), get(t, s.base+"/metrics", "").body)
+	}
+	if strings.Contains(s.logs.String(), tok) {
+		t.Error("token in logs")
+	}
+}
+
+func TestUpstreamFaults(t *testing.T) {
+	const secret = "upstream-fault-secret-0123456789"
+	env := map[string]string{"AUTH_SECRET": secret}
+	cookie, _ := mintFor(t, secret, resolver.Claims{"sub": "u1", "name": "Ada"}, time.Now())
+
+	failing := startCmd(t, env, "upstream", "--error-rate", "1")
+	if a := get(t, failing.base+"/api/auth/session", cookie); a.status != 500 || !strings.Contains(a.body, "server configuration") {
+		t.Errorf("error-rate 1: %d %s", a.status, a.body)
+	}
+	if a := get(t, failing.base+"/healthz", ""); a.status != 200 {
+		t.Errorf("healthz is not subject to faults: %d", a.status)
+	}
+
+	slow := startCmd(t, env, "upstream", "--latency", "30ms", "--jitter", "5ms")
+	start := time.Now()
+	if a := get(t, slow.base+"/api/auth/session", cookie); a.status != 200 {
+		t.Errorf("slow: %d", a.status)
+	}
+	if d := time.Since(start); d < 25*time.Millisecond {
+		t.Errorf("latency 30ms±5ms answered in %v", d)
+	}
+
+	// A hanging upstream behind serve's proxy: no session with the timeout
+	// reason, within the deadline.
+	hang := startCmd(t, env, "upstream", "--timeout-rate", "1", "--hang", "20s")
+	s := startCmd(t, nil, "serve", "--mode", "proxy", "--url", hang.base+"/api/auth", "--proxy-timeout", "200ms")
+	start = time.Now()
+	a := get(t, s.base+"/api/auth/session", cookie)
+	if a.status != 200 || a.body != "null" || time.Since(start) > 5*time.Second {
+		t.Errorf("hanging upstream: %d %s after %v", a.status, a.body, time.Since(start))
+	}
+	if v := metric(t, s.base, `authscope_upstream_errors_total{reason="upstream_timeout"}`); v != "1" {
+		t.Errorf("timeout metric %q", v)
+	}
+
+	if code, _, _ := runCLI(t, env, "", "upstream", "--error-rate", "1.5"); code != 2 {
+		t.Errorf("bad --error-rate: exit %d", code)
+	}
+	if code, _, _ := runCLI(t, env, "", "upstream", "--mode", "proxy", "--url", "http://127.0.0.1:1"); code != 2 {
+		t.Errorf("upstream --mode proxy: exit %d", code)
+	}
+}
+
+func TestFaultsDraw(t *testing.T) {
+	f := newFaults(http.NotFoundHandler(), upstreamFlags{latency: 2 * time.Millisecond, jitter: time.Millisecond, dist: "uniform", errorRate: 0.25, timeoutRate: 0.25, seed: 7})
+	var fails, hangs int
+	for range 4000 {
+		d, fail, hang := f.draw()
+		if d < time.Millisecond || d > 3*time.Millisecond {
+			t.Fatalf("delay %v outside 2ms±1ms", d)
+		}
+		if fail && hang {
+			t.Fatal("a request both fails and hangs")
+		}
+		if fail {
+			fails++
+		}
+		if hang {
+			hangs++
+		}
+	}
+	if fails < 850 || fails > 1150 || hangs < 850 || hangs > 1150 {
+		t.Errorf("fails %d hangs %d of 4000, want about 1000 each", fails, hangs)
+	}
+	e := newFaults(http.NotFoundHandler(), upstreamFlags{latency: time.Millisecond, jitter: 500 * time.Microsecond, dist: "exp", seed: 7})
+	var sum time.Duration
+	for range 4000 {
+		d, _, _ := e.draw()
+		if d < 500*time.Microsecond {
+			t.Fatalf("exp delay %v below the floor", d)
+		}
+		sum += d
+	}
+	if mean := sum / 4000; mean < 1300*time.Microsecond || mean > 1700*time.Microsecond {
+		t.Errorf("exp mean %v, want about 1.5ms", mean)
+	}
+}
