@@ -96,10 +96,21 @@ func (f demoFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, error
 	return e, nil
 }
 
-// engineFor wraps a resolver for the TUI: the cookie name, and the codec
-// that decodes claims for the jwt detail view.
+// engineFor wraps a resolver for the TUI: the cookie name, the cache's
+// counters and invalidation, and the codec that decodes claims for the
+// jwt detail view.
 func engineFor(r resolver.Resolver, cfg resolver.Config) tui.Engine {
 	e := tui.Engine{Resolver: r, CookieName: cfg.SessionCookieName()}
+	if c, ok := r.(*resolver.Cache); ok {
+		e.CacheStats = func() tui.CacheStats {
+			s := c.Stats()
+			return tui.CacheStats{Hits: s.Hits, Misses: s.Misses, Evictions: s.Evictions}
+		}
+		// A revoked session's cached answer goes with it; the token is
+		// named by its digest, as invalidation events do.
+		e.Invalidate = func(row tui.SessionRow) { c.InvalidateTokenDigest(resolver.TokenDigest(row.Token)) }
+		e.Close = c.Close
+	}
 	if cfg.Strategy == resolver.StrategyJWT && len(cfg.Secrets) > 0 {
 		if codec, err := resolver.NewCodec(cfg); err == nil {
 			e.Claims = func(token string) (resolver.Claims, error) {

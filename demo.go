@@ -227,42 +227,11 @@ func (d *demo) startUpstream(st resolver.Strategy) error {
 	if err != nil {
 		return fmt.Errorf("demo upstream: %w", err)
 	}
-	srv := &http.Server{Handler: sessionEndpoint(r, cfg), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: resolver.NewHandler(r, cfg), ReadHeaderTimeout: 5 * time.Second}
 	d.servers = append(d.servers, srv)
 	d.upstream[st] = "http://" + ln.Addr().String()
 	go func() { _ = srv.Serve(ln) }()
 	return nil
-}
-
-// sessionEndpoint answers GET {basePath}/session as Auth.js does: the
-// session JSON, or null when there is none, with any Set-Cookie headers.
-func sessionEndpoint(r resolver.Resolver, cfg resolver.Config) http.Handler {
-	path := cfg.BasePath + "/session"
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.URL.Path != path || req.Method != http.MethodGet {
-			http.NotFound(w, req)
-			return
-		}
-		res, err := r.Resolve(req.Context(), resolver.FromRequest(req))
-		if err != nil {
-			http.Error(w, "resolver unavailable", http.StatusInternalServerError)
-			return
-		}
-		for _, c := range res.SetCookies {
-			http.SetCookie(w, c)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		if res.Session == nil {
-			_, _ = w.Write([]byte("null"))
-			return
-		}
-		body, err := res.Session.MarshalJSON()
-		if err != nil {
-			http.Error(w, "session encoding failed", http.StatusInternalServerError)
-			return
-		}
-		_, _ = w.Write(body)
-	})
 }
 
 // Close stops the upstreams and removes the store.

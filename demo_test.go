@@ -99,13 +99,35 @@ func TestDemoEveryModeAndStrategyResolves(t *testing.T) {
 			t.Fatalf("tail window row %d differs from the forward listing", i)
 		}
 	}
-	// Revocation through the browser's source: gone from the store and
-	// from the upstream's answers.
+	// The TUI's engine with the cache on: the second resolution is a hit.
+	eng, err := demoFactory{d}.Build(t.Context(), tui.Settings{Mode: resolver.ModeProxy, Strategy: resolver.StrategyDatabase, Cache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = eng.Close() }()
+	cookie := resolver.FromPairs(eng.CookieName, row.Token)
+	for range 2 {
+		if res, err := eng.Resolver.Resolve(t.Context(), cookie); err != nil || !res.OK() {
+			t.Fatalf("cached proxy: %v %v", res.Reason, err)
+		}
+	}
+	if eng.CacheStats == nil || eng.CacheStats().Hits == 0 {
+		t.Fatal("the cached engine reports no hits")
+	}
+	// Revocation through the browser's source and the engine, as the TUI
+	// does it: gone from the store, the upstream's answers and the cache.
 	if err := src.Revoke(t.Context(), row); err != nil {
 		t.Fatal(err)
 	}
 	if res := resolveWith(t, d, resolver.ModeProxy, resolver.StrategyDatabase, row.Token); res.OK() {
 		t.Fatal("revoked session still resolves through the upstream")
+	}
+	if res, _ := eng.Resolver.Resolve(t.Context(), cookie); !res.OK() {
+		t.Fatal("the cache should still hold the revoked session before invalidation: the test proves nothing")
+	}
+	eng.Invalidate(row)
+	if res, _ := eng.Resolver.Resolve(t.Context(), cookie); res.OK() {
+		t.Fatal("revoked session still served from the cache after invalidation")
 	}
 }
 
