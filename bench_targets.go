@@ -318,7 +318,7 @@ func (s *benchSetup) wire(sc *bench.ScenarioSpec, strategy string, o benchOption
 		return err
 	}
 	if sc.Via == bench.ViaHTTP && sc.URL == "" {
-		base, err := s.serve(benchSessionHandler(r, cfg.BasePath, 0, 0, true))
+		base, err := s.serve(benchSessionHandler(r, cfg, 0, 0, true))
 		if err != nil {
 			return err
 		}
@@ -352,13 +352,13 @@ func (s *benchSetup) upstreamFor(strategy string, o benchOptions) (string, error
 	if err != nil {
 		return "", fmt.Errorf("built-in upstream: %w", err)
 	}
-	origin, err := s.serve(benchSessionHandler(r, cfg.BasePath, o.upstreamLatency, o.upstreamJitter, false))
+	origin, err := s.serve(benchSessionHandler(r, cfg, o.upstreamLatency, o.upstreamJitter, false))
 	if err != nil {
 		return "", err
 	}
 	u := origin + strings.TrimSuffix(cfg.BasePath, "/")
 	s.upstream[strategy] = u
-	note := fmt.Sprintf("upstream (%s): built-in Auth.js-compatible endpoint on %s", strategy, origin)
+	note := fmt.Sprintf("upstream (%s): built-in Auth.js /session handler on %s", strategy, origin)
 	if o.upstreamLatency > 0 || o.upstreamJitter > 0 {
 		note += fmt.Sprintf(", latency %s + up to %s jitter", o.upstreamLatency, o.upstreamJitter)
 	}
@@ -392,47 +392,22 @@ func (s *benchSetup) Close() error {
 	return errors.Join(errs...)
 }
 
-// benchFailure reports whether a reason is a failed request rather than an
-// answer (as resolverTarget counts them).
-func benchFailure(r resolver.Reason) bool {
-	switch r {
-	case resolver.ReasonStoreError, resolver.ReasonUpstreamStatus, resolver.ReasonUpstreamBody,
-		resolver.ReasonUpstreamTimeout, resolver.ReasonUpstreamError, resolver.ReasonCanceled:
-		return true
-	}
-	return false
-}
-
-// benchSessionHandler serves GET {basePath}/session from r as Auth.js
-// answers it: 200 with the session JSON or null. With outcome it adds the
-// bench.Header* headers (reason, cache, upstream) so an HTTP run counts
-// reasons as an in-process one does. latency and jitter delay each answer
-// to model a network hop.
-func benchSessionHandler(r resolver.Resolver, basePath string, latency, jitter time.Duration, outcome bool) http.Handler {
-	path := strings.TrimSuffix(basePath, "/") + "/session"
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.URL.Path != path {
-			http.NotFound(w, req)
-			return
-		}
-		if d := latency + time.Duration(mrand.Int64N(int64(jitter)+1)); d > 0 {
-			time.Sleep(d)
-		}
-		res, err := r.Resolve(req.Context(), resolver.FromRequest(req))
-		if err != nil {
-			http.Error(w, "resolver unavailable", http.StatusInternalServerError)
-			return
-		}
-		body := []byte("null")
-		if res.Session != nil {
-			if body, err = res.Session.MarshalJSON(); err != nil {
-				http.Error(w, "encode", http.StatusInternalServerError)
+// benchSessionHandler serves GET {basePath}/session from r with the
+// resolver's Auth.js handler (what `authscope serve` serves). With outcome
+// it adds the bench.Header* headers (reason, cache, upstream) so an HTTP run
+// counts reasons as an in-process one does: the handler's observer sees
+// each Result before the answer's headers are written. latency and jitter
+// delay each answer to model a network hop.
+func benchSessionHandler(r resolver.Resolver, cfg resolver.Config, latency, jitter time.Duration, outcome bool) http.Handler {
+	type writerKey struct{}
+	var opts []resolver.HandlerOption
+	if outcome {
+		opts = append(opts, resolver.WithObserver(func(req *http.Request, res resolver.Result, _ time.Duration) {
+			w, ok := req.Context().Value(writerKey{}).(http.ResponseWriter)
+			if !ok {
 				return
 			}
-		}
-		h := w.Header()
-		h.Set("Content-Type", "application/json")
-		if outcome {
+			h := w.Header()
 			h.Set(bench.HeaderReason, string(res.Reason))
 			if res.Source == "cache" {
 				h.Set(bench.HeaderCache, "hit")
@@ -440,12 +415,16 @@ func benchSessionHandler(r resolver.Resolver, basePath string, latency, jitter t
 			if res.Source == "upstream" {
 				h.Set(bench.HeaderUpstream, "1")
 			}
+		}))
+	}
+	h := resolver.NewHandler(r, cfg, opts...)
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if d := latency + time.Duration(mrand.Int64N(int64(jitter)+1)); d > 0 {
+			time.Sleep(d)
 		}
-		status := http.StatusOK
-		if benchFailure(res.Reason) {
-			status = http.StatusBadGateway
+		if outcome {
+			req = req.WithContext(context.WithValue(req.Context(), writerKey{}, w))
 		}
-		w.WriteHeader(status)
-		_, _ = w.Write(body)
+		h.ServeHTTP(w, req)
 	})
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -56,5 +57,22 @@ func BenchmarkInprocGenerator(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(rep.Scenarios[0].RateAchieved, "req/s")
+	}
+}
+
+// BenchmarkHTTPGenerator is BenchmarkInprocGenerator over loopback HTTP
+// against a server that answers at once.
+func BenchmarkHTTPGenerator(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"user":{},"expires":"2030-01-01T00:00:00.000Z"}`))
+	}))
+	defer srv.Close()
+	for b.Loop() {
+		rep, err := Execute(b.Context(), Config{Rate: 1e6, Duration: Duration(time.Second), MaxWorkers: 32,
+			Scenarios: []ScenarioSpec{{Name: "loop", Via: ViaHTTP, URL: srv.URL}}}, Targets{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(rep.Scenarios[0].RateAttempted, "sent/s")
 	}
 }
