@@ -1,8 +1,10 @@
 package resolver
 
 import (
+	"cmp"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -104,9 +106,13 @@ func sessionPairs(header, prefix string, dst []cookiePair) ([]cookiePair, int) {
 	if len(s) < 2 {
 		return dst, 0
 	}
-	// seen records every name with the prefix, even when its first value
-	// is empty: an empty first occurrence still blocks later ones.
-	var seenEmpty []string
+	// seenEmpty records names whose first value was empty: an empty first
+	// occurrence still blocks later ones. seen indexes every name once
+	// there are many, so a hostile header cannot make this quadratic.
+	var (
+		seenEmpty []string
+		seen      map[string]struct{}
+	)
 	index := 0
 	for index < len(s) {
 		eq := strings.IndexByte(s[index:], '=')
@@ -125,7 +131,19 @@ func sessionPairs(header, prefix string, dst []cookiePair) ([]cookiePair, int) {
 		}
 		ks := startIndex(s, index, eq)
 		key := s[ks:endIndex(s, eq, ks)]
-		if strings.HasPrefix(key, prefix) && !seenName(dst, seenEmpty, key) {
+		if strings.HasPrefix(key, prefix) && !seenName(dst, seenEmpty, seen, key) {
+			if seen == nil && len(dst)+len(seenEmpty) >= 16 {
+				seen = make(map[string]struct{}, 64)
+				for _, p := range dst {
+					seen[p.name] = struct{}{}
+				}
+				for _, e := range seenEmpty {
+					seen[e] = struct{}{}
+				}
+			}
+			if seen != nil {
+				seen[key] = struct{}{}
+			}
 			vs := startIndex(s, eq+1, end)
 			val := s[vs:endIndex(s, end, vs)]
 			if strings.IndexByte(val, '%') >= 0 {
@@ -150,7 +168,11 @@ func sessionPairs(header, prefix string, dst []cookiePair) ([]cookiePair, int) {
 	return dst, len(dst)
 }
 
-func seenName(pairs []cookiePair, empty []string, key string) bool {
+func seenName(pairs []cookiePair, empty []string, seen map[string]struct{}, key string) bool {
+	if seen != nil {
+		_, ok := seen[key]
+		return ok
+	}
 	for _, p := range pairs {
 		if p.name == key {
 			return true
@@ -181,16 +203,11 @@ func hoistIndexNames(p []cookiePair) {
 			out = append(out, c)
 		}
 	}
-	for a := 1; a < len(out); a++ {
-		for b := a; b > 0; b-- {
-			x, _ := arrayIndex(out[b].name)
-			y, _ := arrayIndex(out[b-1].name)
-			if x >= y {
-				break
-			}
-			out[b], out[b-1] = out[b-1], out[b]
-		}
-	}
+	slices.SortFunc(out, func(a, b cookiePair) int { // names are unique
+		x, _ := arrayIndex(a.name)
+		y, _ := arrayIndex(b.name)
+		return cmp.Compare(x, y)
+	})
 	for _, c := range p {
 		if _, ok := arrayIndex(c.name); !ok {
 			out = append(out, c)

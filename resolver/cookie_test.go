@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -191,5 +192,35 @@ func TestSortChunksHandPicked(t *testing.T) {
 		if d := cmp.Diff(tt[1], got); d != "" {
 			t.Errorf("sort(%q) (-v8 +go):\n%s", tt[0], d)
 		}
+	}
+}
+
+// TestReadSessionTokenLargeHeader covers the indexed duplicate check and
+// the run-merging sort on a header with thousands of session chunks
+// (duplicates, empty first values, un-numbered names).
+func TestReadSessionTokenLargeHeader(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 3000; i++ {
+		n := (i * 7919) % 2000 // repeats: first occurrence must win
+		switch i % 11 {
+		case 0:
+			fmt.Fprintf(&b, "%s.%d=; ", sn, n)
+		case 5:
+			fmt.Fprintf(&b, "%s-x%d=v%d; ", sn, n, i)
+		default:
+			fmt.Fprintf(&b, "%s.%d=v%d; ", sn, n, i)
+		}
+	}
+	h := b.String()
+	tok, names := ReadSessionToken(FromCookieHeader(h), sn)
+	wantTok, wantNames := referenceSessionStore(h, sn)
+	if tok != wantTok {
+		t.Errorf("token differs from the reference (%d vs %d bytes)", len(tok), len(wantTok))
+	}
+	if d := cmp.Diff(wantNames, names); d != "" {
+		t.Errorf("names (-want +got):\n%s", d)
+	}
+	if len(names) < 1000 {
+		t.Errorf("only %d names", len(names))
 	}
 }

@@ -1,8 +1,10 @@
 package resolver
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -456,12 +458,7 @@ func (o *jsObject) hoistIndexKeys() {
 			idx = append(idx, kv{x, k, o.vals[j]})
 		}
 	}
-	// insertion sort: few index keys in practice, and keys are unique.
-	for a := 1; a < len(idx); a++ {
-		for b := a; b > 0 && idx[b].idx < idx[b-1].idx; b-- {
-			idx[b], idx[b-1] = idx[b-1], idx[b]
-		}
-	}
+	slices.SortFunc(idx, func(a, b kv) int { return cmp.Compare(a.idx, b.idx) }) // keys are unique
 	for _, e := range idx {
 		keys = append(keys, e.k)
 		vals = append(vals, e.v)
