@@ -437,7 +437,8 @@ func appendJSFloat(b []byte, f float64) []byte {
 // precision, six-digit signed years outside 0000–9999.
 func appendISOTime(b []byte, t time.Time) []byte {
 	t = t.UTC()
-	y := t.Year()
+	y, mo, d := t.Date()
+	h, mi, sec := t.Clock()
 	switch {
 	case y < 0:
 		b = append(b, '-')
@@ -449,15 +450,15 @@ func appendISOTime(b []byte, t time.Time) []byte {
 		b = appendPad(b, y, 4)
 	}
 	b = append(b, '-')
-	b = appendPad(b, int(t.Month()), 2)
+	b = appendPad(b, int(mo), 2)
 	b = append(b, '-')
-	b = appendPad(b, t.Day(), 2)
+	b = appendPad(b, d, 2)
 	b = append(b, 'T')
-	b = appendPad(b, t.Hour(), 2)
+	b = appendPad(b, h, 2)
 	b = append(b, ':')
-	b = appendPad(b, t.Minute(), 2)
+	b = appendPad(b, mi, 2)
 	b = append(b, ':')
-	b = appendPad(b, t.Second(), 2)
+	b = appendPad(b, sec, 2)
 	b = append(b, '.')
 	b = appendPad(b, t.Nanosecond()/1e6, 3)
 	return append(b, 'Z')
