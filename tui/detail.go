@@ -93,9 +93,12 @@ func (d *detailModel) view(c *common, w, h int) string {
 	if who == "" {
 		who = red.text(d.row.Name)
 	}
+	expires := "-"
+	if !d.row.Expires.IsZero() {
+		expires = fmtExpiresIn(d.row.Expires.Sub(c.now))
+	}
 	fmt.Fprintf(&head, "%s %s · fp %s · %s · expires in %s · %s\n",
-		st.App.Heading.Render("Session"), who, fp, d.row.Strategy,
-		fmtExpiresIn(d.row.Expires.Sub(c.now)), sessionState(c, d.row))
+		st.App.Heading.Render("Session"), who, fp, d.row.Strategy, expires, sessionState(c, d.row))
 	if d.revealed {
 		head.WriteString(st.App.Warn.Render("REVEALED") + st.App.Dim.Render(" · esc re-redacts · x revoke · y copy (redacted)"))
 	} else {

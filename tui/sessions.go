@@ -403,7 +403,10 @@ func (cs columnSet) row(s *sessionsModel, r SessionRow) string {
 		}
 		lat = fmtDuration(rr.latency)
 	}
-	exp := fmtExpiresIn(r.Expires.Sub(s.c.now))
+	exp := "-"
+	if !r.Expires.IsZero() {
+		exp = fmtExpiresIn(r.Expires.Sub(s.c.now))
+	}
 	if cs.wide {
 		return cs.join([]string{red.text(r.Name), red.email(r.Email), fp, string(r.Strategy), exp, state, res, lat})
 	}
@@ -413,6 +416,9 @@ func (cs columnSet) row(s *sessionsModel, r SessionRow) string {
 // sessionState is active, expired, or (database) update: due for the
 // expiry extension Auth.js does once updateAge has passed since the last one.
 func sessionState(c *common, r SessionRow) string {
+	if r.Expires.IsZero() {
+		return "unknown"
+	}
 	left := r.Expires.Sub(c.now)
 	switch {
 	case left <= 0:
