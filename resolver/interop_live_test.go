@@ -216,7 +216,8 @@ var isoMillis = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
 // must be an ISO string with milliseconds within liveTolerance.
 func sameBody(t *testing.T, real, goBody string) {
 	t.Helper()
-	if real == "null" || goBody == "null" {
+	if !strings.HasPrefix(real, "{") || !strings.HasPrefix(goBody, "{") {
+		// null, "Bad request." and the like: no clock in them.
 		if real != goBody {
 			t.Errorf("body: real Auth.js %s, Go %s", real, goBody)
 		}
@@ -229,7 +230,13 @@ func sameBody(t *testing.T, real, goBody string) {
 	if err := json.Unmarshal([]byte(goBody), &g); err != nil {
 		t.Fatalf("go body %q: %v", goBody, err)
 	}
-	re, _ := r["expires"].(string)
+	re, ok := r["expires"].(string)
+	if !ok {
+		if real != goBody {
+			t.Errorf("body: real Auth.js %s, Go %s", real, goBody)
+		}
+		return
+	}
 	ge, _ := g["expires"].(string)
 	if !isoMillis.MatchString(ge) {
 		t.Errorf("Go expires %q is not toISOString() form", ge)
