@@ -151,3 +151,28 @@ func TestDecodeUTF8Lenient(t *testing.T) {
 		t.Errorf("valid input changed: %q", got)
 	}
 }
+
+func TestAppendJSValueGoTypes(t *testing.T) {
+	type hookStruct struct {
+		A int    `json:"a"`
+		B string `json:"b"`
+		C float64
+	}
+	tests := []struct {
+		v    any
+		want string
+	}{
+		{int(5), "5"}, {int32(-3), "-3"}, {uint32(7), "7"}, {uint64(1 << 60), "1152921504606847000"}, {float32(1.5), "1.5"},
+		{[]string{"a", "<"}, `["a","<"]`}, {Value{}, "null"}, {String("x"), `"x"`}, {(*Session)(nil), "null"},
+		{hookStruct{A: 1, B: "<&>", C: 1e21}, `{"a":1,"b":"<&>","C":1e+21}`},
+		{map[string]any{"f": func() {}, "k": 1.0}, `{"k":1}`},
+		{[]any{func() {}, nil}, `[null,null]`},
+		{Claims{"sub": "1"}, `{"sub":"1"}`},
+		{make(chan int), "null"}, // json.Marshal fails: JS has no such value
+	}
+	for _, tt := range tests {
+		if got := string(appendJSValue(nil, tt.v)); got != tt.want {
+			t.Errorf("%T → %s, want %s", tt.v, got, tt.want)
+		}
+	}
+}

@@ -200,6 +200,25 @@ func (r *JWTResolver) Token(in Input) (Claims, Reason, error) {
 	return c, ReasonOK, nil
 }
 
+// TokenJSON is Token as the JSON text getToken's result prints with
+// JSON.stringify: member order and number forms exactly as in the token
+// ("null" when there is none). Use it to show claims byte for byte; Token's
+// map cannot keep member order.
+func (r *JWTResolver) TokenJSON(in Input) ([]byte, Reason, error) {
+	if r == nil {
+		return []byte("null"), "", ErrUnconfigured
+	}
+	tok, _ := ReadSessionToken(in, r.cookieName)
+	if tok == "" {
+		return []byte("null"), ReasonNoCookie, &NoSessionError{Reason: ReasonNoCookie}
+	}
+	b, reason, err := r.codec.DecodeJSON(tok, r.clock())
+	if err != nil {
+		return b, reason, &NoSessionError{Reason: reason, Err: err}
+	}
+	return b, ReasonOK, nil
+}
+
 // RawToken is getToken({raw: true}): the reassembled session cookie value
 // ("" when there is none), not decoded or checked.
 func (r *JWTResolver) RawToken(in Input) string {

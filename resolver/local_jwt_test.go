@@ -236,6 +236,13 @@ func TestTokenAndRawToken(t *testing.T) {
 	if c, reason, _ := r.Token(Input{}); c != nil || reason != ReasonNoCookie {
 		t.Errorf("no cookie Token = %v %s", c, reason)
 	}
+	b, reason, err := r.TokenJSON(in)
+	if err != nil || !strings.HasPrefix(string(b), `{"name":"Ada Lovelace","email":"ada@example.com","picture":"https://example.com/a.png","sub":"u-1","iat":1764230400,"exp":1766822400,"jti":"`) {
+		t.Errorf("TokenJSON = %s %s %v", b, reason, err)
+	}
+	if b, reason, _ := r.TokenJSON(FromPairs(DefaultCookieName, expired)); string(b) != "null" || reason != ReasonExpired {
+		t.Errorf("expired TokenJSON = %s %s", b, reason)
+	}
 }
 
 func TestChunkCookies(t *testing.T) {
