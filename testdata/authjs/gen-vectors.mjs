@@ -438,6 +438,9 @@ async function build() {
   add({ category: "expiry", name: "iat as string", tags: ["edge"], want: "none", cookie_header: pairs([COOKIE, crafted({ ...USER, ...std(), iat: "yesterday" }, kidHdr)]) });
   add({ category: "expiry", name: "exp null", tags: ["edge"], want: "none", cookie_header: pairs([COOKIE, crafted({ ...USER, ...std(), exp: null }, kidHdr)]) });
   add({ category: "expiry", name: "exp huge", tags: ["edge"], want: "session", cookie_header: pairs([COOKIE, crafted({ ...USER, exp: 1e300 }, kidHdr)]) });
+  add({ category: "expiry", name: "valid at ms 999", want: "session", now_ms: T0S * 1000 + 999, cookie_header: pairs([COOKIE, tok]) });
+  add({ category: "expiry", name: "max age one second", want: "session", max_age: 1, cookie_header: pairs([COOKIE, await mint(USER, { maxAge: 1 })]) });
+  add({ category: "expiry", name: "max age ten years", want: "session", max_age: 3650 * DAY, cookie_header: pairs([COOKIE, tok]) });
   add({ category: "expiry", name: "custom max age one hour", want: "session", max_age: 3600, cookie_header: pairs([COOKIE, await mint(USER, { maxAge: 3600, atMs: T0 - 1800 * 1000 })]) });
   add({ category: "expiry", name: "custom max age expired", want: "none", max_age: 3600, cookie_header: pairs([COOKIE, await mint(USER, { maxAge: 3600, atMs: T0 - 3616 * 1000 })]) });
 
