@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,8 +23,9 @@ import (
 // a profile (the embedded demo by default, which is also what a bare
 // `authscope` opens).
 func runTUI(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "tui", "tui [--profile NAME|FILE] [--export-dir DIR]")
+	fs := newFlagSet(env, "tui", "tui [--profile NAME|FILE] [--cookies FILE] [--export-dir DIR]")
 	profile := fs.String("profile", "demo", "profile name or file (the embedded demo by default)")
+	cookies := fs.String("cookies", "", "file of JWT session cookies to browse (one Cookie header or token per line)")
 	exportDir := fs.String("export-dir", ".", "where the Load screen's e writes reports")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -35,7 +37,7 @@ func runTUI(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	deps, closeDeps, err := tuiDeps(ctx, p, env.getenv, *exportDir)
+	deps, closeDeps, err := tuiDeps(ctx, p, env.getenv, *exportDir, *cookies)
 	if err != nil {
 		return err
 	}
@@ -49,15 +51,18 @@ func runTUI(ctx context.Context, env *cliEnv, args []string) error {
 }
 
 // tuiDeps wires the TUI to the demo or to the deployment p describes.
-func tuiDeps(ctx context.Context, p *profiles.Profile, getenv func(string) string, exportDir string) (tui.Deps, func() error, error) {
+func tuiDeps(ctx context.Context, p *profiles.Profile, getenv func(string) string, exportDir, cookies string) (tui.Deps, func() error, error) {
 	if p.Demo {
+		if cookies != "" {
+			return tui.Deps{}, nil, usagef("--cookies is for a real deployment's profile; the demo mints its own")
+		}
 		d, err := startDemo(ctx, p, getenv)
 		if err != nil {
 			return tui.Deps{}, nil, err
 		}
 		return d.deps(p, exportDir), d.Close, nil
 	}
-	return profileDeps(ctx, p, getenv, exportDir)
+	return profileDeps(ctx, p, getenv, exportDir, cookies)
 }
 
 // deps is the demo's TUI wiring.
@@ -124,7 +129,7 @@ func engineFor(r resolver.Resolver, cfg resolver.Config) tui.Engine {
 
 // profileDeps wires the TUI to a real deployment: its store (database
 // strategy) when the profile names one, its upstream for proxy mode.
-func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) string, exportDir string) (tui.Deps, func() error, error) {
+func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) string, exportDir, cookies string) (tui.Deps, func() error, error) {
 	cfg, err := p.ResolverConfig(getenv)
 	if err != nil {
 		return tui.Deps{}, nil, usageError{err}
@@ -145,6 +150,13 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 		return tui.Deps{}, nil, usageError{err}
 	}
 	var sessions tui.ByStrategy
+	if cookies != "" {
+		rows, err := cookieRows(cookies, cfg, time.Now())
+		if err != nil {
+			return tui.Deps{}, nil, err
+		}
+		sessions.JWT = tui.NewMemorySource(rows, false)
+	}
 	if dsn != "" {
 		st, err = store.Open(ctx, dsn, store.Options{ReadOnly: cfg.ReadOnly, Schema: p.Store.Schema, Prefix: p.Store.KeyPrefix, MaxConns: p.Store.PoolSize})
 		if err != nil {
@@ -189,6 +201,56 @@ func describeTarget(cfg resolver.Config) string {
 		return "upstream " + strings.TrimSuffix(cfg.BaseURL, "/") + cfg.BasePath + "/session"
 	}
 	return string(cfg.Strategy) + " (local)"
+}
+
+// cookieRows reads a cookies file: one session per line, as a Cookie
+// header (the session cookie, chunks included, is picked out) or a bare
+// token; blank lines and # comments are skipped. Each token is decoded
+// with the profile's secrets for the browser's name, e-mail and expiry;
+// ones that do not decode are listed without them (resolving them shows
+// why).
+func cookieRows(path string, cfg resolver.Config, now time.Time) ([]tui.SessionRow, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("cookies file: %v", err)
+	}
+	codec, err := resolver.NewCodec(cfg)
+	if err != nil {
+		return nil, usagef("cookies file needs the profile's secrets: %v", err)
+	}
+	var rows []tui.SessionRow
+	for n, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		token := line
+		if strings.Contains(line, "=") {
+			token, _ = resolver.ReadSessionToken(resolver.FromCookieHeader(line), cfg.SessionCookieName())
+			if token == "" {
+				return nil, usagef("cookies file line %d: no %s cookie", n+1, cfg.SessionCookieName())
+			}
+		}
+		row := tui.SessionRow{Key: fmt.Sprintf("line-%d", n+1), Token: token, Strategy: resolver.StrategyJWT}
+		claims, reason, _ := codec.Decode(token, now)
+		if reason == resolver.ReasonExpired {
+			// Decoded at the epoch only to label the row; resolving it still
+			// reports it expired.
+			claims, _, _ = codec.Decode(token, time.Unix(0, 0))
+		}
+		if claims != nil {
+			row.Name, _ = claims["name"].(string)
+			row.Email, _ = claims["email"].(string)
+			row.UserID, _ = claims["sub"].(string)
+			if exp, ok := claims["exp"].(json.Number); ok {
+				if secs, err := exp.Float64(); err == nil {
+					row.Expires = time.Unix(int64(secs), 0)
+				}
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }
 
 // isTerminal reports whether w is a character device (a TTY), for the
