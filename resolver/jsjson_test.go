@@ -3,6 +3,7 @@ package resolver
 import (
 	"encoding/json"
 	"math"
+	"os"
 	"testing"
 	"time"
 )
@@ -173,6 +174,39 @@ func TestAppendJSValueGoTypes(t *testing.T) {
 	for _, tt := range tests {
 		if got := string(appendJSValue(nil, tt.v)); got != tt.want {
 			t.Errorf("%T → %s, want %s", tt.v, got, tt.want)
+		}
+	}
+}
+
+// TestRecordedJSONStringify replays JSON.stringify(JSON.parse(text)) as
+// recorded from V8 (testdata/jsjson_random.mjs): the ordered decoder and the
+// JS-style encoder together must reproduce it byte for byte, and reject
+// exactly the texts JSON.parse rejects.
+func TestRecordedJSONStringify(t *testing.T) {
+	raw, err := os.ReadFile("testdata/jsjson_random.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct {
+		Cases []struct {
+			Text string  `json:"text"`
+			Out  *string `json:"out"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range rec.Cases {
+		v, err := parseJSONOrdered(c.Text)
+		switch {
+		case c.Out == nil && err == nil:
+			t.Errorf("case %d: accepted %q, V8 throws", i, c.Text)
+		case c.Out != nil && err != nil:
+			t.Errorf("case %d: rejected %q (%v)", i, c.Text, err)
+		case c.Out != nil:
+			if got := string(appendJSValue(nil, v)); got != *c.Out {
+				t.Errorf("case %d: %q\n go %s\n js %s", i, c.Text, got, *c.Out)
+			}
 		}
 	}
 }
