@@ -50,6 +50,15 @@ func MarshalSessionBody(s *Session) []byte {
 	return appendSession(make([]byte, 0, 256), s)
 }
 
+// MarshalSessionBodyLegacyV4 is next-auth v4's /session body: the same
+// session JSON, but "{}" rather than "null" when there is no session.
+func MarshalSessionBodyLegacyV4(s *Session) []byte {
+	if s == nil {
+		return []byte("{}")
+	}
+	return appendSession(make([]byte, 0, 256), s)
+}
+
 func appendSession(b []byte, s *Session) []byte {
 	b = append(b, `{"user":{`...)
 	first := true

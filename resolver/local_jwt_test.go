@@ -297,6 +297,21 @@ func TestFormatSetCookie(t *testing.T) {
 	}
 }
 
+// TestGoCookieStringDiffers records why FormatSetCookie exists: net/http
+// orders attributes differently from Auth.js's serializer.
+func TestGoCookieStringDiffers(t *testing.T) {
+	c := ClearCookies([]string{"authjs.session-token"}, false)[0]
+	if got := c.String(); got != "authjs.session-token=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" {
+		t.Errorf("net/http now writes %q; revisit FormatSetCookie's doc", got)
+	}
+	if FormatSetCookie(c) == c.String() {
+		t.Error("formats agree; FormatSetCookie's reason to exist is gone")
+	}
+	if string(MarshalSessionBodyLegacyV4(nil)) != "{}" || string(MarshalSessionBodyLegacyV4(&Session{Expires: time.UnixMilli(0)})) != `{"user":{},"expires":"1970-01-01T00:00:00.000Z"}` {
+		t.Error("v4 body")
+	}
+}
+
 func TestRefreshCookiesOrder(t *testing.T) {
 	exp := time.UnixMilli(1766822400123)
 	// Read .1 and the plain name; write one cookie: clears keep request
