@@ -70,8 +70,9 @@ func ReadSessionToken(in Input, cookieName string) (token string, chunkNames []s
 	return joinChunks(pairs), names
 }
 
-// readSessionToken is ReadSessionToken without the name list, for the hot
-// path: one unchunked cookie costs no allocation.
+// readSessionToken is ReadSessionToken for the hot path: it returns the
+// chunk pairs instead of building the name list (only a refresh needs
+// it), and one unchunked cookie costs no allocation.
 func readSessionToken(header, cookieName string, scratch []cookiePair) (string, []cookiePair) {
 	pairs, n := sessionPairs(header, cookieName, scratch)
 	if n == 0 {

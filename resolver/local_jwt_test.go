@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -323,5 +325,38 @@ func TestRefreshCookiesOrder(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"s.1=", "s=tok"}, names); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// TestResolveConcurrent shares one resolver (pooled HMAC/CBC state, GCM
+// AEAD) across goroutines; run with -race.
+func TestResolveConcurrent(t *testing.T) {
+	r := newTestResolver(t, Config{RefreshCookies: true})
+	cbcTok := mint(t, r, ada)
+	gcm := r.codec.ring.byEnc[encA256GCM][0]
+	gcmTok := craft(t, gcm, `{"alg":"dir","enc":"A256GCM","kid":"`+gcm.kid+`"}`, []byte(`{"sub":"g"}`), false)
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				tok, sub := cbcTok, "u-1"
+				if (g+i)%2 == 0 {
+					tok, sub = gcmTok, "g"
+				}
+				res, err := r.Resolve(context.Background(), FromPairs(DefaultCookieName, tok))
+				if err != nil || !res.OK() || res.Session.User.ID != sub {
+					errs <- fmt.Sprintf("goroutine %d: %+v %v", g, res, err)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
