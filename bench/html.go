@@ -102,8 +102,9 @@ func percentileSVG(r *Report) string {
 	for e := yLo; e <= yHi; e++ {
 		py := y(math.Pow(10, e))
 		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#eee"/>`, left, py, float64(left)+pw, py)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`, left-6, py+4, FormatNs(int64(math.Pow(10, e))))
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`, left-6, py+4, decadeLabel(int64(math.Pow(10, e))))
 	}
+	fmt.Fprintf(&b, `<text x="14" y="%.0f" text-anchor="middle" transform="rotate(-90 14 %.0f)">latency</text>`, float64(top)+ph/2, float64(top)+ph/2)
 	for i := range r.Scenarios {
 		s := &r.Scenarios[i]
 		color := chartColors[i%len(chartColors)]
@@ -125,4 +126,17 @@ func percentileSVG(r *Report) string {
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// decadeLabel names a power of ten of nanoseconds: 1µs, 10µs, …, 10s.
+func decadeLabel(ns int64) string {
+	for _, u := range []struct {
+		div  int64
+		name string
+	}{{1e9, "s"}, {1e6, "ms"}, {1e3, "µs"}} {
+		if ns >= u.div {
+			return fmt.Sprintf("%d%s", ns/u.div, u.name)
+		}
+	}
+	return fmt.Sprintf("%dns", ns)
 }

@@ -69,7 +69,7 @@ func TestWriteHTMLSelfContained(t *testing.T) {
 			t.Errorf("HTML contains %q", bad)
 		}
 	}
-	for _, want := range []string{"<svg", "99.99%", "1.00ms"} {
+	for _, want := range []string{"<svg", "99.99%", ">1ms<", ">100µs<"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("HTML lacks %q", want)
 		}

@@ -25,6 +25,9 @@ type recorder struct {
 	total, totalU *hdr.Histogram // measurement window so far (flushed intervals)
 	iv, ivU       *hdr.Histogram // the current interval
 	ivStart       time.Time
+	// lag is each request's dispatch lag (actual send − intended send):
+	// how late the generator itself was.
+	lag *hdr.Histogram
 
 	requests, ok, errors, canceled, warmup int64
 	cacheHits, upstream, overflow          int64
@@ -41,6 +44,7 @@ func newRecorder(spec ScenarioSpec) *recorder {
 		totalU:  newHistogram(),
 		iv:      newHistogram(),
 		ivU:     newHistogram(),
+		lag:     newHistogram(),
 		reasons: map[string]int64{},
 	}
 }
@@ -99,6 +103,7 @@ func (rc *recorder) add(s sample, runCanceled bool) {
 	}
 	recordClamped(rc.iv, corrected)
 	recordClamped(rc.ivU, s.latency)
+	recordClamped(rc.lag, s.start.Sub(s.intended))
 }
 
 // recordClamped adds d to h, clamped into the trackable range (the recorder
@@ -153,6 +158,14 @@ type window struct {
 	target float64
 }
 
+// final builds the scenario's report once it is over: the totals, and the
+// dispatch lag histogram handed over (the recorder is done with it).
+func (rc *recorder) final(w window) ScenarioReport {
+	sr := rc.report(rc.total, rc.totalU, w)
+	sr.lag = rc.lag
+	return sr
+}
+
 // report builds the scenario's report from histograms (the totals, or a
 // live copy) and the window.
 func (rc *recorder) report(corr, uncorr *hdr.Histogram, w window) ScenarioReport {
@@ -179,6 +192,7 @@ func (rc *recorder) report(corr, uncorr *hdr.Histogram, w window) ScenarioReport
 	for k, v := range rc.reasons {
 		sr.Reasons[k] = v
 	}
+	sr.DispatchLagNs = latencyOf(rc.lag)
 	if w.length > 0 {
 		secs := w.length.Seconds()
 		sr.WindowSeconds = secs

@@ -110,6 +110,10 @@ type ScenarioReport struct {
 
 	LatencyNs            Latency `json:"latency_ns"`
 	LatencyUncorrectedNs Latency `json:"latency_uncorrected_ns"`
+	// DispatchLagNs is how late requests were sent against the schedule.
+	// With unbounded workers it is the generator's own lateness (CPU
+	// starvation): the corrected latency includes it.
+	DispatchLagNs Latency `json:"dispatch_lag_ns"`
 	// Overflow counts latencies above 60 s (recorded as 60 s).
 	Overflow int64 `json:"overflow,omitempty"`
 	Sources  int   `json:"sources"`
@@ -119,8 +123,9 @@ type ScenarioReport struct {
 	// format), so reports merge exactly.
 	Histogram            string `json:"histogram"`
 	HistogramUncorrected string `json:"histogram_uncorrected"`
+	HistogramLag         string `json:"histogram_lag,omitempty"`
 
-	corrected, uncorrected *hdr.Histogram
+	corrected, uncorrected, lag *hdr.Histogram
 }
 
 // Histograms returns the corrected and uncorrected latency histograms
@@ -138,6 +143,18 @@ func (s *ScenarioReport) finish() {
 	}
 	s.LatencyNs = latencyOf(s.corrected)
 	s.LatencyUncorrectedNs = latencyOf(s.uncorrected)
+	if s.lag != nil {
+		s.DispatchLagNs = latencyOf(s.lag)
+	}
+}
+
+// GeneratorLagged reports whether the generator fell behind its schedule
+// enough to matter: dispatch lag p99 above 1ms and above a fifth of the
+// corrected p99. The corrected figures then include the generator's own
+// lateness (a starved CPU, or too few workers), not only the target's.
+func (s *ScenarioReport) GeneratorLagged() bool {
+	l := s.DispatchLagNs.P99
+	return l > int64(time.Millisecond) && l*5 > s.LatencyNs.P99
 }
 
 // encode fills the base64 histogram fields.
@@ -145,7 +162,7 @@ func (s *ScenarioReport) encode() error {
 	for _, p := range []struct {
 		h   *hdr.Histogram
 		dst *string
-	}{{s.corrected, &s.Histogram}, {s.uncorrected, &s.HistogramUncorrected}} {
+	}{{s.corrected, &s.Histogram}, {s.uncorrected, &s.HistogramUncorrected}, {s.lag, &s.HistogramLag}} {
 		if p.h == nil {
 			continue
 		}
@@ -169,6 +186,11 @@ func (s *ScenarioReport) decode() error {
 	if s.HistogramUncorrected != "" {
 		if s.uncorrected, err = hdr.Decode([]byte(s.HistogramUncorrected)); err != nil {
 			return fmt.Errorf("bench: uncorrected histogram of %s: %w", s.Name, err)
+		}
+	}
+	if s.HistogramLag != "" {
+		if s.lag, err = hdr.Decode([]byte(s.HistogramLag)); err != nil {
+			return fmt.Errorf("bench: dispatch lag histogram of %s: %w", s.Name, err)
 		}
 	}
 	return nil
@@ -252,7 +274,7 @@ func Merge(reports ...*Report) (*Report, error) {
 				if c.Reasons == nil {
 					c.Reasons = map[string]int64{}
 				}
-				c.corrected, c.uncorrected = cloneH(s.corrected), cloneH(s.uncorrected)
+				c.corrected, c.uncorrected, c.lag = cloneH(s.corrected), cloneH(s.uncorrected), cloneH(s.lag)
 				c.Sources = max(s.Sources, 1)
 				out.Scenarios = append(out.Scenarios, c)
 				continue
@@ -262,7 +284,7 @@ func Merge(reports ...*Report) (*Report, error) {
 	}
 	for i := range out.Scenarios {
 		out.Scenarios[i].finish()
-		out.Scenarios[i].Histogram, out.Scenarios[i].HistogramUncorrected = "", ""
+		out.Scenarios[i].Histogram, out.Scenarios[i].HistogramUncorrected, out.Scenarios[i].HistogramLag = "", "", ""
 	}
 	return out, nil
 }
@@ -286,6 +308,7 @@ func mergeScenario(dst, src *ScenarioReport) {
 	}
 	dst.corrected = mergeH(dst.corrected, src.corrected)
 	dst.uncorrected = mergeH(dst.uncorrected, src.uncorrected)
+	dst.lag = mergeH(dst.lag, src.lag)
 }
 
 func cloneH(h *hdr.Histogram) *hdr.Histogram {

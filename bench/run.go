@@ -302,7 +302,7 @@ loop:
 			rec.resetInterval()
 		}
 		st.Elapsed = min(now.Sub(b), plan.Total())
-		st.Report = rec.report(rec.total, rec.totalU, r.window(p, plan, rec, b, now, stoppedAt))
+		st.Report = rec.final(r.window(p, plan, rec, b, now, stoppedAt))
 	}
 	st.State = StateDone
 	r.publish(r.snapshot())

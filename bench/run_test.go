@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -48,39 +49,56 @@ func within(got, want int64, rel float64, abs time.Duration) bool {
 
 func TestRunPercentilesMatchScript(t *testing.T) {
 	// 9 in 10 requests take 2ms, 1 in 10 takes 20ms: p50 is 2ms, p99 20ms.
-	tgt := &scripted{script: []time.Duration{2 * time.Millisecond, 2 * time.Millisecond, 2 * time.Millisecond,
-		2 * time.Millisecond, 2 * time.Millisecond, 2 * time.Millisecond, 2 * time.Millisecond,
-		2 * time.Millisecond, 2 * time.Millisecond, 20 * time.Millisecond}}
+	// Timer wake-ups add a little; a busy shared machine can add a lot for
+	// a moment, so the check gets three attempts.
+	var failures []string
+	for attempt := range 3 {
+		failures = scriptedAttempt(t)
+		if len(failures) == 0 {
+			return
+		}
+		t.Logf("attempt %d: %v", attempt+1, failures)
+	}
+	t.Error(strings.Join(failures, "\n"))
+}
+
+func scriptedAttempt(t *testing.T) []string {
+	t.Helper()
+	ms := time.Millisecond
+	tgt := &scripted{script: []time.Duration{2 * ms, 2 * ms, 2 * ms, 2 * ms, 2 * ms, 2 * ms, 2 * ms, 2 * ms, 2 * ms, 20 * ms}}
 	spec, tg := inproc("scripted", tgt)
-	cfg := Config{Rate: 200, Duration: Duration(1500 * time.Millisecond), Scenarios: []ScenarioSpec{spec}}
+	// The request cap, not the clock, ends the run: a generator starved for
+	// a moment still sends all 300.
+	cfg := Config{Rate: 200, Duration: Duration(3 * time.Second), MaxRequests: 300, Scenarios: []ScenarioSpec{spec}}
 	rep, err := Execute(t.Context(), cfg, tg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := rep.Scenarios[0]
+	var fails []string
 	if s.Requests != 300 || s.Succeeded != 300 {
-		t.Errorf("requests %d succeeded %d, want 300 (rate 200/s for 1.5s)", s.Requests, s.Succeeded)
+		fails = append(fails, fmt.Sprintf("requests %d succeeded %d, want 300 (rate 200/s for 1.5s)", s.Requests, s.Succeeded))
 	}
-	// Timer wake-ups add a little; scheduling on a busy CI box adds more.
 	for _, c := range []struct {
 		name      string
 		got, want int64
 	}{
-		{"p50", s.LatencyNs.P50, int64(2 * time.Millisecond)},
-		{"p99", s.LatencyNs.P99, int64(20 * time.Millisecond)},
-		{"uncorrected p50", s.LatencyUncorrectedNs.P50, int64(2 * time.Millisecond)},
-		{"uncorrected p99", s.LatencyUncorrectedNs.P99, int64(20 * time.Millisecond)},
+		{"p50", s.LatencyNs.P50, int64(2 * ms)},
+		{"p99", s.LatencyNs.P99, int64(20 * ms)},
+		{"uncorrected p50", s.LatencyUncorrectedNs.P50, int64(2 * ms)},
+		{"uncorrected p99", s.LatencyUncorrectedNs.P99, int64(20 * ms)},
 	} {
-		if !within(c.got, c.want, 0.25, 3*time.Millisecond) {
-			t.Errorf("%s = %s, want %s (+25%% +3ms)", c.name, FormatNs(c.got), FormatNs(c.want))
+		if !within(c.got, c.want, 0.25, 3*ms) {
+			fails = append(fails, fmt.Sprintf("%s = %s, want %s (+25%% +3ms)", c.name, FormatNs(c.got), FormatNs(c.want)))
 		}
 	}
-	if s.LatencyNs.P90 >= int64(20*time.Millisecond) && s.LatencyNs.P90 < int64(2*time.Millisecond) {
-		t.Errorf("p90 = %s: the 10%% slow share must sit above p90 only", FormatNs(s.LatencyNs.P90))
+	if p90 := s.LatencyUncorrectedNs.P90; p90 >= int64(20*ms) {
+		fails = append(fails, fmt.Sprintf("uncorrected p90 = %s: only 1 in 10 requests is slow", FormatNs(p90)))
 	}
 	if got := s.Reasons["no_cookie"]; got != 300 {
-		t.Errorf("reasons %v: want 300 no_cookie (no population)", s.Reasons)
+		fails = append(fails, fmt.Sprintf("reasons %v: want 300 no_cookie (no population)", s.Reasons))
 	}
+	return fails
 }
 
 func TestRunCoordinatedOmissionCorrection(t *testing.T) {
@@ -94,7 +112,7 @@ func TestRunCoordinatedOmissionCorrection(t *testing.T) {
 	script[50] = 400 * time.Millisecond
 	tgt := &scripted{script: script}
 	spec, tg := inproc("stall", tgt)
-	cfg := Config{Rate: 100, Duration: Duration(2 * time.Second), Workers: 1, MaxWorkers: 1, Scenarios: []ScenarioSpec{spec}}
+	cfg := Config{Rate: 100, Duration: Duration(3 * time.Second), MaxRequests: 200, Workers: 1, MaxWorkers: 1, Scenarios: []ScenarioSpec{spec}}
 	rep, err := Execute(t.Context(), cfg, tg)
 	if err != nil {
 		t.Fatal(err)
@@ -172,11 +190,11 @@ func TestRunCancelKeepsPartialResults(t *testing.T) {
 
 func TestRunFinalSnapshotAfterSlowReader(t *testing.T) {
 	spec, tg := inproc("a", &scripted{script: []time.Duration{0}})
-	ch, err := Run(t.Context(), Config{Rate: 1000, Duration: Duration(600 * time.Millisecond), Scenarios: []ScenarioSpec{spec}}, tg)
+	ch, err := Run(t.Context(), Config{Rate: 1000, Duration: Duration(2 * time.Second), MaxRequests: 600, Scenarios: []ScenarioSpec{spec}}, tg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second) // read nothing while the run ends
+	time.Sleep(1500 * time.Millisecond) // read nothing while the run ends
 	var got []Snapshot
 	for s := range ch {
 		got = append(got, s)
@@ -256,7 +274,7 @@ func TestRunHTTPAndClassification(t *testing.T) {
 	}))
 	defer srv.Close()
 	pop := StaticPopulation{Valid: []string{"ok=1", "ok=2"}, Tampered: []string{"bad=1"}}
-	cfg := Config{Rate: 400, Duration: Duration(500 * time.Millisecond),
+	cfg := Config{Rate: 400, Duration: Duration(time.Second), MaxRequests: 200,
 		Population: PopulationConfig{Sessions: 2, NoCookie: 0.25, Tampered: 0.25},
 		Scenarios:  []ScenarioSpec{{Name: "serve", Mode: "local", Via: ViaHTTP, URL: srv.URL + "/api/auth/session"}}}
 	var results bytes.Buffer

@@ -56,6 +56,12 @@ func WriteTable(w io.Writer, r *Report) error {
 		fmt.Fprint(w, "; CANCELLED: partial results")
 	}
 	fmt.Fprintln(w)
+	for i := range r.Scenarios {
+		if s := &r.Scenarios[i]; s.GeneratorLagged() {
+			fmt.Fprintf(w, "WARNING %s: the generator sent late (dispatch lag p99 %s, max %s): the machine's CPU was short or workers capped; corrected latencies include that lag (uncorrected p99 %s)\n",
+				s.Name, FormatNs(s.DispatchLagNs.P99), FormatNs(s.DispatchLagNs.Max), FormatNs(s.LatencyUncorrectedNs.P99))
+		}
+	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w, "reasons:")
 		for _, n := range notes {
