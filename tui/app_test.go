@@ -441,9 +441,15 @@ func TestLoadStopCancelsTheRun(t *testing.T) {
 	hs.runner.hold = true
 	hs.key("3")
 	start := hs.send(keyMsg("space"))
-	started, _ := runWithTimeout(start, time.Second)
-	wait := hs.send(started)
-	hs.run(wait) // consumes the scripted snapshots, then waits: dropped
+	started, _ := runWithTimeout(start, 10*time.Second)
+	// Take the scripted snapshots; the next wait blocks while the run is held.
+	for cmd := hs.send(started); ; {
+		msg, ok := runWithTimeout(cmd, 200*time.Millisecond)
+		if !ok {
+			break
+		}
+		cmd = hs.send(msg)
+	}
 	if !hs.m.load.running {
 		t.Fatal("run not running")
 	}

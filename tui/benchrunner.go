@@ -124,7 +124,9 @@ func offer[T any](out chan T, s T) {
 }
 
 // curvePercentiles are the points of the percentile curve.
-var curvePercentiles = [...]float64{0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100}
+func curvePercentiles() []float64 {
+	return []float64{0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100}
+}
 
 func convertSnapshot(profile string, s bench.Snapshot) RunSnapshot {
 	rs := RunSnapshot{Profile: profile, Final: s.Final, Err: s.Err}
@@ -150,7 +152,7 @@ func convertSnapshot(profile string, s bench.Snapshot) RunSnapshot {
 			st.Reasons[resolver.Reason(r)] = uint64(max(n, 0))
 		}
 		if h, _ := rep.Histograms(); h != nil && h.TotalCount() > 0 {
-			for _, p := range curvePercentiles {
+			for _, p := range curvePercentiles() {
 				st.Percentiles = append(st.Percentiles, Quantile{Percentile: p, Latency: time.Duration(h.ValueAtPercentile(p))})
 			}
 			st.Max = time.Duration(h.Max())

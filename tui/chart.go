@@ -18,15 +18,20 @@ type Curve struct {
 	Points []Quantile // ascending by Percentile
 }
 
-// curveGlyphs mark the series so they stay apart without colour.
-var curveGlyphs = [...]rune{'•', '×', '+', 'o', '◆', '#'}
+// curveGlyph marks series i so the series stay apart without colour.
+func curveGlyph(i int) rune {
+	const glyphs = "•×+o◆#"
+	r := []rune(glyphs)
+	return r[i%len(r)]
+}
 
-// percentileTicks are the x-axis labels: the classic HDR percentile plot,
+// percentileTick is x-axis tick i (0..5): the classic HDR percentile plot,
 // where each tick is one more nine.
-var percentileTicks = [...]struct {
-	x     float64
-	label string
-}{{0, "0%"}, {1, "90%"}, {2, "99%"}, {3, "99.9%"}, {4, "99.99%"}, {5, "99.999%"}}
+func percentileTick(i int) string {
+	return [...]string{"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"}[i]
+}
+
+const maxNines = 5
 
 // RenderCurves draws latency (log scale, y) against percentile (x: one
 // column band per extra nine, log10(1/(1-p))) in width×height cells, with
@@ -52,7 +57,7 @@ func RenderCurves(curves []Curve, width, height int, st *Styles) string {
 	}
 	logLo, logHi := math.Log10(float64(lo)), math.Log10(float64(hi))
 	for si, c := range curves {
-		g := curveGlyphs[si%len(curveGlyphs)]
+		g := curveGlyph(si)
 		for x := range plotW {
 			xv := float64(x) / float64(plotW-1) * xMax
 			p := 100 * (1 - math.Pow(10, -xv))
@@ -72,7 +77,7 @@ func RenderCurves(curves []Curve, width, height int, st *Styles) string {
 		if si > 0 {
 			b.WriteString("  ")
 		}
-		b.WriteString(st.seriesStyle(c.Proxy).Render(string(curveGlyphs[si%len(curveGlyphs)]) + " " + c.Label))
+		b.WriteString(st.seriesStyle(c.Proxy).Render(string(curveGlyph(si)) + " " + c.Label))
 	}
 	b.WriteString(st.Chart.Label.Render("  (latency, log scale)"))
 	legend := ansi.Truncate(b.String(), width, "…")
@@ -120,17 +125,15 @@ func RenderCurves(curves []Curve, width, height int, st *Styles) string {
 func xAxisLabels(plotW int, xMax float64, indent int) string {
 	line := []rune(strings.Repeat(" ", plotW+indent))
 	next := 0
-	for _, t := range percentileTicks {
-		if t.x > xMax+1e-9 {
-			break
-		}
-		col := indent + int(math.Round(t.x/xMax*float64(plotW-1)))
-		start := min(col, len(line)-len([]rune(t.label)))
+	for i := 0; i <= maxNines && float64(i) <= xMax+1e-9; i++ {
+		label := []rune(percentileTick(i))
+		col := indent + int(math.Round(float64(i)/xMax*float64(plotW-1)))
+		start := min(col, len(line)-len(label))
 		if start < next {
 			continue
 		}
-		copy(line[start:], []rune(t.label))
-		next = start + len([]rune(t.label)) + 1
+		copy(line[start:], label)
+		next = start + len(label) + 1
 	}
 	return strings.TrimRight(string(line), " ")
 }
@@ -157,7 +160,7 @@ func curveBounds(curves []Curve) (lo, hi time.Duration, xMax float64, ok bool) {
 	if hi <= lo {
 		lo, hi = lo/2+1, hi*2
 	}
-	xMax = min(max(math.Ceil(xMax-1e-9), 2), 5)
+	xMax = min(max(math.Ceil(xMax-1e-9), 2), maxNines)
 	return lo, hi, xMax, true
 }
 

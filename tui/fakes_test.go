@@ -253,8 +253,8 @@ func (hs *harness) typeText(s string) {
 
 // run executes cmd and feeds its messages back into Update until nothing
 // is left, the way the program would, so a whole interaction replays
-// synchronously. A command that blocks (waiting on a held run) is dropped
-// after a while.
+// synchronously. Timers are off (noTick); a command that still blocks is
+// dropped after a generous timeout, so a slow machine is not a failure.
 func (hs *harness) run(cmd tea.Cmd) {
 	queue := []tea.Cmd{cmd}
 	for steps := 0; len(queue) > 0 && steps < 10_000; steps++ {
@@ -263,7 +263,7 @@ func (hs *harness) run(cmd tea.Cmd) {
 		if c == nil {
 			continue
 		}
-		msg, ok := runWithTimeout(c, 500*time.Millisecond)
+		msg, ok := runWithTimeout(c, 10*time.Second)
 		if !ok || msg == nil {
 			continue
 		}

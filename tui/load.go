@@ -262,8 +262,6 @@ func (l *loadModel) progressLine(w int) string {
 
 func fmtSeconds(s float64) string { return fmt.Sprintf("%.1fs", s) }
 
-// tablePercentiles are the rows of the side-by-side table.
-var tablePercentiles = [...]float64{50, 90, 99, 99.9}
 
 // percentileTable puts every scenario side by side: requests, errors and
 // HDR percentiles.
@@ -283,7 +281,7 @@ func percentileTable(scs []ScenarioStats, st *Styles) string {
 	}
 	line("requests", func(s ScenarioStats) string { return fmt.Sprint(s.Requests) })
 	line("errors", func(s ScenarioStats) string { return fmt.Sprint(s.Errors) })
-	for _, p := range tablePercentiles {
+	for _, p := range []float64{50, 90, 99, 99.9} {
 		line(fmt.Sprintf("p%g", p), func(s ScenarioStats) string {
 			d, ok := latencyAt(s.Percentiles, p)
 			if !ok {

@@ -53,7 +53,7 @@ check_safe() {
 
 # wait_for TEXT [SECONDS]: poll the screen until TEXT shows.
 wait_for() {
-	local text=$1 limit=${2:-20} i
+	local text=$1 limit=${2:-30} i
 	for ((i = 0; i < limit * 10; i++)); do
 		if screen | grep -qF -- "$text"; then
 			return 0
@@ -65,7 +65,7 @@ wait_for() {
 
 # wait_gone TEXT [SECONDS]: poll the screen until TEXT is gone.
 wait_gone() {
-	local text=$1 limit=${2:-20} i
+	local text=$1 limit=${2:-30} i
 	for ((i = 0; i < limit * 10; i++)); do
 		if ! screen | grep -qF -- "$text"; then
 			return 0
@@ -80,7 +80,7 @@ keys() { "${T[@]}" send-keys -t app "$@"; }
 step() { echo "tmux-smoke: $*"; }
 
 step "browse"
-wait_for "of 3000" 60
+wait_for "of 3000" 120
 wait_for "resolver ready"
 check_safe
 keys j j
@@ -173,7 +173,7 @@ wait_for "no run yet"
 keys Space
 wait_for "state running" 20
 check_safe
-wait_for "run finished" 60
+wait_for "run finished" 120
 wait_for "p99.9"
 wait_for "latency, log scale"
 check_safe
