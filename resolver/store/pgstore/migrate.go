@@ -52,6 +52,9 @@ WHERE i.indrelid = to_regclass($1)`, s.sessions.name)
 	add(s.l.SessionToken, "lookups by token (Auth.js getSessionAndUser, updateSession, deleteSession)", "UNIQUE ", "token", tok)
 	add(s.l.SessionExpires, "session list sorted by expiry, counts by state", "", "expires", ident(s.l.SessionExpires)+", "+tok)
 	add(s.l.SessionUserID, "session list sorted by user, revoking a user's sessions", "", "user", ident(s.l.SessionUserID)+", "+tok)
+	if len(out) > 0 {
+		out = append(out, Migration{Why: "fresh statistics, so the planner uses the new indexes", SQL: "ANALYZE " + s.sessions.name})
+	}
 	return out, nil
 }
 
@@ -98,6 +101,9 @@ func (s *Store) SearchMigrations(ctx context.Context) ([]Migration, error) {
 	}
 	if len(out) > 0 {
 		out = append([]Migration{{Why: "trigram operator classes for the indexes below", SQL: "CREATE EXTENSION IF NOT EXISTS pg_trgm"}}, out...)
+		// Expression indexes get their statistics only from ANALYZE; without
+		// them the planner guesses a filter matches a handful of users.
+		out = append(out, Migration{Why: "statistics for the expression indexes", SQL: "ANALYZE " + s.users.name})
 	}
 	return out, nil
 }
