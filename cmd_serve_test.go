@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 )
 
 // syncBuffer is a goroutine-safe log sink.
@@ -324,5 +326,54 @@ func TestFaultsDraw(t *testing.T) {
 	}
 	if mean := sum / 4000; mean < 1300*time.Microsecond || mean > 1700*time.Microsecond {
 		t.Errorf("exp mean %v, want about 1.5ms", mean)
+	}
+}
+
+// TestServeDatabaseCached: database strategy on an embedded SQLite store
+// with the cache; invalidating the user through the endpoint drops the
+// cached session so a revoked row is noticed at once.
+func TestServeDatabaseCached(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	st, err := store.Open(ctx, "sqlite:"+path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeder, ok := st.(resolver.Seeder)
+	if !ok {
+		t.Fatalf("%T is not a Seeder", st)
+	}
+	name := "Grace"
+	if _, err := seeder.InsertUsers(ctx, []resolver.StoredUser{{ID: "7", Name: &name}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seeder.InsertSessions(ctx, []resolver.StoredSession{{Token: "db-token-1", UserID: "7", Expires: time.Now().Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+
+	env := map[string]string{defaultInvalidateEnv: "inv-secret"}
+	s := startCmd(t, env, "serve", "--strategy", "database", "--db", "sqlite:"+path, "--cache")
+	cookie := "authjs.session-token=db-token-1"
+	for range 2 {
+		if a := get(t, s.base+"/api/auth/session", cookie); a.status != 200 || !strings.HasPrefix(a.body, `{"user":{"name":"Grace","email":null,"image":null},"expires":"`) {
+			t.Fatalf("%d %s", a.status, a.body)
+		}
+	}
+	if metric(t, s.base, "authscope_cache_hits_total") != "1" {
+		t.Fatalf("second request was not a cache hit:\n%s", get(t, s.base+"/metrics", "").body)
+	}
+	// Revoke behind serve's back, then tell it.
+	if err := st.DeleteSession(ctx, "db-token-1"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if a := get(t, s.base+"/api/auth/session", cookie); !strings.Contains(a.body, "Grace") {
+		t.Fatalf("expected the stale cached answer before invalidation, got %s", a.body)
+	}
+	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, `{"kind":"user","user_id":"7"}`, "inv-secret")); a.status != 200 {
+		t.Fatalf("invalidate: %d %s", a.status, a.body)
+	}
+	if a := get(t, s.base+"/api/auth/session", cookie); a.body != "null" {
+		t.Errorf("after invalidating the user: %s", a.body)
 	}
 }
