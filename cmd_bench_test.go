@@ -211,3 +211,34 @@ func TestBenchCancelWritesPartial(t *testing.T) {
 }
 
 func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }
+
+// TestBenchProfileSection: a profile's bench section is decoded strictly
+// into bench.Config (the schema profiles leaves to this command).
+func TestBenchProfileSection(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "cmp.yaml")
+	os.WriteFile(prof, []byte(`name: cmp
+demo: true
+resolver: {mode: local, strategy: jwt, secret_env: AUTHSCOPE_DEMO_SECRET}
+bench:
+  rate: 100/s
+  duration: 300ms
+  population: {sessions: 20, popularity: zipf, zipf_s: 1.2, expired: 5%}
+  scenarios:
+    - {name: jwt, mode: local, strategy: jwt}
+    - {name: up, mode: upstream, strategy: jwt, via: http}
+`), 0o644)
+	out := filepath.Join(dir, "out.json")
+	code, stdout, stderr := runCmd(t, "bench", "--profile", prof, "--json", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	scs := readJSONReport(t, out)["scenarios"].([]any)
+	if len(scs) != 2 || scs[1].(map[string]any)["via"] != "http" {
+		t.Errorf("scenarios %v", scs)
+	}
+	os.WriteFile(prof, []byte("name: cmp\ndemo: true\nresolver: {secret_env: AUTHSCOPE_DEMO_SECRET}\nbench: {rate: 100, duraton: 1s}\n"), 0o644)
+	if code, _, stderr := runCmd(t, "bench", "--profile", prof); code != 2 || !strings.Contains(stderr, "duraton") {
+		t.Errorf("misspelt key: exit %d: %s", code, stderr)
+	}
+}
