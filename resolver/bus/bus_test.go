@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -313,4 +314,81 @@ func TestRedisTier(t *testing.T) {
 	if keys, _ := client.Keys(ctx, prefix+"*").Result(); len(keys) != 0 {
 		t.Errorf("DeleteAll left %v", keys)
 	}
+}
+
+// TestListenersStopCleanly: Close and context cancellation both stop the
+// listeners and leave no goroutine behind.
+func TestListenersStopCleanly(t *testing.T) {
+	need(t, redisAddr)
+	need(t, "127.0.0.1:5432")
+	before := runtime.NumGoroutine()
+	c, _ := newCache(map[string]string{})
+	client := redis.NewClient(&redis.Options{Addr: redisAddr})
+	ctx, cancel := context.WithCancel(context.Background())
+	lr, err := NewRedis(client, uniq(t), "a", nil).Listen(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp, err := NewPostgres(pgDSN, uniq(t), "a", nil).Listen(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr2, err := NewRedis(client, uniq(t), "b", nil).Listen(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel() // the caller's context ends: both stop by themselves
+	done := make(chan struct{})
+	go func() { lr.Close(); lp.Close(); lr2.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("listeners did not stop")
+	}
+	client.Close()
+	c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestPostgresListenerReconnects: the listener's backend is killed; it
+// reconnects, drops everything (events may have been missed) and keeps
+// receiving.
+func TestPostgresListenerReconnects(t *testing.T) {
+	need(t, "127.0.0.1:5432")
+	ctx := context.Background()
+	channel := uniq(t)
+	c, _ := newCache(map[string]string{"T1": "1"})
+	defer c.Close()
+	l, err := NewPostgres(pgDSN, channel, "me", nil).Listen(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	admin, err := pgx.Connect(ctx, pgDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	warm(t, c, "T1")
+	inv := c.Stats().Invalidations
+	tag, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, `LISTEN "`+channel+`"`)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("terminating the listener: %v (%d rows)", err, tag.RowsAffected())
+	}
+	eventually(t, "reconnect", func() bool { return l.Stats().Reconnect >= 1 })
+	if c.Stats().Invalidations <= inv || isCached(t, c, "T1") {
+		t.Error("a reconnect must invalidate everything")
+	}
+	inv = c.Stats().Invalidated
+	if err := NewPostgres(pgDSN, channel, "other", nil).Publish(ctx, resolver.TokenEvent("T1")); err != nil {
+		t.Fatal(err)
+	}
+	entryGone(t, c, inv, "T1", "event after reconnect")
 }
