@@ -286,3 +286,15 @@ func BenchmarkStoreLookup(b *testing.B) {
 		}
 	})
 }
+
+// TestReadOnlyFence: a read-only store's connections refuse writes even
+// if a bug bypassed the store's own check.
+func TestReadOnlyFence(t *testing.T) {
+	db := storetest.PostgresDB(t)
+	l, ddl := preset(t, "pg-adapter")
+	ro := open(t, storetest.PostgresSchema(t, db, ddl), l, true)
+	_, err := ro.Pool().Exec(t.Context(), `DELETE FROM sessions`)
+	if err == nil || !strings.Contains(err.Error(), "read-only transaction") {
+		t.Fatalf("err = %v", err)
+	}
+}

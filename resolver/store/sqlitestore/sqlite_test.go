@@ -133,3 +133,11 @@ func BenchmarkStoreLookup(b *testing.B) {
 		}
 	})
 }
+
+func TestWAL(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "w.db"), false)
+	var mode string
+	if err := s.DB().QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode %q %v", mode, err)
+	}
+}
