@@ -17,6 +17,7 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/bus"
+	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -49,6 +50,7 @@ type serveFlags struct {
 	busPG          string
 	busChannel     string
 	installTrigger bool
+	printTrigger   bool
 	sharedCache    string
 	logLevel       string
 }
@@ -68,6 +70,7 @@ func (s *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.StringVar(&s.busPG, "bus-pg", "", "PostgreSQL `DSN` to LISTEN for invalidations on")
 	fs.StringVar(&s.busChannel, "bus-channel", bus.DefaultChannel, "pub/sub and NOTIFY `channel`")
 	fs.BoolVar(&s.installTrigger, "install-trigger", false, "install the invalidation triggers on the Auth.js tables (needs --bus-pg; changes the schema)")
+	fs.BoolVar(&s.printTrigger, "print-trigger", false, "print the invalidation trigger SQL for the --schema layout and exit (for a DBA to apply)")
 	fs.StringVar(&s.sharedCache, "shared-cache", "", "Redis `URL` of a cache tier shared by instances (needs --cache)")
 	fs.StringVar(&s.logLevel, "log-level", "info", "log `level`: debug, info, warn, error")
 }
@@ -89,6 +92,14 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	var s serveFlags
 	s.register(fs, "127.0.0.1:8080")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if s.printTrigger {
+		l, err := triggerLayout(&f)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(env.stdout, bus.TriggerSQL(l, s.busChannel))
 		return err
 	}
 	srv, err := buildServe(ctx, env, &f, &s)
@@ -228,7 +239,11 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	if s.busPG != "" {
 		pg := bus.NewPostgres(s.busPG, s.busChannel, origin, logger)
 		if s.installTrigger {
-			if err := pg.InstallTrigger(ctx, bus.PgAdapterLayout); err != nil {
+			l, err := triggerLayout(f)
+			if err != nil {
+				return nil, err
+			}
+			if err := pg.InstallTrigger(ctx, l); err != nil {
 				return nil, err
 			}
 			logger.Info("installed invalidation triggers", slog.String("channel", s.busChannel))
@@ -282,6 +297,20 @@ func (srv *server) observe(r *http.Request, res resolver.Result, d time.Duration
 		srv.logger.Debug("session", slog.String("reason", string(res.Reason)), slog.String("source", res.Source),
 			slog.Duration("took", d))
 	}
+}
+
+// triggerLayout is the PostgreSQL layout (--schema preset, default
+// pg-adapter) the invalidation triggers watch.
+func triggerLayout(f *resolveFlags) (bus.Layout, error) {
+	name := f.store.schema
+	if name == "" {
+		name = pgstore.DefaultPreset
+	}
+	l, err := pgstore.Preset(name)
+	if err != nil {
+		return bus.Layout{}, usageError{err}
+	}
+	return bus.Layout{Sessions: l.Sessions, SessionToken: l.SessionToken, SessionUserID: l.SessionUserID, Users: l.Users, UserID: l.UserID}, nil
 }
 
 func redisClient(rawURL string) (*redis.Client, error) {

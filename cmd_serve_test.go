@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
+	"github.com/jackc/pgx/v5"
 )
 
 // syncBuffer is a goroutine-safe log sink.
@@ -375,5 +379,66 @@ func TestServeDatabaseCached(t *testing.T) {
 	}
 	if a := get(t, s.base+"/api/auth/session", cookie); a.body != "null" {
 		t.Errorf("after invalidating the user: %s", a.body)
+	}
+}
+
+// TestServePostgresTriggerInvalidates: serve on a PostgreSQL store (the
+// pg-adapter layout, in a private schema) with --bus-pg and
+// --install-trigger: a session deleted by plain SQL, as Auth.js's signOut
+// does, stops being served from the cache without anyone calling serve.
+func TestServePostgresTriggerInvalidates(t *testing.T) {
+	const base = "postgres://127.0.0.1:5432/test?sslmode=disable"
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:5432", time.Second); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL not reachable under CI=true: %v", err)
+		}
+		t.Skipf("PostgreSQL not reachable: %v", err)
+	} else {
+		c.Close()
+	}
+	ctx := context.Background()
+	schema := fmt.Sprintf("h4serve_%d", time.Now().UnixNano())
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	ddl := `CREATE SCHEMA ` + schema + `;
+CREATE TABLE ` + schema + `.users (id SERIAL PRIMARY KEY, name VARCHAR(255), email VARCHAR(255), "emailVerified" TIMESTAMPTZ, image TEXT);
+CREATE TABLE ` + schema + `.sessions (id SERIAL PRIMARY KEY, "userId" INTEGER NOT NULL, expires TIMESTAMPTZ NOT NULL, "sessionToken" VARCHAR(255) NOT NULL);
+INSERT INTO ` + schema + `.users (id, name, email) VALUES (1, 'Ada', 'ada@example.com');
+INSERT INTO ` + schema + `.sessions ("userId", expires, "sessionToken") VALUES (1, now() + interval '30 days', 'pg-token-1'); -- not due for extension`
+	if _, err := admin.Exec(ctx, ddl); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+
+	dsn := base + "&search_path=" + schema
+	s := startCmd(t, nil, "serve", "--strategy", "database", "--db", dsn, "--cache",
+		"--bus-pg", dsn, "--bus-channel", schema, "--install-trigger")
+	cookie := "authjs.session-token=pg-token-1"
+	for range 2 {
+		if a := get(t, s.base+"/api/auth/session", cookie); !strings.Contains(a.body, `"name":"Ada"`) {
+			t.Fatalf("%d %s", a.status, a.body)
+		}
+	}
+	if metric(t, s.base, "authscope_cache_hits_total") != "1" {
+		t.Fatal("second request was not a cache hit")
+	}
+	if _, err := admin.Exec(ctx, `DELETE FROM `+schema+`.sessions WHERE "sessionToken" = 'pg-token-1'`); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for metric(t, s.base, "authscope_cache_invalidated_total") != "1" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the trigger's NOTIFY never invalidated the entry:\n%s", get(t, s.base+"/metrics", "").body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if a := get(t, s.base+"/api/auth/session", cookie); a.body != "null" {
+		t.Errorf("deleted session still served: %s", a.body)
+	}
+	if v := metric(t, s.base, `authscope_bus_events_total{bus="postgres",outcome="applied"}`); v != "1" {
+		t.Errorf("bus metric %q", v)
 	}
 }
