@@ -40,14 +40,10 @@ import (
 // NaN, so the comparator returns NaN, which SortCompare turns into +0:
 // such a name is "equal" to every other while the numbered ones still
 // order among themselves. That is not a consistent order, so the result
-// depends on the algorithm: V8's Array.prototype.sort is TimSort, which for
-// fewer than 64 elements takes the initial run (reversing a strictly
-// descending one) and binary-insertion-sorts the rest. We replay exactly
-// that, so a stale un-chunked cookie lands where V8 puts it (and the token
-// fails to decrypt, as in Auth.js); testdata/v8_chunk_sort.json holds
-// orders recorded from Node 20 that the tests replay. At 64 or more
-// chunks (far beyond any real header) runs are merged by a plain stable
-// merge without galloping, which equals V8 whenever no name is NaN.
+// depends on the algorithm: we replay V8's TimSort step for step
+// (cookie_sort.go), so a stale un-chunked cookie lands where V8 puts it
+// (and the token fails to decrypt, as in Auth.js). testdata/v8_chunk_sort*
+// hold orders recorded from Node 20 that the tests replay.
 
 // cookiePair is one name=value from the Cookie header.
 type cookiePair struct {
@@ -369,7 +365,7 @@ func digitIn(c byte, radix int) bool {
 }
 
 // sortChunks sorts p in place as V8's Array.prototype.sort does with
-// Auth.js's comparator (see the file comment).
+// Auth.js's comparator (see the file comment and cookie_sort.go).
 func sortChunks(p []cookiePair) {
 	n := len(p)
 	if n < 2 {
@@ -386,121 +382,14 @@ func sortChunks(p []cookiePair) {
 		}
 		return 0
 	}
-	less := func(a, b int) bool { return cmp(a, b) < 0 }
 	perm := make([]int, n)
 	for i := range perm {
 		perm[i] = i
 	}
-	minRun := computeMinRun(n)
-	var runs [][2]int
-	for low := 0; low < n; {
-		runLen := countAndMakeRun(perm, low, n, cmp)
-		if runLen < minRun {
-			forced := min(minRun, n-low)
-			binaryInsertionSort(perm, low, low+runLen, low+forced, less)
-			runLen = forced
-		}
-		runs = append(runs, [2]int{low, runLen})
-		low += runLen
-	}
-	for len(runs) > 1 { // only for n ≥ 64: plain stable merges
-		merged := runs[:0:0]
-		for i := 0; i < len(runs); i += 2 {
-			if i+1 == len(runs) {
-				merged = append(merged, runs[i])
-				continue
-			}
-			a, b := runs[i], runs[i+1]
-			mergeRuns(perm, a[0], a[1], b[1], less)
-			merged = append(merged, [2]int{a[0], a[1] + b[1]})
-		}
-		runs = merged
-	}
+	v8Sort(perm, cmp)
 	out := make([]cookiePair, n)
 	for i, j := range perm {
 		out[i] = p[j]
 	}
 	copy(p, out)
-}
-
-// computeMinRun is V8's ComputeMinRunLength.
-func computeMinRun(n int) int {
-	r := 0
-	for n >= 64 {
-		r |= n & 1
-		n >>= 1
-	}
-	return n + r
-}
-
-// countAndMakeRun is V8's CountAndMakeRun: the run starting at low; a
-// strictly descending run ("order < 0" at each step) is reversed in place.
-func countAndMakeRun(a []int, low, high int, cmp func(x, y int) float64) int {
-	if low+1 == high {
-		return 1
-	}
-	runLen := 2
-	desc := cmp(a[low+1], a[low]) < 0
-	prev := a[low+1]
-	for i := low + 2; i < high; i++ {
-		cur := a[i]
-		order := cmp(cur, prev)
-		if desc {
-			if order >= 0 {
-				break
-			}
-		} else if order < 0 {
-			break
-		}
-		prev = cur
-		runLen++
-	}
-	if desc {
-		for i, j := low, low+runLen-1; i < j; i, j = i+1, j-1 {
-			a[i], a[j] = a[j], a[i]
-		}
-	}
-	return runLen
-}
-
-// binaryInsertionSort is V8's BinaryInsertionSort over a[low:high], where
-// a[low:start] is already sorted.
-func binaryInsertionSort(a []int, low, start, high int, less func(x, y int) bool) {
-	if low == start {
-		start++
-	}
-	for ; start < high; start++ {
-		pivot := a[start]
-		left, right := low, start
-		for left < right {
-			mid := left + (right-left)>>1
-			if less(pivot, a[mid]) {
-				right = mid
-			} else {
-				left = mid + 1
-			}
-		}
-		copy(a[left+1:start+1], a[left:start])
-		a[left] = pivot
-	}
-}
-
-// mergeRuns merges a[lo:lo+n1] and the following n2 elements stably,
-// taking from the right run only when it is strictly less.
-func mergeRuns(a []int, lo, n1, n2 int, less func(x, y int) bool) {
-	left := append([]int(nil), a[lo:lo+n1]...)
-	rightCopy := append([]int(nil), a[lo+n1:lo+n1+n2]...)
-	i, j, k := 0, 0, lo
-	for i < len(left) && j < len(rightCopy) {
-		if less(rightCopy[j], left[i]) {
-			a[k] = rightCopy[j]
-			j++
-		} else {
-			a[k] = left[i]
-			i++
-		}
-		k++
-	}
-	k += copy(a[k:], left[i:])
-	copy(a[k:], rightCopy[j:])
 }

@@ -168,6 +168,41 @@ func TestSortChunksMatchesV8(t *testing.T) {
 	}
 }
 
+// TestSortChunksMatchesV8Long replays long arrays (64+ names) recorded from
+// Node 20, where V8's TimSort merges runs and gallops; with un-numbered
+// names mixed in, only the exact algorithm reproduces these orders.
+func TestSortChunksMatchesV8Long(t *testing.T) {
+	raw, err := os.ReadFile("testdata/v8_chunk_sort_long.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct {
+		Cases []struct {
+			In   []string
+			Perm []int
+		}
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Cases) < 20 {
+		t.Fatalf("only %d recorded cases", len(rec.Cases))
+	}
+	for i, c := range rec.Cases {
+		p := make([]cookiePair, len(c.In))
+		for j, n := range c.In {
+			p[j] = cookiePair{name: n}
+		}
+		sortChunks(p)
+		for j, k := range c.Perm {
+			if p[j].name != c.In[k] {
+				t.Errorf("case %d (%d names): position %d is %q, V8 has %q", i, len(c.In), j, p[j].name, c.In[k])
+				break
+			}
+		}
+	}
+}
+
 func TestSortChunksHandPicked(t *testing.T) {
 	// Also recorded from Node 20 (see the .mjs); spelled out for reading.
 	P := sn
