@@ -342,9 +342,24 @@ func (m *Model) bodyHeight() int { return max(m.c.height-2, 1) }
 func (m *Model) View() tea.View {
 	var v tea.View
 	v.AltScreen = true
-	v.WindowTitle = "authscope · " + m.screen.String()
+	v.WindowTitle = m.title()
 	v.SetContent(m.render())
 	return v
+}
+
+// title is the terminal title: the screen and what it is doing, so a
+// glance at the tab or window tells whether a run is still going.
+func (m *Model) title() string {
+	t := "authscope · " + m.screen.String()
+	switch {
+	case m.screen == screenSessions && m.sessions.detail != nil:
+		t += " · session"
+	case m.screen == screenLoad && m.load.running:
+		t += " · running"
+	case m.screen == screenLoad && m.load.snap != nil:
+		t += " · finished"
+	}
+	return t
 }
 
 // render builds the screen content; split from View for tests and benchmarks.

@@ -34,14 +34,18 @@ func TestSmokeFlow(t *testing.T) {
 	})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 	seen := func(s string) func([]byte) bool {
-		return func(b []byte) bool { return bytes.Contains([]byte(ansi.Strip(string(b))), []byte(s)) }
+		// Raw bytes for the title (an OSC sequence, which Strip removes).
+		return func(b []byte) bool {
+			return bytes.Contains(b, []byte(s)) || bytes.Contains([]byte(ansi.Strip(string(b))), []byte(s))
+		}
 	}
 	wait := func(s string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), seen(s), teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	}
-	// The renderer sends only changed cells, so waits look for text that
-	// appears whole; the final model carries the assertions.
+	// The renderer sends only changed cells, so later waits look for the
+	// terminal title (sent whole) rather than screen text; the final
+	// model carries the assertions.
 	wait("of 300")
 	tm.Send(keyMsg("j"))
 	tm.Send(keyMsg("j"))
@@ -49,13 +53,13 @@ func TestSmokeFlow(t *testing.T) {
 	tm.Type("heidi")
 	tm.Send(keyMsg("enter"))
 	tm.Send(keyMsg("enter"))
-	wait("Session JSON")
+	wait("authscope · Sessions · session")
 	tm.Send(keyMsg("esc"))
 	tm.Send(keyMsg("m"))
 	tm.Send(keyMsg("c"))
 	tm.Send(keyMsg("3"))
 	tm.Send(keyMsg("space"))
-	wait("run finished")
+	wait("authscope · Load · finished")
 	tm.Send(keyMsg("q"))
 	final, ok := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
 	if !ok {

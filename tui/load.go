@@ -262,7 +262,6 @@ func (l *loadModel) progressLine(w int) string {
 
 func fmtSeconds(s float64) string { return fmt.Sprintf("%.1fs", s) }
 
-
 // percentileTable puts every scenario side by side: requests, errors and
 // HDR percentiles.
 func percentileTable(scs []ScenarioStats, st *Styles) string {
