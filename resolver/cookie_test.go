@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -257,5 +259,60 @@ func TestReadSessionTokenLargeHeader(t *testing.T) {
 	}
 	if len(names) < 1000 {
 		t.Errorf("only %d names", len(names))
+	}
+}
+
+// TestV8SortProperties: on consistent keys (no NaN) TimSort must equal a
+// stable sort, and with NaN keys the result must still be a permutation;
+// sizes cover binary insertion, merges and galloping.
+func TestV8SortProperties(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 3, 31, 63, 64, 65, 127, 128, 129, 500, 1000, 2049} {
+		for trial := 0; trial < 4; trial++ {
+			keys := make([]float64, n)
+			for i := range keys {
+				switch trial {
+				case 0:
+					keys[i] = float64(r.IntN(n + 1))
+				case 1:
+					keys[i] = float64(i/7 + r.IntN(3)) // long runs: gallops
+				case 2:
+					keys[i] = float64(n - i)
+				default:
+					keys[i] = float64(r.IntN(5))
+				}
+			}
+			cmpFn := func(a, b int) float64 { return keys[a] - keys[b] }
+			got := make([]int, n)
+			want := make([]int, n)
+			for i := range got {
+				got[i], want[i] = i, i
+			}
+			v8Sort(got, cmpFn)
+			slices.SortStableFunc(want, func(a, b int) int { return int(keys[a] - keys[b]) })
+			if !slices.Equal(got, want) {
+				t.Fatalf("n=%d trial %d: TimSort differs from a stable sort", n, trial)
+			}
+			// Now with NaN keys (mapped to 0 as SortCompare does).
+			for i := range keys {
+				if r.IntN(4) == 0 {
+					keys[i] = math.NaN()
+				}
+			}
+			nanCmp := func(a, b int) float64 {
+				if d := keys[a] - keys[b]; d == d {
+					return d
+				}
+				return 0
+			}
+			v8Sort(got, nanCmp)
+			seen := make([]bool, n)
+			for _, x := range got {
+				if seen[x] {
+					t.Fatalf("n=%d: not a permutation", n)
+				}
+				seen[x] = true
+			}
+		}
 	}
 }
