@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -198,6 +199,55 @@ func (r *JWTResolver) Token(in Input) (Claims, Reason, error) {
 		return nil, reason, &NoSessionError{Reason: reason, Err: err}
 	}
 	return c, ReasonOK, nil
+}
+
+// GetToken is the full getToken({req}) of @auth/core/jwt.js: the session
+// cookie first and, when there is none, an "Authorization: Bearer <token>"
+// header (its value percent-decoded). Pass the request's Authorization
+// header value ("" for none). raw selects getToken({raw: true}): the token
+// string instead of claims (claims are then nil).
+func (r *JWTResolver) GetToken(in Input, authorization string, raw bool) (Claims, string, Reason, error) {
+	if r == nil {
+		return nil, "", "", ErrUnconfigured
+	}
+	tok, _ := ReadSessionToken(in, r.cookieName)
+	if tok == "" {
+		var ok bool
+		if tok, ok = bearerToken(authorization); !ok {
+			return nil, "", ReasonMalformed, &NoSessionError{Reason: ReasonMalformed, Err: errors.New("malformed percent-encoding in bearer token")}
+		}
+	}
+	if tok == "" {
+		return nil, "", ReasonNoCookie, &NoSessionError{Reason: ReasonNoCookie}
+	}
+	if raw {
+		return nil, tok, ReasonOK, nil
+	}
+	c, reason, err := r.codec.Decode(tok, r.clock())
+	if err != nil {
+		return nil, "", reason, &NoSessionError{Reason: reason, Err: err}
+	}
+	return c, tok, ReasonOK, nil
+}
+
+// bearerToken is getToken's fallback: authorization.split(" ")[0] must be
+// "Bearer"; the token is decodeURIComponent(split(" ")[1]). JS quirks kept:
+// "Bearer" alone gives decodeURIComponent(undefined) = "undefined", and
+// a double space gives "". ok is false when decoding throws (getToken
+// returns null then).
+func bearerToken(authorization string) (string, bool) {
+	parts := strings.Split(authorization, " ")
+	if parts[0] != "Bearer" {
+		return "", true
+	}
+	if len(parts) < 2 {
+		return "undefined", true
+	}
+	v := parts[1]
+	if strings.IndexByte(v, '%') < 0 {
+		return v, true
+	}
+	return decodeURIComponent(v)
 }
 
 // TokenJSON is Token as the JSON text getToken's result prints with

@@ -360,3 +360,37 @@ func TestResolveConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+func TestGetTokenBearer(t *testing.T) {
+	// Expected values recorded from Node 20 for getToken's split/decode.
+	for _, tt := range []struct {
+		auth, tok string
+		ok        bool
+	}{
+		{"Bearer abc", "abc", true}, {"Bearer", "undefined", true}, {"Bearer  x", "", true}, {"bearer abc", "", true},
+		{"Bearer a%2Eb c", "a.b", true}, {"Bearer %zz", "", false}, {"", "", true},
+	} {
+		tok, ok := bearerToken(tt.auth)
+		if tok != tt.tok || ok != tt.ok {
+			t.Errorf("bearerToken(%q) = %q, %v; want %q, %v", tt.auth, tok, ok, tt.tok, tt.ok)
+		}
+	}
+	r := newTestResolver(t, Config{})
+	tok := mint(t, r, ada)
+	if c, raw, reason, err := r.GetToken(Input{}, "Bearer "+tok, false); err != nil || c["sub"] != "u-1" || raw != tok || reason != ReasonOK {
+		t.Errorf("bearer: %v %s %v", c, reason, err)
+	}
+	other := mint(t, r, Claims{"sub": "cookie"})
+	if c, _, _, err := r.GetToken(FromPairs(DefaultCookieName, other), "Bearer "+tok, false); err != nil || c["sub"] != "cookie" {
+		t.Errorf("cookie must win over bearer: %v %v", c, err)
+	}
+	if c, raw, _, _ := r.GetToken(Input{}, "Bearer", true); c != nil || raw != "undefined" {
+		t.Errorf("raw of a bare Bearer = %q", raw)
+	}
+	if _, _, reason, _ := r.GetToken(Input{}, "Bearer %zz", false); reason != ReasonMalformed {
+		t.Errorf("bad escape: %s", reason)
+	}
+	if _, _, reason, _ := r.GetToken(Input{}, "", false); reason != ReasonNoCookie {
+		t.Errorf("nothing: %s", reason)
+	}
+}
