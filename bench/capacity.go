@@ -327,13 +327,13 @@ func WriteCapacity(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) erro
 		}
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "  step\trate/s\tachieved/s\terrors\tp%s\tcache hit\tverdict\t\n", fmtNum(cc.SLO.Quantile))
+		fmt.Fprintf(tw, "  step\trate/s\tachieved/s\terrors\tp%s\tcache hit\t  verdict\n", fmtNum(cc.SLO.Quantile))
 		for i, s := range c.Steps {
 			verdict := "pass"
 			if !s.Pass {
 				verdict = "FAIL: " + s.Why
 			}
-			fmt.Fprintf(tw, "  %d\t%.0f\t%.0f\t%.3f%%\t%s\t%.1f%%\t%s\t\n", i+1, s.Rate, s.Achieved, s.ErrorRatio*100,
+			fmt.Fprintf(tw, "  %d\t%.0f\t%.0f\t%.3f%%\t%s\t%.1f%%\t  %s\n", i+1, s.Rate, s.Achieved, s.ErrorRatio*100,
 				FormatNs(s.Latency), s.CacheHitRatio*100, verdict)
 		}
 		if err := tw.Flush(); err != nil {
@@ -346,7 +346,7 @@ func WriteCapacity(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) erro
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  scenario\tcapacity/s\tinstances\tcache must hit\tfits\t\n")
+	fmt.Fprintf(tw, "  scenario\tcapacity/s\tinstances\tcache must hit\tfits\n")
 	for _, l := range p.Lines {
 		req := "-"
 		if l.RequiredHitRatio >= 0 {
@@ -356,7 +356,7 @@ func WriteCapacity(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) erro
 		if !l.Feasible {
 			fits = "NO: " + l.Why
 		}
-		fmt.Fprintf(tw, "  %s\t%.0f\t%d\t%s\t%s\t\n", l.Scenario, l.Capacity, l.Instances, req, fits)
+		fmt.Fprintf(tw, "  %s\t%.0f\t%d\t%s\t%s\n", l.Scenario, l.Capacity, l.Instances, req, fits)
 	}
 	return tw.Flush()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -148,6 +149,32 @@ func TestParseSLO(t *testing.T) {
 	for _, bad := range []string{"99=5ms", "p0=1ms", "p99=", "p101=1s"} {
 		if _, err := ParseSLO(bad); err == nil {
 			t.Errorf("ParseSLO(%q): no error", bad)
+		}
+	}
+}
+
+func TestWriteCapacity(t *testing.T) {
+	caps := []Capacity{{Scenario: ScenarioSpec{Name: "local", Mode: "local", Via: ViaInProc}, Rate: 800, Steps: []Probe{
+		{Rate: 100, Achieved: 100, Latency: int64(time.Millisecond), Pass: true},
+		{Rate: 1600, Achieved: 900, Latency: int64(time.Second), Why: "achieved 900/s < 95% of 1600/s"},
+	}}}
+	cc := CapacityConfig{SLO: SLO{Quantile: 99, Limit: 5 * time.Millisecond}, MaxErrors: 0.001}
+	var b strings.Builder
+	if err := WriteCapacity(&b, caps, cc, MakePlan(caps, PlanConfig{Peak: 2000, Headroom: 0.3})); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"local (local/ cache=false via inproc): capacity 800/s", "FAIL: achieved 900/s", "peak 2000/s + 30% headroom = 2600/s", "SLO p99=5ms"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`local\s+800\s+4\s+-\s+yes`).MatchString(out) {
+		t.Errorf("plan line:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasSuffix(line, " ") {
+			t.Errorf("trailing space: %q", line)
 		}
 	}
 }
