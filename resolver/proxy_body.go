@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -16,54 +15,61 @@ func ParseSessionBody(body []byte) (*Session, error) { return decodeSessionBody(
 
 // decodeSessionBody parses an Auth.js /session body. It returns (nil, nil)
 // for "no session": JSON null (Auth.js v5) or {} (next-auth v4). Any other
-// body must be a JSON object; "user", when present, must be an object and
-// "expires", when present, an ISO-8601 string.
+// body must be a JSON object; "user", when present, must be an object (or
+// null, read as absent) and "expires", when present, an ISO-8601 string.
 //
-// The decoder is token-based rather than map-based so that what a session
-// hook added survives a round trip through proxy mode: member order is kept
-// (User.Extra, Session.Extra), absent stays distinct from null (Value), and
-// numbers stay json.Number.
+// It uses the package's JavaScript-faithful JSON reader (jsjson_decode.go)
+// so that what a session hook added survives a round trip through proxy
+// mode exactly as JSON.parse then JSON.stringify would treat it: member
+// order (including V8's hoisting of array-index keys and last-wins
+// duplicates), absent distinct from null, numbers as written.
 func decodeSessionBody(body []byte) (*Session, error) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, errors.New("empty body")
 	}
-	if !json.Valid(body) {
-		return nil, errors.New("body is not valid JSON")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	tok, err := dec.Token()
+	v, err := parseJSONOrdered(string(body))
 	if err != nil {
-		return nil, fmt.Errorf("decoding body: %w", err)
+		return nil, fmt.Errorf("body is not valid JSON: %w", err)
 	}
-	if tok == nil {
+	if v == nil {
 		return nil, nil // null
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, fmt.Errorf("body is a JSON %T, want an object or null", tok)
+	obj, ok := v.(*jsObject)
+	if !ok {
+		return nil, fmt.Errorf("body is a JSON %T, want an object or null", v)
+	}
+	if len(obj.keys) == 0 {
+		return nil, nil // {}: next-auth v4's "no session"
 	}
 	s := &Session{}
-	members := 0
-	for dec.More() {
-		members++
-		name, err := memberName(dec)
-		if err != nil {
-			return nil, err
-		}
+	for i, name := range obj.keys {
+		val := obj.vals[i]
 		switch name {
 		case "user":
-			if err := decodeUser(dec, &s.User); err != nil {
-				return nil, err
+			if val == nil {
+				continue // "user": null from a custom callback: treated as absent
+			}
+			u, ok := val.(*jsObject)
+			if !ok {
+				return nil, fmt.Errorf("user is a JSON %T, want an object", val)
+			}
+			for j, k := range u.keys {
+				uv := Of(u.vals[j])
+				switch k {
+				case "name":
+					s.User.Name = uv
+				case "email":
+					s.User.Email = uv
+				case "image":
+					s.User.Image = uv
+				default:
+					s.User.Extra = append(s.User.Extra, Member{Name: k, Value: uv})
+				}
 			}
 		case "expires":
-			var v any
-			if err := dec.Decode(&v); err != nil {
-				return nil, fmt.Errorf("decoding expires: %w", err)
-			}
-			str, ok := v.(string)
+			str, ok := val.(string)
 			if !ok {
-				return nil, fmt.Errorf("expires is a %T, want a string", v)
+				return nil, fmt.Errorf("expires is a JSON %T, want a string", val)
 			}
 			t, err := time.Parse(time.RFC3339Nano, str)
 			if err != nil {
@@ -71,72 +77,8 @@ func decodeSessionBody(body []byte) (*Session, error) {
 			}
 			s.Expires = t
 		default:
-			v, err := decodeValue(dec)
-			if err != nil {
-				return nil, err
-			}
-			s.Extra = append(s.Extra, Member{Name: name, Value: v})
+			s.Extra = append(s.Extra, Member{Name: name, Value: Of(val)})
 		}
-	}
-	if members == 0 {
-		return nil, nil // {}: next-auth v4's "no session"
 	}
 	return s, nil
-}
-
-func memberName(dec *json.Decoder) (string, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return "", fmt.Errorf("decoding body: %w", err)
-	}
-	name, ok := tok.(string)
-	if !ok {
-		return "", fmt.Errorf("decoding body: unexpected %v", tok)
-	}
-	return name, nil
-}
-
-func decodeValue(dec *json.Decoder) (Value, error) {
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return Value{}, fmt.Errorf("decoding body: %w", err)
-	}
-	return Of(v), nil
-}
-
-func decodeUser(dec *json.Decoder, u *User) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("decoding user: %w", err)
-	}
-	if tok == nil {
-		return nil // "user": null from a custom callback: treated as absent
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("user is %v, want an object", tok)
-	}
-	for dec.More() {
-		name, err := memberName(dec)
-		if err != nil {
-			return err
-		}
-		v, err := decodeValue(dec)
-		if err != nil {
-			return err
-		}
-		switch name {
-		case "name":
-			u.Name = v
-		case "email":
-			u.Email = v
-		case "image":
-			u.Image = v
-		default:
-			u.Extra = append(u.Extra, Member{Name: name, Value: v})
-		}
-	}
-	if _, err := dec.Token(); err != nil { // closing '}'
-		return fmt.Errorf("decoding user: %w", err)
-	}
-	return nil
 }

@@ -367,3 +367,22 @@ func TestProxyLocalToken(t *testing.T) {
 		t.Errorf("Resolve without secret: %+v", res)
 	}
 }
+
+// TestParseSessionBodyRoundTrip: what a session hook adds survives proxy
+// mode: parsing then MarshalSessionBody gives back Auth.js's bytes.
+func TestParseSessionBodyRoundTrip(t *testing.T) {
+	for _, body := range []string{
+		`{"user":{"name":"Ada","email":"ada@example.com","image":"https://img.example/a.png"},"expires":"2026-12-27T08:00:00.000Z"}`,
+		`{"user":{},"expires":"2026-12-27T08:00:00.000Z"}`,
+		`{"user":{"name":null,"email":null,"image":null},"expires":"2026-12-27T08:00:00.000Z"}`,
+		`{"user":{"name":"Zoë <b>&</b>","role":"admin","id":7},"expires":"2026-12-27T08:00:00.123Z","tenant":{"1":"a","2":"b","x":[1,2.5,true,null]},"flags":[]}`,
+	} {
+		s, err := ParseSessionBody([]byte(body))
+		if err != nil || s == nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		if got := string(MarshalSessionBody(s)); got != body {
+			t.Errorf("round trip\n got %s\nwant %s", got, body)
+		}
+	}
+}
