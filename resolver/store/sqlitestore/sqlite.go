@@ -281,28 +281,31 @@ func (s *Store) IntegerUserIDs() bool { return false }
 
 // InsertUsers implements resolver.Seeder.
 func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (int, error) {
-	return s.insert(ctx, `INSERT OR IGNORE INTO "users" ("id", "name", "email", "emailVerified", "image") VALUES (?, ?, ?, ?, ?)`, len(users), func(i int) []any {
+	return s.insert(ctx, `INSERT OR IGNORE INTO "users" ("id", "name", "email", "emailVerified", "image") VALUES `, 5, len(users), func(i int, args []any) []any {
 		u := users[i]
 		var verified any
 		if u.EmailVerified != nil {
 			verified = iso(*u.EmailVerified)
 		}
-		return []any{u.ID, u.Name, u.Email, verified, u.Image}
+		return append(args, u.ID, u.Name, u.Email, verified, u.Image)
 	})
 }
 
-// InsertSessions implements resolver.Seeder. The row id is the token's
-// position-independent derivative: the adapter uses a random UUID; here it
-// only needs to be unique, so it is the token itself prefixed.
+// InsertSessions implements resolver.Seeder. The row id is derived from
+// the token (the adapter uses a random UUID; it only has to be unique).
 func (s *Store) InsertSessions(ctx context.Context, sessions []resolver.StoredSession) (int, error) {
-	return s.insert(ctx, `INSERT OR IGNORE INTO "sessions" ("id", "sessionToken", "userId", "expires") VALUES (?, ?, ?, ?)`, len(sessions), func(i int) []any {
+	return s.insert(ctx, `INSERT OR IGNORE INTO "sessions" ("id", "sessionToken", "userId", "expires") VALUES `, 4, len(sessions), func(i int, args []any) []any {
 		ss := sessions[i]
-		return []any{"s_" + ss.Token, ss.Token, ss.UserID, iso(ss.Expires)}
+		return append(args, "s_"+ss.Token, ss.Token, ss.UserID, iso(ss.Expires))
 	})
 }
 
-// insert runs one prepared statement n times in one transaction.
-func (s *Store) insert(ctx context.Context, query string, n int, args func(int) []any) (int, error) {
+// rowsPerInsert is how many rows one multi-row INSERT carries: per-statement
+// overhead dominates single-row inserts in the pure-Go driver.
+const rowsPerInsert = 200
+
+// insert writes n rows in one transaction, rowsPerInsert per statement.
+func (s *Store) insert(ctx context.Context, prefix string, cols, n int, row func(int, []any) []any) (int, error) {
 	if s.readOnly {
 		return 0, resolver.ErrReadOnly
 	}
@@ -311,19 +314,35 @@ func (s *Store) insert(ctx context.Context, query string, n int, args func(int) 
 		return 0, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, query)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: prepare: %w", err)
-	}
-	defer stmt.Close()
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
 	total := 0
-	for i := range n {
-		res, err := stmt.ExecContext(ctx, args(i)...)
+	args := make([]any, 0, rowsPerInsert*cols)
+	for start := 0; start < n; start += rowsPerInsert {
+		k := min(rowsPerInsert, n-start)
+		st, ok := stmts[k]
+		if !ok {
+			st, err = tx.PrepareContext(ctx, prefix+strings.TrimSuffix(strings.Repeat(one+", ", k), ", "))
+			if err != nil {
+				return 0, fmt.Errorf("sqlite: prepare: %w", err)
+			}
+			stmts[k] = st
+		}
+		args = args[:0]
+		for i := start; i < start+k; i++ {
+			args = row(i, args)
+		}
+		res, err := st.ExecContext(ctx, args...)
 		if err != nil {
 			return 0, fmt.Errorf("sqlite: insert: %w", err)
 		}
-		k, _ := res.RowsAffected()
-		total += int(k)
+		m, _ := res.RowsAffected()
+		total += int(m)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("sqlite: commit: %w", err)
