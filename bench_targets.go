@@ -268,9 +268,14 @@ func (s *benchSetup) openStore(ctx context.Context, o benchOptions, n int, now t
 	if len(p.Valid) == 0 {
 		return nil, errors.New("bench: the store holds none of the seeded sessions (run `authscope seed` first)")
 	}
-	for i, v := range p.Valid {
+	for _, v := range p.Valid {
+		// A token that differs in its last character: a session no store holds.
 		_, tok, _ := strings.Cut(v, "=")
-		p.Tampered = append(p.Tampered, s.base.SessionCookieName()+"="+tok[:len(tok)-1]+string("ab"[i%2]))
+		last := byte('a')
+		if tok[len(tok)-1] == last {
+			last = 'b'
+		}
+		p.Tampered = append(p.Tampered, s.base.SessionCookieName()+"="+tok[:len(tok)-1]+string(last))
 	}
 	return p, nil
 }
