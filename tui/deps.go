@@ -124,6 +124,9 @@ type Engine struct {
 	Resolver resolver.Resolver
 	// Describe is one line about where resolution happens (store, upstream).
 	Describe string
+	// Details lists the engine's settings for the Resolver screen, e.g.
+	// "cache ttl 30s, 100000 entries" or "upstream timeout 3s".
+	Details []string
 	// CookieName is the session cookie the rows' tokens are sent as
 	// (default resolver.DefaultCookieName).
 	CookieName string

@@ -79,6 +79,7 @@ func (f *fakeFactory) Build(_ context.Context, s Settings) (Engine, error) {
 	e := Engine{
 		Resolver: f.res,
 		Describe: fmt.Sprintf("fake %s/%s", s.Mode, s.Strategy),
+		Details:  []string{"cookie authjs.session-token · max age 720h0m0s"},
 		Claims: func(string) (resolver.Claims, error) {
 			return resolver.Claims{"name": "Alice Smith", "email": "alice.smith0@example.com", "sub": "user-000000", "iat": 1, "exp": 2}, nil
 		},

@@ -55,7 +55,12 @@ func (r *resolverModel) view(w, _ int) string {
 	if c.revealLocked {
 		row(k.Resolver.Redaction, "redaction", "locked", "always on; reveal is disabled")
 	} else {
-		row(k.Resolver.Redaction, "redaction", "on", "always on; r in a session's detail reveals it, after a confirmation")
+		row(k.Resolver.Redaction, "redaction", "on", "always on; reveal one session in its detail")
+	}
+	if c.engine != nil {
+		for _, d := range c.engine.Details {
+			b.WriteString("       " + st.App.Dim.Render(d) + "\n")
+		}
 	}
 	b.WriteString("\n")
 	b.WriteString(st.App.Heading.Render("Counters"))
