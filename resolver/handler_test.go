@@ -323,3 +323,17 @@ func TestHandlerNeverLeaksErrorsToBody(t *testing.T) {
 		t.Error("error detail reached the body")
 	}
 }
+
+func TestEncodeURIComponent(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                       "",
+		"abc-_.!~*'()XYZ09":      "abc-_.!~*'()XYZ09",
+		"a|b":                    "a%7Cb",
+		"http://localhost:3000/": "http%3A%2F%2Flocalhost%3A3000%2F",
+		"Zoë %":                  "Zo%C3%AB%20%25",
+	} {
+		if got := encodeURIComponent(in); got != want {
+			t.Errorf("encodeURIComponent(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
