@@ -107,6 +107,11 @@ func TestBenchCompareAndReport(t *testing.T) {
 	if !strings.Contains(stdout, "merged from 2 runs") {
 		t.Errorf("report table:\n%s", stdout)
 	}
+	// vegeta results alone give the uncorrected figures.
+	code, stdout, _ = runCmd(t, "report", filepath.Join(dir, "res.bin"), filepath.Join(dir, "res.bin"))
+	if code != 0 || !regexpMatch(`proxy-jwt\s.*\s200\s`, stdout) {
+		t.Errorf("report from results: exit %d\n%s", code, stdout)
+	}
 	// Interval logs alone give a latency-only report.
 	code, stdout, _ = runCmd(t, "report", filepath.Join(dir, "merged.hlog"))
 	if code != 0 || !strings.Contains(stdout, "upstream-jwt") {

@@ -13,11 +13,13 @@ import (
 	"github.com/authscope/authscope/bench"
 )
 
-// runReport merges the JSON reports and .hlog interval logs of runs made
-// on several machines (the same profile, started side by side) into one
-// report: counts, reasons and histograms add up exactly.
+// runReport merges the JSON reports, .hlog interval logs and vegeta results
+// files of runs made on several machines (the same profile, started side by
+// side) into one report: counts, reasons and histograms add up exactly.
+// JSON reports carry everything; without them the figures come from the
+// results files (uncorrected latencies, status codes), else from the logs.
 func runReport(_ context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "report", "report [--json FILE] [--html FILE] [--hdr DIR] [--hlog FILE] REPORT.json|RUN.hlog...")
+	fs := newFlagSet(env, "report", "report [--json FILE] [--html FILE] [--hdr DIR] [--hlog FILE] REPORT.json|RUN.hlog|RESULTS.bin...")
 	jsonOut := fs.String("json", "", "write the merged report as JSON to `FILE`")
 	htmlOut := fs.String("html", "", "write the merged HTML report to `FILE`")
 	hdrDir := fs.String("hdr", "", "write merged NAME.hgrm percentile files into `DIR`")
@@ -30,12 +32,12 @@ func runReport(_ context.Context, env *cliEnv, args []string) error {
 	}
 	files := fs.Args()
 	if len(files) == 0 {
-		return usagef("report takes one or more .json reports or .hlog logs")
+		return usagef("report takes one or more .json reports, .hlog logs or vegeta results files")
 	}
 	var reports []*bench.Report
-	var logs []*os.File
+	var logs, results []*os.File
 	defer func() {
-		for _, l := range logs {
+		for _, l := range append(logs, results...) {
 			l.Close()
 		}
 	}()
@@ -44,8 +46,13 @@ func runReport(_ context.Context, env *cliEnv, args []string) error {
 		if err != nil {
 			return err
 		}
-		if strings.EqualFold(filepath.Ext(path), ".hlog") {
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".hlog":
 			logs = append(logs, fh)
+			continue
+		case ".json":
+		default:
+			results = append(results, fh)
 			continue
 		}
 		r, err := bench.ReadReport(fh)
@@ -57,12 +64,8 @@ func runReport(_ context.Context, env *cliEnv, args []string) error {
 	}
 	var totals *bench.HlogTotals
 	if len(logs) > 0 {
-		readers := make([]io.Reader, len(logs))
-		for i, l := range logs {
-			readers[i] = l
-		}
 		var err error
-		if totals, err = bench.ReadHlogs(readers...); err != nil {
+		if totals, err = bench.ReadHlogs(asReaders(logs)...); err != nil {
 			return err
 		}
 	}
@@ -73,6 +76,12 @@ func runReport(_ context.Context, env *cliEnv, args []string) error {
 		if merged, err = bench.Merge(reports...); err != nil {
 			return err
 		}
+	case len(results) > 0:
+		var err error
+		if merged, err = bench.ReadResults(asReaders(results)...); err != nil {
+			return err
+		}
+		fmt.Fprintln(env.stderr, "note: no JSON report given: figures from the vegeta results (uncorrected latencies, status codes)")
 	case totals != nil:
 		merged = totals.Report()
 		fmt.Fprintln(env.stderr, "note: no JSON report given: latency from the interval logs only (no reasons, cache or rates)")
@@ -94,4 +103,12 @@ func runReport(_ context.Context, env *cliEnv, args []string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func asReaders(fs []*os.File) []io.Reader {
+	out := make([]io.Reader, len(fs))
+	for i, f := range fs {
+		out[i] = f
+	}
+	return out
 }

@@ -8,9 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // WritePercentiles writes h as an HdrHistogram percentile distribution
@@ -153,4 +156,69 @@ func (t *HlogTotals) Report() *Report {
 		r.Baseline = r.Scenarios[0].Name
 	}
 	return r
+}
+
+// ReadResults reads vegeta results files (gob, JSON or CSV, as `vegeta
+// report` reads them; bench writes gob with WithResults) and returns a
+// latency-only report per attack name: requests, successes, status codes
+// as reasons ("http_200"), and the uncorrected latencies vegeta records.
+// Results hold actual send times only, so there is no corrected figure:
+// LatencyNs repeats the uncorrected one.
+func ReadResults(srcs ...io.Reader) (*Report, error) {
+	r := &Report{Version: ReportVersion, Sources: 1, Latency: "from vegeta results: actual send times only (not corrected for coordinated omission)"}
+	idx := map[string]int{}
+	first, last := map[string]time.Time{}, map[string]time.Time{}
+	for i, src := range srcs {
+		dec := vegeta.DecoderFor(src)
+		if dec == nil {
+			return nil, fmt.Errorf("bench: results %d: not a vegeta results file", i+1)
+		}
+		for {
+			var res vegeta.Result
+			if err := dec.Decode(&res); err != nil {
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				return nil, fmt.Errorf("bench: results %d: %w", i+1, err)
+			}
+			j, ok := idx[res.Attack]
+			if !ok {
+				j = len(r.Scenarios)
+				idx[res.Attack] = j
+				r.Scenarios = append(r.Scenarios, ScenarioReport{Name: res.Attack, Sources: 1, Reasons: map[string]int64{}, uncorrected: newHistogram()})
+			}
+			s := &r.Scenarios[j]
+			s.Requests++
+			if res.Error == "" {
+				s.Succeeded++
+			} else {
+				s.Errors++
+			}
+			s.Reasons["http_"+strconv.Itoa(int(res.Code))]++
+			if res.Latency > maxLatency {
+				s.Overflow++
+			}
+			recordClamped(s.uncorrected, res.Latency)
+			if f, ok := first[res.Attack]; !ok || res.Timestamp.Before(f) {
+				first[res.Attack] = res.Timestamp
+			}
+			if end := res.End(); end.After(last[res.Attack]) {
+				last[res.Attack] = end
+			}
+		}
+	}
+	for i := range r.Scenarios {
+		s := &r.Scenarios[i]
+		s.corrected = s.uncorrected.Clone()
+		if d := last[s.Name].Sub(first[s.Name]).Seconds(); d > 0 {
+			s.WindowSeconds = d
+			s.RateAttempted = float64(s.Requests) / d
+			s.RateAchieved = float64(s.Succeeded) / d
+		}
+		s.finish()
+	}
+	if len(r.Scenarios) > 0 {
+		r.Baseline = r.Scenarios[0].Name
+	}
+	return r, nil
 }

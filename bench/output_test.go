@@ -126,3 +126,29 @@ func TestFormatNs(t *testing.T) {
 		}
 	}
 }
+
+func TestReadResultsFromRun(t *testing.T) {
+	var results bytes.Buffer
+	spec, tg := inproc("r", &scripted{script: []time.Duration{time.Millisecond}})
+	rep, err := Execute(t.Context(), Config{Rate: 200, Duration: Duration(2 * time.Second), MaxRequests: 100, Scenarios: []ScenarioSpec{spec}}, tg, WithResults(&results))
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := results.Len()
+	got, err := ReadResults(bytes.NewReader(results.Bytes()), bytes.NewReader(results.Bytes()[:half]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := got.Scenarios[0]
+	if s.Name != "r" || s.Requests != 200 || s.Succeeded != 200 || s.Reasons["http_200"] != 200 {
+		t.Errorf("merged results: %+v", s)
+	}
+	// The same latencies vegeta recorded: the run's uncorrected figures.
+	_, u := rep.Scenarios[0].Histograms()
+	if s.LatencyUncorrectedNs.P50 != u.ValueAtPercentile(50) || s.LatencyUncorrectedNs.Max != u.Max() {
+		t.Errorf("p50 %d max %d, run had %d %d", s.LatencyUncorrectedNs.P50, s.LatencyUncorrectedNs.Max, u.ValueAtPercentile(50), u.Max())
+	}
+	if _, err := ReadResults(strings.NewReader("not results")); err == nil {
+		t.Error("garbage read as results")
+	}
+}
