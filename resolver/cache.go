@@ -46,6 +46,11 @@ import (
 // its (possibly stale) answer: every invalidation bumps an epoch and loads
 // started under an older epoch are not stored.
 //
+// Staleness. A hit replays the load's answer: its rolling "expires" (now +
+// maxAge in Auth.js) and its refresh Set-Cookie are those of the load, at
+// most TTL old; the refreshed cookie is still a valid token for the same
+// session, so clients notice nothing but a slightly older expiry.
+//
 // Sharing. Results served from the cache share their *Session and
 // SetCookies with every other hit on the same entry: callers must treat
 // them as read-only (copy before editing). Copying on every hit would cost

@@ -152,7 +152,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.observe(r, res, h.now().Sub(start))
 	}
 	if err != nil {
-		h.logger.Error("session resolver failed", slog.String("error", err.Error()))
+		level := slog.LevelError
+		if r.Context().Err() != nil {
+			level = slog.LevelDebug // the client went away first
+		}
+		h.logger.Log(r.Context(), level, "session resolver failed", slog.String("error", err.Error()))
 		writeJSON(w, http.StatusInternalServerError, configErrorBody)
 		return
 	}
