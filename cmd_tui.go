@@ -105,7 +105,7 @@ func (f demoFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, error
 // counters and invalidation, and the codec that decodes claims for the
 // jwt detail view.
 func engineFor(r resolver.Resolver, cfg resolver.Config) tui.Engine {
-	e := tui.Engine{Resolver: r, CookieName: cfg.SessionCookieName()}
+	e := tui.Engine{Resolver: r, CookieName: cfg.SessionCookieName(), Details: engineDetails(cfg)}
 	if c, ok := r.(*resolver.Cache); ok {
 		e.CacheStats = func() tui.CacheStats {
 			s := c.Stats()
@@ -194,6 +194,18 @@ func (f profileFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, er
 	e := engineFor(r, cfg)
 	e.Describe = describeTarget(cfg)
 	return e, nil
+}
+
+// engineDetails are the settings the Resolver screen lists under the toggles.
+func engineDetails(cfg resolver.Config) []string {
+	d := []string{fmt.Sprintf("cookie %s · max age %s · update age %s", cfg.SessionCookieName(), cfg.MaxAge, cfg.UpdateAge)}
+	if cfg.Mode == resolver.ModeProxy {
+		d = append(d, fmt.Sprintf("upstream timeout %s · body cap %d bytes", cfg.Proxy.Timeout, cfg.Proxy.MaxBody))
+	}
+	if cfg.Cache.Enabled {
+		d = append(d, fmt.Sprintf("cache ttl %s · %d entries · negative ttl %s", cfg.Cache.TTL, cfg.Cache.Size, cfg.Cache.NegativeTTL))
+	}
+	return d
 }
 
 func describeTarget(cfg resolver.Config) string {
