@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/storetest"
 	"github.com/jackc/pgx/v5"
@@ -96,6 +97,26 @@ CREATE TABLE auth.logins (token text PRIMARY KEY, member bigint NOT NULL, valid_
 	var touched *time.Time
 	if err := s.Pool().QueryRow(t.Context(), `SELECT touched FROM auth.logins`).Scan(&touched); err != nil || touched == nil {
 		t.Errorf("updated-at column not written: %v %v", touched, err)
+	}
+
+	// The same layout as a profile's mapping, through store.Open.
+	m := map[string]string{"users": "auth.members", "user_id": "member_id", "user_name": "display_name", "user_email": "mail",
+		"user_image": "avatar", "user_email_verified": "mail_verified_at", "sessions": "auth.logins", "session_token": "token",
+		"session_user_id": "member", "session_expires": "valid_until"}
+	st, err := store.Open(t.Context(), dsn, store.Options{Schema: "custom", Mapping: m, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if sess, u, err := st.SessionAndUser(t.Context(), "m"); err != nil || sess == nil || u == nil {
+		t.Fatalf("via mapping: %+v %+v %v", sess, u, err)
+	}
+	delete(m, "session_token") // unset keys take the pg-adapter's names
+	if _, err := store.Open(t.Context(), dsn, store.Options{Mapping: m}); err == nil || !strings.Contains(err.Error(), `no column "sessionToken"`) {
+		t.Errorf("partial mapping: %v", err)
+	}
+	if _, err := pgstore.LayoutFromMapping(map[string]string{"sesions": "x"}); err == nil || !strings.Contains(err.Error(), `unknown key "sesions"`) {
+		t.Errorf("typo: %v", err)
 	}
 }
 
