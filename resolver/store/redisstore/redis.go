@@ -105,7 +105,12 @@ type jsonUser struct {
 // then its user; here both GETs run server-side in one script (one round
 // trip, and a consistent pair).
 func (s *Store) SessionAndUser(ctx context.Context, token string) (*resolver.StoredSession, *resolver.StoredUser, error) {
-	res, err := lookupScript.Run(ctx, s.rdb, []string{s.sessionKey(token)}, s.prefix+"user:").StringSlice()
+	run := lookupScript.Run
+	if s.readOnly {
+		// EVALSHA_RO: accepted by read-only replicas (Redis 7+).
+		run = lookupScript.RunRO
+	}
+	res, err := run(ctx, s.rdb, []string{s.sessionKey(token)}, s.prefix+"user:").StringSlice()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil, nil
 	}
