@@ -247,3 +247,17 @@ bench:
 		t.Errorf("misspelt key: exit %d: %s", code, stderr)
 	}
 }
+
+// TestCompareProfileFixture: the compare profile offered to the profiles
+// package loads, and its bench section runs (briefly).
+func TestCompareProfileFixture(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.json")
+	code, stdout, stderr := runCmd(t, "bench", "--profile", "bench/testdata/compare.yaml", "--duration", "200ms", "--warmup", "0s",
+		"--rate", "100", "--sessions", "30", "--scenarios", "local-db-cache,proxy-jwt-cache", "--json", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if n := len(readJSONReport(t, out)["scenarios"].([]any)); n != 2 {
+		t.Errorf("%d scenarios", n)
+	}
+}
