@@ -60,7 +60,11 @@ func runMint(_ context.Context, env *cliEnv, args []string) error {
 		_, err = fmt.Fprintln(env.stdout, tok)
 		return err
 	}
-	cookies := resolver.ChunkCookies(cfg.SessionCookieName(), tok, now.Add(cfg.MaxAge), cfg.SecureCookies())
+	chunk := resolver.ChunkCookies
+	if cfg.LegacyV4 {
+		chunk = resolver.ChunkCookiesLegacyV4 // next-auth v4 chunks at 3933 characters
+	}
+	cookies := chunk(cfg.SessionCookieName(), tok, now.Add(cfg.MaxAge), cfg.SecureCookies())
 	if *format == "set-cookie" {
 		for _, c := range cookies {
 			if _, err := fmt.Fprintln(env.stdout, resolver.FormatSetCookie(c)); err != nil {

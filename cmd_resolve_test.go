@@ -185,3 +185,24 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Errorf("unknown command: %d %q", code, errs)
 	}
 }
+
+func TestMintLegacyV4(t *testing.T) {
+	big := `{"sub":"u1","blob":"` + strings.Repeat("y", 6000) + `"}`
+	cookie := mintCookie(t, big, "--legacy-v4")
+	parts := strings.Split(cookie, "; ")
+	if len(parts) < 2 || !strings.HasPrefix(parts[0], "next-auth.session-token.0=") {
+		t.Fatalf("legacy cookie not chunked under the v4 name (%d parts)", len(parts))
+	}
+	if n := len(strings.TrimPrefix(parts[0], "next-auth.session-token.0=")); n != 3933 {
+		t.Errorf("first v4 chunk holds %d characters, want 3933", n)
+	}
+	_, out, _ := runCLI(t, testEnv, cookie, "resolve", "--legacy-v4", "--now", testNow, "--reveal")
+	if out != `{"user":{},"expires":"2025-12-27T08:00:00.000Z"}`+"\n" {
+		t.Errorf("v4 cookie resolved to %q", out)
+	}
+	// A v4 token is not a v5 session.
+	_, out, _ = runCLI(t, testEnv, cookie, "resolve", "--now", testNow)
+	if out != "null\n" {
+		t.Errorf("v4 cookie accepted by the v5 resolver: %q", out)
+	}
+}
