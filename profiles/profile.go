@@ -78,7 +78,8 @@ type StoreBlock struct {
 	// DSNEnv names the environment variable holding the DSN
 	// (sqlite:PATH, postgres://..., redis://...).
 	DSNEnv string `yaml:"dsn_env"`
-	// Schema is the table layout: pg-adapter (default), prisma, or custom.
+	// Schema is the PostgreSQL table layout: pg-adapter (default), prisma,
+	// prisma-snake, drizzle, or custom (with Mapping).
 	Schema string `yaml:"schema"`
 	// Mapping names tables and columns for the custom schema.
 	Mapping  map[string]string `yaml:"mapping"`
@@ -96,7 +97,7 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 var (
 	namePattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	envPattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	schemaChoices = []string{"", "pg-adapter", "prisma", "custom"}
+	schemaChoices = []string{"", "pg-adapter", "prisma", "prisma-snake", "drizzle", "custom"}
 	// inlineSecretKeys are keys that would put a secret in the file.
 	inlineSecretKeys = map[string]string{
 		"secret": "secret_env", "secrets": "secret_envs", "auth_secret": "secret_env",
@@ -177,7 +178,7 @@ func (p *Profile) Validate() error {
 		bad("store.dsn_env", "%q is not an environment variable name (the DSN itself never goes in a profile)", s.DSNEnv)
 	}
 	if !contains(schemaChoices, s.Schema) {
-		bad("store.schema", "%q is not pg-adapter, prisma or custom", s.Schema)
+		bad("store.schema", "%q is not pg-adapter, prisma, prisma-snake, drizzle or custom", s.Schema)
 	}
 	if s.Schema == "custom" && len(s.Mapping) == 0 {
 		bad("store.mapping", "the custom schema needs a mapping")
