@@ -53,6 +53,8 @@ type serveFlags struct {
 	printTrigger   bool
 	sharedCache    string
 	logLevel       string
+	// …Env name variables holding the URL/DSN, to keep passwords out of argv.
+	busRedisEnv, busPGEnv, sharedCacheEnv string
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
@@ -72,6 +74,9 @@ func (s *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.BoolVar(&s.installTrigger, "install-trigger", false, "install the invalidation triggers on the Auth.js tables (needs --bus-pg; changes the schema)")
 	fs.BoolVar(&s.printTrigger, "print-trigger", false, "print the invalidation trigger SQL for the --schema layout and exit (for a DBA to apply)")
 	fs.StringVar(&s.sharedCache, "shared-cache", "", "Redis `URL` of a cache tier shared by instances (needs --cache)")
+	fs.StringVar(&s.busRedisEnv, "bus-redis-env", "", "read --bus-redis from this environment `variable`")
+	fs.StringVar(&s.busPGEnv, "bus-pg-env", "", "read --bus-pg from this environment `variable`")
+	fs.StringVar(&s.sharedCacheEnv, "shared-cache-env", "", "read --shared-cache from this environment `variable`")
 	fs.StringVar(&s.logLevel, "log-level", "info", "log `level`: debug, info, warn, error")
 }
 
@@ -141,6 +146,20 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	}
 	if err := checkListen(s.listen, s.allowRemote); err != nil {
 		return nil, err
+	}
+	for _, e := range []struct {
+		dst       *string
+		name, flg string
+	}{{&s.busRedis, s.busRedisEnv, "bus-redis"}, {&s.busPG, s.busPGEnv, "bus-pg"}, {&s.sharedCache, s.sharedCacheEnv, "shared-cache"}} {
+		if e.name == "" {
+			continue
+		}
+		if *e.dst != "" {
+			return nil, usagef("--%s and --%s-env are exclusive", e.flg, e.flg)
+		}
+		if *e.dst = env.getenv(e.name); *e.dst == "" {
+			return nil, usagef("--%s-env: variable %s is not set", e.flg, e.name)
+		}
 	}
 	if s.sharedCache != "" && !s.cache {
 		return nil, usagef("--shared-cache needs --cache")

@@ -442,3 +442,70 @@ INSERT INTO ` + schema + `.sessions ("userId", expires, "sessionToken") VALUES (
 		t.Errorf("bus metric %q", v)
 	}
 }
+
+func TestServeEnvURLs(t *testing.T) {
+	env := map[string]string{"AUTH_SECRET": "env-url-secret-0123456789"}
+	if code, _, stderr := runCLI(t, env, "", "serve", "--bus-pg-env", "NOPE"); code != 2 || !strings.Contains(stderr, "NOPE is not set") {
+		t.Errorf("unset variable: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, env, "", "serve", "--bus-redis", "redis://x", "--bus-redis-env", "R"); code != 2 || !strings.Contains(stderr, "exclusive") {
+		t.Errorf("both: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, env, "", "serve", "--shared-cache", "redis://127.0.0.1:6379"); code != 2 || !strings.Contains(stderr, "needs --cache") {
+		t.Errorf("shared cache without cache: exit %d %q", code, stderr)
+	}
+}
+
+// TestServeTwoInstancesShareRedis: two serve instances with --bus-redis and
+// --shared-cache: B answers A's warm session from the shared tier without
+// calling upstream, and an invalidation posted to A reaches B's cache.
+func TestServeTwoInstancesShareRedis(t *testing.T) {
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Redis not reachable under CI=true: %v", err)
+		}
+		t.Skipf("Redis not reachable: %v", err)
+	} else {
+		c.Close()
+	}
+	const secret = "two-instance-secret-0123456789"
+	up := startCmd(t, map[string]string{"AUTH_SECRET": secret}, "upstream")
+	channel := fmt.Sprintf("h4serve_%d", time.Now().UnixNano())
+	env := map[string]string{defaultInvalidateEnv: "inv", "AUTH_SECRET": secret, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+	args := []string{"serve", "--mode", "proxy", "--url", up.base + "/api/auth", "--cache",
+		"--bus-redis-env", "REDIS_URL", "--bus-channel", channel, "--shared-cache-env", "REDIS_URL"}
+	a := startCmd(t, env, args...)
+	b := startCmd(t, env, args...)
+	cookie, _ := mintFor(t, secret, resolver.Claims{"sub": "user-42", "name": "Ada"}, time.Now())
+	upstreamCalls := func(s *liveServer) string {
+		return metric(t, s.base, `authscope_resolutions_total{mode="proxy",source="upstream",reason="session"}`)
+	}
+
+	if r := get(t, a.base+"/api/auth/session", cookie); !strings.Contains(r.body, "Ada") {
+		t.Fatalf("A: %s", r.body)
+	}
+	if r := get(t, b.base+"/api/auth/session", cookie); !strings.Contains(r.body, "Ada") {
+		t.Fatalf("B: %s", r.body)
+	}
+	if upstreamCalls(b) != "" || metric(t, b.base, "authscope_cache_shared_hits_total") != "1" {
+		t.Fatalf("B went upstream instead of using the shared tier:\n%s", get(t, b.base+"/metrics", "").body)
+	}
+	// The proxy learns user ids from the token's sub (AUTH_SECRET is set).
+	if r := do(t, mustReq(t, "POST", a.base+invalidatePath, `{"kind":"user","user_id":"user-42"}`, "inv")); r.status != 200 || !strings.Contains(r.body, `"published":1`) {
+		t.Fatalf("invalidate on A: %d %s", r.status, r.body)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for metric(t, b.base, `authscope_bus_events_total{bus="redis",outcome="applied"}`) != "1" {
+		if time.Now().After(deadline) {
+			t.Fatalf("B never received A's invalidation:\n%s", get(t, b.base+"/metrics", "").body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	get(t, b.base+"/api/auth/session", cookie)
+	if upstreamCalls(b) != "1" {
+		t.Errorf("after the invalidation B should have asked upstream once, metric %q", upstreamCalls(b))
+	}
+	if metric(t, a.base, `authscope_bus_events_total{bus="redis",outcome="own"}`) != "1" {
+		t.Errorf("A should have skipped its own event")
+	}
+}
