@@ -33,8 +33,10 @@ func (s State) String() string {
 
 // Snapshot is an immutable view of a run in progress, sent by Run at most
 // four times a second (latest wins) and once more, always, when the run
-// ends (Final, with the Report). Everything in it is a private copy: the
-// receiver may keep and read it from any goroutine.
+// ends (Final, with the Report). Nothing in it changes after it is sent:
+// the receiver may keep it and read it from any goroutine, but must not
+// modify it (histograms of finished scenarios are shared, read-only, by
+// the later snapshots and the Report).
 type Snapshot struct {
 	// Elapsed is the time since the run started.
 	Elapsed time.Duration
