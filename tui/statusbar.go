@@ -10,8 +10,8 @@ import (
 )
 
 // statusBar is the footer: active profile, mode, strategy, cache and
-// redaction, then the last message; the last error stays until the next
-// one replaces it or an info message is shown after it.
+// redaction, then the latest message: an error stays until something
+// newer (another error, or the outcome of a later action) replaces it.
 type statusBar struct {
 	text string
 	err  error
@@ -28,7 +28,7 @@ func (b *statusBar) apply(st *statusMsg) {
 		return
 	}
 	if st.text != "" {
-		b.text = st.text
+		b.text, b.err = st.text, nil
 	}
 }
 

@@ -1,0 +1,54 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+func TestStatusBarShowsTheLatestMessage(t *testing.T) {
+	hs := newHarness(t, 3, 100, 30)
+	var b statusBar
+	b.apply(&statusMsg{err: errors.New("build jwt resolver:\n  bad secret")})
+	out := ansi.Strip(b.view(hs.m.c, 100))
+	if !strings.Contains(out, "error: build jwt resolver: bad secret") {
+		t.Fatalf("error not shown on one line: %q", out)
+	}
+	b.apply(nil)
+	b.apply(&statusMsg{})
+	if !strings.Contains(ansi.Strip(b.view(hs.m.c, 100)), "error:") {
+		t.Fatal("an empty message replaced the error")
+	}
+	b.apply(&statusMsg{text: "resolver ready"})
+	out = ansi.Strip(b.view(hs.m.c, 100))
+	if strings.Contains(out, "error:") || !strings.Contains(out, "resolver ready") {
+		t.Fatalf("a newer message did not replace the error: %q", out)
+	}
+	if w := len([]rune(out)); w > 100 {
+		t.Fatalf("status bar is %d wide", w)
+	}
+	if got := ansi.Strip(b.view(hs.m.c, 30)); len([]rune(got)) > 30 {
+		t.Fatalf("narrow status bar is %d wide: %q", len([]rune(got)), got)
+	}
+}
+
+func TestErrText(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{nil, ""},
+		{fmt.Errorf("list: %w", context.DeadlineExceeded), "timed out: list: context deadline exceeded"},
+		{errNoEngine, "resolver not ready (see the Resolver screen)"},
+		{fmt.Errorf("revoke: %w", ErrNotSupported), "revoke: not supported"},
+		{errors.New("a\n\tb"), "a b"},
+	} {
+		if got := errText(tc.err); got != tc.want {
+			t.Errorf("errText(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
