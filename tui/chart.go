@@ -33,6 +33,9 @@ func percentileTick(i int) string {
 
 const maxNines = 5
 
+// overlapGlyph marks a cell two series share.
+const overlapGlyph = '*'
+
 // RenderCurves draws latency (log scale, y) against percentile (x: one
 // column band per extra nine, log10(1/(1-p))) in width×height cells, with
 // a legend line, y labels and an x axis. It is a pure function of its
@@ -56,6 +59,7 @@ func RenderCurves(curves []Curve, width, height int, st *Styles) string {
 		grid[i] = make([]cell, plotW)
 	}
 	logLo, logHi := math.Log10(float64(lo)), math.Log10(float64(hi))
+	overlap := false
 	for si, c := range curves {
 		g := curveGlyph(si)
 		for x := range plotW {
@@ -68,6 +72,12 @@ func RenderCurves(curves []Curve, width, height int, st *Styles) string {
 			fy := (math.Log10(float64(max(lat, lo))) - logLo) / (logHi - logLo)
 			y := plotH - 1 - int(math.Round(fy*float64(plotH-1)))
 			y = min(max(y, 0), plotH-1)
+			if prev := grid[y][x]; prev.r != 0 && prev.series != si {
+				// Two series in one cell: say so rather than hide one.
+				grid[y][x] = cell{r: overlapGlyph, series: -1}
+				overlap = true
+				continue
+			}
 			grid[y][x] = cell{r: g, series: si}
 		}
 	}
@@ -78,6 +88,9 @@ func RenderCurves(curves []Curve, width, height int, st *Styles) string {
 			b.WriteString("  ")
 		}
 		b.WriteString(st.seriesStyle(c.Proxy).Render(string(curveGlyph(si)) + " " + c.Label))
+	}
+	if overlap {
+		b.WriteString(st.Chart.Axis.Render("  " + string(overlapGlyph) + " both"))
 	}
 	b.WriteString(st.Chart.Label.Render("  (latency, log scale)"))
 	legend := ansi.Truncate(b.String(), width, "…")
@@ -109,7 +122,11 @@ func RenderCurves(curves []Curve, width, height int, st *Styles) string {
 				x = n
 				continue
 			}
-			b.WriteString(st.seriesStyle(curves[c.series].Proxy).Render(string(c.r)))
+			if c.series < 0 {
+				b.WriteString(st.Chart.Axis.Render(string(c.r)))
+			} else {
+				b.WriteString(st.seriesStyle(curves[c.series].Proxy).Render(string(c.r)))
+			}
 			x++
 		}
 		b.WriteByte('\n')

@@ -85,3 +85,16 @@ func TestChartWithoutData(t *testing.T) {
 	}
 	checkBlock(t, ansi.Strip(RenderCurves(curvesOf(sampleSnapshot(true).Scenarios), 5, 2, NewStyles(false))), 5, 2)
 }
+
+func TestChartMarksOverlaps(t *testing.T) {
+	pts := sampleSnapshot(true).Scenarios[0].Percentiles
+	out := ansi.Strip(RenderCurves([]Curve{{Label: "a", Points: pts}, {Label: "b", Proxy: true, Points: pts}}, 60, 12, NewStyles(true)))
+	lines := strings.Split(out, "\n")
+	if !strings.Contains(lines[0], "* both") {
+		t.Fatalf("legend: %q", lines[0])
+	}
+	plot := strings.Join(lines[1:len(lines)-2], "\n")
+	if strings.ContainsAny(plot, "•×") || !strings.Contains(plot, "*") {
+		t.Fatalf("identical curves should draw only overlap marks:\n%s", out)
+	}
+}
