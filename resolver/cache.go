@@ -46,6 +46,13 @@ import (
 // its (possibly stale) answer: every invalidation bumps an epoch and loads
 // started under an older epoch are not stored.
 //
+// Cookie layout. The same token can arrive whole or in chunks (NAME.0,
+// NAME.1, …), and Auth.js's Set-Cookie answer depends on which names the
+// request carried (it clears every chunk it read). An entry therefore
+// remembers a signature of the request's session-cookie names and is only
+// served to requests with the same names; a browser switching layout
+// simply misses once.
+//
 // Staleness. A hit replays the load's answer: its rolling "expires" (now +
 // maxAge in Auth.js) and its refresh Set-Cookie are those of the load, at
 // most TTL old; the refreshed cookie is still a valid token for the same
@@ -87,6 +94,7 @@ type cacheEntry struct {
 	deadline int64  // unix nanoseconds on the Cache's clock
 	userID   string
 	digest   [32]byte // TokenDigest, for invalidation events
+	layout   uint64   // layout.sig of the request that loaded it
 }
 
 // CacheStats are counters since the Cache was made.
@@ -168,14 +176,14 @@ func newCached(r Resolver, cfg Config, o options) Resolver {
 
 // Resolve implements Resolver.
 func (c *Cache) Resolve(ctx context.Context, in Input) (Result, error) {
-	tok := c.token(in)
+	tok, lay := c.token(in)
 	if tok == "" {
 		// Nothing to key on; the wrapped resolver answers no_cookie cheaply
 		// (or, in proxy mode, asks upstream as Auth.js clients would).
 		return c.next.Resolve(ctx, in)
 	}
 	key := c.key(tok)
-	if res, ok := c.lookup(key); ok {
+	if res, ok := c.lookup(key, lay); ok {
 		c.hits.Add(1)
 		return res, nil
 	}
@@ -184,9 +192,9 @@ func (c *Cache) Resolve(ctx context.Context, in Input) (Result, error) {
 		return Result{}, err
 	}
 	ran := false
-	ch := c.group.DoChan(keyString(key), func() (any, error) {
+	ch := c.group.DoChan(keyString(key, lay), func() (any, error) {
 		ran = true
-		return c.load(context.WithoutCancel(ctx), in, tok, key)
+		return c.load(context.WithoutCancel(ctx), in, tok, key, lay)
 	})
 	select {
 	case r := <-ch:
@@ -202,11 +210,11 @@ func (c *Cache) Resolve(ctx context.Context, in Input) (Result, error) {
 	}
 }
 
-// lookup returns the entry for key if it is present and not past its
-// deadline. It does not allocate.
-func (c *Cache) lookup(key cacheKey) (Result, bool) {
+// lookup returns the entry for key if it is present, not past its
+// deadline and made for the same cookie layout. It does not allocate.
+func (c *Cache) lookup(key cacheKey, lay layout) (Result, bool) {
 	e, ok := c.store.GetIfPresent(key)
-	if !ok {
+	if !ok || e.layout != lay.sig {
 		return Result{}, false
 	}
 	if c.now().UnixNano() >= e.deadline {
@@ -219,12 +227,18 @@ func (c *Cache) lookup(key cacheKey) (Result, bool) {
 
 // load asks the shared tier, then the wrapped resolver, and stores what is
 // cacheable unless an invalidation happened meanwhile.
-func (c *Cache) load(ctx context.Context, in Input, tok string, key cacheKey) (Result, error) {
+func (c *Cache) load(ctx context.Context, in Input, tok string, key cacheKey, lay layout) (Result, error) {
 	epoch := c.epoch.Load()
 	if c.shared != nil {
 		if res, ttl, ok := c.shared.Get(ctx, tok); ok && ttl > 0 {
 			c.sharedHits.Add(1)
-			c.store1(key, tok, res, ttl, epoch)
+			if !lay.plain {
+				// The tier only holds Set-Cookie lines made for the plain
+				// layout (see below); other layouts go without a refresh
+				// this once, which Auth.js clients tolerate.
+				res.SetCookies = nil
+			}
+			c.store1(key, tok, lay, res, ttl, epoch)
 			res.Source = sourceCache
 			return res, nil
 		}
@@ -235,19 +249,23 @@ func (c *Cache) load(ctx context.Context, in Input, tok string, key cacheKey) (R
 	}
 	ttl := c.ttlFor(res)
 	if ttl > 0 {
-		c.store1(key, tok, res, ttl, epoch)
+		c.store1(key, tok, lay, res, ttl, epoch)
 		if c.shared != nil && res.OK() {
-			c.shared.Set(ctx, tok, res, ttl)
+			shared := res
+			if !lay.plain {
+				shared.SetCookies = nil
+			}
+			c.shared.Set(ctx, tok, shared, ttl)
 		}
 	}
 	return res, nil
 }
 
-func (c *Cache) store1(key cacheKey, tok string, res Result, ttl time.Duration, epoch uint64) {
+func (c *Cache) store1(key cacheKey, tok string, lay layout, res Result, ttl time.Duration, epoch uint64) {
 	if c.epoch.Load() != epoch {
 		return // invalidated while loading: the answer may be stale
 	}
-	e := &cacheEntry{res: res, deadline: c.now().Add(ttl).UnixNano(), digest: sha256.Sum256([]byte(tok))}
+	e := &cacheEntry{res: res, deadline: c.now().Add(ttl).UnixNano(), digest: sha256.Sum256([]byte(tok)), layout: lay.sig}
 	e.res.Source = sourceCache
 	if res.Session != nil {
 		e.userID = res.Session.User.ID
@@ -313,10 +331,12 @@ func (c *Cache) key(tok string) cacheKey {
 }
 
 // keyString is the singleflight key (only built on a miss).
-func keyString(k cacheKey) string {
-	b := make([]byte, 0, 40)
+func keyString(k cacheKey, lay layout) string {
+	b := make([]byte, 0, 60)
 	b = strconv.AppendUint(b, k.a, 36)
 	b = append(b, '.')
 	b = strconv.AppendUint(b, k.b, 36)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, lay.sig, 36)
 	return string(b)
 }

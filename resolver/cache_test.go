@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -343,7 +344,7 @@ func TestFastSessionToken(t *testing.T) {
 		{"authjs.session-token.0=a; authjs.session-token.1=b", "", false},
 		{"authjs.session-token-legacy=x; authjs.session-token=b", "", false},
 	} {
-		tok, ok := fastSessionToken(tc.header, name)
+		tok, _, ok := fastSessionToken(tc.header, name)
 		if tok != tc.tok || ok != tc.ok {
 			t.Errorf("fastSessionToken(%q) = %q, %v; want %q, %v", tc.header, tok, ok, tc.tok, tc.ok)
 		}
@@ -357,7 +358,7 @@ func FuzzFastSessionToken(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, h string) {
-		fast, ok := fastSessionToken(h, DefaultCookieName)
+		fast, _, ok := fastSessionToken(h, DefaultCookieName)
 		if !ok {
 			return
 		}
@@ -365,6 +366,36 @@ func FuzzFastSessionToken(f *testing.F) {
 			t.Errorf("header %q: fast %q, full %q", h, fast, full)
 		}
 	})
+}
+
+// TestCacheCookieLayout: the same token sent whole and in chunks gets
+// different Set-Cookie answers from Auth.js (it clears the chunks it read),
+// so a cached answer is only replayed to the layout it was made for.
+func TestCacheCookieLayout(t *testing.T) {
+	c, next, clk := newTestCache(t, CacheConfig{TTL: time.Minute})
+	whole := "authjs.session-token=ABCD"
+	chunked := "authjs.session-token.0=AB; authjs.session-token.1=CD"
+	for _, h := range []string{whole, chunked} {
+		r := sessionFor("u1", clk.Now().Add(time.Hour))
+		r.SetCookies = []*http.Cookie{{Name: "for " + h}}
+		next.set(h, r)
+	}
+	for round := range 2 {
+		for _, h := range []string{whole, chunked} {
+			r := resolveCookie(t, c, h)
+			if len(r.SetCookies) != 1 || r.SetCookies[0].Name != "for "+h {
+				t.Errorf("round %d, %q: Set-Cookie made for another layout: %v", round, h, r.SetCookies[0].Name)
+			}
+		}
+	}
+	// Same layout again: a hit.
+	if r := resolveCookie(t, c, chunked); r.Source != "cache" {
+		t.Errorf("same layout missed")
+	}
+	c.InvalidateToken("ABCD") // one token, whatever its layout
+	if r := resolveCookie(t, c, chunked); r.Source == "cache" {
+		t.Error("InvalidateToken missed the chunked entry")
+	}
 }
 
 // cookie600 is a ~600-byte Cookie header around a 585-character token, the

@@ -1,6 +1,9 @@
 package resolver
 
-import "strings"
+import (
+	"hash/maphash"
+	"strings"
+)
 
 // token returns the reassembled session token the wrapped resolver will
 // read from in, or "" when there is none.
@@ -13,19 +16,34 @@ import "strings"
 // answer provably equals ReadSessionToken's: exactly one pair whose name
 // has the session-cookie prefix, so "first occurrence wins" and chunk
 // ordering cannot matter, and no '%' in its value, so no decoding applies.
-func (c *Cache) token(in Input) string {
-	if tok, ok := fastSessionToken(in.CookieHeader(), c.cookieName); ok {
-		return tok
+func (c *Cache) token(in Input) (string, layout) {
+	if tok, name, ok := fastSessionToken(in.CookieHeader(), c.cookieName); ok {
+		return tok, layout{sig: maphash.String(c.seed1, name), plain: name == c.cookieName}
 	}
-	tok, _ := ReadSessionToken(in, c.cookieName)
-	return tok
+	tok, names := ReadSessionToken(in, c.cookieName)
+	var h maphash.Hash
+	h.SetSeed(c.seed1)
+	for _, n := range names {
+		h.WriteString(n)
+		h.WriteByte(0)
+	}
+	return tok, layout{sig: h.Sum64()}
 }
 
-// fastSessionToken implements the fast path above. ok is false when the
-// header needs the full parser.
-func fastSessionToken(h, name string) (tok string, ok bool) {
+// layout identifies which session-cookie names a request carried (see
+// "Cookie layout" on Cache). plain means exactly one cookie under the
+// session cookie's own name, the layout Auth.js writes for tokens that fit.
+type layout struct {
+	sig   uint64
+	plain bool
+}
+
+// fastSessionToken implements the fast path above: the token and the name
+// of the one cookie it came from. ok is false when the header needs the
+// full parser.
+func fastSessionToken(h, name string) (tok, cookie string, ok bool) {
 	if len(h) < 2 { // Auth.js's parse returns {} for these
-		return "", true
+		return "", "", true
 	}
 	found := false
 	for h != "" {
@@ -40,15 +58,15 @@ func fastSessionToken(h, name string) (tok string, ok bool) {
 			continue
 		}
 		if found {
-			return "", false // a second candidate: chunks or duplicates
+			return "", "", false // a second candidate: chunks or duplicates
 		}
 		found = true
-		tok = trimSpTab(v)
+		tok, cookie = trimSpTab(v), k
 	}
 	if strings.IndexByte(tok, '%') >= 0 {
-		return "", false
+		return "", "", false
 	}
-	return tok, true
+	return tok, cookie, true
 }
 
 // trimSpTab trims spaces and tabs only, as Auth.js's vendored cookie parser
