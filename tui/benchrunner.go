@@ -19,10 +19,11 @@ import (
 type LoadProfile struct {
 	Name   string
 	Config bench.Config
-	// Targets builds the run's targets (resolvers, population) for s. It
-	// runs inside the run's command, never in Update; release is called
-	// when the run ends.
-	Targets func(ctx context.Context, s Settings, cfg bench.Config) (t bench.Targets, release func(), err error)
+	// Targets builds the run's targets (resolvers, populations) for s and
+	// returns the config to run (cfg, possibly with scenario URLs or labels
+	// filled in). It runs inside the run's command, never in Update;
+	// release is called when the run ends.
+	Targets func(ctx context.Context, s Settings, cfg bench.Config) (run bench.Config, t bench.Targets, release func(), err error)
 	// Scenario picks the scenario a capacity search probes for s
 	// (default: the first whose mode matches s.Mode, else the first).
 	Scenario func(s Settings, cfg bench.Config) string
@@ -65,23 +66,13 @@ func (b *BenchRunner) profile(name string) (LoadProfile, error) {
 	return LoadProfile{}, fmt.Errorf("load profile %q: %w", name, ErrNotSupported)
 }
 
-// labelled returns cfg with the scenarios' cache label set from s.
-func labelled(cfg bench.Config, s Settings) bench.Config {
-	cfg.Scenarios = append([]bench.ScenarioSpec(nil), cfg.Scenarios...)
-	for i := range cfg.Scenarios {
-		cfg.Scenarios[i].Cache = s.Cache
-	}
-	return cfg
-}
-
 // Start implements Runner.
 func (b *BenchRunner) Start(ctx context.Context, name string, s Settings) (<-chan RunSnapshot, error) {
 	p, err := b.profile(name)
 	if err != nil {
 		return nil, err
 	}
-	cfg := labelled(p.Config, s)
-	targets, release, err := p.Targets(ctx, s, cfg)
+	cfg, targets, release, err := p.Targets(ctx, s, p.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -178,17 +169,16 @@ func (b *BenchRunner) Capacity(ctx context.Context, name string, s Settings) (<-
 	if err != nil {
 		return nil, err
 	}
-	cfg := labelled(p.Config, s)
+	cfg, targets, release, err := p.Targets(ctx, s, p.Config)
+	if err != nil {
+		return nil, err
+	}
 	scenario := ""
 	if p.Scenario != nil {
 		scenario = p.Scenario(s, cfg)
 	}
 	if scenario == "" {
 		scenario = defaultScenario(s, cfg)
-	}
-	targets, release, err := p.Targets(ctx, s, cfg)
-	if err != nil {
-		return nil, err
 	}
 	// Probes arrive seconds apart: a small buffer never blocks the search
 	// on a UI that reads each one.

@@ -34,8 +34,8 @@ func tinyProfile() LoadProfile {
 	return LoadProfile{
 		Name:   "tiny",
 		Config: cfg,
-		Targets: func(context.Context, Settings, bench.Config) (bench.Targets, func(), error) {
-			return bench.Targets{
+		Targets: func(_ context.Context, _ Settings, cfg bench.Config) (bench.Config, bench.Targets, func(), error) {
+			return cfg, bench.Targets{
 				InProc:     map[string]bench.Target{"fast-local": target(0), "slow-proxy": target(2 * time.Millisecond)},
 				Population: bench.StaticPopulation{Valid: []string{"a=1", "a=2", "a=3", "a=4"}},
 			}, func() {}, nil

@@ -218,7 +218,7 @@ func (l *loadModel) view(w, h int) string {
 	if l.snap == nil {
 		return strings.Join(append(top, "", st.App.Dim.Render("no run yet: press space to start "+orDash(l.profile()))), "\n") + "\n" + strings.Join(bottom, "\n")
 	}
-	table := percentileTable(l.snap.Scenarios, st)
+	table := percentileTable(l.snap.Scenarios, st, w)
 	used := len(top) + 1 + strings.Count(table, "\n") + 1 + len(bottom)
 	chartH := h - used - 1
 	parts := append(top, "", table)
@@ -263,9 +263,10 @@ func (l *loadModel) progressLine(w int) string {
 func fmtSeconds(s float64) string { return fmt.Sprintf("%.1fs", s) }
 
 // percentileTable puts every scenario side by side: requests, errors and
-// HDR percentiles.
-func percentileTable(scs []ScenarioStats, st *Styles) string {
-	const labelW, colW = 9, 13
+// HDR percentiles, in columns narrowed to fit w.
+func percentileTable(scs []ScenarioStats, st *Styles, w int) string {
+	const labelW = 9
+	colW := min(max((w-labelW)/max(len(scs), 1), 8), 13)
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", labelW))
 	for _, s := range scs {
