@@ -12,7 +12,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/authscope/authscope/bench"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
@@ -56,17 +55,21 @@ func tuiDeps(ctx context.Context, p *profiles.Profile, getenv func(string) strin
 		if cookies != "" {
 			return tui.Deps{}, nil, usagef("--cookies is for a real deployment's profile; the demo mints its own")
 		}
+		compare, err := profileLoad("compare", p, getenv)
+		if err != nil {
+			return tui.Deps{}, nil, err
+		}
 		d, err := startDemo(ctx, p, getenv)
 		if err != nil {
 			return tui.Deps{}, nil, err
 		}
-		return d.deps(p, exportDir), d.Close, nil
+		return d.deps(p, exportDir, compare), d.Close, nil
 	}
 	return profileDeps(ctx, p, getenv, exportDir, cookies)
 }
 
-// deps is the demo's TUI wiring.
-func (d *demo) deps(p *profiles.Profile, exportDir string) tui.Deps {
+// deps is the demo's TUI wiring; extra load profiles follow the demo's own.
+func (d *demo) deps(p *profiles.Profile, exportDir string, extra ...tui.LoadProfile) tui.Deps {
 	return tui.Deps{
 		Profile: p.Name,
 		Sessions: tui.ByStrategy{
@@ -74,7 +77,7 @@ func (d *demo) deps(p *profiles.Profile, exportDir string) tui.Deps {
 			Database: tui.NewBrowserSource(d.store, time.Now, d.cfg.MaxAge, d.cfg.UpdateAge),
 		},
 		Resolvers: demoFactory{d},
-		Runner:    tui.NewBenchRunner(d.loadProfiles(), demoCapacity(), exportDir),
+		Runner:    tui.NewBenchRunner(append(d.loadProfiles(), extra...), demoCapacity(), exportDir),
 		Settings:  tui.Settings{Mode: d.cfg.Mode, Strategy: d.cfg.Strategy, Cache: d.cfg.Cache.Enabled},
 		Redactor:  resolver.NewRedactor(resolver.RedactOptions{Allow: p.Resolver.Redact.Allow}),
 		MaxAge:    d.cfg.MaxAge,
@@ -136,10 +139,10 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 	}
 	cfg = cfg.WithDefaults()
 	deps := tui.Deps{
-		Profile:   p.Name,
-		Settings:  tui.Settings{Mode: cfg.Mode, Strategy: cfg.Strategy, Cache: cfg.Cache.Enabled},
-		Redactor:  resolver.NewRedactor(resolver.RedactOptions{Allow: p.Resolver.Redact.Allow}),
-		Runner:    tui.NewBenchRunner(nil, bench.CapacityConfig{}, exportDir),
+		Profile:  p.Name,
+		Settings: tui.Settings{Mode: cfg.Mode, Strategy: cfg.Strategy, Cache: cfg.Cache.Enabled},
+		Redactor: resolver.NewRedactor(resolver.RedactOptions{Allow: p.Resolver.Redact.Allow}),
+
 		MaxAge:    cfg.MaxAge,
 		UpdateAge: cfg.UpdateAge,
 	}
@@ -169,6 +172,12 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 	}
 	deps.Sessions = sessions
 	deps.Resolvers = profileFactory{cfg: cfg, store: st}
+	load, err := profileLoad(p.Name, p, getenv)
+	if err != nil {
+		_ = closer()
+		return tui.Deps{}, nil, err
+	}
+	deps.Runner = tui.NewBenchRunner([]tui.LoadProfile{load}, demoCapacity(), exportDir)
 	return deps, closer, nil
 }
 

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/authscope/authscope/bench"
+	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/tui"
 )
@@ -38,20 +42,56 @@ func (d *demo) loadProfiles() []tui.LoadProfile {
 	}
 }
 
+// profileLoad is the Load screen's run for profile p: its bench section,
+// or the built-in comparison of every way of resolving, wired exactly as
+// `authscope bench --profile` wires it.
+func profileLoad(name string, p *profiles.Profile, getenv func(string) string) (tui.LoadProfile, error) {
+	var cfg bench.Config
+	if len(p.Bench) > 0 {
+		data, err := yaml.Marshal(p.Bench)
+		if err != nil {
+			return tui.LoadProfile{}, err
+		}
+		if cfg, err = decodeBenchConfig(data); err != nil {
+			return tui.LoadProfile{}, usageError{fmt.Errorf("%s: bench: %w", p.Source, err)}
+		}
+	}
+	if len(cfg.Scenarios) == 0 {
+		cfg = benchCompareConfig()
+	}
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return tui.LoadProfile{}, usageError{fmt.Errorf("%s: bench: %w", p.Source, err)}
+	}
+	return tui.LoadProfile{
+		Name:   name,
+		Config: cfg,
+		Targets: func(ctx context.Context, _ tui.Settings, cfg bench.Config) (bench.Config, bench.Targets, func(), error) {
+			setup, err := newBenchSetup(ctx, cfg, benchOptions{profile: p, getenv: getenv, dbSeed: 1})
+			if err != nil {
+				return cfg, bench.Targets{}, nil, err
+			}
+			return setup.cfg, setup.targets, func() { _ = setup.Close() }, nil
+		},
+	}, nil
+}
+
 // targets builds one resolver per scenario (the cache as the settings
 // say) and the strategy's cookie population.
-func (d *demo) targets(st resolver.Strategy) func(context.Context, tui.Settings, bench.Config) (bench.Targets, func(), error) {
-	return func(_ context.Context, s tui.Settings, cfg bench.Config) (bench.Targets, func(), error) {
+func (d *demo) targets(st resolver.Strategy) func(context.Context, tui.Settings, bench.Config) (bench.Config, bench.Targets, func(), error) {
+	return func(_ context.Context, s tui.Settings, cfg bench.Config) (bench.Config, bench.Targets, func(), error) {
+		cfg.Scenarios = append([]bench.ScenarioSpec(nil), cfg.Scenarios...)
 		t := bench.Targets{InProc: map[string]bench.Target{}, Population: d.population[st]}
-		for _, sc := range cfg.Scenarios {
+		for i, sc := range cfg.Scenarios {
 			mode := resolver.Mode(sc.Mode)
 			r, _, err := d.resolver(mode, st, s.Cache)
 			if err != nil {
-				return bench.Targets{}, nil, err
+				return cfg, bench.Targets{}, nil, err
 			}
 			t.InProc[sc.Name] = resolverTarget(r, mode)
+			cfg.Scenarios[i].Cache = s.Cache // the report's label
 		}
-		return t, func() {}, nil
+		return cfg, t, func() {}, nil
 	}
 }
 

@@ -173,3 +173,37 @@ func TestTUINeedsATerminal(t *testing.T) {
 		t.Fatalf("stderr %q", errOut.String())
 	}
 }
+
+// TestDemoCompareProfileRuns runs the built-in comparison (every way of
+// resolving, cache off and on, the upstream baseline) offered on the Load
+// screen, shortened, through the TUI's runner.
+func TestDemoCompareProfileRuns(t *testing.T) {
+	p, err := profiles.Find("demo", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp, err := profileLoad("compare", p, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp.Config.Duration, lp.Config.Warmup, lp.Config.Rate = bench.Duration(200*time.Millisecond), 0, 50
+	r := tui.NewBenchRunner([]tui.LoadProfile{lp}, demoCapacity(), t.TempDir())
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	ch, err := r.Start(ctx, "compare", tui.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last tui.RunSnapshot
+	for s := range ch {
+		last = s
+	}
+	if !last.Final || last.Err != nil || len(last.Scenarios) != len(lp.Config.Scenarios) {
+		t.Fatalf("final %v err %v: %d scenarios", last.Final, last.Err, len(last.Scenarios))
+	}
+	for _, sc := range last.Scenarios {
+		if sc.Requests == 0 {
+			t.Fatalf("%s sent no requests", sc.Name)
+		}
+	}
+}
