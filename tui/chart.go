@@ -20,7 +20,7 @@ type Curve struct {
 
 // curveGlyph marks series i so the series stay apart without colour.
 func curveGlyph(i int) rune {
-	const glyphs = "•×+o◆#"
+	const glyphs = "•×+o◆#%@"
 	r := []rune(glyphs)
 	return r[i%len(r)]
 }
