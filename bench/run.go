@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -213,7 +214,11 @@ func (r *runner) scenario(ctx context.Context, i int) (canceled bool) {
 	} else {
 		tr := newHTTPTransport()
 		defer tr.CloseIdleConnections()
-		rt = guardTransport{next: tr, cfg: r.cfg, runCtx: ctx}
+		g := guardTransport{next: tr, cfg: r.cfg, runCtx: ctx}
+		if u, err := neturl.Parse(spec.URL); err == nil {
+			g.okHost = u.Hostname() // Validate checked it against AllowedHosts
+		}
+		rt = g
 	}
 	client := &http.Client{
 		Transport: rt,
