@@ -144,6 +144,11 @@ func TestFilterNarrowsAndEscClears(t *testing.T) {
 	if s.q.Filter != "" || s.total != 300 {
 		t.Fatalf("esc: filter %q total %d", s.q.Filter, s.total)
 	}
+	hs.key("/")
+	hs.run(hs.send(tea.PasteMsg{Content: "heidi.smith7\nignored"}))
+	if s.q.Filter != "heidi.smith7" || s.total != 1 {
+		t.Fatalf("paste: filter %q total %d", s.q.Filter, s.total)
+	}
 }
 
 func TestSortCycles(t *testing.T) {

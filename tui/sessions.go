@@ -197,6 +197,15 @@ func (s *sessionsModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 		}
 		delete(s.results, msg.key)
 		return s.reload(), &statusMsg{text: "revoked session " + msg.fp + " (cache invalidated)"}
+	case tea.PasteMsg:
+		// A paste into the filter (bracketed paste), one line of it.
+		if s.filtering && s.detail == nil {
+			line, _, _ := strings.Cut(msg.Content, "\n")
+			if line = strings.TrimSpace(line); line != "" {
+				s.filter.value += line
+				return s.applyFilter(), nil
+			}
+		}
 	}
 	return nil, nil
 }
