@@ -224,6 +224,10 @@ func (m *Model) engineReady(msg engineReadyMsg) tea.Cmd {
 // key handles a key press.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.keys
+	// ctrl+c quits from anywhere: a dialog, the help, the filter.
+	if key.Matches(msg, k.Global.Quit) && msg.String() == "ctrl+c" {
+		return m.quit()
+	}
 	if m.confirm != nil {
 		switch {
 		case key.Matches(msg, k.Confirm.Yes):
@@ -231,14 +235,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.confirm = nil
 			_, cmd := m.Update(d.msg)
 			return cmd
-		case key.Matches(msg, k.Confirm.No), key.Matches(msg, k.Global.Quit) && msg.String() == "ctrl+c":
+		case key.Matches(msg, k.Confirm.No):
 			m.confirm = nil
 			m.status.apply(&statusMsg{text: "cancelled"})
 		}
 		return nil
-	}
-	if key.Matches(msg, k.Global.Quit) && msg.String() == "ctrl+c" {
-		return m.quit()
 	}
 	if m.showHelp {
 		if key.Matches(msg, k.Global.Help, k.Global.Quit, k.Sessions.Back) {

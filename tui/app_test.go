@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/authscope/authscope/resolver"
@@ -473,9 +474,14 @@ func TestBackgroundColorSwitchesStyles(t *testing.T) {
 	if !hs.m.c.styles.IsDark {
 		t.Fatal("default should be dark")
 	}
+	dark := hs.m.View().Content
 	hs.send(tea.BackgroundColorMsg{Color: lipgloss.Color("#ffffff")})
 	if hs.m.c.styles.IsDark {
 		t.Fatal("light background kept dark styles")
+	}
+	light := hs.m.View().Content
+	if light == dark || ansi.Strip(light) != ansi.Strip(dark) {
+		t.Fatal("a light background should change the colours and nothing else")
 	}
 	hs.send(tea.BackgroundColorMsg{Color: lipgloss.Color("#000000")})
 	if !hs.m.c.styles.IsDark {
@@ -506,6 +512,13 @@ func TestHelpOverlayAndQuit(t *testing.T) {
 	}
 	if !quits(hs.send(keyMsg("ctrl+c"))) {
 		t.Fatal("ctrl+c did not quit while filtering")
+	}
+	hs.key("enter", "enter", "r")
+	if hs.m.confirm == nil {
+		t.Fatal("no dialog")
+	}
+	if !quits(hs.send(keyMsg("ctrl+c"))) {
+		t.Fatal("ctrl+c did not quit from a dialog")
 	}
 }
 
