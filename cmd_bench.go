@@ -69,12 +69,6 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 func (f *benchFlags) load(env *cliEnv, fs *flag.FlagSet) (bench.Config, *profiles.Profile, []string, error) {
 	var notes []string
 	p, err := profiles.Find(f.profile, profiles.Dir(env.getenv))
-	if errors.Is(err, profiles.ErrNotFound) && f.profile == "compare" {
-		// Until the built-in compare profile ships, compare is the demo
-		// with the built-in comparison scenarios.
-		p, err = profiles.Find("demo", "")
-		notes = append(notes, "profile compare: the embedded demo with the built-in comparison scenarios")
-	}
 	if err != nil {
 		return bench.Config{}, nil, nil, usageError{err}
 	}

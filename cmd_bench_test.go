@@ -252,11 +252,11 @@ bench:
 	}
 }
 
-// TestCompareProfileFixture: the compare profile offered to the profiles
-// package loads, and its bench section runs (briefly).
-func TestCompareProfileFixture(t *testing.T) {
+// TestCompareProfile: the built-in compare profile loads, and its bench
+// section runs (briefly).
+func TestCompareProfile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.json")
-	code, stdout, stderr := runCmd(t, "bench", "--profile", "bench/testdata/compare.yaml", "--duration", "200ms", "--warmup", "0s",
+	code, stdout, stderr := runCmd(t, "bench", "--profile", "compare", "--duration", "200ms", "--warmup", "0s",
 		"--rate", "100", "--sessions", "30", "--scenarios", "local-db-cache,proxy-jwt-cache", "--json", out, "--quiet")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
