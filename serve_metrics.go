@@ -22,14 +22,13 @@ import (
 // client_golang's registry; the exposition follows the text format 0.0.4
 // (HELP/TYPE lines, cumulative le buckets, _sum and _count).
 //
-// Safe for concurrent use; observe takes a mutex only to find a label set's
-// counter the first time it is seen.
+// Safe for concurrent use; observe is lock-free once a label set has been
+// seen (sync.Map lookups and atomic adds).
 type serveMetrics struct {
 	mode string
 
-	mu          sync.Mutex
-	resolutions map[resolutionKey]*atomic.Uint64
-	upstreamErr map[resolver.Reason]*atomic.Uint64
+	resolutions sync.Map // resolutionKey → *atomic.Uint64
+	upstreamErr sync.Map // resolver.Reason → *atomic.Uint64
 
 	hist *latencyHist
 
@@ -45,24 +44,20 @@ type resolutionKey struct {
 
 func newServeMetrics(mode string) *serveMetrics {
 	return &serveMetrics{
-		mode:        mode,
-		resolutions: map[resolutionKey]*atomic.Uint64{},
-		upstreamErr: map[resolver.Reason]*atomic.Uint64{},
-		hist:        newLatencyHist(),
-		listeners:   map[string]*bus.Listener{},
-		started:     time.Now(),
+		mode:      mode,
+		hist:      newLatencyHist(),
+		listeners: map[string]*bus.Listener{},
+		started:   time.Now(),
 	}
 }
 
-func (m *serveMetrics) counter(k resolutionKey) *atomic.Uint64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	c, ok := m.resolutions[k]
-	if !ok {
-		c = new(atomic.Uint64)
-		m.resolutions[k] = c
+// counterIn returns the counter for k in m, creating it on first use.
+func counterIn(m *sync.Map, k any) *atomic.Uint64 {
+	if c, ok := m.Load(k); ok {
+		return c.(*atomic.Uint64)
 	}
-	return c
+	c, _ := m.LoadOrStore(k, new(atomic.Uint64))
+	return c.(*atomic.Uint64)
 }
 
 // observe is the Handler's observer.
@@ -71,18 +66,11 @@ func (m *serveMetrics) observe(_ *http.Request, res resolver.Result, d time.Dura
 	if reason == "" {
 		reason = "error"
 	}
-	m.counter(resolutionKey{res.Source, reason}).Add(1)
+	counterIn(&m.resolutions, resolutionKey{res.Source, reason}).Add(1)
 	m.hist.observe(d)
 	switch reason {
 	case resolver.ReasonUpstreamStatus, resolver.ReasonUpstreamBody, resolver.ReasonUpstreamTimeout, resolver.ReasonUpstreamError:
-		m.mu.Lock()
-		c, ok := m.upstreamErr[reason]
-		if !ok {
-			c = new(atomic.Uint64)
-			m.upstreamErr[reason] = c
-		}
-		m.mu.Unlock()
-		c.Add(1)
+		counterIn(&m.upstreamErr, reason).Add(1)
 	}
 }
 
@@ -117,21 +105,15 @@ func (m *serveMetrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 func (m *serveMetrics) write(w io.Writer) {
 	mode := `mode="` + m.mode + `"`
 	fmt.Fprintf(w, "# HELP authscope_resolutions_total Session resolutions by mode, source and reason.\n# TYPE authscope_resolutions_total counter\n")
-	m.mu.Lock()
-	keys := make([]resolutionKey, 0, len(m.resolutions))
-	for k := range m.resolutions {
-		keys = append(keys, k)
-	}
-	errKeys := make([]resolver.Reason, 0, len(m.upstreamErr))
-	for k := range m.upstreamErr {
-		errKeys = append(errKeys, k)
-	}
-	m.mu.Unlock()
+	var keys []resolutionKey
+	m.resolutions.Range(func(k, _ any) bool { keys = append(keys, k.(resolutionKey)); return true })
+	var errKeys []resolver.Reason
+	m.upstreamErr.Range(func(k, _ any) bool { errKeys = append(errKeys, k.(resolver.Reason)); return true })
 	slices.SortFunc(keys, func(a, b resolutionKey) int {
 		return strings.Compare(a.source+"\x00"+string(a.reason), b.source+"\x00"+string(b.reason))
 	})
 	for _, k := range keys {
-		fmt.Fprintf(w, "authscope_resolutions_total{%s,source=%q,reason=%q} %d\n", mode, k.source, k.reason, m.counter(k).Load())
+		fmt.Fprintf(w, "authscope_resolutions_total{%s,source=%q,reason=%q} %d\n", mode, k.source, k.reason, counterIn(&m.resolutions, k).Load())
 	}
 
 	fmt.Fprintf(w, "# HELP authscope_resolution_duration_seconds Time to resolve one session (inside the handler).\n# TYPE authscope_resolution_duration_seconds histogram\n")
@@ -148,10 +130,7 @@ func (m *serveMetrics) write(w io.Writer) {
 	fmt.Fprintf(w, "# HELP authscope_upstream_errors_total Proxy-mode upstream failures by reason.\n# TYPE authscope_upstream_errors_total counter\n")
 	slices.Sort(errKeys)
 	for _, k := range errKeys {
-		m.mu.Lock()
-		v := m.upstreamErr[k].Load()
-		m.mu.Unlock()
-		fmt.Fprintf(w, "authscope_upstream_errors_total{reason=%q} %d\n", k, v)
+		fmt.Fprintf(w, "authscope_upstream_errors_total{reason=%q} %d\n", k, counterIn(&m.upstreamErr, k).Load())
 	}
 
 	if m.cache != nil {
