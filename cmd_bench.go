@@ -66,42 +66,41 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 
 // load builds the bench config: the --config file, else the profile's bench
 // section, else the built-in comparison; then the flags given override it.
-func (f *benchFlags) load(env *cliEnv, fs *flag.FlagSet) (bench.Config, *profiles.Profile, []string, error) {
-	var notes []string
+func (f *benchFlags) load(env *cliEnv, fs *flag.FlagSet) (bench.Config, *profiles.Profile, error) {
 	p, err := profiles.Find(f.profile, profiles.Dir(env.getenv))
 	if err != nil {
-		return bench.Config{}, nil, nil, usageError{err}
+		return bench.Config{}, nil, usageError{err}
 	}
 	var cfg bench.Config
 	switch {
 	case f.config != "":
 		data, err := os.ReadFile(f.config)
 		if err != nil {
-			return cfg, nil, nil, usageError{err}
+			return cfg, nil, usageError{err}
 		}
 		if cfg, err = decodeBenchConfig(data); err != nil {
-			return cfg, nil, nil, usageError{fmt.Errorf("%s: %w", f.config, err)}
+			return cfg, nil, usageError{fmt.Errorf("%s: %w", f.config, err)}
 		}
 	case len(p.Bench) > 0:
 		data, err := yaml.Marshal(p.Bench)
 		if err != nil {
-			return cfg, nil, nil, err
+			return cfg, nil, err
 		}
 		if cfg, err = decodeBenchConfig(data); err != nil {
-			return cfg, nil, nil, usageError{fmt.Errorf("%s: bench: %w", p.Source, err)}
+			return cfg, nil, usageError{fmt.Errorf("%s: bench: %w", p.Source, err)}
 		}
 	}
 	if len(cfg.Scenarios) == 0 {
 		cfg = benchCompareConfig()
 	}
 	if err := f.apply(fs, &cfg); err != nil {
-		return cfg, nil, nil, usageError{err}
+		return cfg, nil, usageError{err}
 	}
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
-		return cfg, nil, nil, usageError{err}
+		return cfg, nil, usageError{err}
 	}
-	return cfg, p, notes, nil
+	return cfg, p, nil
 }
 
 // decodeBenchConfig decodes JSON or YAML strictly (unknown keys are errors).
@@ -258,7 +257,7 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, p, notes, err := f.load(env, fs)
+	cfg, p, err := f.load(env, fs)
 	if err != nil {
 		return err
 	}
@@ -310,7 +309,7 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		opts = append(opts, bench.WithResults(fh))
 	}
-	for _, n := range append(notes, setup.notes...) {
+	for _, n := range setup.notes {
 		if !*quiet {
 			fmt.Fprintln(env.stderr, "note:", n)
 		}

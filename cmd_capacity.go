@@ -63,7 +63,7 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	if len(errs) > 0 {
 		return usageError{errors.Join(errs...)}
 	}
-	cfg, p, notes, err := f.load(env, fs)
+	cfg, p, err := f.load(env, fs)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer setup.Close()
-	for _, n := range append(notes, setup.notes...) {
+	for _, n := range setup.notes {
 		fmt.Fprintln(env.stderr, "note:", n)
 	}
 
