@@ -134,6 +134,9 @@ func convertSnapshot(profile string, s bench.Snapshot) RunSnapshot {
 		if i == s.Current || (s.Current < 0 && sc.State == bench.StateDone) {
 			rs.AttemptedRate, rs.AchievedRate = rep.RateAttempted, rep.RateAchieved
 		}
+		if i == s.Current && !s.Final {
+			rs.Current = fmt.Sprintf("%s (%d/%d, %s)", rep.Name, i+1, len(s.Scenarios), sc.State)
+		}
 		st := ScenarioStats{
 			Name: rep.Name, Mode: resolver.Mode(rep.Mode),
 			Requests: uint64(max(rep.Requests, 0)), Errors: uint64(max(rep.Errors, 0)),

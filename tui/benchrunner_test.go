@@ -51,9 +51,11 @@ func TestBenchRunnerStreamsAFinalSnapshotAndExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	var last RunSnapshot
-	n := 0
 	for s := range ch {
-		last, n = s, n+1
+		last = s
+	}
+	if last.Current != "" {
+		t.Fatalf("final snapshot names a running scenario: %q", last.Current)
 	}
 	if !last.Final || last.Err != nil {
 		t.Fatalf("last snapshot: final %v err %v", last.Final, last.Err)
@@ -86,6 +88,33 @@ func TestBenchRunnerStreamsAFinalSnapshotAndExports(t *testing.T) {
 	}
 	if _, err := os.Stat(strings.TrimSuffix(path, ".json") + ".html"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestConvertSnapshotProgress(t *testing.T) {
+	s := bench.Snapshot{Current: 1, Scenarios: []bench.ScenarioSnapshot{
+		{State: bench.StateDone, Elapsed: 6 * time.Second, Planned: 6 * time.Second, Report: bench.ScenarioReport{Name: "a", Mode: "local", Requests: 1000, RateAttempted: 200, RateAchieved: 199}},
+		{State: bench.StateMeasuring, Elapsed: 2 * time.Second, Planned: 6 * time.Second, Report: bench.ScenarioReport{Name: "b", Mode: "proxy", Requests: 300, Errors: 2, RateAttempted: 150, RateAchieved: 140,
+			Reasons: map[string]int64{"session": 290, "upstream_timeout": 2}, LatencyNs: bench.Latency{P50: 1000, P90: 2000, P99: 3000, P999: 4000, P9999: 5000, Max: 6000}}},
+	}}
+	got := convertSnapshot("p", s)
+	if got.Elapsed != 8*time.Second || got.Duration != 12*time.Second {
+		t.Fatalf("progress %v of %v, want 8s of 12s", got.Elapsed, got.Duration)
+	}
+	if got.AttemptedRate != 150 || got.AchievedRate != 140 || got.Current != "b (2/2, measuring)" {
+		t.Fatalf("current scenario: %+v", got)
+	}
+	b := got.Scenarios[1]
+	if b.Mode != "proxy" || b.Errors != 2 || b.Reasons["upstream_timeout"] != 2 {
+		t.Fatalf("scenario b: %+v", b)
+	}
+	// Without histograms the report's fixed percentiles make the curve.
+	if p99, _ := latencyAt(b.Percentiles, 99); p99 != 3000 || b.Max != 6000 {
+		t.Fatalf("b's p99 %v max %v", p99, b.Max)
+	}
+	s.Final, s.Current = true, -1
+	if got := convertSnapshot("p", s); got.Current != "" || !got.Final {
+		t.Fatalf("final: %+v", got)
 	}
 }
 

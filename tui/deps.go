@@ -166,8 +166,10 @@ type RunSnapshot struct {
 	Duration time.Duration
 	// AttemptedRate and AchievedRate are requests per second.
 	AttemptedRate, AchievedRate float64
-	Scenarios                   []ScenarioStats
-	Final                       bool
+	// Current names the scenario running ("" when none is).
+	Current   string
+	Scenarios []ScenarioStats
+	Final     bool
 	// Err is the run's failure, if it failed.
 	Err error
 }

@@ -257,6 +257,9 @@ func (l *loadModel) progressLine(w int) string {
 	bar := strings.Repeat("█", fill) + strings.Repeat("░", barW-fill)
 	line := fmt.Sprintf("state %s  %s/%s %s %3.0f%%  attempted %.0f/s achieved %.0f/s",
 		state, fmtSeconds(s.Elapsed.Seconds()), fmtSeconds(s.Duration.Seconds()), bar, 100*frac, s.AttemptedRate, s.AchievedRate)
+	if l.running && s.Current != "" {
+		line += "  · " + s.Current
+	}
 	return ansi.Truncate(line, w, "…")
 }
 
