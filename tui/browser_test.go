@@ -54,6 +54,9 @@ func TestBrowserSourceWindowsMatchAFullListing(t *testing.T) {
 			if all.Total != len(all.Rows) || all.Total == 0 {
 				t.Fatalf("full listing: %d rows of %d", len(all.Rows), all.Total)
 			}
+			if st := all.States; st == nil || st.Active+st.Expired != all.Total || st.Due > st.Active || st.Expired == 0 {
+				t.Fatalf("state counts %+v for %d sessions", all.States, all.Total)
+			}
 			for _, off := range []int{0, 1, 999, 1000, 1001, all.Total / 2, all.Total - 100, all.Total - 1, 1500, 10} {
 				if off >= all.Total {
 					continue

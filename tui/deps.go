@@ -95,6 +95,13 @@ type ListQuery struct {
 type SessionPage struct {
 	Rows  []SessionRow
 	Total int
+	// States, when the source knows them, break Total down by state.
+	States *StateCounts
+}
+
+// StateCounts are matching sessions by state; Due ones are also Active.
+type StateCounts struct {
+	Active, Expired, Due int
 }
 
 // SessionSource is the session browser's view of a store or cookie

@@ -26,6 +26,7 @@ type sessionsModel struct {
 
 	q      ListQuery
 	total  int
+	states *StateCounts
 	loaded bool
 	sel    int // absolute index of the selection
 	top    int // absolute index of the first visible row
@@ -151,7 +152,7 @@ func (s *sessionsModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 		if msg.err != nil {
 			return nil, &statusMsg{err: msg.err}
 		}
-		s.win, s.winOff, s.total, s.loaded = msg.page.Rows, msg.offset, msg.page.Total, true
+		s.win, s.winOff, s.total, s.states, s.loaded = msg.page.Rows, msg.offset, msg.page.Total, msg.page.States, true
 		s.pruneResults()
 		s.scrollTo(s.sel)
 		return tea.Batch(s.ensureWindow(), s.resolveWindow()), nil
@@ -307,10 +308,15 @@ func (s *sessionsModel) view() string {
 	count := "loading…"
 	if s.loaded {
 		count = fmt.Sprintf("%d sessions", s.total)
+		if st := s.states; st != nil {
+			count += fmt.Sprintf(" (%d active, %d due, %d expired)", st.Active, st.Due, st.Expired)
+		}
 	}
-	title := fmt.Sprintf("%s · %s · %s · sort %s · ↻ %s",
-		st.App.Heading.Render("Sessions"), s.c.settings.Strategy, count, s.q.Sort, s.c.deps.RefreshEvery)
-	b.WriteString(title)
+	// The refresh interval comes before the counts, which a narrow
+	// terminal may cut.
+	title := fmt.Sprintf("%s · %s · ↻ %s · sort %s · %s",
+		st.App.Heading.Render("Sessions"), s.c.settings.Strategy, s.c.deps.RefreshEvery, s.q.Sort, count)
+	b.WriteString(ansi.Truncate(title, s.width, "…"))
 	b.WriteByte('\n')
 	switch {
 	case s.filtering:

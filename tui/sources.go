@@ -178,8 +178,8 @@ type BrowserSource struct {
 }
 
 type cachedCount struct {
-	total int
-	at    time.Time
+	counts resolver.Counts
+	at     time.Time
 }
 
 // countTTL is how long a total is reused; the browser's auto-refresh
@@ -207,11 +207,12 @@ func browserSort(k SortKey) resolver.SortKey {
 // List implements SessionSource.
 func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, error) {
 	now := s.now()
-	total, err := s.total(ctx, now, q.Filter)
+	counts, err := s.count(ctx, now, q.Filter)
 	if err != nil {
 		return SessionPage{}, err
 	}
-	page := SessionPage{Total: total}
+	total := counts.Total
+	page := SessionPage{Total: total, States: &StateCounts{Active: counts.Active, Expired: counts.Expired, Due: counts.Due}}
 	if q.Limit <= 0 || q.Offset < 0 || q.Offset >= total {
 		return page, nil
 	}
@@ -247,25 +248,25 @@ func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, err
 	return page, nil
 }
 
-// total counts the sessions matching filter, reusing a recent count.
-func (s *BrowserSource) total(ctx context.Context, now time.Time, filter string) (int, error) {
+// count counts the sessions matching filter, reusing a recent count.
+func (s *BrowserSource) count(ctx context.Context, now time.Time, filter string) (resolver.Counts, error) {
 	s.mu.Lock()
 	c, ok := s.counts[filter]
 	s.mu.Unlock()
 	if ok && now.Sub(c.at) < countTTL && !now.Before(c.at) {
-		return c.total, nil
+		return c.counts, nil
 	}
 	counts, err := s.b.Counts(ctx, resolver.CountQuery{Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge, Filter: filter})
 	if err != nil {
-		return 0, fmt.Errorf("count sessions: %w", err)
+		return resolver.Counts{}, fmt.Errorf("count sessions: %w", err)
 	}
 	s.mu.Lock()
 	if len(s.counts) > 64 {
 		clear(s.counts)
 	}
-	s.counts[filter] = cachedCount{total: counts.Total, at: now}
+	s.counts[filter] = cachedCount{counts: counts, at: now}
 	s.mu.Unlock()
-	return counts.Total, nil
+	return counts, nil
 }
 
 // walk lists rows [from, to) starting at cursor (which lists from offset
