@@ -193,6 +193,11 @@ func (c *Cache) Resolve(ctx context.Context, in Input) (Result, error) {
 	}
 	ran := false
 	ch := c.group.DoChan(keyString(key, lay), func() (any, error) {
+		// A caller that missed just before the previous flight stored its
+		// answer finds it here rather than asking upstream a second time.
+		if res, ok := c.lookup(key, lay); ok {
+			return res, nil
+		}
 		ran = true
 		return c.load(context.WithoutCancel(ctx), in, tok, key, lay)
 	})
