@@ -41,7 +41,7 @@ func TestSmokeFlow(t *testing.T) {
 	}
 	wait := func(s string) {
 		t.Helper()
-		teatest.WaitFor(t, tm.Output(), seen(s), teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		teatest.WaitFor(t, tm.Output(), seen(s), teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	}
 	// The renderer sends only changed cells, so later waits look for the
 	// terminal title (sent whole) rather than screen text; the final
@@ -61,7 +61,7 @@ func TestSmokeFlow(t *testing.T) {
 	tm.Send(keyMsg("space"))
 	wait("authscope · Load · finished")
 	tm.Send(keyMsg("q"))
-	final, ok := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	final, ok := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
 	if !ok {
 		t.Fatal("final model is not *Model")
 	}
