@@ -402,7 +402,10 @@ func TestServePostgresTriggerInvalidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
+	// Cleanups run last-in first-out: the connection closes after the
+	// schema is dropped (a deferred Close ran before any cleanup and the
+	// drop failed silently, leaking a schema per run).
+	t.Cleanup(func() { admin.Close(context.Background()) })
 	ddl := `CREATE SCHEMA ` + schema + `;
 CREATE TABLE ` + schema + `.users (id SERIAL PRIMARY KEY, name VARCHAR(255), email VARCHAR(255), "emailVerified" TIMESTAMPTZ, image TEXT);
 CREATE TABLE ` + schema + `.sessions (id SERIAL PRIMARY KEY, "userId" INTEGER NOT NULL, expires TIMESTAMPTZ NOT NULL, "sessionToken" VARCHAR(255) NOT NULL);
@@ -411,7 +414,11 @@ INSERT INTO ` + schema + `.sessions ("userId", expires, "sessionToken") VALUES (
 	if _, err := admin.Exec(ctx, ddl); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+	t.Cleanup(func() {
+		if _, err := admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("dropping test schema %s: %v", schema, err)
+		}
+	})
 
 	dsn := base + "&search_path=" + schema
 	s := startCmd(t, nil, "serve", "--strategy", "database", "--db", dsn, "--cache",
