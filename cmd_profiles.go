@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -13,6 +14,12 @@ import (
 
 // runProfiles lists, shows and validates profiles.
 func runProfiles(_ context.Context, env *cliEnv, args []string) error {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			fmt.Fprint(env.stderr, profilesUsage)
+			return flag.ErrHelp
+		}
+	}
 	fs := newFlagSet(env, "profiles", "profiles [list | show NAME | validate FILE...]")
 	if err := parseFlagsArgs(fs, args); err != nil {
 		return err
@@ -42,7 +49,7 @@ func runProfiles(_ context.Context, env *cliEnv, args []string) error {
 		}
 		p, err := profiles.Find(rest[0], dir)
 		if err != nil {
-			return err
+			return usageError{err}
 		}
 		if strings.HasPrefix(p.Source, "builtin:") {
 			data, err := profiles.BuiltinSource(p.Source)
@@ -77,6 +84,15 @@ func runProfiles(_ context.Context, env *cliEnv, args []string) error {
 	}
 	return usagef("unknown subcommand %q (list, show, validate)", sub)
 }
+
+const profilesUsage = `Usage: authscope profiles [list | show NAME|FILE | validate FILE...]
+
+  list       the built-in profiles and yours (user ones override built-ins by name)
+  show       print a profile's file (profiles never hold secrets)
+  validate   check files strictly: unknown keys, bad values, inline secrets
+
+User profiles live in $AUTHSCOPE_PROFILES, else ~/.config/authscope/profiles.
+`
 
 func or(s, def string) string {
 	if s == "" {

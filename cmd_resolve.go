@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -153,7 +154,7 @@ func (f *resolveFlags) clock() (resolver.Clock, error) {
 // runResolve reads one Cookie header value from stdin and prints what
 // Auth.js's GET /session (or getToken) would return.
 func runResolve(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "resolve", "resolve [flags] < cookie-header")
+	fs := newFlagSet(env, "resolve", resolveSynopsis)
 	var f resolveFlags
 	f.register(fs)
 	output := fs.String("output", "session", "what to print: session (the /session body), token (decoded claims) or raw (the reassembled token)")
@@ -175,9 +176,15 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	if isTerminalReader(env.stdin) {
+		fmt.Fprintln(env.stderr, "Paste a Cookie header (name=value; ...) and press Enter:")
+	}
 	header, err := readCookieHeader(env.stdin)
 	if err != nil {
 		return err
+	}
+	if looksLikeBareToken(header) {
+		fmt.Fprintf(env.stderr, "hint: stdin holds a bare token, not a Cookie header; try %s=<token>\n", cfg.SessionCookieName())
 	}
 	in := resolver.FromCookieHeader(header)
 	red := resolver.NewRedactor(resolver.RedactOptions{Reveal: *reveal, Allow: allowList(p)})
@@ -247,11 +254,53 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *explain && res.Session == nil {
+	switch {
+	case *explain && res.Session == nil:
 		explainTo(env.stderr, res.Reason, res.Err)
+	case infrastructureReason(res.Reason):
+		// "No session" because something is down reads the same on stdout
+		// as a signed-out user; say so on stderr even without --explain.
+		fmt.Fprintf(env.stderr, "warning: no session because of %s (use --explain for the detail)\n", res.Reason)
 	}
 	_, err = fmt.Fprintf(env.stdout, "%s\n", resolver.MarshalSessionBody(red.Session(res.Session)))
 	return err
+}
+
+const resolveSynopsis = `resolve [flags] < cookie-header
+
+Reads one Cookie header value (optionally prefixed "Cookie:") from stdin and
+prints one JSON document: the body Auth.js's GET /session would return
+(null when there is no session), the decoded claims, or the raw token.
+Output is redacted unless --reveal. Exit 0 whether or not a session was found.
+
+Environment:
+  AUTH_SECRET, AUTH_SECRET_1..3   secrets, as Auth.js reads them (rotation: _3, _2, _1, AUTH_SECRET)
+  AUTH_URL                        the deployment's base URL (https selects __Secure- cookies)`
+
+// infrastructureReason reports reasons that mean a dependency failed rather
+// than that the request has no session.
+func infrastructureReason(r resolver.Reason) bool {
+	switch r {
+	case resolver.ReasonStoreError, resolver.ReasonUpstreamError, resolver.ReasonUpstreamTimeout,
+		resolver.ReasonUpstreamStatus, resolver.ReasonUpstreamBody:
+		return true
+	}
+	return false
+}
+
+// looksLikeBareToken spots a JWE pasted without its cookie name.
+func looksLikeBareToken(h string) bool {
+	return !strings.ContainsAny(h, "=;") && strings.HasPrefix(h, "eyJ") && strings.Count(h, ".") == 4
+}
+
+// isTerminalReader reports whether r is an interactive terminal.
+func isTerminalReader(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func explainTo(w io.Writer, reason resolver.Reason, err error) {

@@ -206,3 +206,50 @@ func TestMintLegacyV4(t *testing.T) {
 		t.Errorf("v4 cookie accepted by the v5 resolver: %q", out)
 	}
 }
+
+func TestResolveHintsAndWarnings(t *testing.T) {
+	cookie := mintCookie(t, `{"sub":"u1"}`)
+	bare := strings.TrimPrefix(cookie, "authjs.session-token=")
+	_, out, errs := runCLI(t, testEnv, bare, "resolve")
+	if out != "null\n" || !strings.Contains(errs, "hint: stdin holds a bare token") || strings.Contains(errs, bare) {
+		t.Errorf("bare token: out %q, stderr %q", out, errs)
+	}
+	// An unreachable upstream is "no session" on stdout, but not silently.
+	code, out, errs := runCLI(t, testEnv, cookie, "resolve", "--mode", "proxy", "--url", "http://127.0.0.1:1")
+	if code != 0 || out != "null\n" || !strings.Contains(errs, "warning: no session because of upstream_error") {
+		t.Errorf("upstream down: exit %d, out %q, stderr %q", code, out, errs)
+	}
+	// A plain signed-out request stays quiet.
+	_, _, errs = runCLI(t, testEnv, "theme=dark", "resolve")
+	if errs != "" {
+		t.Errorf("no cookie printed %q", errs)
+	}
+}
+
+func TestBareFlagsOpenTheDefaultCommand(t *testing.T) {
+	// `authscope --profile nope` is `authscope tui --profile nope`.
+	code, _, errs := runCLI(t, nil, "", "--profile", "nope")
+	if code != 2 || !strings.HasPrefix(errs, "authscope tui:") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestProfilesCommand(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "", "profiles")
+	if code != 0 || !strings.Contains(out, "compare") || !strings.Contains(out, "demo") {
+		t.Errorf("list: %d %q", code, out)
+	}
+	if code, _, errs := runCLI(t, nil, "", "profiles", "list", "--help"); code != 0 || !strings.Contains(errs, "validate") {
+		t.Errorf("list --help: %d %q", code, errs)
+	}
+	if code, _, _ := runCLI(t, nil, "", "profiles", "show", "nope"); code != 2 {
+		t.Errorf("show nope: exit %d, want 2", code)
+	}
+	if code, out, _ := runCLI(t, nil, "", "profiles", "show", "demo"); code != 0 || !strings.Contains(out, "name: demo") {
+		t.Errorf("show demo: %d %q", code, out)
+	}
+	code, out, errs := runCLI(t, nil, "", "profiles", "validate", "testdata/profiles/pg-db.json", "testdata/profiles/unknown-key.yaml")
+	if code != 2 || !strings.Contains(out, "pg-db.json: ok") || !strings.Contains(errs, "unknown-key.yaml:6") {
+		t.Errorf("validate: %d %q %q", code, out, errs)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -75,6 +76,10 @@ func run(ctx context.Context, env *cliEnv, args []string) int {
 	if len(args) == 0 {
 		args = defaultArgs()
 	}
+	// Bare flags belong to the default command: `authscope --profile P`.
+	if isDefaultCommandFlag(args[0]) {
+		args = append(defaultArgs(), args...)
+	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		printUsage(env.stdout)
@@ -105,6 +110,16 @@ func run(ctx context.Context, env *cliEnv, args []string) int {
 	return 2
 }
 
+// isDefaultCommandFlag reports whether arg is a flag for the default
+// command rather than a global one (help, version).
+func isDefaultCommandFlag(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "-version", "--version":
+		return false
+	}
+	return strings.HasPrefix(arg, "-")
+}
+
 // defaultArgs is what a bare `authscope` runs.
 func defaultArgs() []string { return []string{"tui"} }
 
@@ -113,6 +128,7 @@ func printUsage(w io.Writer) {
 
 Usage:
   authscope [command] [flags]
+  authscope [tui flags]          (no command: the terminal UI, on the embedded demo by default)
 
 Commands:
 `)
