@@ -1,8 +1,10 @@
 package profiles
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -14,9 +16,19 @@ import (
 
 // Parse decodes one profile strictly. source names the file in errors.
 func Parse(source string, data []byte) (*Profile, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return nil, &Error{File: source, Line: yamlErrLine(err), Msg: cleanYAMLErr(err)}
+	}
+	// A second document would be silently ignored by a plain decode.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		line := extra.Line
+		if err != nil {
+			line = yamlErrLine(err)
+		}
+		return nil, &Error{File: source, Line: line, Msg: "a profile file holds one YAML document; put each profile in its own file"}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, &Error{File: source, Msg: "empty profile"}

@@ -107,6 +107,7 @@ func TestParseRejects(t *testing.T) {
 		"env not name": "name: a\nresolver:\n  secret_env: 'my secret value'\n",
 		"custom map":   "name: a\nstore:\n  schema: custom\n",
 		"db no store":  "name: a\nresolver:\n  strategy: database\n",
+		"two docs":     "name: a\n---\nname: b\n",
 	} {
 		if _, err := Parse(name+".yaml", []byte(src)); err == nil {
 			t.Errorf("%s: accepted", name)
