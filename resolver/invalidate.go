@@ -219,8 +219,11 @@ func (c *Cache) InvalidateUser(userID string) {
 func (c *Cache) InvalidateAll() {
 	c.epoch.Add(1)
 	c.invalidations.Add(1)
-	c.invalidated.Add(uint64(c.store.EstimatedSize()))
+	// Counted after the entries are gone, like the other invalidations:
+	// whoever sees Invalidated grow may rely on a lookup missing.
+	n := c.store.EstimatedSize()
 	c.store.InvalidateAll()
+	c.invalidated.Add(uint64(n))
 	if c.shared != nil {
 		c.shared.DeleteAll(context.Background())
 	}
