@@ -139,7 +139,7 @@ func checkListen(addr string, allowRemote bool) error {
 	return usagef("--listen %q is not a loopback address; pass --allow-remote to serve beyond this machine", addr)
 }
 
-func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags) (srv *server, err error) {
+func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags) (_ *server, err error) {
 	logger, err := newServeLogger(env, s.logLevel)
 	if err != nil {
 		return nil, err
@@ -197,7 +197,9 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 		return nil, err
 	}
 
-	srv = &server{logger: logger, metrics: newServeMetrics(string(cfg.Mode))}
+	// srv is a local, not the named result: `return nil, err` would set
+	// the result to nil before the deferred cleanup runs.
+	srv := &server{logger: logger, metrics: newServeMetrics(string(cfg.Mode))}
 	defer func() {
 		if err != nil {
 			srv.close()
@@ -388,6 +390,9 @@ func (srv *server) run(ctx context.Context) error {
 }
 
 func (srv *server) close() {
+	if srv == nil {
+		return
+	}
 	for i := len(srv.closers) - 1; i >= 0; i-- {
 		srv.closers[i]()
 	}

@@ -139,7 +139,7 @@ func runUpstream(ctx context.Context, env *cliEnv, args []string) error {
 	return srv.run(ctx)
 }
 
-func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstreamFlags, listen string, allowRemote bool, logLevel string) (srv *server, err error) {
+func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstreamFlags, listen string, allowRemote bool, logLevel string) (_ *server, err error) {
 	if err := u.validate(); err != nil {
 		return nil, err
 	}
@@ -164,7 +164,9 @@ func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstrea
 	if err != nil {
 		return nil, err
 	}
-	srv = &server{logger: logger, metrics: newServeMetrics("upstream")}
+	// srv is a local, not the named result: `return nil, err` would set
+	// the result to nil before the deferred cleanup runs.
+	srv := &server{logger: logger, metrics: newServeMetrics("upstream")}
 	defer func() {
 		if err != nil {
 			srv.close()

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"net"
+	"strings"
+	"testing"
+)
+
+// TestServeSetupErrors: a failure while building serve or upstream (the
+// address in use, an unreachable store or bus) is one line naming the
+// error and exit 1, not a nil-pointer panic from the cleanup of a
+// half-built server.
+func TestServeSetupErrors(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	busy := held.Addr().String()
+	env := map[string]string{"AUTH_SECRET": "serve-setup-errors-secret-0123456789"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--listen", busy}, "listen " + busy},
+		{[]string{"upstream", "--listen", busy}, "listen " + busy},
+		{[]string{"serve", "--listen", "127.0.0.1:0", "--strategy", "database", "--db", "redis://127.0.0.1:1"}, "redis"},
+		{[]string{"upstream", "--listen", "127.0.0.1:0", "--strategy", "database", "--db", "redis://127.0.0.1:1"}, "redis"},
+		{[]string{"serve", "--listen", "127.0.0.1:0", "--cache", "--bus-redis", "redis://127.0.0.1:1"}, "127.0.0.1:1"},
+	} {
+		code, out, errs := runStoreCmd(t, env, tc.args...)
+		lines := strings.Split(strings.TrimRight(errs, "\n"), "\n")
+		if code != 1 || len(lines) != 1 || !strings.Contains(errs, tc.want) || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and one line naming %q", tc.args, code, out, errs, tc.want)
+		}
+	}
+}
