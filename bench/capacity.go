@@ -45,10 +45,11 @@ type CapacityConfig struct {
 	// MaxErrors bounds the error ratio of a passing step.
 	MaxErrors Share
 	// StartRate is the first rate probed (default 100/s); the search
-	// doubles from there up to MaxRate (default 1M/s), then bisects.
+	// doubles from there up to MaxRate (default 1M/s), then bisects. No
+	// probe exceeds MaxRate: a StartRate above it starts at MaxRate.
 	StartRate, MaxRate Rate
 	// StepDuration and StepWarmup are each probe's measured length and
-	// warm-up (defaults 5s and 1s).
+	// warm-up (defaults 5s and 1s; a negative StepWarmup means none).
 	StepDuration, StepWarmup Duration
 	// Precision ends the bisection when the bracket is narrower than this
 	// fraction of its top (default 5%). MaxSteps bounds the probes (default 14).
@@ -192,7 +193,7 @@ func FindCapacity(ctx context.Context, base Config, name string, targets Targets
 
 	// Phase 1: double until a failure brackets the capacity.
 	lo, hi := 0.0, 0.0
-	for rate := float64(cc.StartRate); len(out.Steps) < cc.MaxSteps; {
+	for rate := math.Min(float64(cc.StartRate), float64(cc.MaxRate)); len(out.Steps) < cc.MaxSteps; {
 		p, err := probe(rate)
 		if err != nil {
 			return finish(err)

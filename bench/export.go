@@ -77,21 +77,77 @@ type HlogTotals struct {
 	intervals []*hdr.Histogram
 }
 
+// ErrNotHlog is returned (wrapped, after the source's name) for a source
+// that is not an HdrHistogram interval log: no format header and no
+// interval (an empty file, or text the log reader silently skips).
+var ErrNotHlog = errors.New("not an HdrHistogram interval log")
+
+// ErrNotResults is returned (wrapped, after the source's name) for a source
+// that is not a vegeta results file.
+var ErrNotResults = errors.New("not a vegeta results file")
+
+// hlogMarkers are the lines HdrHistogram's log writers (Java's and
+// hdrhistogram-go's) put at the top of a log: the format version comment
+// and the CSV legend. The reader skips them, so bench looks for them itself
+// in the first hlogSniff bytes (a tool may add its own comments first).
+var hlogMarkers = []string{"#[Histogram log format version", `"StartTimestamp","Interval_Length"`}
+
+const hlogSniff = 4096
+
+// sourceName names src in errors: its Name() (an *os.File's path) when it
+// has one, else its position among the sources ("hlog 2").
+func sourceName(src io.Reader, kind string, i int) string {
+	if n, ok := src.(interface{ Name() string }); ok && n.Name() != "" {
+		return n.Name()
+	}
+	return fmt.Sprintf("%s %d", kind, i+1)
+}
+
+// headerSniffer passes reads through, keeping the first hlogSniff bytes.
+type headerSniffer struct {
+	r    io.Reader
+	head []byte
+}
+
+func (h *headerSniffer) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if room := hlogSniff - len(h.head); room > 0 {
+		h.head = append(h.head, p[:min(n, room)]...)
+	}
+	return n, err
+}
+
+// header reports whether the bytes seen carry an HdrHistogram log marker.
+func (h *headerSniffer) header() bool {
+	for _, m := range hlogMarkers {
+		if strings.Contains(string(h.head), m) {
+			return true
+		}
+	}
+	return false
+}
+
 // ReadHlogs reads HdrHistogram interval logs and merges their intervals by
-// tag. Keep ReadHlogs for logs of a size that fits memory; WriteMergedHlog
-// writes them back as one log.
+// tag. A source without the log header and without any interval is
+// refused with ErrNotHlog: the log reader skips lines it does not know, so
+// without this check any text file would read as an empty log. Errors name
+// the source (see sourceName). Keep ReadHlogs for logs of a size that fits
+// memory; WriteMergedHlog writes them back as one log.
 func ReadHlogs(srcs ...io.Reader) (*HlogTotals, error) {
 	t := &HlogTotals{ByTag: map[string]*hdr.Histogram{}, StartMs: math.MaxInt64}
 	for i, src := range srcs {
-		rd := hdr.NewHistogramLogReader(src)
+		sn := &headerSniffer{r: src}
+		rd := hdr.NewHistogramLogReader(sn)
+		n := 0
 		for {
 			h, err := rd.NextIntervalHistogram()
 			if err != nil {
-				return nil, fmt.Errorf("bench: hlog %d: %w", i+1, err)
+				return nil, fmt.Errorf("%s: %w", sourceName(src, "hlog", i), err)
 			}
 			if h == nil {
 				break
 			}
+			n++
 			t.Intervals++
 			t.intervals = append(t.intervals, h)
 			t.StartMs = min(t.StartMs, h.StartTimeMs())
@@ -101,6 +157,9 @@ func ReadHlogs(srcs ...io.Reader) (*HlogTotals, error) {
 			} else {
 				t.ByTag[h.Tag()] = h.Clone()
 			}
+		}
+		if n == 0 && !sn.header() {
+			return nil, fmt.Errorf("%s: %w", sourceName(src, "hlog", i), ErrNotHlog)
 		}
 	}
 	if t.Intervals == 0 {
@@ -169,9 +228,10 @@ func ReadResults(srcs ...io.Reader) (*Report, error) {
 	idx := map[string]int{}
 	first, last := map[string]time.Time{}, map[string]time.Time{}
 	for i, src := range srcs {
+		name := sourceName(src, "results", i)
 		dec := vegeta.DecoderFor(src)
 		if dec == nil {
-			return nil, fmt.Errorf("bench: results %d: not a vegeta results file", i+1)
+			return nil, fmt.Errorf("%s: %w", name, ErrNotResults)
 		}
 		for {
 			var res vegeta.Result
@@ -179,7 +239,7 @@ func ReadResults(srcs ...io.Reader) (*Report, error) {
 				if errors.Is(err, io.EOF) {
 					break
 				}
-				return nil, fmt.Errorf("bench: results %d: %w", i+1, err)
+				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 			j, ok := idx[res.Attack]
 			if !ok {

@@ -57,9 +57,14 @@ func WriteTable(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintln(w)
 	for i := range r.Scenarios {
-		if s := &r.Scenarios[i]; s.GeneratorLagged() {
-			fmt.Fprintf(w, "WARNING %s: the generator sent late (dispatch lag p99 %s, max %s): the machine's CPU was short or workers capped; corrected latencies include that lag (uncorrected p99 %s)\n",
-				s.Name, FormatNs(s.DispatchLagNs.P99), FormatNs(s.DispatchLagNs.Max), FormatNs(s.LatencyUncorrectedNs.P99))
+		s := &r.Scenarios[i]
+		if s.NoneSucceeded() {
+			fmt.Fprintf(w, "WARNING %s: none of its %d requests succeeded (%s): the target failed every request, so its latencies are those of failures, not of resolutions\n",
+				s.Name, s.Requests, s.topReasons(3))
+		}
+		if s.GeneratorLagged() {
+			fmt.Fprintf(w, "WARNING %s: the load generator sent requests late (dispatch lag p99 %s, max %s; send interval %s, target p50 %s): this machine's CPU was short or the workers were capped, so the corrected latencies include the generator's own delay; the uncorrected p99 (%s) leaves it out. Rerun at a lower rate, with more workers or on a quieter machine\n",
+				s.Name, FormatNs(s.DispatchLagNs.P99), FormatNs(s.DispatchLagNs.Max), s.sendInterval(), FormatNs(s.LatencyUncorrectedNs.P50), FormatNs(s.LatencyUncorrectedNs.P99))
 		}
 	}
 	if len(notes) > 0 {
@@ -110,4 +115,28 @@ func FormatNs(ns int64) string {
 		return fmt.Sprintf("%.1f%s", f, unit)
 	}
 	return fmt.Sprintf("%.2f%s", f, unit)
+}
+
+// sendInterval renders one generator's interval between requests.
+func (s *ScenarioReport) sendInterval() string {
+	if s.RateTarget <= 0 {
+		return "-"
+	}
+	return FormatNs(int64(float64(time.Second) * float64(max(s.Sources, 1)) / s.RateTarget))
+}
+
+// topReasons renders the n most frequent reasons with their shares.
+func (s *ScenarioReport) topReasons(n int) string {
+	var parts []string
+	for _, k := range s.sortedReasons() {
+		if len(parts) == n {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %.0f%%", k, float64(s.Reasons[k])*100/float64(max(s.Requests, 1))))
+	}
+	if len(parts) == 0 {
+		return "no reasons recorded"
+	}
+	return strings.Join(parts, ", ")
 }
