@@ -124,7 +124,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	csrfTok, csrfOK := h.validCSRF(cookie)
 	if !csrfOK {
 		tok := randomHex(32)
-		sets = append(sets, serializeCookie(h.csrfName, encodeURIComponent(tok+"|"+sha256Hex(tok+h.csrfSecret)), nil, h.secure))
+		sets = append(sets, FormatSetCookie(h.authCookie(h.csrfName, tok+"|"+sha256Hex(tok+h.csrfSecret))))
 	}
 	if isPost && (!csrfOK || form["csrfToken"] != csrfTok) {
 		writeJSON(w, http.StatusBadRequest, "null")
@@ -143,7 +143,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cb = defaultRedirect(cbCookie, origin)
 	}
 	if !hasCB || cb != cbCookie {
-		sets = append(sets, serializeCookie(h.callbackName, encodeURIComponent(cb), nil, h.secure))
+		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, cb)))
 	}
 
 	start := h.now()
@@ -161,7 +161,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, c := range res.SetCookies {
-		sets = append(sets, serializeCookie(c.Name, c.Value, c, false))
+		sets = append(sets, formatSetCookie(c, false))
 	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/json")
@@ -321,92 +321,10 @@ func authjsCookie(header, name string) (string, bool) {
 	return "", false
 }
 
-// serializeCookie writes a Set-Cookie line in the attribute order of
-// Auth.js's vendored cookie serializer: Max-Age, Domain, Path, Expires,
-// HttpOnly, Secure, Partitioned, SameSite. value must already be encoded.
-// With c nil, the attributes are Auth.js's defaults for its own cookies
-// (Path=/; HttpOnly; SameSite=Lax, plus Secure on https).
-func serializeCookie(name, value string, c *http.Cookie, secure bool) string {
-	var b strings.Builder
-	b.WriteString(name)
-	b.WriteByte('=')
-	b.WriteString(value)
-	if c == nil {
-		b.WriteString("; Path=/; HttpOnly")
-		if secure {
-			b.WriteString("; Secure")
-		}
-		b.WriteString("; SameSite=Lax")
-		return b.String()
-	}
-	if c.MaxAge < 0 {
-		b.WriteString("; Max-Age=0")
-	} else if c.MaxAge > 0 {
-		b.WriteString("; Max-Age=" + strconv.Itoa(c.MaxAge))
-	}
-	if c.Domain != "" {
-		b.WriteString("; Domain=" + c.Domain)
-	}
-	if c.Path != "" {
-		b.WriteString("; Path=" + c.Path)
-	}
-	if !c.Expires.IsZero() {
-		b.WriteString("; Expires=" + c.Expires.UTC().Format(http.TimeFormat))
-	}
-	if c.HttpOnly {
-		b.WriteString("; HttpOnly")
-	}
-	if c.Secure {
-		b.WriteString("; Secure")
-	}
-	if c.Partitioned {
-		b.WriteString("; Partitioned")
-	}
-	switch c.SameSite {
-	case http.SameSiteLaxMode:
-		b.WriteString("; SameSite=Lax")
-	case http.SameSiteStrictMode:
-		b.WriteString("; SameSite=Strict")
-	case http.SameSiteNoneMode:
-		b.WriteString("; SameSite=None")
-	}
-	return b.String()
-}
-
-// encodeURIComponent is JavaScript's: everything but A–Z a–z 0–9 and
-// -_.!~*'() is percent-encoded as UTF-8.
-func encodeURIComponent(s string) string {
-	const hexd = "0123456789ABCDEF"
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !uriUnreserved(s[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s)+2*n)
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; uriUnreserved(c) {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hexd[c>>4], hexd[c&15])
-		}
-	}
-	return string(b)
-}
-
-func uriUnreserved(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	switch c {
-	case '-', '_', '.', '!', '~', '*', '\'', '(', ')':
-		return true
-	}
-	return false
+// authCookie is the shape Auth.js gives its CSRF and callback-url
+// cookies: Path=/, HttpOnly, SameSite=Lax, Secure on https.
+func (h *Handler) authCookie(name, value string) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode}
 }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {

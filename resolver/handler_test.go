@@ -332,8 +332,8 @@ func TestEncodeURIComponent(t *testing.T) {
 		"http://localhost:3000/": "http%3A%2F%2Flocalhost%3A3000%2F",
 		"Zoë %":                  "Zo%C3%AB%20%25",
 	} {
-		if got := encodeURIComponent(in); got != want {
-			t.Errorf("encodeURIComponent(%q) = %q, want %q", in, got, want)
+		if got := jsEncodeURIComponent(in); got != want {
+			t.Errorf("jsEncodeURIComponent(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

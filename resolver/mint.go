@@ -106,12 +106,21 @@ func RefreshCookies(name string, read []string, value string, expires time.Time,
 // FormatSetCookie serializes c as Auth.js's cookie.serialize does. It
 // honours Name, Value, MaxAge (<0 → Max-Age=0), Domain, Path, Expires
 // (toUTCString form), HttpOnly, Secure, Partitioned and SameSite.
-func FormatSetCookie(c *http.Cookie) string {
+func FormatSetCookie(c *http.Cookie) string { return formatSetCookie(c, true) }
+
+// formatSetCookie serializes c in Auth.js's attribute order; encode says
+// whether the value still needs encodeURIComponent (false for values taken
+// from an upstream's Set-Cookie line, which are encoded already).
+func formatSetCookie(c *http.Cookie, encode bool) string {
 	var b strings.Builder
 	b.Grow(len(c.Name) + len(c.Value) + 96)
 	b.WriteString(c.Name)
 	b.WriteByte('=')
-	b.WriteString(jsEncodeURIComponent(c.Value))
+	if encode {
+		b.WriteString(jsEncodeURIComponent(c.Value))
+	} else {
+		b.WriteString(c.Value)
+	}
 	switch {
 	case c.MaxAge < 0:
 		b.WriteString("; Max-Age=0")
