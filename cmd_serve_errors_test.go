@@ -35,3 +35,26 @@ func TestServeSetupErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestServeHidesUpstreamPassword: the upstream (proxy mode), bus and
+// shared-cache URLs may carry a password; no log line or error shows it,
+// neither at startup nor when a resolution fails against the upstream.
+func TestServeHidesUpstreamPassword(t *testing.T) {
+	const pw = "hunter2pw"
+	s := startCmd(t, nil, "serve", "--mode", "proxy", "--url", "http://u:"+pw+"@127.0.0.1:1", "--log-level", "debug")
+	get(t, s.base+"/api/auth/session", "authjs.session-token=x")
+	s.stop()
+	if logs := s.logs.String(); strings.Contains(logs, pw) || !strings.Contains(logs, `"upstream":"http://u:xxxxx@127.0.0.1:1/api/auth/session"`) {
+		t.Errorf("logs show the password or not the redacted upstream:\n%s", logs)
+	}
+	for _, args := range [][]string{
+		{"serve", "--cache", "--bus-redis", "redis://u:" + pw + "@127.0.0.1:1/%zz"},
+		{"serve", "--cache", "--shared-cache", "redis://u:" + pw + "@127.0.0.1:1/%zz"},
+		{"serve", "--mode", "proxy", "--url", "http://u:" + pw + "@127.0.0.1:1/%zz"},
+	} {
+		code, out, errs := runStoreCmd(t, map[string]string{"AUTH_SECRET": "serve-hides-password-secret-0123456789"}, append(args, "--listen", "127.0.0.1:0")...)
+		if code != 2 || strings.Contains(out+errs, pw) || !strings.Contains(errs, "127.0.0.1:1") {
+			t.Errorf("%v: exit %d, stderr %q; want 2, the host named, the password not", args, code, errs)
+		}
+	}
+}

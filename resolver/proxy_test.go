@@ -386,3 +386,14 @@ func TestParseSessionBodyRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestUpstreamSessionURLErrorHidesPassword: a malformed upstream URL is
+// named in the error without its userinfo password.
+func TestUpstreamSessionURLErrorHidesPassword(t *testing.T) {
+	for _, base := range []string{"http://u:hunter2pw@127.0.0.1:1/%zz", "ftp://u:hunter2pw@127.0.0.1:1/"} {
+		_, err := UpstreamSessionURL(Config{BaseURL: base, BasePath: "/api/auth"})
+		if err == nil || strings.Contains(err.Error(), "hunter2pw") || !strings.Contains(err.Error(), "127.0.0.1:1") {
+			t.Errorf("UpstreamSessionURL(%q): %v; want an error naming the host but not the password", base, err)
+		}
+	}
+}
