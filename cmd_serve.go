@@ -64,7 +64,7 @@ func (s *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.BoolVar(&s.cache, "cache", false, "cache resolutions (TTL capped by each session's expiry)")
 	fs.DurationVar(&s.cacheTTL, "cache-ttl", 0, "cache entry `lifetime` (default 30s)")
 	fs.IntVar(&s.cacheSize, "cache-size", 0, "cache bound in `entries` (default 100000)")
-	fs.DurationVar(&s.negativeTTL, "negative-ttl", 0, "also cache definitive \"no session\" answers this `long` (at most 5s)")
+	fs.DurationVar(&s.negativeTTL, "negative-ttl", 0, "also cache definitive \"no session\" answers for this `duration` (at most 5s)")
 	fs.BoolVar(&s.refresh, "refresh-cookies", false, "send Auth.js's rolling session Set-Cookie refresh")
 	fs.DurationVar(&s.proxyTimeout, "proxy-timeout", 0, "proxy mode per-call `deadline` (default 3s)")
 	fs.BoolVar(&s.trustForwarded, "trust-forwarded", false, "let X-Forwarded-Proto decide the request scheme (behind a TLS proxy)")
@@ -168,6 +168,9 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	if s.installTrigger && s.busPG == "" {
 		return nil, usagef("--install-trigger needs --bus-pg")
 	}
+	if s.cacheTTL < 0 || s.negativeTTL < 0 || s.cacheSize < 0 || s.proxyTimeout < 0 {
+		return nil, usagef("--cache-ttl, --negative-ttl, --cache-size and --proxy-timeout must not be negative")
+	}
 	cfg, p, err := f.config(env)
 	if err != nil {
 		return nil, err
@@ -180,6 +183,10 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	}
 	if s.cache {
 		cfg.Cache.Enabled = true
+	}
+	if !cfg.Cache.Enabled && (s.cacheTTL != 0 || s.negativeTTL != 0 || s.cacheSize != 0) {
+		// Accepting them would silently serve uncached.
+		return nil, usagef("--cache-ttl, --negative-ttl and --cache-size need --cache")
 	}
 	if s.cacheTTL > 0 {
 		cfg.Cache.TTL = s.cacheTTL

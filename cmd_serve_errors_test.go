@@ -1,10 +1,26 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"net"
 	"strings"
 	"testing"
+	"time"
 )
+
+// runBounded runs the CLI in-process like runStoreCmd, but a command that
+// wrongly starts serving is stopped after a while (and then exits 0)
+// instead of hanging the test.
+func runBounded(t *testing.T, envv map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var out, errb bytes.Buffer
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return envv[k] }}
+	code = run(ctx, env, args)
+	return code, out.String(), errb.String()
+}
 
 // TestServeSetupErrors: a failure while building serve or upstream (the
 // address in use, an unreachable store or bus) is one line naming the
@@ -28,7 +44,7 @@ func TestServeSetupErrors(t *testing.T) {
 		{[]string{"upstream", "--listen", "127.0.0.1:0", "--strategy", "database", "--db", "redis://127.0.0.1:1"}, "redis"},
 		{[]string{"serve", "--listen", "127.0.0.1:0", "--cache", "--bus-redis", "redis://127.0.0.1:1"}, "127.0.0.1:1"},
 	} {
-		code, out, errs := runStoreCmd(t, env, tc.args...)
+		code, out, errs := runBounded(t, env, tc.args...)
 		lines := strings.Split(strings.TrimRight(errs, "\n"), "\n")
 		if code != 1 || len(lines) != 1 || !strings.Contains(errs, tc.want) || out != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and one line naming %q", tc.args, code, out, errs, tc.want)
@@ -55,6 +71,27 @@ func TestServeHidesUpstreamPassword(t *testing.T) {
 		code, out, errs := runStoreCmd(t, map[string]string{"AUTH_SECRET": "serve-hides-password-secret-0123456789"}, append(args, "--listen", "127.0.0.1:0")...)
 		if code != 2 || strings.Contains(out+errs, pw) || !strings.Contains(errs, "127.0.0.1:1") {
 			t.Errorf("%v: exit %d, stderr %q; want 2, the host named, the password not", args, code, errs)
+		}
+	}
+}
+
+// TestServeCacheFlagUsage: cache tuning that cannot apply is a usage error
+// (exit 2), not a server that starts and silently ignores it.
+func TestServeCacheFlagUsage(t *testing.T) {
+	env := map[string]string{"AUTH_SECRET": "serve-cache-flags-secret-0123456789"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--cache", "--cache-ttl", "-1s"}, "must not be negative"},
+		{[]string{"--cache", "--negative-ttl", "-1s"}, "must not be negative"},
+		{[]string{"--cache", "--cache-size", "-5"}, "must not be negative"},
+		{[]string{"--negative-ttl", "1s"}, "need --cache"},
+		{[]string{"--cache-ttl", "10s"}, "need --cache"},
+	} {
+		code, _, errs := runBounded(t, env, append([]string{"serve", "--listen", "127.0.0.1:0"}, tc.args...)...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("serve %v: exit %d, stderr %q; want 2 and %q", tc.args, code, errs, tc.want)
 		}
 	}
 }
