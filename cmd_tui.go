@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -89,7 +90,7 @@ func (d *demo) deps(p *profiles.Profile, exportDir string, extra ...tui.LoadProf
 type demoFactory struct{ d *demo }
 
 func (f demoFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, error) {
-	r, cfg, err := f.d.resolver(s.Mode, s.Strategy, s.Cache)
+	r, cfg, err := f.d.browseResolver(s.Mode, s.Strategy, s.Cache)
 	if err != nil {
 		return tui.Engine{}, err
 	}
@@ -161,15 +162,47 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 		sessions.JWT = tui.NewMemorySource(rows, false)
 	}
 	if dsn != "" {
-		st, err = store.Open(ctx, dsn, store.Options{ReadOnly: cfg.ReadOnly, Schema: p.Store.Schema, Prefix: p.Store.KeyPrefix, MaxConns: p.Store.PoolSize})
+		// Browsing never writes: the store the list and the per-row
+		// resolutions read is opened read-only, and the resolver is built
+		// read-only too (see profileFactory), so an open TUI neither prunes
+		// expired sessions nor extends due ones. Revocation, the one write,
+		// goes through a writable handle opened on first use, and only when
+		// the profile allows writes (resolver.read_only: false).
+		opts := storeOptions(p)
+		opts.ReadOnly = true
+		if memorySQLite(dsn) {
+			// Two handles on :memory: would be two databases; the resolver's
+			// ReadOnly still keeps browsing from writing.
+			opts.ReadOnly = cfg.ReadOnly
+		}
+		st, err = store.Open(ctx, dsn, opts)
 		if err != nil {
 			return tui.Deps{}, nil, fmt.Errorf("open store %s: %w", store.Redact(dsn), err)
 		}
 		closer = st.Close
 		if b, ok := st.(resolver.Browser); ok {
-			sessions.Database = tui.NewBrowserSource(b, time.Now, cfg.MaxAge, cfg.UpdateAge)
+			src := tui.NewBrowserSource(b, time.Now, cfg.MaxAge, cfg.UpdateAge)
+			switch {
+			case cfg.ReadOnly:
+				src.SetRevoke(func(context.Context, string) error {
+					return fmt.Errorf("the profile sets resolver.read_only: %w", resolver.ErrReadOnly)
+				})
+			case !memorySQLite(dsn):
+				w := &lazyWriter{open: func(ctx context.Context) (resolver.Store, error) {
+					wo := storeOptions(p)
+					st, err := store.Open(ctx, dsn, wo)
+					if err != nil {
+						return nil, fmt.Errorf("open store %s for writing: %w", store.Redact(dsn), err)
+					}
+					return st, nil
+				}}
+				src.SetRevoke(w.revoke)
+				closer = func() error { return errors.Join(w.Close(), st.Close()) }
+			}
+			sessions.Database = src
 		}
 	}
+	deps.ReadOnly = cfg.ReadOnly
 	deps.Sessions = sessions
 	deps.Resolvers = profileFactory{cfg: cfg, store: st}
 	load, err := profileLoad(p.Name, p, getenv)
@@ -190,6 +223,9 @@ type profileFactory struct {
 func (f profileFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, error) {
 	cfg := f.cfg
 	cfg.Mode, cfg.Strategy, cfg.Cache.Enabled = s.Mode, s.Strategy, s.Cache
+	// The TUI resolves to show each row's last result: that must never
+	// prune or extend a session (Auth.js's writes on a request).
+	cfg.ReadOnly = true
 	var opts []resolver.Option
 	if f.store != nil {
 		opts = append(opts, resolver.WithStore(f.store))
@@ -272,6 +308,55 @@ func cookieRows(path string, cfg resolver.Config, now time.Time) ([]tui.SessionR
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// storeOptions are the profile's store settings: layout, prefix, pool.
+func storeOptions(p *profiles.Profile) store.Options {
+	return store.Options{Schema: p.Store.Schema, Mapping: p.Store.Mapping, Prefix: p.Store.KeyPrefix, MaxConns: p.Store.PoolSize}
+}
+
+// memorySQLite reports whether dsn is an in-memory SQLite database, which
+// a second handle would not share.
+func memorySQLite(dsn string) bool {
+	kind, err := store.KindOf(dsn)
+	return err == nil && kind == store.KindSQLite && strings.Contains(dsn, ":memory:")
+}
+
+// lazyWriter is the writable store handle revocation uses, opened on the
+// first revoke (inside the TUI's command, never in Update) and kept.
+type lazyWriter struct {
+	open func(context.Context) (resolver.Store, error)
+	mu   sync.Mutex
+	st   resolver.Store
+}
+
+func (w *lazyWriter) revoke(ctx context.Context, token string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.st == nil {
+		st, err := w.open(ctx)
+		if err != nil {
+			return err
+		}
+		w.st = st
+	}
+	b, ok := w.st.(resolver.Browser)
+	if !ok {
+		return fmt.Errorf("revoke: the store cannot delete sessions: %w", tui.ErrNotSupported)
+	}
+	return b.RevokeSession(ctx, token)
+}
+
+// Close closes the writable handle if one was opened.
+func (w *lazyWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.st == nil {
+		return nil
+	}
+	err := w.st.Close()
+	w.st = nil
+	return err
 }
 
 // isTerminal reports whether w is a character device (a TTY), for the

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/tui"
 )
 
 func TestCookieRowsReadsHeadersAndTokens(t *testing.T) {
@@ -61,5 +65,138 @@ func TestCookieRowsReadsHeadersAndTokens(t *testing.T) {
 	}
 	if _, err := cookieRows(file, cfg, now); err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Fatalf("a line without the session cookie: %v", err)
+	}
+}
+
+// seededSQLite seeds a SQLite session store with live, due and expired
+// sessions and returns its DSN and its counts.
+func seededSQLite(t *testing.T) (string, resolver.Counts) {
+	t.Helper()
+	ctx := t.Context()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "s.db")
+	st, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := store.Seed(ctx, st.(resolver.Seeder), store.SeedOptions{Users: 10, Sessions: 60, Seed: 1, Now: time.Now(),
+		MaxAge: resolver.DefaultMaxAge, UpdateAge: resolver.DefaultUpdateAge}); err != nil {
+		t.Fatal(err)
+	}
+	return dsn, storeCounts(t, dsn)
+}
+
+func storeCounts(t *testing.T, dsn string) resolver.Counts {
+	t.Helper()
+	st, err := store.Open(t.Context(), dsn, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.(resolver.Browser).Counts(t.Context(), resolver.CountQuery{Now: time.Now(), MaxAge: resolver.DefaultMaxAge, UpdateAge: resolver.DefaultUpdateAge})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func dbProfile(t *testing.T, readOnly bool) *profiles.Profile {
+	t.Helper()
+	src := "name: dbt\nresolver: {mode: local, strategy: database}\nstore: {dsn_env: MYDB}\n"
+	if readOnly {
+		src = "name: dbt\nresolver: {mode: local, strategy: database, read_only: true}\nstore: {dsn_env: MYDB}\n"
+	}
+	p, err := profiles.Parse("dbt.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Browsing a real store (listing every row and resolving it, as the
+// Sessions screen's "last result" does) must not change a row: expired
+// sessions stay, due ones are not extended. Revoke still deletes.
+func TestTUIBrowsingDatabaseIsReadOnly(t *testing.T) {
+	ctx := t.Context()
+	dsn, before := seededSQLite(t)
+	if before.Expired == 0 || before.Due == 0 {
+		t.Fatalf("the seed has no expired or due sessions to protect: %+v", before)
+	}
+	getenv := func(k string) string {
+		if k == "MYDB" {
+			return dsn
+		}
+		return ""
+	}
+	deps, closeDeps, err := profileDeps(ctx, dbProfile(t, false), getenv, t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = closeDeps() }()
+	if deps.ReadOnly {
+		t.Fatal("a profile allowing writes is shown read-only")
+	}
+	eng, err := deps.Resolvers.Build(ctx, tui.Settings{Mode: resolver.ModeLocal, Strategy: resolver.StrategyDatabase})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := deps.Sessions.List(ctx, tui.ListQuery{Strategy: resolver.StrategyDatabase, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var expired, live tui.SessionRow
+	for _, row := range page.Rows {
+		res, err := eng.Resolver.Resolve(ctx, resolver.FromCookieHeader(eng.CookieName+"="+row.Token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch res.Reason {
+		case resolver.ReasonExpired:
+			expired = row
+		case resolver.ReasonOK:
+			live = row
+		}
+	}
+	if expired.Token == "" || live.Token == "" {
+		t.Fatal("no expired or live row resolved")
+	}
+	if after := storeCounts(t, dsn); after != before {
+		t.Fatalf("browsing changed the store: before %+v, after %+v", before, after)
+	}
+	if err := deps.Sessions.Revoke(ctx, live); err != nil {
+		t.Fatalf("revoke: %v", err)
+	}
+	if after := storeCounts(t, dsn); after.Total != before.Total-1 {
+		t.Fatalf("revoke did not delete: before %+v, after %+v", before, after)
+	}
+}
+
+// A read_only profile refuses revocation and says so in the deps.
+func TestTUIReadOnlyProfileRefusesRevoke(t *testing.T) {
+	ctx := t.Context()
+	dsn, before := seededSQLite(t)
+	getenv := func(k string) string {
+		if k == "MYDB" {
+			return dsn
+		}
+		return ""
+	}
+	deps, closeDeps, err := profileDeps(ctx, dbProfile(t, true), getenv, t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = closeDeps() }()
+	if !deps.ReadOnly {
+		t.Fatal("a read_only profile is not shown read-only")
+	}
+	page, err := deps.Sessions.List(ctx, tui.ListQuery{Strategy: resolver.StrategyDatabase, Limit: 1})
+	if err != nil || len(page.Rows) != 1 {
+		t.Fatalf("list: %v (%d rows)", err, len(page.Rows))
+	}
+	if err := deps.Sessions.Revoke(ctx, page.Rows[0]); !errors.Is(err, resolver.ErrReadOnly) {
+		t.Fatalf("revoke on a read-only profile: %v", err)
+	}
+	if after := storeCounts(t, dsn); after != before {
+		t.Fatalf("store changed: before %+v, after %+v", before, after)
 	}
 }

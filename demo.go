@@ -207,8 +207,20 @@ func (d *demo) dbPopulation(ctx context.Context, now time.Time) error {
 
 // resolver builds a resolver of the demo for the given knobs.
 func (d *demo) resolver(mode resolver.Mode, st resolver.Strategy, cache bool) (resolver.Resolver, resolver.Config, error) {
+	return d.build(mode, st, cache, false)
+}
+
+// browseResolver is the TUI's resolver: read-only, so showing a row's
+// last result never prunes or extends it (the demo upstream, standing in
+// for the deployment, still writes as Auth.js does).
+func (d *demo) browseResolver(mode resolver.Mode, st resolver.Strategy, cache bool) (resolver.Resolver, resolver.Config, error) {
+	return d.build(mode, st, cache, true)
+}
+
+func (d *demo) build(mode resolver.Mode, st resolver.Strategy, cache, readOnly bool) (resolver.Resolver, resolver.Config, error) {
 	cfg := d.cfg
 	cfg.Mode, cfg.Strategy, cfg.Cache.Enabled = mode, st, cache
+	cfg.ReadOnly = cfg.ReadOnly || readOnly
 	if mode == resolver.ModeProxy {
 		cfg.BaseURL = d.upstream[st]
 	}

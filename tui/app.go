@@ -223,6 +223,8 @@ func (m *Model) engineReady(msg engineReadyMsg) tea.Cmd {
 
 // key handles a key press.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	// Bindings that do not apply are disabled so help stays truthful.
+	m.c.keys.Detail.Revoke.SetEnabled(m.c.canRevoke())
 	k := m.c.keys
 	// ctrl+c quits from anywhere: a dialog, the help, the filter.
 	if key.Matches(msg, k.Global.Quit) && msg.String() == "ctrl+c" {
@@ -406,6 +408,7 @@ func (m *Model) tabsView() string {
 
 // helpView is the full key list for the active screen plus the globals.
 func (m *Model) helpView() string {
+	m.c.keys.Detail.Revoke.SetEnabled(m.c.canRevoke())
 	k := m.c.keys
 	cols := [][]key.Binding{k.globalColumn(), append(k.settingsColumn(), k.navColumn()...)}
 	switch m.screen {

@@ -493,11 +493,20 @@ func TestHelpOverlayAndQuit(t *testing.T) {
 	hs := newHarness(t, 5, 100, 30)
 	hs.key("?")
 	out := hs.screenText()
-	for _, want := range []string{"tab", "jwt/database", "reveal (confirm)", "revoke (confirm)"} {
+	for _, want := range []string{"tab", "jwt/database", "reveal (confirm)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("help lacks %q", want)
 		}
 	}
+	// jwt sessions cannot be revoked: help does not offer it.
+	if strings.Contains(out, "revoke") {
+		t.Error("help offers revoke for jwt sessions")
+	}
+	hs.key("?", "s", "?")
+	if out := hs.screenText(); !strings.Contains(out, "revoke (confirm)") {
+		t.Error("help lacks revoke on the database strategy")
+	}
+	hs.key("?", "s", "?")
 	hs.key("?")
 	if hs.m.showHelp {
 		t.Fatal("? did not close the help")
@@ -540,4 +549,44 @@ func quits(cmd tea.Cmd) bool {
 		}
 	}
 	return false
+}
+
+// Revoke is offered only where it can work: database sessions on a
+// profile that allows writes. Elsewhere x explains, and opens no dialog.
+func TestRevokeOfferedOnlyWhereItWorks(t *testing.T) {
+	hs := newHarness(t, 5, 100, 30)
+	hs.key("enter")
+	if strings.Contains(hs.screenText(), "x revoke") {
+		t.Error("a jwt detail offers x revoke")
+	}
+	hs.key("x")
+	if hs.m.confirm != nil {
+		t.Fatal("x opened a dialog on a jwt session")
+	}
+	if out := hs.screenText(); !strings.Contains(out, "stateless") {
+		t.Errorf("x on a jwt session does not say why:\n%s", out)
+	}
+	hs.key("esc", "s", "enter")
+	if !strings.Contains(hs.screenText(), "x revoke") {
+		t.Error("a database detail does not offer x revoke")
+	}
+	hs.key("x")
+	if hs.m.confirm == nil {
+		t.Fatal("x opened no dialog on a database session")
+	}
+
+	ro := newHarness(t, 5, 100, 30)
+	ro.m.c.deps.ReadOnly = true
+	ro.key("s", "enter")
+	out := ro.screenText()
+	if strings.Contains(out, "x revoke") {
+		t.Error("a read-only profile offers x revoke")
+	}
+	if !strings.Contains(out, "read-only") {
+		t.Errorf("status bar does not say read-only:\n%s", out)
+	}
+	ro.key("x")
+	if ro.m.confirm != nil {
+		t.Fatal("x opened a dialog on a read-only profile")
+	}
 }

@@ -41,6 +41,12 @@ type Deps struct {
 	Redactor *resolver.Redactor
 	// MaxAge and UpdateAge drive the state column (default Auth.js's).
 	MaxAge, UpdateAge time.Duration
+	// ReadOnly says writes are off (revocation refused): the status bar
+	// shows "read-only" and the revoke key is disabled. Browsing itself
+	// never writes either way: the Engine a ResolverFactory builds must be
+	// read-only (resolver.Config.ReadOnly), so resolving a row never prunes
+	// or extends a session.
+	ReadOnly bool
 }
 
 // SessionRow is one session as the store (database strategy) or a cookie

@@ -70,10 +70,13 @@ func (s *sessionsModel) detailKey(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 			prompt: fmt.Sprintf("Reveal the personal data of session %s?\nIt is shown until you leave this session.", s.c.redactor(false).fingerprint(d.row.Token)),
 			msg:    revealMsg{key: d.row.Key},
 		}
-	case key.Matches(msg, k.Detail.Revoke):
+	case !k.Detail.Revoke.Enabled() && key.Matches(msg, enabled(k.Detail.Revoke)):
+		// The binding is off (help does not offer it); say why.
 		if d.row.Strategy != resolver.StrategyDatabase {
-			return nil, &statusMsg{err: fmt.Errorf("revoke: jwt sessions are stateless; switch to the database strategy (s): %w", ErrNotSupported)}
+			return nil, &statusMsg{text: "jwt sessions are stateless cookies: nothing to revoke (the database strategy, s, can)"}
 		}
+		return nil, &statusMsg{text: "read-only profile: revoke is off (resolver.read_only)"}
+	case key.Matches(msg, k.Detail.Revoke):
 		s.pendingConfirm = &confirmDialog{
 			prompt: fmt.Sprintf("Revoke session %s?\nThe session is deleted from the store and the cache.", s.c.redactor(false).fingerprint(d.row.Token)),
 			msg:    revokeMsg{row: d.row},
@@ -99,10 +102,14 @@ func (d *detailModel) view(c *common, w, h int) string {
 	}
 	fmt.Fprintf(&head, "%s %s · fp %s · %s · expires in %s · %s\n",
 		st.App.Heading.Render("Session"), who, fp, d.row.Strategy, expires, sessionState(c, d.row))
+	revoke := ""
+	if c.canRevoke() {
+		revoke = " · x revoke"
+	}
 	if d.revealed {
-		head.WriteString(st.App.Warn.Render("REVEALED") + st.App.Dim.Render(" · esc re-redacts · x revoke · y copy (redacted)"))
+		head.WriteString(st.App.Warn.Render("REVEALED") + st.App.Dim.Render(" · esc re-redacts"+revoke+" · y copy (redacted)"))
 	} else {
-		head.WriteString(st.App.OK.Render("redacted") + st.App.Dim.Render(" · r reveal · x revoke · y copy · esc back"))
+		head.WriteString(st.App.OK.Render("redacted") + st.App.Dim.Render(" · r reveal"+revoke+" · y copy · esc back"))
 	}
 	head.WriteByte('\n')
 	switch {
@@ -153,4 +160,16 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// canRevoke: only database sessions can be revoked, and only when the
+// profile allows writes.
+func (c *common) canRevoke() bool {
+	return c.settings.Strategy == resolver.StrategyDatabase && !c.deps.ReadOnly
+}
+
+// enabled returns a copy of b that matches whether or not b is enabled.
+func enabled(b key.Binding) key.Binding {
+	b.SetEnabled(true)
+	return b
 }

@@ -183,12 +183,12 @@ func (s *sessionsModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 		return revokeCmd(s.c.ctx, s.c.deps.Sessions, s.c.engine, msg.row, fp), &statusMsg{text: "revoking " + fp + "…"}
 	case revokedMsg:
 		if errors.Is(msg.err, resolver.ErrNotFound) {
-			// Resolving an expired database session deletes it, as Auth.js
-			// does: the row was stale, not the revocation wrong.
+			// Deleted elsewhere since it was listed (the app pruned it, or
+			// someone signed out): the row was stale, not the revocation wrong.
 			if s.detail != nil && s.detail.row.Key == msg.key {
 				s.closeDetail()
 			}
-			return s.reload(), &statusMsg{text: "session " + msg.fp + " was already gone (expired sessions are deleted when met)"}
+			return s.reload(), &statusMsg{text: "session " + msg.fp + " was already gone (deleted since it was listed)"}
 		}
 		if msg.err != nil {
 			return nil, &statusMsg{err: msg.err}

@@ -165,6 +165,7 @@ func (m *MemorySource) Len() int {
 // tokens: they stay in this value, never on screen.
 type BrowserSource struct {
 	b                 resolver.Browser
+	revoke            func(ctx context.Context, token string) error
 	now               func() time.Time
 	maxAge, updateAge time.Duration
 
@@ -194,8 +195,13 @@ func NewBrowserSource(b resolver.Browser, now func() time.Time, maxAge, updateAg
 	if now == nil {
 		now = time.Now
 	}
-	return &BrowserSource{b: b, now: now, maxAge: maxAge, updateAge: updateAge, marks: map[int]string{}, counts: map[string]cachedCount{}}
+	return &BrowserSource{b: b, revoke: b.RevokeSession, now: now, maxAge: maxAge, updateAge: updateAge, marks: map[int]string{}, counts: map[string]cachedCount{}}
 }
+
+// SetRevoke makes Revoke delete through fn instead of the browsed store:
+// browsing can then use a read-only handle while revocation, the one
+// write, goes through a writable one (or is refused). Call before use.
+func (s *BrowserSource) SetRevoke(fn func(ctx context.Context, token string) error) { s.revoke = fn }
 
 func browserSort(k SortKey) resolver.SortKey {
 	if k == SortUser {
@@ -335,7 +341,7 @@ func (s *BrowserSource) forget() {
 
 // Revoke implements SessionSource.
 func (s *BrowserSource) Revoke(ctx context.Context, row SessionRow) error {
-	if err := s.b.RevokeSession(ctx, row.Token); err != nil {
+	if err := s.revoke(ctx, row.Token); err != nil {
 		return err
 	}
 	s.forget()

@@ -44,6 +44,9 @@ func (b statusBar) view(c *common, width int) string {
 		state += " ⟳"
 	}
 	left := seg(profile) + seg(state) + seg(redactionLabel(c))
+	if c.deps.ReadOnly {
+		left += seg("read-only")
+	}
 	right := seg("? help")
 	var msg string
 	switch {
