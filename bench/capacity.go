@@ -107,7 +107,10 @@ type Capacity struct {
 	CacheHitRatio float64 `json:"cache_hit_ratio"`
 	UpstreamRatio float64 `json:"upstream_ratio"`
 	Steps         []Probe `json:"steps"`
-	Canceled      bool    `json:"canceled,omitempty"`
+	// AtCeiling: the scenario held at MaxRate, the highest rate asked, so
+	// Rate is a lower bound on its capacity.
+	AtCeiling bool `json:"at_ceiling,omitempty"`
+	Canceled  bool `json:"canceled,omitempty"`
 }
 
 // evaluate judges a probe's report against the criteria.
@@ -204,7 +207,8 @@ func FindCapacity(ctx context.Context, base Config, name string, targets Targets
 		}
 		lo = rate
 		if rate >= float64(cc.MaxRate) {
-			return finish(nil) // holds at the ceiling
+			out.AtCeiling = true
+			return finish(nil)
 		}
 		rate = math.Min(rate*2, float64(cc.MaxRate))
 	}
@@ -323,6 +327,9 @@ func WriteCapacity(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) erro
 	for _, c := range caps {
 		fmt.Fprintf(w, "%s (%s/%s cache=%v via %s): capacity %.0f/s", c.Scenario.Name, c.Scenario.Mode,
 			c.Scenario.Strategy, c.Scenario.Cache, c.Scenario.Via, c.Rate)
+		if c.AtCeiling {
+			fmt.Fprint(w, " or more (held at the highest rate probed, the max rate)")
+		}
 		if c.Canceled {
 			fmt.Fprint(w, " (search cancelled)")
 		}

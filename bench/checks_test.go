@@ -134,4 +134,7 @@ func TestFindCapacityCapsAtMaxRate(t *testing.T) {
 	if c.Rate > 20 {
 		t.Errorf("capacity %.0f/s above the ceiling", c.Rate)
 	}
+	if c.Rate == 20 && !c.AtCeiling {
+		t.Error("held at the ceiling, but AtCeiling is false: the capacity would read as measured")
+	}
 }
