@@ -119,11 +119,49 @@ func decodeBenchConfig(data []byte) (bench.Config, error) {
 	return cfg, nil
 }
 
-// apply overrides cfg with the flags that were given.
-func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
-	var errs []error
+// flagsSet returns the names of the flags given on the command line, to
+// tell "not given" (the default applies) from "given as 0".
+func flagsSet(fs *flag.FlagSet) map[string]bool {
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	return set
+}
+
+// apply overrides cfg with the flags that were given. A value given
+// explicitly is never replaced by a default: zero or negative values that
+// would be (a zero rate, duration, timeout, worker count…) and flags that
+// contradict each other are errors.
+func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
+	var errs []error
+	set := flagsSet(fs)
+	bad := func(name string, v any, want string) {
+		errs = append(errs, fmt.Errorf("--%s %v: want %s", name, v, want))
+	}
+	for _, c := range []struct {
+		name string
+		v    any
+		ok   bool
+		want string
+	}{
+		{"duration", f.duration, f.duration > 0, "a positive duration (omit it for the default 10s)"},
+		{"warmup", f.warmup, f.warmup >= 0, "a duration of 0 or more"},
+		{"timeout", f.timeout, f.timeout > 0, "a positive duration (omit it for the default 30s)"},
+		{"max-requests", f.maxRequests, f.maxRequests > 0, "at least 1 (omit it for no cap)"},
+		{"workers", f.workers, f.workers > 0, "at least 1 (omit it for the default 10)"},
+		{"max-workers", f.maxWorkers, f.maxWorkers > 0, "at least 1 (omit it for no cap)"},
+		{"sessions", f.sessions, f.sessions > 0, "at least 1 (omit it for the default 1000)"},
+		{"zipf-s", f.zipfS, f.zipfS > 1, "an exponent above 1"},
+		{"seed", f.seed, f.seed > 0, "at least 1 (0 would silently mean 1)"},
+		{"upstream-latency", f.upstreamLatency, f.upstreamLatency >= 0, "a duration of 0 or more"},
+		{"upstream-jitter", f.upstreamJitter, f.upstreamJitter >= 0, "a duration of 0 or more"},
+	} {
+		if set[c.name] && !c.ok {
+			bad(c.name, c.v, c.want)
+		}
+	}
+	if set["schedule"] && (set["rate"] || set["duration"]) {
+		errs = append(errs, errors.New("--schedule replaces --rate and --duration: give one or the other"))
+	}
 	share := func(name, v string, dst *bench.Share) {
 		if set[name] {
 			s, err := bench.ParseShare(v)
@@ -137,6 +175,8 @@ func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
 		r, err := bench.ParseRate(f.rate)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--rate: %w", err))
+		} else if r <= 0 {
+			bad("rate", f.rate, "a positive rate (omit it for the default 100/s)")
 		}
 		cfg.Rate, cfg.Schedule = r, nil
 	}
@@ -254,8 +294,13 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	resultsOut := fs.String("results", "", "write vegeta-format results (gob; no bodies, no headers) to `FILE`")
 	interval := fs.Duration("interval", 0, "length of each .hlog interval (default 1s)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	usage := fs.Usage
+	fs.Usage = func() { usage(); fmt.Fprint(env.stderr, benchExitDoc) }
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if set := flagsSet(fs); set["interval"] && *interval <= 0 {
+		return usagef("--interval %s: want a positive duration (omit it for 1s)", *interval)
 	}
 	cfg, p, err := f.load(env, fs)
 	if err != nil {
@@ -264,6 +309,16 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	if *interval > 0 {
 		cfg.Interval = bench.Duration(*interval)
 	}
+	if *hdrDir != "" && *hlogOut == "" {
+		*hlogOut = filepath.Join(*hdrDir, "run.hlog")
+	}
+	// Outputs first: a path that cannot be written fails now, not after
+	// the run.
+	outs, err := openOutputs(outputPaths{json: *jsonOut, html: *htmlOut, hdrDir: *hdrDir, hlog: *hlogOut, results: *resultsOut})
+	if err != nil {
+		return err
+	}
+	defer outs.abort()
 	setup, err := newBenchSetup(ctx, cfg, f.options(p, env))
 	if errors.Is(err, bench.ErrHostNotAllowed) {
 		return usageError{err}
@@ -274,40 +329,11 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	defer setup.Close()
 
 	var opts []bench.Option
-	var files []*os.File
-	open := func(path string) (*os.File, error) {
-		if dir := filepath.Dir(path); dir != "." {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return nil, err
-			}
-		}
-		fh, err := os.Create(path)
-		if err == nil {
-			files = append(files, fh)
-		}
-		return fh, err
+	if outs.hlog != nil {
+		opts = append(opts, bench.WithHlog(outs.hlog))
 	}
-	defer func() {
-		for _, fh := range files {
-			fh.Close()
-		}
-	}()
-	if *hdrDir != "" && *hlogOut == "" {
-		*hlogOut = filepath.Join(*hdrDir, "run.hlog")
-	}
-	if *hlogOut != "" {
-		fh, err := open(*hlogOut)
-		if err != nil {
-			return err
-		}
-		opts = append(opts, bench.WithHlog(fh))
-	}
-	if *resultsOut != "" {
-		fh, err := open(*resultsOut)
-		if err != nil {
-			return err
-		}
-		opts = append(opts, bench.WithResults(fh))
+	if outs.results != nil {
+		opts = append(opts, bench.WithResults(outs.results))
 	}
 	for _, n := range setup.notes {
 		if !*quiet {
@@ -342,54 +368,44 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	if err := bench.WriteTable(env.stdout, rep); err != nil {
 		errs = append(errs, err)
 	}
-	errs = append(errs, writeReports(rep, *jsonOut, *htmlOut, *hdrDir, env))
-	for _, fh := range files {
-		if err := fh.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
-			errs = append(errs, err)
-		}
-	}
+	errs = append(errs, outs.writeReports(rep, env))
 	if rep.Canceled {
 		errs = append(errs, errors.New("interrupted: partial results written"))
+	} else if failedAll(rep) {
+		errs = append(errs, errNoSuccess)
 	}
 	return errors.Join(errs...)
 }
 
-// writeReports writes the JSON, HTML and .hgrm outputs that were asked for.
-func writeReports(rep *bench.Report, jsonOut, htmlOut, hdrDir string, env *cliEnv) error {
-	var errs []error
-	write := func(path string, fill func(io.Writer) error) {
-		if path == "" {
-			return
+// errNoSuccess: every scenario that sent requests got no successful
+// answer, so the run measured nothing but failures (a wrong --url, a down
+// upstream, a secret the server does not share). Exit 1.
+var errNoSuccess = errors.New("no request of any scenario succeeded: the figures are those of failures (see the reasons; check --url, the upstream and the secret)")
+
+// failedAll reports whether scenarios sent requests and none succeeded in
+// any of them. A run where only some scenarios failed exits 0, with a
+// warning per failed scenario in the table.
+func failedAll(rep *bench.Report) bool {
+	sent := false
+	for i := range rep.Scenarios {
+		s := &rep.Scenarios[i]
+		if s.Requests == 0 {
+			continue
 		}
-		if dir := filepath.Dir(path); dir != "." {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				errs = append(errs, err)
-				return
-			}
+		if !s.NoneSucceeded() {
+			return false
 		}
-		fh, err := os.Create(path)
-		if err != nil {
-			errs = append(errs, err)
-			return
-		}
-		if err := fill(fh); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", path, err))
-		}
-		if err := fh.Close(); err != nil {
-			errs = append(errs, err)
-		}
-		fmt.Fprintf(env.stderr, "wrote %s\n", path)
+		sent = true
 	}
-	write(jsonOut, rep.WriteJSON)
-	write(htmlOut, func(w io.Writer) error { return bench.WriteHTML(w, rep) })
-	if hdrDir != "" {
-		paths, err := bench.WriteHgrmFiles(hdrDir, rep)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		if len(paths) > 0 {
-			fmt.Fprintf(env.stderr, "wrote %d .hgrm files in %s\n", len(paths), hdrDir)
-		}
-	}
-	return errors.Join(errs...)
+	return sent
 }
+
+// benchExitDoc ends bench --help.
+const benchExitDoc = `
+Exit status: 0 when the run completed (a scenario whose every request failed
+gets a WARNING line under the table); 1 when no request of any scenario
+succeeded, an output could not be written, or the run was interrupted
+(partial results are still written); 2 for usage errors, including zero,
+negative or contradictory flag values. Output paths are checked before the
+run starts.
+`

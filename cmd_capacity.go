@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"time"
 
 	"github.com/authscope/authscope/bench"
 )
@@ -25,31 +25,56 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	peak := fs.String("peak", "", "peak traffic to plan for, e.g. 20000/s (required)")
 	headroom := fs.String("headroom", "30%", "headroom on top of the peak")
 	maxInstances := fs.Int("max-instances", 0, "plans needing more instances fail (0: no limit)")
-	startRate := fs.String("start-rate", "100/s", "first rate probed; doubles from there")
+	startRate := fs.String("start-rate", "100/s", "first rate probed; doubles from there (capped by --max-rate)")
 	maxRate := fs.String("max-rate", "1000000/s", "highest rate probed")
-	step := fs.Duration("step", 0, "measured length of each probe (default 5s)")
-	stepWarmup := fs.Duration("step-warmup", 0, "warm-up of each probe (default 1s)")
-	maxSteps := fs.Int("max-steps", 0, "probes per scenario at most (default 14)")
+	step := fs.Duration("step", 5*time.Second, "measured length of each probe")
+	stepWarmup := fs.Duration("step-warmup", time.Second, "warm-up of each probe (0: none)")
+	maxSteps := fs.Int("max-steps", 14, "probes per scenario at most")
 	gate := fs.String("gate", "", "comma-separated scenarios whose plan decides the exit code (default all but the upstream baseline)")
 	jsonOut := fs.String("json", "", "write the searches and the plan as JSON to `FILE`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	set := flagsSet(fs)
 	cc := bench.CapacityConfig{StepDuration: bench.Duration(*step), StepWarmup: bench.Duration(*stepWarmup), MaxSteps: *maxSteps}
+	if *stepWarmup == 0 {
+		cc.StepWarmup = -1 // none; CapacityConfig's zero means its default
+	}
 	var pc bench.PlanConfig
 	var errs []error
 	var err error
+	for _, name := range []string{"rate", "duration", "schedule", "warmup"} {
+		if set[name] {
+			errs = append(errs, fmt.Errorf("--%s does not apply to capacity: each probe's rate and length come from --start-rate, --max-rate, --step and --step-warmup", name))
+		}
+	}
 	if cc.SLO, err = bench.ParseSLO(*slo); err != nil {
 		errs = append(errs, err)
 	}
 	if cc.MaxErrors, err = bench.ParseShare(*maxErrors); err != nil {
 		errs = append(errs, fmt.Errorf("--max-errors: %w", err))
 	}
-	if cc.StartRate, err = bench.ParseRate(*startRate); err != nil {
-		errs = append(errs, fmt.Errorf("--start-rate: %w", err))
+	if cc.StartRate, err = bench.ParseRate(*startRate); err != nil || cc.StartRate <= 0 {
+		errs = append(errs, fmt.Errorf("--start-rate %s: want a positive rate such as 100/s", *startRate))
 	}
-	if cc.MaxRate, err = bench.ParseRate(*maxRate); err != nil {
-		errs = append(errs, fmt.Errorf("--max-rate: %w", err))
+	if cc.MaxRate, err = bench.ParseRate(*maxRate); err != nil || cc.MaxRate <= 0 {
+		errs = append(errs, fmt.Errorf("--max-rate %s: want a positive rate such as 20000/s", *maxRate))
+	}
+	if cc.StartRate > cc.MaxRate && cc.MaxRate > 0 {
+		if set["start-rate"] {
+			errs = append(errs, fmt.Errorf("--start-rate %s is above --max-rate %s", *startRate, *maxRate))
+		} else {
+			cc.StartRate = cc.MaxRate // the default start is above the ceiling asked: start there
+		}
+	}
+	if *step <= 0 {
+		errs = append(errs, fmt.Errorf("--step %s: want a positive duration", *step))
+	}
+	if *stepWarmup < 0 {
+		errs = append(errs, fmt.Errorf("--step-warmup %s: want 0 (none) or a positive duration", *stepWarmup))
+	}
+	if *maxSteps < 1 {
+		errs = append(errs, fmt.Errorf("--max-steps %d: want at least 1", *maxSteps))
 	}
 	if *peak == "" {
 		errs = append(errs, errors.New("--peak is required"))
@@ -59,6 +84,9 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	if pc.Headroom, err = bench.ParseShare(*headroom); err != nil {
 		errs = append(errs, fmt.Errorf("--headroom: %w", err))
 	}
+	if *maxInstances < 0 {
+		errs = append(errs, fmt.Errorf("--max-instances %d: want 0 (no limit) or more", *maxInstances))
+	}
 	pc.MaxInstances = *maxInstances
 	if len(errs) > 0 {
 		return usageError{errors.Join(errs...)}
@@ -67,6 +95,11 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	outs, err := openOutputs(outputPaths{json: *jsonOut})
+	if err != nil {
+		return err
+	}
+	defer outs.abort()
 	gated := map[string]bool{}
 	for _, g := range splitList(*gate) {
 		if !containsScenario(cfg.Scenarios, g) {
@@ -108,7 +141,7 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	if err := bench.WriteCapacity(env.stdout, caps, cc, plan); err != nil {
 		return err
 	}
-	if *jsonOut != "" {
+	if outs.json != nil {
 		data, err := json.MarshalIndent(struct {
 			SLO       string           `json:"slo"`
 			MaxErrors float64          `json:"max_errors"`
@@ -118,7 +151,10 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(*jsonOut, append(data, '\n'), 0o644); err != nil {
+		if _, err := outs.json.Write(append(data, '\n')); err != nil {
+			return fmt.Errorf("%s: %w", outs.json.path, err)
+		}
+		if err := outs.json.commit(); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,85 +23,121 @@ func runReport(_ context.Context, env *cliEnv, args []string) error {
 	htmlOut := fs.String("html", "", "write the merged HTML report to `FILE`")
 	hdrDir := fs.String("hdr", "", "write merged NAME.hgrm percentile files into `DIR`")
 	hlogOut := fs.String("hlog", "", "write the .hlog inputs merged into one interval log `FILE`")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	if err := parseFlagsArgs(fs, args); err != nil {
+		return err
 	}
 	files := fs.Args()
 	if len(files) == 0 {
 		return usagef("report takes one or more .json reports, .hlog logs or vegeta results files")
 	}
-	var reports []*bench.Report
-	var logs, results []*os.File
-	defer func() {
-		for _, l := range append(logs, results...) {
-			l.Close()
-		}
-	}()
+	var jsonIn, hlogIn, resultsIn []string
 	for _, path := range files {
-		fh, err := os.Open(path)
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".json":
+			jsonIn = append(jsonIn, path)
+		case ".hlog":
+			hlogIn = append(hlogIn, path)
+		default:
+			resultsIn = append(resultsIn, path)
+		}
+	}
+	if *hlogOut != "" && len(hlogIn) == 0 {
+		return usagef("--hlog needs .hlog inputs")
+	}
+	outs, err := openOutputs(outputPaths{json: *jsonOut, html: *htmlOut, hdrDir: *hdrDir, hlog: *hlogOut})
+	if err != nil {
+		return err
+	}
+	defer outs.abort()
+
+	var reports []*bench.Report
+	for _, path := range jsonIn {
+		err := withInput(path, func(f *os.File) error {
+			r, err := bench.ReadReport(f)
+			reports = append(reports, r)
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".hlog":
-			logs = append(logs, fh)
-			continue
-		case ".json":
-		default:
-			results = append(results, fh)
-			continue
-		}
-		r, err := bench.ReadReport(fh)
-		fh.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		reports = append(reports, r)
 	}
 	var totals *bench.HlogTotals
-	if len(logs) > 0 {
-		var err error
-		if totals, err = bench.ReadHlogs(asReaders(logs)...); err != nil {
+	if len(hlogIn) > 0 {
+		if err := withInputs(hlogIn, func(rs []io.Reader) (err error) {
+			totals, err = bench.ReadHlogs(rs...)
+			return err
+		}); err != nil {
 			return err
 		}
 	}
 	var merged *bench.Report
 	switch {
 	case len(reports) > 0:
-		var err error
 		if merged, err = bench.Merge(reports...); err != nil {
 			return err
 		}
-	case len(results) > 0:
-		var err error
-		if merged, err = bench.ReadResults(asReaders(results)...); err != nil {
+	case len(resultsIn) > 0:
+		if err := withInputs(resultsIn, func(rs []io.Reader) (err error) {
+			merged, err = bench.ReadResults(rs...)
+			return err
+		}); err != nil {
 			return err
 		}
 		fmt.Fprintln(env.stderr, "note: no JSON report given: figures from the vegeta results (uncorrected latencies, status codes)")
-	case totals != nil:
+	default:
 		merged = totals.Report()
 		fmt.Fprintln(env.stderr, "note: no JSON report given: latency from the interval logs only (no reasons, cache or rates)")
+	}
+	if len(merged.Scenarios) == 0 {
+		return fmt.Errorf("%s: nothing to report (no scenario, no request)", strings.Join(files, ", "))
 	}
 	if err := bench.WriteTable(env.stdout, merged); err != nil {
 		return err
 	}
-	errs := []error{writeReports(merged, *jsonOut, *htmlOut, *hdrDir, env)}
-	if *hlogOut != "" {
-		if totals == nil {
-			errs = append(errs, usagef("--hlog needs .hlog inputs"))
-		} else {
-			fh, err := os.Create(*hlogOut)
-			if err != nil {
-				return errors.Join(append(errs, err)...)
-			}
-			errs = append(errs, totals.WriteMergedHlog(fh), fh.Close())
-			fmt.Fprintf(env.stderr, "wrote %s (%d intervals)\n", *hlogOut, totals.Intervals)
+	var errs []error
+	if outs.hlog != nil {
+		if err := totals.WriteMergedHlog(outs.hlog); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", outs.hlog.path, err))
+			outs.hlog.abort()
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, outs.writeReports(merged, env))...)
+}
+
+// withInput opens path, refusing a directory, and runs read on it; read's
+// error is prefixed with the path unless it already names it.
+func withInput(path string, read func(*os.File) error) error {
+	return withInputs([]string{path}, func(rs []io.Reader) error { return read(rs[0].(*os.File)) })
+}
+
+// withInputs opens every path (refusing directories) and runs read on them
+// all, closing them after.
+func withInputs(paths []string, read func([]io.Reader) error) error {
+	var fs []*os.File
+	defer func() {
+		for _, f := range fs {
+			f.Close()
+		}
+	}()
+	for _, path := range paths {
+		st, err := os.Stat(path)
+		if err != nil {
+			return err // *PathError: names the path
+		}
+		if st.IsDir() {
+			return fmt.Errorf("%s: is a directory, not a .json report, .hlog log or vegeta results file", path)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		fs = append(fs, f)
+	}
+	err := read(asReaders(fs))
+	if err != nil && len(paths) == 1 && !strings.Contains(err.Error(), paths[0]) {
+		return fmt.Errorf("%s: %w", paths[0], err)
+	}
+	return err
 }
 
 func asReaders(fs []*os.File) []io.Reader {
