@@ -50,6 +50,16 @@ func (f *storeFlagSet) options(readOnly bool) store.Options {
 	return store.Options{ReadOnly: readOnly, Schema: f.schema, Prefix: f.prefix, MaxConns: f.maxConns}
 }
 
+// storeOpenError classifies a store.Open failure for the exit code: a
+// malformed DSN (store.ErrBadDSN) is a usage error, exit 2; a store that is
+// down or refuses us stays a failure, exit 1.
+func storeOpenError(err error) error {
+	if errors.Is(err, store.ErrBadDSN) && !errors.As(err, new(usageError)) {
+		return usageError{err}
+	}
+	return err
+}
+
 // runDB is `authscope db`: database maintenance (migrate).
 func runDB(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -106,7 +116,7 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	// A dry run only reads the catalog: open read-only.
 	st, err := store.Open(ctx, dsn, sf.options(*dryRun))
 	if err != nil {
-		return err
+		return storeOpenError(err)
 	}
 	defer st.Close()
 	fmt.Fprintf(env.stdout, "-- %s\n", store.Redact(dsn))

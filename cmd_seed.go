@@ -59,7 +59,7 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	st, err := store.Open(ctx, dsn, sf.options(false))
 	if err != nil {
-		return err
+		return storeOpenError(err)
 	}
 	defer st.Close()
 	seeder, ok := st.(resolver.Seeder)

@@ -218,7 +218,7 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	if cfg.Mode == resolver.ModeLocal && cfg.Strategy == resolver.StrategyDatabase {
 		st, err := openStore(ctx, env, f, cfg, p)
 		if err != nil {
-			return nil, err
+			return nil, storeOpenError(err)
 		}
 		srv.closers = append(srv.closers, st.Close)
 		opts = append(opts, resolver.WithStore(st))

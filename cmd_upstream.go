@@ -176,7 +176,7 @@ func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstrea
 	if cfg.Strategy == resolver.StrategyDatabase {
 		st, err := openStore(ctx, env, f, cfg, p)
 		if err != nil {
-			return nil, err
+			return nil, storeOpenError(err)
 		}
 		srv.closers = append(srv.closers, st.Close)
 		opts = append(opts, resolver.WithStore(st))

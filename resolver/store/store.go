@@ -14,13 +14,13 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/authscope/authscope/resolver"
+	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/redisstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
@@ -43,6 +43,11 @@ type Options struct {
 	MaxConns int
 }
 
+// ErrBadDSN is wrapped by every error about a connection string that
+// cannot name a store (unknown scheme, empty SQLite path, unparsable URL or
+// parameters): a usage error, unlike a store that is unreachable.
+var ErrBadDSN = storedsn.ErrBad
+
 // Kind is the store family a DSN names.
 type Kind string
 
@@ -57,7 +62,7 @@ const (
 func KindOf(dsn string) (Kind, error) {
 	scheme, _, ok := strings.Cut(dsn, ":")
 	if !ok {
-		return "", errors.New("store: want sqlite:PATH, postgres://… or redis://…")
+		return "", fmt.Errorf("store: %w: want sqlite:PATH, postgres://… or redis://…", ErrBadDSN)
 	}
 	switch strings.ToLower(scheme) {
 	case "sqlite", "sqlite3":
@@ -67,7 +72,7 @@ func KindOf(dsn string) (Kind, error) {
 	case "redis", "rediss":
 		return KindRedis, nil
 	}
-	return "", fmt.Errorf("store: unknown scheme %q: want sqlite:PATH, postgres://… or redis://…", scheme)
+	return "", fmt.Errorf("store: %w: unknown scheme %q: want sqlite:PATH, postgres://… or redis://…", ErrBadDSN, scheme)
 }
 
 // Open opens the store a DSN names.
@@ -80,6 +85,9 @@ func Open(ctx context.Context, dsn string, opts Options) (resolver.Store, error)
 	case KindSQLite:
 		_, path, _ := strings.Cut(dsn, ":")
 		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return nil, fmt.Errorf("store: %w: sqlite: needs a file path (sqlite:PATH) or :memory:", ErrBadDSN)
+		}
 		return sqlitestore.Open(ctx, path, sqlitestore.Options{ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns})
 	case KindPostgres:
 		l := opts.Layout

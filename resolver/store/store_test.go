@@ -102,3 +102,17 @@ func TestSeedDeterministic(t *testing.T) {
 		t.Errorf("mix %d expired, %d due, %d fresh", expired, due, fresh)
 	}
 }
+
+// TestOpenBadDSN: every malformed connection string is an ErrBadDSN (a
+// usage error for the CLI), while an unreachable store is not.
+func TestOpenBadDSN(t *testing.T) {
+	ctx := t.Context()
+	for _, bad := range []string{"mysql://x", "nocolon", "", "sqlite:", "sqlite://", "postgres://%zz", "postgres://127.0.0.1/x?sslmode=bogus", "redis://127.0.0.1:1/notanumber"} {
+		if _, err := store.Open(ctx, bad, store.Options{}); !errors.Is(err, store.ErrBadDSN) {
+			t.Errorf("Open(%q) = %v; want ErrBadDSN", bad, err)
+		}
+	}
+	if _, err := store.Open(ctx, "redis://127.0.0.1:1", store.Options{}); err == nil || errors.Is(err, store.ErrBadDSN) {
+		t.Errorf("unreachable Redis: %v; want an error that is not ErrBadDSN", err)
+	}
+}

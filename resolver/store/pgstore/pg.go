@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -82,7 +83,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgx's parse errors can quote the DSN: do not pass them on.
-		return nil, errors.New("pgstore: invalid PostgreSQL connection string")
+		return nil, fmt.Errorf("pgstore: %w: invalid PostgreSQL connection string", storedsn.ErrBad)
 	}
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = 8

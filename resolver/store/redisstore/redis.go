@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -60,7 +61,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	o, err := redis.ParseURL(url)
 	if err != nil {
 		// The parse error may quote the URL (and its password).
-		return nil, errors.New("redisstore: invalid redis:// URL")
+		return nil, fmt.Errorf("redisstore: %w: invalid redis:// URL", storedsn.ErrBad)
 	}
 	if opts.PoolSize <= 0 {
 		opts.PoolSize = 8

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -70,7 +71,7 @@ CREATE INDEX IF NOT EXISTS "sessions_userId_idx" ON "sessions" ("userId", "sessi
 // a file name or ":memory:".
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
-		return nil, errors.New("sqlite: empty database path")
+		return nil, fmt.Errorf("sqlite: %w: empty database path", storedsn.ErrBad)
 	}
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = 5 * time.Second
