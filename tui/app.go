@@ -188,6 +188,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusMsg:
 		m.status.apply(&msg)
 		return m, nil
+	case unlockMsg:
+		m.c.revealLocked = false
+		m.status.apply(&statusMsg{text: "reveal unlocked: one session at a time, after a confirmation"})
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
@@ -306,6 +310,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case screenResolver:
 		st = m.resolver.key(msg)
+		if d := m.resolver.pendingConfirm; d != nil {
+			m.confirm, m.resolver.pendingConfirm = d, nil
+		}
 	case screenLoad:
 		cmd, st = m.load.key(msg)
 	}

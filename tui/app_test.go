@@ -117,38 +117,77 @@ func TestFilterNarrowsAndEscClears(t *testing.T) {
 		t.Fatal("/ did not focus the filter")
 	}
 	// While filtering, global keys are text: q must not quit, 2 must not switch.
-	hs.typeText("grace.jones2")
+	hs.typeText("q2")
 	if hs.m.screen != screenSessions {
 		t.Fatal("a key typed into the filter switched screens")
 	}
+	hs.key("ctrl+u")
 	s := &hs.m.sessions
-	if s.q.Filter != "grace.jones2" {
+	// A fingerprint prefix, as the FINGERPR column shows it.
+	red := hs.m.c.redactor(false)
+	target := hs.jwt.rows[7]
+	fp := red.fingerprint(target.Token)
+	hs.typeText(fp[:5])
+	if s.q.Filter != fp[:5] {
 		t.Fatalf("filter = %q", s.q.Filter)
 	}
 	for _, r := range s.win {
-		if !strings.Contains(r.Email, "grace.jones2") {
-			t.Fatalf("row %q does not match the filter", r.Email)
+		if !strings.HasPrefix(red.fingerprint(r.Token), fp[:5]) && !strings.Contains(red.email(r.Email)+red.text(r.Name), fp[:5]) {
+			t.Fatalf("row %q does not match the filter", r.Key)
 		}
 	}
 	if s.total == 0 || s.total >= 300 {
 		t.Fatalf("filtered total = %d", s.total)
 	}
 	hs.key("backspace")
-	if s.q.Filter != "grace.jones" {
+	if s.q.Filter != fp[:4] {
 		t.Fatalf("after backspace filter = %q", s.q.Filter)
 	}
 	hs.key("enter")
-	if s.filtering || s.q.Filter != "grace.jones" {
+	if s.filtering || s.q.Filter != fp[:4] {
 		t.Fatalf("enter should keep the filter and leave the input: filtering %v filter %q", s.filtering, s.q.Filter)
 	}
-	hs.key("esc")
+	hs.key("/", "esc")
 	if s.q.Filter != "" || s.total != 300 {
 		t.Fatalf("esc: filter %q total %d", s.q.Filter, s.total)
 	}
+	if out := hs.screenText(); strings.Contains(out, "enter keep") || !strings.Contains(out, "filter cleared") {
+		t.Fatalf("after esc the status bar still shows the filter hint:\n%s", out)
+	}
 	hs.key("/")
-	hs.run(hs.send(tea.PasteMsg{Content: "heidi.smith7\nignored"}))
-	if s.q.Filter != "heidi.smith7" || s.total != 1 {
+	hs.run(hs.send(tea.PasteMsg{Content: fp + "\nignored"}))
+	if s.q.Filter != fp || s.total != 1 || s.win[0].Key != target.Key {
 		t.Fatalf("paste: filter %q total %d", s.q.Filter, s.total)
+	}
+}
+
+// With redaction on the filter matches only what the columns show: a
+// hidden first name, e-mail local part or user id finds nothing, or the
+// filter would reveal what redaction hides. Both sources.
+func TestFilterMatchesOnlyWhatIsShown(t *testing.T) {
+	hs := newHarness(t, 300, 80, 24)
+	s := &hs.m.sessions
+	for _, strategy := range []string{"jwt", "database"} {
+		for _, hidden := range []string{"grace", "jones2", "user-0000", "secret-token"} {
+			hs.key("/")
+			hs.typeText(hidden)
+			if s.total != 0 {
+				t.Errorf("%s: filter %q on hidden values kept %d rows", strategy, hidden, s.total)
+			}
+			hs.key("esc")
+		}
+		// What is shown still narrows: the masked e-mail's first letter.
+		hs.key("/")
+		hs.typeText("h•••@")
+		if s.total == 0 || s.total >= 300 {
+			t.Errorf("%s: filter on the shown mask kept %d rows", strategy, s.total)
+		}
+		for _, r := range s.win {
+			if !strings.HasPrefix(r.Email, "heidi") {
+				t.Errorf("%s: row %s outside the filter", strategy, r.Key)
+			}
+		}
+		hs.key("esc", "s")
 	}
 }
 
@@ -335,6 +374,23 @@ func TestRevealLockedFromResolverScreen(t *testing.T) {
 	}
 	if !strings.Contains(hs.screenText(), "redaction locked") {
 		t.Fatal("status bar does not show the lock")
+	}
+	// Unlocking asks first, or the lock would protect nothing.
+	hs.key("esc", "2", "r")
+	if hs.m.confirm == nil || !hs.m.c.revealLocked {
+		t.Fatal("r unlocked reveal without a confirmation")
+	}
+	hs.key("n")
+	if !hs.m.c.revealLocked {
+		t.Fatal("cancelling the unlock unlocked")
+	}
+	hs.key("r", "y")
+	if hs.m.c.revealLocked {
+		t.Fatal("confirming did not unlock")
+	}
+	hs.key("1", "enter", "r")
+	if hs.m.confirm == nil {
+		t.Fatal("reveal unavailable after unlocking")
 	}
 }
 

@@ -3,6 +3,8 @@ package tui
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,5 +130,48 @@ func BenchmarkBrowserSourceWindow(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestBrowserSourceFiltersShownText: with Shown, a store listing is
+// filtered on the shown text, never on the raw values the store holds.
+func TestBrowserSourceFiltersShownText(t *testing.T) {
+	st := seededStore(t, 1500)
+	src := NewBrowserSource(st, func() time.Time { return testNow }, 0, 0)
+	red := redactor{r: resolver.NewRedactor(resolver.RedactOptions{Key: []byte("k")})}
+	all, err := src.List(t.Context(), ListQuery{Strategy: resolver.StrategyDatabase, Limit: 10_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := all.Rows[all.Total/2]
+	first := strings.ToLower(strings.Fields(victim.Name)[0])
+	q := ListQuery{Strategy: resolver.StrategyDatabase, Filter: first, Shown: shownText(red), Limit: 10_000}
+	if raw, _ := src.List(t.Context(), ListQuery{Strategy: resolver.StrategyDatabase, Filter: first, Limit: 10}); raw.Total == 0 {
+		t.Fatalf("the raw filter %q should match (the test's premise)", first)
+	}
+	if page, err := src.List(t.Context(), q); err != nil || page.Total != 0 {
+		t.Fatalf("a hidden first name %q matched %d rows (%v)", first, page.Total, err)
+	}
+	fp := red.fingerprint(victim.Token)
+	q.Filter = fp[:6]
+	page, err := src.List(t.Context(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total < 1 || !slices.ContainsFunc(page.Rows, func(r SessionRow) bool { return r.Key == victim.Key }) {
+		t.Fatalf("fingerprint prefix %s: %d rows, victim missing", fp[:6], page.Total)
+	}
+	if st := page.States; st == nil || st.Active+st.Expired != page.Total {
+		t.Fatalf("state counts %+v for %d", page.States, page.Total)
+	}
+	q.Filter, q.Offset, q.Limit = "@example.org", 5, 7
+	page, err = src.List(t.Context(), q)
+	if err != nil || len(page.Rows) != 7 {
+		t.Fatalf("window: %d rows, %v", len(page.Rows), err)
+	}
+	for _, r := range page.Rows {
+		if !strings.HasSuffix(r.Email, "@example.org") {
+			t.Fatalf("row %s outside the filter", r.Email)
+		}
 	}
 }

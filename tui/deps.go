@@ -89,9 +89,16 @@ func (k SortKey) String() string {
 type ListQuery struct {
 	Strategy resolver.Strategy
 	// Filter keeps rows whose e-mail, name or user id contain it
-	// (case-insensitive). Empty keeps all.
+	// (case-insensitive), or, with Shown, whose shown text does. Empty
+	// keeps all.
 	Filter string
-	Sort   SortKey
+	// Shown, when set, makes Filter match Shown(row) (lower-cased) instead
+	// of the raw values: what the screen shows for the row (redacted name
+	// and e-mail, fingerprint). With redaction on a filter must not find
+	// rows by what the columns hide. It must be a pure function of the row
+	// (sources cache its results) and safe for concurrent use.
+	Shown func(SessionRow) string
+	Sort  SortKey
 	// Offset and Limit select the window [Offset, Offset+Limit) of the
 	// matching rows in Sort order.
 	Offset, Limit int

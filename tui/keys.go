@@ -65,7 +65,7 @@ func DefaultKeyMap() KeyMap {
 	k.Detail.Copy = b([]string{"y"}, "y", "copy (redacted)")
 	k.Detail.Back = b([]string{"esc"}, "esc", "back")
 
-	k.Resolver.Redaction = b([]string{"r"}, "r", "lock/unlock reveal")
+	k.Resolver.Redaction = b([]string{"r"}, "r", "lock reveal / unlock (confirm)")
 
 	k.Load.StartStop = b([]string{"space"}, "space", "start/stop run")
 	k.Load.Capacity = b([]string{"p"}, "p", "capacity search")

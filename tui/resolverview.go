@@ -18,15 +18,26 @@ type resolverModel struct {
 	c        *common
 	stats    meterStats
 	hasStats bool
+
+	// pendingConfirm is a dialog the root should show (unlock).
+	pendingConfirm *confirmDialog
 }
 
+// unlockMsg unlocks reveal, after confirmation.
+type unlockMsg struct{}
+
+// key: r locks reveal at once (e.g. before sharing the screen); unlocking
+// asks first, like a reveal, or the lock would protect nothing.
 func (r *resolverModel) key(msg tea.KeyPressMsg) *statusMsg {
 	if key.Matches(msg, r.c.keys.Resolver.Redaction) {
-		r.c.revealLocked = !r.c.revealLocked
-		if r.c.revealLocked {
-			return &statusMsg{text: "redaction locked: reveal is disabled"}
+		if !r.c.revealLocked {
+			r.c.revealLocked = true
+			return &statusMsg{text: "reveal locked: no session can be revealed until you unlock it (r, with a confirmation)"}
 		}
-		return &statusMsg{text: "redaction on: reveal one session at a time, after a confirmation"}
+		r.pendingConfirm = &confirmDialog{
+			prompt: "Unlock reveal?\nSessions can then be revealed one at a time, each after a confirmation.",
+			msg:    unlockMsg{},
+		}
 	}
 	return nil
 }

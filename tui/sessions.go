@@ -76,6 +76,8 @@ func (s *sessionsModel) fetch(off int) tea.Cmd {
 	s.pendingOff = off
 	q := s.q
 	q.Strategy = s.c.settings.Strategy
+	// Redaction is always on in the list: filter on what it shows.
+	q.Shown = shownText(s.c.redactor(false))
 	q.Offset, q.Limit = off, s.windowSize()
 	return listCmd(s.c.ctx, s.c.deps.Sessions, s.listSeq, q)
 }
@@ -231,13 +233,17 @@ func (s *sessionsModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 	k := s.c.keys
 	if s.filtering {
 		switch {
+		// Both ways out replace the "type to narrow" hint.
 		case key.Matches(msg, k.Sessions.Back):
 			s.filtering = false
 			s.filter.value = ""
-			return s.applyFilter(), nil
+			return s.applyFilter(), &statusMsg{text: "filter cleared"}
 		case key.Matches(msg, k.Sessions.Detail):
 			s.filtering = false
-			return nil, nil
+			if s.q.Filter == "" {
+				return nil, &statusMsg{text: "no filter"}
+			}
+			return nil, &statusMsg{text: "filter kept: " + s.q.Filter}
 		}
 		if s.filter.update(msg) {
 			return s.applyFilter(), nil
@@ -260,11 +266,11 @@ func (s *sessionsModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 	case key.Matches(msg, k.Sessions.Filter):
 		s.filtering = true
 		s.filter.value = s.q.Filter
-		return nil, &statusMsg{text: "filter: type to narrow · enter keep · esc clear"}
+		return nil, &statusMsg{text: "filter on what is shown (masked name/e-mail, fingerprint) · enter keep · esc clear"}
 	case key.Matches(msg, k.Sessions.Back):
 		if s.q.Filter != "" {
 			s.filter.value = ""
-			return s.applyFilter(), nil
+			return s.applyFilter(), &statusMsg{text: "filter cleared"}
 		}
 		return nil, nil
 	case key.Matches(msg, k.Sessions.Sort):
@@ -514,4 +520,14 @@ func trimUnit(v float64, unit string) string {
 		return fmt.Sprintf("%.1f%s", v, unit)
 	}
 	return fmt.Sprintf("%.2f%s", v, unit)
+}
+
+// shownText is what the list shows of a row that a filter may match: the
+// redacted name and e-mail and the fingerprint (its short form is a
+// prefix). Raw values never take part, so a filter reveals nothing the
+// columns hide.
+func shownText(red redactor) func(SessionRow) string {
+	return func(r SessionRow) string {
+		return red.text(r.Name) + "\x00" + red.email(r.Email) + "\x00" + red.fingerprint(r.Token)
+	}
 }

@@ -59,8 +59,13 @@ type MemorySource struct {
 	order     [sortKeys][]int32
 	revocable bool
 
+	// shown is Shown(row) per row, lower-cased, built on the first
+	// filter on shown text.
+	shown []string
+
 	lastFilter string
 	lastSort   SortKey
+	lastShown  bool
 	lastMatch  []int32
 }
 
@@ -92,14 +97,14 @@ func (m *MemorySource) reindex() {
 		})
 		m.order[k] = idx
 	}
-	m.lastMatch = nil
+	m.lastMatch, m.shown = nil, nil
 }
 
 // List implements SessionSource.
 func (m *MemorySource) List(_ context.Context, q ListQuery) (SessionPage, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	match := m.matches(q.Filter, q.Sort)
+	match := m.matches(q.Filter, q.Sort, q.Shown)
 	page := SessionPage{Total: len(match)}
 	if q.Offset < 0 || q.Limit <= 0 || q.Offset >= len(match) {
 		return page, nil
@@ -113,24 +118,34 @@ func (m *MemorySource) List(_ context.Context, q ListQuery) (SessionPage, error)
 }
 
 // matches returns the indexes of rows matching filter in sort order.
-func (m *MemorySource) matches(filter string, sort SortKey) []int32 {
+func (m *MemorySource) matches(filter string, sort SortKey, shown func(SessionRow) string) []int32 {
 	if sort < 0 || sort >= sortKeys {
 		sort = SortExpires
 	}
 	if filter == "" {
 		return m.order[sort]
 	}
-	if m.lastMatch != nil && m.lastFilter == filter && m.lastSort == sort {
+	if m.lastMatch != nil && m.lastFilter == filter && m.lastSort == sort && m.lastShown == (shown != nil) {
 		return m.lastMatch
+	}
+	hay := m.hay
+	if shown != nil {
+		if m.shown == nil {
+			m.shown = make([]string, len(m.rows))
+			for i, r := range m.rows {
+				m.shown[i] = strings.ToLower(shown(r))
+			}
+		}
+		hay = m.shown
 	}
 	f := strings.ToLower(filter)
 	out := make([]int32, 0, 64)
 	for _, i := range m.order[sort] {
-		if strings.Contains(m.hay[i], f) {
+		if strings.Contains(hay[i], f) {
 			out = append(out, i)
 		}
 	}
-	m.lastFilter, m.lastSort, m.lastMatch = filter, sort, out
+	m.lastFilter, m.lastSort, m.lastShown, m.lastMatch = filter, sort, shown != nil, out
 	return out
 }
 
@@ -170,8 +185,9 @@ type BrowserSource struct {
 	maxAge, updateAge time.Duration
 
 	mu    sync.Mutex
-	query string         // filter+sort the marks belong to
-	marks map[int]string // offset → cursor listing from there
+	shown map[string]shownMatch // filter on shown text → its matches
+	query string                // filter+sort the marks belong to
+	marks map[int]string        // offset → cursor listing from there
 	// counts caches the total per filter for countTTL: counting a large
 	// store costs far more than listing a window, and scrolling needs it
 	// on every window.
@@ -195,7 +211,7 @@ func NewBrowserSource(b resolver.Browser, now func() time.Time, maxAge, updateAg
 	if now == nil {
 		now = time.Now
 	}
-	return &BrowserSource{b: b, revoke: b.RevokeSession, now: now, maxAge: maxAge, updateAge: updateAge, marks: map[int]string{}, counts: map[string]cachedCount{}}
+	return &BrowserSource{b: b, revoke: b.RevokeSession, now: now, maxAge: maxAge, updateAge: updateAge, marks: map[int]string{}, counts: map[string]cachedCount{}, shown: map[string]shownMatch{}}
 }
 
 // SetRevoke makes Revoke delete through fn instead of the browsed store:
@@ -213,6 +229,9 @@ func browserSort(k SortKey) resolver.SortKey {
 // List implements SessionSource.
 func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, error) {
 	now := s.now()
+	if q.Shown != nil && q.Filter != "" {
+		return s.listShown(ctx, q, now)
+	}
 	counts, err := s.count(ctx, now, q.Filter)
 	if err != nil {
 		return SessionPage{}, err
@@ -336,6 +355,7 @@ func (s *BrowserSource) forget() {
 	s.mu.Lock()
 	s.marks = map[int]string{}
 	clear(s.counts)
+	clear(s.shown)
 	s.mu.Unlock()
 }
 
@@ -365,4 +385,66 @@ func fromStored(r resolver.SessionRow) SessionRow {
 		}
 	}
 	return out
+}
+
+// shownMatch is the rows matching a filter on shown text, in sort order.
+type shownMatch struct {
+	rows []SessionRow
+	at   time.Time
+}
+
+// listShown filters on what the screen shows, which the store cannot
+// match (it holds the raw values): it walks the whole listing in sort
+// order and keeps the matching rows (only those), reused for countTTL
+// so scrolling a filtered list does not walk again.
+func (s *BrowserSource) listShown(ctx context.Context, q ListQuery, now time.Time) (SessionPage, error) {
+	k := queryKey(strings.ToLower(q.Filter), browserSort(q.Sort))
+	s.mu.Lock()
+	m, ok := s.shown[k]
+	s.mu.Unlock()
+	if !ok || now.Sub(m.at) >= countTTL || now.Before(m.at) {
+		f := strings.ToLower(q.Filter)
+		lq := resolver.ListQuery{Sort: browserSort(q.Sort), Limit: browserPage}
+		m = shownMatch{at: now}
+		for {
+			p, err := s.b.ListSessions(ctx, lq)
+			if err != nil {
+				return SessionPage{}, fmt.Errorf("list sessions: %w", err)
+			}
+			for _, r := range p.Rows {
+				row := fromStored(r)
+				if strings.Contains(strings.ToLower(q.Shown(row)), f) {
+					m.rows = append(m.rows, row)
+				}
+			}
+			if p.Next == "" || len(p.Rows) == 0 {
+				break
+			}
+			lq.After = p.Next
+		}
+		s.mu.Lock()
+		if len(s.shown) > 8 {
+			clear(s.shown)
+		}
+		s.shown[k] = m
+		s.mu.Unlock()
+	}
+	states := StateCounts{}
+	dueBy := resolver.DueBy(now, s.maxAge, s.updateAge)
+	for _, r := range m.rows {
+		switch {
+		case r.Expires.Before(now):
+			states.Expired++
+		case !r.Expires.After(dueBy):
+			states.Active++
+			states.Due++
+		default:
+			states.Active++
+		}
+	}
+	page := SessionPage{Total: len(m.rows), States: &states}
+	if q.Limit > 0 && q.Offset >= 0 && q.Offset < len(m.rows) {
+		page.Rows = slices.Clone(m.rows[q.Offset:min(q.Offset+q.Limit, len(m.rows))])
+	}
+	return page, nil
 }

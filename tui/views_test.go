@@ -39,7 +39,7 @@ func TestGoldenViews(t *testing.T) {
 		{"sessions", nil},
 		{"sessions-scrolled", []string{"j", "j", "j"}},
 		{"sessions-database", []string{"s"}},
-		{"filter", []string{"/", "g", "r", "a", "c", "e"}},
+		{"filter", []string{"/", "g", "•", "•", "•", "@"}},
 		{"detail", []string{"enter"}},
 		{"detail-database", []string{"s", "enter"}},
 		{"reveal-confirm", []string{"enter", "r"}},
