@@ -46,8 +46,11 @@ func (f *storeFlagSet) dsn(env *cliEnv) (string, error) {
 	return "", usagef("name the store with --db DSN or --db-env VARIABLE")
 }
 
+// options are the store.Options the flags give. A SQLite file must exist:
+// only seed creates one (it clears MustExist), so that a mistyped path is
+// an error rather than a new, empty store answering "no session".
 func (f *storeFlagSet) options(readOnly bool) store.Options {
-	return store.Options{ReadOnly: readOnly, Schema: f.schema, Prefix: f.prefix, MaxConns: f.maxConns}
+	return store.Options{ReadOnly: readOnly, Schema: f.schema, Prefix: f.prefix, MaxConns: f.maxConns, MustExist: true}
 }
 
 // storeOpenError classifies a store.Open failure for the exit code: a

@@ -57,7 +57,9 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 	}
-	st, err := store.Open(ctx, dsn, sf.options(false))
+	so := sf.options(false)
+	so.MustExist = false // seed is how a SQLite store comes to exist
+	st, err := store.Open(ctx, dsn, so)
 	if err != nil {
 		return storeOpenError(err)
 	}

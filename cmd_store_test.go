@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,5 +79,31 @@ func TestStoreCmdHidesPasswords(t *testing.T) {
 		if code != 1 || strings.Contains(out+errs, "s3cr3t-pw") {
 			t.Errorf("%d %q %q", code, out, errs)
 		}
+	}
+}
+
+// TestMistypedSQLitePath: commands that read or serve sessions refuse a
+// SQLite path with no file (and do not create one); seed creates it.
+func TestMistypedSQLitePath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "typo.db")
+	for _, args := range [][]string{
+		{"resolve", "--strategy", "database", "--db", "sqlite:" + path},
+		{"serve", "--listen", "127.0.0.1:0", "--strategy", "database", "--db", "sqlite:" + path},
+		{"upstream", "--listen", "127.0.0.1:0", "--strategy", "database", "--db", "sqlite:" + path},
+		{"db", "migrate", "--db", "sqlite:" + path},
+	} {
+		code, out, errs := runBounded(t, nil, args...)
+		if code != 1 || !strings.Contains(errs, "no such SQLite store") || !strings.Contains(errs, "authscope seed creates one") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 1 and no such SQLite store", args, code, out, errs)
+		}
+		if _, err := os.Stat(path); err == nil {
+			t.Fatalf("%v created %s", args, path)
+		}
+	}
+	if code, out, errs := runStoreCmd(t, nil, "seed", "--db", "sqlite:"+path, "--users", "1", "--sessions", "1"); code != 0 {
+		t.Fatalf("seed: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := runStoreCmd(t, nil, "db", "migrate", "--db", "sqlite:"+path, "--dry-run"); code != 0 {
+		t.Fatalf("migrate after seed: %d %q %q", code, out, errs)
 	}
 }

@@ -1,7 +1,8 @@
 // Package store opens the session stores of the database strategy from a
 // connection string, and seeds them with demo or load data.
 //
-//	sqlite:PATH            embedded SQLite (created on first use); sqlite::memory:
+//	sqlite:PATH            embedded SQLite (created on first use unless
+//	                       Options.MustExist); sqlite::memory:
 //	postgres://…           PostgreSQL, layout from Options.Schema (default pg-adapter)
 //	postgresql://…         same
 //	redis://…  rediss://…  Redis, key prefix from Options.Prefix
@@ -41,6 +42,10 @@ type Options struct {
 	Prefix string
 	// MaxConns bounds the pool (store default when zero).
 	MaxConns int
+	// MustExist refuses a SQLite path with no file rather than creating an
+	// empty store (see sqlitestore.Options.MustExist). Commands that only
+	// read or serve sessions set it; seed does not.
+	MustExist bool
 }
 
 // ErrBadDSN is wrapped by every error about a connection string that
@@ -88,7 +93,7 @@ func Open(ctx context.Context, dsn string, opts Options) (resolver.Store, error)
 		if path == "" {
 			return nil, fmt.Errorf("store: %w: sqlite: needs a file path (sqlite:PATH) or :memory:", ErrBadDSN)
 		}
-		return sqlitestore.Open(ctx, path, sqlitestore.Options{ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns})
+		return sqlitestore.Open(ctx, path, sqlitestore.Options{ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns, MustExist: opts.MustExist})
 	case KindPostgres:
 		l := opts.Layout
 		if l.Users == "" && (len(opts.Mapping) > 0 || opts.Schema == "custom") {

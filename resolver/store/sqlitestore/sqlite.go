@@ -19,6 +19,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"strings"
@@ -37,6 +38,10 @@ type Options struct {
 	MaxConns int
 	// BusyTimeout is how long a write waits for the lock (default 5s).
 	BusyTimeout time.Duration
+	// MustExist refuses a path with no file instead of creating a new,
+	// empty store there: reading sessions from a mistyped path would
+	// otherwise answer "no session" for every cookie.
+	MustExist bool
 }
 
 // Store is a SQLite session store. It implements resolver.Store,
@@ -84,6 +89,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		// Every connection to :memory: is a different database.
 		opts.MaxConns = 1
 	}
+	if opts.MustExist && !memory {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, noStoreError{path}
+		}
+	}
 	if opts.ReadOnly && !memory {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("sqlite: %s: read-only mode never creates a database: %w", path, err)
@@ -116,6 +126,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	return s, nil
 }
+
+// noStoreError is MustExist's refusal; errors.Is(err, fs.ErrNotExist).
+type noStoreError struct{ path string }
+
+func (e noStoreError) Error() string {
+	return fmt.Sprintf("sqlite: no such SQLite store %s (authscope seed creates one)", e.path)
+}
+
+func (noStoreError) Is(target error) bool { return target == fs.ErrNotExist }
 
 // prepare creates the schema in an empty database, or checks an existing one.
 func (s *Store) prepare(ctx context.Context) error {

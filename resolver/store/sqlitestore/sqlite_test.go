@@ -141,3 +141,30 @@ func TestWAL(t *testing.T) {
 		t.Fatalf("journal_mode %q %v", mode, err)
 	}
 }
+
+// TestOpenMustExist: with MustExist a missing file is an error (and is not
+// created); an existing store opens; without it Open creates the store.
+func TestOpenMustExist(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "typo.db")
+	if _, err := sqlitestore.Open(t.Context(), path, sqlitestore.Options{MustExist: true}); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "no such SQLite store") {
+		t.Fatalf("missing file: %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("MustExist created %s: %v", path, err)
+	}
+	s, err := sqlitestore.Open(t.Context(), path, sqlitestore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = sqlitestore.Open(t.Context(), path, sqlitestore.Options{MustExist: true})
+	if err != nil {
+		t.Fatalf("existing store: %v", err)
+	}
+	s.Close()
+	m, err := sqlitestore.Open(t.Context(), ":memory:", sqlitestore.Options{MustExist: true})
+	if err != nil {
+		t.Fatalf(":memory: %v", err)
+	}
+	m.Close()
+}
