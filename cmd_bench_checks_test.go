@@ -109,6 +109,9 @@ func TestBenchOutputsCheckedBeforeRun(t *testing.T) {
 		}
 		oneLine(t, args, 1, c.path)
 	}
+	// capacity too: its --json is checked before the first probe.
+	oneLine(t, []string{"capacity", "--scenarios", "local-jwt", "--sessions", "10", "--peak", "10/s", "--step", "1m",
+		"--json", filepath.Join(notDir, "cap.json")}, 1, filepath.Join(notDir, "cap.json"))
 	if b, _ := os.ReadFile(earlier); string(b) != "{\"keep\": true}\n" {
 		t.Errorf("earlier report clobbered by a refused run: %q", b)
 	}
@@ -133,6 +136,13 @@ func TestBenchAllRequestsFailed(t *testing.T) {
 	code, stdout, stderr = runCmd(t, append([]string{"bench", "--scenarios", "local-jwt,proxy-jwt"}, down...)...)
 	if code != 0 || !strings.Contains(stdout, "WARNING proxy-jwt: none of its") || strings.Contains(stdout, "WARNING local-jwt: none") {
 		t.Errorf("one failed: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+func TestBenchHelpDocumentsExitStatus(t *testing.T) {
+	code, _, stderr := runCmd(t, "bench", "--help")
+	if code != 0 || !strings.Contains(stderr, "Exit status:") || !strings.Contains(stderr, "1 when no request of any scenario") {
+		t.Errorf("bench --help: exit %d\n%s", code, stderr)
 	}
 }
 
