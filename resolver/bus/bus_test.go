@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -391,4 +392,20 @@ func TestPostgresListenerReconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	entryGone(t, c, inv, "T1", "event after reconnect")
+}
+
+// TestPostgresConnectErrorOneLine: pgx reports each failed connection
+// attempt on its own line; the bus's error is one line with all of them.
+func TestPostgresConnectErrorOneLine(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	p := NewPostgres("postgres://postgres@127.0.0.1:1/x?sslmode=prefer", "c", "o", nil)
+	for name, err := range map[string]error{
+		"publish": p.Publish(ctx, resolver.TokenEvent("T1")),
+		"trigger": p.InstallTrigger(ctx, Layout{Sessions: "sessions", SessionToken: "sessionToken", SessionUserID: "userId", Users: "users", UserID: "id"}),
+	} {
+		if err == nil || strings.ContainsAny(err.Error(), "\n\r") || strings.Count(err.Error(), "connection refused") < 2 {
+			t.Errorf("%s: %q; want one line listing both refused attempts", name, err)
+		}
+	}
 }

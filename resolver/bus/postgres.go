@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/authscope/authscope/resolver"
@@ -52,7 +53,7 @@ func (p *Postgres) Publish(ctx context.Context, e resolver.InvalidationEvent) er
 	}
 	conn, err := pgx.Connect(ctx, p.dsn)
 	if err != nil {
-		return fmt.Errorf("bus: postgres connect: %w", err)
+		return connectError(err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, "select pg_notify($1, $2)", p.channel, string(b)); err != nil {
@@ -112,7 +113,7 @@ func (p *Postgres) Listen(ctx context.Context, inv resolver.Invalidator) (*Liste
 func (p *Postgres) connectListen(ctx context.Context) (*pgx.Conn, error) {
 	conn, err := pgx.Connect(ctx, p.dsn)
 	if err != nil {
-		return nil, fmt.Errorf("bus: postgres connect: %w", err)
+		return nil, connectError(err)
 	}
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{p.channel}.Sanitize()); err != nil {
 		conn.Close(context.Background())
@@ -204,7 +205,7 @@ func escapeLiteral(s string) string {
 func (p *Postgres) InstallTrigger(ctx context.Context, l Layout) error {
 	conn, err := pgx.Connect(ctx, p.dsn)
 	if err != nil {
-		return fmt.Errorf("bus: postgres connect: %w", err)
+		return connectError(err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	tx, err := conn.Begin(ctx)
@@ -220,3 +221,23 @@ func (p *Postgres) InstallTrigger(ctx context.Context, l Layout) error {
 	}
 	return nil
 }
+
+// connectError wraps a pgx connection failure on one line: pgx lists each
+// failed attempt (host, TLS then plain) on its own indented line, which
+// breaks one-line CLI errors and log fields. The lines are joined with
+// "; "; errors.Is/As still see pgx's error.
+func connectError(err error) error { return lineError{fmt.Errorf("bus: postgres connect: %w", err)} }
+
+type lineError struct{ err error }
+
+func (e lineError) Error() string {
+	var parts []string
+	for _, l := range strings.FieldsFunc(e.err.Error(), func(r rune) bool { return r == '\n' || r == '\r' }) {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, strings.TrimSuffix(l, ":"))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e lineError) Unwrap() error { return e.err }

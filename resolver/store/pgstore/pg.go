@@ -107,7 +107,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	s := &Store{pool: pool, l: opts.Layout, readOnly: opts.ReadOnly}
 	if err := s.inspect(ctx); err != nil {
 		pool.Close()
-		return nil, err
+		return nil, storedsn.OneLine(err) // pgx lists one dial error per line
 	}
 	s.q = s.build()
 	return s, nil

@@ -183,6 +183,12 @@ func TestUnreachable(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
 		t.Fatalf("err = %v", err)
 	}
+	// pgx lists each failed attempt on its own line (sslmode=prefer tries
+	// TLS, then plain); the CLI prints one line.
+	if _, err := pgstore.Open(ctx, "postgres://postgres@127.0.0.1:1/x?sslmode=prefer", pgstore.Options{}); err == nil ||
+		strings.ContainsAny(err.Error(), "\n\r") || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("want one line naming the dial error, got %q", err)
+	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("took %v", d)
 	}

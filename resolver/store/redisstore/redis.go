@@ -26,11 +26,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/authscope/authscope/resolver"
 	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/logging"
 )
 
 // Options tune Open.
@@ -63,18 +65,51 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		// The parse error may quote the URL (and its password).
 		return nil, fmt.Errorf("redisstore: %w: invalid redis:// URL", storedsn.ErrBad)
 	}
+	quietDialLogs()
+	if err := probe(ctx, url); err != nil {
+		return nil, fmt.Errorf("redisstore: %w", err)
+	}
 	if opts.PoolSize <= 0 {
 		opts.PoolSize = 8
 	}
 	o.PoolSize = opts.PoolSize
 	// Deadlines come from each call's context.
 	o.ContextTimeoutEnabled = true
-	rdb := redis.NewClient(o)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		return nil, fmt.Errorf("redisstore: %w", err)
+	return &Store{rdb: redis.NewClient(o), prefix: opts.Prefix, readOnly: opts.ReadOnly}, nil
+}
+
+// probe checks once that the server answers (and accepts our credentials)
+// before Open returns. The store's own client keeps go-redis's retries
+// (command retries times dial retries) for riding out a blip at run time;
+// for "is it there at all?" they would only turn a typo into seconds of
+// waiting, so the probe dials once, without retries.
+func probe(ctx context.Context, url string) error {
+	o, err := redis.ParseURL(url)
+	if err != nil {
+		return err
 	}
-	return &Store{rdb: rdb, prefix: opts.Prefix, readOnly: opts.ReadOnly}, nil
+	o.PoolSize = 1
+	o.MaxRetries = -1 // no command retries
+	o.DialerRetries = 1
+	o.ContextTimeoutEnabled = true
+	c := redis.NewClient(o)
+	defer c.Close()
+	return c.Ping(ctx).Err()
+}
+
+var quietOnce sync.Once
+
+// quietDialLogs stops go-redis from printing "connection pool: failed to
+// dial after N attempts" to stderr through its own log.Logger: the same
+// failure reaches the caller as an error, so the line is noise, and it
+// breaks the CLI's one-line errors. go-redis v9.23 has no per-client
+// logger (only the package-wide redis.SetLogger), so this filter is
+// installed once for the process; every other go-redis message still goes
+// through its default logger.
+func quietDialLogs() {
+	quietOnce.Do(func() {
+		redis.SetLogger(logging.NewBlacklistLogger([]string{"failed to dial after"}))
+	})
 }
 
 // Client exposes the client for tests and tools.

@@ -3,7 +3,12 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
+	"os"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -133,4 +138,59 @@ func BenchmarkStoreLookup(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestOpenUnreachableIsQuiet: Open on a server that drops every connection
+// fails after one connection attempt (no command or dial retries) and
+// go-redis prints nothing to stderr (the error says it all).
+func TestOpenUnreachableIsQuiet(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var accepts atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepts.Add(1)
+			c.Close()
+		}
+	}()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := os.Stderr
+	os.Stderr = w
+	// go-redis's default logger writes to the os.Stderr it captured at
+	// init; redirect the descriptor too so that either path is seen.
+	saved, dupErr := syscall.Dup(2)
+	if dupErr == nil {
+		syscall.Dup2(int(w.Fd()), 2)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	_, openErr := redisstore.Open(ctx, "redis://"+ln.Addr().String()+"/0", redisstore.Options{})
+	cancel()
+	// Also the refused-port path, which go-redis logs after its dial retries.
+	_, refusedErr := redisstore.Open(t.Context(), "redis://127.0.0.1:1/0", redisstore.Options{})
+	if dupErr == nil {
+		syscall.Dup2(saved, 2)
+		syscall.Close(saved)
+	}
+	os.Stderr = stderr
+	w.Close()
+	printed, _ := io.ReadAll(r)
+	if openErr == nil || refusedErr == nil {
+		t.Fatalf("Open succeeded: %v, %v", openErr, refusedErr)
+	}
+	if n := accepts.Load(); n != 1 {
+		t.Errorf("Open connected %d times; want 1 (no retries when probing)", n)
+	}
+	if len(printed) > 0 {
+		t.Errorf("go-redis printed to stderr:\n%s", printed)
+	}
 }
