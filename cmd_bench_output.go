@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -33,11 +34,11 @@ func createOutput(path string) (*outFile, error) {
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: cannot create its directory: %w", path, err)
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot write there: %w", path, err)
+		return nil, fmt.Errorf("%s: cannot write there: %w", path, pathCause(err))
 	}
 	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
@@ -117,14 +118,23 @@ func openOutputs(p outputPaths) (*outputs, error) {
 // checkDir creates dir and proves a file can be created in it.
 func checkDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("%s: %w", dir, err)
+		return fmt.Errorf("%s: cannot create it: %w", dir, pathCause(err))
 	}
 	probe, err := os.CreateTemp(dir, ".authscope-check-*")
 	if err != nil {
-		return fmt.Errorf("%s: cannot write there: %w", dir, err)
+		return fmt.Errorf("%s: cannot write there: %w", dir, pathCause(err))
 	}
 	probe.Close()
 	return os.Remove(probe.Name())
+}
+
+// pathCause drops the temporary file's name from a *fs.PathError: the
+// user named the destination, not the temporary file.
+func pathCause(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
 }
 
 func (o *outputs) files() []*outFile {
