@@ -372,11 +372,21 @@ func (s *Store) insert(ctx context.Context, prefix string, cols, n int, row func
 
 // Migrate adds the browsing indexes to an existing database (the schema
 // Open creates already has them). It returns the SQL it ran, or would run
-// when dryRun is set.
+// when dryRun is set: only the indexes that are missing.
 func (s *Store) Migrate(ctx context.Context, dryRun bool) ([]string, error) {
+	// Only the missing indexes: a store seed created has them all, and
+	// listing them as "would run" reads as work left to do.
 	var stmts []string
 	for _, st := range strings.Split(strings.TrimSpace(IndexSQL), "\n") {
-		stmts = append(stmts, st)
+		_, rest, _ := strings.Cut(st, `EXISTS "`)
+		name, _, _ := strings.Cut(rest, `"`)
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, name).Scan(&n); err != nil {
+			return nil, fmt.Errorf("sqlite: migrate: %w", err)
+		}
+		if n == 0 {
+			stmts = append(stmts, st)
+		}
 	}
 	if dryRun {
 		return stmts, nil
