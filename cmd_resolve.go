@@ -79,7 +79,7 @@ func openStore(ctx context.Context, env *cliEnv, f *resolveFlags, cfg resolver.C
 	}
 	st, err := store.Open(ctx, dsn, opts)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", store.Redact(dsn), err)
+		return nil, storeOpenError(fmt.Errorf("opening %s: %w", store.Redact(dsn), err))
 	}
 	return st, nil
 }

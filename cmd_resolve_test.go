@@ -253,3 +253,24 @@ func TestProfilesCommand(t *testing.T) {
 		t.Errorf("validate: %d %q %q", code, out, errs)
 	}
 }
+
+func TestResolveStoreErrors(t *testing.T) {
+	for _, tc := range []struct {
+		db   string
+		code int
+		want string
+	}{
+		{"mysql://x", 2, "unknown scheme"},
+		{"sqlite:", 2, "sqlite"},
+		{"sqlite:" + t.TempDir() + "/missing.db", 1, "authscope seed"},
+		{"redis://u:hunter2pw@127.0.0.1:1", 1, "opening redis://"},
+	} {
+		code, out, errs := runCLI(t, testEnv, "authjs.session-token=abc", "resolve", "--strategy", "database", "--db", tc.db)
+		if code != tc.code || out != "" || !strings.Contains(errs, tc.want) {
+			t.Errorf("--db %s: exit %d (want %d), out %q, stderr %q", tc.db, code, tc.code, out, errs)
+		}
+		if strings.Contains(errs, "hunter2pw") || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+			t.Errorf("--db %s: stderr not one redacted line: %q", tc.db, errs)
+		}
+	}
+}
