@@ -324,7 +324,7 @@ func (srv *server) observe(r *http.Request, res resolver.Result, d time.Duration
 	srv.metrics.observe(r, res, d)
 	if srv.logger.Enabled(r.Context(), slog.LevelDebug) {
 		srv.logger.Debug("session", slog.String("reason", string(res.Reason)), slog.String("source", res.Source),
-			slog.Duration("took", d))
+			slog.String("took", d.String())) // "1.2ms": JSON's slog.Duration is bare nanoseconds
 	}
 }
 

@@ -40,12 +40,12 @@ type upstreamFlags struct {
 }
 
 func (u *upstreamFlags) register(fs *flag.FlagSet) {
-	fs.DurationVar(&u.latency, "latency", 0, "added `delay` per request (e.g. 2ms)")
-	fs.DurationVar(&u.jitter, "jitter", 0, "uniform jitter `±d` around --latency (with --dist exp: the minimum delay)")
+	fs.DurationVar(&u.latency, "latency", 0, "added delay per request, a `duration` such as 2ms")
+	fs.DurationVar(&u.jitter, "jitter", 0, "uniform jitter of ± this `duration` around --latency (with --dist exp: the minimum delay)")
 	fs.StringVar(&u.dist, "dist", "uniform", "latency `distribution`: uniform (latency±jitter) or exp (jitter + exponential with mean latency)")
 	fs.Float64Var(&u.errorRate, "error-rate", 0, "`fraction` of requests answered 500")
 	fs.Float64Var(&u.timeoutRate, "timeout-rate", 0, "`fraction` of requests never answered (until the client leaves or --hang)")
-	fs.DurationVar(&u.hang, "hang", 30*time.Second, "how `long` a timed-out request is held at most")
+	fs.DurationVar(&u.hang, "hang", 30*time.Second, "hold a timed-out request at most this `duration`")
 	fs.Uint64Var(&u.seed, "seed", 1, "fault generator `seed`")
 }
 
@@ -126,6 +126,9 @@ func runUpstream(ctx context.Context, env *cliEnv, args []string) error {
 	f.register(fs)
 	var u upstreamFlags
 	u.register(fs)
+	// --mode comes with the shared resolver flags; the stand-in is always
+	// the deployment being proxied to, so say so in -h.
+	fs.Lookup("mode").Usage = "resolution `mode`: only local (upstream is what proxy mode calls; it never proxies itself)"
 	listen := fs.String("listen", "127.0.0.1:3000", "`address` to listen on")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --listen address")
 	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
@@ -196,7 +199,7 @@ func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstrea
 		return nil, err
 	}
 	logger.Info("listening", slog.String("addr", srv.ln.Addr().String()), slog.String("strategy", string(cfg.Strategy)),
-		slog.String("base_path", cfg.BasePath), slog.Duration("latency", u.latency), slog.Duration("jitter", u.jitter),
+		slog.String("base_path", cfg.BasePath), slog.String("latency", u.latency.String()), slog.String("jitter", u.jitter.String()),
 		slog.String("dist", u.dist), slog.Float64("error_rate", u.errorRate), slog.Float64("timeout_rate", u.timeoutRate))
 	return srv, nil
 }

@@ -127,3 +127,23 @@ func TestUpstreamReplaysVectors(t *testing.T) {
 	}
 	t.Logf("%d vectors replayed over HTTP in %d upstream configurations", replayed, len(byGroup))
 }
+
+// TestUpstreamHelpAndLog: duration flags say "duration" in -h (not "long"
+// or "±d"), --mode explains that upstream never proxies, and the startup
+// log writes durations as "2ms", not as bare nanoseconds.
+func TestUpstreamHelpAndLog(t *testing.T) {
+	_, _, help := runStoreCmd(t, nil, "upstream", "-h")
+	for _, want := range []string{"-hang duration", "-jitter duration", "-latency duration", "never proxies"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("upstream -h lacks %q:\n%s", want, help)
+		}
+	}
+	_, _, help = runStoreCmd(t, nil, "serve", "-h")
+	if !strings.Contains(help, "-negative-ttl duration") {
+		t.Errorf("serve -h lacks -negative-ttl duration:\n%s", help)
+	}
+	s := startCmd(t, map[string]string{"AUTH_SECRET": "upstream-help-and-log-secret-0123456789"}, "upstream", "--latency", "2ms", "--jitter", "500us")
+	if logs := s.logs.String(); !strings.Contains(logs, `"latency":"2ms"`) || !strings.Contains(logs, `"jitter":"500µs"`) {
+		t.Errorf("startup log durations:\n%s", logs)
+	}
+}
