@@ -88,6 +88,7 @@ type server struct {
 	logger  *slog.Logger
 	metrics *serveMetrics
 	cache   *resolver.Cache
+	backend *backendWatch
 	closers []func() error
 }
 
@@ -207,7 +208,7 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 
 	// srv is a local, not the named result: `return nil, err` would set
 	// the result to nil before the deferred cleanup runs.
-	srv := &server{logger: logger, metrics: newServeMetrics(string(cfg.Mode))}
+	srv := &server{logger: logger, metrics: newServeMetrics(string(cfg.Mode)), backend: newBackendWatch(logger)}
 	defer func() {
 		if err != nil {
 			srv.close()
@@ -322,6 +323,7 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 // token or the session).
 func (srv *server) observe(r *http.Request, res resolver.Result, d time.Duration) {
 	srv.metrics.observe(r, res, d)
+	srv.backend.observe(res)
 	if srv.logger.Enabled(r.Context(), slog.LevelDebug) {
 		srv.logger.Debug("session", slog.String("reason", string(res.Reason)), slog.String("source", res.Source),
 			slog.String("took", d.String())) // "1.2ms": JSON's slog.Duration is bare nanoseconds
