@@ -175,7 +175,9 @@ func TestMergeOfSplitLiveRuns(t *testing.T) {
 		return rep
 	}
 	one := run(400).Scenarios[0]
-	merged, err := Merge(run(200), run(200))
+	a, b := run(200), run(200)
+	ra, rb := a.Scenarios[0].RateTarget, b.Scenarios[0].RateTarget
+	merged, err := Merge(a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,10 +185,12 @@ func TestMergeOfSplitLiveRuns(t *testing.T) {
 	if m.Requests != one.Requests || m.Reasons["session"] != one.Reasons["session"] || m.CacheHits != one.CacheHits {
 		t.Errorf("merged %d requests %v, one run %d %v", m.Requests, m.Reasons, one.Requests, one.Reasons)
 	}
-	// Rates divide by each run's own window (when its cap was reached), so
-	// they agree to the generators' timing, not exactly.
-	if d := m.RateTarget/one.RateTarget - 1; d > 0.02 || d < -0.02 {
-		t.Errorf("rate target merged %.1f, one run %.1f", m.RateTarget, one.RateTarget)
+	// Each run's rate divides by its own window, which ends when its cap
+	// was reached: wall-clock timing of the generator, so comparing it with
+	// the single run's would test the machine's speed. What Merge promises
+	// is that concurrent sources' rates add up.
+	if ra <= 0 || rb <= 0 || m.RateTarget != ra+rb {
+		t.Errorf("rate target merged %.3f, want the sum of the parts %.3f + %.3f", m.RateTarget, ra, rb)
 	}
 	c, _ := m.Histograms()
 	if c.TotalCount() != one.Requests {
