@@ -242,9 +242,10 @@ func (s *benchSetup) openStore(ctx context.Context, o benchOptions, n int, now t
 		}
 		s.notes = append(s.notes, fmt.Sprintf("database: demo SQLite store seeded with %d sessions", seedOpts.Sessions))
 	} else {
-		st, err := store.Open(ctx, dsn, store.Options{ReadOnly: s.base.ReadOnly})
+		opts := withProfileStore(store.Options{ReadOnly: s.base.ReadOnly, MustExist: true}, o.profile)
+		st, err := store.Open(ctx, dsn, opts)
 		if err != nil {
-			return nil, fmt.Errorf("bench: store: %w", err)
+			return nil, storeOpenError(fmt.Errorf("bench: store %s: %w", store.Redact(dsn), err))
 		}
 		s.st = st
 		s.closers = append(s.closers, st.Close)

@@ -66,22 +66,32 @@ func openStore(ctx context.Context, env *cliEnv, f *resolveFlags, cfg resolver.C
 		if dsn == "" {
 			return nil, usagef("profile %s names no store: add store.dsn_env or pass --db", p.Name)
 		}
-		if opts.Schema == "" {
-			opts.Schema = p.Store.Schema
-		}
-		if opts.Prefix == "" {
-			opts.Prefix = p.Store.KeyPrefix
-		}
-		if opts.MaxConns == 0 {
-			opts.MaxConns = p.Store.PoolSize
-		}
-		opts.Mapping = p.Store.Mapping
+		opts = withProfileStore(opts, p)
 	}
 	st, err := store.Open(ctx, dsn, opts)
 	if err != nil {
 		return nil, storeOpenError(fmt.Errorf("opening %s: %w", store.Redact(dsn), err))
 	}
 	return st, nil
+}
+
+// withProfileStore fills the store options a profile's store section
+// names (layout, mapping, Redis prefix, pool size) where flags left them
+// unset.
+func withProfileStore(opts store.Options, p *profiles.Profile) store.Options {
+	if opts.Schema == "" {
+		opts.Schema = p.Store.Schema
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = p.Store.KeyPrefix
+	}
+	if opts.MaxConns == 0 {
+		opts.MaxConns = p.Store.PoolSize
+	}
+	if len(opts.Mapping) == 0 {
+		opts.Mapping = p.Store.Mapping
+	}
+	return opts
 }
 
 // config builds the resolver configuration: profile first, then the

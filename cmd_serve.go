@@ -311,7 +311,7 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 		slog.Bool("cache", cfg.Cache.Enabled), slog.Bool("invalidate_endpoint", env.getenv(s.invalidateEnv) != "")}
 	if cfg.Mode == resolver.ModeProxy {
 		if u, err := resolver.UpstreamSessionURL(cfg); err == nil {
-			attrs = append(attrs, slog.String("upstream", redactURL(u)))
+			attrs = append(attrs, slog.String("upstream", resolver.RedactURL(u)))
 		}
 	}
 	logger.Info("listening", attrs...)
@@ -350,28 +350,11 @@ func redisClient(rawURL string) (*redis.Client, error) {
 		// url.Parse's error quotes the whole URL, password included.
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			return nil, usagef("redis URL %s: %v", redactURL(rawURL), ue.Err)
+			return nil, usagef("redis URL %s: %v", resolver.RedactURL(rawURL), ue.Err)
 		}
-		return nil, usagef("redis URL %s: %v", redactURL(rawURL), err)
+		return nil, usagef("redis URL %s: %v", resolver.RedactURL(rawURL), err)
 	}
 	return redis.NewClient(opt), nil
-}
-
-// redactURL is raw with any userinfo password masked (url.URL.Redacted),
-// for logs and messages that name an upstream, bus or cache. An
-// unparsable URL loses everything before its last '@'.
-func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	if i := strings.LastIndexByte(raw, '@'); i >= 0 {
-		scheme, _, _ := strings.Cut(raw, "://")
-		if strings.Contains(raw[:i], "://") {
-			return scheme + "://•••" + raw[i:]
-		}
-		return "•••" + raw[i:]
-	}
-	return raw
 }
 
 // listen binds addr and prepares the HTTP server: keep-alive on, header

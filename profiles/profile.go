@@ -127,7 +127,7 @@ func (p *Profile) Validate() error {
 		u, err := url.Parse(r.BaseURL)
 		switch {
 		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-			bad("resolver.base_url", "%q is not an absolute http(s) URL", r.BaseURL)
+			bad("resolver.base_url", "%q is not an absolute http(s) URL", resolver.RedactURL(r.BaseURL))
 		case u.User != nil:
 			bad("resolver.base_url", "credentials in the URL are refused; use proxy.header_envs")
 		}

@@ -202,7 +202,7 @@ func (c Config) Validate() error {
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("base URL %q: want an absolute http(s) URL", redactURL(c.BaseURL)))
+			errs = append(errs, fmt.Errorf("base URL %q: want an absolute http(s) URL", RedactURL(c.BaseURL)))
 		}
 	}
 	if c.Mode == ModeProxy && c.BaseURL == "" {
@@ -242,14 +242,17 @@ func (c Config) Validate() error {
 	return fmt.Errorf("resolver config: %w", errors.Join(errs...))
 }
 
-// redactURL hides a password in a URL for messages. Text that does not parse
+// RedactURL hides a password in a URL for messages. Text that does not parse
 // as a URL is cut at its last '@' so that "scheme://user:pass@host" shapes
 // are masked too.
-func redactURL(raw string) string {
+func RedactURL(raw string) string {
 	if u, err := url.Parse(raw); err == nil {
 		return u.Redacted()
 	}
 	if i := strings.LastIndexByte(raw, '@'); i >= 0 {
+		if scheme, _, ok := strings.Cut(raw[:i], "://"); ok {
+			return scheme + "://•••" + raw[i:]
+		}
 		return "•••" + raw[i:]
 	}
 	return raw

@@ -77,7 +77,7 @@ var _ Resolver = (*proxy)(nil)
 func UpstreamSessionURL(cfg Config) (string, error) {
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("resolver: upstream URL %q: want an absolute http(s) URL", redactURL(cfg.BaseURL))
+		return "", fmt.Errorf("resolver: upstream URL %q: want an absolute http(s) URL", RedactURL(cfg.BaseURL))
 	}
 	base := strings.TrimSuffix(u.Path, "/")
 	if base == "" {
