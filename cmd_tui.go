@@ -24,9 +24,9 @@ import (
 // `authscope` opens).
 func runTUI(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "tui", "tui [--profile NAME|FILE] [--cookies FILE] [--export-dir DIR]")
-	profile := fs.String("profile", "demo", "profile name or file (the embedded demo by default)")
+	profile := fs.String("profile", "demo", "profile name or file; demo is the embedded demo")
 	cookies := fs.String("cookies", "", "file of JWT session cookies to browse (one Cookie header or token per line)")
-	exportDir := fs.String("export-dir", ".", "where the Load screen's e writes reports")
+	exportDir := fs.String("export-dir", "", "where the Load screen's e writes reports (default: the user cache dir's authscope/exports)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

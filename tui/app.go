@@ -221,7 +221,13 @@ func (m *Model) engineReady(msg engineReadyMsg) tea.Cmd {
 	old := m.c.engine
 	m.c.engine = msg.engine
 	m.resolver.hasStats = false
-	m.status.apply(&statusMsg{text: fmt.Sprintf("resolver ready: %s · %s · cache %s", msg.settings.Mode, msg.settings.Strategy, onOff(msg.settings.Cache))})
+	// The settings are on the left of the status bar already: say where
+	// resolution happens instead of repeating them.
+	ready := "resolver ready"
+	if msg.engine.Describe != "" {
+		ready += ": " + msg.engine.Describe
+	}
+	m.status.apply(&statusMsg{text: ready})
 	return tea.Batch(closeEngineCmd(old), m.sessions.resolveWindow(), statsCmd(m.c, m.c.engineGen))
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,7 +44,8 @@ type BenchRunner struct {
 }
 
 // NewBenchRunner offers profiles, probes capacity with cc and exports
-// reports into dir ("" is the working directory).
+// reports into dir ("" is DefaultExportDir: never the working directory,
+// which is often a repository).
 func NewBenchRunner(profiles []LoadProfile, cc bench.CapacityConfig, dir string) *BenchRunner {
 	return &BenchRunner{profiles: profiles, capacity: cc, dir: dir, last: map[string]*bench.Report{}}
 }
@@ -120,15 +122,16 @@ func curvePercentiles() []float64 {
 }
 
 func convertSnapshot(profile string, s bench.Snapshot) RunSnapshot {
-	rs := RunSnapshot{Profile: profile, Final: s.Final, Err: s.Err}
+	rs := RunSnapshot{Profile: profile, Final: s.Final, Stopped: s.Final && s.Canceled, Err: s.Err}
 	for i, sc := range s.Scenarios {
 		rep := sc.Report
 		rs.Duration += sc.Planned
-		switch sc.State {
-		case bench.StateDone:
+		switch {
+		case sc.State == bench.StateDone && !s.Canceled:
 			rs.Elapsed += sc.Planned
-		case bench.StatePending:
+		case sc.State == bench.StatePending:
 		default:
+			// A stopped scenario is done at the time it got to.
 			rs.Elapsed += min(sc.Elapsed, sc.Planned)
 		}
 		if i == s.Current || (s.Current < 0 && sc.State == bench.StateDone) {
@@ -184,19 +187,22 @@ func (b *BenchRunner) Capacity(ctx context.Context, name string, s Settings) (<-
 		scenario = defaultScenario(s, cfg)
 	}
 	// Probes arrive seconds apart: a small buffer never blocks the search
-	// on a UI that reads each one.
+	// on a UI that reads each one. The first message says the search has
+	// begun, so the screen shows it before the first probe ends.
 	out := make(chan CapacityStep, 16)
+	criteria := b.criteria()
+	out <- CapacityStep{Started: true, Scenario: scenario, Criteria: criteria, Rate: float64(b.capacity.StartRate)}
 	go func() {
 		defer close(out)
 		defer release()
 		res, err := bench.FindCapacity(ctx, cfg, scenario, targets, b.capacity, func(pr bench.Probe) {
-			step := CapacityStep{Rate: pr.Rate, P99: time.Duration(pr.Latency), Success: 1 - pr.ErrorRatio, OK: pr.Pass}
+			step := CapacityStep{Scenario: scenario, Rate: pr.Rate, P99: time.Duration(pr.Latency), Success: 1 - pr.ErrorRatio, OK: pr.Pass}
 			select {
 			case out <- step:
 			case <-ctx.Done():
 			}
 		})
-		final := CapacityStep{Final: true, Rate: res.Rate, OK: err == nil, Err: err}
+		final := CapacityStep{Scenario: scenario, Criteria: criteria, Final: true, Rate: res.Rate, OK: err == nil, Err: err}
 		if res.Canceled {
 			final.Err = context.Canceled
 		}
@@ -206,6 +212,23 @@ func (b *BenchRunner) Capacity(ctx context.Context, name string, s Settings) (<-
 		}
 	}()
 	return out, nil
+}
+
+// criteria describes what a capacity probe must hold.
+func (b *BenchRunner) criteria() string {
+	c := b.capacity
+	var parts []string
+	if c.SLO.Limit > 0 {
+		q := c.SLO.Quantile
+		if q == 0 {
+			q = 99
+		}
+		parts = append(parts, fmt.Sprintf("p%g ≤ %s", q, time.Duration(c.SLO.Limit)))
+	}
+	if c.MaxErrors > 0 {
+		parts = append(parts, fmt.Sprintf("errors ≤ %g%%", 100*float64(c.MaxErrors)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func defaultScenario(s Settings, cfg bench.Config) string {
@@ -229,7 +252,14 @@ func (b *BenchRunner) Export(_ context.Context, snap RunSnapshot) (string, error
 	if rep == nil {
 		return "", errors.New("no finished run of this profile to export")
 	}
-	base := filepath.Join(b.dir, fmt.Sprintf("authscope-%s-%s", snap.Profile, rep.Started.UTC().Format("20060102T150405Z")))
+	dir := b.dir
+	if dir == "" {
+		dir = DefaultExportDir()
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("export: %w", err)
+	}
+	base := filepath.Join(dir, fmt.Sprintf("authscope-%s-%s", snap.Profile, rep.Started.UTC().Format("20060102T150405Z")))
 	if err := writeReport(base+".json", rep.WriteJSON); err != nil {
 		return "", err
 	}
@@ -253,4 +283,13 @@ func writeReport(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("export %s: %w", filepath.Base(path), err)
 	}
 	return nil
+}
+
+// DefaultExportDir is where reports go without --export-dir: the user's
+// cache directory (authscope/exports), else the system temp directory.
+func DefaultExportDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "authscope", "exports")
+	}
+	return filepath.Join(os.TempDir(), "authscope-exports")
 }

@@ -89,6 +89,19 @@ func TestBenchRunnerStreamsAFinalSnapshotAndExports(t *testing.T) {
 	if _, err := os.Stat(strings.TrimSuffix(path, ".json") + ".html"); err != nil {
 		t.Fatal(err)
 	}
+	// Without a directory, reports go to the user cache dir, never the
+	// working directory (often a repository).
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	t.Setenv("HOME", cache)
+	r.dir = ""
+	path, err = r.Export(t.Context(), last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(path, cache+string(filepath.Separator)) || !strings.Contains(path, filepath.Join("authscope", "exports")) {
+		t.Fatalf("default export path %s, want under %s", path, cache)
+	}
 }
 
 func TestConvertSnapshotProgress(t *testing.T) {
@@ -138,6 +151,11 @@ func TestBenchRunnerStopsOnCancel(t *testing.T) {
 				if !last.Final {
 					t.Fatal("channel closed without a final snapshot")
 				}
+				// Stopped in the first scenario of two one-minute ones: the
+				// final snapshot says so and how far it got, not 50%.
+				if !last.Stopped || last.Elapsed >= 30*time.Second || last.Duration != 2*time.Minute {
+					t.Fatalf("stopped run: stopped %v at %v of %v", last.Stopped, last.Elapsed, last.Duration)
+				}
 				return
 			}
 			last = s
@@ -161,9 +179,20 @@ func TestBenchRunnerCapacityStreamsProbes(t *testing.T) {
 	for s := range ch {
 		steps = append(steps, s)
 	}
-	if len(steps) < 2 || !steps[len(steps)-1].Final {
+	if len(steps) < 3 || !steps[0].Started || !steps[len(steps)-1].Final {
 		t.Fatalf("steps: %+v", steps)
 	}
+	// The search announces itself before its first probe ends, and every
+	// step names the scenario.
+	if steps[0].Scenario != "fast-local" || steps[0].Criteria != "p99 ≤ 1s" {
+		t.Fatalf("start: %+v", steps[0])
+	}
+	for _, s := range steps {
+		if s.Scenario != "fast-local" {
+			t.Fatalf("a step without its scenario: %+v", s)
+		}
+	}
+	steps = steps[1:]
 	// The result is the highest passing probe (which probes pass depends
 	// on the machine's load, so the test checks the relation, not a rate).
 	best := 0.0

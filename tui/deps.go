@@ -190,6 +190,9 @@ type RunSnapshot struct {
 	Current   string
 	Scenarios []ScenarioStats
 	Final     bool
+	// Stopped marks a final snapshot of a run stopped early: Elapsed is
+	// how far it got and the figures cover what completed.
+	Stopped bool
 	// Err is the run's failure, if it failed.
 	Err error
 }
@@ -215,6 +218,13 @@ type Quantile struct {
 
 // CapacityStep is one probe of a capacity search.
 type CapacityStep struct {
+	// Scenario names the scenario probed (every step carries it).
+	Scenario string
+	// Criteria says what a probe must hold, e.g. "p99 ≤ 25ms, errors ≤ 1%".
+	Criteria string
+	// Started marks the message sent as the search begins, before any
+	// probe: only Scenario, Criteria and Rate (the first rate) are set.
+	Started bool
 	Rate    float64
 	P99     time.Duration
 	Success float64

@@ -181,7 +181,7 @@ func newHarness(t testing.TB, n, w, h int) *harness {
 	}
 	hs := &harness{
 		factory: &fakeFactory{res: &countingResolver{known: known}},
-		runner:  &fakeRunner{snaps: []RunSnapshot{sampleSnapshot(false), sampleSnapshot(true)}, steps: []CapacityStep{{Rate: 100, P99: time.Millisecond, Success: 1, OK: true}, {Rate: 200, P99: 90 * time.Millisecond, Success: 0.97}, {Rate: 150, Final: true, OK: true}}},
+		runner:  &fakeRunner{snaps: []RunSnapshot{sampleSnapshot(false), sampleSnapshot(true)}, steps: sampleSteps()},
 		jwt:     NewMemorySource(jwtRows, false),
 		db:      NewMemorySource(dbRows, true),
 	}
@@ -299,3 +299,14 @@ func runWithTimeout(c tea.Cmd, d time.Duration) (tea.Msg, bool) {
 
 // screenText is the rendered screen without ANSI.
 func (hs *harness) screenText() string { return ansi.Strip(hs.m.View().Content) }
+
+// sampleSteps is a capacity search as BenchRunner streams it.
+func sampleSteps() []CapacityStep {
+	const sc = "database-local-cached"
+	return []CapacityStep{
+		{Started: true, Scenario: sc, Criteria: "p99 ≤ 25ms, errors ≤ 1%", Rate: 100},
+		{Scenario: sc, Rate: 100, P99: time.Millisecond, Success: 1, OK: true},
+		{Scenario: sc, Rate: 200, P99: 90 * time.Millisecond, Success: 0.97},
+		{Scenario: sc, Criteria: "p99 ≤ 25ms, errors ≤ 1%", Rate: 150, Final: true, OK: true},
+	}
+}

@@ -2,8 +2,8 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -69,7 +69,7 @@ func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 			return nil, &statusMsg{text: "stopping the run…"}
 		}
 		if l.c.deps.Runner == nil || l.profile() == "" {
-			return nil, &statusMsg{err: fmt.Errorf("load run: no runner or profile: %w", ErrNotSupported)}
+			return nil, &statusMsg{err: fmt.Errorf("nothing to run, no load profile: %w", ErrNotSupported)}
 		}
 		l.runID++
 		l.running, l.stopping = true, false
@@ -83,7 +83,7 @@ func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 			return nil, &statusMsg{text: "stopping the capacity search…"}
 		}
 		if l.c.deps.Runner == nil || l.profile() == "" {
-			return nil, &statusMsg{err: fmt.Errorf("capacity search: no runner or profile: %w", ErrNotSupported)}
+			return nil, &statusMsg{err: fmt.Errorf("no load profile to search: %w", ErrNotSupported)}
 		}
 		l.capID++
 		l.capRunning = true
@@ -135,6 +135,9 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 		if l.snap != nil && l.snap.Err != nil {
 			return nil, &statusMsg{err: fmt.Errorf("load run: %w", l.snap.Err)}
 		}
+		if l.snap != nil && l.snap.Stopped {
+			return nil, &statusMsg{text: "run stopped at " + fmtSeconds(l.snap.Elapsed.Seconds()) + " · partial results kept · e exports them"}
+		}
 		return nil, &statusMsg{text: "run finished · e exports the report"}
 	case capStartedMsg:
 		if msg.id != l.capID {
@@ -164,7 +167,7 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 			l.capCancel()
 		}
 		l.capCancel, l.capCh = nil, nil
-		return nil, &statusMsg{text: "capacity search finished"}
+		return nil, &statusMsg{text: capacityResult(l.steps)}
 	case exportedMsg:
 		if msg.err != nil {
 			return nil, &statusMsg{err: msg.err}
@@ -210,13 +213,17 @@ func (l *loadModel) view(w, h int) string {
 		bottom = append(bottom, "reasons  "+reasonsLine(mergeReasons(l.snap.Scenarios), w))
 	}
 	if len(l.steps) > 0 || l.capRunning {
-		bottom = append(bottom, capacityLine(l.steps, l.capRunning))
+		bottom = append(bottom, capacityLines(l.steps, l.capRunning, w)...)
 	}
 	if l.exported != "" {
 		bottom = append(bottom, "report   "+l.exported)
 	}
 	if l.snap == nil {
-		return strings.Join(append(top, "", st.App.Dim.Render("no run yet: press space to start "+orDash(l.profile()))), "\n") + "\n" + strings.Join(bottom, "\n")
+		hint := "no run yet: press space to start " + l.profile()
+		if l.profile() == "" {
+			hint = "no load profile to run: add a bench section to the profile"
+		}
+		return strings.Join(append(top, "", st.App.Dim.Render(hint)), "\n") + "\n" + strings.Join(bottom, "\n")
 	}
 	table := percentileTable(l.snap.Scenarios, st, w)
 	used := len(top) + 1 + strings.Count(table, "\n") + 1 + len(bottom)
@@ -238,6 +245,8 @@ func (l *loadModel) progressLine(w int) string {
 		state = st.App.Warn.Render("stopping")
 	case l.running:
 		state = st.App.OK.Render("running")
+	case l.snap != nil && l.snap.Stopped:
+		state = st.App.Warn.Render("stopped at " + fmtSeconds(l.snap.Elapsed.Seconds()))
 	case l.snap != nil:
 		state = "finished"
 	}
@@ -273,7 +282,7 @@ func percentileTable(scs []ScenarioStats, st *Styles, w int) string {
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", labelW))
 	for _, s := range scs {
-		b.WriteString(st.seriesStyle(s.Mode == resolver.ModeProxy).Render(fmt.Sprintf("%*s", colW, ansi.Truncate(s.Name, colW-1, "…"))))
+		b.WriteString(st.seriesStyle(s.Mode == resolver.ModeProxy).Render(fmt.Sprintf("%*s", colW, abbreviate(s.Name, colW-1))))
 	}
 	line := func(label string, cell func(ScenarioStats) string) {
 		b.WriteString("\n")
@@ -315,30 +324,98 @@ func mergeReasons(scs []ScenarioStats) map[resolver.Reason]uint64 {
 	return m
 }
 
-// capacityLine lists the search's probes as they happen.
-func capacityLine(steps []CapacityStep, running bool) string {
-	parts := make([]string, 0, len(steps))
-	var final string
+// abbreviations shorten scenario names for narrow columns, most
+// readable first: "database-local-cached" becomes "db-local+c".
+var abbreviations = []struct{ long, short string }{
+	{"database", "db"}, {"-cached", "+c"}, {"-cache", "+c"}, {"local", "loc"}, {"proxy", "prx"},
+}
+
+// abbreviate fits a scenario name in w columns: abbreviations first,
+// cutting only what still does not fit.
+func abbreviate(name string, w int) string {
+	for _, a := range abbreviations {
+		if ansi.StringWidth(name) <= w {
+			return name
+		}
+		name = strings.ReplaceAll(name, a.long, a.short)
+	}
+	return ansi.Truncate(name, w, "…")
+}
+
+// capacityLines shows a capacity search as it happens: a heading naming
+// the scenario and the criteria, the probes wrapped to w, then the
+// result, one line per scenario searched.
+func capacityLines(steps []CapacityStep, running bool, w int) []string {
+	var scenario, criteria string
+	var probes []string
+	var result string
 	for _, s := range steps {
+		if s.Scenario != "" {
+			scenario = s.Scenario
+		}
+		if s.Criteria != "" {
+			criteria = s.Criteria
+		}
 		switch {
-		case s.Err != nil:
-			parts = append(parts, "error: "+oneLine(s.Err.Error()))
+		case s.Started:
 		case s.Final:
-			final = fmt.Sprintf("→ capacity %.0f/s", s.Rate)
+			result = capacityResult([]CapacityStep{s})
+		case s.Err != nil:
+			probes = append(probes, "error: "+oneLine(s.Err.Error()))
 		default:
-			mark := "ok"
+			mark := "✓"
 			if !s.OK {
-				mark = "over"
+				mark = "✗"
 			}
-			parts = append(parts, fmt.Sprintf("%.0f/s %s p99 %s", s.Rate, mark, fmtDuration(s.P99)))
+			probes = append(probes, fmt.Sprintf("%.0f/s %s p99 %s", s.Rate, mark, fmtDuration(s.P99)))
 		}
 	}
-	sort.SliceStable(parts, func(i, j int) bool { return false })
-	line := "capacity " + strings.Join(parts, " · ")
-	if final != "" {
-		line += " " + final
-	} else if running {
-		line += " …"
+	head := "capacity " + orDash(scenario)
+	if criteria != "" {
+		head += " (" + criteria + ")"
 	}
-	return line
+	lines := []string{ansi.Truncate(head, w, "…")}
+	if running && result == "" {
+		probes = append(probes, fmt.Sprintf("probing step %d…", len(probes)+1))
+	}
+	// Probes wrap at w, indented.
+	line := " "
+	for _, p := range probes {
+		if ansi.StringWidth(line)+3+ansi.StringWidth(p) > w && line != " " {
+			lines = append(lines, line)
+			line = " "
+		}
+		if line != " " {
+			line += " ·"
+		}
+		line += " " + p
+	}
+	if line != " " {
+		lines = append(lines, ansi.Truncate(line, w, "…"))
+	}
+	if result != "" {
+		lines = append(lines, ansi.Truncate(result, w, "…"))
+	}
+	return lines
+}
+
+// capacityResult is the one-line answer of a finished search.
+func capacityResult(steps []CapacityStep) string {
+	for i := len(steps) - 1; i >= 0; i-- {
+		s := steps[i]
+		if !s.Final {
+			continue
+		}
+		name := orDash(s.Scenario)
+		switch {
+		case errors.Is(s.Err, context.Canceled):
+			return fmt.Sprintf("%s: capacity search stopped (%.0f/s held so far)", name, s.Rate)
+		case s.Err != nil:
+			return fmt.Sprintf("%s: capacity search failed: %s", name, oneLine(s.Err.Error()))
+		case s.Rate == 0:
+			return name + ": no rate held (capacity below the first probe)"
+		}
+		return fmt.Sprintf("%s → capacity %.0f/s", name, s.Rate)
+	}
+	return "capacity search ended without a result"
 }

@@ -52,3 +52,26 @@ func TestErrText(t *testing.T) {
 		}
 	}
 }
+
+// A long error takes the help hint's and the profile's room before it is
+// cut; the settings and redaction segments stay.
+func TestStatusBarErrorUsesTheWidth(t *testing.T) {
+	hs := newHarness(t, 3, 100, 30)
+	var b statusBar
+	msg := "build proxy/database resolver: upstream 127.0.0.1:3000: refused"
+	b.apply(&statusMsg{err: errors.New(msg)})
+	out := ansi.Strip(b.view(hs.m.c, 120))
+	if !strings.Contains(out, msg) || !strings.Contains(out, "redaction on") || !strings.Contains(out, "local · jwt") {
+		t.Fatalf("120 columns: %q", out)
+	}
+	if strings.Count(out, "jwt") != 1 {
+		t.Fatalf("the state is repeated: %q", out)
+	}
+	if w := len([]rune(out)); w > 120 {
+		t.Fatalf("%d wide", w)
+	}
+	b.apply(&statusMsg{text: "short"})
+	if out := ansi.Strip(b.view(hs.m.c, 120)); !strings.Contains(out, "? help") || !strings.Contains(out, "demo") {
+		t.Fatalf("a short message hid the help hint or profile: %q", out)
+	}
+}

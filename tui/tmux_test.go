@@ -32,18 +32,12 @@ func TestTmuxSmoke(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	// A real terminal on a shared, loaded machine can miss a deadline: one
-	// retry, with the first attempt's screen in the log. A broken flow
-	// fails both.
-	for attempt := 1; ; attempt++ {
-		script := exec.CommandContext(ctx, "bash", filepath.Join("e2e", "tmux-smoke.sh"), bin)
-		out, err := script.CombinedOutput()
-		t.Logf("attempt %d:\n%s", attempt, out)
-		if err == nil {
-			return
-		}
-		if attempt == 2 || ctx.Err() != nil {
-			t.Fatalf("tmux smoke: %v", err)
-		}
+	// The script's waits are conditions on the screen with a generous
+	// deadline, so a loaded machine makes it slower, not flaky: no retry.
+	script := exec.CommandContext(ctx, "bash", filepath.Join("e2e", "tmux-smoke.sh"), bin)
+	out, err := script.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("tmux smoke: %v", err)
 	}
 }

@@ -51,28 +51,45 @@ check_safe() {
 	return 0
 }
 
-# wait_for TEXT [SECONDS]: poll the screen until TEXT shows.
-wait_for() {
-	local text=$1 limit=${2:-30} i
-	for ((i = 0; i < limit * 10; i++)); do
-		if screen | grep -qF -- "$text"; then
+# Every wait is for a condition on the screen, with one generous deadline
+# (SMOKE_DEADLINE seconds, 90 by default): a loaded CI machine only makes
+# the wait longer, never the test flaky, and nothing is retried. Waits are
+# for text that the step itself produces (never text an earlier step may
+# have left), measured by the clock rather than by counting polls.
+deadline=${SMOKE_DEADLINE:-90}
+
+# until_screen DESC CMD...: poll until CMD (given the screen on stdin) succeeds.
+until_screen() {
+	local desc=$1 end=$((SECONDS + deadline))
+	shift
+	while ((SECONDS < end)); do
+		if screen | "$@"; then
 			return 0
 		fi
 		sleep 0.1
 	done
-	fail "timed out waiting for: $text"
+	fail "timed out after ${deadline}s waiting for: $desc"
 }
 
-# wait_gone TEXT [SECONDS]: poll the screen until TEXT is gone.
-wait_gone() {
-	local text=$1 limit=${2:-30} i
-	for ((i = 0; i < limit * 10; i++)); do
-		if ! screen | grep -qF -- "$text"; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	fail "timed out waiting for this to go: $text"
+# wait_for TEXT: the screen shows TEXT.
+wait_for() { until_screen "$1" grep -qF -- "$1"; }
+
+# wait_re REGEX: a line of the screen matches REGEX (extended).
+wait_re() { until_screen "/$1/" grep -qE -- "$1"; }
+
+# wait_gone TEXT: TEXT is no longer on the screen.
+wait_gone() { until_screen "no more: $1" sh -c '! grep -qF -- "$1"' _ "$1"; }
+
+# wait_listed: the list is at rest: its footer shows the row without
+# "· loading" (it is set in the same update as the key that starts one).
+wait_listed() { wait_re '^row [0-9]+ of [0-9]+ *$'; }
+
+# wait_built SETTINGS: the status bar shows SETTINGS and no build is
+# running (⟳ is set in the same update as the toggle that starts one).
+wait_built() {
+	wait_for "$1"
+	wait_gone "⟳"
+	wait_for "$1"
 }
 
 keys() { "${T[@]}" send-keys -t app "$@"; }
@@ -80,22 +97,26 @@ keys() { "${T[@]}" send-keys -t app "$@"; }
 step() { echo "tmux-smoke: $*"; }
 
 step "browse"
-wait_for "of 3000" 120
-wait_for "resolver ready"
+wait_for "of 3000"
+wait_for "resolver ready: JWE cookies"
+wait_listed
 check_safe
 keys j j
-wait_for "row 3 of 3000"
+wait_re '^row 3 of 3000 *$'
 keys G
-wait_for "row 3000 of 3000"
+wait_re '^row 3000 of 3000 *$'
 keys g
-wait_for "row 1 of 3000"
+wait_re '^row 1 of 3000 *$'
 check_safe
 
-step "filter"
+step "filter (on what is shown: the masked e-mail's domain)"
 keys /
+wait_for "filter on what is shown"
 keys -l "example.org"
 keys Enter
+wait_for "filter kept: example.org"
 wait_for "filter: example.org"
+wait_listed
 screen | grep -q "@example.com" && fail "the filter kept example.com rows"
 check_safe
 
@@ -117,7 +138,7 @@ keys r
 wait_for "Reveal the personal data"
 keys y
 wait_for "REVEALED"
-screen | grep -qE '[a-z]+\.[a-z]+\.1\.[0-9]+@example\.org' || fail "a revealed session shows no e-mail"
+wait_re '[a-z]+\.[a-z]+\.1\.[0-9]+@example\.org'
 check_safe revealed
 
 step "leaving re-redacts"
@@ -135,23 +156,24 @@ wait_for "filter: example.org"
 
 step "toggles"
 keys m
-wait_for "proxy · jwt · cache off"
-wait_for "resolver ready: proxy · jwt"
+wait_built "proxy · jwt · cache off"
+wait_for "resolver ready: upstream"
 check_safe
 keys s
-wait_for "proxy · database · cache off"
-wait_for "resolver ready: proxy · database"
+wait_built "proxy · database · cache off"
+wait_listed
 check_safe
 keys c
-wait_for "proxy · database · cache on"
+wait_built "proxy · database · cache on"
 check_safe
 
 step "revoke (database) needs a confirmation"
 # The last row expires last: a live session.
 keys G
-wait_gone "loading"
+wait_listed
 keys Enter
 wait_for "Session JSON"
+wait_for "x revoke"
 keys x
 wait_for "Revoke session"
 check_safe
@@ -166,19 +188,38 @@ check_safe
 keys '?'
 wait_for "Keys · Resolver"
 keys '?'
+wait_gone "Keys · Resolver"
 
-step "load run"
+step "load run, stopped early"
 keys 3
 wait_for "no run yet"
+# The second profile runs for seconds: stop it while it runs.
+keys j
+wait_for "press space to start jwt-local-vs-proxy"
 keys Space
-wait_for "state running" 20
+wait_for "state running"
+keys Space
+wait_for "stopped at"
+wait_for "run stopped at"
 check_safe
-wait_for "run finished" 120
+
+step "capacity search shows its steps"
+keys p
+wait_for "capacity jwt-proxy (p99"
+wait_for "probing step"
+keys p
+wait_for "capacity search stopped"
+check_safe
+
+step "load run to the end"
+keys k
+keys Space
+wait_for "run finished"
 wait_for "p99.9"
 wait_for "latency, log scale"
 check_safe
 
 step "quit"
 keys q
-wait_for "EXITED 0" 20
+wait_for "EXITED 0"
 echo "tmux-smoke: PASS"

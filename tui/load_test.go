@@ -1,0 +1,100 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/lipgloss/v2"
+)
+
+// A run stopped with space says where it stopped and keeps its figures.
+func TestLoadStoppedRunSaysStopped(t *testing.T) {
+	hs := newHarness(t, 5, 100, 30)
+	stopped := sampleSnapshot(true)
+	stopped.Stopped, stopped.Elapsed, stopped.Duration = true, 2800*time.Millisecond, 12*time.Second
+	hs.runner.snaps = []RunSnapshot{sampleSnapshot(false), stopped}
+	hs.key("3", "space")
+	out := hs.screenText()
+	for _, want := range []string{"stopped at 2.8s", "run stopped at 2.8s", "p99.9"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("screen lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "finished") {
+		t.Errorf("a stopped run shows finished:\n%s", out)
+	}
+}
+
+// Capacity search: the scenario and criteria show from the start, the
+// probes as they arrive, the answer names the scenario; at 80 columns
+// every line fits and the answer is whole.
+func TestLoadCapacityShowsStepsAndNamedResult(t *testing.T) {
+	hs := newHarness(t, 5, 80, 24)
+	hs.key("3")
+	l := &hs.m.load
+	steps := sampleSteps()
+	l.capID, l.capRunning = 1, true
+	hs.send(capStepMsg{id: 1, step: steps[0]})
+	out := hs.screenText()
+	if !strings.Contains(out, "capacity database-local-cached") || !strings.Contains(out, "probing step 1") {
+		t.Fatalf("the search's start is not shown:\n%s", out)
+	}
+	hs.send(capStepMsg{id: 1, step: steps[1]})
+	if out := hs.screenText(); !strings.Contains(out, "100/s ✓") || !strings.Contains(out, "probing step 2") {
+		t.Fatalf("a probe is not shown as it arrives:\n%s", out)
+	}
+	hs.send(capStepMsg{id: 1, step: steps[2]})
+	hs.send(capStepMsg{id: 1, step: steps[3]})
+	hs.send(capDoneMsg{id: 1})
+	out = hs.screenText()
+	if !strings.Contains(out, "database-local-cached → capacity 150/s") {
+		t.Fatalf("the answer is not whole on one line at 80 columns:\n%s", out)
+	}
+	for i, line := range strings.Split(out, "\n") {
+		if lipgloss.Width(line) > 80 {
+			t.Errorf("line %d is %d wide", i, lipgloss.Width(line))
+		}
+	}
+	lines := capacityLines(append(steps[:3:3], steps[1], steps[2], steps[1], steps[2], steps[1], steps[2]), true, 80)
+	for _, line := range lines {
+		if w := lipgloss.Width(line); w > 80 {
+			t.Errorf("capacity line %d wide: %q", w, line)
+		}
+	}
+	if len(lines) < 3 {
+		t.Errorf("eight probes did not wrap: %q", lines)
+	}
+}
+
+func TestAbbreviateScenarioNames(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		w    int
+		want string
+	}{
+		{"jwt-local", 12, "jwt-local"},
+		{"database-local", 12, "db-local"},
+		{"database-proxy-cached", 12, "db-proxy+c"},
+		{"database-local-cached", 9, "db-loc+c"},
+		{"a-very-long-scenario-name", 8, "a-very-…"},
+	} {
+		if got := abbreviate(tc.name, tc.w); got != tc.want {
+			t.Errorf("abbreviate(%q, %d) = %q, want %q", tc.name, tc.w, got, tc.want)
+		}
+	}
+}
+
+func TestLoadWithoutProfileSaysSo(t *testing.T) {
+	hs := newHarness(t, 5, 80, 24)
+	hs.m.load.profiles = nil
+	hs.key("3")
+	out := hs.screenText()
+	if strings.Contains(out, "press space to start") || !strings.Contains(out, "no load profile") {
+		t.Fatalf("no profile:\n%s", out)
+	}
+	hs.key("space")
+	if hs.m.load.running || !strings.Contains(hs.screenText(), "error: nothing to run") {
+		t.Fatalf("space without a profile:\n%s", hs.screenText())
+	}
+}
