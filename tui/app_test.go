@@ -193,16 +193,57 @@ func TestFilterMatchesOnlyWhatIsShown(t *testing.T) {
 
 func TestSortCycles(t *testing.T) {
 	hs := newHarness(t, 50, 80, 24)
-	hs.key("o")
-	if hs.m.sessions.q.Sort != SortUser {
-		t.Fatalf("sort = %v", hs.m.sessions.q.Sort)
+	s := &hs.m.sessions
+	// Default: active sessions first, the soonest to expire first; the
+	// expired ones after them, the most recently expired first.
+	if s.q.Sort != SortActive {
+		t.Fatalf("default sort = %v", s.q.Sort)
 	}
-	if got := hs.m.sessions.win[0].UserID; got != "user-000000" {
+	if s.win[0].Expires.Before(testNow) {
+		t.Fatal("the first row is expired")
+	}
+	seenExpired := false
+	for i, r := range s.win {
+		expired := r.Expires.Before(testNow)
+		switch {
+		case seenExpired && !expired:
+			t.Fatalf("row %d is active but listed after expired ones", i)
+		case !expired && i > 0 && r.Expires.Before(s.win[i-1].Expires):
+			t.Fatalf("active row %d expires before row %d", i, i-1)
+		case expired && seenExpired && r.Expires.After(s.win[i-1].Expires):
+			t.Fatalf("expired row %d expired after row %d", i, i-1)
+		}
+		seenExpired = seenExpired || expired
+	}
+	if !strings.Contains(hs.screenText(), "active") || strings.Contains(strings.Split(hs.screenText(), "row ")[0], "expired  ") {
+		t.Fatalf("the first screen shows expired sessions:\n%s", hs.screenText())
+	}
+	hs.key("G")
+	if last, _ := s.row(s.total - 1); !last.Expires.Before(testNow) {
+		t.Fatalf("the last row is not expired: %v", last.Expires)
+	}
+	hs.key("g", "o")
+	if s.q.Sort != SortExpires || !s.win[0].Expires.Before(testNow) {
+		t.Fatalf("sort by expiry: %v, first row expires %v", s.q.Sort, s.win[0].Expires)
+	}
+	hs.key("o")
+	if s.q.Sort != SortUser {
+		t.Fatalf("sort = %v", s.q.Sort)
+	}
+	if got := s.win[0].UserID; got != "user-000000" {
 		t.Fatalf("first row by user = %s", got)
 	}
+	// The order's key is on screen: a USER column of keyed fingerprints.
+	out := hs.screenText()
+	if !strings.Contains(out, "USER") || !strings.Contains(out, userKey(hs.m.c.redactor(false), s.win[0])) {
+		t.Fatalf("sorted by user without the user shown:\n%s", out)
+	}
+	if strings.Contains(out, "user-000000") {
+		t.Fatal("the raw user id is on screen")
+	}
 	hs.key("o")
-	if hs.m.sessions.q.Sort != SortExpires {
-		t.Fatalf("sort = %v", hs.m.sessions.q.Sort)
+	if s.q.Sort != SortActive {
+		t.Fatalf("sort = %v", s.q.Sort)
 	}
 }
 
@@ -644,5 +685,26 @@ func TestRevokeOfferedOnlyWhereItWorks(t *testing.T) {
 	ro.key("x")
 	if ro.m.confirm != nil {
 		t.Fatal("x opened a dialog on a read-only profile")
+	}
+}
+
+// Down to the minimum width every column keeps its meaning: the latency
+// its unit.
+func TestNarrowTableKeepsLatencyUnits(t *testing.T) {
+	for _, w := range []int{minWidth, 64, 70, 80} {
+		hs := newHarness(t, 30, w, 24)
+		pinLatencies(hs)
+		rows := 0
+		for _, line := range strings.Split(hs.screenText(), "\n") {
+			if strings.Contains(line, "•••@") {
+				rows++
+				if !strings.HasSuffix(strings.TrimRight(line, " "), "42.0µs") {
+					t.Errorf("%d columns: row lost its latency unit: %q", w, line)
+				}
+			}
+		}
+		if rows == 0 {
+			t.Fatalf("%d columns: no rows", w)
+		}
 	}
 }

@@ -70,19 +70,27 @@ type SortKey int
 
 // Sort keys, in the order `o` cycles through them.
 const (
-	// SortExpires orders by expiry, soonest first.
-	SortExpires SortKey = iota
-	// SortUser orders by user id.
+	// SortActive, the default, lists active sessions first, the soonest
+	// to expire first, then expired ones, the most recently expired
+	// first: the first screen shows what is live (ListQuery.Now says when).
+	SortActive SortKey = iota
+	// SortExpires orders by expiry, soonest (longest expired) first.
+	SortExpires
+	// SortUser groups each user's sessions together (by user id, which
+	// the list shows as a keyed fingerprint).
 	SortUser
 	sortKeys
 )
 
 // String implements fmt.Stringer.
 func (k SortKey) String() string {
-	if k == SortUser {
+	switch k {
+	case SortUser:
 		return "user"
+	case SortExpires:
+		return "expiry"
 	}
-	return "expires"
+	return "active first"
 }
 
 // ListQuery asks a SessionSource for one window of rows.
@@ -92,6 +100,9 @@ type ListQuery struct {
 	// (case-insensitive), or, with Shown, whose shown text does. Empty
 	// keeps all.
 	Filter string
+	// Now is the instant SortActive splits active from expired at
+	// (default time.Now).
+	Now time.Time
 	// Shown, when set, makes Filter match Shown(row) (lower-cased) instead
 	// of the raw values: what the screen shows for the row (redacted name
 	// and e-mail, fingerprint). With redaction on a filter must not find

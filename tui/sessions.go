@@ -76,6 +76,7 @@ func (s *sessionsModel) fetch(off int) tea.Cmd {
 	s.pendingOff = off
 	q := s.q
 	q.Strategy = s.c.settings.Strategy
+	q.Now = s.c.now
 	// Redaction is always on in the list: filter on what it shows.
 	q.Shown = shownText(s.c.redactor(false))
 	q.Offset, q.Limit = off, s.windowSize()
@@ -334,6 +335,11 @@ func (s *sessionsModel) view() string {
 	}
 	b.WriteByte('\n')
 	cols := s.columns()
+	if s.q.Sort == SortUser {
+		// Sorted by user: the first column shows the order's key.
+		cols.headers[0] = "USER"
+		cols.byUser = true
+	}
 	b.WriteString(st.Sessions.Header.Render(cols.header()))
 	for i := s.top; i < s.top+s.rows; i++ {
 		b.WriteByte('\n')
@@ -369,6 +375,7 @@ type columnSet struct {
 	widths  []int
 	headers []string
 	wide    bool
+	byUser  bool // the first column is the user key, not the name
 }
 
 func (s *sessionsModel) columns() columnSet {
@@ -385,6 +392,11 @@ func (s *sessionsModel) columns() columnSet {
 		}
 	}
 	fixed := []int{8, 8, 7, 12, 7}
+	if avail < 70 {
+		// Narrowest layout: a shorter result column, so the latency keeps
+		// its unit down to the minimum width.
+		fixed = []int{8, 7, 7, 8, 7}
+	}
 	used := sum(fixed) + 6
 	name := max((avail-used)/3, 5)
 	email := max(avail-used-name, 8)
@@ -428,10 +440,23 @@ func (cs columnSet) row(s *sessionsModel, r SessionRow) string {
 	if !r.Expires.IsZero() {
 		exp = fmtExpiresIn(r.Expires.Sub(s.c.now))
 	}
-	if cs.wide {
-		return cs.join([]string{red.text(r.Name), red.email(r.Email), fp, string(r.Strategy), exp, state, res, lat})
+	first := red.text(r.Name)
+	if cs.byUser {
+		first = userKey(red, r)
 	}
-	return cs.join([]string{red.text(r.Name), red.email(r.Email), shortFP(fp), exp, state, res, lat})
+	if cs.wide {
+		return cs.join([]string{first, red.email(r.Email), fp, string(r.Strategy), exp, state, res, lat})
+	}
+	return cs.join([]string{first, red.email(r.Email), shortFP(fp), exp, state, res, lat})
+}
+
+// userKey names a row's user without showing the id: a keyed
+// fingerprint, equal for one user's sessions (which sort by user groups).
+func userKey(red redactor, r SessionRow) string {
+	if r.UserID == "" {
+		return "-"
+	}
+	return "u:" + shortFP(red.fingerprint("user\x00"+r.UserID))
 }
 
 // sessionState is active, expired, or (database) update: due for the
@@ -442,7 +467,8 @@ func sessionState(c *common, r SessionRow) string {
 	}
 	left := r.Expires.Sub(c.now)
 	switch {
-	case left <= 0:
+	case left < 0:
+		// Strict, as Auth.js and the stores: expires < now.
 		return "expired"
 	case r.Strategy == resolver.StrategyDatabase && c.deps.maxAge()-left >= c.deps.updateAge():
 		return "update"

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -83,7 +84,7 @@ func (m *MemorySource) reindex() {
 	for i, r := range m.rows {
 		m.hay[i] = strings.ToLower(r.Email + "\x00" + r.Name + "\x00" + r.UserID)
 	}
-	for k := SortKey(0); k < sortKeys; k++ {
+	for k := SortExpires; k < sortKeys; k++ {
 		idx := make([]int32, len(m.rows))
 		for i := range idx {
 			idx[i] = int32(i)
@@ -104,22 +105,43 @@ func (m *MemorySource) reindex() {
 func (m *MemorySource) List(_ context.Context, q ListQuery) (SessionPage, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	match := m.matches(q.Filter, q.Sort, q.Shown)
+	order := q.Sort
+	if order == SortActive {
+		order = SortExpires
+	}
+	match := m.matches(q.Filter, order, q.Shown)
 	page := SessionPage{Total: len(match)}
 	if q.Offset < 0 || q.Limit <= 0 || q.Offset >= len(match) {
 		return page, nil
 	}
 	end := min(q.Offset+q.Limit, len(match))
+	at := func(j int) int32 { return match[j] }
+	if q.Sort == SortActive {
+		// match is in expiry order: the active ones are its tail, then
+		// the expired head read backwards. No copy: an index mapping.
+		now := q.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		k := sort.Search(len(match), func(j int) bool { return !m.rows[match[j]].Expires.Before(now) })
+		active := len(match) - k
+		at = func(j int) int32 {
+			if j < active {
+				return match[k+j]
+			}
+			return match[k-1-(j-active)]
+		}
+	}
 	page.Rows = make([]SessionRow, 0, end-q.Offset)
-	for _, i := range match[q.Offset:end] {
-		page.Rows = append(page.Rows, m.rows[i])
+	for j := q.Offset; j < end; j++ {
+		page.Rows = append(page.Rows, m.rows[at(j)])
 	}
 	return page, nil
 }
 
 // matches returns the indexes of rows matching filter in sort order.
 func (m *MemorySource) matches(filter string, sort SortKey, shown func(SessionRow) string) []int32 {
-	if sort < 0 || sort >= sortKeys {
+	if sort <= SortActive || sort >= sortKeys {
 		sort = SortExpires
 	}
 	if filter == "" {
@@ -186,8 +208,8 @@ type BrowserSource struct {
 
 	mu    sync.Mutex
 	shown map[string]shownMatch // filter on shown text → its matches
-	query string                // filter+sort the marks belong to
-	marks map[int]string        // offset → cursor listing from there
+	// marks: per listing (listingKey), offset → cursor listing from there.
+	marks map[string]map[int]string
 	// counts caches the total per filter for countTTL: counting a large
 	// store costs far more than listing a window, and scrolling needs it
 	// on every window.
@@ -211,7 +233,7 @@ func NewBrowserSource(b resolver.Browser, now func() time.Time, maxAge, updateAg
 	if now == nil {
 		now = time.Now
 	}
-	return &BrowserSource{b: b, revoke: b.RevokeSession, now: now, maxAge: maxAge, updateAge: updateAge, marks: map[int]string{}, counts: map[string]cachedCount{}, shown: map[string]shownMatch{}}
+	return &BrowserSource{b: b, revoke: b.RevokeSession, now: now, maxAge: maxAge, updateAge: updateAge, marks: map[string]map[int]string{}, counts: map[string]cachedCount{}, shown: map[string]shownMatch{}}
 }
 
 // SetRevoke makes Revoke delete through fn instead of the browsed store:
@@ -244,33 +266,69 @@ func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, err
 	end := min(q.Offset+q.Limit, total)
 	base := resolver.ListQuery{Sort: browserSort(q.Sort), Filter: q.Filter, Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge}
 	var rows []resolver.SessionRow
-	if fromEnd := total - q.Offset; fromEnd < q.Offset {
-		// Closer to the end: list backwards and reverse.
-		base.Desc = true
-		got, err := s.walk(ctx, base, "", 0, fromEnd, false)
-		if err != nil {
-			return SessionPage{}, err
+	if q.Sort == SortActive {
+		// Two listings the store filters by state: active sessions by
+		// expiry ascending, then expired ones descending.
+		active, expired := base, base
+		active.State = resolver.StateActive
+		expired.State, expired.Desc = resolver.StateExpired, true
+		a := min(counts.Active, total)
+		if q.Offset < a {
+			got, err := s.segment(ctx, active, a, q.Offset, min(end, a))
+			if err != nil {
+				return SessionPage{}, err
+			}
+			rows = got
 		}
-		skip := total - end
-		if skip < len(got) {
-			rows = got[skip:]
+		if end > a {
+			got, err := s.segment(ctx, expired, total-a, max(q.Offset-a, 0), end-a)
+			if err != nil {
+				return SessionPage{}, err
+			}
+			rows = append(rows, got...)
 		}
-		slices.Reverse(rows)
 	} else {
-		start, cursor := s.mark(q, q.Offset)
-		got, err := s.walk(ctx, base, cursor, start, end, true)
+		got, err := s.segment(ctx, base, total, q.Offset, end)
 		if err != nil {
 			return SessionPage{}, err
 		}
-		if q.Offset-start < len(got) {
-			rows = got[q.Offset-start:]
-		}
+		rows = got
 	}
 	page.Rows = make([]SessionRow, 0, len(rows))
 	for _, r := range rows {
 		page.Rows = append(page.Rows, fromStored(r))
 	}
 	return page, nil
+}
+
+// segment lists rows [from, to) of the listing base selects, which has
+// total rows: from the nearest remembered cursor, or, in the last half,
+// backwards from the end.
+func (s *BrowserSource) segment(ctx context.Context, base resolver.ListQuery, total, from, to int) ([]resolver.SessionRow, error) {
+	if fromEnd := total - from; fromEnd < from {
+		// Closer to the end: list backwards and reverse.
+		back := base
+		back.Desc = !base.Desc
+		got, err := s.walk(ctx, back, "", 0, fromEnd, false)
+		if err != nil {
+			return nil, err
+		}
+		var rows []resolver.SessionRow
+		if skip := total - to; skip < len(got) {
+			rows = got[skip:]
+		}
+		slices.Reverse(rows)
+		return rows, nil
+	}
+	start, cursor := s.mark(base, from)
+	got, err := s.walk(ctx, base, cursor, start, to, true)
+	if err != nil {
+		return nil, err
+	}
+	if from-start < len(got) {
+		return got[from-start:], nil
+	}
+	return nil, nil
 }
 
 // count counts the sessions matching filter, reusing a recent count.
@@ -313,7 +371,7 @@ func (s *BrowserSource) walk(ctx context.Context, q resolver.ListQuery, cursor s
 		}
 		cursor = p.Next
 		if remember {
-			s.remember(q.Filter, q.Sort, pos, cursor)
+			s.remember(q, pos, cursor)
 		}
 	}
 	// Keep only what [from, to) needs from the last page.
@@ -325,15 +383,17 @@ func (s *BrowserSource) walk(ctx context.Context, q resolver.ListQuery, cursor s
 
 func queryKey(filter string, sort resolver.SortKey) string { return string(sort) + "\x00" + filter }
 
+// listingKey names a listing: its marks are only valid for it.
+func listingKey(q resolver.ListQuery) string {
+	return fmt.Sprintf("%s\x00%v\x00%s\x00%s", q.Sort, q.Desc, q.State, q.Filter)
+}
+
 // mark returns the closest remembered cursor at or before offset.
-func (s *BrowserSource) mark(q ListQuery, offset int) (int, string) {
+func (s *BrowserSource) mark(q resolver.ListQuery, offset int) (int, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.query != queryKey(q.Filter, browserSort(q.Sort)) {
-		return 0, ""
-	}
 	best, cursor := 0, ""
-	for off, c := range s.marks {
+	for off, c := range s.marks[listingKey(q)] {
 		if off <= offset && off > best {
 			best, cursor = off, c
 		}
@@ -341,19 +401,27 @@ func (s *BrowserSource) mark(q ListQuery, offset int) (int, string) {
 	return best, cursor
 }
 
-func (s *BrowserSource) remember(filter string, sort resolver.SortKey, offset int, cursor string) {
+func (s *BrowserSource) remember(q resolver.ListQuery, offset int, cursor string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if k := queryKey(filter, sort); s.query != k {
-		s.query, s.marks = k, map[int]string{}
+	k := listingKey(q)
+	m := s.marks[k]
+	if m == nil {
+		// Marks of a few listings at a time (a sort's two state listings,
+		// a filter being typed); older ones are dropped.
+		if len(s.marks) >= 8 {
+			clear(s.marks)
+		}
+		m = map[int]string{}
+		s.marks[k] = m
 	}
-	s.marks[offset] = cursor
+	m[offset] = cursor
 }
 
 // forget drops the remembered cursors and counts (the listing changed).
 func (s *BrowserSource) forget() {
 	s.mu.Lock()
-	s.marks = map[int]string{}
+	clear(s.marks)
 	clear(s.counts)
 	clear(s.shown)
 	s.mu.Unlock()
@@ -429,6 +497,18 @@ func (s *BrowserSource) listShown(ctx context.Context, q ListQuery, now time.Tim
 		s.shown[k] = m
 		s.mu.Unlock()
 	}
+	rows := m.rows
+	if q.Sort == SortActive {
+		// Listed by expiry: active ones (the tail) first, then the
+		// expired head, most recently expired first.
+		k := sort.Search(len(rows), func(j int) bool { return !rows[j].Expires.Before(now) })
+		ordered := make([]SessionRow, 0, len(rows))
+		ordered = append(ordered, rows[k:]...)
+		for j := k - 1; j >= 0; j-- {
+			ordered = append(ordered, rows[j])
+		}
+		rows = ordered
+	}
 	states := StateCounts{}
 	dueBy := resolver.DueBy(now, s.maxAge, s.updateAge)
 	for _, r := range m.rows {
@@ -442,9 +522,9 @@ func (s *BrowserSource) listShown(ctx context.Context, q ListQuery, now time.Tim
 			states.Active++
 		}
 	}
-	page := SessionPage{Total: len(m.rows), States: &states}
-	if q.Limit > 0 && q.Offset >= 0 && q.Offset < len(m.rows) {
-		page.Rows = slices.Clone(m.rows[q.Offset:min(q.Offset+q.Limit, len(m.rows))])
+	page := SessionPage{Total: len(rows), States: &states}
+	if q.Limit > 0 && q.Offset >= 0 && q.Offset < len(rows) {
+		page.Rows = slices.Clone(rows[q.Offset:min(q.Offset+q.Limit, len(rows))])
 	}
 	return page, nil
 }

@@ -168,9 +168,9 @@ wait_built "proxy · database · cache on"
 check_safe
 
 step "revoke (database) needs a confirmation"
-# The last row expires last: a live session.
-keys G
-wait_listed
+# Active sessions are listed first: the first row is live.
+keys g
+wait_re '^row 1 of [0-9]+ *$'
 keys Enter
 wait_for "Session JSON"
 wait_for "x revoke"
