@@ -75,8 +75,14 @@ func BenchmarkListPage(b *testing.B) {
 		{"deep-by-user", resolver.ListQuery{Sort: resolver.SortUser, After: deep(resolver.SortUser)}},
 		{"active", resolver.ListQuery{State: resolver.StateActive, Now: now}},
 		{"due", resolver.ListQuery{State: resolver.StateDue, Now: now}},
-		{"filter-common", resolver.ListQuery{Filter: "example.org"}},
-		{"filter-name", resolver.ListQuery{Filter: "lovelace"}},
+		// Filters by the share of users they match (seed 1's e-mails are
+		// first.last.1.<n>@example.org or .com): both sides of
+		// maxFilterUsers, and ~1%, the worst case of either plan.
+		{"filter-common", resolver.ListQuery{Filter: "example.org"}}, // 50%
+		{"filter-11pct", resolver.ListQuery{Filter: ".1.4"}},         // 11,111 users
+		{"filter-name", resolver.ListQuery{Filter: "lovelace"}},      // 3.4%
+		{"filter-1pct", resolver.ListQuery{Filter: ".1.42"}},         // 1,111 users
+		{"filter-0.1pct", resolver.ListQuery{Filter: ".1.423"}},      // 111 users
 		{"filter-one-user", resolver.ListQuery{Filter: *store.SeedUser(1, 4242, true).Email, Limit: 5}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
