@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
+	"net"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -205,5 +209,38 @@ func TestDemoCompareProfileRuns(t *testing.T) {
 		if sc.Requests == 0 {
 			t.Fatalf("%s sent no requests", sc.Name)
 		}
+	}
+}
+
+// TestDemoCloseWithAnUnusedConnection: a client's connection pool may hold
+// a connection it dialled but never sent a request on (Go's Transport
+// dials a spare while a busy one frees up). http.Server.Shutdown waits 5s
+// before counting such a connection idle, so Close must not hang on it or
+// report the wait as a failure.
+func TestDemoCloseWithAnUnusedConnection(t *testing.T) {
+	p, err := profiles.Find("demo", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := startDemo(t.Context(), p, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(d.upstream[resolver.StrategyJWT])
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := d.Close(); err != nil {
+		t.Fatalf("Close with a connection that never sent a request: %v", err)
+	}
+	// The upstream is really gone: the held connection is closed too.
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Errorf("read on the held connection after Close: %v, want EOF", err)
 	}
 }
