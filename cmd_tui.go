@@ -123,7 +123,14 @@ func engineFor(r resolver.Resolver, cfg resolver.Config) tui.Engine {
 	if cfg.Strategy == resolver.StrategyJWT && len(cfg.Secrets) > 0 {
 		if codec, err := resolver.NewCodec(cfg); err == nil {
 			e.Claims = func(token string) (resolver.Claims, error) {
-				c, _, err := codec.Decode(token, time.Now())
+				c, reason, err := codec.Decode(token, time.Now())
+				if reason == resolver.ReasonExpired {
+					// Decode has no switch for the expiry check: decoding at
+					// the epoch checks the keys and integrity but not exp.
+					if old, _, derr := codec.Decode(token, time.Unix(0, 0)); derr == nil && old != nil {
+						return old, fmt.Errorf("%w: %v", tui.ErrClaimsExpired, err)
+					}
+				}
 				return c, err
 			}
 		}

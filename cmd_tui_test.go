@@ -200,3 +200,35 @@ func TestTUIReadOnlyProfileRefusesRevoke(t *testing.T) {
 		t.Fatalf("store changed: before %+v, after %+v", before, after)
 	}
 }
+
+// The jwt detail's claims decoder still shows an expired token's claims,
+// with an error saying it expired; a foreign token shows none.
+func TestTUIEngineClaimsOfAnExpiredToken(t *testing.T) {
+	cfg := resolver.Config{Secrets: []string{"claims-secret"}, Strategy: resolver.StrategyJWT}.WithDefaults()
+	codec, err := resolver.NewCodec(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := resolver.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := engineFor(r, cfg)
+	old, err := codec.Encode(resolver.Claims{"email": "ada@example.com"}, time.Now().Add(-2*cfg.MaxAge), cfg.MaxAge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := e.Claims(old)
+	if !errors.Is(err, tui.ErrClaimsExpired) || claims["email"] != "ada@example.com" {
+		t.Fatalf("expired token: claims %v, err %v", claims, err)
+	}
+	live, _ := codec.Encode(resolver.Claims{"email": "bob@example.com"}, time.Now(), cfg.MaxAge)
+	if claims, err := e.Claims(live); err != nil || claims["email"] != "bob@example.com" {
+		t.Fatalf("live token: %v %v", claims, err)
+	}
+	other, _ := resolver.NewCodec(resolver.Config{Secrets: []string{"other"}}.WithDefaults())
+	foreign, _ := other.Encode(resolver.Claims{"email": "eve@example.com"}, time.Now().Add(-2*cfg.MaxAge), cfg.MaxAge)
+	if claims, err := e.Claims(foreign); err == nil || claims != nil {
+		t.Fatalf("foreign token decoded: %v %v", claims, err)
+	}
+}

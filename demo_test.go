@@ -94,7 +94,7 @@ func TestDemoEveryModeAndStrategyResolves(t *testing.T) {
 		}
 	}
 	// A window near the end (listed backwards) matches the forward listing.
-	tail, err := src.List(t.Context(), tui.ListQuery{Strategy: resolver.StrategyDatabase, Offset: demoSessions - 40, Limit: 30})
+	tail, err := src.List(t.Context(), tui.ListQuery{Strategy: resolver.StrategyDatabase, Sort: tui.SortExpires, Offset: demoSessions - 40, Limit: 30})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,6 +66,9 @@ type common struct {
 	engine    *meteredEngine
 	engineGen uint64
 	building  bool
+	// engineErr is why the latest build failed (shown on the Resolver
+	// screen, where "not ready" alone would leave the user guessing).
+	engineErr error
 
 	// tick schedules timer messages (tea.Tick); tests replace it so timers
 	// never fire behind their back.
@@ -212,6 +215,7 @@ func (m *Model) engineReady(msg engineReadyMsg) tea.Cmd {
 		return nil
 	}
 	m.c.building = false
+	m.c.engineErr = msg.err
 	if msg.err != nil {
 		m.status.apply(&statusMsg{err: msg.err})
 		old := m.c.engine

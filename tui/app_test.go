@@ -708,3 +708,37 @@ func TestNarrowTableKeepsLatencyUnits(t *testing.T) {
 		}
 	}
 }
+
+// A failed build says why on the Resolver screen, not just "not ready",
+// and the reason goes once a build succeeds.
+func TestResolverScreenShowsWhyNotReady(t *testing.T) {
+	hs := newHarness(t, 5, 80, 24)
+	hs.factory.fail = errors.New("jwt strategy needs a secret: set AUTH_SECRET (secret_env in the profile)")
+	hs.key("m", "2")
+	out := hs.screenText()
+	if !strings.Contains(out, "not ready") || !strings.Contains(out, "set AUTH_SECRET") {
+		t.Fatalf("no reason on the Resolver screen:\n%s", out)
+	}
+	hs.factory.fail = nil
+	hs.key("m")
+	if out := hs.screenText(); strings.Contains(out, "AUTH_SECRET") || !strings.Contains(out, "ready") {
+		t.Fatalf("the reason outlived a good build:\n%s", out)
+	}
+}
+
+// An expired JWT's claims are shown, marked expired, and redacted.
+func TestDetailShowsExpiredClaimsMarked(t *testing.T) {
+	hs := newHarness(t, 5, 120, 40)
+	hs.m.c.engine.Claims = func(string) (resolver.Claims, error) {
+		return resolver.Claims{"name": "Alice Smith", "email": "alice.smith0@example.com", "sub": "user-000000"},
+			fmt.Errorf("%w: session expired", ErrClaimsExpired)
+	}
+	hs.key("enter")
+	out := hs.screenText()
+	if !strings.Contains(out, "EXPIRED") || !strings.Contains(out, "a•••@example.com") || !strings.Contains(out, "expiry check") {
+		t.Fatalf("expired claims not shown marked:\n%s", out)
+	}
+	if strings.Contains(out, "alice.smith0@") {
+		t.Fatal("expired claims shown unredacted")
+	}
+}

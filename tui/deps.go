@@ -17,6 +17,11 @@ import (
 // ErrNotSupported is wrapped by operations a source or runner cannot do.
 var ErrNotSupported = errors.New("not supported")
 
+// ErrClaimsExpired is wrapped by Engine.Claims when the token has expired
+// but its claims could still be decoded (keys checked, expiry not): the
+// claims come with the error and the detail shows both, marked expired.
+var ErrClaimsExpired = errors.New("token expired")
+
 // Deps is what New needs. Sessions, Resolvers and Runner are required; Clock
 // defaults to time.Now.
 type Deps struct {
@@ -166,7 +171,9 @@ type Engine struct {
 	// Invalidate, when non-nil, drops the cached answer for a session
 	// (after its revocation).
 	Invalidate func(row SessionRow)
-	// Claims, when non-nil, decodes a JWT cookie's claims for the detail view.
+	// Claims, when non-nil, decodes a JWT cookie's claims for the detail
+	// view. For an expired token it may return the claims with an error
+	// wrapping ErrClaimsExpired.
 	Claims func(token string) (resolver.Claims, error)
 	// Close releases the engine (connections); may be nil.
 	Close func() error

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -132,6 +133,10 @@ func (d *detailModel) view(c *common, w, h int) string {
 		right = st.App.Heading.Render("Stored session") + "\n" +
 			fmt.Sprintf("user id  %s\nexpires  %s\ntoken    fp %s", red.text(d.row.UserID),
 				d.row.Expires.UTC().Format(time.RFC3339), fp)
+	case d.claims != nil && errors.Is(d.claimsErr, ErrClaimsExpired):
+		// Decoded without the expiry check: shown, clearly marked.
+		right = st.App.Heading.Render("Claims") + " " + st.App.Warn.Render("EXPIRED") + "\n" +
+			st.App.Dim.Render(wrapText(errText(d.claimsErr)+"; decoded without the expiry check", 48)) + "\n" + red.claimsJSON(d.claims)
 	case d.claimsErr != nil:
 		right = st.App.Heading.Render("Claims") + "\n" + st.App.Error.Render(errText(d.claimsErr))
 	case d.claims != nil:

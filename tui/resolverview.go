@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/authscope/authscope/resolver"
 )
@@ -54,6 +55,10 @@ func (r *resolverModel) view(w, _ int) string {
 		b.WriteString(" · " + st.App.OK.Render("ready") + " · " + orDash(c.engine.Describe))
 	default:
 		b.WriteString(" · " + st.App.Error.Render("not ready"))
+	}
+	if !c.building && c.engine == nil && c.engineErr != nil {
+		// The reason, wrapped to the width: it is the one thing to fix.
+		b.WriteString("\n" + st.App.Error.Render(wrapText(errText(c.engineErr), max(w-2, 20))))
 	}
 	b.WriteString("\n\n")
 	row := func(k key.Binding, name, value, note string) {
@@ -136,4 +141,24 @@ func strategyNote(s resolver.Strategy) string {
 		return "sessions live in the store; revocable"
 	}
 	return "sessions are encrypted cookies (JWE)"
+}
+
+// wrapText breaks s into lines of at most w columns at spaces.
+func wrapText(s string, w int) string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		if line != "" && ansi.StringWidth(line)+1+ansi.StringWidth(word) > w {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }
