@@ -302,33 +302,35 @@ func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, err
 }
 
 // segment lists rows [from, to) of the listing base selects, which has
-// total rows: from the nearest remembered cursor, or, in the last half,
-// backwards from the end.
+// total rows, walking whichever way costs fewer rows: forward from the
+// nearest cursor remembered in that listing, or backwards (the reversed
+// listing, with cursors of its own) from the end.
 func (s *BrowserSource) segment(ctx context.Context, base resolver.ListQuery, total, from, to int) ([]resolver.SessionRow, error) {
-	if fromEnd := total - from; fromEnd < from {
-		// Closer to the end: list backwards and reverse.
-		back := base
-		back.Desc = !base.Desc
-		got, err := s.walk(ctx, back, "", 0, fromEnd, false)
+	back := base
+	back.Desc = !base.Desc
+	bFrom, bTo := total-to, total-from // the same rows in the reversed listing
+	fStart, fCursor := s.mark(base, from)
+	bStart, bCursor := s.mark(back, bFrom)
+	if from-fStart <= bFrom-bStart {
+		got, err := s.walk(ctx, base, fCursor, fStart, to, true)
 		if err != nil {
 			return nil, err
 		}
-		var rows []resolver.SessionRow
-		if skip := total - to; skip < len(got) {
-			rows = got[skip:]
+		if from-fStart < len(got) {
+			return got[from-fStart:], nil
 		}
-		slices.Reverse(rows)
-		return rows, nil
+		return nil, nil
 	}
-	start, cursor := s.mark(base, from)
-	got, err := s.walk(ctx, base, cursor, start, to, true)
+	got, err := s.walk(ctx, back, bCursor, bStart, bTo, true)
 	if err != nil {
 		return nil, err
 	}
-	if from-start < len(got) {
-		return got[from-start:], nil
+	var rows []resolver.SessionRow
+	if bFrom-bStart < len(got) {
+		rows = got[bFrom-bStart:]
 	}
-	return nil, nil
+	slices.Reverse(rows)
+	return rows, nil
 }
 
 // count counts the sessions matching filter, reusing a recent count.
