@@ -43,7 +43,19 @@
 // only as keyed fingerprints. One session at a time can be revealed from
 // its detail after a confirmation, and is re-redacted when the detail is
 // left; tokens and secrets are never shown, revealed or not, and what y
-// copies is always the redacted JSON.
+// copies is always the redacted JSON. The filter matches only what the
+// list shows (masked name and e-mail, fingerprint), so it cannot find rows
+// by a hidden value. r on the Resolver screen locks reveal at once;
+// unlocking asks for the same confirmation as a reveal.
+//
+// # Writes
+//
+// Browsing never writes: the Engine a ResolverFactory builds is read-only
+// (resolver.Config.ReadOnly), so showing a row's last result neither
+// prunes an expired session nor extends a due one, and package main opens
+// the browsed store read-only. Revocation (x, database sessions only,
+// after a confirmation) is the one write; Deps.ReadOnly turns it off and
+// the status bar then says "read-only".
 //
 // The screens depend on the rest of authscope only through the
 // consumer-side interfaces in deps.go (SessionSource, ResolverFactory,
