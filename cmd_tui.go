@@ -245,6 +245,9 @@ func (f profileFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, er
 	}
 	e := engineFor(r, cfg)
 	e.Describe = describeTarget(cfg)
+	// The deployment's own Auth.js prunes and extends database sessions
+	// on GET /session; cfg.ReadOnly cannot reach it.
+	e.Writes = cfg.Mode == resolver.ModeProxy && cfg.Strategy == resolver.StrategyDatabase
 	return e, nil
 }
 

@@ -232,3 +232,43 @@ func TestTUIEngineClaimsOfAnExpiredToken(t *testing.T) {
 		t.Fatalf("foreign token decoded: %v %v", claims, err)
 	}
 }
+
+// Through a deployment's upstream on the database strategy, resolving
+// writes (Auth.js extends and prunes): the engine says so, so browsing
+// does not resolve. Local resolution is read-only and says it does not.
+func TestTUIProxyDatabaseEngineIsMarkedWriting(t *testing.T) {
+	ctx := t.Context()
+	dsn, _ := seededSQLite(t)
+	getenv := func(k string) string {
+		if k == "MYDB" {
+			return dsn
+		}
+		return ""
+	}
+	p := dbProfile(t, false)
+	p.Resolver.BaseURL = "http://127.0.0.1:9"
+	deps, closeDeps, err := profileDeps(ctx, p, getenv, t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = closeDeps() }()
+	for _, tc := range []struct {
+		mode  resolver.Mode
+		st    resolver.Strategy
+		write bool
+	}{
+		{resolver.ModeProxy, resolver.StrategyDatabase, true},
+		{resolver.ModeLocal, resolver.StrategyDatabase, false},
+	} {
+		e, err := deps.Resolvers.Build(ctx, tui.Settings{Mode: tc.mode, Strategy: tc.st})
+		if err != nil {
+			t.Fatalf("%s/%s: %v", tc.mode, tc.st, err)
+		}
+		if e.Writes != tc.write {
+			t.Errorf("%s/%s: Writes %v, want %v", tc.mode, tc.st, e.Writes, tc.write)
+		}
+		if e.Close != nil {
+			_ = e.Close()
+		}
+	}
+}

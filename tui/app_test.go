@@ -742,3 +742,30 @@ func TestDetailShowsExpiredClaimsMarked(t *testing.T) {
 		t.Fatal("expired claims shown unredacted")
 	}
 }
+
+// An engine whose resolutions write (an upstream Auth.js on the database
+// strategy) is never run by browsing: no last results, a held detail,
+// and enter on the detail resolves that one session only.
+func TestWritingEngineIsNotRunByBrowsing(t *testing.T) {
+	hs := newHarness(t, 20, 100, 30)
+	hs.m.c.engine.Writes = true
+	before := hs.factory.res.calls.Load()
+	hs.run(hs.send(tickMsg{gen: hs.m.sessions.tickGen, now: testNow}))
+	if got := hs.factory.res.calls.Load(); got != before {
+		t.Fatalf("a refresh resolved %d rows through a writing engine", got-before)
+	}
+	hs.key("enter")
+	if got := hs.factory.res.calls.Load(); got != before {
+		t.Fatal("opening the detail resolved through a writing engine")
+	}
+	if out := hs.screenText(); !strings.Contains(out, "not resolved") {
+		t.Fatalf("the held detail does not say so:\n%s", out)
+	}
+	hs.key("enter")
+	if got := hs.factory.res.calls.Load(); got != before+1 {
+		t.Fatalf("enter on the held detail made %d resolutions, want 1", got-before)
+	}
+	if out := hs.screenText(); !strings.Contains(out, "result: session") {
+		t.Fatalf("no result after enter:\n%s", out)
+	}
+}

@@ -177,6 +177,12 @@ type Engine struct {
 	Claims func(token string) (resolver.Claims, error)
 	// Close releases the engine (connections); may be nil.
 	Close func() error
+	// Writes says resolving may change the deployment's sessions and the
+	// TUI cannot stop it: an upstream Auth.js on the database strategy
+	// extends and prunes sessions on GET /session. Browsing then resolves
+	// nothing on its own: rows show no last result, and a detail resolves
+	// only when asked (enter on "resolve").
+	Writes bool
 }
 
 // ResolverFactory builds an Engine for settings. Building may open a

@@ -27,6 +27,9 @@ type detailModel struct {
 	claimsErr error
 	revealed  bool
 	scroll    int
+	// held: not resolved, because resolving writes (Engine.Writes);
+	// enter resolves it, an explicit write.
+	held bool
 }
 
 func (d *detailModel) redactor(c *common) redactor { return c.redactor(d.revealed) }
@@ -54,6 +57,10 @@ func (s *sessionsModel) detailKey(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 			return nil, &statusMsg{text: "re-redacted"}
 		}
 		return nil, nil
+	case d.held && key.Matches(msg, k.Sessions.Detail):
+		d.held = false
+		s.detailSeq++
+		return resolveDetailCmd(s.c.ctx, s.c.engine, s.detailSeq, d.row), &statusMsg{text: "resolving through the upstream…"}
 	case key.Matches(msg, k.Nav.Down):
 		d.scroll = min(d.scroll+1, maxDetailScroll)
 	case key.Matches(msg, k.Nav.Up):
@@ -114,6 +121,8 @@ func (d *detailModel) view(c *common, w, h int) string {
 	}
 	head.WriteByte('\n')
 	switch {
+	case d.held:
+		head.WriteString(st.App.Warn.Render("not resolved") + st.App.Dim.Render(": the upstream extends or prunes sessions on GET /session · enter resolves this one"))
 	case !d.loaded:
 		head.WriteString("resolving…")
 	case d.err != nil:

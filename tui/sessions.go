@@ -104,7 +104,8 @@ func (s *sessionsModel) ensureWindow() tea.Cmd {
 
 // resolveWindow resolves the loaded rows with the current engine.
 func (s *sessionsModel) resolveWindow() tea.Cmd {
-	if s.c.engine == nil || len(s.win) == 0 {
+	if s.c.engine == nil || len(s.win) == 0 || s.c.engine.Writes {
+		// An engine whose resolutions write is never run by browsing.
 		return nil
 	}
 	s.resolveSeq++
@@ -302,6 +303,10 @@ func (s *sessionsModel) openDetail() (tea.Cmd, *statusMsg) {
 	}
 	s.detailSeq++
 	s.detail = &detailModel{row: row}
+	if e := s.c.engine; e != nil && e.Writes {
+		s.detail.held = true
+		return nil, &statusMsg{text: "not resolved: GET /session on this upstream extends or prunes sessions · enter resolves"}
+	}
 	return resolveDetailCmd(s.c.ctx, s.c.engine, s.detailSeq, row), nil
 }
 
