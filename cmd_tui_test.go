@@ -272,3 +272,16 @@ func TestTUIProxyDatabaseEngineIsMarkedWriting(t *testing.T) {
 		}
 	}
 }
+
+// The TUI opens the store as the profile describes it: a custom schema's
+// mapping, the Redis prefix and the pool size all reach store.Open.
+func TestTUIStoreOptionsFollowTheProfile(t *testing.T) {
+	p, err := profiles.Parse("custom.yaml", []byte("name: c\nresolver: {strategy: database}\nstore: {dsn_env: DB, schema: custom, key_prefix: 'app:', pool_size: 3, mapping: {users: people, sessions: logins}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := storeOptions(p)
+	if got.Schema != "custom" || got.Mapping["users"] != "people" || got.Prefix != "app:" || got.MaxConns != 3 || got.ReadOnly {
+		t.Fatalf("store options %+v", got)
+	}
+}
