@@ -7,70 +7,16 @@ package main
 // (.ci/run sets it after `npm ci` in testdata/authjs).
 
 import (
-	"bufio"
-	"context"
-	"io"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/authscope/authscope/internal/authjstest"
 	"github.com/authscope/authscope/resolver"
 )
-
-func startRealAuthJS(t *testing.T, env map[string]string) string {
-	t.Helper()
-	if os.Getenv("AUTHSCOPE_INTEROP") != "live" {
-		t.Skip("live Auth.js interop is off (AUTHSCOPE_INTEROP=live enables it)")
-	}
-	dir := filepath.Join("testdata", "authjs")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@auth", "express")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("testdata/authjs/node_modules missing under CI=true")
-		}
-		t.Skip("testdata/authjs/node_modules missing (npm ci there)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	cmd := exec.CommandContext(ctx, "node", "server.mjs", "0")
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "NODE_ENV=test", "AUTHJS_EXIT_ON_STDIN_EOF=1"}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 5 * time.Second
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("start server.mjs: %v", err)
-	}
-	t.Cleanup(func() { stdin.Close(); cancel(); _ = cmd.Wait() })
-	ready := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if port, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
-				ready <- port
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case port := <-ready:
-		return "http://127.0.0.1:" + port
-	case <-time.After(30 * time.Second):
-		t.Fatal("server.mjs not ready in 30s")
-	}
-	return ""
-}
 
 var expiresRe = regexp.MustCompile(`"expires":"([^"]+)"`)
 
@@ -112,7 +58,7 @@ func normalize(t *testing.T, who, origin string, a httpAnswer) string {
 
 func TestLiveServeMatchesAuthJS(t *testing.T) {
 	const secret = "live-serve-test-secret-0123456789abcdef"
-	real := startRealAuthJS(t, map[string]string{"AUTH_SECRET": secret})
+	real := authjstest.Start(t, map[string]string{"AUTH_SECRET": secret})
 	env := map[string]string{"AUTH_SECRET": secret}
 	local := startCmd(t, env, "serve", "--refresh-cookies")
 	proxy := startCmd(t, nil, "serve", "--mode", "proxy", "--url", real+"/api/auth", "--refresh-cookies")

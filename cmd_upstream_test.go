@@ -1,85 +1,32 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/authscope/authscope/internal/authjstest"
 )
-
-// upstreamVector is the part of testdata/authjs/vectors/*.json this test
-// needs (see testdata/authjs/README.md).
-type upstreamVector struct {
-	Name             string   `json:"name"`
-	NowMS            int64    `json:"now_ms"`
-	Secrets          []string `json:"secrets"`
-	Env              any      `json:"env"`
-	BaseURL          string   `json:"base_url"`
-	CustomCookieName *string  `json:"custom_cookie_name"`
-	LegacyV4         bool     `json:"legacy_v4"`
-	MaxAge           int64    `json:"max_age"`
-	CookieHeader     *string  `json:"cookie_header"`
-	Expect           struct {
-		Status    int               `json:"status"`
-		Headers   map[string]string `json:"headers"`
-		BodyRaw   string            `json:"body_raw"`
-		SetCookie []string          `json:"set_cookie"`
-	} `json:"expect"`
-}
-
-var csrfValue = regexp.MustCompile(`^[0-9a-f]{64}%7C[0-9a-f]{64}$`)
-
-// shape blanks the random parts of a Set-Cookie line (CSRF token, a
-// refreshed token's value).
-func shape(line string) string {
-	nv, attrs, _ := strings.Cut(line, ";")
-	name, val, _ := strings.Cut(nv, "=")
-	switch {
-	case strings.Contains(name, "csrf-token") && csrfValue.MatchString(val):
-		val = "<csrf>"
-	case strings.Contains(name, "callback-url"):
-	case val != "":
-		val = "<token>"
-	}
-	return name + "=" + val + ";" + attrs
-}
 
 // TestUpstreamReplaysVectors runs `authscope upstream` at each vector's
 // fixed clock and secret and sends the vector's Cookie header over HTTP:
 // the stand-in must answer as the real Auth() did, byte for byte (body,
 // headers) and line for line (Set-Cookie, random parts blanked).
 func TestUpstreamReplaysVectors(t *testing.T) {
-	files, _ := filepath.Glob("testdata/authjs/vectors/*.json")
-	if len(files) == 0 {
-		t.Fatal("no vectors under testdata/authjs/vectors")
-	}
 	type group struct {
 		now, secret, base string
 		maxAge            int64
 	}
-	byGroup := map[group][]upstreamVector{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+	byGroup := map[group][]*authjstest.Vector{}
+	for _, v := range authjstest.Vectors(t) {
+		// One secret from AUTH_SECRET, default cookie names, v5: the
+		// configurations the stand-in is started with below.
+		if v.LegacyV4 || v.CustomCookieName != nil || len(v.Secrets) != 1 || v.Env != nil {
+			continue
 		}
-		var vs []upstreamVector
-		if err := json.Unmarshal(b, &vs); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for _, v := range vs {
-			// One secret from AUTH_SECRET, default cookie names, v5: the
-			// configurations the stand-in is started with below.
-			if v.LegacyV4 || v.CustomCookieName != nil || len(v.Secrets) != 1 || v.Env != nil {
-				continue
-			}
-			g := group{now: strconv.FormatFloat(float64(v.NowMS)/1000, 'f', 3, 64), secret: v.Secrets[0], base: v.BaseURL, maxAge: v.MaxAge}
-			byGroup[g] = append(byGroup[g], v)
-		}
+		g := group{now: strconv.FormatFloat(float64(v.NowMS)/1000, 'f', 3, 64), secret: v.Secrets[0], base: v.BaseURL, maxAge: v.MaxAge}
+		byGroup[g] = append(byGroup[g], v)
 	}
 	replayed := 0
 	for g, vs := range byGroup {
@@ -115,7 +62,7 @@ func TestUpstreamReplaysVectors(t *testing.T) {
 				continue
 			}
 			for i := range a.cookies {
-				if shape(a.cookies[i]) != shape(v.Expect.SetCookie[i]) {
+				if authjstest.CookieShape(a.cookies[i]) != authjstest.CookieShape(v.Expect.SetCookie[i]) {
 					t.Errorf("%s: Set-Cookie[%d]\n got %s\nwant %s", v.Name, i, a.cookies[i], v.Expect.SetCookie[i])
 				}
 			}

@@ -12,8 +12,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/authscope/authscope/internal/authjstest"
 	"github.com/authscope/authscope/resolver"
 )
 
@@ -156,29 +155,8 @@ func (s *recStore) DeleteSession(_ context.Context, token string) error {
 
 func (s *recStore) Close() error { return nil }
 
-func loadDBVectors(t *testing.T) []*dbVector {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(vectorDir, "db", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no database vectors in %s/db (err %v): run `node gen-vectors.mjs` in testdata/authjs", vectorDir, err)
-	}
-	var all []*dbVector
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var vs []*dbVector
-		if err := json.Unmarshal(b, &vs); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		all = append(all, vs...)
-	}
-	return all
-}
-
 func TestInteropDatabaseVectors(t *testing.T) {
-	vs := loadDBVectors(t)
+	vs := authjstest.Load[*dbVector](t, "db")
 	if len(vs) < 20 {
 		t.Fatalf("only %d database vectors: the set is incomplete", len(vs))
 	}
@@ -202,7 +180,7 @@ func replayDB(t *testing.T, v *dbVector) {
 	if err := json.Unmarshal(b, &state); err != nil {
 		t.Fatal(err)
 	}
-	st := &recStore{state: state, failOn: deref(v.FailOn)}
+	st := &recStore{state: state, failOn: authjstest.Deref(v.FailOn)}
 	cfg := resolver.Config{
 		Mode:           resolver.ModeLocal,
 		Strategy:       resolver.StrategyDatabase,

@@ -11,12 +11,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,6 +21,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/authscope/authscope/internal/authjstest"
 	"github.com/authscope/authscope/resolver"
 )
 
@@ -57,22 +55,7 @@ func (unconfigured) Resolve(context.Context, resolver.Input) (resolver.Result, e
 }
 
 func TestInteropHTTPVectors(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(vectorDir, "http", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no HTTP vectors in %s/http: run `node gen-vectors.mjs` in testdata/authjs", vectorDir)
-	}
-	var vs []*httpVector
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var part []*httpVector
-		if err := json.Unmarshal(b, &part); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		vs = append(vs, part...)
-	}
+	vs := authjstest.Load[*httpVector](t, "http")
 	for _, v := range vs {
 		t.Run(v.Name, func(t *testing.T) {
 			if why, ok := knownFailing["http/"+v.Name]; ok {

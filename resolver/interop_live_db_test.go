@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authscope/authscope/internal/authjstest"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/storetest"
@@ -33,7 +34,7 @@ type adapterServer struct {
 
 func startAdapterServer(t *testing.T, kind string) adapterServer {
 	t.Helper()
-	requireLive(t)
+	authjstest.RequireLive(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	env := map[string]string{"AUTH_SECRET": testSecret(t)}
@@ -49,7 +50,7 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 		opts.Prefix = prefix
 		env["AUTHJS_ADAPTER"], env["REDIS_URL"], env["AUTHJS_REDIS_PREFIX"] = "redis", dsn, prefix
 	}
-	origin := startAuthJS(t, env) // creates the pg-adapter tables before listening
+	origin := authjstest.Start(t, env) // creates the pg-adapter tables before listening
 	st, err := store.Open(ctx, dsn, opts)
 	if err != nil {
 		t.Fatalf("open %s store: %v", kind, err)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/authscope/authscope/internal/authjstest"
 	"github.com/authscope/authscope/resolver"
 )
 
@@ -34,7 +35,7 @@ type liveRequest struct {
 
 func TestLiveHandlerMatchesAuthJS(t *testing.T) {
 	secret := testSecret(t)
-	realOrigin := startAuthJS(t, map[string]string{"AUTH_SECRET": secret})
+	realOrigin := authjstest.Start(t, map[string]string{"AUTH_SECRET": secret})
 
 	handlerFor := func(https bool) *httptest.Server {
 		cfg := resolver.Config{Mode: resolver.ModeLocal, Strategy: resolver.StrategyJWT, BaseURL: "http://127.0.0.1", Secrets: []string{secret}, RefreshCookies: true}

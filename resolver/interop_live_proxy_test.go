@@ -12,12 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authscope/authscope/internal/authjstest"
 	"github.com/authscope/authscope/resolver"
 )
 
 func TestLiveProxyMatchesAuthJS(t *testing.T) {
 	secret := testSecret(t)
-	origin := startAuthJS(t, map[string]string{"AUTH_SECRET": secret})
+	origin := authjstest.Start(t, map[string]string{"AUTH_SECRET": secret})
 
 	for _, https := range []bool{false, true} {
 		scheme := map[bool]string{false: "http", true: "https"}[https]

@@ -10,131 +10,27 @@ package resolver_test
 // testdata/authjs). Otherwise the tests skip and say how to enable them.
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/authscope/authscope/internal/authjstest"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 )
 
-const harnessDir = "../testdata/authjs"
-
 // liveTolerance bounds clock drift between Go's Resolve and the server's
 // own Date.now() for the same request (both read the wall clock).
 const liveTolerance = 5 * time.Second
-
-func requireLive(t *testing.T) {
-	t.Helper()
-	if os.Getenv("AUTHSCOPE_INTEROP") != "live" {
-		t.Skip("live Auth.js interop is off: run `npm ci` in testdata/authjs, then AUTHSCOPE_INTEROP=live go test ./resolver -run Live (.ci/run does this)")
-	}
-	missing := ""
-	if _, err := exec.LookPath("node"); err != nil {
-		missing = "node is not on PATH"
-	} else if _, err := os.Stat(filepath.Join(harnessDir, "node_modules", "@auth", "express")); err != nil {
-		missing = "testdata/authjs/node_modules is missing (run `npm ci` there)"
-	}
-	if missing != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("AUTHSCOPE_INTEROP=live in CI but %s", missing)
-		}
-		t.Skipf("AUTHSCOPE_INTEROP=live but %s", missing)
-	}
-}
-
-// lockedBuffer collects the server's stderr for failure messages.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.b.Len() < 64<<10 {
-		l.b.Write(p)
-	}
-	return len(p), nil
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// startAuthJS runs server.mjs with env (and nothing else from the test's
-// environment but PATH/HOME) and returns its origin. The process is stopped
-// when the test ends; it also exits by itself if its stdin closes.
-func startAuthJS(t *testing.T, env map[string]string) string {
-	t.Helper()
-	requireLive(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	cmd := exec.CommandContext(ctx, "node", "server.mjs", "0")
-	cmd.Dir = harnessDir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "NODE_ENV=test", "AUTHJS_EXIT_ON_STDIN_EOF=1"}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 5 * time.Second
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr := &lockedBuffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("start server.mjs: %v", err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		cancel() // SIGTERM, then SIGKILL after WaitDelay
-		_ = cmd.Wait()
-	})
-
-	ready := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if port, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
-				ready <- port
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case port := <-ready:
-		return "http://127.0.0.1:" + port
-	case <-time.After(30 * time.Second):
-		t.Fatalf("server.mjs did not become ready in 30s; stderr:\n%s", stderr.String())
-	case <-ctx.Done():
-		t.Fatalf("server.mjs exited early; stderr:\n%s", stderr.String())
-	}
-	return ""
-}
 
 type liveResponse struct {
 	status     int
@@ -372,7 +268,7 @@ func withClaims(extra resolver.Claims) resolver.Claims {
 
 func TestLiveGoCookiesAcceptedByAuthJS(t *testing.T) {
 	secret := testSecret(t)
-	origin := startAuthJS(t, map[string]string{"AUTH_SECRET": secret})
+	origin := authjstest.Start(t, map[string]string{"AUTH_SECRET": secret})
 	httpCfg := resolver.Config{Mode: resolver.ModeLocal, Strategy: resolver.StrategyJWT, BaseURL: origin, Secrets: []string{secret}, MaxAge: resolver.DefaultMaxAge}
 	httpsCfg := httpCfg
 	httpsCfg.BaseURL = strings.Replace(origin, "http:", "https:", 1)
@@ -454,7 +350,7 @@ func TestLiveGoCookiesAcceptedByAuthJS(t *testing.T) {
 func TestLiveRotationAndCustomName(t *testing.T) {
 	oldS, newS := testSecret(t), testSecret(t)
 	env := map[string]string{"AUTH_SECRET": oldS, "AUTH_SECRET_1": newS}
-	origin := startAuthJS(t, env)
+	origin := authjstest.Start(t, env)
 	secrets := profiles.SecretsFromEnv(func(k string) string { return env[k] })
 	if d := cmp.Diff([]string{newS, oldS}, secrets); d != "" {
 		t.Fatalf("SecretsFromEnv order (-auth.js +go):\n%s", d)
@@ -484,7 +380,7 @@ func TestLiveRotationAndCustomName(t *testing.T) {
 	t.Run("custom cookie name", func(t *testing.T) {
 		secret := testSecret(t)
 		const name = "myapp.sid"
-		origin := startAuthJS(t, map[string]string{"AUTH_SECRET": secret, "AUTHJS_COOKIE_NAME": name, "AUTHJS_MAX_AGE": "3600"})
+		origin := authjstest.Start(t, map[string]string{"AUTH_SECRET": secret, "AUTHJS_COOKIE_NAME": name, "AUTHJS_MAX_AGE": "3600"})
 		cfg := resolver.Config{Mode: resolver.ModeLocal, Strategy: resolver.StrategyJWT, BaseURL: origin, CookieName: name, Secrets: []string{secret}, MaxAge: time.Hour}
 		header, tok := mintCookie(t, cfg, liveUser, time.Now())
 		real := compareLive(t, origin, cfg, header, true)

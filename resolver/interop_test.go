@@ -16,8 +16,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -28,116 +26,24 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/authscope/authscope/internal/authjstest"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 )
-
-const vectorDir = "../testdata/authjs/vectors"
 
 // knownFailing lists vectors where Go and real Auth.js still disagree, by
 // "category/name", with the reason. Each entry is reported to the lead; the
 // list must shrink, never grow to make the suite pass.
 var knownFailing = map[string]string{}
 
-type vector struct {
-	Name             string            `json:"name"`
-	Category         string            `json:"category"`
-	Tags             []string          `json:"tags"`
-	Note             string            `json:"note"`
-	NowMS            int64             `json:"now_ms"`
-	Secrets          []string          `json:"secrets"`
-	Env              map[string]string `json:"env"`
-	BaseURL          string            `json:"base_url"`
-	CookieName       string            `json:"cookie_name"`
-	CustomCookieName *string           `json:"custom_cookie_name"`
-	LegacyV4         bool              `json:"legacy_v4"`
-	MaxAge           int64             `json:"max_age"`
-	CookieHeader     *string           `json:"cookie_header"`
-	Expect           struct {
-		Status          int               `json:"status"`
-		Headers         map[string]string `json:"headers"`
-		BodyRaw         string            `json:"body_raw"`
-		SetCookie       []string          `json:"set_cookie"`
-		RefreshedClaims json.RawMessage   `json:"refreshed_claims"`
-		Token           json.RawMessage   `json:"token"`
-		Raw             *string           `json:"raw"`
-		DecodeError     *string           `json:"decode_error"`
-		DecodeMessage   *string           `json:"decode_error_message"`
-	} `json:"expect"`
-}
-
-func (v *vector) id() string       { return v.Category + "/" + v.Name }
-func (v *vector) now() time.Time   { return time.UnixMilli(v.NowMS).UTC() }
-func (v *vector) header() string   { return deref(v.CookieHeader) }
-func (v *vector) hasSession() bool { return v.Expect.BodyRaw != "null" && v.Expect.BodyRaw != "{}" }
-
-func (v *vector) config() resolver.Config {
-	cfg := resolver.Config{
-		Mode:           resolver.ModeLocal,
-		Strategy:       resolver.StrategyJWT,
-		BaseURL:        v.BaseURL,
-		Secrets:        v.Secrets,
-		MaxAge:         time.Duration(v.MaxAge) * time.Second,
-		LegacyV4:       v.LegacyV4,
-		RefreshCookies: true,
-	}
-	if v.CustomCookieName != nil {
-		cfg.CookieName = *v.CustomCookieName
-	}
-	return cfg
-}
-
-func (v *vector) input() resolver.Input {
-	if v.CookieHeader == nil {
-		return resolver.Input{}
-	}
-	return resolver.FromCookieHeader(*v.CookieHeader)
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func loadVectors(t testing.TB) []*vector {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(vectorDir, "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no interop vectors in %s (err %v): run `node gen-vectors.mjs` in testdata/authjs", vectorDir, err)
-	}
-	sort.Strings(files)
-	var all []*vector
-	seen := map[string]bool{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var vs []*vector
-		if err := json.Unmarshal(b, &vs); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for _, v := range vs {
-			if seen[v.id()] {
-				t.Fatalf("%s: duplicate vector %q", f, v.id())
-			}
-			seen[v.id()] = true
-			all = append(all, v)
-		}
-	}
-	return all
-}
-
 func TestInteropVectors(t *testing.T) {
-	vs := loadVectors(t)
+	vs := authjstest.Vectors(t)
 	if len(vs) < 150 {
 		t.Fatalf("only %d vectors: the set is incomplete", len(vs))
 	}
 	for _, v := range vs {
-		t.Run(v.id(), func(t *testing.T) {
-			if why, ok := knownFailing[v.id()]; ok {
+		t.Run(v.ID(), func(t *testing.T) {
+			if why, ok := knownFailing[v.ID()]; ok {
 				t.Skipf("KNOWN FAILING vs real Auth.js: %s", why)
 			}
 			replay(t, v)
@@ -145,10 +51,10 @@ func TestInteropVectors(t *testing.T) {
 	}
 }
 
-func replay(t *testing.T, v *vector) {
+func replay(t *testing.T, v *authjstest.Vector) {
 	ctx := context.Background()
-	cfg := v.config()
-	now := v.now()
+	cfg := v.Config()
+	now := v.Now()
 	if v.Note != "" {
 		t.Logf("note: %s", v.Note)
 	}
@@ -163,7 +69,7 @@ func replay(t *testing.T, v *vector) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	res, err := r.Resolve(ctx, v.input())
+	res, err := r.Resolve(ctx, v.Input())
 	if err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
@@ -178,8 +84,8 @@ func replay(t *testing.T, v *vector) {
 	} else if got := string(resolver.MarshalSessionBody(res.Session)); got != v.Expect.BodyRaw {
 		t.Errorf("session body mismatch (reason %s, err %v)\n got: %s\nwant: %s", res.Reason, res.Err, got, v.Expect.BodyRaw)
 	}
-	if v.hasSession() != res.OK() || (res.OK() != (res.Reason == resolver.ReasonOK)) {
-		t.Errorf("OK()=%v reason=%s, real Auth.js session=%v", res.OK(), res.Reason, v.hasSession())
+	if v.HasSession() != res.OK() || (res.OK() != (res.Reason == resolver.ReasonOK)) {
+		t.Errorf("OK()=%v reason=%s, real Auth.js session=%v", res.OK(), res.Reason, v.HasSession())
 	}
 	checkReason(t, v, res)
 
@@ -188,14 +94,14 @@ func replay(t *testing.T, v *vector) {
 	checkSetCookies(t, v, cfg, now, res.SetCookies)
 
 	// getToken: raw and decoded.
-	raw, _ := resolver.ReadSessionToken(v.input(), cfg.SessionCookieName())
-	checkRaw(t, "ReadSessionToken", raw, deref(v.Expect.Raw))
+	raw, _ := resolver.ReadSessionToken(v.Input(), cfg.SessionCookieName())
+	checkRaw(t, "ReadSessionToken", raw, authjstest.Deref(v.Expect.Raw))
 	jr, err := resolver.NewJWTResolver(cfg, resolver.WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatalf("NewJWTResolver: %v", err)
 	}
-	checkRaw(t, "JWTResolver.RawToken", jr.RawToken(v.input()), deref(v.Expect.Raw))
-	viaResolver, reason, _ := jr.Token(v.input())
+	checkRaw(t, "JWTResolver.RawToken", jr.RawToken(v.Input()), authjstest.Deref(v.Expect.Raw))
+	viaResolver, reason, _ := jr.Token(v.Input())
 	if (viaResolver == nil) != (string(v.Expect.Token) == "null") {
 		t.Errorf("JWTResolver.Token = %s (%s), real getToken = %s", claimsJSON(t, viaResolver), reason, v.Expect.Token)
 	} else if viaResolver != nil {
@@ -214,7 +120,7 @@ func replay(t *testing.T, v *vector) {
 	wantNull := string(v.Expect.Token) == "null" || len(v.Expect.Token) == 0
 	switch {
 	case wantNull && gotToken != nil:
-		t.Errorf("Decode accepted a token the real decode rejects (%s: %s): %s", deref(v.Expect.DecodeError), deref(v.Expect.DecodeMessage), claimsJSON(t, gotToken))
+		t.Errorf("Decode accepted a token the real decode rejects (%s: %s): %s", authjstest.Deref(v.Expect.DecodeError), authjstest.Deref(v.Expect.DecodeMessage), claimsJSON(t, gotToken))
 	case !wantNull && gotToken == nil:
 		t.Errorf("Decode rejected a token the real decode accepts")
 	case !wantNull:
@@ -239,18 +145,18 @@ func checkRaw(t *testing.T, what, got, want string) {
 
 // checkReason asserts the reasons that follow unambiguously from the real
 // decode's error; finer classification is the resolver's own design.
-func checkReason(t *testing.T, v *vector, res resolver.Result) {
+func checkReason(t *testing.T, v *authjstest.Vector, res resolver.Result) {
 	t.Helper()
-	if v.hasSession() {
+	if v.HasSession() {
 		return
 	}
 	want := resolver.Reason("")
 	switch {
 	case v.Expect.Raw == nil:
 		want = resolver.ReasonNoCookie
-	case deref(v.Expect.DecodeError) == "ERR_JWT_EXPIRED":
+	case authjstest.Deref(v.Expect.DecodeError) == "ERR_JWT_EXPIRED":
 		want = resolver.ReasonExpired
-	case deref(v.Expect.DecodeMessage) == `"nbf" claim timestamp check failed`:
+	case authjstest.Deref(v.Expect.DecodeMessage) == `"nbf" claim timestamp check failed`:
 		want = resolver.ReasonNotYet
 	}
 	if want != "" && res.Reason != want {
@@ -312,7 +218,7 @@ func joinChunks(t *testing.T, cs []setCookie) string {
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
-func checkSetCookies(t *testing.T, v *vector, cfg resolver.Config, now time.Time, got []*http.Cookie) {
+func checkSetCookies(t *testing.T, v *authjstest.Vector, cfg resolver.Config, now time.Time, got []*http.Cookie) {
 	t.Helper()
 	name := cfg.SessionCookieName()
 	want := sessionSetCookies(v.Expect.SetCookie, name)
@@ -364,7 +270,7 @@ func checkSetCookies(t *testing.T, v *vector, cfg resolver.Config, now time.Time
 // protected header (alg, enc, kid of secrets[0]), decodable by go-jose with
 // an independently derived key, and the same claims except iat/exp/jti,
 // which must be now, now+maxAge and a fresh UUID.
-func checkRefreshed(t *testing.T, v *vector, cfg resolver.Config, now time.Time, wantTok, gotTok string) {
+func checkRefreshed(t *testing.T, v *authjstest.Vector, cfg resolver.Config, now time.Time, wantTok, gotTok string) {
 	t.Helper()
 	wantHdr, _, _ := strings.Cut(wantTok, ".")
 	gotHdr, _, _ := strings.Cut(gotTok, ".")
@@ -462,14 +368,14 @@ func normClaims(t testing.TB, c resolver.Claims) any { return normJSON(t, claims
 // environment come out in the order Auth.js's setEnvDefaults builds.
 func TestInteropSecretsFromEnv(t *testing.T) {
 	n := 0
-	for _, v := range loadVectors(t) {
+	for _, v := range authjstest.Vectors(t) {
 		if v.Env == nil {
 			continue
 		}
 		n++
 		got := profiles.SecretsFromEnv(func(k string) string { return v.Env[k] })
 		if d := cmp.Diff(v.Secrets, got); d != "" {
-			t.Errorf("%s: SecretsFromEnv (-auth.js +go):\n%s", v.id(), d)
+			t.Errorf("%s: SecretsFromEnv (-auth.js +go):\n%s", v.ID(), d)
 		}
 	}
 	if n == 0 {
@@ -480,7 +386,7 @@ func TestInteropSecretsFromEnv(t *testing.T) {
 // TestInteropVectorsCoverage guards the vector set itself: every category
 // the brief names is present, with both outcomes where both exist.
 func TestInteropVectorsCoverage(t *testing.T) {
-	vs := loadVectors(t)
+	vs := authjstest.Vectors(t)
 	type count struct{ yes, no int }
 	by := map[string]*count{}
 	tags := map[string]int{}
@@ -490,7 +396,7 @@ func TestInteropVectorsCoverage(t *testing.T) {
 			c = &count{}
 			by[v.Category] = c
 		}
-		if v.hasSession() {
+		if v.HasSession() {
 			c.yes++
 		} else {
 			c.no++
