@@ -70,14 +70,7 @@ var csrfShape = regexp.MustCompile(`^([0-9a-f]{64})%7C([0-9a-f]{64})$`)
 
 func replayHTTP(t *testing.T, v *httpVector) {
 	now := time.UnixMilli(v.NowMS).UTC()
-	cfg := resolver.Config{
-		Mode:           resolver.ModeLocal,
-		Strategy:       resolver.StrategyJWT,
-		BaseURL:        v.BaseURL,
-		Secrets:        v.Secrets,
-		MaxAge:         time.Duration(v.MaxAge) * time.Second,
-		RefreshCookies: true,
-	}
+	cfg := authjstest.LocalJWT(v.BaseURL, v.Secrets, v.MaxAge)
 	var r resolver.Resolver = unconfigured{}
 	if len(v.Secrets) > 0 {
 		var err error
@@ -137,20 +130,7 @@ func checkHTTPCookies(t *testing.T, v *httpVector, cfg resolver.Config, now time
 		w, g := parseSetCookie(want[i]), parseSetCookie(got[i])
 		switch {
 		case strings.HasSuffix(w.name, "csrf-token"):
-			for _, c := range []setCookie{w, g} {
-				m := csrfShape.FindStringSubmatch(c.value)
-				if m == nil {
-					t.Errorf("csrf cookie %q has the wrong shape", c.value)
-					continue
-				}
-				sum := sha256.Sum256([]byte(m[1] + secret))
-				if hex.EncodeToString(sum[:]) != m[2] {
-					t.Errorf("csrf cookie hash is not sha256(token + %d joined secrets)", len(v.Secrets))
-				}
-			}
-			if g.attrs != w.attrs {
-				t.Errorf("csrf cookie attributes\n got: %s\nwant: %s", g.attrs, w.attrs)
-			}
+			checkCSRFCookie(t, secret, w, g)
 		case strings.HasPrefix(w.name, v.CookieName) && w.value != "":
 			if g.attrs != w.attrs {
 				t.Errorf("session cookie %s attributes\n got: %s\nwant: %s", g.name, g.attrs, w.attrs)
@@ -184,5 +164,26 @@ func checkHTTPCookies(t *testing.T, v *httpVector, cfg resolver.Config, now time
 	}
 	if d := cmp.Diff(decode(wantTok, "Auth.js"), decode(gotTok, "Go")); d != "" {
 		t.Errorf("refreshed claims (-auth.js +go, jti ignored):\n%s", d)
+	}
+}
+
+// checkCSRFCookie checks Auth.js's and Go's CSRF cookies: each value is
+// token|sha256(token + secret), secret being Auth.js's secret string (the
+// secrets joined by commas), and their attributes are the same.
+func checkCSRFCookie(t *testing.T, secret string, authjs, goc setCookie) {
+	t.Helper()
+	for _, c := range []setCookie{authjs, goc} {
+		m := csrfShape.FindStringSubmatch(c.value)
+		if m == nil {
+			t.Errorf("csrf cookie %q has the wrong shape", c.value)
+			continue
+		}
+		sum := sha256.Sum256([]byte(m[1] + secret))
+		if hex.EncodeToString(sum[:]) != m[2] {
+			t.Errorf("csrf cookie hash is not sha256(token + Auth.js's secret string)")
+		}
+	}
+	if goc.attrs != authjs.attrs {
+		t.Errorf("csrf cookie attributes\n     go: %s\nauth.js: %s", goc.attrs, authjs.attrs)
 	}
 }

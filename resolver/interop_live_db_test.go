@@ -117,16 +117,8 @@ func (a adapterServer) row(t *testing.T, token string) *time.Time {
 
 func (a adapterServer) resolveGo(t *testing.T, header string) resolver.Result {
 	t.Helper()
-	cfg := resolver.Config{Mode: resolver.ModeLocal, Strategy: resolver.StrategyDatabase, BaseURL: a.origin, RefreshCookies: true}
-	r, err := resolver.New(cfg, resolver.WithStore(a.store), resolver.WithClock(time.Now))
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	res, err := r.Resolve(context.Background(), resolver.FromCookieHeader(header))
-	if err != nil {
-		t.Fatalf("Resolve: %v", err)
-	}
-	return res
+	cfg := resolver.Config{Mode: resolver.ModeLocal, Strategy: resolver.StrategyDatabase, BaseURL: a.origin}
+	return resolveGo(t, cfg, header, resolver.WithStore(a.store))
 }
 
 // both resolves header in Go first, then asks the real server, and

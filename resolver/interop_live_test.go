@@ -199,10 +199,10 @@ func sameSessionCookies(t *testing.T, name string, real []string, goCookies []*h
 }
 
 // resolveGo resolves header with cfg at the wall clock, as the server does.
-func resolveGo(t *testing.T, cfg resolver.Config, header string) resolver.Result {
+func resolveGo(t *testing.T, cfg resolver.Config, header string, opts ...resolver.Option) resolver.Result {
 	t.Helper()
 	cfg.RefreshCookies = true
-	r, err := resolver.New(cfg, resolver.WithClock(time.Now))
+	r, err := resolver.New(cfg, append([]resolver.Option{resolver.WithClock(time.Now)}, opts...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

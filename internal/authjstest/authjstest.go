@@ -81,17 +81,23 @@ func (v *Vector) Header() string { return Deref(v.CookieHeader) }
 // HasSession reports whether Auth.js answered with a session.
 func (v *Vector) HasSession() bool { return v.Expect.BodyRaw != "null" && v.Expect.BodyRaw != "{}" }
 
-// Config is the local-JWT configuration the vector was produced under.
-func (v *Vector) Config() resolver.Config {
-	cfg := resolver.Config{
+// LocalJWT is the local-JWT configuration of a vector's Auth.js: its base
+// URL, secrets and maxAge in seconds, refreshing cookies as Auth() does.
+func LocalJWT(baseURL string, secrets []string, maxAge int64) resolver.Config {
+	return resolver.Config{
 		Mode:           resolver.ModeLocal,
 		Strategy:       resolver.StrategyJWT,
-		BaseURL:        v.BaseURL,
-		Secrets:        v.Secrets,
-		MaxAge:         time.Duration(v.MaxAge) * time.Second,
-		LegacyV4:       v.LegacyV4,
+		BaseURL:        baseURL,
+		Secrets:        secrets,
+		MaxAge:         time.Duration(maxAge) * time.Second,
 		RefreshCookies: true,
 	}
+}
+
+// Config is the local-JWT configuration the vector was produced under.
+func (v *Vector) Config() resolver.Config {
+	cfg := LocalJWT(v.BaseURL, v.Secrets, v.MaxAge)
+	cfg.LegacyV4 = v.LegacyV4
 	if v.CustomCookieName != nil {
 		cfg.CookieName = *v.CustomCookieName
 	}
