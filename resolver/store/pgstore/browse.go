@@ -105,10 +105,7 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 	if q.Sort == resolver.SortUser {
 		key = "s." + ident(s.l.SessionUserID)
 	}
-	op, dir := ">", "ASC"
-	if q.Desc {
-		op, dir = "<", "DESC"
-	}
+	op, dir := keyset.Order(q.Desc)
 	if cur != nil {
 		var k string
 		if q.Sort == resolver.SortUser {
@@ -143,11 +140,7 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 	if err := rows.Err(); err != nil {
 		return resolver.Page{}, fmt.Errorf("pgstore: list: %w", err)
 	}
-	if len(page.Rows) > q.Limit {
-		page.Rows = page.Rows[:q.Limit]
-		page.Next = keyset.Encode(q.Sort, page.Rows[q.Limit-1])
-	}
-	return page, nil
+	return keyset.PageOf(q, page.Rows), nil
 }
 
 // Counts implements resolver.Browser: one scan with FILTER aggregates.
@@ -155,8 +148,7 @@ func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Cou
 	q = keyset.NormalizeCounts(q)
 	var a args
 	exp := s.sessions.cols[s.l.SessionExpires]
-	now, _ := keyset.Window(resolver.StateActive, q.Now, q.MaxAge, q.UpdateAge)
-	_, dueHi := keyset.Window(resolver.StateDue, q.Now, q.MaxAge, q.UpdateAge)
+	now, dueHi := keyset.CountBounds(q)
 	pNow, pDue := writeTime(exp, a.add(now)), writeTime(exp, a.add(dueHi))
 	where, err := s.conds(ctx, &a, q.Filter, resolver.StateAll, resolver.ListQuery{})
 	if err != nil {
@@ -175,14 +167,7 @@ count(*) FILTER (WHERE %[1]s >= %[2]s AND %[1]s < %[3]s)`, e, pNow, pDue) + from
 
 // RevokeSession implements resolver.Browser.
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
-	n, err := s.deleteSession(ctx, token)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return resolver.ErrNotFound
-	}
-	return nil
+	return keyset.Revoked(s.deleteSession(ctx, token))
 }
 
 // RevokeUser implements resolver.Browser.

@@ -133,13 +133,9 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 		}
 		return 1
 	})
-	var page resolver.Page
-	if len(kept) > q.Limit {
-		page.Rows = slices.Clone(kept[:q.Limit])
-		page.Next = keyset.Encode(q.Sort, kept[q.Limit-1])
-	} else {
-		page.Rows = slices.Clone(kept)
-	}
+	// kept shares the backing array of the rows walked: the page gets its own.
+	page := keyset.PageOf(q, kept)
+	page.Rows = slices.Clone(page.Rows)
 	return page, nil
 }
 
@@ -150,8 +146,7 @@ func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Cou
 	if err != nil {
 		return resolver.Counts{}, err
 	}
-	now, _ := keyset.Window(resolver.StateActive, q.Now, q.MaxAge, q.UpdateAge)
-	_, dueHi := keyset.Window(resolver.StateDue, q.Now, q.MaxAge, q.UpdateAge)
+	now, dueHi := keyset.CountBounds(q)
 	var c resolver.Counts
 	for _, r := range rows {
 		if !keyset.Matches(q.Filter, r.User) {
@@ -173,14 +168,7 @@ func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Cou
 
 // RevokeSession implements resolver.Browser.
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
-	n, err := s.deleteSession(ctx, token)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return resolver.ErrNotFound
-	}
-	return nil
+	return keyset.Revoked(s.deleteSession(ctx, token))
 }
 
 // RevokeUser implements resolver.Browser: a walk over every session (the

@@ -25,10 +25,7 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 	if q.Sort == resolver.SortUser {
 		key = `s."userId"`
 	}
-	op, dir := ">", "ASC"
-	if q.Desc {
-		op, dir = "<", "DESC"
-	}
+	op, dir := keyset.Order(q.Desc)
 	if cur != nil {
 		where = append(where, fmt.Sprintf(`(%s, s."sessionToken") %s (?, ?)`, key, op))
 		if q.Sort == resolver.SortUser {
@@ -57,11 +54,7 @@ FROM "sessions" s LEFT JOIN "users" u ON u."id" = s."userId"` + whereClause(wher
 	if err := rows.Err(); err != nil {
 		return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
 	}
-	if len(page.Rows) > q.Limit {
-		page.Rows = page.Rows[:q.Limit]
-		page.Next = keyset.Encode(q.Sort, page.Rows[q.Limit-1])
-	}
-	return page, nil
+	return keyset.PageOf(q, page.Rows), nil
 }
 
 // filterWhere builds the substring filter and the state window.
@@ -96,8 +89,7 @@ func whereClause(where []string) string {
 func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Counts, error) {
 	q = keyset.NormalizeCounts(q)
 	where, args := filterWhere(q.Filter, resolver.StateAll, resolver.ListQuery{})
-	now, _ := keyset.Window(resolver.StateActive, q.Now, q.MaxAge, q.UpdateAge)
-	_, dueHi := keyset.Window(resolver.StateDue, q.Now, q.MaxAge, q.UpdateAge)
+	now, dueHi := keyset.CountBounds(q)
 	join := ""
 	if q.Filter != "" {
 		join = ` LEFT JOIN "users" u ON u."id" = s."userId"`
@@ -114,14 +106,7 @@ coalesce(sum(s."expires" >= ? AND s."expires" < ?), 0) FROM "sessions" s` + join
 
 // RevokeSession implements resolver.Browser.
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
-	n, err := s.deleteSession(ctx, token)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return resolver.ErrNotFound
-	}
-	return nil
+	return keyset.Revoked(s.deleteSession(ctx, token))
 }
 
 // RevokeUser implements resolver.Browser.

@@ -1,5 +1,8 @@
-// Package keyset holds what every store needs for keyset pagination and
-// filtering: the cursor encoding, page-size limits and LIKE escaping.
+// Package keyset holds what every store's resolver.Browser shares, whatever
+// its query language: the cursor encoding, page-size limits and assembly,
+// the state windows and count bounds, LIKE escaping, and the answer of a
+// revoke. Only what is the same in every store lives here; the queries
+// stay in the stores.
 //
 // A cursor is the sort key of the last row of a page (expiry in
 // microseconds, user id, token), JSON in base64url. It is opaque to
@@ -109,6 +112,15 @@ func NormalizeCounts(q resolver.CountQuery) resolver.CountQuery {
 	return q
 }
 
+// CountBounds returns the expiry bounds Counts buckets by, for a
+// normalized query: a session is expired before now, active from now, and
+// due from now to before dueHi (Window's bounds for those states).
+func CountBounds(q resolver.CountQuery) (now, dueHi time.Time) {
+	now, _ = Window(resolver.StateActive, q.Now, q.MaxAge, q.UpdateAge)
+	_, dueHi = Window(resolver.StateDue, q.Now, q.MaxAge, q.UpdateAge)
+	return now, dueHi
+}
+
 // Window returns, for a state, the expiry bounds [lo, hi) a session must
 // fall in (zero means unbounded), at millisecond precision as Auth.js
 // compares: active is expires >= now, expired is expires < now, due is
@@ -170,4 +182,36 @@ func After(k resolver.SortKey, desc bool, c *Cursor, row resolver.SessionRow) bo
 		return Less(k, row, pivot)
 	}
 	return Less(k, pivot, row)
+}
+
+// Order returns the SQL keyset comparison and direction of a listing:
+// rows after the cursor compare > in ascending order, < in descending.
+func Order(desc bool) (op, dir string) {
+	if desc {
+		return "<", "DESC"
+	}
+	return ">", "ASC"
+}
+
+// PageOf makes the page of rows fetched in listing order up to one past
+// q.Limit: the extra row only tells that a next page exists, which starts
+// after the last row kept.
+func PageOf(q resolver.ListQuery, rows []resolver.SessionRow) resolver.Page {
+	if len(rows) <= q.Limit {
+		return resolver.Page{Rows: rows}
+	}
+	rows = rows[:q.Limit]
+	return resolver.Page{Rows: rows, Next: Encode(q.Sort, rows[q.Limit-1])}
+}
+
+// Revoked is RevokeSession's answer from a store's delete: its error, or
+// resolver.ErrNotFound when no session was deleted.
+func Revoked(deleted int64, err error) error {
+	if err != nil {
+		return err
+	}
+	if deleted == 0 {
+		return resolver.ErrNotFound
+	}
+	return nil
 }
