@@ -99,11 +99,7 @@ func (s *Store) attachUsers(ctx context.Context, rows []resolver.SessionRow) err
 // the package doc for the cost), then filters, sorts and cuts the page
 // after the cursor.
 func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolver.Page, error) {
-	q, err := keyset.Normalize(q)
-	if err != nil {
-		return resolver.Page{}, fmt.Errorf("redisstore: list: %w", err)
-	}
-	cur, err := keyset.Decode(q.Sort, q.After)
+	q, cur, err := keyset.Parse(q)
 	if err != nil {
 		return resolver.Page{}, fmt.Errorf("redisstore: list: %w", err)
 	}

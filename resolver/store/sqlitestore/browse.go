@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store/internal/keyset"
@@ -12,11 +11,7 @@ import (
 // ListSessions implements resolver.Browser with keyset pagination over the
 // (expires, sessionToken) or (userId, sessionToken) indexes: no OFFSET.
 func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolver.Page, error) {
-	q, err := keyset.Normalize(q)
-	if err != nil {
-		return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
-	}
-	cur, err := keyset.Decode(q.Sort, q.After)
+	q, cur, err := keyset.Parse(q)
 	if err != nil {
 		return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
 	}
@@ -35,7 +30,7 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 		}
 	}
 	query := `SELECT s."sessionToken", s."userId", s."expires", u."id", u."name", u."email", u."image", u."emailVerified"
-FROM "sessions" s LEFT JOIN "users" u ON u."id" = s."userId"` + whereClause(where) +
+FROM "sessions" s LEFT JOIN "users" u ON u."id" = s."userId"` + keyset.Where(where) +
 		fmt.Sprintf(` ORDER BY %s %s, s."sessionToken" %s LIMIT ?`, key, dir, dir)
 	args = append(args, q.Limit+1)
 	rows, err := s.db.QueryContext(ctx, query, args...)
@@ -78,13 +73,6 @@ func filterWhere(filter string, state resolver.SessionState, q resolver.ListQuer
 	return where, args
 }
 
-func whereClause(where []string) string {
-	if len(where) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(where, " AND ")
-}
-
 // Counts implements resolver.Browser in one scan.
 func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Counts, error) {
 	q = keyset.NormalizeCounts(q)
@@ -95,7 +83,7 @@ func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Cou
 		join = ` LEFT JOIN "users" u ON u."id" = s."userId"`
 	}
 	query := `SELECT count(*), coalesce(sum(s."expires" >= ?), 0), coalesce(sum(s."expires" < ?), 0),
-coalesce(sum(s."expires" >= ? AND s."expires" < ?), 0) FROM "sessions" s` + join + whereClause(where)
+coalesce(sum(s."expires" >= ? AND s."expires" < ?), 0) FROM "sessions" s` + join + keyset.Where(where)
 	args = append([]any{iso(now), iso(now), iso(now), iso(dueHi)}, args...)
 	var c resolver.Counts
 	if err := s.db.QueryRowContext(ctx, query, args...).Scan(&c.Total, &c.Active, &c.Expired, &c.Due); err != nil {

@@ -86,29 +86,37 @@ func Normalize(q resolver.ListQuery) (resolver.ListQuery, error) {
 	if q.Limit > MaxLimit {
 		q.Limit = MaxLimit
 	}
-	if q.Now.IsZero() {
-		q.Now = time.Now()
-	}
-	if q.MaxAge == 0 {
-		q.MaxAge = resolver.DefaultMaxAge
-	}
-	if q.UpdateAge == 0 {
-		q.UpdateAge = resolver.DefaultUpdateAge
-	}
+	q.Now, q.MaxAge, q.UpdateAge = clock(q.Now, q.MaxAge, q.UpdateAge)
 	return q, nil
+}
+
+// clock fills in the defaults both queries share: now, maxAge, updateAge.
+func clock(now time.Time, maxAge, updateAge time.Duration) (time.Time, time.Duration, time.Duration) {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if maxAge == 0 {
+		maxAge = resolver.DefaultMaxAge
+	}
+	if updateAge == 0 {
+		updateAge = resolver.DefaultUpdateAge
+	}
+	return now, maxAge, updateAge
+}
+
+// Parse normalizes a listing query and decodes its cursor.
+func Parse(q resolver.ListQuery) (resolver.ListQuery, *Cursor, error) {
+	q, err := Normalize(q)
+	if err != nil {
+		return q, nil, err
+	}
+	cur, err := Decode(q.Sort, q.After)
+	return q, cur, err
 }
 
 // NormalizeCounts fills in CountQuery's defaults.
 func NormalizeCounts(q resolver.CountQuery) resolver.CountQuery {
-	if q.Now.IsZero() {
-		q.Now = time.Now()
-	}
-	if q.MaxAge == 0 {
-		q.MaxAge = resolver.DefaultMaxAge
-	}
-	if q.UpdateAge == 0 {
-		q.UpdateAge = resolver.DefaultUpdateAge
-	}
+	q.Now, q.MaxAge, q.UpdateAge = clock(q.Now, q.MaxAge, q.UpdateAge)
 	return q
 }
 
@@ -182,6 +190,14 @@ func After(k resolver.SortKey, desc bool, c *Cursor, row resolver.SessionRow) bo
 		return Less(k, row, pivot)
 	}
 	return Less(k, pivot, row)
+}
+
+// Where joins SQL conditions into a WHERE clause ("" for none).
+func Where(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
 }
 
 // Order returns the SQL keyset comparison and direction of a listing:
