@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/authscope/authscope/internal/authjstest"
+	"github.com/authscope/authscope/resolver/authjstest"
 )
 
 // TestUpstreamReplaysVectors runs `authscope upstream` at each vector's

@@ -19,7 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/authscope/authscope/internal/authjstest"
+	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/resolver"
 )
 

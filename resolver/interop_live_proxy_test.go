@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authscope/authscope/internal/authjstest"
+	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/resolver"
 )
 

@@ -23,7 +23,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/authscope/authscope/internal/authjstest"
+	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 )

@@ -26,7 +26,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/authscope/authscope/internal/authjstest"
+	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 )

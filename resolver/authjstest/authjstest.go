@@ -4,9 +4,9 @@
 // the resolver.Config a vector describes, and the real Auth.js server
 // (testdata/authjs/server.mjs) started for a live test.
 //
-// It lives at the module root's internal/ rather than under resolver/
-// because the root package's tests use it too, and Go lets only packages
-// under resolver/ import resolver/internal/.
+// Like net/http/httptest it is an importable package for tests, not
+// internal: the root package's tests use it too. resolver itself never
+// imports it.
 //
 // Paths are found from this file's location, not the working directory, so
 // the same helpers serve tests run in resolver/ and at the root.
