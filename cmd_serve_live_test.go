@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/authjstest"
 )
 
 var expiresRe = regexp.MustCompile(`"expires":"([^"]+)"`)

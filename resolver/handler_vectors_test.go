@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/authjstest"
 )
 
 // TestHandlerVectors replays Auth.js's own answers through Handler over the

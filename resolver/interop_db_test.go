@@ -19,8 +19,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/authjstest"
 )
 
 type dbVector struct {

@@ -21,8 +21,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/authjstest"
 )
 
 type httpVector struct {

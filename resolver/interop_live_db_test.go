@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/storetest"
 )

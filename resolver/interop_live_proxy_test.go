@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/authjstest"
 )
 
 func TestLiveProxyMatchesAuthJS(t *testing.T) {

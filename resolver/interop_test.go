@@ -26,9 +26,9 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/authjstest"
 )
 
 // knownFailing lists vectors where Go and real Auth.js still disagree, by
