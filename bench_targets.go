@@ -7,15 +7,10 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -23,7 +18,6 @@ import (
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
-	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
 
 // benchCompareScenarios is the local-versus-proxy comparison a profile
@@ -72,24 +66,28 @@ type benchOptions struct {
 
 // benchSetup is everything a run needs around the engine. Close releases it.
 type benchSetup struct {
+	*demoEnv // the profile's resolver configuration; the servers and store started
+
 	cfg     bench.Config // the scenarios' URLs filled in
 	targets bench.Targets
 	notes   []string
-	closers []func() error
 
-	base     resolver.Config
 	codec    *resolver.Codec
 	st       resolver.Store
 	upstream map[string]string // strategy -> upstream base URL (origin + base path)
 }
 
-// benchDemoSecretEnv fixes the generated secret of demo runs.
-const benchDemoSecretEnv = "AUTHSCOPE_DEMO_SECRET"
-
 // newBenchSetup builds the targets and populations of cfg's scenarios.
 // cfg must be valid; its http scenarios without a URL get a loopback one.
 func newBenchSetup(ctx context.Context, cfg bench.Config, o benchOptions) (_ *benchSetup, err error) {
-	s := &benchSetup{cfg: cfg, upstream: map[string]string{}}
+	if o.profile == nil {
+		return nil, errors.New("bench: no profile")
+	}
+	env, err := newDemoEnv(o.profile, o.getenv)
+	if err != nil {
+		return nil, err
+	}
+	s := &benchSetup{demoEnv: env, cfg: cfg, upstream: map[string]string{}}
 	s.cfg.Scenarios = append([]bench.ScenarioSpec(nil), cfg.Scenarios...)
 	s.targets = bench.Targets{InProc: map[string]bench.Target{}, Populations: map[string]bench.Population{}}
 	defer func() {
@@ -97,9 +95,6 @@ func newBenchSetup(ctx context.Context, cfg bench.Config, o benchOptions) (_ *be
 			s.Close()
 		}
 	}()
-	if s.base, err = benchResolverConfig(o); err != nil {
-		return nil, err
-	}
 	needs := map[string]bool{}
 	for _, sc := range s.cfg.Scenarios {
 		needs[benchStrategy(sc)] = true
@@ -108,10 +103,10 @@ func newBenchSetup(ctx context.Context, cfg bench.Config, o benchOptions) (_ *be
 	now := time.Now()
 	n := max(cfg.Population.Sessions, 1)
 	if needs["jwt"] {
-		if s.codec, err = resolver.NewCodec(s.base); err != nil {
+		if s.codec, err = resolver.NewCodec(s.demoEnv.cfg); err != nil {
 			return nil, fmt.Errorf("bench: jwt population: %w", err)
 		}
-		if pops["jwt"], err = benchMintPopulation(s.codec, s.base, n, now); err != nil {
+		if pops["jwt"], err = benchMintPopulation(s.codec, s.demoEnv.cfg, n, now); err != nil {
 			return nil, err
 		}
 	}
@@ -138,41 +133,11 @@ func benchStrategy(sc bench.ScenarioSpec) string {
 	return sc.Strategy
 }
 
-// benchResolverConfig is the profile's resolver configuration; demo
-// profiles get a secret generated for the run.
-func benchResolverConfig(o benchOptions) (resolver.Config, error) {
-	getenv := o.getenv
-	if o.profile == nil {
-		return resolver.Config{}, errors.New("bench: no profile")
-	}
-	if o.profile.Demo && getenv(benchDemoSecretEnv) == "" {
-		secret := benchRandomSecret()
-		getenv = func(k string) string {
-			if k == benchDemoSecretEnv {
-				return secret
-			}
-			return o.getenv(k)
-		}
-	}
-	cfg, err := o.profile.ResolverConfig(getenv)
-	if err != nil {
-		return cfg, err
-	}
-	return cfg.WithDefaults(), nil
-}
-
-func benchRandomSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read does not fail on supported platforms
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // benchMintPopulation mints n Auth.js session cookies: valid ones, the
 // same people's cookies expired an hour ago, and valid ones with a byte of
 // ciphertext altered.
 func benchMintPopulation(c *resolver.Codec, cfg resolver.Config, n int, now time.Time) (bench.StaticPopulation, error) {
-	var p bench.StaticPopulation
-	name := c.CookieName()
+	p := population{name: c.CookieName()}
 	for i := range n {
 		claims := resolver.Claims{
 			"sub":   fmt.Sprintf("bench-user-%d", i),
@@ -181,34 +146,16 @@ func benchMintPopulation(c *resolver.Codec, cfg resolver.Config, n int, now time
 		}
 		valid, err := c.Encode(claims, now, cfg.MaxAge)
 		if err != nil {
-			return p, fmt.Errorf("bench: mint: %w", err)
+			return p.StaticPopulation, fmt.Errorf("bench: mint: %w", err)
 		}
 		expired, err := c.Encode(claims, now.Add(-cfg.MaxAge-time.Hour), cfg.MaxAge)
 		if err != nil {
-			return p, fmt.Errorf("bench: mint: %w", err)
+			return p.StaticPopulation, fmt.Errorf("bench: mint: %w", err)
 		}
-		p.Valid = append(p.Valid, name+"="+valid)
-		p.Expired = append(p.Expired, name+"="+expired)
-		p.Tampered = append(p.Tampered, name+"="+benchTamper(valid))
+		p.add(valid, false)
+		p.add(expired, true)
 	}
-	return p, nil
-}
-
-// benchTamper flips one character in the middle of a JWE's ciphertext.
-func benchTamper(tok string) string {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 5 || len(parts[3]) == 0 {
-		return tok + "x"
-	}
-	ct := []byte(parts[3])
-	i := len(ct) / 2
-	if ct[i] == 'A' {
-		ct[i] = 'B'
-	} else {
-		ct[i] = 'A'
-	}
-	parts[3] = string(ct)
-	return strings.Join(parts, ".")
+	return p.StaticPopulation, nil
 }
 
 // openStore opens the database strategy's store and reads its population:
@@ -226,23 +173,12 @@ func (s *benchSetup) openStore(ctx context.Context, o benchOptions, n int, now t
 	}
 	seedOpts := store.SeedOptions{Users: max(n/2, 1), Sessions: n * 3 / 2, Seed: seed, Now: now}
 	if dsn == "" {
-		dir, err := os.MkdirTemp("", "authscope-bench-")
-		if err != nil {
+		if s.st, err = s.seedSQLite(ctx, seedOpts); err != nil {
 			return nil, fmt.Errorf("bench: %w", err)
-		}
-		s.closers = append(s.closers, func() error { return os.RemoveAll(dir) })
-		st, err := sqlitestore.Open(ctx, filepath.Join(dir, "sessions.db"), sqlitestore.Options{})
-		if err != nil {
-			return nil, fmt.Errorf("bench: demo store: %w", err)
-		}
-		s.st = st
-		s.closers = append(s.closers, st.Close)
-		if _, err := store.Seed(ctx, st, seedOpts); err != nil {
-			return nil, fmt.Errorf("bench: seed demo store: %w", err)
 		}
 		s.notes = append(s.notes, fmt.Sprintf("database: demo SQLite store seeded with %d sessions", seedOpts.Sessions))
 	} else {
-		opts := withProfileStore(store.Options{ReadOnly: s.base.ReadOnly, MustExist: true}, o.profile)
+		opts := withProfileStore(store.Options{ReadOnly: s.demoEnv.cfg.ReadOnly, MustExist: true}, o.profile)
 		st, err := store.Open(ctx, dsn, opts)
 		if err != nil {
 			return nil, storeOpenError(fmt.Errorf("bench: store %s: %w", store.Redact(dsn), err))
@@ -251,7 +187,7 @@ func (s *benchSetup) openStore(ctx context.Context, o benchOptions, n int, now t
 		s.closers = append(s.closers, st.Close)
 		s.notes = append(s.notes, fmt.Sprintf("database: %s, tokens of `authscope seed --seed %d`", store.Redact(dsn), seed))
 	}
-	var p bench.StaticPopulation
+	p := population{name: s.demoEnv.cfg.SessionCookieName()}
 	for j := 0; j < seedOpts.Sessions && len(p.Valid) < n; j++ {
 		tok := store.SeedToken(seed, j)
 		sess, user, err := s.st.SessionAndUser(ctx, tok)
@@ -260,25 +196,13 @@ func (s *benchSetup) openStore(ctx context.Context, o benchOptions, n int, now t
 			return nil, fmt.Errorf("bench: read population: %w", err)
 		case sess == nil || user == nil:
 			continue
-		case sess.Expires.After(now.Add(time.Minute)):
-			p.Valid = append(p.Valid, s.base.SessionCookieName()+"="+tok)
-		default:
-			p.Expired = append(p.Expired, s.base.SessionCookieName()+"="+tok)
 		}
+		p.add(tok, !sess.Expires.After(now.Add(time.Minute)))
 	}
 	if len(p.Valid) == 0 {
 		return nil, errors.New("bench: the store holds none of the seeded sessions (run `authscope seed` first)")
 	}
-	for _, v := range p.Valid {
-		// A token that differs in its last character: a session no store holds.
-		_, tok, _ := strings.Cut(v, "=")
-		last := byte('a')
-		if tok[len(tok)-1] == last {
-			last = 'b'
-		}
-		p.Tampered = append(p.Tampered, s.base.SessionCookieName()+"="+tok[:len(tok)-1]+string(last))
-	}
-	return p, nil
+	return p.StaticPopulation, nil
 }
 
 // wire builds scenario sc's target, or its URL for http scenarios.
@@ -294,14 +218,12 @@ func (s *benchSetup) wire(sc *bench.ScenarioSpec, strategy string, o benchOption
 			return err
 		}
 		sc.Via = bench.ViaHTTP
-		sc.URL, err = resolver.UpstreamSessionURL(resolver.Config{BaseURL: base, BasePath: s.base.BasePath})
+		sc.URL, err = resolver.UpstreamSessionURL(resolver.Config{BaseURL: base, BasePath: s.demoEnv.cfg.BasePath})
 		return err
 	default:
 		return fmt.Errorf("mode %q: want local, proxy or upstream", sc.Mode)
 	}
-	cfg := s.base
-	cfg.Mode, cfg.Strategy = resolver.Mode(sc.Mode), resolver.Strategy(strategy)
-	cfg.Cache.Enabled = sc.Cache
+	cfg := s.settings(resolver.Mode(sc.Mode), resolver.Strategy(strategy), sc.Cache)
 	var opts []resolver.Option
 	if sc.Mode == "proxy" {
 		base, err := s.upstreamFor(strategy, o)
@@ -347,22 +269,10 @@ func (s *benchSetup) upstreamFor(strategy string, o benchOptions) (string, error
 	if u, ok := s.upstream[strategy]; ok {
 		return u, nil
 	}
-	cfg := s.base
-	cfg.Mode, cfg.Strategy, cfg.BaseURL = resolver.ModeLocal, resolver.Strategy(strategy), ""
-	cfg.Cache.Enabled = false
-	var opts []resolver.Option
-	if strategy == "database" {
-		opts = append(opts, resolver.WithStore(s.st))
-	}
-	r, err := resolver.New(cfg, opts...)
-	if err != nil {
-		return "", fmt.Errorf("built-in upstream: %w", err)
-	}
-	origin, err := s.serve(benchSessionHandler(r, cfg, o.upstreamLatency, o.upstreamJitter, false))
+	u, origin, err := s.demoEnv.startUpstream(resolver.Strategy(strategy), s.st, o.upstreamLatency, o.upstreamJitter)
 	if err != nil {
 		return "", err
 	}
-	u := origin + strings.TrimSuffix(cfg.BasePath, "/")
 	s.upstream[strategy] = u
 	note := fmt.Sprintf("upstream (%s): built-in Auth.js /session handler on %s", strategy, origin)
 	if o.upstreamLatency > 0 || o.upstreamJitter > 0 {
@@ -370,32 +280,6 @@ func (s *benchSetup) upstreamFor(strategy string, o benchOptions) (string, error
 	}
 	s.notes = append(s.notes, note)
 	return u, nil
-}
-
-// serve starts h on a free loopback port and returns its origin.
-func (s *benchSetup) serve(h http.Handler) (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("listen: %w", err)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	s.closers = append(s.closers, func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		return srv.Shutdown(ctx)
-	})
-	return "http://" + ln.Addr().String(), nil
-}
-
-// Close stops the servers and releases the store, newest first.
-func (s *benchSetup) Close() error {
-	var errs []error
-	for i := len(s.closers) - 1; i >= 0; i-- {
-		errs = append(errs, s.closers[i]())
-	}
-	s.closers = nil
-	return errors.Join(errs...)
 }
 
 // benchSessionHandler serves GET {basePath}/session from r with the

@@ -37,6 +37,15 @@ type benchFlags struct {
 	seed                             uint64
 }
 
+// newBenchFlagSet is the flag set of bench or capacity with the flags
+// they share registered.
+func newBenchFlagSet(env *cliEnv, name, usage string) (*flag.FlagSet, *benchFlags) {
+	fs := newFlagSet(env, name, usage)
+	f := &benchFlags{}
+	f.register(fs)
+	return fs, f
+}
+
 func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.profile, "profile", "compare", "profile `NAME` or file: where sessions, store and upstream come from, and its bench section")
 	fs.StringVar(&f.config, "config", "", "bench config `FILE` (JSON or YAML, bench.Config), instead of the profile's bench section")
@@ -57,7 +66,7 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tampered, "tampered", "", "share of requests with a tampered cookie")
 	fs.StringVar(&f.noCookie, "no-cookie", "", "share of requests without a session cookie")
 	fs.StringVar(&f.allowHosts, "allow-host", "", "comma-separated hosts HTTP may go to (default loopback only)")
-	fs.StringVar(&f.url, "url", "", "a real Auth.js base URL with its base path (http://127.0.0.1:3000/api/auth) for proxy and upstream scenarios, default the built-in upstream; cookies are minted with the profile's secret (the demo's: "+benchDemoSecretEnv+"), which must be the server's")
+	fs.StringVar(&f.url, "url", "", "a real Auth.js base URL with its base path (http://127.0.0.1:3000/api/auth) for proxy and upstream scenarios, default the built-in upstream; cookies are minted with the profile's secret (the demo's: "+demoSecretEnv+"), which must be the server's")
 	fs.DurationVar(&f.upstreamLatency, "upstream-latency", 0, "built-in upstream: delay added to each answer (models the network hop)")
 	fs.DurationVar(&f.upstreamJitter, "upstream-jitter", 0, "built-in upstream: up to this much more delay, uniformly")
 	fs.Int64Var(&f.dbSeed, "db-seed", 1, "database scenarios on a real store: the seed (authscope seed --seed) its sessions came from")
@@ -81,13 +90,9 @@ func (f *benchFlags) load(env *cliEnv, fs *flag.FlagSet) (bench.Config, *profile
 		if cfg, err = decodeBenchConfig(data); err != nil {
 			return cfg, nil, usageError{fmt.Errorf("%s: %w", f.config, err)}
 		}
-	case len(p.Bench) > 0:
-		data, err := yaml.Marshal(p.Bench)
-		if err != nil {
+	default:
+		if cfg, err = profileBenchConfig(p); err != nil {
 			return cfg, nil, err
-		}
-		if cfg, err = decodeBenchConfig(data); err != nil {
-			return cfg, nil, usageError{fmt.Errorf("%s: bench: %w", p.Source, err)}
 		}
 	}
 	if len(cfg.Scenarios) == 0 {
@@ -101,6 +106,22 @@ func (f *benchFlags) load(env *cliEnv, fs *flag.FlagSet) (bench.Config, *profile
 		return cfg, nil, usageError{err}
 	}
 	return cfg, p, nil
+}
+
+// profileBenchConfig is p's bench section (zero when it has none).
+func profileBenchConfig(p *profiles.Profile) (bench.Config, error) {
+	if len(p.Bench) == 0 {
+		return bench.Config{}, nil
+	}
+	data, err := yaml.Marshal(p.Bench)
+	if err != nil {
+		return bench.Config{}, err
+	}
+	cfg, err := decodeBenchConfig(data)
+	if err != nil {
+		return cfg, usageError{fmt.Errorf("%s: bench: %w", p.Source, err)}
+	}
+	return cfg, nil
 }
 
 // decodeBenchConfig decodes JSON or YAML strictly (unknown keys are errors).
@@ -275,18 +296,22 @@ func splitList(s string) []string {
 	return out
 }
 
-func (f *benchFlags) options(p *profiles.Profile, env *cliEnv) benchOptions {
-	return benchOptions{
+// setup starts what cfg's scenarios need on profile p (newBenchSetup); a
+// URL outside the allowed hosts is a usage error.
+func (f *benchFlags) setup(ctx context.Context, env *cliEnv, cfg bench.Config, p *profiles.Profile) (*benchSetup, error) {
+	setup, err := newBenchSetup(ctx, cfg, benchOptions{
 		profile: p, getenv: env.getenv, upstreamURL: f.url,
 		upstreamLatency: f.upstreamLatency, upstreamJitter: f.upstreamJitter, dbSeed: f.dbSeed,
+	})
+	if errors.Is(err, bench.ErrHostNotAllowed) {
+		return nil, usageError{err}
 	}
+	return setup, err
 }
 
 // runBench runs a load comparison and writes its reports.
 func runBench(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "bench", "bench [--profile P] [--rate R --duration D | --schedule S] [--json FILE] [--html FILE] [--hdr DIR] [--results FILE]")
-	var f benchFlags
-	f.register(fs)
+	fs, f := newBenchFlagSet(env, "bench", "bench [--profile P] [--rate R --duration D | --schedule S] [--json FILE] [--html FILE] [--hdr DIR] [--results FILE]")
 	jsonOut := fs.String("json", "", "write the full report as JSON to `FILE`")
 	htmlOut := fs.String("html", "", "write a self-contained HTML report with the percentile chart to `FILE`")
 	hdrDir := fs.String("hdr", "", "write NAME.hgrm percentile files and run.hlog (interval log) into `DIR`")
@@ -319,10 +344,7 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer outs.abort()
-	setup, err := newBenchSetup(ctx, cfg, f.options(p, env))
-	if errors.Is(err, bench.ErrHostNotAllowed) {
-		return usageError{err}
-	}
+	setup, err := f.setup(ctx, env, cfg, p)
 	if err != nil {
 		return err
 	}

@@ -17,9 +17,7 @@ var errPlanInfeasible = errors.New("capacity: the SLO cannot be met at the peak"
 // runCapacity searches each scenario's highest rate that holds the SLO and
 // plans instances for a peak.
 func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "capacity", "capacity [--profile P] --slo p99=5ms [--max-errors 0.1%] --peak 20000/s [--headroom 30%]")
-	var f benchFlags
-	f.register(fs)
+	fs, f := newBenchFlagSet(env, "capacity", "capacity [--profile P] --slo p99=5ms [--max-errors 0.1%] --peak 20000/s [--headroom 30%]")
 	slo := fs.String("slo", "p99=5ms", "latency objective on the corrected latency: `pQ=DURATION`")
 	maxErrors := fs.String("max-errors", "0.1%", "highest error ratio a passing step may have")
 	peak := fs.String("peak", "", "peak traffic to plan for, e.g. 20000/s (required)")
@@ -107,10 +105,7 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		gated[g] = true
 	}
-	setup, err := newBenchSetup(ctx, cfg, f.options(p, env))
-	if errors.Is(err, bench.ErrHostNotAllowed) {
-		return usageError{err}
-	}
+	setup, err := f.setup(ctx, env, cfg, p)
 	if err != nil {
 		return err
 	}

@@ -96,7 +96,7 @@ func (f demoFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, error
 	}
 	e := engineFor(r, cfg)
 	if s.Mode == resolver.ModeProxy {
-		e.Describe = "upstream " + cfg.BaseURL + cfg.BasePath + "/session"
+		e.Describe = describeTarget(cfg)
 	} else if s.Strategy == resolver.StrategyDatabase {
 		e.Describe = "SQLite store (seeded demo)"
 	} else {

@@ -2,14 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/authscope/authscope/bench"
@@ -35,20 +29,15 @@ const (
 	demoCookies  = 3000
 )
 
-// demoSecretEnv names the variable that fixes the demo secret.
-const demoSecretEnv = "AUTHSCOPE_DEMO_SECRET"
-
 // demo is the running embedded demo. Close releases everything.
 type demo struct {
-	cfg   resolver.Config
+	*demoEnv
 	codec *resolver.Codec
 	store *sqlitestore.Store
-	dir   string
 
 	// upstream is the base URL of the Auth.js-compatible upstream of
 	// each strategy.
 	upstream map[resolver.Strategy]string
-	servers  []*http.Server
 
 	jwtRows []tui.SessionRow
 	// Bench populations: full Cookie header values per strategy.
@@ -58,26 +47,12 @@ type demo struct {
 // startDemo builds the demo for profile p. Cancelling ctx does not stop
 // it: Close does.
 func startDemo(ctx context.Context, p *profiles.Profile, getenv func(string) string) (d *demo, err error) {
-	secret := getenv(demoSecretEnv)
-	if secret == "" {
-		var b [32]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return nil, fmt.Errorf("demo secret: %w", err)
-		}
-		secret = base64.RawURLEncoding.EncodeToString(b[:])
-	}
-	withSecret := func(k string) string {
-		if k == demoSecretEnv {
-			return secret
-		}
-		return getenv(k)
-	}
-	cfg, err := p.ResolverConfig(withSecret)
+	env, err := newDemoEnv(p, getenv)
 	if err != nil {
 		return nil, err
 	}
-	cfg = cfg.WithDefaults()
-	d = &demo{cfg: cfg, upstream: map[resolver.Strategy]string{}, population: map[resolver.Strategy]bench.StaticPopulation{}}
+	cfg := env.cfg
+	d = &demo{demoEnv: env, upstream: map[resolver.Strategy]string{}, population: map[resolver.Strategy]bench.StaticPopulation{}}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, d.Close())
@@ -87,17 +62,11 @@ func startDemo(ctx context.Context, p *profiles.Profile, getenv func(string) str
 	if d.codec, err = resolver.NewCodec(cfg); err != nil {
 		return d, err
 	}
-	if d.dir, err = os.MkdirTemp("", "authscope-demo-"); err != nil {
-		return d, fmt.Errorf("demo: %w", err)
-	}
-	if d.store, err = sqlitestore.Open(ctx, filepath.Join(d.dir, "sessions.db"), sqlitestore.Options{}); err != nil {
-		return d, fmt.Errorf("demo store: %w", err)
-	}
 	now := time.Now()
-	if _, err = store.Seed(ctx, d.store, store.SeedOptions{
+	if d.store, err = d.seedSQLite(ctx, store.SeedOptions{
 		Users: demoUsers, Sessions: demoSessions, Seed: demoSeed, Now: now, MaxAge: cfg.MaxAge, UpdateAge: cfg.UpdateAge,
 	}); err != nil {
-		return d, fmt.Errorf("demo seed: %w", err)
+		return d, err
 	}
 	if err = d.mintCookies(now); err != nil {
 		return d, err
@@ -106,8 +75,8 @@ func startDemo(ctx context.Context, p *profiles.Profile, getenv func(string) str
 		return d, err
 	}
 	for _, st := range []resolver.Strategy{resolver.StrategyJWT, resolver.StrategyDatabase} {
-		if err = d.startUpstream(st); err != nil {
-			return d, err
+		if _, d.upstream[st], err = d.startUpstream(st, d.store, 0, 0); err != nil {
+			return d, fmt.Errorf("demo: %w", err)
 		}
 	}
 	return d, nil
@@ -116,8 +85,7 @@ func startDemo(ctx context.Context, p *profiles.Profile, getenv func(string) str
 // mintCookies gives demo users JWT session cookies: most live, one in five
 // past its expiry, issued at spread-out times like a real population.
 func (d *demo) mintCookies(now time.Time) error {
-	name := d.cfg.SessionCookieName()
-	pop := bench.StaticPopulation{}
+	pop := population{name: d.cfg.SessionCookieName()}
 	d.jwtRows = make([]tui.SessionRow, 0, demoCookies)
 	for i := range demoCookies {
 		u := store.SeedUser(demoSeed, i%demoUsers, false)
@@ -153,34 +121,15 @@ func (d *demo) mintCookies(now time.Time) error {
 			row.Email = *u.Email
 		}
 		d.jwtRows = append(d.jwtRows, row)
-		cookie := name + "=" + tok
-		if i%5 == 4 {
-			pop.Expired = append(pop.Expired, cookie)
-		} else {
-			pop.Valid = append(pop.Valid, cookie)
-			pop.Tampered = append(pop.Tampered, name+"="+tamper(tok))
-		}
+		pop.add(tok, i%5 == 4)
 	}
-	d.population[resolver.StrategyJWT] = pop
+	d.population[resolver.StrategyJWT] = pop.StaticPopulation
 	return nil
-}
-
-// tamper flips one character in the middle of a token.
-func tamper(tok string) string {
-	b := []byte(tok)
-	i := len(b) / 2
-	if b[i] == 'A' {
-		b[i] = 'B'
-	} else {
-		b[i] = 'A'
-	}
-	return string(b)
 }
 
 // dbPopulation reads the seeded sessions' tokens back for load runs.
 func (d *demo) dbPopulation(ctx context.Context, now time.Time) error {
-	name := d.cfg.SessionCookieName()
-	pop := bench.StaticPopulation{}
+	pop := population{name: d.cfg.SessionCookieName()}
 	q := resolver.ListQuery{Limit: 1000}
 	for {
 		page, err := d.store.ListSessions(ctx, q)
@@ -188,20 +137,14 @@ func (d *demo) dbPopulation(ctx context.Context, now time.Time) error {
 			return fmt.Errorf("demo population: %w", err)
 		}
 		for _, r := range page.Rows {
-			cookie := name + "=" + r.Session.Token
-			if r.Session.Expires.Before(now) {
-				pop.Expired = append(pop.Expired, cookie)
-			} else {
-				pop.Valid = append(pop.Valid, cookie)
-				pop.Tampered = append(pop.Tampered, name+"="+tamper(r.Session.Token))
-			}
+			pop.add(r.Session.Token, r.Session.Expires.Before(now))
 		}
 		if page.Next == "" {
 			break
 		}
 		q.After = page.Next
 	}
-	d.population[resolver.StrategyDatabase] = pop
+	d.population[resolver.StrategyDatabase] = pop.StaticPopulation
 	return nil
 }
 
@@ -218,59 +161,11 @@ func (d *demo) browseResolver(mode resolver.Mode, st resolver.Strategy, cache bo
 }
 
 func (d *demo) build(mode resolver.Mode, st resolver.Strategy, cache, readOnly bool) (resolver.Resolver, resolver.Config, error) {
-	cfg := d.cfg
-	cfg.Mode, cfg.Strategy, cfg.Cache.Enabled = mode, st, cache
+	cfg := d.settings(mode, st, cache)
 	cfg.ReadOnly = cfg.ReadOnly || readOnly
 	if mode == resolver.ModeProxy {
 		cfg.BaseURL = d.upstream[st]
 	}
 	r, err := resolver.New(cfg, resolver.WithStore(d.store))
 	return r, cfg, err
-}
-
-// startUpstream serves an Auth.js-compatible GET {basePath}/session for
-// one strategy on a free loopback port.
-func (d *demo) startUpstream(st resolver.Strategy) error {
-	r, cfg, err := d.resolver(resolver.ModeLocal, st, false)
-	if err != nil {
-		return fmt.Errorf("demo upstream (%s): %w", st, err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("demo upstream: %w", err)
-	}
-	srv := &http.Server{Handler: resolver.NewHandler(r, cfg), ReadHeaderTimeout: 5 * time.Second}
-	d.servers = append(d.servers, srv)
-	d.upstream[st] = "http://" + ln.Addr().String()
-	go func() { _ = srv.Serve(ln) }()
-	return nil
-}
-
-// Close stops the upstreams and removes the store.
-func (d *demo) Close() error {
-	var errs []error
-	for _, s := range d.servers {
-		// Shutdown lets requests in flight finish. A connection a client's
-		// pool dialled but never used stays "new" to it for 5s, so when the
-		// grace period ends Close drops what is left: the upstream is for
-		// the demo only, and its clients are gone by now.
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		if err := s.Shutdown(ctx); err != nil {
-			if err := s.Close(); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		cancel()
-	}
-	if d.store != nil {
-		if err := d.store.Close(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if d.dir != "" {
-		if err := os.RemoveAll(d.dir); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/authscope/authscope/bench"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
@@ -46,15 +44,9 @@ func (d *demo) loadProfiles() []tui.LoadProfile {
 // or the built-in comparison of every way of resolving, wired exactly as
 // `authscope bench --profile` wires it.
 func profileLoad(name string, p *profiles.Profile, getenv func(string) string) (tui.LoadProfile, error) {
-	var cfg bench.Config
-	if len(p.Bench) > 0 {
-		data, err := yaml.Marshal(p.Bench)
-		if err != nil {
-			return tui.LoadProfile{}, err
-		}
-		if cfg, err = decodeBenchConfig(data); err != nil {
-			return tui.LoadProfile{}, usageError{fmt.Errorf("%s: bench: %w", p.Source, err)}
-		}
+	cfg, err := profileBenchConfig(p)
+	if err != nil {
+		return tui.LoadProfile{}, err
 	}
 	if len(cfg.Scenarios) == 0 {
 		cfg = benchCompareConfig()
