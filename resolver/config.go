@@ -47,6 +47,8 @@ type Config struct {
 	// MaxAge is session.maxAge (default 30 days).
 	MaxAge time.Duration `json:"max_age,omitempty"`
 	// UpdateAge is session.updateAge for the database strategy (default 24h).
+	// Zero means the default, as everywhere in Config; Auth.js's
+	// updateAge: 0 (extend on every request) is UpdateAge: time.Nanosecond.
 	UpdateAge time.Duration `json:"update_age,omitempty"`
 	// LegacyV4 reads next-auth v4 tokens (next-auth.session-token, A256GCM,
 	// v4 key derivation) instead of v5 ones. Never sniffed.
