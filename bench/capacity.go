@@ -141,6 +141,15 @@ func (c CapacityConfig) evaluate(rate float64, s *ScenarioReport) Probe {
 // population, limits and scenario list; each probe is a fresh run of the
 // one scenario. progress, when non-nil, sees each probe as it completes.
 func FindCapacity(ctx context.Context, base Config, name string, targets Targets, cc CapacityConfig, progress func(Probe)) (Capacity, error) {
+	return findCapacity(ctx, base, name, targets, cc, progress, Execute)
+}
+
+// executeFunc runs one probe; Execute in production. The seam lets tests
+// drive the search with a simulated target (virtual time, no clock), so
+// the search's logic is checked deterministically.
+type executeFunc func(ctx context.Context, cfg Config, targets Targets, opts ...Option) (*Report, error)
+
+func findCapacity(ctx context.Context, base Config, name string, targets Targets, cc CapacityConfig, progress func(Probe), execute executeFunc) (Capacity, error) {
 	cc = cc.withDefaults()
 	base = base.WithDefaults()
 	var spec *ScenarioSpec
@@ -162,7 +171,7 @@ func FindCapacity(ctx context.Context, base Config, name string, targets Targets
 		cfg.Rate = Rate(rate)
 		cfg.Duration = cc.StepDuration
 		cfg.Warmup = cc.StepWarmup
-		rep, err := Execute(ctx, cfg, targets)
+		rep, err := execute(ctx, cfg, targets)
 		if err != nil {
 			return Probe{}, err
 		}

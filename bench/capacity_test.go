@@ -2,13 +2,14 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // server is a fake target with one server and a fixed service time: it
@@ -31,23 +32,61 @@ func (s *server) Do(ctx context.Context, _ string) (Outcome, error) {
 }
 
 func TestFindCapacity(t *testing.T) {
-	// A moment of CPU starvation on a shared machine can fail one probe;
-	// the search then brackets low. Three attempts.
-	var fails []string
-	for attempt := range 3 {
-		if fails = capacityAttempt(t); len(fails) == 0 {
-			return
-		}
-		t.Logf("attempt %d: %v", attempt+1, fails)
+	// The search against one server with a 2ms service time (500/s),
+	// simulated in virtual time through the run's pacer, recorder and
+	// window (see simulate): every probe's figures are exact, so the
+	// search's path is too. 100, 200, 400 pass; 800 fails (achieved ~457/s,
+	// the queue grows); bisection: 600 fails, 500 passes (each request
+	// arrives as the previous one ends), 550 fails, and the bracket
+	// (500, 550) is within the 15% precision.
+	cc := CapacityConfig{
+		SLO: SLO{Quantile: 99, Limit: 100 * time.Millisecond}, MaxErrors: 0.001,
+		StartRate: 100, StepDuration: Duration(400 * time.Millisecond), StepWarmup: Duration(100 * time.Millisecond),
+		Precision: 0.15, MaxSteps: 8,
 	}
-	t.Error(strings.Join(fails, "\n"))
+	spec := ScenarioSpec{Name: "single", Mode: "local", Strategy: "jwt", Via: ViaInProc}
+	var seen []Probe
+	c, err := findCapacity(t.Context(), Config{Scenarios: []ScenarioSpec{spec}}, "single", Targets{}, cc,
+		func(p Probe) { seen = append(seen, p) }, simExecute(2*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rates []float64
+	var pass []bool
+	for _, s := range c.Steps {
+		rates, pass = append(rates, s.Rate), append(pass, s.Pass)
+	}
+	if diff := cmp.Diff([]float64{100, 200, 400, 800, 600, 500, 550}, rates); diff != "" {
+		t.Errorf("probed rates (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]bool{true, true, true, false, false, true, false}, pass); diff != "" {
+		t.Errorf("passes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(c.Steps, seen); diff != "" {
+		t.Errorf("progress saw other probes than the steps (-steps +seen):\n%s", diff)
+	}
+	if c.Rate != 500 || c.AtCeiling || c.Canceled {
+		t.Errorf("capacity %.0f/s (ceiling %v canceled %v), want the server's 500/s: %+v", c.Rate, c.AtCeiling, c.Canceled, c.Steps)
+	}
+	for _, s := range c.Steps {
+		if s.Rate >= 800 && (s.Pass || !strings.Contains(s.Why, "achieved")) {
+			t.Errorf("a rate the server cannot hold passed, or failed for another reason: %+v", s)
+		}
+		if s.Pass && (s.Latency != c.Steps[0].Latency || s.Latency < int64(2*time.Millisecond) || s.Achieved < achievedFloor*s.Rate) {
+			t.Errorf("a passing step did not see the bare 2ms service time at its full rate: %+v", s)
+		}
+	}
 }
 
-func capacityAttempt(t *testing.T) []string {
-	t.Helper()
-	var fails []string
-	errorf := func(format string, a ...any) { fails = append(fails, fmt.Sprintf(format, a...)) }
-	srv := &server{service: 2 * time.Millisecond} // ~500/s
+// TestFindCapacitySmoke runs the search end to end against a real server
+// holding at most 500/s (a 2ms service under a lock). It checks only what
+// the machine's speed cannot change: the search's shape (start rate,
+// doubling while steps pass, a probe per step), and that no rate the
+// server cannot hold passes: a passing step achieved 95% of its rate, so
+// none above 500/0.95 = 526/s can pass. How close the search gets to 500/s
+// depends on the CPU; TestFindCapacity checks the figures exactly.
+func TestFindCapacitySmoke(t *testing.T) {
+	srv := &server{service: 2 * time.Millisecond}
 	spec, tg := inproc("single", srv)
 	cc := CapacityConfig{
 		SLO: SLO{Quantile: 99, Limit: 100 * time.Millisecond}, MaxErrors: 0.001,
@@ -59,36 +98,28 @@ func capacityAttempt(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != len(c.Steps) || len(c.Steps) < 4 {
-		errorf("steps %d, progress %d", len(c.Steps), len(seen))
-		return fails
+	if len(seen) != len(c.Steps) || len(c.Steps) < 2 {
+		t.Fatalf("steps %d, progress %d", len(c.Steps), len(seen))
 	}
-	// Doubling from 100 while steps pass, then bisecting.
 	if c.Steps[0].Rate != 100 {
-		errorf("first step %.0f/s, want the start rate", c.Steps[0].Rate)
+		t.Errorf("first step %.0f/s, want the start rate", c.Steps[0].Rate)
 	}
 	for i := 1; i < len(c.Steps) && c.Steps[i-1].Pass; i++ {
 		if c.Steps[i].Rate != 2*c.Steps[i-1].Rate {
-			errorf("step %d: %.0f/s after a pass at %.0f/s, want doubling", i, c.Steps[i].Rate, c.Steps[i-1].Rate)
-		}
-		if c.Steps[i].Rate > c.Rate*2 {
-			break
+			t.Errorf("step %d: %.0f/s after a pass at %.0f/s, want doubling", i, c.Steps[i].Rate, c.Steps[i-1].Rate)
 		}
 	}
 	for _, s := range c.Steps {
-		if s.Rate >= 800 && (s.Pass || s.Why == "") {
-			errorf("%.0f/s against a 500/s server passed: %+v", s.Rate, s)
+		if s.Rate > 500/achievedFloor && (s.Pass || s.Why == "") {
+			t.Errorf("%.0f/s against a 500/s server passed: %+v", s.Rate, s)
 		}
-	}
-	if c.Rate < 250 || c.Rate > 700 {
-		errorf("capacity %.0f/s, want about the server's 500/s: %+v", c.Rate, c.Steps)
-	}
-	for _, s := range c.Steps {
 		if s.Pass && s.Rate > c.Rate {
-			errorf("a passing step %.0f/s above the reported capacity %.0f/s", s.Rate, c.Rate)
+			t.Errorf("a passing step %.0f/s above the reported capacity %.0f/s", s.Rate, c.Rate)
 		}
 	}
-	return fails
+	if c.Rate > 500/achievedFloor {
+		t.Errorf("capacity %.0f/s, above what a 500/s server can hold", c.Rate)
+	}
 }
 
 func TestEvaluate(t *testing.T) {

@@ -41,6 +41,10 @@ type Option func(*runOptions)
 type runOptions struct {
 	hlog    io.Writer
 	results io.Writer
+	// finalQueued, when set, is called once the final snapshot is in the
+	// channel, just before it closes: a test seam that tells a reader the
+	// run is over without sleeping past its schedule.
+	finalQueued func()
 }
 
 // WithHlog streams the interval histograms to w as an HdrHistogram log
@@ -162,6 +166,9 @@ func (r *runner) run(ctx context.Context) {
 	default:
 	}
 	r.ch <- final
+	if r.opts.finalQueued != nil {
+		r.opts.finalQueued()
+	}
 }
 
 func boolIndex(b bool) int {
