@@ -33,6 +33,18 @@
 // a short spin, because Go's timers oversleep by up to a millisecond here,
 // which would otherwise add generator lateness to every corrected latency.
 //
+// # Testing without the clock
+//
+// Tests assert behaviour, never speed, so the timing logic has seams:
+// the pacer reads and waits through a pacerClock (virtual in tests; the
+// nanosleep syscall rules out testing/synctest), a test-only simulate
+// drives the real pacer, recorder and window with a modelled target in
+// virtual time (percentiles, coordinated-omission correction and rates
+// exactly), FindCapacity's search runs over an injectable probe executor,
+// and Run tells a test when the final snapshot is queued. End-to-end runs
+// check only what no machine speed can change: counts, ordering, and
+// latencies never below what the target took.
+//
 // # Memory
 //
 // Nothing is kept per request: each scenario records into interval

@@ -180,6 +180,51 @@ type pacer struct {
 
 	// stopped is when Pace ended the attack early, at the request cap.
 	stopped atomic.Pointer[time.Time]
+
+	// clock is how Pace reads the time and waits: the real clock unless a
+	// test injects a virtual one (testing/synctest cannot stand in, as
+	// nanosleep is a raw syscall outside its bubble).
+	clock pacerClock
+}
+
+// pacerClock is the pacer's view of time. Its zero value is the real
+// clock: time.Now, time.Sleep, nanosleep and runtime.Gosched.
+type pacerClock struct {
+	now   func() time.Time
+	sleep func(time.Duration) // coarse: may oversleep by coarseSlack
+	fine  func(time.Duration) // nanosleep: oversleeps by under spinWindow
+	yield func()              // one turn of the final spin
+}
+
+func (c pacerClock) Now() time.Time {
+	if c.now == nil {
+		return time.Now()
+	}
+	return c.now()
+}
+
+func (c pacerClock) Sleep(d time.Duration) {
+	if c.sleep == nil {
+		time.Sleep(d)
+		return
+	}
+	c.sleep(d)
+}
+
+func (c pacerClock) Fine(d time.Duration) {
+	if c.fine == nil {
+		nanosleep(d)
+		return
+	}
+	c.fine(d)
+}
+
+func (c pacerClock) Yield() {
+	if c.yield == nil {
+		runtime.Gosched()
+		return
+	}
+	c.yield()
 }
 
 type pacerStep struct {
@@ -242,7 +287,7 @@ func (p *pacer) at(n uint64) (time.Duration, bool) {
 // short spin for the last tens of microseconds.
 func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	if p.began.Load() == nil {
-		b := time.Now().Add(-elapsed)
+		b := p.clock.Now().Add(-elapsed)
 		p.began.CompareAndSwap(nil, &b)
 	}
 	due, ok := p.at(hits)
@@ -253,7 +298,7 @@ func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	}
 	if !ok {
 		if p.max > 0 && hits >= p.max && p.stopped.Load() == nil {
-			t := time.Now()
+			t := p.clock.Now()
 			p.stopped.CompareAndSwap(nil, &t)
 		}
 		return 0, true
@@ -263,7 +308,7 @@ func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	}
 	at := p.began.Load().Add(due)
 	for {
-		rem := time.Until(at)
+		rem := at.Sub(p.clock.Now())
 		switch {
 		case rem <= 0:
 			return 0, false
@@ -273,11 +318,11 @@ func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 				return 0, true
 			default:
 			}
-			time.Sleep(min(rem-coarseSlack, 50*time.Millisecond))
+			p.clock.Sleep(min(rem-coarseSlack, 50*time.Millisecond))
 		case rem > spinWindow:
-			nanosleep(rem - spinWindow)
+			p.clock.Fine(rem - spinWindow)
 		default:
-			runtime.Gosched()
+			p.clock.Yield()
 		}
 	}
 }

@@ -1,0 +1,107 @@
+package bench
+
+import (
+	"testing"
+	"time"
+)
+
+// virtualClock is a pacerClock in virtual time. Sleeps oversleep by a
+// scripted amount within what the pacer allows for (coarse sleeps up to
+// coarseSlack, nanosleep under spinWindow); a yield moves time 1µs on.
+type virtualClock struct {
+	now                         time.Time
+	sleeps, fines, yields       int
+	overIndex                   int
+	coarseOver, fineOver        []time.Duration
+	yieldStep                   time.Duration
+	sleptAbove50ms, sleptAtZero bool
+}
+
+func (v *virtualClock) clock() pacerClock {
+	next := func(s []time.Duration) time.Duration { v.overIndex++; return s[v.overIndex%len(s)] }
+	return pacerClock{
+		now: func() time.Time { return v.now },
+		sleep: func(d time.Duration) {
+			v.sleeps++
+			v.sleptAbove50ms = v.sleptAbove50ms || d > 50*time.Millisecond
+			v.sleptAtZero = v.sleptAtZero || d <= 0
+			v.now = v.now.Add(d + next(v.coarseOver))
+		},
+		fine: func(d time.Duration) {
+			v.fines++
+			v.sleptAtZero = v.sleptAtZero || d <= 0
+			v.now = v.now.Add(d + next(v.fineOver))
+		},
+		yield: func() { v.yields++; v.now = v.now.Add(v.yieldStep) },
+	}
+}
+
+func TestPacerPreciseNeverEarly(t *testing.T) {
+	// Every tick is released at or after its due time, and less than one
+	// yield late, however the sleeps overshoot within their allowances:
+	// the property the coordinated-omission correction relies on.
+	v := &virtualClock{
+		now:        time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		coarseOver: []time.Duration{0, 700 * time.Microsecond, coarseSlack, 300 * time.Microsecond},
+		fineOver:   []time.Duration{0, 40 * time.Microsecond, spinWindow - 1, 99 * time.Microsecond},
+		yieldStep:  time.Microsecond,
+	}
+	s, _ := ParseSchedule("200ms@50,1s@50->2000")
+	p := newPacer(s, 0)
+	p.precise, p.done, p.clock = true, make(chan struct{}), v.clock()
+	began := v.now
+	n := uint64(0)
+	for ; ; n++ {
+		wait, stop := p.Pace(v.now.Sub(began), n)
+		if stop {
+			break
+		}
+		if wait != 0 {
+			t.Fatalf("hit %d: Pace returned wait %s, want 0 (it waits itself)", n, wait)
+		}
+		due, _ := p.at(n)
+		late := v.now.Sub(began.Add(due))
+		if late < 0 || late >= v.yieldStep {
+			t.Fatalf("hit %d released %s after its due time %s, want in [0, %s)", n, late, due, v.yieldStep)
+		}
+	}
+	if want := uint64(10 + 1025); n < want-1 || n > want+1 {
+		t.Errorf("%d hits released, want the schedule's %d", n, want)
+	}
+	if got := *p.began.Load(); !got.Equal(began) {
+		t.Errorf("began = %s, want %s", got, began)
+	}
+	// Far from due it sleeps coarsely (in slices of at most 50ms, to honour
+	// cancellation), then finely, then spins; never for nothing.
+	if v.sleeps == 0 || v.fines == 0 || v.yields == 0 || v.sleptAbove50ms || v.sleptAtZero {
+		t.Errorf("sleeps %d fines %d yields %d, over 50ms %v, empty %v", v.sleeps, v.fines, v.yields, v.sleptAbove50ms, v.sleptAtZero)
+	}
+}
+
+func TestPacerCancelAndCap(t *testing.T) {
+	v := &virtualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		coarseOver: []time.Duration{0}, fineOver: []time.Duration{0}, yieldStep: time.Microsecond}
+	s := Schedule{{Duration: Duration(time.Second), Rate: 2}}
+	done := make(chan struct{})
+	p := newPacer(s, 0)
+	p.precise, p.done, p.clock = true, done, v.clock()
+	if _, stop := p.Pace(0, 0); stop {
+		t.Fatal("first hit stopped")
+	}
+	close(done)
+	// Hit 1 is due 500ms ahead: a cancelled wait ends at once.
+	if _, stop := p.Pace(0, 1); !stop || v.sleeps != 0 || !v.now.Equal(*p.began.Load()) {
+		t.Errorf("after cancel: stop %v, %d sleeps, clock moved %s", stop, v.sleeps, v.now.Sub(*p.began.Load()))
+	}
+
+	capped := newPacer(s, 1)
+	capped.precise, capped.clock = true, v.clock()
+	capped.Pace(0, 0)
+	v.now = v.now.Add(123 * time.Millisecond)
+	if _, stop := capped.Pace(123*time.Millisecond, 1); !stop {
+		t.Fatal("hit past MaxRequests not stopped")
+	}
+	if st := capped.stopped.Load(); st == nil || !st.Equal(v.now) {
+		t.Errorf("stopped = %v, want the clock's %s when the cap was hit", st, v.now)
+	}
+}
