@@ -216,6 +216,9 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		return err
 	case "token":
+		if cfg.Strategy == resolver.StrategyDatabase {
+			return usagef("--output token decodes JWT session cookies; a database session's cookie is an opaque token (use --output session or raw)")
+		}
 		if len(cfg.Secrets) == 0 {
 			return usagef("--output token decodes locally and needs AUTH_SECRET")
 		}

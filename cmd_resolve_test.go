@@ -132,6 +132,8 @@ func TestResolveUsageErrors(t *testing.T) {
 		{"unknown profile", testEnv, []string{"resolve", "--profile", "nope"}, "not found"},
 		{"mint no secret", nil, []string{"mint"}, "AUTH_SECRET"},
 		{"mint bad stdin", testEnv, []string{"mint"}, "JSON object"},
+		{"token of a database session", testEnv, []string{"resolve", "--strategy", "database", "--db", "sqlite::memory:", "--output", "token"}, "opaque token"},
+		{"proxy without url", testEnv, []string{"resolve", "--mode", "proxy"}, "--url"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, tc.env, "", tc.args...)

@@ -208,7 +208,7 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.Mode == ModeProxy && c.BaseURL == "" {
-		errs = append(errs, errors.New("proxy mode needs the upstream base URL"))
+		errs = append(errs, errors.New("proxy mode needs the upstream base URL (--url, AUTH_URL or the profile's base_url)"))
 	}
 	if !strings.HasPrefix(c.BasePath, "/") {
 		errs = append(errs, fmt.Errorf("base path %q: must start with /", c.BasePath))
