@@ -430,8 +430,12 @@ func (m *Model) helpView() string {
 	cols := [][]key.Binding{k.globalColumn(), append(k.settingsColumn(), k.navColumn()...)}
 	switch m.screen {
 	case screenSessions:
+		if m.sessions.detail != nil {
+			cols = append(cols, []key.Binding{k.Detail.Reveal, k.Detail.Revoke, k.Detail.Copy, k.Detail.Back})
+			break
+		}
 		cols = append(cols, []key.Binding{k.Sessions.Filter, k.Sessions.Sort, k.Sessions.Detail, k.Sessions.Back, k.Sessions.Refresh,
-			k.Detail.Reveal, k.Detail.Revoke, k.Detail.Copy})
+			k.Detail.Revoke})
 	case screenResolver:
 		cols = append(cols, []key.Binding{k.Resolver.Redaction})
 	case screenLoad:

@@ -491,6 +491,34 @@ func TestRevokeJWTIsRefused(t *testing.T) {
 	}
 }
 
+// x on the list works on the selected row, like in the detail.
+func TestRevokeFromTheList(t *testing.T) {
+	hs := newHarness(t, 5, 100, 30)
+	hs.key("x")
+	if hs.m.confirm != nil {
+		t.Fatal("x on a jwt row opened a dialog")
+	}
+	if !strings.Contains(hs.screenText(), "stateless") {
+		t.Fatalf("x on a jwt row says nothing: %q", hs.screenText())
+	}
+	hs.key("s", "j", "x")
+	if hs.m.confirm == nil {
+		t.Fatal("x on a database row opened no dialog")
+	}
+	want := hs.m.sessions.win[1].Key
+	hs.key("y")
+	if hs.db.Len() != 4 {
+		t.Fatalf("store has %d after revoke", hs.db.Len())
+	}
+	if diff := cmp.Diff([]string{want}, hs.factory.invalidated); diff != "" {
+		t.Fatalf("revoked the wrong row (-want +got):\n%s", diff)
+	}
+	hs.key("ctrl+r")
+	if !strings.Contains(hs.screenText(), "refreshed") {
+		t.Fatalf("ctrl+r gives no feedback: %q", hs.screenText())
+	}
+}
+
 func TestCopyIsRedactedJSON(t *testing.T) {
 	hs := newHarness(t, 5, 100, 30)
 	row := hs.m.sessions.win[0]
@@ -590,7 +618,7 @@ func TestHelpOverlayAndQuit(t *testing.T) {
 	hs := newHarness(t, 5, 100, 30)
 	hs.key("?")
 	out := hs.screenText()
-	for _, want := range []string{"tab", "jwt/database", "reveal (confirm)"} {
+	for _, want := range []string{"tab", "jwt/database", "enter", "detail", "refresh"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("help lacks %q", want)
 		}
@@ -608,6 +636,18 @@ func TestHelpOverlayAndQuit(t *testing.T) {
 	if hs.m.showHelp {
 		t.Fatal("? did not close the help")
 	}
+	// In the detail, help lists the detail's keys, not the list's.
+	hs.key("enter", "?")
+	out = hs.screenText()
+	for _, want := range []string{"reveal (confirm)", "copy (redacted)", "back"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("detail help lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "sort column") {
+		t.Errorf("detail help lists the list's keys:\n%s", out)
+	}
+	hs.key("?", "esc")
 	cmd := hs.send(keyMsg("q"))
 	if !quits(cmd) {
 		t.Fatal("q did not quit")

@@ -78,17 +78,8 @@ func (s *sessionsModel) detailKey(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 			prompt: fmt.Sprintf("Reveal the personal data of session %s?\nIt is shown until you leave this session.", s.c.redactor(false).fingerprint(d.row.Token)),
 			msg:    revealMsg{key: d.row.Key},
 		}
-	case !k.Detail.Revoke.Enabled() && key.Matches(msg, enabled(k.Detail.Revoke)):
-		// The binding is off (help does not offer it); say why.
-		if d.row.Strategy != resolver.StrategyDatabase {
-			return nil, &statusMsg{text: "jwt sessions are stateless cookies: nothing to revoke (the database strategy, s, can)"}
-		}
-		return nil, &statusMsg{text: "read-only profile: revoke is off (resolver.read_only)"}
-	case key.Matches(msg, k.Detail.Revoke):
-		s.pendingConfirm = &confirmDialog{
-			prompt: fmt.Sprintf("Revoke session %s?\nThe session is deleted from the store and the cache.", s.c.redactor(false).fingerprint(d.row.Token)),
-			msg:    revokeMsg{row: d.row},
-		}
+	case key.Matches(msg, enabled(k.Detail.Revoke)):
+		return nil, s.askRevoke(d.row)
 	case key.Matches(msg, k.Detail.Copy):
 		return tea.SetClipboard(d.copyText(s.c)), &statusMsg{text: "copied the redacted JSON (OSC 52)"}
 	}
@@ -107,8 +98,11 @@ func (d *detailModel) view(c *common, w, h int) string {
 	expires := "-"
 	if !d.row.Expires.IsZero() {
 		expires = fmtExpiresIn(d.row.Expires.Sub(c.now))
+		if !strings.HasPrefix(expires, "expired") {
+			expires = "expires in " + expires
+		}
 	}
-	fmt.Fprintf(&head, "%s %s · fp %s · %s · expires in %s · %s\n",
+	fmt.Fprintf(&head, "%s %s · fp %s · %s · %s · %s\n",
 		st.App.Heading.Render("Session"), who, fp, d.row.Strategy, expires, sessionState(c, d.row))
 	revoke := ""
 	if c.canRevoke() {
@@ -180,6 +174,22 @@ func orDash(s string) string {
 // profile allows writes.
 func (c *common) canRevoke() bool {
 	return c.settings.Strategy == resolver.StrategyDatabase && !c.deps.ReadOnly
+}
+
+// askRevoke opens the revoke confirmation for row (list or detail), or
+// says in the status bar why this session cannot be revoked.
+func (s *sessionsModel) askRevoke(row SessionRow) *statusMsg {
+	switch {
+	case s.c.settings.Strategy != resolver.StrategyDatabase || (row.Strategy != "" && row.Strategy != resolver.StrategyDatabase):
+		return &statusMsg{text: "JWT sessions are stateless: revoking means rotating the secret"}
+	case s.c.deps.ReadOnly:
+		return &statusMsg{text: "read-only profile: revoke is off"}
+	}
+	s.pendingConfirm = &confirmDialog{
+		prompt: fmt.Sprintf("Revoke session %s?\nThe session is deleted from the store and the cache.", s.c.redactor(false).fingerprint(row.Token)),
+		msg:    revokeMsg{row: row},
+	}
+	return nil
 }
 
 // enabled returns a copy of b that matches whether or not b is enabled.

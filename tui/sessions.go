@@ -280,7 +280,13 @@ func (s *sessionsModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		s.sel, s.top = 0, 0
 		return s.fetch(0), &statusMsg{text: "sorted by " + s.q.Sort.String()}
 	case key.Matches(msg, k.Sessions.Refresh):
-		return s.reload(), nil
+		return s.reload(), &statusMsg{text: "refreshed"}
+	case key.Matches(msg, enabled(k.Detail.Revoke)):
+		row, ok := s.row(s.sel)
+		if !ok {
+			return nil, &statusMsg{text: "still loading this row"}
+		}
+		return nil, s.askRevoke(row)
 	case key.Matches(msg, k.Sessions.Detail):
 		return s.openDetail()
 	default:
@@ -321,7 +327,8 @@ func (s *sessionsModel) view() string {
 	if s.loaded {
 		count = fmt.Sprintf("%d sessions", s.total)
 		if st := s.states; st != nil {
-			count += fmt.Sprintf(" (%d active, %d due, %d expired)", st.Active, st.Due, st.Expired)
+			// Due sessions are a subset of the active ones.
+			count += fmt.Sprintf(": %d active (%d due), %d expired", st.Active, st.Due, st.Expired)
 		}
 	}
 	// The refresh interval comes before the counts, which a narrow
@@ -511,12 +518,14 @@ func sum(xs []int) int {
 	return n
 }
 
-// fmtExpiresIn is a compact "29d 23h" / "5h 12m" / "-3m".
+// fmtExpiresIn is a compact "29d 23h" / "5h 12m", or "expired 3m ago".
 func fmtExpiresIn(d time.Duration) string {
-	sign := ""
 	if d < 0 {
-		sign, d = "-", -d
+		// The largest unit is enough for the past, and the column is narrow.
+		ago, _, _ := strings.Cut(fmtExpiresIn(-d), " ")
+		return "expired " + ago + " ago"
 	}
+	sign := ""
 	switch {
 	case d >= 24*time.Hour:
 		return fmt.Sprintf("%s%dd %dh", sign, d/(24*time.Hour), (d%(24*time.Hour))/time.Hour)
