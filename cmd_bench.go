@@ -38,21 +38,25 @@ type benchFlags struct {
 }
 
 // newBenchFlagSet is the flag set of bench or capacity with the flags
-// they share registered.
-func newBenchFlagSet(env *cliEnv, name, usage string) (*flag.FlagSet, *benchFlags) {
+// they share registered. shape adds --rate, --duration, --schedule and
+// --warmup, which only bench has: capacity sets each probe's rate and
+// length itself, so it does not offer them.
+func newBenchFlagSet(env *cliEnv, name, usage string, shape bool) (*flag.FlagSet, *benchFlags) {
 	fs := newFlagSet(env, name, usage)
 	f := &benchFlags{}
-	f.register(fs)
+	f.register(fs, shape)
 	return fs, f
 }
 
-func (f *benchFlags) register(fs *flag.FlagSet) {
+func (f *benchFlags) register(fs *flag.FlagSet, shape bool) {
 	fs.StringVar(&f.profile, "profile", "compare", "profile `NAME` or file: where sessions, store and upstream come from, and its bench section")
 	fs.StringVar(&f.config, "config", "", "bench config `FILE` (JSON or YAML, bench.Config), instead of the profile's bench section")
-	fs.StringVar(&f.rate, "rate", "", "constant `RATE` such as 500 or 500/s")
-	fs.DurationVar(&f.duration, "duration", 0, "measured duration of each scenario")
-	fs.StringVar(&f.schedule, "schedule", "", "steps and ramps instead of --rate/--duration, e.g. 30s@500,30s@500->2000")
-	fs.DurationVar(&f.warmup, "warmup", 0, "warm-up before each scenario, excluded from the figures")
+	if shape {
+		fs.StringVar(&f.rate, "rate", "", "constant `RATE` such as 500 or 500/s (default: the config's, else 100/s)")
+		fs.DurationVar(&f.duration, "duration", 0, "measured duration of each scenario")
+		fs.StringVar(&f.schedule, "schedule", "", "steps and ramps instead of --rate/--duration, e.g. 30s@500,30s@500->2000")
+		fs.DurationVar(&f.warmup, "warmup", 0, "warm-up before each scenario, excluded from the figures")
+	}
 	fs.Uint64Var(&f.maxRequests, "max-requests", 0, "cap on the requests of each scenario")
 	fs.Uint64Var(&f.workers, "workers", 0, "initial workers (vegeta -workers)")
 	fs.Uint64Var(&f.maxWorkers, "max-workers", 0, "worker cap (vegeta -max-workers; default unbounded, the open model)")
@@ -164,7 +168,7 @@ func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
 		ok   bool
 		want string
 	}{
-		{"duration", f.duration, f.duration > 0, "a positive duration (omit it for the default 10s)"},
+		{"duration", f.duration, f.duration > 0, "a positive duration (omit it for the profile's or config's duration)"},
 		{"warmup", f.warmup, f.warmup >= 0, "a duration of 0 or more"},
 		{"timeout", f.timeout, f.timeout > 0, "a positive duration (omit it for the default 30s)"},
 		{"max-requests", f.maxRequests, f.maxRequests > 0, "at least 1 (omit it for no cap)"},
@@ -197,7 +201,7 @@ func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--rate: %w", err))
 		} else if r <= 0 {
-			bad("rate", f.rate, "a positive rate (omit it for the default 100/s)")
+			bad("rate", f.rate, "a positive rate such as 500/s (omit it for the profile's or config's rate)")
 		}
 		cfg.Rate, cfg.Schedule = r, nil
 	}
@@ -311,7 +315,7 @@ func (f *benchFlags) setup(ctx context.Context, env *cliEnv, cfg bench.Config, p
 
 // runBench runs a load comparison and writes its reports.
 func runBench(ctx context.Context, env *cliEnv, args []string) error {
-	fs, f := newBenchFlagSet(env, "bench", "bench [--profile P] [--rate R --duration D | --schedule S] [--json FILE] [--html FILE] [--hdr DIR] [--results FILE]")
+	fs, f := newBenchFlagSet(env, "bench", "bench [--profile P] [--rate R --duration D | --schedule S] [--json FILE] [--html FILE] [--hdr DIR] [--results FILE]", true)
 	jsonOut := fs.String("json", "", "write the full report as JSON to `FILE`")
 	htmlOut := fs.String("html", "", "write a self-contained HTML report with the percentile chart to `FILE`")
 	hdrDir := fs.String("hdr", "", "write NAME.hgrm percentile files and run.hlog (interval log) into `DIR`")

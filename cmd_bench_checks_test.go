@@ -77,7 +77,7 @@ func TestBenchRefusesZeroAndContradictoryValues(t *testing.T) {
 		{append(capacity, "--max-steps", "0"), "--max-steps 0"},
 		{append(capacity, "--max-instances", "-2"), "--max-instances -2"},
 		{append(capacity, "--start-rate", "200/s", "--max-rate", "10/s"), "--start-rate 200/s is above --max-rate 10/s"},
-		{append(capacity, "--rate", "50"), "--rate does not apply to capacity"},
+		{append(capacity, "--rate", "50"), "flag provided but not defined: -rate"},
 	} {
 		oneLine(t, c.args, 2, c.want)
 	}
@@ -155,7 +155,7 @@ func TestCapacityMaxRateCapsSearch(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	probes := regexp.MustCompile(`(?m)^\s+(\d+)/s\s+achieved`).FindAllStringSubmatch(stderr, -1)
+	probes := regexp.MustCompile(`(?m)^\s+probed (\d+)/s: `).FindAllStringSubmatch(stderr, -1)
 	if len(probes) == 0 || probes[0][1] != "10" {
 		t.Errorf("first probe not at the 10/s ceiling:\n%s", stderr)
 	}
@@ -166,7 +166,22 @@ func TestCapacityMaxRateCapsSearch(t *testing.T) {
 	}
 	// A starved machine may fail the 10/s probe (achieved rate); the
 	// ceiling is then not reached, and says nothing about the wording.
-	if passed := regexp.MustCompile(`(?m)^\s+10/s\s+achieved.*\spass$`).MatchString(stderr); passed != strings.Contains(stdout, "capacity 10/s or more") {
+	if passed := regexp.MustCompile(`(?m)^\s+probed 10/s: pass$`).MatchString(stderr); passed != strings.Contains(stdout, "capacity ≥10/s (stopped at max-rate") {
 		t.Errorf("10/s probe passed: %v, but the report does not say so:\n%s\n%s", passed, stderr, stdout)
+	}
+}
+
+// TestCapacityHelpOffersOnlyItsFlags: capacity sets each probe's rate and
+// length itself, so its --help does not offer bench's load-shape flags,
+// and it documents the lower bound and the undecided exit.
+func TestCapacityHelpOffersOnlyItsFlags(t *testing.T) {
+	code, _, stderr := runCmd(t, "capacity", "--help")
+	if code != 0 || !strings.Contains(stderr, "could not establish capacity") || !strings.Contains(stderr, "-max-steps") {
+		t.Errorf("capacity --help: exit %d\n%s", code, stderr)
+	}
+	for _, f := range []string{"-rate ", "-duration ", "-schedule ", "-warmup "} {
+		if regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(f)).MatchString(stderr) {
+			t.Errorf("capacity --help offers %s\n%s", f, stderr)
+		}
 	}
 }

@@ -192,12 +192,21 @@ func TestCapacityPlanGatesExitCode(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	// 20/s and 40/s pass; 40/s is the ceiling asked: 5 instances for 200/s.
-	if !strings.Contains(stdout, "capacity 40/s") || !regexpMatch(`local-jwt\s+40\s+5\s`, stdout) {
+	// 20/s and 40/s pass; 40/s is the ceiling asked, a lower bound: at
+	// most 5 instances for 200/s.
+	if !strings.Contains(stdout, "capacity ≥40/s (stopped at max-rate") || !regexpMatch(`local-jwt\s+≥40\s+≤5\s`, stdout) {
 		t.Errorf("plan:\n%s", stdout)
 	}
-	code, stdout, _ = runCmd(t, append(common, "--peak", "200/s", "--max-instances", "2")...)
-	if code != 1 || !strings.Contains(stdout, "NO: needs") {
+	// Failing --max-instances on that floor is undecided, not NO: exit 1
+	// with its own message.
+	code, stdout, stderr = runCmd(t, append(common, "--peak", "200/s", "--max-instances", "2")...)
+	if code != 1 || !strings.Contains(stdout, "unknown: search stopped before a limit was found") || strings.Contains(stdout, "NO:") ||
+		!strings.Contains(stderr, "could not establish capacity") {
+		t.Errorf("undecided plan: exit %d, want 1\n%s\n%s", code, stdout, stderr)
+	}
+	// A measured failure (no step meets a 1ns p99) is a NO.
+	code, stdout, _ = runCmd(t, append(common, "--peak", "200/s", "--slo", "p99=1ns", "--max-steps", "2")...)
+	if code != 1 || !strings.Contains(stdout, "NO: no rate met the SLO") {
 		t.Errorf("infeasible plan: exit %d, want 1\n%s", code, stdout)
 	}
 }

@@ -14,10 +14,28 @@ import (
 // rollout on it.
 var errPlanInfeasible = errors.New("capacity: the SLO cannot be met at the peak")
 
+// errPlanUndecided: a gated plan would fail only on a capacity the search
+// never bounded (it stopped at --max-steps or --max-rate with every step
+// passing). A gate that cannot decide fails loudly, exit 1, with its own
+// message.
+var errPlanUndecided = errors.New("capacity: could not establish capacity: the search stopped before a limit was found (raise --max-steps or --max-rate)")
+
+// capacityExitDoc ends capacity --help.
+const capacityExitDoc = `
+A search that stops (--max-steps, --max-rate) before any step fails reports
+its capacity as a lower bound ("≥100/s (stopped at max-steps …)", JSON
+"lower_bound": true); a plan that would fail only on such a floor says
+"unknown: search stopped before a limit was found" instead of NO.
+
+Exit status: 0 when every gated plan fits; 1 when one does not fit, when a
+gated plan is undecided ("could not establish capacity": raise --max-steps
+or --max-rate), or on interruption; 2 for usage errors.
+`
+
 // runCapacity searches each scenario's highest rate that holds the SLO and
 // plans instances for a peak.
 func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
-	fs, f := newBenchFlagSet(env, "capacity", "capacity [--profile P] --slo p99=5ms [--max-errors 0.1%] --peak 20000/s [--headroom 30%]")
+	fs, f := newBenchFlagSet(env, "capacity", "capacity [--profile P] --slo p99=5ms [--max-errors 0.1%] --peak 20000/s [--headroom 30%]", false)
 	slo := fs.String("slo", "p99=5ms", "latency objective on the corrected latency: `pQ=DURATION`")
 	maxErrors := fs.String("max-errors", "0.1%", "highest error ratio a passing step may have")
 	peak := fs.String("peak", "", "peak traffic to plan for, e.g. 20000/s (required)")
@@ -30,6 +48,8 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	maxSteps := fs.Int("max-steps", 14, "probes per scenario at most")
 	gate := fs.String("gate", "", "comma-separated scenarios whose plan decides the exit code (default all but the upstream baseline)")
 	jsonOut := fs.String("json", "", "write the searches and the plan as JSON to `FILE`")
+	usage := fs.Usage
+	fs.Usage = func() { usage(); fmt.Fprint(env.stderr, capacityExitDoc) }
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -41,11 +61,6 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	var pc bench.PlanConfig
 	var errs []error
 	var err error
-	for _, name := range []string{"rate", "duration", "schedule", "warmup"} {
-		if set[name] {
-			errs = append(errs, fmt.Errorf("--%s does not apply to capacity: each probe's rate and length come from --start-rate, --max-rate, --step and --step-warmup", name))
-		}
-	}
 	if cc.SLO, err = bench.ParseSLO(*slo); err != nil {
 		errs = append(errs, err)
 	}
@@ -117,12 +132,14 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	var caps []bench.Capacity
 	for _, sc := range setup.cfg.Scenarios {
 		fmt.Fprintf(env.stderr, "%s: searching (SLO %s, errors ≤ %s)\n", sc.Name, cc.SLO, cc.MaxErrors)
+		// Progress is one short line per probe; the step table itself is
+		// written once, on stdout, with the plan.
 		c, err := bench.FindCapacity(ctx, setup.cfg, sc.Name, setup.targets, cc, func(pr bench.Probe) {
 			verdict := "pass"
 			if !pr.Pass {
-				verdict = "fail: " + pr.Why
+				verdict = "fail"
 			}
-			fmt.Fprintf(env.stderr, "  %8.0f/s  achieved %8.0f/s  p%v %-8s  %s\n", pr.Rate, pr.Achieved, cc.SLO.Quantile, bench.FormatNs(pr.Latency), verdict)
+			fmt.Fprintf(env.stderr, "  probed %.0f/s: %s\n", pr.Rate, verdict)
 		})
 		if err != nil {
 			return err
@@ -156,14 +173,24 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	if ctx.Err() != nil {
 		return errors.New("interrupted: partial search reported")
 	}
-	var bad []string
+	var bad, undecided []string
 	for _, l := range plan.Lines {
-		if (gated[l.Scenario] || (len(gated) == 0 && l.Mode != "upstream")) && !l.Feasible {
+		if !gated[l.Scenario] && (len(gated) > 0 || l.Mode == "upstream") {
+			continue
+		}
+		switch {
+		case l.Undecided:
+			undecided = append(undecided, l.Scenario)
+		case !l.Feasible:
 			bad = append(bad, l.Scenario)
 		}
 	}
+	var errs2 []error
 	if len(bad) > 0 {
-		return fmt.Errorf("%w: %v", errPlanInfeasible, bad)
+		errs2 = append(errs2, fmt.Errorf("%w: %v", errPlanInfeasible, bad))
 	}
-	return nil
+	if len(undecided) > 0 {
+		errs2 = append(errs2, fmt.Errorf("%w: %v", errPlanUndecided, undecided))
+	}
+	return errors.Join(errs2...)
 }

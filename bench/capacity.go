@@ -110,7 +110,12 @@ type Capacity struct {
 	// AtCeiling: the scenario held at MaxRate, the highest rate asked, so
 	// Rate is a lower bound on its capacity.
 	AtCeiling bool `json:"at_ceiling,omitempty"`
-	Canceled  bool `json:"canceled,omitempty"`
+	// LowerBound: no step failed before the search stopped (StoppedBy
+	// says why: "max-rate" or "max-steps"), so Rate is a floor, not a
+	// measured limit. AtCeiling implies it.
+	LowerBound bool   `json:"lower_bound,omitempty"`
+	StoppedBy  string `json:"stopped_by,omitempty"`
+	Canceled   bool   `json:"canceled,omitempty"`
 }
 
 // evaluate judges a probe's report against the criteria.
@@ -216,12 +221,17 @@ func findCapacity(ctx context.Context, base Config, name string, targets Targets
 		}
 		lo = rate
 		if rate >= float64(cc.MaxRate) {
-			out.AtCeiling = true
+			out.AtCeiling, out.LowerBound, out.StoppedBy = true, true, "max-rate"
 			return finish(nil)
 		}
 		rate = math.Min(rate*2, float64(cc.MaxRate))
 	}
 	if hi == 0 {
+		// Out of steps with every probe passing: the limit is above lo,
+		// not at it.
+		if lo > 0 {
+			out.LowerBound, out.StoppedBy = true, "max-steps"
+		}
 		return finish(nil)
 	}
 	// The first probe failed: halve down to find a passing floor.
@@ -272,7 +282,13 @@ type PlanLine struct {
 	RequiredHitRatio float64 `json:"required_hit_ratio"`
 	ObservedHitRatio float64 `json:"observed_hit_ratio"`
 	Feasible         bool    `json:"feasible"`
-	Why              string  `json:"why,omitempty"`
+	// LowerBound: Capacity is a floor (the search stopped before a step
+	// failed), so Instances is an upper bound. Undecided: the plan would
+	// fail only on that unmeasured floor, so whether the peak fits is
+	// unknown (Feasible is then false too: nothing established it).
+	LowerBound bool   `json:"lower_bound,omitempty"`
+	Undecided  bool   `json:"undecided,omitempty"`
+	Why        string `json:"why,omitempty"`
 }
 
 // Plan is the capacity plan for a peak.
@@ -281,9 +297,11 @@ type Plan struct {
 	Headroom float64 `json:"headroom"`
 	// Need is the peak with headroom, the rate the instances must hold.
 	Need float64 `json:"need"`
-	// UpstreamCapacity is the upstream-direct scenario's capacity (0: not measured).
-	UpstreamCapacity float64    `json:"upstream_capacity"`
-	Lines            []PlanLine `json:"lines"`
+	// UpstreamCapacity is the upstream-direct scenario's capacity (0: not
+	// measured); UpstreamLowerBound says it is only a floor.
+	UpstreamCapacity   float64    `json:"upstream_capacity"`
+	UpstreamLowerBound bool       `json:"upstream_lower_bound,omitempty"`
+	Lines              []PlanLine `json:"lines"`
 }
 
 // MakePlan turns capacities into instance counts for pc.Peak with
@@ -294,22 +312,29 @@ func MakePlan(caps []Capacity, pc PlanConfig) Plan {
 	need := float64(pc.Peak) * (1 + float64(pc.Headroom))
 	p := Plan{Peak: float64(pc.Peak), Headroom: float64(pc.Headroom), Need: need}
 	for _, c := range caps {
-		if c.Scenario.Mode == "upstream" {
-			p.UpstreamCapacity = max(p.UpstreamCapacity, c.Rate)
+		if c.Scenario.Mode == "upstream" && c.Rate >= p.UpstreamCapacity {
+			p.UpstreamCapacity, p.UpstreamLowerBound = c.Rate, c.LowerBound
 		}
 	}
 	for _, c := range caps {
 		l := PlanLine{Scenario: c.Scenario.Name, Mode: c.Scenario.Mode, Capacity: c.Rate,
-			RequiredHitRatio: -1, ObservedHitRatio: c.CacheHitRatio, Feasible: true}
-		var why []string
+			RequiredHitRatio: -1, ObservedHitRatio: c.CacheHitRatio, Feasible: true, LowerBound: c.LowerBound}
+		// A failure resting on a floor rather than a measured limit is
+		// undecided, never a verdict.
+		var why, unknown []string
 		if c.Rate <= 0 {
 			l.Feasible = false
 			why = append(why, "no rate met the SLO")
 		} else {
 			l.Instances = int(math.Ceil(need / c.Rate))
 			if pc.MaxInstances > 0 && l.Instances > pc.MaxInstances {
-				l.Feasible = false
-				why = append(why, fmt.Sprintf("needs %d instances > %d", l.Instances, pc.MaxInstances))
+				msg := fmt.Sprintf("needs %d instances > %d", l.Instances, pc.MaxInstances)
+				if c.LowerBound {
+					unknown = append(unknown, fmt.Sprintf("needs at most %d instances (> %d)", l.Instances, pc.MaxInstances))
+				} else {
+					l.Feasible = false
+					why = append(why, msg)
+				}
 			}
 		}
 		if c.Scenario.Mode == "proxy" && p.UpstreamCapacity > 0 {
@@ -319,10 +344,19 @@ func MakePlan(caps []Capacity, pc PlanConfig) Plan {
 				miss = c.UpstreamRatio
 			}
 			if miss*need > p.UpstreamCapacity {
-				l.Feasible = false
-				why = append(why, fmt.Sprintf("upstream would see %.0f/s > its capacity %.0f/s: cache must hit ≥ %.1f%% (observed %.1f%%)",
-					miss*need, p.UpstreamCapacity, l.RequiredHitRatio*100, c.CacheHitRatio*100))
+				if p.UpstreamLowerBound {
+					unknown = append(unknown, fmt.Sprintf("upstream would see %.0f/s, above the %.0f/s it held (its limit was not found)",
+						miss*need, p.UpstreamCapacity))
+				} else {
+					l.Feasible = false
+					why = append(why, fmt.Sprintf("upstream would see %.0f/s > its capacity %.0f/s: cache must hit ≥ %.1f%% (observed %.1f%%)",
+						miss*need, p.UpstreamCapacity, l.RequiredHitRatio*100, c.CacheHitRatio*100))
+				}
 			}
+		}
+		if l.Feasible && len(unknown) > 0 {
+			l.Feasible, l.Undecided = false, true
+			why = append([]string{"unknown: search stopped before a limit was found"}, unknown...)
 		}
 		l.Why = strings.Join(why, "; ")
 		p.Lines = append(p.Lines, l)
@@ -334,11 +368,8 @@ func MakePlan(caps []Capacity, pc PlanConfig) Plan {
 func WriteCapacity(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) error {
 	cc = cc.withDefaults()
 	for _, c := range caps {
-		fmt.Fprintf(w, "%s (%s/%s cache=%v via %s): capacity %.0f/s", c.Scenario.Name, c.Scenario.Mode,
-			c.Scenario.Strategy, c.Scenario.Cache, c.Scenario.Via, c.Rate)
-		if c.AtCeiling {
-			fmt.Fprint(w, " or more (held at the highest rate probed, the max rate)")
-		}
+		fmt.Fprintf(w, "%s (%s/%s cache=%v via %s): capacity %s", c.Scenario.Name, c.Scenario.Mode,
+			c.Scenario.Strategy, c.Scenario.Cache, c.Scenario.Via, capacityText(c))
 		if c.Canceled {
 			fmt.Fprint(w, " (search cancelled)")
 		}
@@ -359,7 +390,11 @@ func WriteCapacity(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) erro
 	}
 	fmt.Fprintf(w, "\nplan: peak %.0f/s + %.0f%% headroom = %.0f/s, SLO %s, errors ≤ %s", p.Peak, p.Headroom*100, p.Need, cc.SLO, cc.MaxErrors)
 	if p.UpstreamCapacity > 0 {
-		fmt.Fprintf(w, ", upstream holds %.0f/s", p.UpstreamCapacity)
+		ge := ""
+		if p.UpstreamLowerBound {
+			ge = "≥"
+		}
+		fmt.Fprintf(w, ", upstream holds %s%.0f/s", ge, p.UpstreamCapacity)
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -370,10 +405,27 @@ func WriteCapacity(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) erro
 			req = fmt.Sprintf("%.1f%% (seen %.1f%%)", l.RequiredHitRatio*100, l.ObservedHitRatio*100)
 		}
 		fits := "yes"
-		if !l.Feasible {
+		switch {
+		case l.Undecided:
+			fits = l.Why
+		case !l.Feasible:
 			fits = "NO: " + l.Why
 		}
-		fmt.Fprintf(tw, "  %s\t%.0f\t%d\t%s\t%s\n", l.Scenario, l.Capacity, l.Instances, req, fits)
+		capTxt, inst := fmt.Sprintf("%.0f", l.Capacity), fmt.Sprint(l.Instances)
+		if l.LowerBound {
+			capTxt, inst = "≥"+capTxt, "≤"+inst
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", l.Scenario, capTxt, inst, req, fits)
 	}
 	return tw.Flush()
+}
+
+// capacityText is the capacity as measured ("400/s"), or as a floor when
+// the search stopped before any step failed ("≥100/s (stopped at
+// max-steps)").
+func capacityText(c Capacity) string {
+	if !c.LowerBound {
+		return fmt.Sprintf("%.0f/s", c.Rate)
+	}
+	return fmt.Sprintf("≥%.0f/s (stopped at %s before any step failed: a lower bound)", c.Rate, c.StoppedBy)
 }

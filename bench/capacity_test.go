@@ -209,3 +209,53 @@ func TestWriteCapacity(t *testing.T) {
 		}
 	}
 }
+
+// TestCapacityStoppedAtMaxSteps: a search cut short by MaxSteps with every
+// step passing reports a lower bound, not a measured limit.
+func TestCapacityStoppedAtMaxSteps(t *testing.T) {
+	cc := CapacityConfig{
+		SLO: SLO{Quantile: 99, Limit: 100 * time.Millisecond}, MaxErrors: 0.001,
+		StartRate: 50, StepDuration: Duration(400 * time.Millisecond), StepWarmup: Duration(100 * time.Millisecond), MaxSteps: 2,
+	}
+	spec := ScenarioSpec{Name: "single", Mode: "local", Strategy: "jwt", Via: ViaInProc}
+	c, err := findCapacity(t.Context(), Config{Scenarios: []ScenarioSpec{spec}}, "single", Targets{}, cc, nil, simExecute(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Rate != 100 || !c.LowerBound || c.StoppedBy != "max-steps" || c.AtCeiling {
+		t.Errorf("capacity %.0f lower bound %v stopped by %q ceiling %v: %+v", c.Rate, c.LowerBound, c.StoppedBy, c.AtCeiling, c.Steps)
+	}
+	var b strings.Builder
+	if err := WriteCapacity(&b, []Capacity{c}, cc, MakePlan([]Capacity{c}, PlanConfig{Peak: 200, Headroom: 0.3})); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "capacity ≥100/s (stopped at max-steps") || !regexp.MustCompile(`single\s+≥100\s+≤3\s+-\s+yes`).MatchString(out) {
+		t.Errorf("report:\n%s", out)
+	}
+}
+
+// TestMakePlanLowerBound: a plan never fails a peak on a floor; it is
+// undecided instead, while a measured failure stays a NO.
+func TestMakePlanLowerBound(t *testing.T) {
+	caps := []Capacity{
+		{Scenario: ScenarioSpec{Name: "local", Mode: "local"}, Rate: 100, LowerBound: true, StoppedBy: "max-steps"},
+		{Scenario: ScenarioSpec{Name: "proxy", Mode: "proxy"}, Rate: 100, LowerBound: true, UpstreamRatio: 1},
+		{Scenario: ScenarioSpec{Name: "upstream", Mode: "upstream"}, Rate: 200, LowerBound: true, StoppedBy: "max-steps"},
+		{Scenario: ScenarioSpec{Name: "measured", Mode: "local"}, Rate: 50},
+	}
+	p := MakePlan(caps, PlanConfig{Peak: 200, Headroom: 0.3, MaxInstances: 2})
+	if !p.UpstreamLowerBound {
+		t.Errorf("upstream floor not marked: %+v", p)
+	}
+	got := map[string][2]bool{}
+	for _, l := range p.Lines {
+		got[l.Scenario] = [2]bool{l.Feasible, l.Undecided}
+		if l.Undecided && !strings.HasPrefix(l.Why, "unknown: search stopped before a limit was found") {
+			t.Errorf("%s: why %q", l.Scenario, l.Why)
+		}
+	}
+	want := map[string][2]bool{"local": {false, true}, "proxy": {false, true}, "upstream": {true, false}, "measured": {false, false}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(feasible, undecided) (-want +got):\n%s", diff)
+	}
+}
