@@ -121,6 +121,9 @@ func curvePercentiles() []float64 {
 	return []float64{0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100}
 }
 
+// minRateWindow is the measured time below which live rates are not shown.
+const minRateWindow = time.Second
+
 func convertSnapshot(profile string, s bench.Snapshot) RunSnapshot {
 	rs := RunSnapshot{Profile: profile, Final: s.Final, Stopped: s.Final && s.Canceled, Err: s.Err}
 	for i, sc := range s.Scenarios {
@@ -136,6 +139,7 @@ func convertSnapshot(profile string, s bench.Snapshot) RunSnapshot {
 		}
 		if i == s.Current || (s.Current < 0 && sc.State == bench.StateDone) {
 			rs.AttemptedRate, rs.AchievedRate = rep.RateAttempted, rep.RateAchieved
+			rs.RatesPending = !s.Final && rep.WindowSeconds < minRateWindow.Seconds()
 		}
 		if i == s.Current && !s.Final {
 			rs.Current = fmt.Sprintf("%s (%d/%d, %s)", rep.Name, i+1, len(s.Scenarios), sc.State)

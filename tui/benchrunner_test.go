@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/bench"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // tinyProfile is a real bench run of two in-process scenarios, a fraction
@@ -107,7 +108,7 @@ func TestBenchRunnerStreamsAFinalSnapshotAndExports(t *testing.T) {
 func TestConvertSnapshotProgress(t *testing.T) {
 	s := bench.Snapshot{Current: 1, Scenarios: []bench.ScenarioSnapshot{
 		{State: bench.StateDone, Elapsed: 6 * time.Second, Planned: 6 * time.Second, Report: bench.ScenarioReport{Name: "a", Mode: "local", Requests: 1000, RateAttempted: 200, RateAchieved: 199}},
-		{State: bench.StateMeasuring, Elapsed: 2 * time.Second, Planned: 6 * time.Second, Report: bench.ScenarioReport{Name: "b", Mode: "proxy", Requests: 300, Errors: 2, RateAttempted: 150, RateAchieved: 140,
+		{State: bench.StateMeasuring, Elapsed: 2 * time.Second, Planned: 6 * time.Second, Report: bench.ScenarioReport{Name: "b", Mode: "proxy", Requests: 300, Errors: 2, RateAttempted: 150, RateAchieved: 140, WindowSeconds: 2,
 			Reasons: map[string]int64{"session": 290, "upstream_timeout": 2}, LatencyNs: bench.Latency{P50: 1000, P90: 2000, P99: 3000, P999: 4000, P9999: 5000, Max: 6000}}},
 	}}
 	got := convertSnapshot("p", s)
@@ -124,6 +125,21 @@ func TestConvertSnapshotProgress(t *testing.T) {
 	// Without histograms the report's fixed percentiles make the curve.
 	if p99, _ := latencyAt(b.Percentiles, 99); p99 != 3000 || b.Max != 6000 {
 		t.Fatalf("b's p99 %v max %v", p99, b.Max)
+	}
+	if got.RatesPending {
+		t.Fatal("rates over a 2s window marked pending")
+	}
+	// Right after warm-up: a few requests over milliseconds are no rate.
+	s.Scenarios[1].Report.WindowSeconds = 0.005
+	s.Scenarios[1].Report.RateAttempted = 55356
+	got = convertSnapshot("p", s)
+	if !got.RatesPending {
+		t.Fatalf("rates over a 5ms window shown: %+v", got)
+	}
+	l := New(Deps{}).load
+	l.snap = &got
+	if line := ansi.Strip(l.progressLine(120)); !strings.Contains(line, "attempted - achieved -") || strings.Contains(line, "55356") {
+		t.Fatalf("progress line: %q", line)
 	}
 	s.Final, s.Current = true, -1
 	if got := convertSnapshot("p", s); got.Current != "" || !got.Final {

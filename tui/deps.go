@@ -210,6 +210,10 @@ type RunSnapshot struct {
 	Duration time.Duration
 	// AttemptedRate and AchievedRate are requests per second.
 	AttemptedRate, AchievedRate float64
+	// RatesPending: the measured window is still too short for the rates
+	// to mean anything (right after warm-up a few requests over a few
+	// milliseconds read as tens of thousands per second); shown as "-".
+	RatesPending bool
 	// Current names the scenario running ("" when none is).
 	Current   string
 	Scenarios []ScenarioStats

@@ -264,8 +264,12 @@ func (l *loadModel) progressLine(w int) string {
 	}
 	fill := int(frac * float64(barW))
 	bar := strings.Repeat("█", fill) + strings.Repeat("░", barW-fill)
-	line := fmt.Sprintf("state %s  %s/%s %s %3.0f%%  attempted %.0f/s achieved %.0f/s",
-		state, fmtSeconds(s.Elapsed.Seconds()), fmtSeconds(s.Duration.Seconds()), bar, 100*frac, s.AttemptedRate, s.AchievedRate)
+	attempted, achieved := fmt.Sprintf("%.0f/s", s.AttemptedRate), fmt.Sprintf("%.0f/s", s.AchievedRate)
+	if s.RatesPending {
+		attempted, achieved = "-", "-"
+	}
+	line := fmt.Sprintf("state %s  %s/%s %s %3.0f%%  attempted %s achieved %s",
+		state, fmtSeconds(s.Elapsed.Seconds()), fmtSeconds(s.Duration.Seconds()), bar, 100*frac, attempted, achieved)
 	if l.running && s.Current != "" {
 		line += "  · " + s.Current
 	}
