@@ -202,7 +202,8 @@ func (t *HlogTotals) Report() *Report {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		s := ScenarioReport{Name: n, Sources: 1, Reasons: map[string]int64{}}
+		s := ScenarioReport{Name: n, Sources: 1, Reasons: map[string]int64{},
+			Unknown: []string{UnknownTarget, UnknownRates, UnknownSuccess, UnknownCache, UnknownUpstream, UnknownSessions}}
 		s.corrected = t.ByTag[n].Clone()
 		if u, ok := t.ByTag[n+uncorrectedSuffix]; ok {
 			s.uncorrected = u.Clone()
@@ -245,7 +246,8 @@ func ReadResults(srcs ...io.Reader) (*Report, error) {
 			if !ok {
 				j = len(r.Scenarios)
 				idx[res.Attack] = j
-				r.Scenarios = append(r.Scenarios, ScenarioReport{Name: res.Attack, Sources: 1, Reasons: map[string]int64{}, uncorrected: newHistogram()})
+				r.Scenarios = append(r.Scenarios, ScenarioReport{Name: res.Attack, Sources: 1, Reasons: map[string]int64{}, uncorrected: newHistogram(),
+					Unknown: []string{UnknownTarget, UnknownCache, UnknownUpstream, UnknownSessions}})
 			}
 			s := &r.Scenarios[j]
 			s.Requests++

@@ -152,3 +152,27 @@ func TestReadResultsFromRun(t *testing.T) {
 		t.Error("garbage read as results")
 	}
 }
+
+// TestTableUnknownAndNoSession: what the source lacks shows as "-", not a
+// zero; a scenario whose successes never resolved a session is warned of.
+func TestTableUnknownAndNoSession(t *testing.T) {
+	r := &Report{Baseline: "a", Scenarios: []ScenarioReport{
+		{Name: "a", Requests: 10, Unknown: []string{UnknownTarget, UnknownRates, UnknownSuccess, UnknownCache, UnknownUpstream, UnknownSessions}},
+		{Name: "b", Requests: 10, Succeeded: 10, SuccessRatio: 1, Reasons: map[string]int64{"no_session": 10}},
+		{Name: "c", Requests: 10, Succeeded: 10, SuccessRatio: 1, Reasons: map[string]int64{"session": 9, "no_session": 1}},
+	}}
+	var b strings.Builder
+	if err := WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !regexp.MustCompile(`(?m)^\s*a\s+10(\s+-){6}\s`).MatchString(out) {
+		t.Errorf("unknown figures not shown as -:\n%s", out)
+	}
+	if !strings.Contains(out, "WARNING b: no request resolved a session (no_session 100%): check the secret / cookie name matches the upstream") {
+		t.Errorf("no warning for b:\n%s", out)
+	}
+	if strings.Contains(out, "WARNING c:") || strings.Contains(out, "WARNING a:") {
+		t.Errorf("spurious warning:\n%s", out)
+	}
+}

@@ -117,6 +117,12 @@ type ScenarioReport struct {
 	// Overflow counts latencies above 60 s (recorded as 60 s).
 	Overflow int64 `json:"overflow,omitempty"`
 	Sources  int   `json:"sources"`
+	// Unknown lists what the source did not record, so the table shows
+	// "-" rather than a zero: "target" (the rate asked), "rates" (sent/s,
+	// ok/s), "success", "cache", "upstream", "sessions" (which answers
+	// were sessions). A .hlog holds latencies only; vegeta results lack
+	// the cache, the upstream and the resolver's reasons.
+	Unknown []string `json:"unknown,omitempty"`
 
 	// Histogram and HistogramUncorrected are the full latency histograms,
 	// HdrHistogram V2 compressed and base64 encoded (the .hlog payload
@@ -175,11 +181,35 @@ func (s *ScenarioReport) GeneratorLagged() bool {
 	return lag > max(halfInterval, s.LatencyUncorrectedNs.P50)
 }
 
+// Unknowns.
+const (
+	UnknownTarget   = "target"
+	UnknownRates    = "rates"
+	UnknownSuccess  = "success"
+	UnknownCache    = "cache"
+	UnknownUpstream = "upstream"
+	UnknownSessions = "sessions"
+)
+
+// Knows reports whether the source recorded what (an Unknown* label).
+func (s *ScenarioReport) Knows(what string) bool { return !slices.Contains(s.Unknown, what) }
+
+// NoSessionResolved reports whether requests succeeded yet none resolved a
+// session (every answer was "no session"): against a real upstream, the
+// sign of a secret or cookie name it does not share, which success alone
+// hides.
+func (s *ScenarioReport) NoSessionResolved() bool {
+	return s.Succeeded > 0 && s.Knows(UnknownSessions) && len(s.Reasons) > 0 && s.Reasons["session"] == 0
+}
+
 // NoneSucceeded reports whether the scenario sent requests and none got an
 // answer counted as a success: the target was down, refused every request,
 // or is not an Auth.js /session endpoint. Its latencies then describe
 // failures, not resolutions.
-func (s *ScenarioReport) NoneSucceeded() bool { return s.Requests > 0 && s.Succeeded == 0 }
+// A source that did not record successes (a .hlog) says nothing either way.
+func (s *ScenarioReport) NoneSucceeded() bool {
+	return s.Requests > 0 && s.Succeeded == 0 && s.Knows(UnknownSuccess)
+}
 
 // encode fills the base64 histogram fields.
 func (s *ScenarioReport) encode() error {
@@ -295,6 +325,7 @@ func Merge(reports ...*Report) (*Report, error) {
 				idx[s.Name] = len(out.Scenarios)
 				c := s
 				c.Reasons = maps.Clone(s.Reasons)
+				c.Unknown = slices.Clone(s.Unknown)
 				if c.Reasons == nil {
 					c.Reasons = map[string]int64{}
 				}
@@ -329,6 +360,11 @@ func mergeScenario(dst, src *ScenarioReport) {
 	dst.RateAchieved += src.RateAchieved
 	for k, v := range src.Reasons {
 		dst.Reasons[k] += v
+	}
+	for _, u := range src.Unknown {
+		if !slices.Contains(dst.Unknown, u) {
+			dst.Unknown = append(dst.Unknown, u)
+		}
 	}
 	dst.corrected = mergeH(dst.corrected, src.corrected)
 	dst.uncorrected = mergeH(dst.uncorrected, src.uncorrected)

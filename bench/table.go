@@ -25,9 +25,18 @@ func WriteTable(w io.Writer, r *Report) error {
 		if s.Cache {
 			mode += "+cache"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%.0f\t%.0f\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-			s.Name, mode, s.Via, s.Requests, s.RateTarget, s.RateAttempted, s.RateAchieved,
-			pct(s.SuccessRatio, s.Requests), pct(s.CacheHitRatio, s.Requests), s.UpstreamCalls,
+		// What the source did not record shows as "-", never as a zero.
+		known := func(what, v string) string {
+			if !s.Knows(what) {
+				return "-"
+			}
+			return v
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			s.Name, mode, s.Via, s.Requests, known(UnknownTarget, fmt.Sprintf("%.0f", s.RateTarget)),
+			known(UnknownRates, fmt.Sprintf("%.0f", s.RateAttempted)), known(UnknownRates, fmt.Sprintf("%.0f", s.RateAchieved)),
+			known(UnknownSuccess, pct(s.SuccessRatio, s.Requests)), known(UnknownCache, pct(s.CacheHitRatio, s.Requests)),
+			known(UnknownUpstream, fmt.Sprint(s.UpstreamCalls)),
 			FormatNs(s.LatencyNs.P50), FormatNs(s.LatencyNs.P90), FormatNs(s.LatencyNs.P99),
 			FormatNs(s.LatencyNs.P999), FormatNs(s.LatencyNs.Max),
 			ratio(s.LatencyNs.P50, base, func(b *ScenarioReport) int64 { return b.LatencyNs.P50 }),
@@ -61,6 +70,12 @@ func WriteTable(w io.Writer, r *Report) error {
 		if s.NoneSucceeded() {
 			fmt.Fprintf(w, "WARNING %s: none of its %d requests succeeded (%s): the target failed every request, so its latencies are those of failures, not of resolutions\n",
 				s.Name, s.Requests, s.topReasons(3))
+		}
+		// Only when the population holds live sessions to resolve.
+		pop := r.Population
+		if s.NoSessionResolved() && float64(pop.Expired+pop.Tampered+pop.NoCookie) < 1 {
+			fmt.Fprintf(w, "WARNING %s: no request resolved a session (%s): check the secret / cookie name matches the upstream\n",
+				s.Name, s.topReasons(3))
 		}
 		if s.GeneratorLagged() {
 			fmt.Fprintf(w, "WARNING %s: the load generator sent requests late (dispatch lag p99 %s, max %s; send interval %s, target p50 %s): this machine's CPU was short or the workers were capped, so the corrected latencies include the generator's own delay; the uncorrected p99 (%s) leaves it out. Rerun at a lower rate, with more workers or on a quieter machine\n",
