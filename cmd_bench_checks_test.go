@@ -109,6 +109,13 @@ func TestBenchOutputsCheckedBeforeRun(t *testing.T) {
 		}
 		oneLine(t, args, 1, c.path)
 	}
+	// A missing parent directory is refused (exit 2), not created; --hdr
+	// DIR alone may be created.
+	missing := filepath.Join(dir, "missing", "sub")
+	oneLine(t, append(long, "--json", filepath.Join(missing, "x.json")), 2, "does not exist")
+	if _, err := os.Stat(filepath.Join(dir, "missing")); err == nil {
+		t.Errorf("bench --json created the missing directory")
+	}
 	// capacity too: its --json is checked before the first probe.
 	oneLine(t, []string{"capacity", "--scenarios", "local-jwt", "--sessions", "10", "--peak", "10/s", "--step", "1m",
 		"--json", filepath.Join(notDir, "cap.json")}, 1, filepath.Join(notDir, "cap.json"))

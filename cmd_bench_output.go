@@ -26,15 +26,17 @@ type outFile struct {
 	done bool
 }
 
-// createOutput checks that path can be written (creating its directory)
-// and opens the temporary file that becomes it.
+// createOutput checks that path can be written and opens the temporary
+// file that becomes it. A missing directory is a usage error (exit 2), not
+// created: a typo in a path must not silently grow a directory tree (only
+// --hdr DIR, a directory by nature, is created).
 func createOutput(path string) (*outFile, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory", path)
 	}
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("%s: cannot create its directory: %w", path, err)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, usagef("%s: directory %s does not exist (create it first)", path, dir)
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
