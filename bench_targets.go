@@ -178,7 +178,8 @@ func (s *benchSetup) openStore(ctx context.Context, o benchOptions, n int, now t
 		}
 		s.notes = append(s.notes, fmt.Sprintf("database: demo SQLite store seeded with %d sessions", seedOpts.Sessions))
 	} else {
-		opts := withProfileStore(store.Options{ReadOnly: s.demoEnv.cfg.ReadOnly, MustExist: true}, o.profile)
+		// Read-only, a second fence: bench never writes to a real store.
+		opts := withProfileStore(store.Options{ReadOnly: true, MustExist: true}, o.profile)
 		st, err := store.Open(ctx, dsn, opts)
 		if err != nil {
 			return nil, storeOpenError(fmt.Errorf("bench: store %s: %w", store.Redact(dsn), err))
@@ -239,6 +240,12 @@ func (s *benchSetup) wire(sc *bench.ScenarioSpec, strategy string, o benchOption
 			return fmt.Errorf("upstream: %w", err)
 		}
 	} else if strategy == "database" {
+		// Read-only: every database scenario meets the same session
+		// population. A writing resolver would delete expired sessions as
+		// it met them (Auth.js's pruning), so a later scenario would see
+		// unknown_session where the first saw expired; it would also
+		// extend sessions. The write path is therefore not measured.
+		cfg.ReadOnly = true
 		opts = append(opts, resolver.WithStore(s.st))
 	}
 	r, err := resolver.New(cfg, opts...)

@@ -428,6 +428,10 @@ func failedAll(rep *bench.Report) bool {
 
 // benchExitDoc ends bench --help.
 const benchExitDoc = `
+Database scenarios (local-db, local-db-cache) open the store read-only and
+resolve without writing: no expired session is pruned and none is extended,
+so every scenario meets the same session population (the write path is not
+measured).
 Exit status: 0 when the run completed (a scenario whose every request failed
 gets a WARNING line under the table); 1 when no request of any scenario
 succeeded, an output could not be written, or the run was interrupted

@@ -7,9 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/authscope/authscope/bench"
 )
@@ -272,5 +275,34 @@ func TestCompareProfile(t *testing.T) {
 	}
 	if n := len(readJSONReport(t, out)["scenarios"].([]any)); n != 2 {
 		t.Errorf("%d scenarios", n)
+	}
+}
+
+// TestBenchDatabaseScenariosReadOnly: database scenarios do not write, so
+// the second meets the expired sessions the first met (a pruning resolver
+// would have deleted them: unknown_session; no tampered cookies here, the
+// other source of it), and the reasons agree.
+func TestBenchDatabaseScenariosReadOnly(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.json")
+	code, stdout, stderr := runCmd(t, "bench", "--scenarios", "local-db,local-db-cache", "--sessions", "20", "--expired", "50%", "--tampered", "0%",
+		"--rate", "100", "--duration", "2s", "--max-requests", "60", "--warmup", "0s", "--json", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	kinds := map[string][]string{}
+	for _, sc := range readJSONReport(t, out)["scenarios"].([]any) {
+		s := sc.(map[string]any)
+		var keys []string
+		for k := range s["reasons"].(map[string]any) {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		kinds[s["name"].(string)] = keys
+	}
+	if !slices.Contains(kinds["local-db"], "expired") || slices.Contains(kinds["local-db-cache"], "unknown_session") {
+		t.Errorf("reasons %v", kinds)
+	}
+	if diff := cmp.Diff(kinds["local-db"], kinds["local-db-cache"]); diff != "" {
+		t.Errorf("local-db and local-db-cache reasons differ (-local-db +cache):\n%s", diff)
 	}
 }

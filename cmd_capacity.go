@@ -26,6 +26,8 @@ A search that stops (--max-steps, --max-rate) before any step fails reports
 its capacity as a lower bound ("≥100/s (stopped at max-steps …)", JSON
 "lower_bound": true); a plan that would fail only on such a floor says
 "unknown: search stopped before a limit was found" instead of NO.
+Database scenarios open the store read-only (no pruning, no extension), so
+every probe meets the same session population.
 
 Exit status: 0 when every gated plan fits; 1 when one does not fit, when a
 gated plan is undecided ("could not establish capacity": raise --max-steps
