@@ -192,3 +192,12 @@ func TestCapacityHelpOffersOnlyItsFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchRateZeroClaimsNoDefault: the default rate depends on the
+// profile (compare runs at 200/s), so the refusal names none.
+func TestBenchRateZeroClaimsNoDefault(t *testing.T) {
+	code, _, stderr := runCmd(t, "bench", "--scenarios", "local-jwt", "--rate", "0")
+	if code != 2 || !strings.Contains(stderr, "--rate 0: want a positive rate") || strings.Contains(stderr, "default") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
