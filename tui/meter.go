@@ -20,15 +20,19 @@ type meteredEngine struct {
 	Engine
 	settings Settings
 
-	mu      sync.Mutex
-	total   uint64
-	reasons map[resolver.Reason]uint64
-	hist    *hdrhistogram.Histogram
+	mu       sync.Mutex
+	total    uint64
+	inFlight uint64
+	reasons  map[resolver.Reason]uint64
+	hist     *hdrhistogram.Histogram
 }
 
 // meterStats is an immutable sample of a meteredEngine.
 type meterStats struct {
+	// Resolutions are the finished ones; InFlight have started (and may
+	// already be counted as cache misses, which count at the start).
 	Resolutions    uint64
+	InFlight       uint64
 	Reasons        map[resolver.Reason]uint64
 	UpstreamErrors uint64
 	P50, P99       time.Duration
@@ -48,6 +52,9 @@ func newMeteredEngine(e Engine, s Settings) *meteredEngine {
 // resolve resolves token as the session cookie and records the outcome.
 func (m *meteredEngine) resolve(ctx context.Context, token string) (resolver.Result, time.Duration, error) {
 	in := resolver.FromPairs(m.cookieName(), token)
+	m.mu.Lock()
+	m.inFlight++
+	m.mu.Unlock()
 	start := time.Now()
 	res, err := m.Resolver.Resolve(ctx, in)
 	d := time.Since(start)
@@ -59,6 +66,7 @@ func (m *meteredEngine) resolve(ctx context.Context, token string) (resolver.Res
 		}
 	}
 	m.mu.Lock()
+	m.inFlight--
 	m.total++
 	m.reasons[reason]++
 	v := d.Nanoseconds()
@@ -79,8 +87,15 @@ func (m *meteredEngine) cookieName() string {
 
 // sample copies the counters.
 func (m *meteredEngine) sample() meterStats {
+	// The cache first: every lookup it has counted by then belongs to a
+	// resolution the meter counts below as finished or in flight.
+	var cache *CacheStats
+	if m.CacheStats != nil {
+		cs := m.CacheStats()
+		cache = &cs
+	}
 	m.mu.Lock()
-	s := meterStats{Resolutions: m.total, Reasons: make(map[resolver.Reason]uint64, len(m.reasons))}
+	s := meterStats{Resolutions: m.total, InFlight: m.inFlight, Reasons: make(map[resolver.Reason]uint64, len(m.reasons))}
 	for r, n := range m.reasons {
 		s.Reasons[r] = n
 		if strings.HasPrefix(string(r), "upstream_") && r != resolver.ReasonUpstreamNull {
@@ -92,9 +107,6 @@ func (m *meteredEngine) sample() meterStats {
 		s.P99 = time.Duration(m.hist.ValueAtPercentile(99))
 	}
 	m.mu.Unlock()
-	if m.CacheStats != nil {
-		cs := m.CacheStats()
-		s.Cache = &cs
-	}
+	s.Cache = cache
 	return s
 }

@@ -93,7 +93,13 @@ func (r *resolverModel) view(w, _ int) string {
 	} else if s.Cache != nil {
 		hit = "0 lookups"
 	}
-	fmt.Fprintf(&b, "  resolutions      %d\n", s.Resolutions)
+	inFlight := ""
+	if s.InFlight > 0 {
+		// The cache counts a miss when a resolution starts, the meter when
+		// it ends: say so rather than show misses above resolutions.
+		inFlight = fmt.Sprintf(" (+%d in flight)", s.InFlight)
+	}
+	fmt.Fprintf(&b, "  resolutions      %d%s\n", s.Resolutions, inFlight)
 	fmt.Fprintf(&b, "  cache hit ratio  %s\n", hit)
 	fmt.Fprintf(&b, "  upstream errors  %d\n", s.UpstreamErrors)
 	fmt.Fprintf(&b, "  latency          p50 %s · p99 %s\n", fmtDuration(s.P50), fmtDuration(s.P99))
