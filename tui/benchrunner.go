@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -271,6 +272,70 @@ func (b *BenchRunner) Export(_ context.Context, snap RunSnapshot) (string, error
 		return "", err
 	}
 	return base + ".json", nil
+}
+
+// capacityExport is the JSON of an exported capacity search.
+type capacityExport struct {
+	Profile  string          `json:"profile"`
+	Scenario string          `json:"scenario"`
+	SLO      string          `json:"slo"`
+	Capacity float64         `json:"capacity_rps"`
+	Result   string          `json:"result"`
+	Error    string          `json:"error,omitempty"`
+	Probes   []capacityProbe `json:"probes"`
+}
+
+type capacityProbe struct {
+	Rate    float64 `json:"rate_rps"`
+	P99Ns   int64   `json:"p99_ns"`
+	Success float64 `json:"success_ratio"`
+	Pass    bool    `json:"pass"`
+}
+
+// ExportCapacity implements CapacityExporter: it writes the search as
+// JSON under a name of its own (…-capacity-<time>.json) and returns it.
+func (b *BenchRunner) ExportCapacity(_ context.Context, profile string, steps []CapacityStep) (string, error) {
+	out := capacityExport{Profile: profile, Result: capacityResult(steps), Probes: []capacityProbe{}}
+	final := false
+	for _, s := range steps {
+		if s.Scenario != "" {
+			out.Scenario = s.Scenario
+		}
+		if s.Criteria != "" {
+			out.SLO = s.Criteria
+		}
+		switch {
+		case s.Started:
+		case s.Final:
+			final = true
+			out.Capacity = s.Rate
+			if s.Err != nil {
+				out.Error = s.Err.Error()
+			}
+		case s.Err == nil:
+			out.Probes = append(out.Probes, capacityProbe{Rate: s.Rate, P99Ns: s.P99.Nanoseconds(), Success: s.Success, Pass: s.OK})
+		}
+	}
+	if !final {
+		return "", errors.New("no finished capacity search to export")
+	}
+	dir := b.dir
+	if dir == "" {
+		dir = DefaultExportDir()
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("export: %w", err)
+	}
+	path := filepath.Join(dir, fmt.Sprintf("authscope-%s-capacity-%s.json", profile, time.Now().UTC().Format("20060102T150405.000Z")))
+	err := writeReport(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	})
+	if err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 func writeReport(path string, write func(io.Writer) error) (err error) {

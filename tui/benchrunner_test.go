@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/authscope/authscope/bench"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/google/go-cmp/cmp"
 )
 
 // tinyProfile is a real bench run of two in-process scenarios, a fraction
@@ -229,5 +231,35 @@ func TestBenchRunnerUnknownProfile(t *testing.T) {
 	r := NewBenchRunner(nil, bench.CapacityConfig{}, "")
 	if _, err := r.Start(t.Context(), "nope", Settings{}); err == nil {
 		t.Fatal("unknown profile started")
+	}
+}
+
+// A capacity search exports as JSON under a name of its own.
+func TestBenchRunnerExportsCapacity(t *testing.T) {
+	dir := t.TempDir()
+	r := NewBenchRunner(nil, bench.CapacityConfig{}, dir)
+	if _, err := r.ExportCapacity(t.Context(), "p", sampleSteps()[:3]); err == nil {
+		t.Fatal("exported a search that has not finished")
+	}
+	path, err := r.ExportCapacity(t.Context(), "p", sampleSteps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(path) != dir || !strings.Contains(filepath.Base(path), "authscope-p-capacity-") {
+		t.Fatalf("path %s", path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got capacityExport
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := capacityExport{Profile: "p", Scenario: "database-local-cached", SLO: "p99 ≤ 25ms, errors ≤ 1%", Capacity: 150,
+		Result: "database-local-cached → capacity 150/s",
+		Probes: []capacityProbe{{Rate: 100, P99Ns: 1e6, Success: 1, Pass: true}, {Rate: 200, P99Ns: 90e6, Success: 0.97}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("export (-want +got):\n%s", diff)
 	}
 }

@@ -199,3 +199,15 @@ func exportCmd(ctx context.Context, r Runner, snap RunSnapshot) tea.Cmd {
 		return exportedMsg{path: path, err: err}
 	}
 }
+
+func exportCapacityCmd(ctx context.Context, r CapacityExporter, profile string, steps []CapacityStep) tea.Cmd {
+	return func() tea.Msg {
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		path, err := r.ExportCapacity(cctx, profile, steps)
+		if err != nil {
+			err = fmt.Errorf("export capacity result: %w", err)
+		}
+		return exportedMsg{path: path, err: err}
+	}
+}

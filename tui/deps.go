@@ -203,6 +203,12 @@ type Runner interface {
 	Export(ctx context.Context, snap RunSnapshot) (string, error)
 }
 
+// CapacityExporter is a Runner that can also write a capacity search's
+// result (the probes and the rate found) to a file.
+type CapacityExporter interface {
+	ExportCapacity(ctx context.Context, profile string, steps []CapacityStep) (string, error)
+}
+
 // RunSnapshot is the state of a load run at one instant.
 type RunSnapshot struct {
 	Profile  string

@@ -139,6 +139,10 @@ func (r *fakeRunner) Export(_ context.Context, s RunSnapshot) (string, error) {
 	return "/tmp/authscope-" + s.Profile + ".hlog", nil
 }
 
+func (r *fakeRunner) ExportCapacity(_ context.Context, profile string, _ []CapacityStep) (string, error) {
+	return "/tmp/authscope-" + profile + "-capacity.json", nil
+}
+
 // sampleSnapshot is a finished two-scenario run.
 func sampleSnapshot(final bool) RunSnapshot {
 	curve := func(base time.Duration) []Quantile {

@@ -36,6 +36,9 @@ type loadModel struct {
 	steps      []CapacityStep
 
 	exported string
+	// capLatest: the capacity search finished after the last run, so e
+	// exports it rather than the run the screen no longer leads with.
+	capLatest bool
 }
 
 func newLoadModel(c *common) loadModel {
@@ -73,7 +76,7 @@ func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		}
 		l.runID++
 		l.running, l.stopping = true, false
-		l.snap, l.exported = nil, ""
+		l.snap, l.exported, l.capLatest = nil, "", false
 		return startRunCmd(l.c.ctx, l.c.deps.Runner, l.runID, l.profile(), l.c.settings), &statusMsg{text: "starting " + l.profile() + "…"}
 	case key.Matches(msg, k.Load.Capacity):
 		if l.capRunning {
@@ -87,9 +90,16 @@ func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		}
 		l.capID++
 		l.capRunning = true
-		l.steps = nil
+		l.steps, l.exported = nil, ""
 		return startCapacityCmd(l.c.ctx, l.c.deps.Runner, l.capID, l.profile(), l.c.settings), &statusMsg{text: "capacity search on " + l.profile() + "…"}
 	case key.Matches(msg, k.Load.Export):
+		if l.capLatest && !l.capRunning {
+			ce, ok := l.c.deps.Runner.(CapacityExporter)
+			if !ok {
+				return nil, &statusMsg{err: fmt.Errorf("export capacity results: %w", ErrNotSupported)}
+			}
+			return exportCapacityCmd(l.c.ctx, ce, l.profile(), l.steps), nil
+		}
 		if l.snap == nil || l.running {
 			return nil, &statusMsg{text: "export needs a finished run"}
 		}
@@ -132,6 +142,7 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 			l.cancel()
 		}
 		l.cancel, l.ch = nil, nil
+		l.capLatest = false
 		if l.snap != nil && l.snap.Err != nil {
 			return nil, &statusMsg{err: fmt.Errorf("load run: %w", l.snap.Err)}
 		}
@@ -167,7 +178,8 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 			l.capCancel()
 		}
 		l.capCancel, l.capCh = nil, nil
-		return nil, &statusMsg{text: capacityResult(l.steps)}
+		l.capLatest = !l.running
+		return nil, &statusMsg{text: capacityResult(l.steps) + " · e exports it"}
 	case exportedMsg:
 		if msg.err != nil {
 			return nil, &statusMsg{err: msg.err}
@@ -376,7 +388,9 @@ func capacityLines(steps []CapacityStep, running bool, w int) []string {
 	}
 	head := "capacity " + orDash(scenario)
 	if criteria != "" {
-		head += " (" + criteria + ")"
+		// The screen's search has its own SLO (the load profile's capacity
+		// settings): say so, since `authscope capacity` defaults differ.
+		head += " · SLO " + criteria + " (the TUI's own; the CLI has its --slo)"
 	}
 	lines := []string{ansi.Truncate(head, w, "…")}
 	if running && result == "" {

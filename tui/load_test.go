@@ -51,6 +51,14 @@ func TestLoadCapacityShowsStepsAndNamedResult(t *testing.T) {
 	if !strings.Contains(out, "database-local-cached → capacity 150/s") {
 		t.Fatalf("the answer is not whole on one line at 80 columns:\n%s", out)
 	}
+	if !strings.Contains(out, "SLO p99 ≤ 25ms, errors ≤ 1%") {
+		t.Fatalf("the search's SLO is not shown:\n%s", out)
+	}
+	// The search is what the screen shows last: e exports it, not a run.
+	hs.key("e")
+	if l.exported != "/tmp/authscope-demo-mixed-capacity.json" {
+		t.Fatalf("exported %q after a capacity search", l.exported)
+	}
 	for i, line := range strings.Split(out, "\n") {
 		if lipgloss.Width(line) > 80 {
 			t.Errorf("line %d is %d wide", i, lipgloss.Width(line))

@@ -205,7 +205,7 @@ check_safe
 
 step "capacity search shows its steps"
 keys p
-wait_for "capacity jwt-proxy (p99"
+wait_for "capacity jwt-proxy · SLO p99"
 wait_for "probing step"
 keys p
 wait_for "capacity search stopped"
