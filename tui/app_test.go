@@ -155,8 +155,15 @@ func TestFilterNarrowsAndEscClears(t *testing.T) {
 		t.Fatalf("after esc the status bar still shows the filter hint:\n%s", out)
 	}
 	hs.key("/")
+	// The list shows 8 characters of the fingerprint: those match, the
+	// hidden rest does not.
 	hs.run(hs.send(tea.PasteMsg{Content: fp + "\nignored"}))
-	if s.q.Filter != fp || s.total != 1 || s.win[0].Key != target.Key {
+	if s.q.Filter != fp || s.total != 0 {
+		t.Fatalf("paste of the whole fingerprint: filter %q total %d", s.q.Filter, s.total)
+	}
+	hs.key("esc", "/")
+	hs.run(hs.send(tea.PasteMsg{Content: fp[:8] + "\nignored"}))
+	if s.q.Filter != fp[:8] || s.total != 1 || s.win[0].Key != target.Key {
 		t.Fatalf("paste: filter %q total %d", s.q.Filter, s.total)
 	}
 }
@@ -558,7 +565,7 @@ func TestLoadRunStreamsAndDropsStaleRuns(t *testing.T) {
 		t.Fatal("stale snapshot applied")
 	}
 	hs.key("e")
-	if !strings.Contains(hs.screenText(), "report written to") {
+	if !strings.Contains(hs.screenText(), "exported authscope-demo-mixed.hlog") {
 		t.Fatalf("export: %q", hs.screenText())
 	}
 	hs.key("p")

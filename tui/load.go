@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -185,7 +186,8 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 			return nil, &statusMsg{err: msg.err}
 		}
 		l.exported = msg.path
-		return nil, &statusMsg{text: "report written to " + msg.path}
+		// The status bar is narrow: the file name; the Load screen has the path.
+		return nil, &statusMsg{text: "exported " + filepath.Base(msg.path)}
 	}
 	return nil, nil
 }
@@ -207,10 +209,11 @@ func (l *loadModel) view(w, h int) string {
 	var pb strings.Builder
 	pb.WriteString(st.App.Heading.Render("Load") + " · profile ")
 	for i, p := range l.profiles {
+		// A marker, not only colour, says which preset is picked.
 		if i == l.pick {
-			pb.WriteString(st.App.ActiveTab.Render(p))
+			pb.WriteString(st.App.ActiveTab.Render("▸" + p))
 		} else {
-			pb.WriteString(st.App.Tab.Render(p))
+			pb.WriteString(st.App.Tab.Render(" " + p))
 		}
 	}
 	if len(l.profiles) == 0 {

@@ -33,7 +33,7 @@ func (r *resolverModel) key(msg tea.KeyPressMsg) *statusMsg {
 	if key.Matches(msg, r.c.keys.Resolver.Redaction) {
 		if !r.c.revealLocked {
 			r.c.revealLocked = true
-			return &statusMsg{text: "reveal locked: no session can be revealed until you unlock it (r, with a confirmation)"}
+			return &statusMsg{text: "reveal locked for all sessions · r unlocks (asks first)"}
 		}
 		r.pendingConfirm = &confirmDialog{
 			prompt: "Unlock reveal?\nSessions can then be revealed one at a time, each after a confirmation.",

@@ -568,6 +568,7 @@ func trimUnit(v float64, unit string) string {
 // columns hide.
 func shownText(red redactor) func(SessionRow) string {
 	return func(r SessionRow) string {
-		return red.text(r.Name) + "\x00" + red.email(r.Email) + "\x00" + red.fingerprint(r.Token)
+		// The list shows 8 characters of the fingerprint: match only those.
+		return red.text(r.Name) + "\x00" + red.email(r.Email) + "\x00" + shortFP(red.fingerprint(r.Token))
 	}
 }
