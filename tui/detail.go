@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/authscope/authscope/resolver"
 )
@@ -149,11 +150,11 @@ func (d *detailModel) view(c *common, w, h int) string {
 	if right != "" && w >= 100 {
 		colW := (w - 3) / 2
 		body = lipgloss.JoinHorizontal(lipgloss.Top,
-			lipgloss.NewStyle().Width(colW).Render(left), " │ ", lipgloss.NewStyle().Width(colW).Render(right))
+			lipgloss.NewStyle().Width(colW).Render(cutLines(left, colW)), " │ ", lipgloss.NewStyle().Width(colW).Render(cutLines(right, colW)))
 	} else if right != "" {
-		body = left + "\n\n" + right
+		body = cutLines(left, w) + "\n\n" + cutLines(right, w)
 	} else {
-		body = left
+		body = cutLines(left, w)
 	}
 	lines := strings.Split(body, "\n")
 	room := max(h-4, 1)
@@ -161,6 +162,22 @@ func (d *detailModel) view(c *common, w, h int) string {
 	scroll := min(d.scroll, max(len(lines)-room, 0))
 	lines = lines[scroll:]
 	return head.String() + "\n\n" + strings.Join(lines, "\n")
+}
+
+// cutLines ends each line longer than w with "…": a long value (an image
+// URL, a user id) must neither wrap to column 0 and break the JSON's
+// indentation nor be cut without a sign.
+func cutLines(s string, w int) string {
+	if w <= 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func orDash(s string) string {

@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/authscope/authscope/resolver"
@@ -77,4 +79,17 @@ func TestGoldenTooSmall(t *testing.T) {
 	hs := newHarness(t, 10, 80, 24)
 	hs.send(tea.WindowSizeMsg{Width: 40, Height: 10})
 	golden.RequireEqual(t, hs.screenText())
+}
+
+// A long value in the detail's JSON ends in "…" at the column's edge
+// instead of wrapping to column 0 or being cut silently.
+func TestCutLinesMarksTheCut(t *testing.T) {
+	in := "{\n  \"image\": \"https://cdn.example.com/avatars/0123456789abcdef.png\"\n}"
+	got := strings.Split(cutLines(in, 24), "\n")
+	if len(got) != 3 || got[0] != "{" || got[2] != "}" {
+		t.Fatalf("lines %q", got)
+	}
+	if w := ansi.StringWidth(got[1]); w != 24 || !strings.HasSuffix(got[1], "…") || !strings.HasPrefix(got[1], "  \"image\"") {
+		t.Fatalf("cut line %q (%d wide)", got[1], w)
+	}
 }
