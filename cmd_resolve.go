@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -186,7 +185,7 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if isTerminalReader(env.stdin) {
+	if isTerminal(env.stdin) {
 		fmt.Fprintln(env.stderr, "Paste a Cookie header (name=value; ...) and press Enter:")
 	}
 	header, err := readCookieHeader(env.stdin)
@@ -304,16 +303,6 @@ func infrastructureReason(r resolver.Reason) bool {
 // looksLikeBareToken spots a JWE pasted without its cookie name.
 func looksLikeBareToken(h string) bool {
 	return !strings.ContainsAny(h, "=;") && strings.HasPrefix(h, "eyJ") && strings.Count(h, ".") == 4
-}
-
-// isTerminalReader reports whether r is an interactive terminal.
-func isTerminalReader(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func explainTo(w io.Writer, reason resolver.Reason, err error) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
@@ -369,10 +368,10 @@ func (w *lazyWriter) Close() error {
 	return err
 }
 
-// isTerminal reports whether w is a character device (a TTY), for the
-// friendly error when the TUI is started without one.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether stream (stdin or stdout) is a character device
+// (a TTY): the TUI refuses to start without one, resolve prompts on one.
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
 	if !ok {
 		return false
 	}
