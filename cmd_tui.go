@@ -321,7 +321,7 @@ func cookieRows(path string, cfg resolver.Config, now time.Time) ([]tui.SessionR
 
 // storeOptions are the profile's store settings: layout, prefix, pool.
 func storeOptions(p *profiles.Profile) store.Options {
-	return store.Options{Schema: p.Store.Schema, Mapping: p.Store.Mapping, Prefix: p.Store.KeyPrefix, MaxConns: p.Store.PoolSize}
+	return withProfileStore(store.Options{}, p)
 }
 
 // memorySQLite reports whether dsn is an in-memory SQLite database, which
