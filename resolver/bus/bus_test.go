@@ -395,6 +395,61 @@ func TestPostgresListenerReconnects(t *testing.T) {
 	entryGone(t, c, inv, "T1", "event after reconnect")
 }
 
+// TestRedisListenerReconnects: the subscriber's connection is killed; the
+// listener resubscribes, drops everything (events may have been missed) and
+// keeps receiving.
+func TestRedisListenerReconnects(t *testing.T) {
+	need(t, redisAddr)
+	ctx := context.Background()
+	channel, name := uniq(t), "authscope-test-"+uniq(t)
+	c, _ := newCache(map[string]string{"T1": "1"})
+	defer c.Close()
+	sub := redis.NewClient(&redis.Options{Addr: redisAddr, ClientName: name})
+	defer sub.Close()
+	l, err := NewRedis(sub, channel, "me", nil).Listen(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	admin := redis.NewClient(&redis.Options{Addr: redisAddr})
+	defer admin.Close()
+	warm(t, c, "T1")
+	inv := c.Stats().Invalidations
+	list, err := admin.ClientList(ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := 0
+	for _, line := range strings.Split(list, "\n") {
+		if !strings.Contains(line, " name="+name+" ") {
+			continue
+		}
+		for _, f := range strings.Fields(line) {
+			if id, ok := strings.CutPrefix(f, "id="); ok {
+				if err := admin.Do(ctx, "CLIENT", "KILL", "ID", id).Err(); err != nil {
+					t.Fatal(err)
+				}
+				killed++
+			}
+		}
+	}
+	if killed == 0 {
+		t.Fatalf("no connection named %s in CLIENT LIST", name)
+	}
+	eventually(t, "reconnect", func() bool { return l.Stats().Reconnect >= 1 })
+	if c.Stats().Invalidations <= inv || isCached(t, c, "T1") {
+		t.Error("a reconnect must invalidate everything")
+	}
+	warm(t, c, "T1")
+	before := c.Stats().Invalidated
+	pub := redis.NewClient(&redis.Options{Addr: redisAddr})
+	defer pub.Close()
+	if err := NewRedis(pub, channel, "other", nil).Publish(ctx, resolver.TokenEvent("T1")); err != nil {
+		t.Fatal(err)
+	}
+	entryGone(t, c, before, "T1", "event after reconnect")
+}
+
 // TestPostgresConnectErrorOneLine: pgx reports each failed connection
 // attempt on its own line; the bus's error is one line with all of them.
 func TestPostgresConnectErrorOneLine(t *testing.T) {

@@ -91,8 +91,8 @@ func (p *Postgres) Listen(ctx context.Context, inv resolver.Invalidator) (*Liste
 					continue
 				}
 				conn, backoff = c, 50*time.Millisecond
-				l.c.reconnect.Add(1)
-				inv.InvalidateAll() // we may have missed events while away
+				inv.InvalidateAll()  // we may have missed events while away
+				l.c.reconnect.Add(1) // counted once applied: Stats never runs ahead of the cache
 			}
 			n, err := conn.WaitForNotification(ctx)
 			if err != nil {

@@ -125,7 +125,8 @@ func (l *Listener) Close() error {
 // ends or Close is called. It returns once the first subscription is
 // confirmed, so events published after Listen returns are not missed; a
 // failure to subscribe the first time is returned. Later connection losses
-// are retried with backoff (go-redis resubscribes by itself).
+// are retried with backoff; once go-redis has resubscribed, the cache is
+// invalidated wholesale, since events sent meanwhile were lost.
 func (r *Redis) Listen(ctx context.Context, inv resolver.Invalidator) (*Listener, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	ps := r.client.Subscribe(ctx, r.channel)
@@ -152,12 +153,20 @@ func (r *Redis) Listen(ctx context.Context, inv resolver.Invalidator) (*Listener
 				if ctx.Err() != nil {
 					return
 				}
-				l.c.reconnect.Add(1)
 				r.logger.Warn("redis invalidation subscription interrupted; retrying", slog.String("error", err.Error()))
 				if !sleepCtx(ctx, backoff) {
 					return
 				}
 				backoff = min(backoff*2, 5*time.Second)
+				// A PING makes go-redis dial again and resubscribe now rather
+				// than on the next read. Once it answers, the subscription is
+				// back: events published while it was down are lost, so drop
+				// everything, as the PostgreSQL listener does.
+				if err := ps.Ping(ctx); err != nil {
+					continue
+				}
+				inv.InvalidateAll()
+				l.c.reconnect.Add(1)
 				continue
 			}
 			backoff = 50 * time.Millisecond
