@@ -93,6 +93,10 @@ PostgreSQL indexes are built CONCURRENTLY (the tables stay writable). It
 prints every statement before running it; --dry-run prints only. Indexes
 that exist already (any index led by the column) are skipped. Redis has
 no indexes to add.
+
+--dry-run without --db, or on a PostgreSQL database that does not have the
+adapter's tables yet, prints the whole DDL of a fresh install: the --schema
+preset's tables as the adapter creates them, then the indexes.
 `
 
 func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
@@ -103,6 +107,11 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	search := fs.Bool("search", false, "PostgreSQL: also add pg_trgm indexes for substring filters on users (creates the pg_trgm extension)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *dryRun && sf.db == "" && sf.dbEnv == "" {
+		// No database named: the plan for an empty one, for review before
+		// provisioning.
+		return printFreshPlan(env.stdout, sf.schema, *search, "-- no --db: an empty PostgreSQL database")
 	}
 	dsn, err := sf.dsn(env)
 	if err != nil {
@@ -118,6 +127,12 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	// A dry run only reads the catalog: open read-only.
 	st, err := store.Open(ctx, dsn, sf.options(*dryRun))
+	if errors.Is(err, pgstore.ErrNoTable) {
+		if *dryRun {
+			return printFreshPlan(env.stdout, sf.schema, *search, "-- "+store.Redact(dsn)+": the adapter's tables are not there yet")
+		}
+		return fmt.Errorf("%w; migrate adds indexes to the adapter's tables: create them first (--dry-run prints the adapter schema with the indexes)", err)
+	}
 	if err != nil {
 		return storeOpenError(err)
 	}
@@ -166,6 +181,26 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	return nil
 }
 
+// printFreshPlan prints the whole DDL of a fresh install: the preset's
+// adapter schema, then the indexes. A custom mapping has no schema of ours
+// to print: its tables come from the application's own migrations.
+func printFreshPlan(w io.Writer, preset string, search bool, header string) error {
+	if preset == "" {
+		preset = pgstore.DefaultPreset
+	}
+	if preset == "custom" {
+		return usagef("--dry-run without the tables needs a --schema preset (%s): a custom mapping's tables come from your own migrations", strings.Join(pgstore.PresetNames(), ", "))
+	}
+	ms, err := pgstore.FreshMigrations(preset, search)
+	if err != nil {
+		return usageError{err}
+	}
+	fmt.Fprintln(w, header)
+	fmt.Fprintf(w, "-- a fresh install with the %s schema runs the adapter's DDL, then the indexes\n", preset)
+	printMigrations(w, ms, true)
+	return nil
+}
+
 func printMigrations(w io.Writer, ms []pgstore.Migration, dryRun bool) {
 	if len(ms) == 0 {
 		fmt.Fprintln(w, "-- every index is in place; nothing to do")
@@ -174,7 +209,12 @@ func printMigrations(w io.Writer, ms []pgstore.Migration, dryRun bool) {
 	if dryRun {
 		fmt.Fprintln(w, "-- dry run: these statements would run")
 	}
+	why := ""
 	for _, m := range ms {
-		fmt.Fprintf(w, "-- %s\n%s;\n", m.Why, m.SQL)
+		if m.Why != why { // a run of statements with one reason gets one comment
+			fmt.Fprintf(w, "-- %s\n", m.Why)
+			why = m.Why
+		}
+		fmt.Fprintf(w, "%s;\n", m.SQL)
 	}
 }

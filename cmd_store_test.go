@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
+	"github.com/authscope/authscope/resolver/store/storetest"
+	"github.com/jackc/pgx/v5"
 )
 
 // runStoreCmd runs the CLI in-process with the given environment.
@@ -55,6 +57,57 @@ func TestSeedAndMigrateSQLite(t *testing.T) {
 	}
 	if code, out, _ = runStoreCmd(t, nil, "db", "migrate", "--db", db); code != 0 || !strings.Contains(out, "-- done") {
 		t.Fatalf("migrate: %d %q", code, out)
+	}
+}
+
+// TestMigrateDryRunFresh: a dry run with no --db, or on a database without
+// the adapter's tables, prints the fresh install's DDL, and running that
+// DDL leaves nothing for migrate to do. Without --dry-run, missing tables
+// are a one-line error that points at the dry run.
+func TestMigrateDryRunFresh(t *testing.T) {
+	code, offline, errs := runStoreCmd(t, nil, "db", "migrate", "--dry-run", "--schema", "prisma-snake")
+	if code != 0 || !strings.Contains(offline, "-- no --db") || strings.Count(offline, "-- prisma-snake adapter schema") != 1 ||
+		!strings.Contains(offline, `CREATE TABLE IF NOT EXISTS "sessions"`) || !strings.Contains(offline, `"sessions_expires_authscope"`) {
+		t.Fatalf("offline plan: %d %q %q", code, offline, errs)
+	}
+	if code, _, errs := runStoreCmd(t, nil, "db", "migrate", "--dry-run", "--schema", "custom"); code != 2 || !strings.Contains(errs, "needs a --schema preset") {
+		t.Fatalf("custom mapping: %d %q", code, errs)
+	}
+	empty := storetest.PostgresSchema(t, storetest.PostgresDB(t), "")
+	code, online, errs := runStoreCmd(t, nil, "db", "migrate", "--dry-run", "--db", empty, "--schema", "prisma-snake")
+	if code != 0 || !strings.Contains(online, "the adapter's tables are not there yet") {
+		t.Fatalf("dry run on an empty database: %d %q %q", code, online, errs)
+	}
+	// The same statements as offline, after the header line.
+	if _, a, _ := strings.Cut(offline, "\n"); !strings.HasSuffix(online, a) {
+		t.Fatalf("online plan differs from offline:\n%s\n%s", online, offline)
+	}
+	code, _, errs = runStoreCmd(t, nil, "db", "migrate", "--db", empty, "--schema", "prisma-snake")
+	if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "--dry-run prints the adapter schema") {
+		t.Fatalf("migrate without tables: %d %q", code, errs)
+	}
+	conn, err := pgx.Connect(t.Context(), empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(t.Context())
+	// A DBA runs the printed statements one by one (CONCURRENTLY cannot run
+	// in a transaction block).
+	for _, stmt := range strings.Split(offline, ";\n") {
+		var sql []string
+		for _, line := range strings.Split(stmt, "\n") {
+			if !strings.HasPrefix(line, "--") {
+				sql = append(sql, line)
+			}
+		}
+		if q := strings.TrimSpace(strings.Join(sql, "\n")); q != "" {
+			if _, err := conn.Exec(t.Context(), q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	if code, out, errs := runStoreCmd(t, nil, "db", "migrate", "--db", empty, "--schema", "prisma-snake"); code != 0 || !strings.Contains(out, "nothing to do") {
+		t.Fatalf("after the printed DDL: %d %q %q", code, out, errs)
 	}
 }
 

@@ -39,23 +39,29 @@ WHERE i.indrelid = to_regclass($1)`, s.sessions.name)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("pgstore: read indexes: %w", err)
 	}
-	base := strings.ReplaceAll(strings.ToLower(s.l.Sessions), ".", "_")
-	tok := ident(s.l.SessionToken)
+	return indexMigrations(s.l, s.sessions.name, lead), nil
+}
+
+// indexMigrations is Migrations' plan for a layout whose sessions table
+// (quoted name) already has indexes led by the columns in lead.
+func indexMigrations(l Layout, sessions string, lead map[string]bool) []Migration {
+	base := strings.ReplaceAll(strings.ToLower(l.Sessions), ".", "_")
+	tok := ident(l.SessionToken)
 	var out []Migration
 	add := func(col, why, unique, name, cols string) {
 		if lead[col] {
 			return
 		}
 		out = append(out, Migration{Why: why, SQL: fmt.Sprintf("CREATE %sINDEX CONCURRENTLY IF NOT EXISTS %s ON %s (%s)",
-			unique, ident(base+"_"+name+"_authscope"), s.sessions.name, cols)})
+			unique, ident(base+"_"+name+"_authscope"), sessions, cols)})
 	}
-	add(s.l.SessionToken, "lookups by token (Auth.js getSessionAndUser, updateSession, deleteSession)", "UNIQUE ", "token", tok)
-	add(s.l.SessionExpires, "session list sorted by expiry, counts by state", "", "expires", ident(s.l.SessionExpires)+", "+tok)
-	add(s.l.SessionUserID, "session list sorted by user, revoking a user's sessions", "", "user", ident(s.l.SessionUserID)+", "+tok)
+	add(l.SessionToken, "lookups by token (Auth.js getSessionAndUser, updateSession, deleteSession)", "UNIQUE ", "token", tok)
+	add(l.SessionExpires, "session list sorted by expiry, counts by state", "", "expires", ident(l.SessionExpires)+", "+tok)
+	add(l.SessionUserID, "session list sorted by user, revoking a user's sessions", "", "user", ident(l.SessionUserID)+", "+tok)
 	if len(out) > 0 {
-		out = append(out, Migration{Why: "fresh statistics, so the planner uses the new indexes", SQL: "ANALYZE " + s.sessions.name})
+		out = append(out, Migration{Why: "fresh statistics, so the planner uses the new indexes", SQL: "ANALYZE " + sessions})
 	}
-	return out, nil
+	return out
 }
 
 // Migrate runs the migrations (see Migrations). A failed CONCURRENTLY
@@ -77,33 +83,81 @@ func (s *Store) Migrate(ctx context.Context, ms []Migration) error {
 // substring filter does not scan every user. They need the pg_trgm
 // extension (trusted since PostgreSQL 13: a database owner may create it).
 func (s *Store) SearchMigrations(ctx context.Context) ([]Migration, error) {
-	base := strings.ReplaceAll(strings.ToLower(s.l.Users), ".", "_")
+	return searchMigrations(s.l, s.users.name, func(qualified string) (bool, error) {
+		var exists bool
+		if err := s.pool.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", table(qualified)).Scan(&exists); err != nil {
+			return false, fmt.Errorf("pgstore: read indexes: %w", err)
+		}
+		return exists, nil
+	})
+}
+
+// searchMigrations is SearchMigrations' plan; exists reports whether an
+// index (schema-qualified like the users table) is already there.
+func searchMigrations(l Layout, users string, exists func(qualified string) (bool, error)) ([]Migration, error) {
+	base := strings.ReplaceAll(strings.ToLower(l.Users), ".", "_")
 	var out []Migration
 	for _, c := range []struct{ name, expr string }{
-		{"name", "lower(" + ident(s.l.UserName) + ")"},
-		{"email", "lower(" + ident(s.l.UserEmail) + ")"},
-		{"id", "lower(" + ident(s.l.UserID) + "::text)"},
+		{"name", "lower(" + ident(l.UserName) + ")"},
+		{"email", "lower(" + ident(l.UserEmail) + ")"},
+		{"id", "lower(" + ident(l.UserID) + "::text)"},
 	} {
 		idx := base + "_" + c.name + "_trgm_authscope"
 		qualified := idx
-		if i := strings.LastIndex(s.l.Users, "."); i >= 0 {
-			qualified = s.l.Users[:i] + "." + idx
+		if i := strings.LastIndex(l.Users, "."); i >= 0 {
+			qualified = l.Users[:i] + "." + idx
 		}
-		var exists bool
-		if err := s.pool.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", table(qualified)).Scan(&exists); err != nil {
-			return nil, fmt.Errorf("pgstore: read indexes: %w", err)
+		ok, err := exists(qualified)
+		if err != nil {
+			return nil, err
 		}
-		if exists {
+		if ok {
 			continue
 		}
 		out = append(out, Migration{Why: "substring filter on the users' " + c.name + " (pg_trgm)",
-			SQL: fmt.Sprintf("CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s USING gin ((%s) gin_trgm_ops)", ident(idx), s.users.name, c.expr)})
+			SQL: fmt.Sprintf("CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s USING gin ((%s) gin_trgm_ops)", ident(idx), users, c.expr)})
 	}
 	if len(out) > 0 {
 		out = append([]Migration{{Why: "trigram operator classes for the indexes below", SQL: "CREATE EXTENSION IF NOT EXISTS pg_trgm"}}, out...)
 		// Expression indexes get their statistics only from ANALYZE; without
 		// them the planner guesses a filter matches a handful of users.
-		out = append(out, Migration{Why: "statistics for the expression indexes", SQL: "ANALYZE " + s.users.name})
+		out = append(out, Migration{Why: "statistics for the expression indexes", SQL: "ANALYZE " + users})
+	}
+	return out, nil
+}
+
+// freshLeads are the first columns of the indexes each preset's own DDL
+// puts on the sessions table (primary keys, unique constraints), so a plan
+// for an empty database skips what the schema already brings.
+// TestFreshMigrations checks them against the catalog.
+var freshLeads = map[string][]string{
+	"pg-adapter":   {"id"},
+	"prisma":       {"sessionToken"},
+	"prisma-snake": {"id", "session_token"},
+	"drizzle":      {"sessionToken"},
+}
+
+// FreshMigrations is the plan for a database that does not have a preset's
+// tables yet: the adapter's schema, then the indexes Migrations would add
+// once it exists (and SearchMigrations' too when search is set). It needs
+// no connection, so a DBA can review the whole DDL before provisioning.
+func FreshMigrations(preset string, search bool) ([]Migration, error) {
+	l, err := Preset(preset)
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, stmt := range strings.Split(schemas[preset], ";\n") {
+		out = append(out, Migration{Why: preset + " adapter schema", SQL: strings.TrimSuffix(strings.TrimSpace(stmt), ";")})
+	}
+	lead := map[string]bool{}
+	for _, c := range freshLeads[preset] {
+		lead[c] = true
+	}
+	out = append(out, indexMigrations(l, table(l.Sessions), lead)...)
+	if search {
+		more, _ := searchMigrations(l, table(l.Users), func(string) (bool, error) { return false, nil })
+		out = append(out, more...)
 	}
 	return out, nil
 }

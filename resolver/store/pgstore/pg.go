@@ -71,6 +71,10 @@ type tableInfo struct {
 	cols map[string]column
 }
 
+// ErrNoTable is wrapped by Open's error when a table of the layout is
+// missing: the database is reachable, the adapter's schema is not there.
+var ErrNoTable = errors.New("does not exist")
+
 // Open connects, checks the layout and prepares the queries.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Layout.Users == "" {
@@ -160,7 +164,7 @@ func (s *Store) readTable(ctx context.Context, raw string) (tableInfo, error) {
 		return t, fmt.Errorf("pgstore: inspect schema: %w", err)
 	}
 	if !exists {
-		return t, fmt.Errorf("pgstore: layout %s: table %s does not exist (try --schema %s, or a mapping)", s.l.label(), t.name, strings.Join(PresetNames(), "|"))
+		return t, fmt.Errorf("pgstore: layout %s: table %s %w (try --schema %s, or a mapping)", s.l.label(), t.name, ErrNoTable, strings.Join(PresetNames(), "|"))
 	}
 	rows, err := s.pool.Query(ctx, `SELECT a.attname, format_type(a.atttypid, a.atttypmod), ty.typname, a.attnotnull, a.atthasdef OR a.attidentity <> ''
 FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
