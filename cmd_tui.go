@@ -252,7 +252,12 @@ func (f profileFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, er
 
 // engineDetails are the settings the Resolver screen lists under the toggles.
 func engineDetails(cfg resolver.Config) []string {
-	d := []string{fmt.Sprintf("cookie %s · max age %s · update age %s", cfg.SessionCookieName(), cfg.MaxAge, cfg.UpdateAge)}
+	cfg = cfg.WithDefaults() // what the resolver runs with, not what was left unset
+	update := cfg.UpdateAge.String()
+	if cfg.UpdateAge < time.Millisecond { // Auth.js's updateAge: 0 (see resolver.Config)
+		update = "0 (extends on every request)"
+	}
+	d := []string{fmt.Sprintf("cookie %s · max age %s · update age %s", cfg.SessionCookieName(), cfg.MaxAge, update)}
 	if cfg.Mode == resolver.ModeProxy {
 		d = append(d, fmt.Sprintf("upstream timeout %s · body cap %d bytes", cfg.Proxy.Timeout, cfg.Proxy.MaxBody))
 	}

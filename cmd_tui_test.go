@@ -285,3 +285,17 @@ func TestTUIStoreOptionsFollowTheProfile(t *testing.T) {
 		t.Fatalf("store options %+v", got)
 	}
 }
+
+// TestEngineDetailsUpdateAge: the Resolver screen shows the update age the
+// resolver runs with: the default when unset, Auth.js's 0 spelled out.
+func TestEngineDetailsUpdateAge(t *testing.T) {
+	for age, want := range map[time.Duration]string{
+		0:                "update age 24h0m0s",
+		time.Nanosecond:  "update age 0 (extends on every request)",
+		90 * time.Minute: "update age 1h30m0s",
+	} {
+		if got := engineDetails(resolver.Config{UpdateAge: age})[0]; !strings.Contains(got, want) {
+			t.Errorf("UpdateAge %v: %q, want %q", age, got, want)
+		}
+	}
+}

@@ -51,12 +51,14 @@ type ResolverBlock struct {
 	SecretEnv  string   `yaml:"secret_env"`
 	SecretEnvs []string `yaml:"secret_envs"`
 	MaxAge     Duration `yaml:"max_age"`
-	UpdateAge  Duration `yaml:"update_age"`
-	LegacyV4   bool     `yaml:"legacy_v4"`
-	Refresh    bool     `yaml:"refresh_cookies"`
-	ReadOnly   bool     `yaml:"read_only"`
-	StoreTO    Duration `yaml:"store_timeout"`
-	Proxy      struct {
+	// UpdateAge is a pointer so that an explicit 0 keeps Auth.js's meaning
+	// (extend on every request) instead of falling back to the default.
+	UpdateAge *Duration `yaml:"update_age"`
+	LegacyV4  bool      `yaml:"legacy_v4"`
+	Refresh   bool      `yaml:"refresh_cookies"`
+	ReadOnly  bool      `yaml:"read_only"`
+	StoreTO   Duration  `yaml:"store_timeout"`
+	Proxy     struct {
 		Timeout    Duration          `yaml:"timeout"`
 		MaxBody    int64             `yaml:"max_body"`
 		Headers    map[string]string `yaml:"headers"`
@@ -93,6 +95,26 @@ type Duration time.Duration
 
 // D returns d as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d *Duration) orZero() Duration {
+	if d == nil {
+		return 0
+	}
+	return *d
+}
+
+// updateAge maps update_age to resolver.Config.UpdateAge: absent is the
+// default; an explicit 0 is Auth.js's updateAge: 0, which Config spells as
+// one nanosecond (it rounds to 0 ms in the due-date arithmetic).
+func updateAge(d *Duration) time.Duration {
+	switch {
+	case d == nil:
+		return 0
+	case *d == 0:
+		return time.Nanosecond
+	}
+	return d.D()
+}
 
 var (
 	namePattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -146,7 +168,7 @@ func (p *Profile) Validate() error {
 	for _, d := range []struct {
 		key string
 		v   Duration
-	}{{"resolver.max_age", r.MaxAge}, {"resolver.update_age", r.UpdateAge}, {"resolver.store_timeout", r.StoreTO},
+	}{{"resolver.max_age", r.MaxAge}, {"resolver.update_age", r.UpdateAge.orZero()}, {"resolver.store_timeout", r.StoreTO},
 		{"resolver.proxy.timeout", r.Proxy.Timeout}, {"resolver.cache.ttl", r.Cache.TTL}, {"resolver.cache.negative_ttl", r.Cache.NegativeTTL}} {
 		if d.v < 0 {
 			bad(d.key, "must not be negative")
@@ -285,7 +307,7 @@ func (p *Profile) ResolverConfig(getenv func(string) string) (resolver.Config, e
 	cfg := resolver.Config{
 		Mode: resolver.Mode(r.Mode), Strategy: resolver.Strategy(r.Strategy),
 		BaseURL: r.BaseURL, BasePath: r.BasePath, CookieName: r.CookieName,
-		MaxAge: r.MaxAge.D(), UpdateAge: r.UpdateAge.D(), LegacyV4: r.LegacyV4,
+		MaxAge: r.MaxAge.D(), UpdateAge: updateAge(r.UpdateAge), LegacyV4: r.LegacyV4,
 		RefreshCookies: r.Refresh, ReadOnly: r.ReadOnly, StoreTimeout: r.StoreTO.D(),
 	}
 	cfg.Proxy.Timeout = r.Proxy.Timeout.D()

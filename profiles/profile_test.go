@@ -188,3 +188,29 @@ func TestDir(t *testing.T) {
 		t.Error(d)
 	}
 }
+
+// TestUpdateAgeZero: update_age: 0 is Auth.js's "extend on every request",
+// not the default that an absent key gives.
+func TestUpdateAgeZero(t *testing.T) {
+	for src, want := range map[string]time.Duration{
+		"name: a\n":                              0, // resolver.Config's default (24h) applies
+		"name: a\nresolver:\n  update_age: 0\n":  time.Nanosecond,
+		"name: a\nresolver:\n  update_age: 0s\n": time.Nanosecond,
+		"name: a\nresolver:\n  update_age: 1h\n": time.Hour,
+	} {
+		p, err := Parse("u.yaml", []byte(src))
+		if err != nil {
+			t.Fatalf("%q: %v", src, err)
+		}
+		cfg, err := p.ResolverConfig(env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.UpdateAge != want {
+			t.Errorf("%q: UpdateAge %v, want %v", src, cfg.UpdateAge, want)
+		}
+	}
+	if _, err := Parse("u.yaml", []byte("name: a\nresolver:\n  update_age: -1s\n")); err == nil || !strings.Contains(err.Error(), "resolver.update_age") {
+		t.Errorf("negative update_age: %v", err)
+	}
+}
