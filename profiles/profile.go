@@ -96,6 +96,13 @@ type Duration time.Duration
 // D returns d as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
+// notEnvName describes a value found where an environment variable name
+// belongs without echoing it: it is most likely the secret, credential or
+// DSN itself, and error messages end up in terminals and CI logs.
+func notEnvName(v string) string {
+	return fmt.Sprintf("the value (%d characters, not shown)", len(v))
+}
+
 func (d *Duration) orZero() Duration {
 	if d == nil {
 		return 0
@@ -162,7 +169,7 @@ func (p *Profile) Validate() error {
 	}
 	for i, e := range append([]string{r.SecretEnv}, r.SecretEnvs...) {
 		if (i > 0 || e != "") && !envPattern.MatchString(e) {
-			bad("resolver.secret_env", "%q is not an environment variable name (the secret itself never goes in a profile)", e)
+			bad("resolver.secret_env", "%s is not an environment variable name (the secret itself never goes in a profile)", notEnvName(e))
 		}
 	}
 	for _, d := range []struct {
@@ -192,12 +199,12 @@ func (p *Profile) Validate() error {
 	}
 	for h, e := range r.Proxy.HeaderEnvs {
 		if !envPattern.MatchString(e) {
-			bad("resolver.proxy.header_envs."+h, "%q is not an environment variable name", e)
+			bad("resolver.proxy.header_envs."+h, "%s is not an environment variable name (the credential itself never goes in a profile)", notEnvName(e))
 		}
 	}
 	s := p.Store
 	if s.DSNEnv != "" && !envPattern.MatchString(s.DSNEnv) {
-		bad("store.dsn_env", "%q is not an environment variable name (the DSN itself never goes in a profile)", s.DSNEnv)
+		bad("store.dsn_env", "%s is not an environment variable name (the DSN itself never goes in a profile)", notEnvName(s.DSNEnv))
 	}
 	if !contains(schemaChoices, s.Schema) {
 		bad("store.schema", "%q is not pg-adapter, prisma, prisma-snake, drizzle or custom", s.Schema)

@@ -214,3 +214,21 @@ func TestUpdateAgeZero(t *testing.T) {
 		t.Errorf("negative update_age: %v", err)
 	}
 }
+
+// TestEnvNameErrorsHideTheValue: a value where a variable name belongs is
+// usually the secret itself; the error names the key, never the value.
+func TestEnvNameErrorsHideTheValue(t *testing.T) {
+	for key, src := range map[string]string{
+		"resolver.secret_env":                      "name: a\nresolver:\n  secret_env: 'my super secret value!!'\n",
+		"resolver.secret_env ":                     "name: a\nresolver:\n  secret_envs: [AUTH_SECRET, 'my super secret value!!']\n",
+		"resolver.proxy.header_envs.Authorization": "name: a\nresolver:\n  proxy:\n    header_envs: {Authorization: 'Bearer my super secret value!!'}\n",
+		"store.dsn_env":                            "name: a\nstore:\n  dsn_env: 'postgres://u:my super secret value!!@h/db'\n",
+	} {
+		_, err := Parse("s.yaml", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), strings.TrimSpace(key)) || !strings.Contains(err.Error(), "not shown") {
+			t.Errorf("%s: %v", key, err)
+		} else if strings.Contains(err.Error(), "secret value") {
+			t.Errorf("%s: the error echoes the value: %v", key, err)
+		}
+	}
+}
