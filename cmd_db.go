@@ -91,8 +91,9 @@ With --search, PostgreSQL also gets pg_trgm GIN indexes on the users' name,
 email and id, so filtered session lists need not scan every user.
 PostgreSQL indexes are built CONCURRENTLY (the tables stay writable). It
 prints every statement before running it; --dry-run prints only. Indexes
-that exist already (any index led by the column) are skipped. Redis has
-no indexes to add.
+that exist already (any valid index led by the column) are skipped; an
+INVALID one left by a failed concurrent build is dropped and rebuilt.
+Redis has no indexes to add.
 
 --dry-run without --db, or on a PostgreSQL database that does not have the
 adapter's tables yet, prints the whole DDL of a fresh install: the --schema

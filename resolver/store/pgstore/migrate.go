@@ -15,36 +15,49 @@ type Migration struct {
 }
 
 // Migrations returns the indexes that browsing, revocation and lookups
-// need and the database does not have yet (an index whose first column is
-// the one in question counts): a unique index on the token (the
+// need and the database does not have yet (a valid index whose first
+// column is the one in question counts): a unique index on the token (the
 // pg-adapter has none, so every lookup is a sequential scan), and
 // (expires, token) and (userId, token) for keyset pages and revocation.
-// They are built CONCURRENTLY, so the tables stay writable.
+// They are built CONCURRENTLY, so the tables stay writable. An INVALID
+// index of ours, left by a failed concurrent build, is dropped first:
+// CREATE … IF NOT EXISTS would otherwise keep it, and the planner never
+// uses an invalid index.
 func (s *Store) Migrations(ctx context.Context) ([]Migration, error) {
-	rows, err := s.pool.Query(ctx, `SELECT a.attname FROM pg_index i
+	rows, err := s.pool.Query(ctx, `SELECT a.attname, i.indisvalid, format('%I.%I', n.nspname, c.relname), c.relname
+FROM pg_index i
 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE i.indrelid = to_regclass($1)`, s.sessions.name)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: read indexes: %w", err)
 	}
 	defer rows.Close()
 	lead := map[string]bool{}
+	invalid := map[string]string{} // index name → schema-qualified, quoted
 	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
+		var col, qualified, name string
+		var valid bool
+		if err := rows.Scan(&col, &valid, &qualified, &name); err != nil {
 			return nil, fmt.Errorf("pgstore: read indexes: %w", err)
 		}
-		lead[c] = true
+		if valid {
+			lead[col] = true
+		} else {
+			invalid[name] = qualified
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("pgstore: read indexes: %w", err)
 	}
-	return indexMigrations(s.l, s.sessions.name, lead), nil
+	return indexMigrations(s.l, s.sessions.name, lead, invalid), nil
 }
 
 // indexMigrations is Migrations' plan for a layout whose sessions table
-// (quoted name) already has indexes led by the columns in lead.
-func indexMigrations(l Layout, sessions string, lead map[string]bool) []Migration {
+// (quoted name) already has valid indexes led by the columns in lead, and
+// the INVALID indexes in invalid (by name).
+func indexMigrations(l Layout, sessions string, lead map[string]bool, invalid map[string]string) []Migration {
 	base := strings.ReplaceAll(strings.ToLower(l.Sessions), ".", "_")
 	tok := ident(l.SessionToken)
 	var out []Migration
@@ -52,8 +65,12 @@ func indexMigrations(l Layout, sessions string, lead map[string]bool) []Migratio
 		if lead[col] {
 			return
 		}
+		idx := base + "_" + name + "_authscope"
+		if q, ok := invalid[idx]; ok {
+			out = append(out, Migration{Why: "drop the INVALID index a failed concurrent build left behind", SQL: "DROP INDEX CONCURRENTLY IF EXISTS " + q})
+		}
 		out = append(out, Migration{Why: why, SQL: fmt.Sprintf("CREATE %sINDEX CONCURRENTLY IF NOT EXISTS %s ON %s (%s)",
-			unique, ident(base+"_"+name+"_authscope"), sessions, cols)})
+			unique, ident(idx), sessions, cols)})
 	}
 	add(l.SessionToken, "lookups by token (Auth.js getSessionAndUser, updateSession, deleteSession)", "UNIQUE ", "token", tok)
 	add(l.SessionExpires, "session list sorted by expiry, counts by state", "", "expires", ident(l.SessionExpires)+", "+tok)
@@ -72,7 +89,7 @@ func (s *Store) Migrate(ctx context.Context, ms []Migration) error {
 	}
 	for _, m := range ms {
 		if _, err := s.pool.Exec(ctx, m.SQL); err != nil {
-			return fmt.Errorf("pgstore: migrate: %s: %w (a failed concurrent build leaves an INVALID index: drop it before retrying; a unique index fails when two sessions share a token)", m.SQL, err)
+			return fmt.Errorf("pgstore: migrate: %s: %w (a failed concurrent build leaves an INVALID index, which the next run drops and rebuilds; a unique index fails when two sessions share a token)", m.SQL, err)
 		}
 	}
 	return nil
@@ -83,18 +100,33 @@ func (s *Store) Migrate(ctx context.Context, ms []Migration) error {
 // substring filter does not scan every user. They need the pg_trgm
 // extension (trusted since PostgreSQL 13: a database owner may create it).
 func (s *Store) SearchMigrations(ctx context.Context) ([]Migration, error) {
-	return searchMigrations(s.l, s.users.name, func(qualified string) (bool, error) {
-		var exists bool
-		if err := s.pool.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", table(qualified)).Scan(&exists); err != nil {
-			return false, fmt.Errorf("pgstore: read indexes: %w", err)
+	return searchMigrations(s.l, s.users.name, func(qualified string) (indexState, error) {
+		var present, valid bool
+		err := s.pool.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL, coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)), false)", table(qualified)).Scan(&present, &valid)
+		switch {
+		case err != nil:
+			return 0, fmt.Errorf("pgstore: read indexes: %w", err)
+		case !present:
+			return indexAbsent, nil
+		case !valid:
+			return indexInvalid, nil
 		}
-		return exists, nil
+		return indexValid, nil
 	})
 }
 
-// searchMigrations is SearchMigrations' plan; exists reports whether an
-// index (schema-qualified like the users table) is already there.
-func searchMigrations(l Layout, users string, exists func(qualified string) (bool, error)) ([]Migration, error) {
+// indexState is what the catalog says of an index we create by name.
+type indexState int
+
+const (
+	indexAbsent indexState = iota
+	indexValid
+	indexInvalid // a failed CONCURRENTLY build: present, never used
+)
+
+// searchMigrations is SearchMigrations' plan; state reports an index
+// (named schema-qualified like the users table).
+func searchMigrations(l Layout, users string, state func(qualified string) (indexState, error)) ([]Migration, error) {
 	base := strings.ReplaceAll(strings.ToLower(l.Users), ".", "_")
 	var out []Migration
 	for _, c := range []struct{ name, expr string }{
@@ -107,12 +139,15 @@ func searchMigrations(l Layout, users string, exists func(qualified string) (boo
 		if i := strings.LastIndex(l.Users, "."); i >= 0 {
 			qualified = l.Users[:i] + "." + idx
 		}
-		ok, err := exists(qualified)
+		st, err := state(qualified)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
+		switch st {
+		case indexValid:
 			continue
+		case indexInvalid:
+			out = append(out, Migration{Why: "drop the INVALID index a failed concurrent build left behind", SQL: "DROP INDEX CONCURRENTLY IF EXISTS " + table(qualified)})
 		}
 		out = append(out, Migration{Why: "substring filter on the users' " + c.name + " (pg_trgm)",
 			SQL: fmt.Sprintf("CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s USING gin ((%s) gin_trgm_ops)", ident(idx), users, c.expr)})
@@ -154,9 +189,9 @@ func FreshMigrations(preset string, search bool) ([]Migration, error) {
 	for _, c := range freshLeads[preset] {
 		lead[c] = true
 	}
-	out = append(out, indexMigrations(l, table(l.Sessions), lead)...)
+	out = append(out, indexMigrations(l, table(l.Sessions), lead, nil)...)
 	if search {
-		more, _ := searchMigrations(l, table(l.Users), func(string) (bool, error) { return false, nil })
+		more, _ := searchMigrations(l, table(l.Users), func(string) (indexState, error) { return indexAbsent, nil })
 		out = append(out, more...)
 	}
 	return out, nil

@@ -400,3 +400,38 @@ func TestFreshMigrations(t *testing.T) {
 		t.Error("an unknown preset has no plan")
 	}
 }
+
+// TestMigrateRebuildsInvalidIndex: a unique build that fails on duplicate
+// tokens leaves an INVALID index; the next plan drops and rebuilds it
+// rather than counting it as done.
+func TestMigrateRebuildsInvalidIndex(t *testing.T) {
+	db := storetest.PostgresDB(t)
+	l, ddl := preset(t, "pg-adapter")
+	s := open(t, storetest.PostgresSchema(t, db, ddl+`
+INSERT INTO users (id, name) VALUES (1, 'x');
+INSERT INTO sessions ("userId", expires, "sessionToken") VALUES (1, now() + interval '1 day', 'dup'), (1, now() + interval '1 day', 'dup');`), l, false)
+	ms, err := s.Migrations(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(t.Context(), ms); err == nil || !strings.Contains(err.Error(), "INVALID") {
+		t.Fatalf("a unique index over duplicate tokens: %v", err)
+	}
+	again, err := s.Migrations(t.Context())
+	if err != nil || len(again) == 0 || !strings.HasPrefix(again[0].SQL, "DROP INDEX CONCURRENTLY IF EXISTS ") || !strings.HasSuffix(again[0].SQL, ".sessions_token_authscope") {
+		t.Fatalf("after a failed build: %v %v", again, err)
+	}
+	if _, err := s.Pool().Exec(t.Context(), `DELETE FROM sessions WHERE id = (SELECT max(id) FROM sessions)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(t.Context(), again); err != nil {
+		t.Fatal(err)
+	}
+	var valid bool
+	if err := s.Pool().QueryRow(t.Context(), `SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('sessions_token_authscope')`).Scan(&valid); err != nil || !valid {
+		t.Fatalf("rebuilt token index valid=%v %v", valid, err)
+	}
+	if left, err := s.Migrations(t.Context()); err != nil || len(left) != 0 {
+		t.Fatalf("after the rebuild: %v %v", left, err)
+	}
+}
