@@ -91,8 +91,10 @@ func (r *dbResolver) Resolve(ctx context.Context, in Input) (Result, error) {
 			fmt.Errorf("session expired at %s", s.Expires.UTC().Format(time.RFC3339Nano))), chunks), nil
 	}
 
-	// One instant for both the write and the cookie, as Auth.js's fromDate(maxAge).
-	newExpires := now.Add(r.cfg.MaxAge)
+	// One instant for both the write and the cookie, as Auth.js's
+	// fromDate(maxAge): a JavaScript Date, so whole milliseconds (the row
+	// must read back as the adapter would have written it).
+	newExpires := time.UnixMilli(now.Add(r.cfg.MaxAge).UnixMilli())
 	updated := false
 	dueDate := s.Expires.UnixMilli() - r.cfg.MaxAge.Milliseconds() + r.cfg.UpdateAge.Milliseconds()
 	if dueDate <= now.UnixMilli() && !r.cfg.ReadOnly {

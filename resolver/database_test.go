@@ -390,3 +390,25 @@ func BenchmarkDatabaseResolve(b *testing.B) {
 		}
 	}
 }
+
+// TestDatabaseExtensionWholeMilliseconds: Auth.js computes the new expiry
+// as a JavaScript Date, so the row gets whole milliseconds even when the
+// clock has finer ones (PostgreSQL would keep the microseconds).
+func TestDatabaseExtensionWholeMilliseconds(t *testing.T) {
+	st := newMemStore()
+	st.users["u1"] = StoredUser{ID: "u1"}
+	st.sessions["tok"] = StoredSession{Token: "tok", UserID: "u1", Expires: dbNow.Add(time.Hour)}
+	now := dbNow.Add(1234567 * time.Nanosecond) // 1.234567 ms past the second
+	r, err := New(Config{Strategy: StrategyDatabase, RefreshCookies: true}, WithStore(st), WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Resolve(t.Context(), FromCookieHeader("authjs.session-token=tok"))
+	if err != nil || !res.OK() || len(st.updates) != 1 {
+		t.Fatalf("%v %+v %v", err, res, st.updates)
+	}
+	want := dbNow.Add(DefaultMaxAge + time.Millisecond)
+	if !st.updates[0].Equal(want) {
+		t.Errorf("extended to %s, want %s", st.updates[0].Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+	}
+}
