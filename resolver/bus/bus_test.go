@@ -210,7 +210,18 @@ CREATE TABLE ` + schema + `.sessions (id SERIAL PRIMARY KEY, "userId" INTEGER NO
 	if _, err := conn.Exec(ctx, ddl); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+	// Its own connection: the deferred conn.Close runs before cleanups.
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), pgDSN)
+		if err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(context.Background())
+		if _, err := c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
 
 	layout := PgAdapterLayout
 	layout.Schema = schema
