@@ -209,7 +209,13 @@ func (c *Cache) Resolve(ctx context.Context, in Input) (Result, error) {
 		if r.Err != nil {
 			return Result{}, r.Err
 		}
-		return r.Val.(Result), nil
+		res := r.Val.(Result)
+		if !ran {
+			// Another caller's call answered: to this caller (and to the
+			// metrics that label by Source) the cache served it.
+			res.Source = sourceCache
+		}
+		return res, nil
 	case <-ctx.Done():
 		return noSession(ReasonCanceled, sourceCache, ctx.Err()), nil
 	}

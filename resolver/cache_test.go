@@ -274,10 +274,19 @@ func TestCacheSingleflight(t *testing.T) {
 	close(next.gate)
 	wg.Wait()
 	close(results)
+	own := 0 // answers whose Source says the wrapped resolver made them
 	for r := range results {
 		if !r.OK() || r.Session.User.ID != "u1" {
 			t.Fatalf("a caller got %+v", r)
 		}
+		if r.Source != sourceCache {
+			own++
+		}
+	}
+	// Metrics label resolutions by Source: waiters that shared the one
+	// call were served by the cache, not by a call of their own.
+	if own != 1 {
+		t.Errorf("%d answers labelled as the wrapped resolver's, want 1 (the flight's)", own)
 	}
 	if got := next.calls.Load(); got != 1 {
 		t.Errorf("%d upstream calls for %d concurrent identical requests, want 1", got, n)
