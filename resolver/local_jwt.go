@@ -25,8 +25,8 @@ import (
 //     after a cookie was read, the clearing of every chunk read. The CSRF
 //     and callback-url cookies are the HTTP handler's business.
 //
-// A JWTResolver is immutable and safe for concurrent use. A nil
-// *JWTResolver returns ErrUnconfigured.
+// A JWTResolver is immutable and safe for concurrent use. A nil or zero
+// JWTResolver (not built by NewJWTResolver) returns ErrUnconfigured.
 type JWTResolver struct {
 	codec      *Codec
 	cookieName string
@@ -46,13 +46,17 @@ var _ Resolver = (*JWTResolver)(nil)
 func NewJWTResolver(cfg Config, opts ...Option) (*JWTResolver, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, unconfigured(err)
 	}
 	o := options{clock: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return newJWTResolver(cfg, o)
+	r, err := newJWTResolver(cfg, o)
+	if err != nil {
+		return nil, unconfigured(err)
+	}
+	return r, nil
 }
 
 func newLocalJWT(cfg Config, o options) (Resolver, error) {
@@ -88,6 +92,14 @@ func newJWTResolver(cfg Config, o options) (*JWTResolver, error) {
 	}, nil
 }
 
+// errZeroJWTResolver is what a JWTResolver without a codec answers: it was
+// declared rather than built, so it has no secret to decode with.
+var errZeroJWTResolver = fmt.Errorf("%w: JWTResolver has no keys (build it with NewJWTResolver or New)", ErrUnconfigured)
+
+// unconfigured reports a nil or zero resolver: newJWTResolver always sets
+// the codec, so its absence means the constructor was bypassed.
+func (r *JWTResolver) unconfigured() bool { return r == nil || r.codec == nil }
+
 // Codec returns the resolver's codec (for minting cookies).
 func (r *JWTResolver) Codec() *Codec {
 	if r == nil {
@@ -100,8 +112,8 @@ const sourceJWT = "jwt"
 
 // Resolve answers GET /session for in. See JWTResolver.
 func (r *JWTResolver) Resolve(ctx context.Context, in Input) (Result, error) {
-	if r == nil {
-		return Result{}, ErrUnconfigured
+	if r.unconfigured() {
+		return Result{}, errZeroJWTResolver
 	}
 	if err := ctx.Err(); err != nil {
 		return noSession(ReasonCanceled, sourceJWT, err), fmt.Errorf("resolver: %w", err)
@@ -187,8 +199,8 @@ func sessionFromClaims(c Claims, expires time.Time) *Session {
 // session cookie, or nil with the reason. Expired tokens give nil, as the
 // real getToken does. Hooks are not run (getToken does not run callbacks).
 func (r *JWTResolver) Token(in Input) (Claims, Reason, error) {
-	if r == nil {
-		return nil, "", ErrUnconfigured
+	if r.unconfigured() {
+		return nil, "", errZeroJWTResolver
 	}
 	tok, _ := ReadSessionToken(in, r.cookieName)
 	if tok == "" {
@@ -207,8 +219,8 @@ func (r *JWTResolver) Token(in Input) (Claims, Reason, error) {
 // header value ("" for none). raw selects getToken({raw: true}): the token
 // string instead of claims (claims are then nil).
 func (r *JWTResolver) GetToken(in Input, authorization string, raw bool) (Claims, string, Reason, error) {
-	if r == nil {
-		return nil, "", "", ErrUnconfigured
+	if r.unconfigured() {
+		return nil, "", "", errZeroJWTResolver
 	}
 	tok, _ := ReadSessionToken(in, r.cookieName)
 	if tok == "" {
@@ -255,8 +267,8 @@ func bearerToken(authorization string) (string, bool) {
 // ("null" when there is none). Use it to show claims byte for byte; Token's
 // map cannot keep member order.
 func (r *JWTResolver) TokenJSON(in Input) ([]byte, Reason, error) {
-	if r == nil {
-		return []byte("null"), "", ErrUnconfigured
+	if r.unconfigured() {
+		return []byte("null"), "", errZeroJWTResolver
 	}
 	tok, _ := ReadSessionToken(in, r.cookieName)
 	if tok == "" {
@@ -272,7 +284,7 @@ func (r *JWTResolver) TokenJSON(in Input) ([]byte, Reason, error) {
 // RawToken is getToken({raw: true}): the reassembled session cookie value
 // ("" when there is none), not decoded or checked.
 func (r *JWTResolver) RawToken(in Input) string {
-	if r == nil {
+	if r.unconfigured() {
 		return ""
 	}
 	tok, _ := ReadSessionToken(in, r.cookieName)
