@@ -2,7 +2,12 @@ package sqlitestore
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"modernc.org/sqlite"
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store/internal/keyset"
@@ -58,7 +63,14 @@ func filterWhere(filter string, state resolver.SessionState, q resolver.ListQuer
 	var args []any
 	if filter != "" {
 		p := keyset.LikePattern(filter)
-		where = append(where, `(lower(u."name") LIKE ? ESCAPE '\' OR lower(u."email") LIKE ? ESCAPE '\' OR lower(u."id") LIKE ? ESCAPE '\')`)
+		// SQLite's lower() folds ASCII only. For an ASCII filter that
+		// matches exactly what a full fold would; otherwise the Go fold
+		// (unicodeLower) runs, at the cost of a call per column and row.
+		lower := "lower"
+		if !isASCII(p) {
+			lower = unicodeLower
+		}
+		where = append(where, fmt.Sprintf(`(%[1]s(u."name") LIKE ? ESCAPE '\' OR %[1]s(u."email") LIKE ? ESCAPE '\' OR %[1]s(u."id") LIKE ? ESCAPE '\')`, lower))
 		args = append(args, p, p, p)
 	}
 	lo, hi := keyset.Window(state, q.Now, q.MaxAge, q.UpdateAge)
@@ -108,4 +120,32 @@ func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// unicodeLower is a SQL function folding case as strings.ToLower does (the
+// filter pattern's fold), registered with the driver for every connection.
+const unicodeLower = "authscope_lower"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(unicodeLower, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		case nil:
+			return nil, nil
+		default: // integer ids: lower() of their text, as SQLite's would
+			return strings.ToLower(fmt.Sprint(v)), nil
+		}
+	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

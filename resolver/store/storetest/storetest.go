@@ -145,6 +145,20 @@ func testMeta(t *testing.T, h Harness) {
 			t.Errorf("filter %q: %+v %v, want %d", filter, got, err, want)
 		}
 	}
+	// Case folding is Unicode's, not just ASCII's, in every store.
+	u2 := UserID(s, 2)
+	Put(t, s, []resolver.StoredUser{{ID: u2, Name: ptr("Örjan Ångström"), Email: ptr("ÉLODIE@EXAMPLE.COM")}},
+		[]resolver.StoredSession{{Token: "unicode-user", UserID: u2, Expires: Now.Add(time.Hour)}})
+	for _, filter := range []string{"örjan", "ÖRJAN", "ångström", "élodie@", "Élodie"} {
+		got, err := s.Counts(ctx, resolver.CountQuery{Now: Now, Filter: filter})
+		if err != nil || got.Total != 1 {
+			t.Errorf("filter %q: %+v %v, want the one session", filter, got, err)
+		}
+		page, err := s.ListSessions(ctx, resolver.ListQuery{Now: Now, Filter: filter, Limit: 5})
+		if err != nil || len(page.Rows) != 1 || page.Rows[0].Session.Token != "unicode-user" {
+			t.Errorf("list %q: %d rows %v", filter, len(page.Rows), err)
+		}
+	}
 }
 
 func testWrites(t *testing.T, h Harness) {
