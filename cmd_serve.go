@@ -296,7 +296,13 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	})
 	mux.Handle("GET /metrics", srv.metrics)
 	if secret := env.getenv(s.invalidateEnv); secret != "" {
-		mux.Handle("POST "+invalidatePath, &invalidateHandler{secret: sha256.Sum256([]byte(secret)), cache: srv.cache, publishers: publishers, logger: logger})
+		// Proxy answers carry a user id only when serve can decode the
+		// cookie itself; without a secret, user events miss them.
+		blindUsers := cfg.Mode == resolver.ModeProxy && len(cfg.Secrets) == 0
+		if blindUsers && srv.cache != nil {
+			logger.Warn("proxy mode without a secret: cached answers carry no user id, so user invalidations cannot reach them here; invalidate by token or all, or give serve the secret")
+		}
+		mux.Handle("POST "+invalidatePath, &invalidateHandler{secret: sha256.Sum256([]byte(secret)), cache: srv.cache, publishers: publishers, logger: logger, blindUsers: blindUsers})
 	}
 	mux.Handle("/", resolver.NewHandler(r, cfg,
 		resolver.WithObserver(srv.observe),
@@ -429,6 +435,9 @@ type invalidateHandler struct {
 	cache      *resolver.Cache
 	publishers []resolver.Publisher
 	logger     *slog.Logger
+	// blindUsers: the cached answers have no user id (proxy mode without a
+	// secret), so a user event removes nothing here.
+	blindUsers bool
 }
 
 func (h *invalidateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -461,8 +470,13 @@ func (h *invalidateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	var removed uint64
 	if h.cache != nil {
+		before := h.cache.Stats().Invalidated
 		_ = ev.Apply(h.cache)
+		// Concurrent invalidations may add to the difference; it is a
+		// report, not an exact count.
+		removed = h.cache.Stats().Invalidated - before
 	}
 	published := 0
 	for _, p := range h.publishers {
@@ -474,5 +488,9 @@ func (h *invalidateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.logger.Info("invalidation", slog.String("kind", string(ev.Kind)), slog.Int("published", published))
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"ok":true,"applied":%t,"published":%d}`+"\n", h.cache != nil, published)
+	note := ""
+	if ev.Kind == resolver.InvalidateKindUser && h.blindUsers && h.cache != nil {
+		note = `,"note":"proxy answers cached without a secret carry no user id: invalidate by token or all"`
+	}
+	fmt.Fprintf(w, `{"ok":true,"applied":%t,"removed":%d,"published":%d%s}`+"\n", h.cache != nil, removed, published, note)
 }

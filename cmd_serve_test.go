@@ -242,8 +242,17 @@ func TestServeProxyCacheInvalidate(t *testing.T) {
 	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, `{"kind":"nope"}`, env[defaultInvalidateEnv])); a.status != 400 {
 		t.Errorf("bad event: %d", a.status)
 	}
+	// No secret in proxy mode: the cached answer has no user id, and the
+	// reply and the start-up log say so instead of claiming success.
+	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, `{"kind":"user","user_id":"u1"}`, env[defaultInvalidateEnv])); a.status != 200 ||
+		!strings.Contains(a.body, `"removed":0`) || !strings.Contains(a.body, `"note":"proxy answers cached without a secret`) {
+		t.Errorf("user event in proxy mode without a secret: %d %s", a.status, a.body)
+	}
+	if !strings.Contains(s.logs.String(), "user invalidations cannot reach them") {
+		t.Errorf("no start-up warning about user invalidation:\n%s", s.logs.String())
+	}
 	body, _ := json.Marshal(map[string]string{"kind": "token", "token": tok})
-	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, string(body), env[defaultInvalidateEnv])); a.status != 200 {
+	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, string(body), env[defaultInvalidateEnv])); a.status != 200 || !strings.Contains(a.body, `"removed":1,`) || strings.Contains(a.body, "note") {
 		t.Fatalf("invalidate: %d %s", a.status, a.body)
 	}
 	get(t, s.base+"/api/auth/session", cookie)
