@@ -57,7 +57,7 @@ func (f *benchFlags) register(fs *flag.FlagSet, shape bool) {
 		fs.StringVar(&f.schedule, "schedule", "", "steps and ramps instead of --rate/--duration, e.g. 30s@500,30s@500->2000")
 		fs.DurationVar(&f.warmup, "warmup", 0, "warm-up before each scenario, excluded from the figures")
 	}
-	fs.Uint64Var(&f.maxRequests, "max-requests", 0, "cap on the requests of each scenario")
+	fs.Uint64Var(&f.maxRequests, "max-requests", 0, "cap on the requests of each scenario, warm-up requests included (it must leave some after the warm-up)")
 	fs.Uint64Var(&f.workers, "workers", 0, "initial workers (vegeta -workers)")
 	fs.Uint64Var(&f.maxWorkers, "max-workers", 0, "worker cap (vegeta -max-workers; default unbounded, the open model)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "per-request timeout")
@@ -403,27 +403,23 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	return errors.Join(errs...)
 }
 
-// errNoSuccess: every scenario that sent requests got no successful
-// answer, so the run measured nothing but failures (a wrong --url, a down
-// upstream, a secret the server does not share). Exit 1.
-var errNoSuccess = errors.New("no request of any scenario succeeded: the figures are those of failures (see the reasons; check --url, the upstream and the secret)")
+// errNoSuccess: no scenario measured a successful answer, so the run
+// measured nothing but failures (a wrong --url, a down upstream, a secret
+// the server does not share) or nothing at all. Exit 1.
+var errNoSuccess = errors.New("no request of any scenario succeeded: the figures are those of failures, or there are none (see the reasons and warnings; check --url, the upstream and the secret)")
 
-// failedAll reports whether scenarios sent requests and none succeeded in
-// any of them. A run where only some scenarios failed exits 0, with a
-// warning per failed scenario in the table.
+// failedAll reports whether no scenario measured a successful request: a
+// scenario that measured no request at all (a schedule too short or too
+// slow to send one after the warm-up) counts as failed, like one whose
+// every request failed. A run where only some scenarios failed exits 0,
+// with a warning per failed scenario in the table.
 func failedAll(rep *bench.Report) bool {
-	sent := false
 	for i := range rep.Scenarios {
-		s := &rep.Scenarios[i]
-		if s.Requests == 0 {
-			continue
-		}
-		if !s.NoneSucceeded() {
+		if s := &rep.Scenarios[i]; s.Requests > 0 && !s.NoneSucceeded() {
 			return false
 		}
-		sent = true
 	}
-	return sent
+	return true
 }
 
 // benchExitDoc ends bench --help.
@@ -432,10 +428,13 @@ Database scenarios (local-db, local-db-cache) open the store read-only and
 resolve without writing: no expired session is pruned and none is extended,
 so every scenario meets the same session population (the write path is not
 measured).
-Exit status: 0 when the run completed (a scenario whose every request failed
-gets a WARNING line under the table); 1 when no request of any scenario
-succeeded, an output could not be written, or the run was interrupted
-(partial results are still written); 2 for usage errors, including zero,
-negative or contradictory flag values. Output paths are checked before the
-run starts.
+--max-requests counts the warm-up's requests too: a cap the warm-up alone
+reaches is a usage error naming both numbers.
+Exit status: 0 when the run completed (a scenario whose every request failed,
+or that measured none, gets a WARNING line under the table);
+1 when no request of any scenario succeeded (a scenario that measured no
+request counts as failed), an output could not be written, or the run was
+interrupted (partial results are still written); 2 for usage errors,
+including zero, negative or contradictory flag values. Output paths are
+checked before the run starts.
 `

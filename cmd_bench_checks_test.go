@@ -201,3 +201,31 @@ func TestBenchRateZeroClaimsNoDefault(t *testing.T) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
+
+// TestBenchMaxRequestsWithinWarmup: the request cap counts the warm-up's
+// requests, so a cap the warm-up alone reaches would measure nothing and
+// is refused before any load, naming the cap and the warm-up's count.
+func TestBenchMaxRequestsWithinWarmup(t *testing.T) {
+	args := []string{"bench", "--profile", "compare", "--scenarios", "local-jwt", "--sessions", "10", "--rate", "100", "--duration", "5s", "--warmup", "1s"}
+	oneLine(t, append(args, "--max-requests", "50"), 2, "max requests 50 leave none to measure: the warm-up (1s at 100/s) sends 100 requests")
+	oneLine(t, append(args, "--max-requests", "100"), 2, "raise the cap above 100")
+	// One above the warm-up measures exactly one request.
+	code, stdout, stderr := runCmd(t, append(args, "--max-requests", "101", "--quiet")...)
+	if code != 0 || !regexp.MustCompile(`local-jwt\s+local/jwt\s+inproc\s+1\s`).MatchString(stdout) {
+		t.Errorf("--max-requests 101: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// TestBenchNothingMeasuredExitsOne: a scenario that measured no request
+// (here a schedule whose only measured step has rate 0) counts as failed:
+// with no other scenario, bench warns and exits 1 rather than reporting
+// an empty row as success.
+func TestBenchNothingMeasuredExitsOne(t *testing.T) {
+	code, stdout, stderr := runCmd(t, "bench", "--scenarios", "local-jwt", "--sessions", "10", "--schedule", "200ms@0", "--warmup", "0s", "--quiet")
+	if code != 1 || !strings.Contains(stderr, "no request of any scenario succeeded") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if !strings.Contains(stdout, "WARNING local-jwt: no request was measured") {
+		t.Errorf("no warning for the empty scenario:\n%s", stdout)
+	}
+}

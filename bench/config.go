@@ -184,6 +184,33 @@ func (c Config) Plan() Schedule {
 	return append(Schedule{{Duration: c.Warmup, Rate: main[0].Rate}}, main...)
 }
 
+// WarmupRequests returns how many requests the warm-up sends: those due
+// before it ends on the run's pacer, ignoring the request cap (which counts
+// them too). 0 without a warm-up.
+func (c Config) WarmupRequests() uint64 {
+	if c.Warmup <= 0 {
+		return 0
+	}
+	plan := c.Plan()
+	p := newPacer(plan, 0)
+	warm := time.Duration(c.Warmup)
+	// hits is the exact count up to rounding; settle it on the pacer's
+	// own due times so the answer is the one the run will meet.
+	n := uint64(math.Ceil(plan.hits(warm)))
+	for n > 0 {
+		if at, ok := p.at(n - 1); ok && at < warm {
+			break
+		}
+		n--
+	}
+	for {
+		if at, ok := p.at(n); !ok || at >= warm {
+			return n
+		}
+		n++
+	}
+}
+
 // Validate reports every problem with c at once.
 func (c Config) Validate() error {
 	var errs []error
@@ -201,6 +228,15 @@ func (c Config) Validate() error {
 	}
 	if c.Warmup < 0 || c.Timeout <= 0 || c.Interval <= 0 {
 		errs = append(errs, errors.New("warmup must not be negative; timeout and interval must be positive"))
+	}
+	if len(errs) == 0 && c.MaxRequests > 0 && c.Warmup > 0 {
+		// The cap counts warm-up requests (they are sent like any other),
+		// so a cap the warm-up reaches leaves nothing to measure: refuse
+		// it rather than report a scenario of 0 requests.
+		if w := c.WarmupRequests(); c.MaxRequests <= w {
+			errs = append(errs, fmt.Errorf("max requests %d leave none to measure: the warm-up (%s at %s/s) sends %d requests, which count toward the cap; raise the cap above %d or shorten the warm-up",
+				c.MaxRequests, time.Duration(c.Warmup), fmtNum(float64(c.Plan()[0].Rate)), w, w))
+		}
 	}
 	if c.MaxWorkers > 0 && c.Workers > c.MaxWorkers {
 		errs = append(errs, fmt.Errorf("workers %d exceed max workers %d", c.Workers, c.MaxWorkers))

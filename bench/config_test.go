@@ -164,3 +164,27 @@ func TestConfigPlanHasWarmupFirst(t *testing.T) {
 		t.Errorf("plan = %q", got)
 	}
 }
+
+// TestWarmupRequestsBoundTheCap: WarmupRequests counts the requests due
+// before the warm-up ends (on the run's own pacer), and Validate refuses
+// a cap they alone reach, since the cap counts them.
+func TestWarmupRequestsBoundTheCap(t *testing.T) {
+	for _, c := range []struct {
+		rate   Rate
+		warmup time.Duration
+		want   uint64
+	}{{100, time.Second, 100}, {30, 500 * time.Millisecond, 15}, {3, 500 * time.Millisecond, 2}, {100, 0, 0}} {
+		cfg := Config{Rate: c.rate, Duration: Duration(time.Second), Warmup: Duration(c.warmup), Scenarios: []ScenarioSpec{{Name: "a"}}}.WithDefaults()
+		if got := cfg.WarmupRequests(); got != c.want {
+			t.Errorf("%v for %s: %d warm-up requests, want %d", c.rate, c.warmup, got, c.want)
+		}
+		cfg.MaxRequests = c.want
+		if err := cfg.Validate(); (err != nil) != (c.want > 0) {
+			t.Errorf("cap %d = warm-up: Validate %v", c.want, err)
+		}
+		cfg.MaxRequests = c.want + 1
+		if err := cfg.Validate(); err != nil {
+			t.Errorf("cap %d: %v", c.want+1, err)
+		}
+	}
+}

@@ -67,6 +67,9 @@ func WriteTable(w io.Writer, r *Report) error {
 	fmt.Fprintln(w)
 	for i := range r.Scenarios {
 		s := &r.Scenarios[i]
+		if s.Requests == 0 && !r.Canceled {
+			fmt.Fprintf(w, "WARNING %s: no request was measured (the schedule sent none after the warm-up): it has no figures\n", s.Name)
+		}
 		if s.NoneSucceeded() {
 			fmt.Fprintf(w, "WARNING %s: none of its %d requests succeeded (%s): the target failed every request, so its latencies are those of failures, not of resolutions\n",
 				s.Name, s.Requests, s.topReasons(3))
