@@ -274,7 +274,13 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 		// as a signed-out user; say so on stderr even without --explain.
 		fmt.Fprintf(env.stderr, "warning: no session because of %s (use --explain for the detail)\n", res.Reason)
 	}
-	_, err = fmt.Fprintf(env.stdout, "%s\n", resolver.MarshalSessionBody(red.Session(res.Session)))
+	body := resolver.MarshalSessionBody
+	if cfg.LegacyV4 {
+		// next-auth v4's /session answers {} rather than null without a
+		// session; print what the deployment being mirrored would.
+		body = resolver.MarshalSessionBodyLegacyV4
+	}
+	_, err = fmt.Fprintf(env.stdout, "%s\n", body(red.Session(res.Session)))
 	return err
 }
 
@@ -282,7 +288,8 @@ const resolveSynopsis = `resolve [flags] < cookie-header
 
 Reads one Cookie header value (optionally prefixed "Cookie:") from stdin and
 prints one JSON document: the body Auth.js's GET /session would return
-(null when there is no session), the decoded claims, or the raw token.
+(null when there is no session; {} with --legacy-v4, as next-auth v4
+answers), the decoded claims, or the raw token.
 Output is redacted unless --reveal. Exit 0 whether or not a session was found.
 
 Environment:

@@ -36,6 +36,11 @@ import (
 //   - Resolve returning an error (an unconfigured resolver) is Auth.js's
 //     configuration error: 500 {"message": "There was a problem …"}.
 //
+// With Config.LegacyV4 it answers as next-auth v4's handler does instead:
+// "{}" rather than "null" without a session (AUTHJS.md §4), and the
+// next-auth.csrf-token / next-auth.callback-url cookie names (__Host- and
+// __Secure- on https), so a v4 client keeps its own CSRF cookie.
+//
 // The CSRF secret is Auth.js's options.secret as a string: the rotation list
 // joined with ",". Without secrets (proxy mode with none configured) a
 // random per-process secret is drawn, so issued CSRF cookies are valid
@@ -54,6 +59,7 @@ type Handler struct {
 	callbackName   string
 	csrfSecret     string
 	trustForwarded bool
+	legacyV4       bool
 	logger         *slog.Logger
 	observe        func(*http.Request, Result, time.Duration)
 	now            Clock
@@ -90,11 +96,15 @@ func NewHandler(r Resolver, cfg Config, opts ...HandlerOption) *Handler {
 		csrfName:     "authjs.csrf-token",
 		callbackName: "authjs.callback-url",
 		csrfSecret:   strings.Join(cfg.Secrets, ","),
+		legacyV4:     cfg.LegacyV4,
 		logger:       slog.New(slog.DiscardHandler),
 		now:          time.Now,
 	}
+	if h.legacyV4 {
+		h.csrfName, h.callbackName = "next-auth.csrf-token", "next-auth.callback-url"
+	}
 	if h.secure {
-		h.csrfName, h.callbackName = "__Host-authjs.csrf-token", "__Secure-authjs.callback-url"
+		h.csrfName, h.callbackName = "__Host-"+h.csrfName, "__Secure-"+h.callbackName
 	}
 	if len(cfg.Secrets) == 0 {
 		h.csrfSecret = randomHex(32)
@@ -173,8 +183,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, s := range sets {
 		hdr.Add("Set-Cookie", s)
 	}
-	body := "null"
-	if res.Session != nil {
+	var body string
+	if h.legacyV4 {
+		body = string(MarshalSessionBodyLegacyV4(res.Session))
+	} else {
 		body = string(MarshalSessionBody(res.Session))
 	}
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
