@@ -56,16 +56,12 @@ func (b statusBar) view(c *common, width int) string {
 		msg = seg(b.text)
 	}
 	room := width - lipgloss.Width(left) - lipgloss.Width(right)
-	// A message that does not fit takes room from the least useful parts
-	// first: the help hint, then the profile name (the state, redaction
-	// and read-only segments stay: they say what the screen is doing).
+	// A message that does not fit takes the help hint's room, then is
+	// cut: the profile, state, redaction and read-only segments stay, as
+	// they say which deployment the screen shows and what it is doing.
 	if w := lipgloss.Width(msg); w > room && msg != "" {
 		right = ""
 		room = width - lipgloss.Width(left)
-		if w > room {
-			left = strings.TrimPrefix(left, seg(profile))
-			room = width - lipgloss.Width(left)
-		}
 	}
 	if room < 0 {
 		return ansi.Truncate(left+right, width, "")

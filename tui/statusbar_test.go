@@ -53,8 +53,8 @@ func TestErrText(t *testing.T) {
 	}
 }
 
-// A long error takes the help hint's and the profile's room before it is
-// cut; the settings and redaction segments stay.
+// A long error takes the help hint's room before it is cut; the profile,
+// settings and redaction segments stay.
 func TestStatusBarErrorUsesTheWidth(t *testing.T) {
 	hs := newHarness(t, 3, 100, 30)
 	var b statusBar
@@ -73,5 +73,28 @@ func TestStatusBarErrorUsesTheWidth(t *testing.T) {
 	b.apply(&statusMsg{text: "short"})
 	if out := ansi.Strip(b.view(hs.m.c, 120)); !strings.Contains(out, "? help") || !strings.Contains(out, "demo") {
 		t.Fatalf("a short message hid the help hint or profile: %q", out)
+	}
+}
+
+// At 80 columns a long message is cut, never the profile name: which
+// deployment the screen shows matters more than the end of a message.
+func TestStatusBarKeepsTheProfileAt80(t *testing.T) {
+	hs := newHarness(t, 3, 80, 24)
+	var b statusBar
+	for _, st := range []*statusMsg{
+		{text: "revoked session 0123456789abcdef (cache invalidated) and a few more words"},
+		{err: errors.New("build proxy/database resolver: upstream 127.0.0.1:3000: connection refused")},
+	} {
+		b.apply(st)
+		out := ansi.Strip(b.view(hs.m.c, 80))
+		if !strings.HasPrefix(strings.TrimSpace(out), "demo") {
+			t.Errorf("profile name lost: %q", out)
+		}
+		if !strings.Contains(out, "…") || !strings.Contains(out, "redaction on") {
+			t.Errorf("the message was not the part cut: %q", out)
+		}
+		if w := ansi.StringWidth(out); w > 80 {
+			t.Errorf("%d wide: %q", w, out)
+		}
 	}
 }
