@@ -393,7 +393,8 @@ type columnSet struct {
 func (s *sessionsModel) columns() columnSet {
 	avail := s.width - 2
 	if avail >= 110 {
-		fixed := []int{12, 8, 11, 8, 15, 9}
+		// EXPIRES IN is as wide as its longest value, "expired 999d ago".
+		fixed := []int{12, 8, 16, 8, 15, 9}
 		used := sum(fixed) + 7
 		name := max((avail-used)*2/5, 8)
 		email := max(avail-used-name, 10)
@@ -451,6 +452,11 @@ func (cs columnSet) row(s *sessionsModel, r SessionRow) string {
 	exp := "-"
 	if !r.Expires.IsZero() {
 		exp = fmtExpiresIn(r.Expires.Sub(s.c.now))
+		if !cs.wide {
+			// The narrow column has room for "29d ago", and the STATE
+			// column next to it says "expired" already.
+			exp = strings.TrimPrefix(exp, "expired ")
+		}
 	}
 	first := red.text(r.Name)
 	if cs.byUser {
