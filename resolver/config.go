@@ -42,8 +42,9 @@ type Config struct {
 	BasePath string `json:"base_path,omitempty"`
 	// CookieName overrides the session cookie name (also the JWE salt).
 	CookieName string `json:"cookie_name,omitempty"`
-	// Secrets is the rotation list, current secret first. Never serialised.
-	Secrets []string `json:"-"`
+	// Secrets is the rotation list, current secret first. Never serialised,
+	// and printed by fmt and slog as a count only (SecretList).
+	Secrets SecretList `json:"-"`
 	// MaxAge is session.maxAge (default 30 days).
 	MaxAge time.Duration `json:"max_age,omitempty"`
 	// UpdateAge is session.updateAge for the database strategy (default 24h).

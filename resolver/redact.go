@@ -209,9 +209,11 @@ func firstRune(s string) string {
 	return s[:n]
 }
 
-// defaultRedactor backs the fmt and slog forms below. It has no allow-list
-// and never reveals, so nothing printed by accident carries personal data.
-var defaultRedactor = &Redactor{allow: map[string]bool{}}
+// defaultRedactor backs the fmt and slog forms below and in redact_fmt.go.
+// It has no allow-list and never reveals, so nothing printed by accident
+// carries personal data; its fingerprint key is drawn per process, like any
+// Redactor's, so a logged fingerprint cannot confirm a guessed token later.
+var defaultRedactor = NewRedactor(RedactOptions{})
 
 // Format prints s redacted for every verb, including %#v and %+v, so a
 // stray log line cannot leak a session.
