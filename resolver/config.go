@@ -72,8 +72,9 @@ type ProxyConfig struct {
 	// MaxBody caps the upstream body (default 1 MiB).
 	MaxBody int64 `json:"max_body,omitempty"`
 	// Headers are static headers sent with every upstream call; they
-	// override duplicates from the incoming request.
-	Headers map[string]string `json:"headers,omitempty"`
+	// override duplicates from the incoming request. They often carry a
+	// credential, so fmt, slog and JSON show their names only (HeaderMap).
+	Headers HeaderMap `json:"headers,omitempty"`
 	// MaxIdleConns sizes the keep-alive pool (default 512).
 	MaxIdleConns int `json:"max_idle_conns,omitempty"`
 }

@@ -1,9 +1,11 @@
 package resolver
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -262,4 +264,33 @@ func (s SecretList) redacted() string {
 		return "[]"
 	}
 	return "[" + strconv.Itoa(len(s)) + " redacted]"
+}
+
+// HeaderMap is ProxyConfig.Headers: a map[string]string (assignable from
+// and to one) whose values, often credentials from header_envs, fmt, slog
+// and json.Marshal never show: only the header names, sorted.
+type HeaderMap map[string]string
+
+// Format prints the header names for every verb.
+func (h HeaderMap) Format(f fmt.State, verb rune) { fmt.Fprint(f, h.redacted()) }
+
+// LogValue makes slog log the header names.
+func (h HeaderMap) LogValue() slog.Value { return slog.StringValue(h.redacted()) }
+
+// MarshalJSON writes each name with a redacted value.
+func (h HeaderMap) MarshalJSON() ([]byte, error) {
+	m := make(map[string]string, len(h))
+	for k := range h {
+		m[k] = "[redacted]"
+	}
+	return json.Marshal(m)
+}
+
+func (h HeaderMap) redacted() string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k+":[redacted]")
+	}
+	sort.Strings(names)
+	return "map[" + strings.Join(names, " ") + "]"
 }

@@ -65,6 +65,7 @@ func fmtCases() []fmtCase {
 	su := fmtStoredUser()
 	fp := defaultRedactor.Fingerprint(fmtToken)
 	cfg := Config{Mode: ModeLocal, Strategy: StrategyJWT, BaseURL: "https://app.example.com", Secrets: []string{fmtSecret, fmtSecret + "-old"}}
+	cfg.Proxy.Headers = map[string]string{"Authorization": "Bearer " + fmtSecret, "X-Api-Key": fmtToken}
 	var empty Config
 	return []fmtCase{
 		{name: "Input", value: in, want: []string{"authjs.session-token=", "theme=", defaultRedactor.Fingerprint(fmtToken)}},
@@ -80,8 +81,9 @@ func fmtCases() []fmtCase {
 		{name: "SessionRow", value: SessionRow{Session: ss, User: su}, want: []string{fp, "b•••@example.org", "B••• S•••"}},
 		{name: "*SessionRow/no user", value: &SessionRow{Session: ss}, want: []string{fp, "user…"}},
 		// JSON leaves Secrets out (json:"-"), so only text shows the count.
-		{name: "Config", value: cfg, want: []string{"2 redacted", "local", "app.example.com"}, wantJSON: []string{"local", "app.example.com"}},
-		{name: "*Config", value: &cfg, want: []string{"2 redacted", "local"}, wantJSON: []string{"local"}, pointerInSlice: true},
+		{name: "Config", value: cfg, want: []string{"2 redacted", "local", "app.example.com", "Authorization:[redacted]"}, wantJSON: []string{"local", "app.example.com", "X-Api-Key"}},
+		{name: "*Config", value: &cfg, want: []string{"2 redacted", "local", "X-Api-Key:[redacted]"}, wantJSON: []string{"local", "Authorization"}, pointerInSlice: true},
+		{name: "ProxyConfig.Headers", value: cfg.Proxy.Headers, want: []string{"Authorization:[redacted] X-Api-Key:[redacted]"}, wantJSON: []string{"Authorization"}},
 		{name: "Config/no secrets", value: empty, want: nil, wantJSON: nil},
 		{name: "Config.Secrets", value: cfg.Secrets, want: []string{"2 redacted"}},
 	}
