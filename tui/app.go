@@ -337,6 +337,7 @@ func (m *Model) settingsChanged(relist bool) tea.Cmd {
 	m.sessions.results = map[string]rowResult{}
 	if relist {
 		m.sessions.closeDetail()
+		m.sessions.fitSort()
 		cmds = append(cmds, m.sessions.reload())
 	}
 	return tea.Batch(cmds...)
@@ -428,6 +429,7 @@ func (m *Model) helpView() string {
 	m.c.keys.Detail.Revoke.SetEnabled(m.c.canRevoke())
 	k := m.c.keys
 	cols := [][]key.Binding{k.globalColumn(), append(k.settingsColumn(), k.navColumn()...)}
+	note := ""
 	switch m.screen {
 	case screenSessions:
 		if m.sessions.detail != nil {
@@ -436,13 +438,14 @@ func (m *Model) helpView() string {
 		}
 		cols = append(cols, []key.Binding{k.Sessions.Filter, k.Sessions.Sort, k.Sessions.Detail, k.Sessions.Back, k.Sessions.Refresh,
 			k.Detail.Revoke})
+		note = "\n\n" + m.c.styles.App.Dim.Render(wrapText(sortNote(m.sessions.sorts()), max(m.c.width-10, 30)))
 	case screenResolver:
 		cols = append(cols, []key.Binding{k.Resolver.Redaction})
 	case screenLoad:
 		cols = append(cols, []key.Binding{k.Load.StartStop, k.Load.Capacity, k.Load.Export})
 	}
 	title := m.c.styles.App.Heading.Render("Keys · " + m.screen.String())
-	return m.c.styles.App.Box.Render(title + "\n\n" + m.help.FullHelpView(cols) + "\n\n" + m.c.styles.App.Dim.Render("? or esc closes"))
+	return m.c.styles.App.Box.Render(title + "\n\n" + m.help.FullHelpView(cols) + note + "\n\n" + m.c.styles.App.Dim.Render("? or esc closes"))
 }
 
 func (m *Model) dialogView(text string) string {

@@ -233,7 +233,7 @@ func TestSortCycles(t *testing.T) {
 	if s.q.Sort != SortExpires || !s.win[0].Expires.Before(testNow) {
 		t.Fatalf("sort by expiry: %v, first row expires %v", s.q.Sort, s.win[0].Expires)
 	}
-	hs.key("o")
+	hs.key("o", "o") // latest expiry first, then user
 	if s.q.Sort != SortUser {
 		t.Fatalf("sort = %v", s.q.Sort)
 	}
@@ -248,7 +248,7 @@ func TestSortCycles(t *testing.T) {
 	if strings.Contains(out, "user-000000") {
 		t.Fatal("the raw user id is on screen")
 	}
-	hs.key("o")
+	hs.key("o", "o", "o") // e-mail, name, then back to the start
 	if s.q.Sort != SortActive {
 		t.Fatalf("sort = %v", s.q.Sort)
 	}

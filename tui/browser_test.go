@@ -45,7 +45,8 @@ func TestBrowserSourceWindowsMatchAFullListing(t *testing.T) {
 	for _, tc := range []struct {
 		sort   SortKey
 		filter string
-	}{{SortExpires, ""}, {SortUser, ""}, {SortExpires, "example.org"}, {SortActive, ""}, {SortActive, "example.org"}} {
+	}{{SortExpires, ""}, {SortUser, ""}, {SortExpires, "example.org"}, {SortActive, ""}, {SortActive, "example.org"},
+		{SortExpiresLatest, ""}, {SortExpiresLatest, "example.org"}} {
 		t.Run(fmt.Sprintf("%s/%q", tc.sort, tc.filter), func(t *testing.T) {
 			src := NewBrowserSource(st, func() time.Time { return testNow }, 0, 0)
 			q := ListQuery{Strategy: resolver.StrategyDatabase, Sort: tc.sort, Filter: tc.filter, Limit: 10_000}

@@ -70,7 +70,11 @@ type SessionRow struct {
 	Expires  time.Time
 }
 
-// SortKey orders the session list.
+// SortKey orders the session list. Only some columns can be sorted: the
+// stores order by expiry and user id only (resolver.ListQuery), so a
+// store lists by name or e-mail only if it walked every row; and LAST
+// RESULT and LATENCY are known only for the rows on screen. A source says
+// which keys it lists in with Sorter.
 type SortKey int
 
 // Sort keys, in the order `o` cycles through them.
@@ -81,11 +85,21 @@ const (
 	SortActive SortKey = iota
 	// SortExpires orders by expiry, soonest (longest expired) first.
 	SortExpires
+	// SortExpiresLatest orders by expiry, the latest first.
+	SortExpiresLatest
 	// SortUser groups each user's sessions together (by user id, which
 	// the list shows as a keyed fingerprint).
 	SortUser
+	// SortEmail and SortName order by the e-mail or name as the list
+	// shows them (ListQuery.Shown): redacted, so the order reveals
+	// nothing the column hides. Sessions without one come last.
+	SortEmail
+	SortName
 	sortKeys
 )
+
+// defaultSorts are the keys offered for a source that is not a Sorter.
+var defaultSorts = []SortKey{SortActive, SortExpires, SortUser}
 
 // String implements fmt.Stringer.
 func (k SortKey) String() string {
@@ -94,8 +108,21 @@ func (k SortKey) String() string {
 		return "user"
 	case SortExpires:
 		return "expiry"
+	case SortExpiresLatest:
+		return "latest expiry first"
+	case SortEmail:
+		return "e-mail (as shown)"
+	case SortName:
+		return "name (as shown)"
 	}
 	return "active first"
+}
+
+// Sorter is a SessionSource that says which sort keys it lists st's
+// sessions in; `o` cycles through those only. A source that is not a
+// Sorter is offered SortActive, SortExpires and SortUser.
+type Sorter interface {
+	Sorts(st resolver.Strategy) []SortKey
 }
 
 // ListQuery asks a SessionSource for one window of rows.
@@ -109,10 +136,11 @@ type ListQuery struct {
 	// (default time.Now).
 	Now time.Time
 	// Shown, when set, makes Filter match Shown(row) (lower-cased) instead
-	// of the raw values: what the screen shows for the row (redacted name
-	// and e-mail, fingerprint). With redaction on a filter must not find
-	// rows by what the columns hide. It must be a pure function of the row
-	// (sources cache its results) and safe for concurrent use.
+	// of the raw values: what the screen shows for the row (redacted name,
+	// e-mail and fingerprint, in that order, separated by NUL; SortName and
+	// SortEmail order by those fields). With redaction on a filter must not
+	// find rows by what the columns hide. It must be a pure function of the
+	// row (sources cache its results) and safe for concurrent use.
 	Shown func(SessionRow) string
 	Sort  SortKey
 	// Offset and Limit select the window [Offset, Offset+Limit) of the

@@ -55,7 +55,7 @@ func DefaultKeyMap() KeyMap {
 	k.Nav.PageDown = b([]string{"pgdown", "ctrl+f"}, "pgdn", "page down")
 
 	k.Sessions.Filter = b([]string{"/"}, "/", "filter")
-	k.Sessions.Sort = b([]string{"o"}, "o", "sort column")
+	k.Sessions.Sort = b([]string{"o"}, "o", "sort (see below)")
 	k.Sessions.Detail = b([]string{"enter"}, "enter", "detail")
 	k.Sessions.Back = b([]string{"esc"}, "esc", "clear filter")
 	k.Sessions.Refresh = b([]string{"ctrl+r"}, "ctrl+r", "refresh")

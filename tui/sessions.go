@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -276,7 +277,9 @@ func (s *sessionsModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		}
 		return nil, nil
 	case key.Matches(msg, k.Sessions.Sort):
-		s.q.Sort = (s.q.Sort + 1) % sortKeys
+		sorts := s.sorts()
+		// Index -1 (a key this source does not offer) restarts the cycle.
+		s.q.Sort = sorts[(slices.Index(sorts, s.q.Sort)+1)%len(sorts)]
 		s.sel, s.top = 0, 0
 		return s.fetch(0), &statusMsg{text: "sorted by " + s.q.Sort.String()}
 	case key.Matches(msg, k.Sessions.Refresh):
@@ -293,6 +296,38 @@ func (s *sessionsModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		return nil, nil
 	}
 	return s.ensureWindow(), nil
+}
+
+// sorts are the keys the source lists the current strategy in.
+func (s *sessionsModel) sorts() []SortKey {
+	if so, ok := s.c.deps.Sessions.(Sorter); ok {
+		if keys := so.Sorts(s.c.settings.Strategy); len(keys) > 0 {
+			return keys
+		}
+	}
+	return defaultSorts
+}
+
+// fitSort falls back to the default order when the source now listed
+// (after a strategy toggle) cannot sort by the current key.
+func (s *sessionsModel) fitSort() {
+	if !slices.Contains(s.sorts(), s.q.Sort) {
+		s.q.Sort = SortActive
+	}
+}
+
+// sortNote says, for the help, which columns o sorts by and why the
+// others cannot be sorted, rather than offering an order that is not one.
+func sortNote(sorts []SortKey) string {
+	names := make([]string, len(sorts))
+	for i, k := range sorts {
+		names[i] = k.String()
+	}
+	note := "o sorts by: " + strings.Join(names, " · ") + "."
+	if !slices.Contains(sorts, SortEmail) {
+		note += " Not name or e-mail: the store orders by expiry or user only."
+	}
+	return note + " Not last result or latency: they are known only for the rows on screen."
 }
 
 // applyFilter lists from the top with the filter's current value.

@@ -39,6 +39,20 @@ func (s ByStrategy) List(ctx context.Context, q ListQuery) (SessionPage, error) 
 	return src.List(ctx, q)
 }
 
+// Sorts implements Sorter: the keys of the source listing st's sessions.
+func (s ByStrategy) Sorts(st resolver.Strategy) []SortKey {
+	src, err := s.pick(st)
+	if err != nil {
+		return defaultSorts
+	}
+	if so, ok := src.(Sorter); ok {
+		if keys := so.Sorts(st); len(keys) > 0 {
+			return keys
+		}
+	}
+	return defaultSorts
+}
+
 // Revoke implements SessionSource.
 func (s ByStrategy) Revoke(ctx context.Context, r SessionRow) error {
 	src, err := s.pick(r.Strategy)
@@ -54,15 +68,18 @@ func (s ByStrategy) Revoke(ctx context.Context, r SessionRow) error {
 // so listing a window is a slice operation however deep it is. It is safe
 // for concurrent use.
 type MemorySource struct {
-	mu        sync.Mutex
-	rows      []SessionRow
-	hay       []string // lower-cased e-mail, name and user id per row
-	order     [sortKeys][]int32
-	revocable bool
+	mu               sync.Mutex
+	rows             []SessionRow
+	hay              []string // lower-cased e-mail, name and user id per row
+	byExpiry, byUser []int32
+	revocable        bool
 
 	// shown is Shown(row) per row, lower-cased, built on the first
-	// filter on shown text.
+	// filter or sort on shown text.
 	shown []string
+	// byText are the SortEmail and SortName orders, built on first use
+	// (over the shown text, or the raw values for a query without Shown).
+	byText map[textOrder][]int32
 
 	lastFilter string
 	lastSort   SortKey
@@ -79,44 +96,122 @@ func NewMemorySource(rows []SessionRow, revocable bool) *MemorySource {
 	return m
 }
 
+// textOrder names a SortEmail or SortName index: over shown text or not.
+type textOrder struct {
+	key   SortKey
+	shown bool
+}
+
 func (m *MemorySource) reindex() {
 	m.hay = make([]string, len(m.rows))
 	for i, r := range m.rows {
 		m.hay[i] = strings.ToLower(r.Email + "\x00" + r.Name + "\x00" + r.UserID)
 	}
-	for k := SortExpires; k < sortKeys; k++ {
-		idx := make([]int32, len(m.rows))
-		for i := range idx {
-			idx[i] = int32(i)
-		}
-		slices.SortStableFunc(idx, func(a, b int32) int {
-			ra, rb := &m.rows[a], &m.rows[b]
-			if k == SortUser {
-				return cmp.Or(strings.Compare(ra.UserID, rb.UserID), strings.Compare(ra.Key, rb.Key))
-			}
-			return cmp.Or(ra.Expires.Compare(rb.Expires), strings.Compare(ra.Key, rb.Key))
-		})
-		m.order[k] = idx
+	m.byExpiry = m.sorted(func(ra, rb *SessionRow) int { return ra.Expires.Compare(rb.Expires) })
+	m.byUser = m.sorted(func(ra, rb *SessionRow) int { return strings.Compare(ra.UserID, rb.UserID) })
+	m.lastMatch, m.shown, m.byText = nil, nil, nil
+}
+
+// sorted is the row indexes ordered by by, ties by key.
+func (m *MemorySource) sorted(by func(a, b *SessionRow) int) []int32 {
+	idx := make([]int32, len(m.rows))
+	for i := range idx {
+		idx[i] = int32(i)
 	}
-	m.lastMatch, m.shown = nil, nil
+	slices.SortFunc(idx, func(a, b int32) int {
+		ra, rb := &m.rows[a], &m.rows[b]
+		return cmp.Or(by(ra, rb), strings.Compare(ra.Key, rb.Key))
+	})
+	return idx
+}
+
+// Sorts implements Sorter: rows in memory sort by every key.
+func (m *MemorySource) Sorts(resolver.Strategy) []SortKey {
+	return []SortKey{SortActive, SortExpires, SortExpiresLatest, SortUser, SortEmail, SortName}
+}
+
+// order is the index for sort key k (SortExpires for the keys read off
+// the expiry index).
+func (m *MemorySource) order(k SortKey, shown func(SessionRow) string) []int32 {
+	switch k {
+	case SortUser:
+		return m.byUser
+	case SortEmail, SortName:
+	default:
+		return m.byExpiry
+	}
+	tk := textOrder{key: k, shown: shown != nil}
+	if idx, ok := m.byText[tk]; ok {
+		return idx
+	}
+	var hay []string
+	if shown != nil {
+		hay = m.shownHay(shown)
+	}
+	text := make([]string, len(m.rows))
+	for i, r := range m.rows {
+		switch {
+		case shown != nil:
+			// Shown is name, e-mail, fingerprint, NUL-separated.
+			f := strings.SplitN(hay[i], "\x00", 3)
+			if k == SortEmail && len(f) > 1 {
+				text[i] = f[1]
+			} else if k == SortName {
+				text[i] = f[0]
+			}
+		case k == SortEmail:
+			text[i] = strings.ToLower(r.Email)
+		default:
+			text[i] = strings.ToLower(r.Name)
+		}
+	}
+	idx := m.sorted(func(ra, rb *SessionRow) int { return 0 })
+	slices.SortStableFunc(idx, func(a, b int32) int {
+		ta, tb := text[a], text[b]
+		if (ta == "") != (tb == "") {
+			// Sessions without the value (a user with no e-mail) last.
+			if ta == "" {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(ta, tb)
+	})
+	if m.byText == nil {
+		m.byText = map[textOrder][]int32{}
+	}
+	m.byText[tk] = idx
+	return idx
+}
+
+// shownHay is Shown(row) per row, lower-cased, computed once.
+func (m *MemorySource) shownHay(shown func(SessionRow) string) []string {
+	if m.shown == nil {
+		m.shown = make([]string, len(m.rows))
+		for i, r := range m.rows {
+			m.shown[i] = strings.ToLower(shown(r))
+		}
+	}
+	return m.shown
 }
 
 // List implements SessionSource.
 func (m *MemorySource) List(_ context.Context, q ListQuery) (SessionPage, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	order := q.Sort
-	if order == SortActive {
-		order = SortExpires
-	}
-	match := m.matches(q.Filter, order, q.Shown)
+	match := m.matches(q.Filter, q.Sort, q.Shown)
 	page := SessionPage{Total: len(match)}
 	if q.Offset < 0 || q.Limit <= 0 || q.Offset >= len(match) {
 		return page, nil
 	}
 	end := min(q.Offset+q.Limit, len(match))
 	at := func(j int) int32 { return match[j] }
-	if q.Sort == SortActive {
+	switch q.Sort {
+	case SortExpiresLatest:
+		// The expiry order read backwards.
+		n := len(match)
+		at = func(j int) int32 { return match[n-1-j] }
+	case SortActive:
 		// match is in expiry order: the active ones are its tail, then
 		// the expired head read backwards. No copy: an index mapping.
 		now := q.Now
@@ -139,30 +234,26 @@ func (m *MemorySource) List(_ context.Context, q ListQuery) (SessionPage, error)
 	return page, nil
 }
 
-// matches returns the indexes of rows matching filter in sort order.
+// matches returns the indexes of rows matching filter in sort order
+// (expiry order for the keys that read the expiry index).
 func (m *MemorySource) matches(filter string, sort SortKey, shown func(SessionRow) string) []int32 {
-	if sort <= SortActive || sort >= sortKeys {
+	if sort != SortUser && sort != SortEmail && sort != SortName {
 		sort = SortExpires
 	}
+	order := m.order(sort, shown)
 	if filter == "" {
-		return m.order[sort]
+		return order
 	}
 	if m.lastMatch != nil && m.lastFilter == filter && m.lastSort == sort && m.lastShown == (shown != nil) {
 		return m.lastMatch
 	}
 	hay := m.hay
 	if shown != nil {
-		if m.shown == nil {
-			m.shown = make([]string, len(m.rows))
-			for i, r := range m.rows {
-				m.shown[i] = strings.ToLower(shown(r))
-			}
-		}
-		hay = m.shown
+		hay = m.shownHay(shown)
 	}
 	f := strings.ToLower(filter)
 	out := make([]int32, 0, 64)
-	for _, i := range m.order[sort] {
+	for _, i := range order {
 		if strings.Contains(hay[i], f) {
 			out = append(out, i)
 		}
@@ -241,18 +332,36 @@ func NewBrowserSource(b resolver.Browser, now func() time.Time, maxAge, updateAg
 // write, goes through a writable one (or is refused). Call before use.
 func (s *BrowserSource) SetRevoke(fn func(ctx context.Context, token string) error) { s.revoke = fn }
 
-func browserSort(k SortKey) resolver.SortKey {
-	if k == SortUser {
-		return resolver.SortUser
+// browserSort is the store's order for k: the stores order by expiry or
+// user id only (resolver.ListQuery), either way up.
+func browserSort(k SortKey) (sort resolver.SortKey, desc bool, err error) {
+	switch k {
+	case SortActive, SortExpires:
+		return resolver.SortExpires, false, nil
+	case SortExpiresLatest:
+		return resolver.SortExpires, true, nil
+	case SortUser:
+		return resolver.SortUser, false, nil
 	}
-	return resolver.SortExpires
+	return "", false, fmt.Errorf("sort by %s: the store orders by expiry or user only: %w", k, ErrNotSupported)
+}
+
+// Sorts implements Sorter: the orders browserSort maps to the store's.
+// Name and e-mail are not among them: the store cannot order by them and
+// the browser will not walk every row to.
+func (s *BrowserSource) Sorts(resolver.Strategy) []SortKey {
+	return []SortKey{SortActive, SortExpires, SortExpiresLatest, SortUser}
 }
 
 // List implements SessionSource.
 func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, error) {
+	order, desc, err := browserSort(q.Sort)
+	if err != nil {
+		return SessionPage{}, err
+	}
 	now := s.now()
 	if q.Shown != nil && q.Filter != "" {
-		return s.listShown(ctx, q, now)
+		return s.listShown(ctx, q, now, order, desc)
 	}
 	counts, err := s.count(ctx, now, q.Filter)
 	if err != nil {
@@ -264,7 +373,7 @@ func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, err
 		return page, nil
 	}
 	end := min(q.Offset+q.Limit, total)
-	base := resolver.ListQuery{Sort: browserSort(q.Sort), Filter: q.Filter, Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge}
+	base := resolver.ListQuery{Sort: order, Desc: desc, Filter: q.Filter, Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge}
 	var rows []resolver.SessionRow
 	if q.Sort == SortActive {
 		// Two listings the store filters by state: active sessions by
@@ -383,7 +492,9 @@ func (s *BrowserSource) walk(ctx context.Context, q resolver.ListQuery, cursor s
 	return out, nil
 }
 
-func queryKey(filter string, sort resolver.SortKey) string { return string(sort) + "\x00" + filter }
+func queryKey(filter string, sort resolver.SortKey, desc bool) string {
+	return fmt.Sprintf("%s\x00%v\x00%s", sort, desc, filter)
+}
 
 // listingKey names a listing: its marks are only valid for it.
 func listingKey(q resolver.ListQuery) string {
@@ -467,14 +578,14 @@ type shownMatch struct {
 // match (it holds the raw values): it walks the whole listing in sort
 // order and keeps the matching rows (only those), reused for countTTL
 // so scrolling a filtered list does not walk again.
-func (s *BrowserSource) listShown(ctx context.Context, q ListQuery, now time.Time) (SessionPage, error) {
-	k := queryKey(strings.ToLower(q.Filter), browserSort(q.Sort))
+func (s *BrowserSource) listShown(ctx context.Context, q ListQuery, now time.Time, order resolver.SortKey, desc bool) (SessionPage, error) {
+	k := queryKey(strings.ToLower(q.Filter), order, desc)
 	s.mu.Lock()
 	m, ok := s.shown[k]
 	s.mu.Unlock()
 	if !ok || now.Sub(m.at) >= countTTL || now.Before(m.at) {
 		f := strings.ToLower(q.Filter)
-		lq := resolver.ListQuery{Sort: browserSort(q.Sort), Limit: browserPage}
+		lq := resolver.ListQuery{Sort: order, Desc: desc, Limit: browserPage}
 		m = shownMatch{at: now}
 		for {
 			p, err := s.b.ListSessions(ctx, lq)
