@@ -62,6 +62,13 @@ type benchOptions struct {
 	upstreamLatency, upstreamJitter time.Duration
 	// dbSeed is the `authscope seed --seed` whose tokens a real store holds.
 	dbSeed int64
+	// skipUnasked: the scenarios are the built-in comparison's default
+	// set, which the user did not choose, so those that cannot run here
+	// (JWT ones without a secret) are skipped with a warning instead of
+	// failing the run; asked names scenarios the user did choose (a
+	// capacity --gate), which still fail.
+	skipUnasked bool
+	asked       map[string]bool
 }
 
 // benchSetup is everything a run needs around the engine. Close releases it.
@@ -71,6 +78,9 @@ type benchSetup struct {
 	cfg     bench.Config // the scenarios' URLs filled in
 	targets bench.Targets
 	notes   []string
+	// warnings are printed even with --quiet: they say the run is not
+	// the one asked for (scenarios skipped).
+	warnings []string
 
 	codec    *resolver.Codec
 	st       resolver.Store
@@ -95,6 +105,11 @@ func newBenchSetup(ctx context.Context, cfg bench.Config, o benchOptions) (_ *be
 			s.Close()
 		}
 	}()
+	if len(env.cfg.Secrets) == 0 {
+		if err := s.dropJWTWithoutSecret(o); err != nil {
+			return nil, err
+		}
+	}
 	needs := map[string]bool{}
 	for _, sc := range s.cfg.Scenarios {
 		needs[benchStrategy(sc)] = true
@@ -124,6 +139,56 @@ func newBenchSetup(ctx context.Context, cfg bench.Config, o benchOptions) (_ *be
 		}
 	}
 	return s, nil
+}
+
+// dropJWTWithoutSecret handles a profile with no JWT secret set (a
+// database-strategy profile usually has none): JWT scenarios cannot mint
+// their cookies, nor can the built-in upstream decode them. Scenarios the
+// user chose are an error naming the variable to set; the default set's
+// are skipped with a warning, so `bench` on such a profile measures the
+// database scenarios it can.
+func (s *benchSetup) dropJWTWithoutSecret(o benchOptions) error {
+	var need, skip []string
+	kept := s.cfg.Scenarios[:0:0]
+	for _, sc := range s.cfg.Scenarios {
+		switch {
+		case benchStrategy(sc) != "jwt":
+			kept = append(kept, sc)
+		case o.skipUnasked && !o.asked[sc.Name]:
+			skip = append(skip, sc.Name)
+		default:
+			need = append(need, sc.Name)
+		}
+	}
+	if len(kept) == 0 {
+		need = append(need, skip...)
+	}
+	if len(need) > 0 {
+		return fmt.Errorf("bench: scenarios %s mint JWT session cookies and need the secret: set %s, or leave them out with --scenarios",
+			strings.Join(need, ", "), secretVarNames(o.profile))
+	}
+	if len(skip) > 0 {
+		s.warnings = append(s.warnings, fmt.Sprintf("skipping %s: no JWT secret to mint their cookies (set %s to run them)",
+			strings.Join(skip, ", "), secretVarNames(o.profile)))
+		s.cfg.Scenarios = kept
+		if !containsScenario(kept, s.cfg.Baseline) {
+			s.cfg.Baseline = ""
+			s.cfg = s.cfg.WithDefaults() // the first local scenario left
+		}
+	}
+	return nil
+}
+
+// secretVarNames names the variables the profile reads its secret from:
+// its secret_env(s), else Auth.js's AUTH_SECRET.
+func secretVarNames(p *profiles.Profile) string {
+	switch {
+	case p.Resolver.SecretEnv != "":
+		return p.Resolver.SecretEnv
+	case len(p.Resolver.SecretEnvs) > 0:
+		return strings.Join(p.Resolver.SecretEnvs, " or ")
+	}
+	return "AUTH_SECRET"
 }
 
 func benchStrategy(sc bench.ScenarioSpec) string {

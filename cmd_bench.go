@@ -35,6 +35,9 @@ type benchFlags struct {
 	upstreamLatency, upstreamJitter  time.Duration
 	dbSeed                           int64
 	seed                             uint64
+	// defaulted: load fell back to the built-in comparison's scenarios
+	// and --scenarios chose none of them (see benchOptions.skipUnasked).
+	defaulted bool
 }
 
 // newBenchFlagSet is the flag set of bench or capacity with the flags
@@ -101,6 +104,7 @@ func (f *benchFlags) load(env *cliEnv, fs *flag.FlagSet) (bench.Config, *profile
 	}
 	if len(cfg.Scenarios) == 0 {
 		cfg = benchCompareConfig()
+		f.defaulted = !flagsSet(fs)["scenarios"]
 	}
 	if err := f.apply(fs, &cfg); err != nil {
 		return cfg, nil, usageError{err}
@@ -301,14 +305,26 @@ func splitList(s string) []string {
 }
 
 // setup starts what cfg's scenarios need on profile p (newBenchSetup); a
-// URL outside the allowed hosts is a usage error.
-func (f *benchFlags) setup(ctx context.Context, env *cliEnv, cfg bench.Config, p *profiles.Profile) (*benchSetup, error) {
-	setup, err := newBenchSetup(ctx, cfg, benchOptions{
+// URL outside the allowed hosts is a usage error. asked names scenarios
+// the user chose by other means than --scenarios (capacity's --gate).
+// Its warnings go to stderr whatever --quiet says.
+func (f *benchFlags) setup(ctx context.Context, env *cliEnv, cfg bench.Config, p *profiles.Profile, asked ...string) (*benchSetup, error) {
+	o := benchOptions{
 		profile: p, getenv: env.getenv, upstreamURL: f.url,
 		upstreamLatency: f.upstreamLatency, upstreamJitter: f.upstreamJitter, dbSeed: f.dbSeed,
-	})
+		skipUnasked: f.defaulted, asked: map[string]bool{},
+	}
+	for _, a := range asked {
+		o.asked[a] = true
+	}
+	setup, err := newBenchSetup(ctx, cfg, o)
 	if errors.Is(err, bench.ErrHostNotAllowed) {
 		return nil, usageError{err}
+	}
+	if err == nil {
+		for _, w := range setup.warnings {
+			fmt.Fprintln(env.stderr, "warning:", w)
+		}
 	}
 	return setup, err
 }
@@ -424,6 +440,11 @@ func failedAll(rep *bench.Report) bool {
 
 // benchExitDoc ends bench --help.
 const benchExitDoc = `
+JWT scenarios mint their cookies with the profile's secret (AUTH_SECRET, or
+the variable its secret_env names). Without it, the built-in comparison's
+JWT scenarios are skipped with a warning (a database profile measures its
+database scenarios); JWT scenarios chosen with --scenarios, --config or the
+profile's bench section are an error naming the variable.
 Database scenarios (local-db, local-db-cache) open the store read-only and
 resolve without writing: no expired session is pruned and none is extended,
 so every scenario meets the same session population (the write path is not

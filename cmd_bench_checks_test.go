@@ -229,3 +229,42 @@ func TestBenchNothingMeasuredExitsOne(t *testing.T) {
 		t.Errorf("no warning for the empty scenario:\n%s", stdout)
 	}
 }
+
+// TestBenchDatabaseProfileWithoutSecret: a database-strategy profile
+// usually sets no JWT secret. The built-in comparison then skips its JWT
+// scenarios with a warning naming AUTH_SECRET and measures the database
+// ones; JWT scenarios asked for by name are a one-line error naming the
+// variable and the scenarios, not the codec's "needs at least one secret".
+func TestBenchDatabaseProfileWithoutSecret(t *testing.T) {
+	dir := t.TempDir()
+	dsn := "sqlite:" + filepath.Join(dir, "s.db")
+	prof := filepath.Join(dir, "db.yaml")
+	os.WriteFile(prof, []byte("name: db\nresolver:\n  mode: local\n  strategy: database\n  base_path: /api/auth\nstore:\n  dsn_env: BENCH_DSN\n"), 0o644)
+	runEnv := func(args ...string) (int, string, string) {
+		var out, errb strings.Builder
+		env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string {
+			if k == "BENCH_DSN" {
+				return dsn
+			}
+			return ""
+		}}
+		return run(t.Context(), env, args), out.String(), errb.String()
+	}
+	if code, _, stderr := runEnv("seed", "--db", dsn, "--users", "10", "--sessions", "30"); code != 0 {
+		t.Fatalf("seed: exit %d: %s", code, stderr)
+	}
+	load := []string{"bench", "--profile", prof, "--sessions", "10", "--rate", "20", "--duration", "500ms", "--warmup", "0s", "--max-requests", "5", "--quiet"}
+	code, stdout, stderr := runEnv(load...)
+	if code != 0 || !strings.Contains(stderr, "warning: skipping local-jwt, local-jwt-cache, proxy-jwt, proxy-jwt-cache, upstream-jwt: no JWT secret") ||
+		!strings.Contains(stderr, "set AUTH_SECRET") {
+		t.Errorf("default scenarios: exit %d, stderr %q", code, stderr)
+	}
+	if !strings.Contains(stdout, "local-db-cache") || strings.Contains(stdout, "local-jwt") || !strings.Contains(stdout, "p99 vs local-db") {
+		t.Errorf("table:\n%s", stdout)
+	}
+	code, stdout, stderr = runEnv(append(load, "--scenarios", "local-db,local-jwt,proxy-jwt")...)
+	if code != 1 || stdout != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 ||
+		!strings.Contains(stderr, "scenarios local-jwt, proxy-jwt mint JWT session cookies and need the secret: set AUTH_SECRET") {
+		t.Errorf("asked-for JWT scenarios: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}

@@ -122,7 +122,7 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		gated[g] = true
 	}
-	setup, err := f.setup(ctx, env, cfg, p)
+	setup, err := f.setup(ctx, env, cfg, p, splitList(*gate)...)
 	if err != nil {
 		return err
 	}
