@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -96,6 +97,13 @@ func withProfileStore(opts store.Options, p *profiles.Profile) store.Options {
 // config builds the resolver configuration: profile first, then the
 // environment (AUTH_URL, AUTH_SECRET*), then flags.
 func (f *resolveFlags) config(env *cliEnv) (resolver.Config, *profiles.Profile, error) {
+	return f.configFor(env, true)
+}
+
+// configFor is config; needKey false accepts a jwt configuration without
+// a secret, for uses that never decode (resolve --output raw only
+// reassembles the cookie).
+func (f *resolveFlags) configFor(env *cliEnv, needKey bool) (resolver.Config, *profiles.Profile, error) {
 	var (
 		cfg resolver.Config
 		p   *profiles.Profile
@@ -141,11 +149,20 @@ func (f *resolveFlags) config(env *cliEnv) (resolver.Config, *profiles.Profile, 
 		cfg.ReadOnly = true
 	}
 	cfg = cfg.WithDefaults()
-	if err := cfg.Validate(); err != nil {
+	check := cfg
+	if !needKey && len(check.Secrets) == 0 {
+		// Validate everything but the key: a stand-in satisfies the jwt
+		// strategy's requirement, in a copy that is then dropped.
+		check.Secrets = []string{"unused"}
+	}
+	if err := check.Validate(); err != nil {
 		return cfg, nil, usageError{err}
 	}
 	return cfg, p, nil
 }
+
+// maxNowSeconds is 9999-12-31T23:59:59Z.
+const maxNowSeconds = 253402300799
 
 // clock returns the fixed clock of --now, or time.Now.
 func (f *resolveFlags) clock() (resolver.Clock, error) {
@@ -153,8 +170,11 @@ func (f *resolveFlags) clock() (resolver.Clock, error) {
 		return time.Now, nil
 	}
 	secs, err := strconv.ParseFloat(f.now, 64)
-	if err != nil {
-		return nil, usagef("--now %q: want unix seconds", f.now)
+	// NaN, infinities and far-off values would wrap around in UnixMilli or
+	// print expiries no JavaScript Date shows; 0 to the end of year 9999
+	// keeps every instant an ISO timestamp with a four-digit year.
+	if err != nil || math.IsNaN(secs) || secs < 0 || secs > maxNowSeconds {
+		return nil, usagef("--now %q: want unix seconds from 0 to %d", f.now, int64(maxNowSeconds))
 	}
 	t := time.UnixMilli(int64(secs * 1000)).UTC()
 	return func() time.Time { return t }, nil
@@ -177,7 +197,7 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 	default:
 		return usagef("--output %q: want session, token or raw", *output)
 	}
-	cfg, p, err := f.config(env)
+	cfg, p, err := f.configFor(env, *output != "raw")
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // next-auth v4's /session answers "{}" (not "null") when there is no
 // session; --legacy-v4 prints what v4 would.
@@ -23,4 +26,55 @@ func TestResolveLegacyV4NoSessionIsEmptyObject(t *testing.T) {
 	if _, out, _ := runCLI(t, testEnv, "", "resolve"); out != "null\n" {
 		t.Errorf("v5 without a session printed %q, want null", out)
 	}
+}
+
+// runUsage runs args and wants exit 2 with one short stderr line naming want.
+func runUsage(t *testing.T, env map[string]string, want string, args ...string) {
+	t.Helper()
+	code, out, errs := runCLI(t, env, "authjs.session-token=abc", args...)
+	if code != 2 || out != "" {
+		t.Errorf("%q: exit %d, out %q, want exit 2 and no output (stderr %q)", args, code, out, errs)
+		return
+	}
+	if !strings.Contains(errs, want) {
+		t.Errorf("%q: stderr %q lacks %q", args, errs, want)
+	}
+	if strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+		t.Errorf("%q: stderr is not one line: %q", args, errs)
+	}
+}
+
+// --now must be a real instant: NaN, infinities and values past year 9999
+// printed absurd or wrapped-around expiries.
+func TestResolveNowOutOfRange(t *testing.T) {
+	for _, v := range []string{"NaN", "nan", "Inf", "-Inf", "+Inf", "1e30", "-1", "253402300800", "9223372036854775807"} {
+		runUsage(t, testEnv, "--now", "resolve", "--now", v)
+		// mint shares the clock: no token with an absurd iat/exp.
+		if code, out, errs := runCLI(t, testEnv, `{"sub":"1"}`, "mint", "--now", v); code != 2 || out != "" || !strings.Contains(errs, "--now") {
+			t.Errorf("mint --now %s: exit %d, out %q, stderr %q", v, code, out, errs)
+		}
+	}
+	// The range's ends are fine.
+	for _, v := range []string{"0", "1764230400.5", "253402300799"} {
+		if code, _, errs := runCLI(t, testEnv, "", "resolve", "--now", v); code != 0 {
+			t.Errorf("--now %s: exit %d, %q", v, code, errs)
+		}
+	}
+}
+
+// --output raw only reassembles the cookie: it needs no secret.
+func TestResolveRawNeedsNoSecret(t *testing.T) {
+	cookie := mintCookie(t, `{"sub":"u1"}`)
+	tok := strings.TrimPrefix(cookie, "authjs.session-token=")
+	code, out, errs := runCLI(t, nil, cookie, "resolve", "--output", "raw", "--reveal")
+	if code != 0 || out != `"`+tok+`"`+"\n" {
+		t.Errorf("raw without AUTH_SECRET: exit %d, out %q, stderr %q", code, out, errs)
+	}
+	if code, out, _ := runCLI(t, nil, "", "resolve", "--output", "raw"); code != 0 || out != "null\n" {
+		t.Errorf("raw without a cookie: exit %d, out %q", code, out)
+	}
+	// Everything else is still checked, and the other outputs still need it.
+	runUsage(t, map[string]string{"AUTH_URL": "not a url"}, "base URL", "resolve", "--output", "raw")
+	runUsage(t, nil, "needs a secret", "resolve")
+	runUsage(t, nil, "AUTH_SECRET", "resolve", "--output", "token")
 }
