@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/pgstore"
 )
 
 // resolveFlags are the flags shared by the commands that build a resolver.
@@ -68,11 +70,76 @@ func openStore(ctx context.Context, env *cliEnv, f *resolveFlags, cfg resolver.C
 		}
 		opts = withProfileStore(opts, p)
 	}
+	if err := f.checkStoreKind(dsn, opts); err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, dsn, opts)
 	if err != nil {
 		return nil, storeOpenError(fmt.Errorf("opening %s: %w", store.Redact(dsn), err))
 	}
 	return st, nil
+}
+
+// maxConnsLimit bounds --max-conns: far beyond what any store accepts from
+// one process, so a larger value is a typo rather than a pool size.
+const maxConnsLimit = 10000
+
+// checkStoreFlags refuses store flags with bad values, or that cfg would
+// silently ignore: the store is opened only for the database strategy, so
+// --db with a jwt session would decode the opaque cookie as a JWT and
+// report it malformed. A profile selecting the database strategy counts.
+func (f *resolveFlags) checkStoreFlags(cfg resolver.Config) error {
+	sf := &f.store
+	if sf.maxConns < 0 || sf.maxConns > maxConnsLimit {
+		return usagef("--max-conns %d: want 1 to %d (0 for the store's default)", sf.maxConns, maxConnsLimit)
+	}
+	if sf.schema != "" && sf.schema != "custom" && !slices.Contains(pgstore.PresetNames(), sf.schema) {
+		return usagef("--schema %q: want one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(pgstore.PresetNames(), ", "))
+	}
+	if cfg.Strategy == resolver.StrategyDatabase {
+		return nil
+	}
+	if flag := sf.given(); flag != "" {
+		return usagef("--%s needs --strategy database (a %s session has no store)", flag, cfg.Strategy)
+	}
+	return nil
+}
+
+// given names the first store flag set, or "".
+func (sf *storeFlagSet) given() string {
+	switch {
+	case sf.db != "":
+		return "db"
+	case sf.dbEnv != "":
+		return "db-env"
+	case sf.schema != "":
+		return "schema"
+	case sf.prefix != "":
+		return "prefix"
+	case sf.maxConns != 0:
+		return "max-conns"
+	}
+	return ""
+}
+
+// checkStoreKind refuses flags that do not apply to the store the DSN
+// names (the store packages ignore them) and a custom layout with nothing
+// to map, before anything is opened.
+func (f *resolveFlags) checkStoreKind(dsn string, opts store.Options) error {
+	kind, err := store.KindOf(dsn)
+	if err != nil {
+		return nil // store.Open names the bad DSN
+	}
+	if f.store.schema != "" && kind != store.KindPostgres {
+		return usagef("--schema is for PostgreSQL layouts; the store is %s", kind)
+	}
+	if f.store.prefix != "" && kind != store.KindRedis {
+		return usagef("--prefix is for Redis key layouts; the store is %s", kind)
+	}
+	if kind == store.KindPostgres && opts.Schema == "custom" && len(opts.Mapping) == 0 && opts.Layout.Users == "" {
+		return usagef("--schema custom needs a mapping (a profile's store.mapping)")
+	}
+	return nil
 }
 
 // withProfileStore fills the store options a profile's store section
@@ -158,6 +225,9 @@ func (f *resolveFlags) configFor(env *cliEnv, needKey bool) (resolver.Config, *p
 	if err := check.Validate(); err != nil {
 		return cfg, nil, usageError{err}
 	}
+	if err := f.checkStoreFlags(cfg); err != nil {
+		return cfg, nil, err
+	}
 	return cfg, p, nil
 }
 
@@ -200,6 +270,11 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 	cfg, p, err := f.configFor(env, *output != "raw")
 	if err != nil {
 		return err
+	}
+	if cfg.Mode == resolver.ModeProxy {
+		if flag := f.store.given(); flag != "" {
+			return usagef("--%s is not used in proxy mode: the upstream looks sessions up", flag)
+		}
 	}
 	clock, err := f.clock()
 	if err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -77,4 +79,58 @@ func TestResolveRawNeedsNoSecret(t *testing.T) {
 	runUsage(t, map[string]string{"AUTH_URL": "not a url"}, "base URL", "resolve", "--output", "raw")
 	runUsage(t, nil, "needs a secret", "resolve")
 	runUsage(t, nil, "AUTH_SECRET", "resolve", "--output", "token")
+}
+
+// Store flags with bad values, or that the command would ignore, are usage
+// errors (exit 2) named on one line, before anything is opened.
+func TestResolveStoreFlagUsage(t *testing.T) {
+	dir := t.TempDir()
+	sqlite := "sqlite:" + filepath.Join(dir, "none.db")
+	db := []string{"resolve", "--strategy", "database"}
+	for _, tc := range []struct {
+		want string
+		args []string
+	}{
+		{"--schema \"nope\"", append(db, "--db", "postgres://127.0.0.1:1/x", "--schema", "nope")},
+		{"pg-adapter", append(db, "--db", "postgres://127.0.0.1:1/x", "--schema", "nope")},
+		{"mapping", append(db, "--db", "postgres://127.0.0.1:1/x", "--schema", "custom")},
+		{"--db needs --strategy database", []string{"resolve", "--db", "postgres://127.0.0.1:1/x"}},
+		{"--db-env needs --strategy database", []string{"resolve", "--db-env", "SOME_DSN"}},
+		{"--schema needs --strategy database", []string{"resolve", "--schema", "prisma"}},
+		{"--prefix needs --strategy database", []string{"resolve", "--prefix", "app:"}},
+		{"--db is not used in proxy mode", append(db, "--mode", "proxy", "--url", "http://127.0.0.1:1", "--db", sqlite)},
+		{"--schema is for PostgreSQL", append(db, "--db", sqlite, "--schema", "prisma")},
+		{"--schema is for PostgreSQL", append(db, "--db", "redis://127.0.0.1:1", "--schema", "prisma")},
+		{"--prefix is for Redis", append(db, "--db", "postgres://127.0.0.1:1/x", "--prefix", "app:")},
+		{"--prefix is for Redis", append(db, "--db", sqlite, "--prefix", "app:")},
+		{"--max-conns", append(db, "--db", sqlite, "--max-conns", "-1")},
+		{"--max-conns", append(db, "--db", sqlite, "--max-conns", "10001")},
+	} {
+		runUsage(t, map[string]string{"AUTH_SECRET": "s", "SOME_DSN": sqlite}, tc.want, tc.args...)
+	}
+}
+
+// The valid combinations still reach the store (exit 1 here: nothing
+// listens), so the checks above refuse only what is wrong.
+func TestResolveStoreFlagsAccepted(t *testing.T) {
+	db := []string{"resolve", "--strategy", "database"}
+	for _, args := range [][]string{
+		append(db, "--db", "postgres://127.0.0.1:1/x", "--schema", "prisma", "--max-conns", "4"),
+		append(db, "--db", "redis://127.0.0.1:1", "--prefix", "app:", "--max-conns", "10000"),
+		append(db, "--db", "sqlite:"+filepath.Join(t.TempDir(), "none.db"), "--max-conns", "0"),
+	} {
+		if code, _, errs := runCLI(t, testEnv, "authjs.session-token=abc", args...); code != 1 {
+			t.Errorf("%q: exit %d, want 1 (store unreachable): %q", args, code, errs)
+		}
+	}
+	// A profile that selects the database strategy lets --db through.
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "db.yaml")
+	if err := os.WriteFile(prof, []byte("name: db\nresolver:\n  strategy: database\nstore:\n  dsn_env: PROFILE_DSN\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"PROFILE_DSN": "redis://127.0.0.1:1"}
+	if code, _, errs := runCLI(t, env, "authjs.session-token=abc", "resolve", "--profile", prof, "--db", "sqlite:"+filepath.Join(dir, "none.db")); code != 1 || !strings.Contains(errs, "authscope seed") {
+		t.Errorf("--db with a database profile: exit %d, %q", code, errs)
+	}
 }
