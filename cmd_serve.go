@@ -61,7 +61,7 @@ type serveFlags struct {
 func (s *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.StringVar(&s.listen, "listen", defaultListen, "`address` to listen on")
 	fs.BoolVar(&s.allowRemote, "allow-remote", false, "allow a non-loopback --listen address")
-	fs.BoolVar(&s.cache, "cache", false, "cache resolutions (TTL capped by each session's expiry)")
+	fs.BoolVar(&s.cache, "cache", false, "cache resolutions (TTL capped by each session's expiry and, for JWTs, the token's exp)")
 	fs.DurationVar(&s.cacheTTL, "cache-ttl", 0, "cache entry `lifetime` (default 30s)")
 	fs.IntVar(&s.cacheSize, "cache-size", 0, "cache bound in `entries` (default 100000)")
 	fs.DurationVar(&s.negativeTTL, "negative-ttl", 0, "also cache definitive \"no session\" answers for this `duration` (at most 5s)")

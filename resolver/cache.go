@@ -26,14 +26,15 @@ import (
 // leave the process) at a tenth of the price. The shared Redis tier, which
 // must agree across processes, uses SHA-256 instead (see SharedTier).
 //
-// Lifetime. A session entry lives min(TTL, Session.Expires − now): never past
-// the session's own expiry. "No session" answers are cached only when
-// NegativeTTL > 0, and only for definitive reasons (a bad token stays bad);
-// transient ones (upstream down, store error, timeout, cancellation) never
-// are. For the JWT strategy Session.Expires is Auth.js's rolling "now +
-// maxAge", not the token's exp, so a token that expires while cached can be
-// honoured for at most TTL longer; keep TTL short (default 30 s) or do not
-// cache local JWT resolution, which costs microseconds anyway.
+// Lifetime. A session entry lives min(TTL, Session.Expires − now,
+// Result.NotAfter − now): never past the session's own expiry nor, for the
+// JWT strategy (where Expires is Auth.js's rolling "now + maxAge"), past
+// the token's exp plus the clock tolerance. Proxy answers know the token's
+// exp only when the secret is configured; without it a token that expires
+// while cached can be honoured for at most TTL longer. "No session"
+// answers are cached only when NegativeTTL > 0, and only for definitive
+// reasons (a bad token stays bad); transient ones (upstream down, store
+// error, timeout, cancellation) never are.
 //
 // Coalescing. Concurrent misses for the same token share one call to the
 // wrapped resolver (singleflight), so a hot session costs one upstream call.
@@ -298,6 +299,9 @@ func (c *Cache) ttlFor(res Result) time.Duration {
 	ttl := c.cfg.TTL
 	if exp := res.Session.Expires; !exp.IsZero() {
 		ttl = min(ttl, exp.Sub(c.now()))
+	}
+	if !res.NotAfter.IsZero() { // a JWT's own exp: Expires is the rolling one
+		ttl = min(ttl, res.NotAfter.Sub(c.now()))
 	}
 	return max(ttl, 0)
 }

@@ -3,6 +3,7 @@ package resolver
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 )
@@ -84,6 +85,16 @@ func stripBOMString(s string) string {
 		return s[3:]
 	}
 	return s
+}
+
+// notAfter is the first instant at which parseClaims rejects c as expired
+// (exp <= floor(now) - tolerance), or zero when c has no numeric exp.
+func notAfter(c Claims) time.Time {
+	exp, ok, err := numericClaim(c, "exp")
+	if !ok || err != nil || math.IsNaN(exp) || math.IsInf(exp, 0) || math.Abs(exp) > 1e11 {
+		return time.Time{}
+	}
+	return time.Unix(int64(math.Ceil(exp+toleranceSeconds)), 0)
 }
 
 // floorUnix is Math.floor(Date.now()/1000).

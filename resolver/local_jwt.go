@@ -128,6 +128,7 @@ func (r *JWTResolver) Resolve(ctx context.Context, in Input) (Result, error) {
 	if err != nil {
 		return r.fail(reason, err, pairs), nil
 	}
+	expiry := notAfter(claims) // of the token as sent, before any hook
 	if r.hooks.JWT != nil {
 		claims, err = r.hooks.JWT(ctx, claims)
 		if err != nil {
@@ -144,7 +145,7 @@ func (r *JWTResolver) Resolve(ctx context.Context, in Input) (Result, error) {
 			return r.fail(ReasonCallback, fmt.Errorf("session hook: %w", err), pairs), nil
 		}
 	}
-	res := Result{Session: s, Reason: ReasonOK, Source: sourceJWT}
+	res := Result{Session: s, Reason: ReasonOK, Source: sourceJWT, NotAfter: expiry}
 	if r.refresh {
 		newTok, err := r.codec.Encode(claims, now, r.maxAge)
 		if err != nil {

@@ -214,6 +214,7 @@ func (p *proxy) Resolve(ctx context.Context, in Input) (Result, error) {
 					if sub, ok := c["sub"].(string); ok {
 						s.User.ID = sub
 					}
+					res.NotAfter = notAfter(c)
 				}
 			}
 		}

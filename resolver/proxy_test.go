@@ -365,12 +365,16 @@ func TestProxyLocalToken(t *testing.T) {
 	if !res.OK() || res.Session.User.ID != "user-7" {
 		t.Errorf("Resolve: %+v", res)
 	}
+	// The token's own expiry bounds how long a cache may serve the answer.
+	if want := time.Unix(now.Unix()+3600+15, 0); !res.NotAfter.Equal(want) {
+		t.Errorf("NotAfter %v, want %v", res.NotAfter, want)
+	}
 
 	noSecret := newTestProxy(t, srv.URL, nil)
 	if _, _, err := noSecret.Token(in); !errors.Is(err, ErrUnconfigured) {
 		t.Errorf("Token without secret: %v, want ErrUnconfigured", err)
 	}
-	if res, _ := noSecret.Resolve(context.Background(), in); !res.OK() || res.Session.User.ID != "" {
+	if res, _ := noSecret.Resolve(context.Background(), in); !res.OK() || res.Session.User.ID != "" || !res.NotAfter.IsZero() {
 		t.Errorf("Resolve without secret: %+v", res)
 	}
 }

@@ -66,6 +66,12 @@ type Result struct {
 	// answer (refresh or clear), in Auth.js's order. Filled only when the
 	// resolver is configured to produce them.
 	SetCookies []*http.Cookie
+	// NotAfter, when set, is the instant the credential behind the answer
+	// stops being accepted: a JWT's exp plus Auth.js's clock tolerance.
+	// Session.Expires is the rolling cookie expiry, which can lie beyond
+	// it, so caches must not serve the answer from NotAfter on. Zero when
+	// unknown (database sessions, proxy answers without the secret).
+	NotAfter time.Time
 }
 
 // OK reports whether a session was found.
