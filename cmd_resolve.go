@@ -8,10 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/authscope/authscope/profiles"
@@ -344,7 +346,9 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 
-	opts := []resolver.Option{resolver.WithClock(clock)}
+	// The resolver's warnings (a plaintext upstream on another host, a
+	// failing store) reach the user as serve's do, one line each.
+	opts := []resolver.Option{resolver.WithClock(clock), resolver.WithLogger(newWarnLogger(env.stderr))}
 	if cfg.Strategy == resolver.StrategyDatabase && cfg.Mode == resolver.ModeLocal {
 		st, err := openStore(ctx, env, &f, cfg, p)
 		if err != nil {
@@ -436,4 +440,57 @@ func allowList(p *profiles.Profile) []string {
 		return nil
 	}
 	return p.Resolver.Redact.Allow
+}
+
+// newWarnLogger logs warnings and errors to w as "warning: msg key=value"
+// lines: what a command-line user reads, without serve's JSON and
+// timestamps. The resolver never logs tokens, sessions or secrets.
+func newWarnLogger(w io.Writer) *slog.Logger {
+	return slog.New(&warnHandler{w: w, mu: new(sync.Mutex)})
+}
+
+type warnHandler struct {
+	w     io.Writer
+	mu    *sync.Mutex
+	attrs []slog.Attr
+}
+
+func (h *warnHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+
+func (h *warnHandler) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString("warning: ")
+	b.WriteString(flattenLine(r.Message))
+	add := func(a slog.Attr) bool {
+		if a.Equal(slog.Attr{}) {
+			return true
+		}
+		v := flattenLine(a.Value.Resolve().String())
+		if v == "" || strings.ContainsAny(v, " \"=") {
+			v = strconv.Quote(v)
+		}
+		fmt.Fprintf(&b, " %s=%s", a.Key, v)
+		return true
+	}
+	for _, a := range h.attrs {
+		add(a)
+	}
+	r.Attrs(add)
+	b.WriteByte('\n')
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, err := io.WriteString(h.w, b.String())
+	return err
+}
+
+func (h *warnHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &warnHandler{w: h.w, mu: h.mu, attrs: append(slices.Clip(h.attrs), as...)}
+}
+
+// WithGroup is flattened: the resolver's warnings use no groups, and a
+// one-line message does not need them.
+func (h *warnHandler) WithGroup(string) slog.Handler { return h }
+
+func flattenLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }

@@ -134,3 +134,37 @@ func TestResolveStoreFlagsAccepted(t *testing.T) {
 		t.Errorf("--db with a database profile: exit %d, %q", code, errs)
 	}
 }
+
+// Warnings the resolver logs reach the user of resolve, one line each,
+// like serve's: a plaintext proxy upstream on another host is one.
+func TestResolveWarnsPlaintextUpstream(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "remote.yaml")
+	// 192.0.2.1 is TEST-NET-1: nothing answers; the short timeout ends the call.
+	yaml := "name: remote\nresolver:\n  mode: proxy\n  base_url: http://192.0.2.1\n  proxy:\n    timeout: 50ms\n"
+	if err := os.WriteFile(prof, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cookie := "authjs.session-token=secret-cookie-value"
+	code, out, errs := runCLI(t, testEnv, cookie, "resolve", "--profile", prof)
+	if code != 0 || out != "null\n" {
+		t.Fatalf("exit %d, out %q, stderr %q", code, out, errs)
+	}
+	var warn string
+	for _, l := range strings.Split(errs, "\n") {
+		if strings.Contains(l, "plaintext") {
+			warn = l
+		}
+	}
+	if !strings.HasPrefix(warn, "warning: ") || !strings.Contains(warn, "192.0.2.1") {
+		t.Errorf("no one-line plaintext warning naming the host: %q", errs)
+	}
+	if strings.Contains(errs, "secret-cookie-value") || strings.Contains(errs, "test-secret") {
+		t.Errorf("stderr leaks the cookie or secret: %q", errs)
+	}
+	// A loopback upstream is not warned about.
+	_, _, errs = runCLI(t, testEnv, cookie, "resolve", "--mode", "proxy", "--url", "http://127.0.0.1:1")
+	if strings.Contains(errs, "plaintext") {
+		t.Errorf("loopback upstream warned: %q", errs)
+	}
+}
