@@ -117,6 +117,17 @@ func engineFor(r resolver.Resolver, cfg resolver.Config) tui.Engine {
 		// A revoked session's cached answer goes with it; the token is
 		// named by its digest, as invalidation events do.
 		e.Invalidate = func(row tui.SessionRow) { c.InvalidateTokenDigest(resolver.TokenDigest(row.Token)) }
+		// Revoking a user's sessions drops the user's cached answers. A
+		// proxied answer carries no user id (Auth.js's body has none), so
+		// in proxy mode the user's other sessions can only be reached by
+		// emptying the cache.
+		e.InvalidateUser = func(userID string) {
+			if cfg.Mode == resolver.ModeProxy {
+				c.InvalidateAll()
+				return
+			}
+			c.InvalidateUser(userID)
+		}
 		e.Close = c.Close
 	}
 	if cfg.Strategy == resolver.StrategyJWT && len(cfg.Secrets) > 0 {
@@ -193,6 +204,9 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 				src.SetRevoke(func(context.Context, string) error {
 					return fmt.Errorf("the profile sets resolver.read_only: %w", resolver.ErrReadOnly)
 				})
+				src.SetRevokeUser(func(context.Context, string) (int, error) {
+					return 0, fmt.Errorf("the profile sets resolver.read_only: %w", resolver.ErrReadOnly)
+				})
 			case !memorySQLite(dsn):
 				w := &lazyWriter{open: func(ctx context.Context) (resolver.Store, error) {
 					wo := storeOptions(p)
@@ -203,6 +217,7 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 					return st, nil
 				}}
 				src.SetRevoke(w.revoke)
+				src.SetRevokeUser(w.revokeUser)
 				closer = func() error { return errors.Join(w.Close(), st.Close()) }
 			}
 			sessions.Database = src
@@ -345,6 +360,22 @@ type lazyWriter struct {
 }
 
 func (w *lazyWriter) revoke(ctx context.Context, token string) error {
+	return w.with(ctx, func(b resolver.Browser) error { return b.RevokeSession(ctx, token) })
+}
+
+// revokeUser deletes every session of the user through the writable handle.
+func (w *lazyWriter) revokeUser(ctx context.Context, userID string) (int, error) {
+	var n int
+	err := w.with(ctx, func(b resolver.Browser) (err error) {
+		n, err = b.RevokeUser(ctx, userID)
+		return err
+	})
+	return n, err
+}
+
+// with runs fn on the writable handle, opened on first use, under w.mu so
+// Close never closes it mid-call.
+func (w *lazyWriter) with(ctx context.Context, fn func(resolver.Browser) error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.st == nil {
@@ -358,7 +389,7 @@ func (w *lazyWriter) revoke(ctx context.Context, token string) error {
 	if !ok {
 		return fmt.Errorf("revoke: the store cannot delete sessions: %w", tui.ErrNotSupported)
 	}
-	return b.RevokeSession(ctx, token)
+	return fn(b)
 }
 
 // Close closes the writable handle if one was opened.

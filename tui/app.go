@@ -179,7 +179,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resolver.stats = msg.stats
 		m.resolver.hasStats = true
 		return m, statsCmd(m.c, msg.gen)
-	case tickMsg, listMsg, resolvedRowsMsg, detailMsg, revealMsg, revokeMsg, revokedMsg:
+	case tickMsg, listMsg, resolvedRowsMsg, detailMsg, revealMsg, revokeMsg, revokedMsg, revokeUserMsg, revokedUserMsg:
 		var cmd tea.Cmd
 		cmd, st := m.sessions.update(msg)
 		m.status.apply(st)
@@ -239,6 +239,7 @@ func (m *Model) engineReady(msg engineReadyMsg) tea.Cmd {
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	// Bindings that do not apply are disabled so help stays truthful.
 	m.c.keys.Detail.Revoke.SetEnabled(m.c.canRevoke())
+	m.c.keys.Detail.RevokeUser.SetEnabled(m.c.canRevoke())
 	k := m.c.keys
 	// ctrl+c quits from anywhere: a dialog, the help, the filter.
 	if key.Matches(msg, k.Global.Quit) && msg.String() == "ctrl+c" {
@@ -427,17 +428,18 @@ func (m *Model) tabsView() string {
 // helpView is the full key list for the active screen plus the globals.
 func (m *Model) helpView() string {
 	m.c.keys.Detail.Revoke.SetEnabled(m.c.canRevoke())
+	m.c.keys.Detail.RevokeUser.SetEnabled(m.c.canRevoke())
 	k := m.c.keys
 	cols := [][]key.Binding{k.globalColumn(), append(k.settingsColumn(), k.navColumn()...)}
 	note := ""
 	switch m.screen {
 	case screenSessions:
 		if m.sessions.detail != nil {
-			cols = append(cols, []key.Binding{k.Detail.Reveal, k.Detail.Revoke, k.Detail.Copy, k.Detail.Back})
+			cols = append(cols, []key.Binding{k.Detail.Reveal, k.Detail.Revoke, k.Detail.RevokeUser, k.Detail.Copy, k.Detail.Back})
 			break
 		}
 		cols = append(cols, []key.Binding{k.Sessions.Filter, k.Sessions.Sort, k.Sessions.Detail, k.Sessions.Back, k.Sessions.Refresh,
-			k.Detail.Revoke})
+			k.Detail.Revoke, k.Detail.RevokeUser})
 		note = "\n\n" + m.c.styles.App.Dim.Render(wrapText(sortNote(m.sessions.sorts()), max(m.c.width-10, 30)))
 	case screenResolver:
 		cols = append(cols, []key.Binding{k.Resolver.Redaction})

@@ -125,6 +125,32 @@ func revokeCmd(ctx context.Context, src SessionSource, eng *meteredEngine, row S
 	}
 }
 
+// revokeUserCmd deletes every session of row's user and drops the
+// user's cached answers.
+func revokeUserCmd(ctx context.Context, src SessionSource, eng *meteredEngine, row SessionRow, who string) tea.Cmd {
+	return func() tea.Msg {
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		msg := revokedUserMsg{userID: row.UserID, who: who}
+		n, err := src.RevokeUser(cctx, row)
+		if err != nil {
+			msg.err = fmt.Errorf("revoke the sessions of user %s: %w", who, err)
+			return msg
+		}
+		msg.n = n
+		if eng != nil {
+			switch {
+			case eng.InvalidateUser != nil:
+				eng.InvalidateUser(row.UserID)
+			case eng.Invalidate != nil:
+				// No per-user hook: at least the session on screen goes.
+				eng.Invalidate(row)
+			}
+		}
+		return msg
+	}
+}
+
 // tickCmd schedules the next auto-refresh.
 func tickCmd(c *common, gen int) tea.Cmd {
 	return c.tick(c.deps.RefreshEvery, func(t time.Time) tea.Msg { return tickMsg{gen: gen, now: t} })

@@ -47,7 +47,7 @@ type Deps struct {
 	// MaxAge and UpdateAge drive the state column (default Auth.js's).
 	MaxAge, UpdateAge time.Duration
 	// ReadOnly says writes are off (revocation refused): the status bar
-	// shows "read-only" and the revoke key is disabled. Browsing itself
+	// shows "read-only" and the revoke keys are disabled. Browsing itself
 	// never writes either way: the Engine a ResolverFactory builds must be
 	// read-only (resolver.Config.ReadOnly), so resolving a row never prunes
 	// or extends a session.
@@ -169,6 +169,10 @@ type SessionSource interface {
 	// Revoke deletes the session (database strategy). Sources that cannot
 	// revoke return an error wrapping ErrNotSupported.
 	Revoke(ctx context.Context, row SessionRow) error
+	// RevokeUser deletes every session of row's user (the seed's
+	// sign-out everywhere) and reports how many it deleted. Sources that
+	// cannot revoke return an error wrapping ErrNotSupported.
+	RevokeUser(ctx context.Context, row SessionRow) (int, error)
 }
 
 // Settings are the resolver knobs the Resolver screen toggles.
@@ -199,6 +203,9 @@ type Engine struct {
 	// Invalidate, when non-nil, drops the cached answer for a session
 	// (after its revocation).
 	Invalidate func(row SessionRow)
+	// InvalidateUser, when non-nil, drops every cached answer for the
+	// user's sessions (after RevokeUser).
+	InvalidateUser func(userID string)
 	// Claims, when non-nil, decodes a JWT cookie's claims for the detail
 	// view. For an expired token it may return the claims with an error
 	// wrapping ErrClaimsExpired.

@@ -81,6 +81,8 @@ func (s *sessionsModel) detailKey(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		}
 	case key.Matches(msg, enabled(k.Detail.Revoke)):
 		return nil, s.askRevoke(d.row)
+	case key.Matches(msg, enabled(k.Detail.RevokeUser)):
+		return nil, s.askRevokeUser(d.row)
 	case key.Matches(msg, k.Detail.Copy):
 		return tea.SetClipboard(d.copyText(s.c)), &statusMsg{text: "copied the redacted JSON (OSC 52)"}
 	}
@@ -107,7 +109,7 @@ func (d *detailModel) view(c *common, w, h int) string {
 		st.App.Heading.Render("Session"), who, fp, d.row.Strategy, expires, sessionState(c, d.row))
 	revoke := ""
 	if c.canRevoke() {
-		revoke = " · x revoke"
+		revoke = " · x revoke · X all the user's"
 	}
 	if d.revealed {
 		head.WriteString(st.App.Warn.Render("REVEALED") + st.App.Dim.Render(" · esc re-redacts"+revoke+" · y copy (redacted)"))
@@ -193,18 +195,43 @@ func (c *common) canRevoke() bool {
 	return c.settings.Strategy == resolver.StrategyDatabase && !c.deps.ReadOnly
 }
 
-// askRevoke opens the revoke confirmation for row (list or detail), or
-// says in the status bar why this session cannot be revoked.
-func (s *sessionsModel) askRevoke(row SessionRow) *statusMsg {
+// revokeRefusal says why row's session (or user) cannot be revoked, or nil.
+func (s *sessionsModel) revokeRefusal(row SessionRow) *statusMsg {
 	switch {
 	case s.c.settings.Strategy != resolver.StrategyDatabase || (row.Strategy != "" && row.Strategy != resolver.StrategyDatabase):
 		return &statusMsg{text: "JWT sessions are stateless: revoking means rotating the secret"}
 	case s.c.deps.ReadOnly:
 		return &statusMsg{text: "read-only profile: revoke is off"}
 	}
+	return nil
+}
+
+// askRevoke opens the revoke confirmation for row (list or detail), or
+// says in the status bar why this session cannot be revoked.
+func (s *sessionsModel) askRevoke(row SessionRow) *statusMsg {
+	if st := s.revokeRefusal(row); st != nil {
+		return st
+	}
 	s.pendingConfirm = &confirmDialog{
 		prompt: fmt.Sprintf("Revoke session %s?\nThe session is deleted from the store and the cache.", s.c.redactor(false).fingerprint(row.Token)),
 		msg:    revokeMsg{row: row},
+	}
+	return nil
+}
+
+// askRevokeUser opens the confirmation for revoking every session of
+// row's user, or says why it cannot be done.
+func (s *sessionsModel) askRevokeUser(row SessionRow) *statusMsg {
+	if st := s.revokeRefusal(row); st != nil {
+		return st
+	}
+	if row.UserID == "" {
+		return &statusMsg{text: "this session names no user"}
+	}
+	who := userKey(s.c.redactor(false), row)
+	s.pendingConfirm = &confirmDialog{
+		prompt: fmt.Sprintf("Revoke ALL the sessions of user %s?\nEvery session of this user is deleted from the store\nand the cache: the user is signed out everywhere.", who),
+		msg:    revokeUserMsg{row: row},
 	}
 	return nil
 }

@@ -56,9 +56,10 @@
 // Browsing never writes: the Engine a ResolverFactory builds is read-only
 // (resolver.Config.ReadOnly), so showing a row's last result neither
 // prunes an expired session nor extends a due one, and package main opens
-// the browsed store read-only. Revocation (x, database sessions only,
-// after a confirmation) is the one write; Deps.ReadOnly turns it off and
-// the status bar then says "read-only".
+// the browsed store read-only. Revocation (x one session, X every
+// session of its user; database sessions only, after a confirmation, and
+// the resolver's cache drops what it held for them) is the one write;
+// Deps.ReadOnly turns it off and the status bar then says "read-only".
 //
 // The screens depend on the rest of authscope only through the
 // consumer-side interfaces in deps.go (SessionSource, ResolverFactory,

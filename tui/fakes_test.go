@@ -66,7 +66,9 @@ type fakeFactory struct {
 	mu          sync.Mutex
 	builds      []Settings
 	invalidated []string
-	fail        error
+	// invalidatedUsers records InvalidateUser calls.
+	invalidatedUsers []string
+	fail             error
 }
 
 func (f *fakeFactory) Build(_ context.Context, s Settings) (Engine, error) {
@@ -86,6 +88,11 @@ func (f *fakeFactory) Build(_ context.Context, s Settings) (Engine, error) {
 		Invalidate: func(r SessionRow) {
 			f.mu.Lock()
 			f.invalidated = append(f.invalidated, r.Key)
+			f.mu.Unlock()
+		},
+		InvalidateUser: func(id string) {
+			f.mu.Lock()
+			f.invalidatedUsers = append(f.invalidatedUsers, id)
 			f.mu.Unlock()
 		},
 	}

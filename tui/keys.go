@@ -17,7 +17,7 @@ type KeyMap struct {
 		Filter, Sort, Detail, Back, Refresh key.Binding
 	}
 	Detail struct {
-		Reveal, Revoke, Copy, Back key.Binding
+		Reveal, Revoke, RevokeUser, Copy, Back key.Binding
 	}
 	Resolver struct {
 		Redaction key.Binding
@@ -62,6 +62,7 @@ func DefaultKeyMap() KeyMap {
 
 	k.Detail.Reveal = b([]string{"r"}, "r", "reveal (confirm)")
 	k.Detail.Revoke = b([]string{"x"}, "x", "revoke (confirm)")
+	k.Detail.RevokeUser = b([]string{"X"}, "X", "revoke all the user's (confirm)")
 	k.Detail.Copy = b([]string{"y"}, "y", "copy (redacted)")
 	k.Detail.Back = b([]string{"esc"}, "esc", "back")
 

@@ -73,6 +73,18 @@ type revokedMsg struct {
 	err error
 }
 
+// revokeUserMsg asks for the revocation of every session of row's user,
+// after confirmation.
+type revokeUserMsg struct{ row SessionRow }
+
+// revokedUserMsg reports how many of a user's sessions were revoked.
+type revokedUserMsg struct {
+	userID string
+	who    string // the user as the screen names it (userKey)
+	n      int
+	err    error
+}
+
 // statsMsg samples the current engine's counters.
 type statsMsg struct {
 	gen   uint64

@@ -203,6 +203,29 @@ func (s *sessionsModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 		}
 		delete(s.results, msg.key)
 		return s.reload(), &statusMsg{text: "revoked session " + msg.fp + " (cache invalidated)"}
+	case revokeUserMsg:
+		who := userKey(s.c.redactor(false), msg.row)
+		return revokeUserCmd(s.c.ctx, s.c.deps.Sessions, s.c.engine, msg.row, who), &statusMsg{text: "revoking the sessions of user " + who + "…"}
+	case revokedUserMsg:
+		if msg.err != nil {
+			return nil, &statusMsg{err: msg.err}
+		}
+		if s.detail != nil && s.detail.row.UserID == msg.userID {
+			s.closeDetail()
+		}
+		for _, r := range s.win {
+			if r.UserID == msg.userID {
+				delete(s.results, r.Key)
+			}
+		}
+		text := fmt.Sprintf("revoked %d sessions of user %s (cache invalidated)", msg.n, msg.who)
+		switch msg.n {
+		case 0:
+			text = "user " + msg.who + " had no sessions left (deleted since they were listed)"
+		case 1:
+			text = "revoked 1 session of user " + msg.who + " (cache invalidated)"
+		}
+		return s.reload(), &statusMsg{text: text}
 	case tea.PasteMsg:
 		// A paste into the filter (bracketed paste), one line of it.
 		if s.filtering && s.detail == nil {
@@ -284,10 +307,13 @@ func (s *sessionsModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		return s.fetch(0), &statusMsg{text: "sorted by " + s.q.Sort.String()}
 	case key.Matches(msg, k.Sessions.Refresh):
 		return s.reload(), &statusMsg{text: "refreshed"}
-	case key.Matches(msg, enabled(k.Detail.Revoke)):
+	case key.Matches(msg, enabled(k.Detail.Revoke)), key.Matches(msg, enabled(k.Detail.RevokeUser)):
 		row, ok := s.row(s.sel)
 		if !ok {
 			return nil, &statusMsg{text: "still loading this row"}
+		}
+		if key.Matches(msg, enabled(k.Detail.RevokeUser)) {
+			return nil, s.askRevokeUser(row)
 		}
 		return nil, s.askRevoke(row)
 	case key.Matches(msg, k.Sessions.Detail):

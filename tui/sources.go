@@ -3,6 +3,7 @@ package tui
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -60,6 +61,15 @@ func (s ByStrategy) Revoke(ctx context.Context, r SessionRow) error {
 		return err
 	}
 	return src.Revoke(ctx, r)
+}
+
+// RevokeUser implements SessionSource.
+func (s ByStrategy) RevokeUser(ctx context.Context, r SessionRow) (int, error) {
+	src, err := s.pick(r.Strategy)
+	if err != nil {
+		return 0, err
+	}
+	return src.RevokeUser(ctx, r)
 }
 
 // MemorySource is a SessionSource over rows held in memory: the jwt
@@ -278,6 +288,28 @@ func (m *MemorySource) Revoke(_ context.Context, row SessionRow) error {
 	return nil
 }
 
+// RevokeUser implements SessionSource: it drops every row of row's user.
+func (m *MemorySource) RevokeUser(_ context.Context, row SessionRow) (int, error) {
+	if !m.revocable {
+		return 0, fmt.Errorf("revoke a user's cookie sessions: %w", ErrNotSupported)
+	}
+	if row.UserID == "" {
+		return 0, errNoUser
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := len(m.rows)
+	m.rows = slices.DeleteFunc(m.rows, func(r SessionRow) bool { return r.UserID == row.UserID })
+	if n -= len(m.rows); n > 0 {
+		m.reindex()
+	}
+	return n, nil
+}
+
+// errNoUser: a session row that names no user cannot have its user's
+// sessions revoked.
+var errNoUser = errors.New("the session names no user")
+
 // Len is the number of rows held.
 func (m *MemorySource) Len() int {
 	m.mu.Lock()
@@ -294,6 +326,7 @@ func (m *MemorySource) Len() int {
 type BrowserSource struct {
 	b                 resolver.Browser
 	revoke            func(ctx context.Context, token string) error
+	revokeUser        func(ctx context.Context, userID string) (int, error)
 	now               func() time.Time
 	maxAge, updateAge time.Duration
 
@@ -324,13 +357,18 @@ func NewBrowserSource(b resolver.Browser, now func() time.Time, maxAge, updateAg
 	if now == nil {
 		now = time.Now
 	}
-	return &BrowserSource{b: b, revoke: b.RevokeSession, now: now, maxAge: maxAge, updateAge: updateAge, marks: map[string]map[int]string{}, counts: map[string]cachedCount{}, shown: map[string]shownMatch{}}
+	return &BrowserSource{b: b, revoke: b.RevokeSession, revokeUser: b.RevokeUser, now: now, maxAge: maxAge, updateAge: updateAge, marks: map[string]map[int]string{}, counts: map[string]cachedCount{}, shown: map[string]shownMatch{}}
 }
 
 // SetRevoke makes Revoke delete through fn instead of the browsed store:
 // browsing can then use a read-only handle while revocation, the one
 // write, goes through a writable one (or is refused). Call before use.
 func (s *BrowserSource) SetRevoke(fn func(ctx context.Context, token string) error) { s.revoke = fn }
+
+// SetRevokeUser is SetRevoke for RevokeUser. Call before use.
+func (s *BrowserSource) SetRevokeUser(fn func(ctx context.Context, userID string) (int, error)) {
+	s.revokeUser = fn
+}
 
 // browserSort is the store's order for k: the stores order by expiry or
 // user id only (resolver.ListQuery), either way up.
@@ -547,6 +585,19 @@ func (s *BrowserSource) Revoke(ctx context.Context, row SessionRow) error {
 	}
 	s.forget()
 	return nil
+}
+
+// RevokeUser implements SessionSource.
+func (s *BrowserSource) RevokeUser(ctx context.Context, row SessionRow) (int, error) {
+	if row.UserID == "" {
+		return 0, errNoUser
+	}
+	n, err := s.revokeUser(ctx, row.UserID)
+	if err != nil {
+		return 0, err
+	}
+	s.forget()
+	return n, nil
 }
 
 func fromStored(r resolver.SessionRow) SessionRow {

@@ -47,6 +47,7 @@ func TestGoldenViews(t *testing.T) {
 		{"reveal-confirm", []string{"enter", "r"}},
 		{"revealed", []string{"enter", "r", "y"}},
 		{"revoke-confirm", []string{"s", "enter", "x"}},
+		{"revoke-user-confirm", []string{"s", "enter", "X"}},
 		{"resolver", []string{"2"}},
 		{"load-idle", []string{"3"}},
 		{"load-run", []string{"3", "space", "p"}},
