@@ -1,12 +1,16 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/authscope/authscope/bench"
 )
 
 // oneLine checks a usage or input error: the exit code, a single line on
@@ -266,5 +270,50 @@ func TestBenchDatabaseProfileWithoutSecret(t *testing.T) {
 	if code != 1 || stdout != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 ||
 		!strings.Contains(stderr, "scenarios local-jwt, proxy-jwt mint JWT session cookies and need the secret: set AUTH_SECRET") {
 		t.Errorf("asked-for JWT scenarios: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestReportRefusesMismatchedRuns: reports of runs with a different
+// schedule, warm-up, population or scenario set are not parts of one run;
+// report refuses to merge them (one line per difference, exit 1, nothing
+// written) unless --force, which merges with the same lines as warnings.
+func TestReportRefusesMismatchedRuns(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, schedule string, warmup time.Duration, sessions int, scenarios ...string) string {
+		r := bench.Report{Version: bench.ReportVersion, Sources: 1, Schedule: schedule, Warmup: bench.Duration(warmup),
+			Population: bench.PopulationConfig{Sessions: sessions, Popularity: bench.Uniform}}
+		for _, sc := range scenarios {
+			r.Scenarios = append(r.Scenarios, bench.ScenarioReport{Name: sc, Mode: "local", Requests: 10, Succeeded: 10, Reasons: map[string]int64{"session": 10}})
+		}
+		path := filepath.Join(dir, name)
+		b, _ := json.Marshal(r)
+		os.WriteFile(path, b, 0o644)
+		return path
+	}
+	a := write("a.json", "5s@100", time.Second, 100, "local-jwt", "proxy-jwt")
+	same := write("same.json", "5s@100", time.Second, 100, "proxy-jwt", "local-jwt")
+	b := write("b.json", "2s@200", 0, 100, "local-jwt")
+	out := filepath.Join(dir, "merged.json")
+
+	code, stdout, stderr := runCmd(t, "report", "--json", out, a, b)
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != 1 || stdout != "" || len(lines) != 4 ||
+		lines[0] != b+": schedule 2s@200, but "+a+" has 5s@100" ||
+		lines[1] != b+": warm-up 0s, but "+a+" has 1s" ||
+		lines[2] != b+": scenarios local-jwt, but "+a+" has local-jwt,proxy-jwt" ||
+		!strings.Contains(lines[3], "--force merges them anyway") {
+		t.Errorf("mismatched: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("refused merge wrote --json: %v", err)
+	}
+	code, stdout, stderr = runCmd(t, "report", "--force", a, b)
+	if code != 0 || !strings.Contains(stdout, "merged from 2 runs") || strings.Count(stderr, "warning: "+b+": ") != 3 {
+		t.Errorf("--force: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// The same run split across machines (scenario order aside) merges
+	// silently.
+	if code, _, stderr := runCmd(t, "report", a, same); code != 0 || stderr != "" {
+		t.Errorf("same schedule: exit %d, stderr %q", code, stderr)
 	}
 }

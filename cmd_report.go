@@ -23,6 +23,9 @@ func runReport(_ context.Context, env *cliEnv, args []string) error {
 	htmlOut := fs.String("html", "", "write the merged HTML report to `FILE`")
 	hdrDir := fs.String("hdr", "", "write merged NAME.hgrm percentile files into `DIR`")
 	hlogOut := fs.String("hlog", "", "write the .hlog inputs merged into one interval log `FILE`")
+	force := fs.Bool("force", false, "merge JSON reports whose schedule, warm-up, population or scenarios differ (each difference is still warned on stderr)")
+	usage := fs.Usage
+	fs.Usage = func() { usage(); fmt.Fprint(env.stderr, reportDoc) }
 	if err := parseFlagsArgs(fs, args); err != nil {
 		return err
 	}
@@ -73,6 +76,9 @@ func runReport(_ context.Context, env *cliEnv, args []string) error {
 	var merged *bench.Report
 	switch {
 	case len(reports) > 0:
+		if err := checkMergeable(env, jsonIn, reports, *force); err != nil {
+			return err
+		}
 		if merged, err = bench.Merge(reports...); err != nil {
 			return err
 		}
@@ -102,6 +108,39 @@ func runReport(_ context.Context, env *cliEnv, args []string) error {
 		}
 	}
 	return errors.Join(append(errs, outs.writeReports(merged, env))...)
+}
+
+// reportDoc ends report --help.
+const reportDoc = `
+JSON reports are merged as parts of one run split across machines: their
+counts, rates and histograms add up. That holds only for runs of the same
+schedule, warm-up, population and scenarios, so reports that differ in any
+of them are refused (exit 1) with one line per difference; --force merges
+them anyway, warning of each difference. Exit status: 0 when the report was
+written; 1 for unreadable, refused or mismatched inputs and outputs that
+could not be written; 2 for usage errors.
+`
+
+// checkMergeable refuses to merge reports of different runs: one line on
+// stderr per difference, then an error, unless force (the lines are then
+// warnings). A merged histogram of different loads would look like one
+// run's and mislead capacity planning.
+func checkMergeable(env *cliEnv, paths []string, reports []*bench.Report, force bool) error {
+	mm := bench.Mismatches(reports...)
+	if len(mm) == 0 {
+		return nil
+	}
+	prefix := ""
+	if force {
+		prefix = "warning: "
+	}
+	for _, m := range mm {
+		fmt.Fprintf(env.stderr, "%s%s: %s %s, but %s has %s\n", prefix, paths[m.Index], m.What, m.Got, paths[0], m.Want)
+	}
+	if force {
+		return nil
+	}
+	return fmt.Errorf("report: the reports are of different runs (%d differences above): merged, their figures would describe no load that was sent; --force merges them anyway", len(mm))
 }
 
 // withInput opens path, refusing a directory, and runs read on it; read's

@@ -234,3 +234,19 @@ func TestLatencyGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestMismatchesNamePopulation: runs over different populations (here a
+// hotter Zipf set) are different loads; scenario order is not a difference.
+func TestMismatchesNamePopulation(t *testing.T) {
+	a := &Report{Schedule: "1s@10", Population: PopulationConfig{Sessions: 10, Popularity: Uniform},
+		Scenarios: []ScenarioReport{{Name: "x"}, {Name: "y"}}}
+	b := &Report{Schedule: "1s@10", Population: PopulationConfig{Sessions: 10, Popularity: Zipf, ZipfS: 1.5},
+		Scenarios: []ScenarioReport{{Name: "y"}, {Name: "x"}}}
+	got := Mismatches(a, b, a)
+	want := []Mismatch{{Index: 1, What: "population",
+		Got:  "10 sessions zipf s=1.5, expired 0%, tampered 0%, no cookie 0%",
+		Want: "10 sessions uniform, expired 0%, tampered 0%, no cookie 0%"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatches (-want +got):\n%s", diff)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -342,6 +343,59 @@ func Merge(reports ...*Report) (*Report, error) {
 		out.Scenarios[i].Histogram, out.Scenarios[i].HistogramUncorrected, out.Scenarios[i].HistogramLag = "", "", ""
 	}
 	return out, nil
+}
+
+// Mismatch is a way a report differs from the first of those given to
+// Mismatches: Merge adds runs up as if they were one run split across
+// machines, which is only true of runs of the same schedule, warm-up,
+// population and scenarios. Merged otherwise, the histograms mix
+// different loads and the rates add up to a load nobody sent.
+type Mismatch struct {
+	Index     int    // the report that differs (1 or later)
+	What      string // schedule, warm-up, population or scenarios
+	Got, Want string // its value and the first report's
+}
+
+// Mismatches lists how each report differs from the first.
+func Mismatches(reports ...*Report) []Mismatch {
+	if len(reports) < 2 {
+		return nil
+	}
+	first := reports[0]
+	var out []Mismatch
+	for i, r := range reports[1:] {
+		for _, c := range []struct{ what, got, want string }{
+			{"schedule", r.Schedule, first.Schedule},
+			{"warm-up", r.Warmup.String(), first.Warmup.String()},
+			{"population", r.Population.String(), first.Population.String()},
+			{"scenarios", scenarioNames(r), scenarioNames(first)},
+		} {
+			if c.got != c.want {
+				out = append(out, Mismatch{Index: i + 1, What: c.what, Got: c.got, Want: c.want})
+			}
+		}
+	}
+	return out
+}
+
+// scenarioNames is r's scenario set, sorted: the order scenarios ran in
+// does not change what merging them means.
+func scenarioNames(r *Report) string {
+	names := make([]string, len(r.Scenarios))
+	for i := range r.Scenarios {
+		names[i] = r.Scenarios[i].Name
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
+}
+
+// String summarises the population for messages.
+func (p PopulationConfig) String() string {
+	pop := string(p.Popularity)
+	if p.Popularity == Zipf {
+		pop += " s=" + fmtNum(p.ZipfS)
+	}
+	return fmt.Sprintf("%d sessions %s, expired %s, tampered %s, no cookie %s", p.Sessions, pop, p.Expired, p.Tampered, p.NoCookie)
 }
 
 func mergeScenario(dst, src *ScenarioReport) {
