@@ -54,6 +54,7 @@ type serveFlags struct {
 	printTrigger   bool
 	sharedCache    string
 	logLevel       string
+	recent         int
 	// …Env name variables holding the URL/DSN, to keep passwords out of argv.
 	busRedisEnv, busPGEnv, sharedCacheEnv string
 }
@@ -79,6 +80,7 @@ func (s *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.StringVar(&s.busPGEnv, "bus-pg-env", "", "read --bus-pg from this environment `variable`")
 	fs.StringVar(&s.sharedCacheEnv, "shared-cache-env", "", "read --shared-cache from this environment `variable`")
 	fs.StringVar(&s.logLevel, "log-level", "info", "log `level`: debug, info, warn, error")
+	fs.IntVar(&s.recent, "recent", defaultRecentCap, "jwt strategy: remember the last `n` session cookies answered, for `authscope tui --from-serve` (served on "+recentPath+" behind the invalidation secret; 0 turns it off)")
 }
 
 // server is a built `serve` (or `upstream`) instance.
@@ -89,6 +91,7 @@ type server struct {
 	metrics *serveMetrics
 	cache   *resolver.Cache
 	backend *backendWatch
+	recent  *recentSessions // nil unless recording
 	closers []func() error
 }
 
@@ -172,9 +175,17 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	if s.cacheTTL < 0 || s.negativeTTL < 0 || s.cacheSize < 0 || s.proxyTimeout < 0 {
 		return nil, usagef("--cache-ttl, --negative-ttl, --cache-size and --proxy-timeout must not be negative")
 	}
+	if s.recent < 0 || s.recent > 100_000 {
+		return nil, usagef("--recent %d: want 0 (off) to 100000 cookies", s.recent)
+	}
 	cfg, p, err := f.config(env)
 	if err != nil {
 		return nil, err
+	}
+	// In proxy mode the upstream looks sessions up: a store would go unused
+	// (--schema still names the layout --install-trigger works on).
+	if sf := f.store; cfg.Mode == resolver.ModeProxy && (sf.db != "" || sf.dbEnv != "" || sf.prefix != "" || sf.maxConns != 0) {
+		return nil, usagef("--%s is not used in proxy mode: the upstream looks sessions up", sf.given())
 	}
 	if s.refresh {
 		cfg.RefreshCookies = true
@@ -303,6 +314,12 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 			logger.Warn("proxy mode without a secret: cached answers carry no user id, so user invalidations cannot reach them here; invalidate by token or all, or give serve the secret")
 		}
 		mux.Handle("POST "+invalidatePath, &invalidateHandler{secret: sha256.Sum256([]byte(secret)), cache: srv.cache, publishers: publishers, logger: logger, blindUsers: blindUsers})
+		// The database strategy's sessions are listed from the store; JWT
+		// deployments have nothing to list but what serve sees.
+		if s.recent > 0 && cfg.Strategy == resolver.StrategyJWT {
+			srv.recent = newRecentSessions(cfg.SessionCookieName(), s.recent, clock)
+			mux.Handle("GET "+recentPath, &recentHandler{secret: sha256.Sum256([]byte(secret)), recent: srv.recent})
+		}
 	}
 	mux.Handle("/", resolver.NewHandler(r, cfg,
 		resolver.WithObserver(srv.observe),
@@ -330,6 +347,9 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 func (srv *server) observe(r *http.Request, res resolver.Result, d time.Duration) {
 	srv.metrics.observe(r, res, d)
 	srv.backend.observe(res)
+	if srv.recent != nil {
+		srv.recent.observe(r, res)
+	}
 	if srv.logger.Enabled(r.Context(), slog.LevelDebug) {
 		srv.logger.Debug("session", slog.String("reason", string(res.Reason)), slog.String("source", res.Source),
 			slog.String("took", d.String())) // "1.2ms": JSON's slog.Duration is bare nanoseconds
@@ -440,13 +460,23 @@ type invalidateHandler struct {
 	blindUsers bool
 }
 
-func (h *invalidateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Compare digests so that neither the length nor a prefix of the secret
-	// leaks through timing.
-	got := sha256.Sum256([]byte(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")))
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") || subtle.ConstantTimeCompare(got[:], h.secret[:]) != 1 {
+// authorized checks the admin endpoints' "Authorization: Bearer <secret>"
+// against the secret's digest and answers 401 when it does not match.
+// Digests are compared so that neither the length nor a prefix of the
+// secret leaks through timing.
+func authorized(w http.ResponseWriter, r *http.Request, secret [32]byte) bool {
+	auth := r.Header.Get("Authorization")
+	got := sha256.Sum256([]byte(strings.TrimPrefix(auth, "Bearer ")))
+	if !strings.HasPrefix(auth, "Bearer ") || subtle.ConstantTimeCompare(got[:], secret[:]) != 1 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="authscope"`)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return false
+	}
+	return true
+}
+
+func (h *invalidateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !authorized(w, r, h.secret) {
 		return
 	}
 	var req struct {
