@@ -289,6 +289,10 @@ type PlanLine struct {
 	LowerBound bool   `json:"lower_bound,omitempty"`
 	Undecided  bool   `json:"undecided,omitempty"`
 	Why        string `json:"why,omitempty"`
+	// Caveat qualifies a verdict on something the plan could not check: a
+	// proxy scenario's fit when no upstream scenario measured what the
+	// upstream holds (the fit then covers the proxy instances only).
+	Caveat string `json:"caveat,omitempty"`
 }
 
 // Plan is the capacity plan for a peak.
@@ -299,9 +303,15 @@ type Plan struct {
 	Need float64 `json:"need"`
 	// UpstreamCapacity is the upstream-direct scenario's capacity (0: not
 	// measured); UpstreamLowerBound says it is only a floor.
-	UpstreamCapacity   float64    `json:"upstream_capacity"`
-	UpstreamLowerBound bool       `json:"upstream_lower_bound,omitempty"`
-	Lines              []PlanLine `json:"lines"`
+	UpstreamCapacity   float64 `json:"upstream_capacity"`
+	UpstreamLowerBound bool    `json:"upstream_lower_bound,omitempty"`
+	// UpstreamMeasured: an upstream-direct scenario was searched, so
+	// UpstreamCapacity is a measurement (0: no rate probed met the SLO),
+	// not a blank.
+	UpstreamMeasured bool       `json:"upstream_measured"`
+	Lines            []PlanLine `json:"lines"`
+	// Notes say what the plan could not check, one sentence each.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // MakePlan turns capacities into instance counts for pc.Peak with
@@ -312,10 +322,11 @@ func MakePlan(caps []Capacity, pc PlanConfig) Plan {
 	need := float64(pc.Peak) * (1 + float64(pc.Headroom))
 	p := Plan{Peak: float64(pc.Peak), Headroom: float64(pc.Headroom), Need: need}
 	for _, c := range caps {
-		if c.Scenario.Mode == "upstream" && c.Rate >= p.UpstreamCapacity {
-			p.UpstreamCapacity, p.UpstreamLowerBound = c.Rate, c.LowerBound
+		if c.Scenario.Mode == "upstream" && (!p.UpstreamMeasured || c.Rate >= p.UpstreamCapacity) {
+			p.UpstreamCapacity, p.UpstreamLowerBound, p.UpstreamMeasured = c.Rate, c.LowerBound, true
 		}
 	}
+	var unchecked []string // proxy scenarios whose upstream load nothing checked
 	for _, c := range caps {
 		l := PlanLine{Scenario: c.Scenario.Name, Mode: c.Scenario.Mode, Capacity: c.Rate,
 			RequiredHitRatio: -1, ObservedHitRatio: c.CacheHitRatio, Feasible: true, LowerBound: c.LowerBound}
@@ -337,12 +348,24 @@ func MakePlan(caps []Capacity, pc PlanConfig) Plan {
 				}
 			}
 		}
+		miss := 1 - c.CacheHitRatio
+		if c.UpstreamRatio > 0 {
+			miss = c.UpstreamRatio
+		}
+		switch {
+		case c.Scenario.Mode != "proxy" || c.Rate <= 0 || miss*need <= 0:
+		case !p.UpstreamMeasured:
+			// The proxy instances scale out; the upstream behind them
+			// does not, and nothing here measured what it holds. A bare
+			// "yes" would read as the whole path fitting.
+			l.Caveat = fmt.Sprintf("only if the upstream, not measured, takes %.0f/s", miss*need)
+			unchecked = append(unchecked, l.Scenario)
+		case p.UpstreamCapacity <= 0:
+			l.Feasible = false
+			why = append(why, fmt.Sprintf("upstream would see %.0f/s but met the SLO at no rate probed", miss*need))
+		}
 		if c.Scenario.Mode == "proxy" && p.UpstreamCapacity > 0 {
 			l.RequiredHitRatio = math.Max(0, 1-p.UpstreamCapacity/need)
-			miss := 1 - c.CacheHitRatio
-			if c.UpstreamRatio > 0 {
-				miss = c.UpstreamRatio
-			}
 			if miss*need > p.UpstreamCapacity {
 				if p.UpstreamLowerBound {
 					unknown = append(unknown, fmt.Sprintf("upstream would see %.0f/s, above the %.0f/s it held (its limit was not found)",
@@ -360,6 +383,10 @@ func MakePlan(caps []Capacity, pc PlanConfig) Plan {
 		}
 		l.Why = strings.Join(why, "; ")
 		p.Lines = append(p.Lines, l)
+	}
+	if len(unchecked) > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("the upstream's capacity was not measured (no upstream scenario, e.g. upstream-jwt, was searched): the fit of %s covers the proxy instances only, not the upstream calls they make at peak, nor the cache hit ratio they need",
+			strings.Join(unchecked, ", ")))
 	}
 	return p
 }
@@ -405,6 +432,12 @@ func WriteCapacity(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) erro
 			req = fmt.Sprintf("%.1f%% (seen %.1f%%)", l.RequiredHitRatio*100, l.ObservedHitRatio*100)
 		}
 		fits := "yes"
+		if l.Caveat != "" {
+			fits = "yes, " + l.Caveat
+			if req == "-" {
+				req = "unknown"
+			}
+		}
 		switch {
 		case l.Undecided:
 			fits = l.Why
@@ -417,7 +450,13 @@ func WriteCapacity(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) erro
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", l.Scenario, capTxt, inst, req, fits)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+	return nil
 }
 
 // capacityText is the capacity as measured ("400/s"), or as a floor when

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"regexp"
 	"strings"
@@ -257,5 +258,44 @@ func TestMakePlanLowerBound(t *testing.T) {
 	want := map[string][2]bool{"local": {false, true}, "proxy": {false, true}, "upstream": {true, false}, "measured": {false, false}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(feasible, undecided) (-want +got):\n%s", diff)
+	}
+}
+
+// TestMakePlanSaysUpstreamNotMeasured: without an upstream scenario the
+// plan cannot know whether the upstream takes a proxy's calls at peak; a
+// proxy line's "yes" carries that caveat, and a note says so, in the text
+// and the JSON. An upstream searched that met the SLO at no rate is a
+// measurement, not a blank: the proxy that calls it does not fit.
+func TestMakePlanSaysUpstreamNotMeasured(t *testing.T) {
+	caps := []Capacity{
+		{Scenario: ScenarioSpec{Name: "local-jwt", Mode: "local"}, Rate: 4000},
+		{Scenario: ScenarioSpec{Name: "proxy-jwt", Mode: "proxy"}, Rate: 1000, UpstreamRatio: 1},
+	}
+	p := MakePlan(caps, PlanConfig{Peak: 150, Headroom: 0.3})
+	proxy := p.Lines[1]
+	if p.UpstreamMeasured || !proxy.Feasible || proxy.Caveat != "only if the upstream, not measured, takes 195/s" || p.Lines[0].Caveat != "" {
+		t.Errorf("plan %+v", p)
+	}
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], "the upstream's capacity was not measured") || !strings.Contains(p.Notes[0], "proxy-jwt covers the proxy instances only") {
+		t.Errorf("notes %q", p.Notes)
+	}
+	var b strings.Builder
+	cc := CapacityConfig{SLO: SLO{Quantile: 99, Limit: 5 * time.Millisecond}}
+	if err := WriteCapacity(&b, caps, cc, p); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`proxy-jwt\s+1000\s+1\s+unknown\s+yes, only if the upstream, not measured, takes 195/s`).MatchString(b.String()) ||
+		!strings.Contains(b.String(), "\nnote: the upstream's capacity was not measured") {
+		t.Errorf("text:\n%s", b.String())
+	}
+	js, _ := json.Marshal(p)
+	if !strings.Contains(string(js), `"upstream_measured":false`) || !strings.Contains(string(js), `"caveat":"only if the upstream`) || !strings.Contains(string(js), `"notes":["the upstream's capacity was not measured`) {
+		t.Errorf("json: %s", js)
+	}
+
+	failed := append(caps, Capacity{Scenario: ScenarioSpec{Name: "upstream-jwt", Mode: "upstream"}, Rate: 0})
+	p = MakePlan(failed, PlanConfig{Peak: 150, Headroom: 0.3})
+	if l := p.Lines[1]; l.Feasible || l.Caveat != "" || !strings.Contains(l.Why, "met the SLO at no rate probed") || len(p.Notes) != 0 {
+		t.Errorf("upstream that met no rate: %+v notes %q", l, p.Notes)
 	}
 }
