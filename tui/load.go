@@ -321,7 +321,14 @@ func percentileTable(scs []ScenarioStats, st *Styles, w int) string {
 			return fmtDuration(d)
 		})
 	}
-	line("max", func(s ScenarioStats) string { return fmtDuration(s.Max) })
+	line("max", func(s ScenarioStats) string {
+		// A scenario not yet started has no latency at all: "-" like
+		// its percentiles, not a measured 0.
+		if s.Max <= 0 {
+			return "-"
+		}
+		return fmtDuration(s.Max)
+	})
 	return b.String()
 }
 

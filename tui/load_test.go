@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // A run stopped with space says where it stopped and keeps its figures.
@@ -104,5 +105,24 @@ func TestLoadWithoutProfileSaysSo(t *testing.T) {
 	hs.key("space")
 	if hs.m.load.running || !strings.Contains(hs.screenText(), "error: nothing to run") {
 		t.Fatalf("space without a profile:\n%s", hs.screenText())
+	}
+}
+
+// A scenario not yet started shows "-" in every latency row, max included,
+// beside a started one's figures.
+func TestPercentileTableUnstartedScenarioShowsDash(t *testing.T) {
+	scs := []ScenarioStats{
+		{Name: "local", Requests: 10, Percentiles: []Quantile{{50, time.Millisecond}, {90, time.Millisecond}, {99, 2 * time.Millisecond}, {99.9, 2 * time.Millisecond}}, Max: 3 * time.Millisecond},
+		{Name: "proxy"},
+	}
+	out := ansi.Strip(percentileTable(scs, NewStyles(true), 60))
+	for _, line := range strings.Split(out, "\n")[3:] { // the latency rows
+		f := strings.Fields(line)
+		if len(f) != 3 || f[2] != "-" || f[1] == "-" {
+			t.Errorf("row %q: want the started scenario's figure then -", line)
+		}
+	}
+	if !strings.Contains(out, "max") {
+		t.Errorf("no max row:\n%s", out)
 	}
 }
