@@ -318,8 +318,8 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 		// deployments have nothing to list but what serve sees.
 		if s.recent > 0 && cfg.Strategy == resolver.StrategyJWT {
 			srv.recent = newRecentSessions(cfg.SessionCookieName(), s.recent, clock)
-			mux.Handle("GET "+recentPath, &recentHandler{secret: sha256.Sum256([]byte(secret)), recent: srv.recent})
 		}
+		mux.Handle("GET "+recentPath, &recentHandler{secret: sha256.Sum256([]byte(secret)), recent: srv.recent})
 	}
 	mux.Handle("/", resolver.NewHandler(r, cfg,
 		resolver.WithObserver(srv.observe),

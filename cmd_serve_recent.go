@@ -88,7 +88,8 @@ type recentReply struct {
 	Sessions   []recentEntry `json:"sessions"`
 }
 
-// recentHandler serves GET /_authscope/recent.
+// recentHandler serves GET /_authscope/recent; recent is nil when serve
+// does not record (a 404 that says why).
 type recentHandler struct {
 	secret [32]byte
 	recent *recentSessions
@@ -96,6 +97,10 @@ type recentHandler struct {
 
 func (h *recentHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !authorized(w, r, h.secret) {
+		return
+	}
+	if h.recent == nil {
+		http.Error(w, "not recording: recent sessions are kept for the jwt strategy with --recent > 0", http.StatusNotFound)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
 
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
@@ -22,9 +23,10 @@ import (
 // a profile (the embedded demo by default, which is also what a bare
 // `authscope` opens).
 func runTUI(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "tui", "tui [--profile NAME|FILE] [--cookies FILE] [--export-dir DIR]")
+	fs := newFlagSet(env, "tui", "tui [--profile NAME|FILE] [--cookies FILE | --from-serve URL] [--export-dir DIR]")
 	profile := fs.String("profile", "demo", "profile name or file; demo is the embedded demo")
-	cookies := fs.String("cookies", "", "file of JWT session cookies to browse (one Cookie header or token per line)")
+	var jwts jwtSource
+	jwts.register(fs)
 	exportDir := fs.String("export-dir", "", "where the Load screen's e writes reports (default: the user cache dir's authscope/exports)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -36,7 +38,7 @@ func runTUI(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	deps, closeDeps, err := tuiDeps(ctx, p, env.getenv, *exportDir, *cookies)
+	deps, closeDeps, err := tuiDeps(ctx, p, env.getenv, *exportDir, jwts)
 	if err != nil {
 		return err
 	}
@@ -50,10 +52,13 @@ func runTUI(ctx context.Context, env *cliEnv, args []string) error {
 }
 
 // tuiDeps wires the TUI to the demo or to the deployment p describes.
-func tuiDeps(ctx context.Context, p *profiles.Profile, getenv func(string) string, exportDir, cookies string) (tui.Deps, func() error, error) {
+func tuiDeps(ctx context.Context, p *profiles.Profile, getenv func(string) string, exportDir string, jwts jwtSource) (tui.Deps, func() error, error) {
+	if jwts.cookies != "" && jwts.fromServe != "" {
+		return tui.Deps{}, nil, usagef("--cookies and --from-serve are exclusive")
+	}
 	if p.Demo {
-		if cookies != "" {
-			return tui.Deps{}, nil, usagef("--cookies is for a real deployment's profile; the demo mints its own")
+		if jwts.cookies != "" || jwts.fromServe != "" {
+			return tui.Deps{}, nil, usagef("--cookies and --from-serve are for a real deployment's profile; the demo mints its own")
 		}
 		compare, err := profileLoad("compare", p, getenv)
 		if err != nil {
@@ -65,7 +70,7 @@ func tuiDeps(ctx context.Context, p *profiles.Profile, getenv func(string) strin
 		}
 		return d.deps(p, exportDir, compare), d.Close, nil
 	}
-	return profileDeps(ctx, p, getenv, exportDir, cookies)
+	return profileDeps(ctx, p, getenv, exportDir, jwts)
 }
 
 // deps is the demo's TUI wiring; extra load profiles follow the demo's own.
@@ -150,7 +155,7 @@ func engineFor(r resolver.Resolver, cfg resolver.Config) tui.Engine {
 
 // profileDeps wires the TUI to a real deployment: its store (database
 // strategy) when the profile names one, its upstream for proxy mode.
-func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) string, exportDir, cookies string) (tui.Deps, func() error, error) {
+func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) string, exportDir string, jwts jwtSource) (tui.Deps, func() error, error) {
 	cfg, err := p.ResolverConfig(getenv)
 	if err != nil {
 		return tui.Deps{}, nil, usageError{err}
@@ -171,12 +176,19 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 		return tui.Deps{}, nil, usageError{err}
 	}
 	var sessions tui.ByStrategy
-	if cookies != "" {
-		rows, err := cookieRows(cookies, cfg, time.Now())
+	switch {
+	case jwts.cookies != "":
+		rows, err := cookieRows(jwts.cookies, cfg, time.Now())
 		if err != nil {
 			return tui.Deps{}, nil, err
 		}
 		sessions.JWT = tui.NewMemorySource(rows, false)
+	case jwts.fromServe != "":
+		src, err := newServeSource(jwts.fromServe, jwts.secretEnv, getenv, cfg, time.Now)
+		if err != nil {
+			return tui.Deps{}, nil, err
+		}
+		sessions.JWT = src
 	}
 	if dsn != "" {
 		// Browsing never writes: the store the list and the per-row
@@ -317,26 +329,33 @@ func cookieRows(path string, cfg resolver.Config, now time.Time) ([]tui.SessionR
 				return nil, usagef("cookies file line %d: no %s cookie", n+1, cfg.SessionCookieName())
 			}
 		}
-		row := tui.SessionRow{Key: fmt.Sprintf("line-%d", n+1), Token: token, Strategy: resolver.StrategyJWT}
-		claims, reason, _ := codec.Decode(token, now)
-		if reason == resolver.ReasonExpired {
-			// Decoded at the epoch only to label the row; resolving it still
-			// reports it expired.
-			claims, _, _ = codec.Decode(token, time.Unix(0, 0))
-		}
-		if claims != nil {
-			row.Name, _ = claims["name"].(string)
-			row.Email, _ = claims["email"].(string)
-			row.UserID, _ = claims["sub"].(string)
-			if exp, ok := claims["exp"].(json.Number); ok {
-				if secs, err := exp.Float64(); err == nil {
-					row.Expires = time.Unix(int64(secs), 0)
-				}
-			}
-		}
-		rows = append(rows, row)
+		rows = append(rows, jwtRow(codec, fmt.Sprintf("line-%d", n+1), token, now))
 	}
 	return rows, nil
+}
+
+// jwtRow is the browser's row for a JWT session token: decoded with the
+// profile's secrets for the name, e-mail and expiry; a token that does not
+// decode is listed without them (resolving it shows why).
+func jwtRow(codec *resolver.Codec, key, token string, now time.Time) tui.SessionRow {
+	row := tui.SessionRow{Key: key, Token: token, Strategy: resolver.StrategyJWT}
+	claims, reason, _ := codec.Decode(token, now)
+	if reason == resolver.ReasonExpired {
+		// Decoded at the epoch only to label the row; resolving it still
+		// reports it expired.
+		claims, _, _ = codec.Decode(token, time.Unix(0, 0))
+	}
+	if claims != nil {
+		row.Name, _ = claims["name"].(string)
+		row.Email, _ = claims["email"].(string)
+		row.UserID, _ = claims["sub"].(string)
+		if exp, ok := claims["exp"].(json.Number); ok {
+			if secs, err := exp.Float64(); err == nil {
+				row.Expires = time.Unix(int64(secs), 0)
+			}
+		}
+	}
+	return row
 }
 
 // storeOptions are the profile's store settings: layout, prefix, pool.
@@ -404,13 +423,13 @@ func (w *lazyWriter) Close() error {
 	return err
 }
 
-// isTerminal reports whether stream (stdin or stdout) is a character device
-// (a TTY): the TUI refuses to start without one, resolve prompts on one.
+// isTerminal reports whether stream (stdin or stdout) is a terminal: the
+// TUI refuses to start without one, resolve prompts on one.
 func isTerminal(stream any) bool {
 	f, ok := stream.(*os.File)
 	if !ok {
 		return false
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	// A terminal, not just any character device: /dev/null is one too.
+	return term.IsTerminal(f.Fd())
 }

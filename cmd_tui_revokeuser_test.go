@@ -21,7 +21,7 @@ func TestTUIRevokeUserDeletesAndInvalidates(t *testing.T) {
 		}
 		return ""
 	}
-	deps, closeDeps, err := profileDeps(ctx, dbProfile(t, false), getenv, t.TempDir(), "")
+	deps, closeDeps, err := profileDeps(ctx, dbProfile(t, false), getenv, t.TempDir(), jwtSource{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestTUIRevokeUserDeletesAndInvalidates(t *testing.T) {
 	}
 
 	// read_only: refused, store unchanged.
-	ro, closeRO, err := profileDeps(ctx, dbProfile(t, true), getenv, t.TempDir(), "")
+	ro, closeRO, err := profileDeps(ctx, dbProfile(t, true), getenv, t.TempDir(), jwtSource{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,7 +128,7 @@ func TestTUIBrowsingDatabaseIsReadOnly(t *testing.T) {
 		}
 		return ""
 	}
-	deps, closeDeps, err := profileDeps(ctx, dbProfile(t, false), getenv, t.TempDir(), "")
+	deps, closeDeps, err := profileDeps(ctx, dbProfile(t, false), getenv, t.TempDir(), jwtSource{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestTUIReadOnlyProfileRefusesRevoke(t *testing.T) {
 		}
 		return ""
 	}
-	deps, closeDeps, err := profileDeps(ctx, dbProfile(t, true), getenv, t.TempDir(), "")
+	deps, closeDeps, err := profileDeps(ctx, dbProfile(t, true), getenv, t.TempDir(), jwtSource{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestTUIProxyDatabaseEngineIsMarkedWriting(t *testing.T) {
 	}
 	p := dbProfile(t, false)
 	p.Resolver.BaseURL = "http://127.0.0.1:9"
-	deps, closeDeps, err := profileDeps(ctx, p, getenv, t.TempDir(), "")
+	deps, closeDeps, err := profileDeps(ctx, p, getenv, t.TempDir(), jwtSource{})
 	if err != nil {
 		t.Fatal(err)
 	}
