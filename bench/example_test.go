@@ -41,15 +41,19 @@ func ExampleExecute() {
 		panic(err)
 	}
 	for _, s := range rep.Scenarios {
-		fmt.Printf("%s: %d requests, %d upstream calls, sessions %v, p50 above 1ms: %v\n",
-			s.Name, s.Requests, s.UpstreamCalls, s.Reasons["session"] > 60, s.LatencyNs.P50 > int64(time.Millisecond))
+		fmt.Printf("%s: %d requests, %d upstream calls, sessions %v\n",
+			s.Name, s.Requests, s.UpstreamCalls, s.Reasons["session"] > 60)
 	}
+	// Only a lower bound is certain on a busy machine: the proxy's p50
+	// includes its 1 ms hop. (How fast local is depends on the box.)
+	fmt.Println("proxy p50 includes the hop:", rep.Scenarios[1].LatencyNs.P50 >= int64(time.Millisecond))
 	var table strings.Builder
 	_ = bench.WriteTable(&table, rep)
 	fmt.Println(strings.Contains(table.String(), "p50 vs local"))
 	// Output:
-	// local: 100 requests, 0 upstream calls, sessions true, p50 above 1ms: false
-	// proxy: 100 requests, 100 upstream calls, sessions true, p50 above 1ms: true
+	// local: 100 requests, 0 upstream calls, sessions true
+	// proxy: 100 requests, 100 upstream calls, sessions true
+	// proxy p50 includes the hop: true
 	// true
 }
 
