@@ -282,7 +282,11 @@ loop:
 			}
 			intended, _ := p.intended(res.Seq)
 			s := fromResult(res, intended)
-			rec.add(s, canceled)
+			// ctx, not just canceled: a request cut by the cancel can have
+			// its result ready before this loop has taken the done case
+			// (select picks among ready cases at random), and the cut
+			// request must not count as an error either way.
+			rec.add(s, canceled || ctx.Err() != nil)
 			if r.results != nil && !s.intended.Before(rec.windowStart) {
 				r.writeResult(res)
 			}
