@@ -382,7 +382,11 @@ func TestRunHTTPAndClassification(t *testing.T) {
 	}))
 	defer srv.Close()
 	pop := StaticPopulation{Valid: []string{"ok=1", "ok=2"}, Tampered: []string{"bad=1"}}
-	cfg := Config{Rate: 400, Duration: Duration(time.Second), MaxRequests: 200,
+	// The request cap, not the clock, ends the run: a schedule that ended
+	// first would stop a starved generator short of 200 (the pacer never
+	// runs past the schedule to catch up). At 400/s the cap is reached in
+	// half a second on a machine that keeps up.
+	cfg := Config{Rate: 400, Duration: Duration(time.Minute), MaxRequests: 200,
 		Population: PopulationConfig{Sessions: 2, NoCookie: 0.25, Tampered: 0.25},
 		Scenarios:  []ScenarioSpec{{Name: "serve", Mode: "local", Via: ViaHTTP, URL: srv.URL + "/api/auth/session"}}}
 	var results bytes.Buffer
