@@ -25,7 +25,7 @@ func ExampleExecute() {
 		return out, err
 	})
 	cfg := bench.Config{
-		Rate: 500, Duration: bench.Duration(time.Second), MaxRequests: 100,
+		Rate: 500, Duration: bench.Duration(time.Minute), MaxRequests: 100, // the cap ends it, however busy the machine
 		Population: bench.PopulationConfig{Sessions: 3, NoCookie: 0.2},
 		Scenarios: []bench.ScenarioSpec{
 			{Name: "local", Mode: "local", Strategy: "jwt"},

@@ -130,7 +130,7 @@ func TestFormatNs(t *testing.T) {
 func TestReadResultsFromRun(t *testing.T) {
 	var results bytes.Buffer
 	spec, tg := inproc("r", &scripted{script: []time.Duration{time.Millisecond}})
-	rep, err := Execute(t.Context(), Config{Rate: 200, Duration: Duration(2 * time.Second), MaxRequests: 100, Scenarios: []ScenarioSpec{spec}}, tg, WithResults(&results))
+	rep, err := Execute(t.Context(), Config{Rate: 200, Duration: Duration(time.Minute), MaxRequests: 100, Scenarios: []ScenarioSpec{spec}}, tg, WithResults(&results)) // the cap ends it
 	if err != nil {
 		t.Fatal(err)
 	}

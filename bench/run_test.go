@@ -89,7 +89,7 @@ func TestRunPercentilesMatchScript(t *testing.T) {
 	spec, tg := inproc("scripted", tgt)
 	// The request cap, not the clock, ends the run: a generator starved for
 	// a moment still sends all 300.
-	cfg := Config{Rate: 200, Duration: Duration(3 * time.Second), MaxRequests: 300, Scenarios: []ScenarioSpec{spec}}
+	cfg := Config{Rate: 200, Duration: Duration(time.Minute), MaxRequests: 300, Scenarios: []ScenarioSpec{spec}}
 	rep, err := Execute(t.Context(), cfg, tg)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +180,9 @@ func TestRunCoordinatedOmissionCorrection(t *testing.T) {
 	script[50] = 400 * time.Millisecond
 	tgt := &scripted{script: script}
 	spec, tg := inproc("stall", tgt)
-	cfg := Config{Rate: 100, Duration: Duration(3 * time.Second), MaxRequests: 200, Workers: 1, MaxWorkers: 1, Scenarios: []ScenarioSpec{spec}}
+	// The cap ends the run, not the schedule: a starved generator still
+	// sends all 200.
+	cfg := Config{Rate: 100, Duration: Duration(time.Minute), MaxRequests: 200, Workers: 1, MaxWorkers: 1, Scenarios: []ScenarioSpec{spec}}
 	rep, err := Execute(t.Context(), cfg, tg)
 	if err != nil {
 		t.Fatal(err)
