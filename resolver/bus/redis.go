@@ -147,30 +147,45 @@ func (r *Redis) Listen(ctx context.Context, inv resolver.Invalidator) (*Listener
 	go func() {
 		defer func() { <-unblocked; close(l.done) }()
 		backoff := 50 * time.Millisecond
+		// lost: the connection dropped and the cache has not been emptied
+		// since; pinged: a PING is out on the new connection. Its PONG comes
+		// back after the SUBSCRIBE go-redis sends on reconnecting, so when it
+		// arrives the subscription is live again.
+		lost, pinged := false, false
 		for {
-			msg, err := ps.ReceiveMessage(ctx)
+			reply, err := ps.Receive(ctx)
 			if err != nil {
 				if ctx.Err() != nil {
 					return
 				}
 				r.logger.Warn("redis invalidation subscription interrupted; retrying", slog.String("error", err.Error()))
+				lost, pinged = true, false
 				if !sleepCtx(ctx, backoff) {
 					return
 				}
 				backoff = min(backoff*2, 5*time.Second)
-				// A PING makes go-redis dial again and resubscribe now rather
-				// than on the next read. Once it answers, the subscription is
-				// back: events published while it was down are lost, so drop
-				// everything, as the PostgreSQL listener does.
-				if err := ps.Ping(ctx); err != nil {
-					continue
-				}
-				inv.InvalidateAll()
-				l.c.reconnect.Add(1)
+				// The PING makes go-redis dial again and resubscribe now
+				// rather than on the next read.
+				pinged = ps.Ping(ctx) == nil
 				continue
 			}
 			backoff = 50 * time.Millisecond
-			l.c.apply([]byte(msg.Payload), r.origin, inv, r.logger)
+			switch m := reply.(type) {
+			case *redis.Message:
+				l.c.apply([]byte(m.Payload), r.origin, inv, r.logger)
+			case *redis.Pong:
+				if lost {
+					// Events published while the subscription was down are
+					// lost: drop everything, as the PostgreSQL listener does,
+					// then count the reconnect.
+					lost, pinged = false, false
+					inv.InvalidateAll()
+					l.c.reconnect.Add(1)
+				}
+			}
+			if lost && !pinged { // reconnected by the read itself
+				pinged = ps.Ping(ctx) == nil
+			}
 		}
 	}()
 	return l, nil
