@@ -15,17 +15,7 @@ import (
 func TestTUIRevokeUserDeletesAndInvalidates(t *testing.T) {
 	ctx := t.Context()
 	dsn, before := seededSQLite(t)
-	getenv := func(k string) string {
-		if k == "MYDB" {
-			return dsn
-		}
-		return ""
-	}
-	deps, closeDeps, err := profileDeps(ctx, dbProfile(t, false), getenv, t.TempDir(), jwtSource{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = closeDeps() }()
+	deps := sqliteDeps(t, dsn, false)
 	eng, err := deps.Resolvers.Build(ctx, tui.Settings{Mode: resolver.ModeLocal, Strategy: resolver.StrategyDatabase, Cache: true})
 	if err != nil {
 		t.Fatal(err)
@@ -81,11 +71,7 @@ func TestTUIRevokeUserDeletesAndInvalidates(t *testing.T) {
 	}
 
 	// read_only: refused, store unchanged.
-	ro, closeRO, err := profileDeps(ctx, dbProfile(t, true), getenv, t.TempDir(), jwtSource{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = closeRO() }()
+	ro := sqliteDeps(t, dsn, true)
 	mid := storeCounts(t, dsn)
 	var other tui.SessionRow
 	for _, row := range page.Rows {

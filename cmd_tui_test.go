@@ -113,6 +113,24 @@ func dbProfile(t *testing.T, readOnly bool) *profiles.Profile {
 	return p
 }
 
+// sqliteDeps wires the TUI to the SQLite store at dsn through dbProfile,
+// as `authscope tui --profile` would; closed when the test ends.
+func sqliteDeps(t *testing.T, dsn string, readOnly bool) tui.Deps {
+	t.Helper()
+	getenv := func(k string) string {
+		if k == "MYDB" {
+			return dsn
+		}
+		return ""
+	}
+	deps, closeDeps, err := profileDeps(t.Context(), dbProfile(t, readOnly), getenv, t.TempDir(), jwtSource{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = closeDeps() })
+	return deps
+}
+
 // Browsing a real store (listing every row and resolving it, as the
 // Sessions screen's "last result" does) must not change a row: expired
 // sessions stay, due ones are not extended. Revoke still deletes.
@@ -122,17 +140,7 @@ func TestTUIBrowsingDatabaseIsReadOnly(t *testing.T) {
 	if before.Expired == 0 || before.Due == 0 {
 		t.Fatalf("the seed has no expired or due sessions to protect: %+v", before)
 	}
-	getenv := func(k string) string {
-		if k == "MYDB" {
-			return dsn
-		}
-		return ""
-	}
-	deps, closeDeps, err := profileDeps(ctx, dbProfile(t, false), getenv, t.TempDir(), jwtSource{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = closeDeps() }()
+	deps := sqliteDeps(t, dsn, false)
 	if deps.ReadOnly {
 		t.Fatal("a profile allowing writes is shown read-only")
 	}
@@ -175,17 +183,7 @@ func TestTUIBrowsingDatabaseIsReadOnly(t *testing.T) {
 func TestTUIReadOnlyProfileRefusesRevoke(t *testing.T) {
 	ctx := t.Context()
 	dsn, before := seededSQLite(t)
-	getenv := func(k string) string {
-		if k == "MYDB" {
-			return dsn
-		}
-		return ""
-	}
-	deps, closeDeps, err := profileDeps(ctx, dbProfile(t, true), getenv, t.TempDir(), jwtSource{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = closeDeps() }()
+	deps := sqliteDeps(t, dsn, true)
 	if !deps.ReadOnly {
 		t.Fatal("a read_only profile is not shown read-only")
 	}
