@@ -243,8 +243,22 @@ func (c Config) Validate() error {
 	if len(errs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("resolver config: %w", errors.Join(errs...))
+	return fmt.Errorf("resolver config: %w", joinedErrors(errs))
 }
+
+// joinedErrors is errors.Join on one line ("a; b"): a configuration error
+// is one line on a terminal or in a log. errors.Is and As still see each.
+type joinedErrors []error
+
+func (e joinedErrors) Error() string {
+	parts := make([]string, len(e))
+	for i, err := range e {
+		parts[i] = err.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e joinedErrors) Unwrap() []error { return e }
 
 // RedactURL hides a password in a URL for messages. Text that does not parse
 // as a URL is cut at its last '@' so that "scheme://user:pass@host" shapes

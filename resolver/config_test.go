@@ -24,6 +24,10 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
 	}
+	// All of them on one line: a CLI prints one line per error.
+	if err != nil && strings.ContainsAny(err.Error(), "\r\n") {
+		t.Errorf("error spans lines: %q", err)
+	}
 	if err := (Config{Secrets: []string{"s"}}).WithDefaults().Validate(); err != nil {
 		t.Errorf("defaults with a secret: %v", err)
 	}
