@@ -256,8 +256,23 @@ func (r *runner) scenario(ctx context.Context, i int) (canceled bool) {
 	defer snapT.Stop()
 	ivT := time.NewTicker(time.Duration(r.cfg.Interval))
 	defer ivT.Stop()
+	// A snapshot copies and walks whole histograms (tens of milliseconds
+	// under -race) where recording a result takes under a microsecond, and
+	// select picks among ready cases at random. On a starved CPU every tick
+	// is ready again by the time a snapshot ends, so the loop takes about
+	// one snapshot per result while finished requests queue behind the
+	// workers (hundreds once it has fallen behind). A cancelled run must
+	// not pay that: the cancel is taken before any other case, and from
+	// then on snapC and ivC are nil so the loop only drains results. The
+	// final snapshot and interval after the loop cover what it drained.
+	snapC, ivC := snapT.C, ivT.C
 	done := ctx.Done()
 	var stoppedAt time.Time
+	stop := func() {
+		atk.Stop()
+		canceled, stoppedAt, done = true, time.Now(), nil
+		snapC, ivC = nil, nil
+	}
 	began := func() (time.Time, bool) {
 		if b := p.began.Load(); b != nil {
 			return *b, true
@@ -266,10 +281,12 @@ func (r *runner) scenario(ctx context.Context, i int) (canceled bool) {
 	}
 loop:
 	for {
+		if done != nil && ctx.Err() != nil {
+			stop()
+		}
 		select {
 		case <-done:
-			atk.Stop()
-			canceled, stoppedAt, done = true, time.Now(), nil
+			stop()
 			continue
 		case res, ok := <-results:
 			if !ok {
@@ -290,11 +307,11 @@ loop:
 			if r.results != nil && !s.intended.Before(rec.windowStart) {
 				r.writeResult(res)
 			}
-		case now := <-ivT.C:
+		case now := <-ivC:
 			if !rec.windowStart.IsZero() && now.After(rec.windowStart) {
 				r.logInterval(rec, now)
 			}
-		case now := <-snapT.C:
+		case now := <-snapC:
 			if b, ok := began(); ok {
 				st.Elapsed = now.Sub(b)
 				if st.Elapsed >= warm {
