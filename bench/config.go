@@ -26,6 +26,7 @@ const (
 	defaultRate       = 100
 	defaultDuration   = 10 * time.Second
 	snapshotEvery     = 250 * time.Millisecond // at most 4 snapshots a second
+	snapshotBudget    = 5                      // and a snapshot's cost ×5 apart: at most a fifth of the run loop
 	inprocURL         = "http://inproc.bench.invalid/"
 	significantDigits = 3
 )
