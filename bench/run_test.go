@@ -359,8 +359,14 @@ func TestRunMemoryBounded(t *testing.T) {
 	}
 	between := late.firstReq - early.firstReq
 	growth := int64(late.min) - int64(early.min)
+	// Allowed: the histograms of a snapshot in flight, 256 KiB for what is
+	// in flight when the heap is sampled (measured swings reach ±150 KiB
+	// under -race with other packages running), and 32 bytes a request.
+	// Anything the run kept per request (a result, a timestamp and its
+	// slice slot) is larger than that, so a leak still shows over the
+	// thousands of requests between the windows.
 	snapshot := 2 * int64(newHistogram().ByteSize())
-	if growth > snapshot+16*between {
+	if growth > snapshot+256<<10+32*between {
 		t.Errorf("heap grew %d KiB over %d requests (%.0f bytes per request): the run keeps per-request state", growth>>10, between, float64(growth)/float64(between))
 	}
 	t.Logf("heap %d KiB -> %d KiB over %d requests (min of %d and %d samples)", early.min>>10, late.min>>10, between, early.samples, late.samples)
