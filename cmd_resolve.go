@@ -107,6 +107,22 @@ func (f *resolveFlags) checkStoreFlags(cfg resolver.Config) error {
 	return nil
 }
 
+// unusedInProxy refuses store flags in proxy mode, where the upstream
+// looks sessions up and no store is opened. keepSchema lets --schema pass
+// for commands that use the layout without a store (serve's triggers).
+func (sf *storeFlagSet) unusedInProxy(keepSchema bool) error {
+	flag := sf.given()
+	if keepSchema && flag == "schema" {
+		rest := *sf
+		rest.schema = ""
+		flag = rest.given()
+	}
+	if flag != "" {
+		return usagef("--%s is not used in proxy mode: the upstream looks sessions up", flag)
+	}
+	return nil
+}
+
 // given names the first store flag set, or "".
 func (sf *storeFlagSet) given() string {
 	switch {
@@ -274,8 +290,8 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	if cfg.Mode == resolver.ModeProxy {
-		if flag := f.store.given(); flag != "" {
-			return usagef("--%s is not used in proxy mode: the upstream looks sessions up", flag)
+		if err := f.store.unusedInProxy(false); err != nil {
+			return err
 		}
 	}
 	clock, err := f.clock()

@@ -182,10 +182,11 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	if err != nil {
 		return nil, err
 	}
-	// In proxy mode the upstream looks sessions up: a store would go unused
-	// (--schema still names the layout --install-trigger works on).
-	if sf := f.store; cfg.Mode == resolver.ModeProxy && (sf.db != "" || sf.dbEnv != "" || sf.prefix != "" || sf.maxConns != 0) {
-		return nil, usagef("--%s is not used in proxy mode: the upstream looks sessions up", sf.given())
+	// --schema still names the layout --install-trigger works on.
+	if cfg.Mode == resolver.ModeProxy {
+		if err := f.store.unusedInProxy(true); err != nil {
+			return nil, err
+		}
 	}
 	if s.refresh {
 		cfg.RefreshCookies = true

@@ -82,4 +82,9 @@ func TestServeRecentOnlyWhereItMeansSomething(t *testing.T) {
 	if code, _, errs := runStoreCmd(t, env, "serve", "--mode", "proxy", "--strategy", "database", "--url", "http://127.0.0.1:9/api/auth", "--db", "sqlite:x.db"); code != 2 || !strings.Contains(errs, "--db is not used in proxy mode") {
 		t.Errorf("--db in proxy mode: %d %q", code, errs)
 	}
+	// --schema is kept (it names the trigger's layout); the flag named is
+	// the one that goes unused.
+	if code, _, errs := runStoreCmd(t, env, "serve", "--mode", "proxy", "--strategy", "database", "--url", "http://127.0.0.1:9/api/auth", "--schema", "prisma", "--max-conns", "4"); code != 2 || !strings.Contains(errs, "--max-conns is not used in proxy mode") {
+		t.Errorf("--schema with --max-conns in proxy mode: %d %q", code, errs)
+	}
 }
