@@ -75,6 +75,7 @@ func firstScenario(s *ScenarioReport) ScenarioReport {
 	c := *s
 	c.Reasons = maps.Clone(s.Reasons)
 	c.Unknown = slices.Clone(s.Unknown)
+	c.Intervals = slices.Clone(s.Intervals)
 	if c.Reasons == nil {
 		c.Reasons = map[string]int64{}
 	}
@@ -226,6 +227,9 @@ func mergeScenario(dst, src *ScenarioReport) {
 			dst.Unknown = append(dst.Unknown, u)
 		}
 	}
+	// Interval percentiles of two generators do not combine (their .hlog
+	// files do): a scenario of several sources has no series.
+	dst.Intervals = nil
 	dst.corrected = mergeH(dst.corrected, src.corrected)
 	dst.uncorrected = mergeH(dst.uncorrected, src.uncorrected)
 	dst.lag = mergeH(dst.lag, src.lag)

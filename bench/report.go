@@ -119,6 +119,11 @@ type ScenarioReport struct {
 	// With unbounded workers it is the generator's own lateness (CPU
 	// starvation): the corrected latency includes it.
 	DispatchLagNs Latency `json:"dispatch_lag_ns"`
+	// Intervals are the percentiles of each interval (Config.Interval) of
+	// the window with requests in it, in order: latency over time. A
+	// scenario merged from several sources has none (percentiles of
+	// different generators' intervals do not combine; their .hlog files do).
+	Intervals []IntervalLatency `json:"intervals,omitempty"`
 	// Overflow counts latencies above 60 s (recorded as 60 s).
 	Overflow int64 `json:"overflow,omitempty"`
 	Sources  int   `json:"sources"`
@@ -159,6 +164,28 @@ func (s *ScenarioReport) finish() {
 	}
 }
 
+// IntervalLatency is one interval's figures, nanoseconds: corrected and
+// uncorrected p50 and p99, and the p99 of the dispatch lag (how late the
+// generator sent its requests).
+type IntervalLatency struct {
+	Start          time.Time `json:"start"`
+	End            time.Time `json:"end"`
+	Requests       int64     `json:"requests"`
+	P50            int64     `json:"p50"`
+	P99            int64     `json:"p99"`
+	UncorrectedP50 int64     `json:"uncorrected_p50"`
+	UncorrectedP99 int64     `json:"uncorrected_p99"`
+	LagP99         int64     `json:"lag_p99"`
+}
+
+// IntervalLagged reports whether the generator was late enough in iv that
+// iv's corrected p99 includes its delay: GeneratorLagged's rule applied to
+// one interval. A live display marks such intervals ("generator delayed
+// these p99s") rather than show their p99 as the target's.
+func (s *ScenarioReport) IntervalLagged(iv IntervalLatency) bool {
+	return s.lagged(iv.LagP99, iv.UncorrectedP50)
+}
+
 // GeneratorLagged reports whether the generator fell behind its schedule
 // enough to matter. Dispatch lag (how late each request left against its
 // intended send time) is always there in small amounts: timer slack and
@@ -174,7 +201,12 @@ func (s *ScenarioReport) finish() {
 // intended send time) include the generator's lateness (a starved CPU, or
 // capped workers), not only the target's latency.
 func (s *ScenarioReport) GeneratorLagged() bool {
-	lag := s.DispatchLagNs.P99
+	return s.lagged(s.DispatchLagNs.P99, s.LatencyUncorrectedNs.P50)
+}
+
+// lagged is GeneratorLagged's rule for a dispatch lag p99 and the target's
+// median (uncorrected p50) over the same requests.
+func (s *ScenarioReport) lagged(lag, targetP50 int64) bool {
 	if lag <= 0 {
 		return false
 	}
@@ -183,7 +215,18 @@ func (s *ScenarioReport) GeneratorLagged() bool {
 		perGenerator := s.RateTarget / float64(max(s.Sources, 1))
 		halfInterval = int64(float64(time.Second) / perGenerator / 2)
 	}
-	return lag > max(halfInterval, s.LatencyUncorrectedNs.P50)
+	return lag > max(halfInterval, targetP50)
+}
+
+// GeneratorLagNote is the one-line caveat for a scenario whose generator
+// lagged (see GeneratorLagged), "" otherwise: what a live display shows
+// under a p99 the generator delayed, and the HTML report beside it.
+func (s *ScenarioReport) GeneratorLagNote() string {
+	if !s.GeneratorLagged() {
+		return ""
+	}
+	return fmt.Sprintf("%s: the generator sent requests late (dispatch lag p99 %s): its corrected p99 %s includes that delay; uncorrected p99 %s",
+		s.Name, FormatNs(s.DispatchLagNs.P99), FormatNs(s.LatencyNs.P99), FormatNs(s.LatencyUncorrectedNs.P99))
 }
 
 // Unknowns.
