@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -209,6 +211,7 @@ func (t *HlogTotals) Report() *Report {
 			s.uncorrected = u.Clone()
 		}
 		s.Requests = s.corrected.TotalCount()
+		s.Intervals = t.intervalLatencies(n)
 		s.finish()
 		r.Scenarios = append(r.Scenarios, s)
 	}
@@ -216,6 +219,46 @@ func (t *HlogTotals) Report() *Report {
 		r.Baseline = r.Scenarios[0].Name
 	}
 	return r
+}
+
+// intervalLatencies is the latency over time of scenario name from the
+// intervals read: intervals of the same span (ms) are merged, as logs of
+// generators started together have, and the rest kept in start order. A
+// log has no dispatch lag, so no interval is marked as delayed.
+func (t *HlogTotals) intervalLatencies(name string) []IntervalLatency {
+	type span struct{ start, end int64 }
+	corr, uncorr := map[span]*hdr.Histogram{}, map[span]*hdr.Histogram{}
+	for _, h := range t.intervals {
+		m := corr
+		switch h.Tag() {
+		case name:
+		case name + uncorrectedSuffix:
+			m = uncorr
+		default:
+			continue
+		}
+		k := span{h.StartTimeMs(), h.EndTimeMs()}
+		if cur, ok := m[k]; ok {
+			cur.Merge(h)
+		} else {
+			m[k] = h.Clone()
+		}
+	}
+	spans := slices.SortedFunc(maps.Keys(corr), func(a, b span) int { return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end)) })
+	out := make([]IntervalLatency, 0, len(spans))
+	for _, k := range spans {
+		h := corr[k]
+		if h.TotalCount() == 0 {
+			continue
+		}
+		iv := IntervalLatency{Start: time.UnixMilli(k.start), End: time.UnixMilli(k.end), Requests: h.TotalCount(),
+			P50: h.ValueAtQuantile(50), P99: h.ValueAtQuantile(99)}
+		if u := uncorr[k]; u != nil {
+			iv.UncorrectedP50, iv.UncorrectedP99 = u.ValueAtQuantile(50), u.ValueAtQuantile(99)
+		}
+		out = append(out, iv)
+	}
+	return out
 }
 
 // ReadResults reads vegeta results files (gob, JSON or CSV, as `vegeta

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -161,6 +162,15 @@ func TestMergeOfSplitRunEqualsOneRun(t *testing.T) {
 	lat := totals.Report().Scenarios[0]
 	if lat.LatencyNs != one.LatencyNs || lat.Requests != one.Requests {
 		t.Errorf("latency-only report from hlogs: %+v vs %+v", lat.LatencyNs, one.LatencyNs)
+	}
+	// The two machines' logs give the one run's latency over time: their
+	// intervals of the same span merge exactly (a log has no dispatch lag).
+	want := slices.Clone(one.Intervals)
+	for i := range want {
+		want[i].LagP99 = 0
+	}
+	if diff := cmp.Diff(want, lat.Intervals); len(want) != 10 || diff != "" {
+		t.Errorf("intervals from the hlogs (-one run +hlogs):\n%s", diff)
 	}
 }
 
