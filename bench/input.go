@@ -134,9 +134,6 @@ func readInputs(ctx context.Context, kind string, paths []string, limit int64, r
 			return in.err
 		}
 	}
-	if err == nil {
-		return ctx.Err()
-	}
 	return err
 }
 
