@@ -30,7 +30,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 		Percentiles, OverTime template.HTML
 		PercentNote, OverNote string
 	}{
-		Title:       fmt.Sprintf("authscope bench: %s, %d scenarios", r.Started.UTC().Format(time.RFC3339), len(r.Scenarios)),
+		Title:       fmt.Sprintf("authscope bench: %s, %s", r.Started.UTC().Format(time.RFC3339), plural(len(r.Scenarios), "scenario")),
 		Summary:     r.summary(),
 		Canceled:    r.Canceled,
 		Warnings:    r.warnings(),
@@ -85,3 +85,11 @@ Dashed: from its actual send time (uncorrected).</p>
 <ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>
 {{end}}</body></html>
 `))
+
+// plural renders "1 scenario", "3 scenarios".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -155,7 +155,7 @@ func TestHTMLReport(t *testing.T) {
 		}
 		var names []string
 		for _, e := range svg.find(func(e *htmlNode) bool { return e.XMLName.Local == "text" && e.attr("class") == "legend" }) {
-			names = append(names, e.text())
+			names = append(names, strings.TrimSpace(e.Text)) // its own text, not its <title>
 		}
 		if len(names) < 2 || names[0] != "local-jwt" || names[1] != "proxy-jwt" || strings.Contains(strings.Join(names, ","), "idle") {
 			t.Errorf("%s legend %q, want local-jwt, proxy-jwt and no idle", id, names)
@@ -210,5 +210,22 @@ func TestHTMLReport(t *testing.T) {
 		if m.attr("fill") != scenarioColor(1) {
 			t.Errorf("delayed mark on %s, want proxy-jwt's colour", m.attr("fill"))
 		}
+	}
+}
+
+// TestHTMLLegendCutsLongNames: a name longer than the legend's room is cut
+// with an ellipsis, whole in its tooltip; the title counts scenarios.
+func TestHTMLLegendCutsLongNames(t *testing.T) {
+	r := htmlReport(false)
+	r.Scenarios = r.Scenarios[:1]
+	long := strings.Repeat("x", 50)
+	r.Scenarios[0].Name, r.Baseline = long, long
+	doc := parseHTML(t, r)
+	legend := doc.byID("percentile-chart").find(func(e *htmlNode) bool { return e.attr("class") == "legend" && e.XMLName.Local == "text" })
+	if len(legend) != 1 || strings.TrimSpace(legend[0].Text) != strings.Repeat("x", legendChars-1)+"…" || legend[0].named("title")[0].text() != long {
+		t.Errorf("legend of a long name: %+v", legend)
+	}
+	if title := doc.named("title")[0].text(); !strings.HasSuffix(title, ", 1 scenario") {
+		t.Errorf("title %q", title)
 	}
 }

@@ -25,8 +25,8 @@ type chart struct {
 // Plot geometry shared by the charts: the plot area, and room for the
 // axes' labels (left, bottom) and the legend (right).
 const (
-	chartW, chartH       = 1000, 440
-	plotLeft, plotRight  = 70, 210
+	chartW, chartH       = 1150, 440
+	plotLeft, plotRight  = 70, 260
 	plotTop, plotBottom  = 16, 46
 	plotW, plotH         = chartW - plotLeft - plotRight, chartH - plotTop - plotBottom
 	legendX, legendStepY = plotLeft + plotW + 14, 18
@@ -110,8 +110,18 @@ func legendEntry(b *strings.Builder, n int, color, dash, label string) {
 		d = fmt.Sprintf(` stroke-dasharray="%s"`, dash)
 	}
 	fmt.Fprintf(b, `<line class="legend" x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>`, legendX, ly-4, legendX+20, ly-4, color, d)
-	fmt.Fprintf(b, `<text class="legend" x="%d" y="%d">%s</text>`, legendX+26, ly, template.HTMLEscapeString(label))
+	// The legend has room for about 36 characters: a longer name is cut,
+	// whole in its tooltip (and in the table).
+	shown := label
+	if r := []rune(label); len(r) > legendChars {
+		shown = string(r[:legendChars-1]) + "…"
+	}
+	fmt.Fprintf(b, `<text class="legend" x="%d" y="%d"><title>%s</title>%s</text>`, legendX+26, ly,
+		template.HTMLEscapeString(label), template.HTMLEscapeString(shown))
 }
+
+// legendChars is the most characters of a legend label shown.
+const legendChars = 36
 
 // hasData reports whether s recorded any latency.
 func (s *ScenarioReport) hasData() bool {
