@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -70,5 +71,41 @@ func TestReadFilesCapWhatTheyRead(t *testing.T) {
 	}
 	if _, err := readResultsFiles(t.Context(), 1024, padded); !errors.Is(err, ErrInputTooLarge) {
 		t.Errorf("results over the limit: %v", err)
+	}
+}
+
+// TestReadHlogsKeepsIntervalsCompact: the intervals kept for the merged log
+// and the latency over time stay encoded, about the size of their log
+// line; decoded, each would take some 150 KiB, so an hour of one-second
+// intervals would take gigabytes.
+func TestReadHlogsKeepsIntervalsCompact(t *testing.T) {
+	const intervals = 300
+	t0 := time.Unix(1_800_000_000, 0)
+	var log bytes.Buffer
+	rec := newRecorder(ScenarioSpec{Name: "x"})
+	record(rec, synthetic(intervals, 1, t0), t0, window{length: intervals * time.Second, target: intervals}, newLog(&log, t0))
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	totals, err := ReadHlogs(bytes.NewReader(log.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := int64(heap()) - int64(before)
+	runtime.KeepAlive(totals)
+	if totals.Intervals != 2*intervals {
+		t.Fatalf("%d intervals read, want %d", totals.Intervals, 2*intervals)
+	}
+	// Two totals histograms (~300 KiB) plus the log's size, give or take.
+	if limit := int64(2*newHistogram().ByteSize()) + 4*int64(log.Len()) + 256<<10; kept > limit {
+		t.Errorf("reading a %d KiB log of %d intervals keeps %d KiB, want under %d KiB", log.Len()>>10, totals.Intervals, kept>>10, limit>>10)
+	}
+	if ivs := totals.Report().Scenarios[0].Intervals; len(ivs) != intervals {
+		t.Errorf("%d intervals over time, want %d", len(ivs), intervals)
 	}
 }
