@@ -18,9 +18,9 @@ const (
 	// MaxReportBytes bounds a JSON report: a scenario's three compressed
 	// histograms take a few KiB to a few hundred KiB.
 	MaxReportBytes = 64 << 20
-	// MaxHlogBytes bounds an interval log: about an hour of one-second
-	// intervals of several scenarios. Every interval is held in memory
-	// decoded (see ReadHlogs), so this also bounds the memory it takes.
+	// MaxHlogBytes bounds an interval log: hours of one-second intervals
+	// of several scenarios. ReadHlogs keeps every interval, encoded (about
+	// its line's size), so this also bounds the memory it takes.
 	MaxHlogBytes = 256 << 20
 	// MaxResultsBytes bounds a vegeta results file: results are streamed
 	// into histograms, so only the time to read it grows with its size.
