@@ -203,7 +203,7 @@ func (f *resolveFlags) configFor(env *cliEnv, needKey bool) (resolver.Config, *p
 			return cfg, nil, usageError{err}
 		}
 	} else {
-		cfg.Secrets = profiles.SecretsFromEnv(env.getenv)
+		cfg.Secrets = resolver.SecretsFromEnv(env.getenv)
 		cfg.BaseURL = env.getenv("AUTH_URL")
 	}
 	if f.mode != "" {

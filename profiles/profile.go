@@ -279,7 +279,7 @@ func (p *Profile) Secrets(getenv func(string) string) ([]string, error) {
 		names = []string{p.Resolver.SecretEnv}
 	}
 	if len(names) == 0 {
-		return SecretsFromEnv(getenv), nil
+		return resolver.SecretsFromEnv(getenv), nil
 	}
 	var out []string
 	for _, n := range names {
@@ -290,21 +290,6 @@ func (p *Profile) Secrets(getenv func(string) string) ([]string, error) {
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-// SecretsFromEnv assembles Auth.js's secret list from AUTH_SECRET and
-// AUTH_SECRET_1..3 exactly as @auth/core's setEnvDefaults does: each set
-// variable is unshifted in the order AUTH_SECRET, _1, _2, _3, so the list
-// reads [_3, _2, _1, AUTH_SECRET] and AUTH_SECRET_1 (when set without _2,
-// _3) is the one used for encoding.
-func SecretsFromEnv(getenv func(string) string) []string {
-	var out []string
-	for _, n := range []string{"AUTH_SECRET_3", "AUTH_SECRET_2", "AUTH_SECRET_1", "AUTH_SECRET"} {
-		if v := getenv(n); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // ResolverConfig builds the resolver.Config the profile describes, reading
