@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/authscope/authscope/resolver/store"
+	_ "github.com/authscope/authscope/resolver/store/all" // every driver: the CLI opens any DSN
 	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
@@ -24,7 +25,7 @@ type storeFlagSet struct {
 func (f *storeFlagSet) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.db, "db", "", "session store `DSN`: sqlite:PATH, postgres://..., redis://...")
 	fs.StringVar(&f.dbEnv, "db-env", "", "read the store DSN from this environment `variable` (keeps passwords out of argv)")
-	fs.StringVar(&f.schema, "schema", "", "PostgreSQL layout: "+strings.Join(pgstore.PresetNames(), ", ")+" (default pg-adapter)")
+	fs.StringVar(&f.schema, "schema", "", "PostgreSQL layout: "+strings.Join(store.PresetNames(), ", ")+" (default pg-adapter)")
 	fs.StringVar(&f.prefix, "prefix", "", "Redis key prefix (the adapter's baseKeyPrefix)")
 	fs.IntVar(&f.maxConns, "max-conns", 0, "connection pool bound (store default when 0)")
 }
@@ -139,7 +140,7 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	defer st.Close()
 	fmt.Fprintf(env.stdout, "-- %s\n", store.Redact(dsn))
-	switch s := st.(type) {
+	switch s := store.Unwrap(st).(type) {
 	case *pgstore.Store:
 		ms, err := s.Migrations(ctx)
 		if err != nil {
@@ -187,10 +188,10 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 // to print: its tables come from the application's own migrations.
 func printFreshPlan(w io.Writer, preset string, search bool, header string) error {
 	if preset == "" {
-		preset = pgstore.DefaultPreset
+		preset = store.DefaultPreset
 	}
 	if preset == "custom" {
-		return usagef("--dry-run without the tables needs a --schema preset (%s): a custom mapping's tables come from your own migrations", strings.Join(pgstore.PresetNames(), ", "))
+		return usagef("--dry-run without the tables needs a --schema preset (%s): a custom mapping's tables come from your own migrations", strings.Join(store.PresetNames(), ", "))
 	}
 	ms, err := pgstore.FreshMigrations(preset, search)
 	if err != nil {

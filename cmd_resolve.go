@@ -19,7 +19,6 @@ import (
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
-	"github.com/authscope/authscope/resolver/store/pgstore"
 )
 
 // resolveFlags are the flags shared by the commands that build a resolver.
@@ -95,8 +94,8 @@ func (f *resolveFlags) checkStoreFlags(cfg resolver.Config) error {
 	if sf.maxConns < 0 || sf.maxConns > maxConnsLimit {
 		return usagef("--max-conns %d: want 1 to %d (0 for the store's default)", sf.maxConns, maxConnsLimit)
 	}
-	if sf.schema != "" && sf.schema != "custom" && !slices.Contains(pgstore.PresetNames(), sf.schema) {
-		return usagef("--schema %q: want one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(pgstore.PresetNames(), ", "))
+	if sf.schema != "" && sf.schema != "custom" && !slices.Contains(store.PresetNames(), sf.schema) {
+		return usagef("--schema %q: want one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(store.PresetNames(), ", "))
 	}
 	if cfg.Strategy == resolver.StrategyDatabase {
 		return nil

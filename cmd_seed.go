@@ -51,7 +51,7 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		preset := sf.schema
 		if preset == "" {
-			preset = pgstore.DefaultPreset
+			preset = store.DefaultPreset
 		}
 		if err := pgstore.CreateSchema(ctx, dsn, preset); err != nil {
 			return err
@@ -64,7 +64,7 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 		return storeOpenError(err)
 	}
 	defer st.Close()
-	seeder, ok := st.(resolver.Seeder)
+	seeder, ok := st.(store.Seeder)
 	if !ok {
 		return fmt.Errorf("%s cannot be seeded", kind)
 	}

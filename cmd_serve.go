@@ -18,7 +18,7 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/bus"
-	"github.com/authscope/authscope/resolver/store/pgstore"
+	"github.com/authscope/authscope/resolver/store"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -362,9 +362,9 @@ func (srv *server) observe(r *http.Request, res resolver.Result, d time.Duration
 func triggerLayout(f *resolveFlags) (bus.Layout, error) {
 	name := f.store.schema
 	if name == "" {
-		name = pgstore.DefaultPreset
+		name = store.DefaultPreset
 	}
-	l, err := pgstore.Preset(name)
+	l, err := store.Preset(name)
 	if err != nil {
 		return bus.Layout{}, usageError{err}
 	}

@@ -352,7 +352,7 @@ func TestServeDatabaseCached(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seeder, ok := st.(resolver.Seeder)
+	seeder, ok := st.(store.Seeder)
 	if !ok {
 		t.Fatalf("%T is not a Seeder", st)
 	}

@@ -209,7 +209,7 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 			return tui.Deps{}, nil, fmt.Errorf("open store %s: %w", store.Redact(dsn), err)
 		}
 		closer = st.Close
-		if b, ok := st.(resolver.Browser); ok {
+		if b, ok := st.(store.Browser); ok {
 			src := tui.NewBrowserSource(b, time.Now, cfg.MaxAge, cfg.UpdateAge)
 			switch {
 			case cfg.ReadOnly:
@@ -379,13 +379,13 @@ type lazyWriter struct {
 }
 
 func (w *lazyWriter) revoke(ctx context.Context, token string) error {
-	return w.with(ctx, func(b resolver.Browser) error { return b.RevokeSession(ctx, token) })
+	return w.with(ctx, func(b store.Browser) error { return b.RevokeSession(ctx, token) })
 }
 
 // revokeUser deletes every session of the user through the writable handle.
 func (w *lazyWriter) revokeUser(ctx context.Context, userID string) (int, error) {
 	var n int
-	err := w.with(ctx, func(b resolver.Browser) (err error) {
+	err := w.with(ctx, func(b store.Browser) (err error) {
 		n, err = b.RevokeUser(ctx, userID)
 		return err
 	})
@@ -394,7 +394,7 @@ func (w *lazyWriter) revokeUser(ctx context.Context, userID string) (int, error)
 
 // with runs fn on the writable handle, opened on first use, under w.mu so
 // Close never closes it mid-call.
-func (w *lazyWriter) with(ctx context.Context, fn func(resolver.Browser) error) error {
+func (w *lazyWriter) with(ctx context.Context, fn func(store.Browser) error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.st == nil {
@@ -404,7 +404,7 @@ func (w *lazyWriter) with(ctx context.Context, fn func(resolver.Browser) error) 
 		}
 		w.st = st
 	}
-	b, ok := w.st.(resolver.Browser)
+	b, ok := w.st.(store.Browser)
 	if !ok {
 		return fmt.Errorf("revoke: the store cannot delete sessions: %w", tui.ErrNotSupported)
 	}

@@ -70,7 +70,7 @@ func TestCookieRowsReadsHeadersAndTokens(t *testing.T) {
 
 // seededSQLite seeds a SQLite session store with live, due and expired
 // sessions and returns its DSN and its counts.
-func seededSQLite(t *testing.T) (string, resolver.Counts) {
+func seededSQLite(t *testing.T) (string, store.Counts) {
 	t.Helper()
 	ctx := t.Context()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "s.db")
@@ -79,21 +79,21 @@ func seededSQLite(t *testing.T) (string, resolver.Counts) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := store.Seed(ctx, st.(resolver.Seeder), store.SeedOptions{Users: 10, Sessions: 60, Seed: 1, Now: time.Now(),
+	if _, err := store.Seed(ctx, st.(store.Seeder), store.SeedOptions{Users: 10, Sessions: 60, Seed: 1, Now: time.Now(),
 		MaxAge: resolver.DefaultMaxAge, UpdateAge: resolver.DefaultUpdateAge}); err != nil {
 		t.Fatal(err)
 	}
 	return dsn, storeCounts(t, dsn)
 }
 
-func storeCounts(t *testing.T, dsn string) resolver.Counts {
+func storeCounts(t *testing.T, dsn string) store.Counts {
 	t.Helper()
 	st, err := store.Open(t.Context(), dsn, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	c, err := st.(resolver.Browser).Counts(t.Context(), resolver.CountQuery{Now: time.Now(), MaxAge: resolver.DefaultMaxAge, UpdateAge: resolver.DefaultUpdateAge})
+	c, err := st.(store.Browser).Counts(t.Context(), store.CountQuery{Now: time.Now(), MaxAge: resolver.DefaultMaxAge, UpdateAge: resolver.DefaultUpdateAge})
 	if err != nil {
 		t.Fatal(err)
 	}

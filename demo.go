@@ -130,7 +130,7 @@ func (d *demo) mintCookies(now time.Time) error {
 // dbPopulation reads the seeded sessions' tokens back for load runs.
 func (d *demo) dbPopulation(ctx context.Context, now time.Time) error {
 	pop := population{name: d.cfg.SessionCookieName()}
-	q := resolver.ListQuery{Limit: 1000}
+	q := store.ListQuery{Limit: 1000}
 	for {
 		page, err := d.store.ListSessions(ctx, q)
 		if err != nil {

@@ -71,7 +71,7 @@ type SessionRow struct {
 }
 
 // SortKey orders the session list. Only some columns can be sorted: the
-// stores order by expiry and user id only (resolver.ListQuery), so a
+// stores order by expiry and user id only (store.ListQuery), so a
 // store lists by name or e-mail only if it walked every row; and LAST
 // RESULT and LATENCY are known only for the rows on screen. A source says
 // which keys it lists in with Sorter.

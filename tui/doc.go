@@ -33,7 +33,7 @@
 // around the visible part; moving past it asks the source for the window
 // there and renders placeholders until it arrives, so browsing 100,000
 // sessions costs the same as browsing 100. Sources adapt a store's
-// keyset-paginated resolver.Browser (BrowserSource) or an in-memory cookie
+// keyset-paginated store.Browser (BrowserSource) or an in-memory cookie
 // population (MemorySource).
 //
 // # Redaction

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 )
 
 // ByStrategy lists the jwt population or the database store depending on
@@ -317,14 +318,14 @@ func (m *MemorySource) Len() int {
 	return len(m.rows)
 }
 
-// BrowserSource adapts a store's keyset-paginated resolver.Browser to the
+// BrowserSource adapts a store's keyset-paginated store.Browser to the
 // browser's windows. A window at offset N is reached from the nearest
 // cursor remembered at a page boundary before N (or, in the last half,
 // by listing backwards from the end), so moving around and jumping to the
 // bottom cost a few pages, never a scan from the start. Cursors embed
 // tokens: they stay in this value, never on screen.
 type BrowserSource struct {
-	b                 resolver.Browser
+	b                 store.Browser
 	revoke            func(ctx context.Context, token string) error
 	revokeUser        func(ctx context.Context, userID string) (int, error)
 	now               func() time.Time
@@ -341,7 +342,7 @@ type BrowserSource struct {
 }
 
 type cachedCount struct {
-	counts resolver.Counts
+	counts store.Counts
 	at     time.Time
 }
 
@@ -353,7 +354,7 @@ const countTTL = 2 * time.Second
 const browserPage = 1000
 
 // NewBrowserSource wraps b; now, maxAge and updateAge define "due".
-func NewBrowserSource(b resolver.Browser, now func() time.Time, maxAge, updateAge time.Duration) *BrowserSource {
+func NewBrowserSource(b store.Browser, now func() time.Time, maxAge, updateAge time.Duration) *BrowserSource {
 	if now == nil {
 		now = time.Now
 	}
@@ -371,15 +372,15 @@ func (s *BrowserSource) SetRevokeUser(fn func(ctx context.Context, userID string
 }
 
 // browserSort is the store's order for k: the stores order by expiry or
-// user id only (resolver.ListQuery), either way up.
-func browserSort(k SortKey) (sort resolver.SortKey, desc bool, err error) {
+// user id only (store.ListQuery), either way up.
+func browserSort(k SortKey) (sort store.SortKey, desc bool, err error) {
 	switch k {
 	case SortActive, SortExpires:
-		return resolver.SortExpires, false, nil
+		return store.SortExpires, false, nil
 	case SortExpiresLatest:
-		return resolver.SortExpires, true, nil
+		return store.SortExpires, true, nil
 	case SortUser:
-		return resolver.SortUser, false, nil
+		return store.SortUser, false, nil
 	}
 	return "", false, fmt.Errorf("sort by %s: the store orders by expiry or user only: %w", k, ErrNotSupported)
 }
@@ -411,14 +412,14 @@ func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, err
 		return page, nil
 	}
 	end := min(q.Offset+q.Limit, total)
-	base := resolver.ListQuery{Sort: order, Desc: desc, Filter: q.Filter, Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge}
+	base := store.ListQuery{Sort: order, Desc: desc, Filter: q.Filter, Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge}
 	var rows []resolver.SessionRow
 	if q.Sort == SortActive {
 		// Two listings the store filters by state: active sessions by
 		// expiry ascending, then expired ones descending.
 		active, expired := base, base
-		active.State = resolver.StateActive
-		expired.State, expired.Desc = resolver.StateExpired, true
+		active.State = store.StateActive
+		expired.State, expired.Desc = store.StateExpired, true
 		a := min(counts.Active, total)
 		if q.Offset < a {
 			got, err := s.segment(ctx, active, a, q.Offset, min(end, a))
@@ -452,7 +453,7 @@ func (s *BrowserSource) List(ctx context.Context, q ListQuery) (SessionPage, err
 // total rows, walking whichever way costs fewer rows: forward from the
 // nearest cursor remembered in that listing, or backwards (the reversed
 // listing, with cursors of its own) from the end.
-func (s *BrowserSource) segment(ctx context.Context, base resolver.ListQuery, total, from, to int) ([]resolver.SessionRow, error) {
+func (s *BrowserSource) segment(ctx context.Context, base store.ListQuery, total, from, to int) ([]resolver.SessionRow, error) {
 	back := base
 	back.Desc = !base.Desc
 	bFrom, bTo := total-to, total-from // the same rows in the reversed listing
@@ -481,16 +482,16 @@ func (s *BrowserSource) segment(ctx context.Context, base resolver.ListQuery, to
 }
 
 // count counts the sessions matching filter, reusing a recent count.
-func (s *BrowserSource) count(ctx context.Context, now time.Time, filter string) (resolver.Counts, error) {
+func (s *BrowserSource) count(ctx context.Context, now time.Time, filter string) (store.Counts, error) {
 	s.mu.Lock()
 	c, ok := s.counts[filter]
 	s.mu.Unlock()
 	if ok && now.Sub(c.at) < countTTL && !now.Before(c.at) {
 		return c.counts, nil
 	}
-	counts, err := s.b.Counts(ctx, resolver.CountQuery{Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge, Filter: filter})
+	counts, err := s.b.Counts(ctx, store.CountQuery{Now: now, MaxAge: s.maxAge, UpdateAge: s.updateAge, Filter: filter})
 	if err != nil {
-		return resolver.Counts{}, fmt.Errorf("count sessions: %w", err)
+		return store.Counts{}, fmt.Errorf("count sessions: %w", err)
 	}
 	s.mu.Lock()
 	if len(s.counts) > 64 {
@@ -503,7 +504,7 @@ func (s *BrowserSource) count(ctx context.Context, now time.Time, filter string)
 
 // walk lists rows [from, to) starting at cursor (which lists from offset
 // from), remembering page-boundary cursors when remember is set.
-func (s *BrowserSource) walk(ctx context.Context, q resolver.ListQuery, cursor string, from, to int, remember bool) ([]resolver.SessionRow, error) {
+func (s *BrowserSource) walk(ctx context.Context, q store.ListQuery, cursor string, from, to int, remember bool) ([]resolver.SessionRow, error) {
 	var out []resolver.SessionRow
 	pos := from
 	for pos < to {
@@ -530,17 +531,17 @@ func (s *BrowserSource) walk(ctx context.Context, q resolver.ListQuery, cursor s
 	return out, nil
 }
 
-func queryKey(filter string, sort resolver.SortKey, desc bool) string {
+func queryKey(filter string, sort store.SortKey, desc bool) string {
 	return fmt.Sprintf("%s\x00%v\x00%s", sort, desc, filter)
 }
 
 // listingKey names a listing: its marks are only valid for it.
-func listingKey(q resolver.ListQuery) string {
+func listingKey(q store.ListQuery) string {
 	return fmt.Sprintf("%s\x00%v\x00%s\x00%s", q.Sort, q.Desc, q.State, q.Filter)
 }
 
 // mark returns the closest remembered cursor at or before offset.
-func (s *BrowserSource) mark(q resolver.ListQuery, offset int) (int, string) {
+func (s *BrowserSource) mark(q store.ListQuery, offset int) (int, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	best, cursor := 0, ""
@@ -552,7 +553,7 @@ func (s *BrowserSource) mark(q resolver.ListQuery, offset int) (int, string) {
 	return best, cursor
 }
 
-func (s *BrowserSource) remember(q resolver.ListQuery, offset int, cursor string) {
+func (s *BrowserSource) remember(q store.ListQuery, offset int, cursor string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := listingKey(q)
@@ -629,14 +630,14 @@ type shownMatch struct {
 // match (it holds the raw values): it walks the whole listing in sort
 // order and keeps the matching rows (only those), reused for countTTL
 // so scrolling a filtered list does not walk again.
-func (s *BrowserSource) listShown(ctx context.Context, q ListQuery, now time.Time, order resolver.SortKey, desc bool) (SessionPage, error) {
+func (s *BrowserSource) listShown(ctx context.Context, q ListQuery, now time.Time, order store.SortKey, desc bool) (SessionPage, error) {
 	k := queryKey(strings.ToLower(q.Filter), order, desc)
 	s.mu.Lock()
 	m, ok := s.shown[k]
 	s.mu.Unlock()
 	if !ok || now.Sub(m.at) >= countTTL || now.Before(m.at) {
 		f := strings.ToLower(q.Filter)
-		lq := resolver.ListQuery{Sort: order, Desc: desc, Limit: browserPage}
+		lq := store.ListQuery{Sort: order, Desc: desc, Limit: browserPage}
 		m = shownMatch{at: now}
 		for {
 			p, err := s.b.ListSessions(ctx, lq)
@@ -674,7 +675,7 @@ func (s *BrowserSource) listShown(ctx context.Context, q ListQuery, now time.Tim
 		rows = ordered
 	}
 	states := StateCounts{}
-	dueBy := resolver.DueBy(now, s.maxAge, s.updateAge)
+	dueBy := store.DueBy(now, s.maxAge, s.updateAge)
 	for _, r := range m.rows {
 		switch {
 		case r.Expires.Before(now):
