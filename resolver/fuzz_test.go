@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // Fuzz targets. Their seed corpus lives in testdata/fuzz/<Target>/ (plus
@@ -98,7 +100,7 @@ func referenceSessionStore(str, prefix string) (string, []string) {
 				}
 				val := str[vs:ve]
 				if strings.Contains(val, "%") {
-					if d, ok := decodeURIComponent(val); ok {
+					if d, ok := js.DecodeURIComponent(val); ok {
 						val = d
 					}
 				}

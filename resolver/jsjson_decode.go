@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // A JSON.parse-compatible decoder.
@@ -84,27 +86,15 @@ func scanString(s string, i int) (int, bool, error) {
 
 func isHex4(h string) bool {
 	for j := 0; j < 4; j++ {
-		if hexVal(h[j]) < 0 {
+		if js.HexVal(h[j]) < 0 {
 			return false
 		}
 	}
 	return true
 }
 
-func hexVal(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'f':
-		return int(c-'a') + 10
-	case c >= 'A' && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
-}
-
 func hex4(h string) rune {
-	return rune(hexVal(h[0])<<12 | hexVal(h[1])<<8 | hexVal(h[2])<<4 | hexVal(h[3]))
+	return rune(js.HexVal(h[0])<<12 | js.HexVal(h[1])<<8 | js.HexVal(h[2])<<4 | js.HexVal(h[3]))
 }
 
 // unquote decodes a scanned JSON string body (without quotes) that contains

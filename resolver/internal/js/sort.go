@@ -1,4 +1,4 @@
-package resolver
+package js
 
 // V8's Array.prototype.sort (third_party/v8/builtins/array-sort.tq), as
 // SessionStore.value runs it over the chunk names. Auth.js's comparator is
@@ -7,8 +7,8 @@ package resolver
 // detection, binary insertion sort for short runs, the run-stack
 // invariants, and galloping merges with the adaptive minGallop. This is a
 // transliteration; testdata/v8_chunk_sort*.json hold orders recorded from
-// Node 20 that the tests replay, including long arrays that merge and
-// gallop.
+// Node 20 that the resolver's cookie tests replay, including long arrays
+// that merge and gallop.
 
 // minGallopWins is V8's kMinGallopWins, also the initial minGallop.
 const minGallopWins = 7
@@ -23,7 +23,10 @@ type timSort struct {
 	runLen    []int
 }
 
-func v8Sort(a []int, cmp func(x, y int) float64) {
+// Sort sorts a (indices into the caller's data) as V8's
+// Array.prototype.sort does with the comparator cmp, whose result is only
+// tested against 0; the caller maps a NaN result to 0 as SortCompare does.
+func Sort(a []int, cmp func(x, y int) float64) {
 	n := len(a)
 	if n < 2 {
 		return

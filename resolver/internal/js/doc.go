@@ -1,0 +1,12 @@
+// Package js reproduces the JavaScript built-ins whose exact behaviour
+// Auth.js's answers depend on, so the resolver can give the same answer
+// byte for byte: V8's Array.prototype.sort (a TimSort whose result matters
+// because Auth.js's chunk comparator is not a consistent order),
+// decodeURIComponent's URIError cases, and parseInt with no radix.
+//
+// They live apart from the resolver because they are specifications, not
+// Auth.js logic: each is tested against the ECMAScript rules and Node's
+// recorded output on its own, and the resolver's files read as Auth.js's
+// flow rather than as a JavaScript engine. The package is internal: its
+// API is whatever the resolver needs, nothing more.
+package js
