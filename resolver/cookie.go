@@ -185,7 +185,7 @@ func seenName(pairs []cookiePair, empty []string, seen map[string]struct{}, key 
 func hoistIndexNames(p []cookiePair) {
 	k := 0
 	for _, c := range p {
-		if _, ok := arrayIndex(c.name); ok {
+		if _, ok := js.ArrayIndex(c.name); ok {
 			k++
 		}
 	}
@@ -194,17 +194,17 @@ func hoistIndexNames(p []cookiePair) {
 	}
 	out := make([]cookiePair, 0, len(p))
 	for _, c := range p {
-		if _, ok := arrayIndex(c.name); ok {
+		if _, ok := js.ArrayIndex(c.name); ok {
 			out = append(out, c)
 		}
 	}
 	slices.SortFunc(out, func(a, b cookiePair) int { // names are unique
-		x, _ := arrayIndex(a.name)
-		y, _ := arrayIndex(b.name)
+		x, _ := js.ArrayIndex(a.name)
+		y, _ := js.ArrayIndex(b.name)
 		return cmp.Compare(x, y)
 	})
 	for _, c := range p {
-		if _, ok := arrayIndex(c.name); !ok {
+		if _, ok := js.ArrayIndex(c.name); !ok {
 			out = append(out, c)
 		}
 	}

@@ -117,15 +117,15 @@ func referenceSessionStore(str, prefix string) (string, []string) {
 	for pass := 0; pass < 2; pass++ {
 		var part []entry
 		for _, e := range obj {
-			if _, idx := arrayIndex(e.k); idx == (pass == 0) {
+			if _, idx := js.ArrayIndex(e.k); idx == (pass == 0) {
 				part = append(part, e)
 			}
 		}
 		if pass == 0 {
 			for a := 1; a < len(part); a++ {
 				for b := a; b > 0; b-- {
-					x, _ := arrayIndex(part[b].k)
-					y, _ := arrayIndex(part[b-1].k)
+					x, _ := js.ArrayIndex(part[b].k)
+					y, _ := js.ArrayIndex(part[b-1].k)
 					if x >= y {
 						break
 					}

@@ -2,7 +2,7 @@
 // JSON.stringify(JSON.parse(text)) (or the SyntaxError), replayed by
 // TestRecordedJSONStringify. Seeded, so reruns are identical.
 //
-//   node resolver/testdata/jsjson_random.mjs > resolver/testdata/jsjson_random.json
+//   node resolver/internal/js/testdata/jsjson_random.mjs > resolver/internal/js/testdata/jsjson_random.json
 let seed = 99;
 const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
 const pick = (a) => a[Math.floor(rnd() * a.length)];

@@ -1,4 +1,4 @@
-package resolver
+package js
 
 import (
 	"cmp"
@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // A JSON.parse-compatible decoder.
@@ -38,16 +36,16 @@ var errJSONSyntax = errors.New("invalid JSON")
 // jsonWS reports JSON whitespace (JSON.parse: tab, LF, CR, space only).
 func jsonWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-func skipWS(s string, i int) int {
+func SkipWS(s string, i int) int {
 	for i < len(s) && jsonWS(s[i]) {
 		i++
 	}
 	return i
 }
 
-// scanString validates the string starting at s[i] == '"' and returns the
+// ScanString validates the string starting at s[i] == '"' and returns the
 // index after its closing quote and whether it holds escapes.
-func scanString(s string, i int) (int, bool, error) {
+func ScanString(s string, i int) (int, bool, error) {
 	i++ // opening quote
 	esc := false
 	for i < len(s) {
@@ -86,7 +84,7 @@ func scanString(s string, i int) (int, bool, error) {
 
 func isHex4(h string) bool {
 	for j := 0; j < 4; j++ {
-		if js.HexVal(h[j]) < 0 {
+		if HexVal(h[j]) < 0 {
 			return false
 		}
 	}
@@ -94,12 +92,12 @@ func isHex4(h string) bool {
 }
 
 func hex4(h string) rune {
-	return rune(js.HexVal(h[0])<<12 | js.HexVal(h[1])<<8 | js.HexVal(h[2])<<4 | js.HexVal(h[3]))
+	return rune(HexVal(h[0])<<12 | HexVal(h[1])<<8 | HexVal(h[2])<<4 | HexVal(h[3]))
 }
 
-// unquote decodes a scanned JSON string body (without quotes) that contains
+// Unquote decodes a scanned JSON string body (without quotes) that contains
 // escapes. Surrogate escape pairs combine; lone ones become WTF-8.
-func unquote(body string) string {
+func Unquote(body string) string {
 	var b strings.Builder
 	b.Grow(len(body))
 	for i := 0; i < len(body); {
@@ -193,15 +191,15 @@ func scanNumber(s string, i int) (int, error) {
 	return i, nil
 }
 
-// skipValue validates the value at s[i] (after whitespace) and returns its end.
-func skipValue(s string, i, depth int) (int, error) {
-	i = skipWS(s, i)
+// SkipValue validates the value at s[i] (after whitespace) and returns its end.
+func SkipValue(s string, i, depth int) (int, error) {
+	i = SkipWS(s, i)
 	if i >= len(s) {
 		return 0, errJSONSyntax
 	}
 	switch c := s[i]; {
 	case c == '"':
-		end, _, err := scanString(s, i)
+		end, _, err := ScanString(s, i)
 		return end, err
 	case c == '{' || c == '[':
 		if depth >= maxJSONDepth {
@@ -211,7 +209,7 @@ func skipValue(s string, i, depth int) (int, error) {
 		if c == '[' {
 			closer = ']'
 		}
-		i = skipWS(s, i+1)
+		i = SkipWS(s, i+1)
 		if i < len(s) && s[i] == closer {
 			return i + 1, nil
 		}
@@ -221,19 +219,19 @@ func skipValue(s string, i, depth int) (int, error) {
 				if i >= len(s) || s[i] != '"' {
 					return 0, errJSONSyntax
 				}
-				if i, _, err = scanString(s, i); err != nil {
+				if i, _, err = ScanString(s, i); err != nil {
 					return 0, err
 				}
-				i = skipWS(s, i)
+				i = SkipWS(s, i)
 				if i >= len(s) || s[i] != ':' {
 					return 0, errJSONSyntax
 				}
 				i++
 			}
-			if i, err = skipValue(s, i, depth+1); err != nil {
+			if i, err = SkipValue(s, i, depth+1); err != nil {
 				return 0, err
 			}
-			i = skipWS(s, i)
+			i = SkipWS(s, i)
 			if i >= len(s) {
 				return 0, errJSONSyntax
 			}
@@ -243,7 +241,7 @@ func skipValue(s string, i, depth int) (int, error) {
 			if s[i] != ',' {
 				return 0, errJSONSyntax
 			}
-			i = skipWS(s, i+1)
+			i = SkipWS(s, i+1)
 		}
 	case c == '-' || (c >= '0' && c <= '9'):
 		return scanNumber(s, i)
@@ -257,63 +255,63 @@ func skipValue(s string, i, depth int) (int, error) {
 	return 0, errJSONSyntax
 }
 
-// jsonDecoder builds Go values. ordered makes objects *jsObject (member
+// jsonDecoder builds Go values. ordered makes objects *Object (member
 // order kept, for exact re-stringification) instead of map[string]any.
 type jsonDecoder struct {
 	s       string
 	ordered bool
 }
 
-// jsObject is an object with JS member order: array-index keys ascending
+// Object is an object with JS member order: array-index keys ascending
 // first, then the others in insertion order (a duplicate keeps the first
 // position and takes the last value), exactly as V8 enumerates it.
-type jsObject struct {
-	keys []string
-	vals []any
+type Object struct {
+	Keys []string
+	Vals []any
 	pos  map[string]int // built once the object grows, to keep set O(1)
 }
 
-func (o *jsObject) set(k string, v any) {
-	if o.pos == nil && len(o.keys) > 16 {
-		o.pos = make(map[string]int, 2*len(o.keys))
-		for i, have := range o.keys {
+func (o *Object) set(k string, v any) {
+	if o.pos == nil && len(o.Keys) > 16 {
+		o.pos = make(map[string]int, 2*len(o.Keys))
+		for i, have := range o.Keys {
 			o.pos[have] = i
 		}
 	}
 	if o.pos != nil {
 		if i, ok := o.pos[k]; ok {
-			o.vals[i] = v
+			o.Vals[i] = v
 			return
 		}
-		o.pos[k] = len(o.keys)
+		o.pos[k] = len(o.Keys)
 	} else {
-		for i, have := range o.keys {
+		for i, have := range o.Keys {
 			if have == k {
-				o.vals[i] = v
+				o.Vals[i] = v
 				return
 			}
 		}
 	}
-	o.keys = append(o.keys, k)
-	o.vals = append(o.vals, v)
+	o.Keys = append(o.Keys, k)
+	o.Vals = append(o.Vals, v)
 }
 
 func (d *jsonDecoder) value(i, depth int) (any, int, error) {
 	s := d.s
-	i = skipWS(s, i)
+	i = SkipWS(s, i)
 	if i >= len(s) {
 		return nil, 0, errJSONSyntax
 	}
 	switch c := s[i]; {
 	case c == '"':
-		end, esc, err := scanString(s, i)
+		end, esc, err := ScanString(s, i)
 		if err != nil {
 			return nil, 0, err
 		}
 		if !esc {
 			return s[i+1 : end-1], end, nil
 		}
-		return unquote(s[i+1 : end-1]), end, nil
+		return Unquote(s[i+1 : end-1]), end, nil
 	case c == '{':
 		return d.object(i, depth)
 	case c == '[':
@@ -321,7 +319,7 @@ func (d *jsonDecoder) value(i, depth int) (any, int, error) {
 			return nil, 0, errJSONSyntax
 		}
 		arr := []any{}
-		i = skipWS(s, i+1)
+		i = SkipWS(s, i+1)
 		if i < len(s) && s[i] == ']' {
 			return arr, i + 1, nil
 		}
@@ -331,7 +329,7 @@ func (d *jsonDecoder) value(i, depth int) (any, int, error) {
 				return nil, 0, err
 			}
 			arr = append(arr, v)
-			i = skipWS(s, end)
+			i = SkipWS(s, end)
 			if i >= len(s) {
 				return nil, 0, errJSONSyntax
 			}
@@ -366,10 +364,10 @@ func (d *jsonDecoder) object(i, depth int) (any, int, error) {
 	}
 	var (
 		m   map[string]any
-		obj *jsObject
+		obj *Object
 	)
 	if d.ordered {
-		obj = &jsObject{}
+		obj = &Object{}
 	} else {
 		m = make(map[string]any, 8)
 	}
@@ -380,7 +378,7 @@ func (d *jsonDecoder) object(i, depth int) (any, int, error) {
 		}
 		return m
 	}
-	i = skipWS(s, i+1)
+	i = SkipWS(s, i+1)
 	if i < len(s) && s[i] == '}' {
 		return result(), i + 1, nil
 	}
@@ -388,15 +386,15 @@ func (d *jsonDecoder) object(i, depth int) (any, int, error) {
 		if i >= len(s) || s[i] != '"' {
 			return nil, 0, errJSONSyntax
 		}
-		end, esc, err := scanString(s, i)
+		end, esc, err := ScanString(s, i)
 		if err != nil {
 			return nil, 0, err
 		}
 		key := s[i+1 : end-1]
 		if esc {
-			key = unquote(key)
+			key = Unquote(key)
 		}
-		i = skipWS(s, end)
+		i = SkipWS(s, end)
 		if i >= len(s) || s[i] != ':' {
 			return nil, 0, errJSONSyntax
 		}
@@ -409,7 +407,7 @@ func (d *jsonDecoder) object(i, depth int) (any, int, error) {
 		} else {
 			m[key] = v
 		}
-		i = skipWS(s, end)
+		i = SkipWS(s, end)
 		if i >= len(s) {
 			return nil, 0, errJSONSyntax
 		}
@@ -419,16 +417,16 @@ func (d *jsonDecoder) object(i, depth int) (any, int, error) {
 		if s[i] != ',' {
 			return nil, 0, errJSONSyntax
 		}
-		i = skipWS(s, i+1)
+		i = SkipWS(s, i+1)
 	}
 }
 
 // hoistIndexKeys moves array-index keys ("0".."4294967294", canonical
 // form) to the front in ascending numeric order, as V8 enumerates them.
-func (o *jsObject) hoistIndexKeys() {
+func (o *Object) hoistIndexKeys() {
 	n := 0
-	for _, k := range o.keys {
-		if _, ok := arrayIndex(k); ok {
+	for _, k := range o.Keys {
+		if _, ok := ArrayIndex(k); ok {
 			n++
 		}
 	}
@@ -441,11 +439,11 @@ func (o *jsObject) hoistIndexKeys() {
 		v   any
 	}
 	idx := make([]kv, 0, n)
-	keys := make([]string, 0, len(o.keys))
-	vals := make([]any, 0, len(o.keys))
-	for j, k := range o.keys {
-		if x, ok := arrayIndex(k); ok {
-			idx = append(idx, kv{x, k, o.vals[j]})
+	keys := make([]string, 0, len(o.Keys))
+	vals := make([]any, 0, len(o.Keys))
+	for j, k := range o.Keys {
+		if x, ok := ArrayIndex(k); ok {
+			idx = append(idx, kv{x, k, o.Vals[j]})
 		}
 	}
 	slices.SortFunc(idx, func(a, b kv) int { return cmp.Compare(a.idx, b.idx) }) // keys are unique
@@ -453,18 +451,18 @@ func (o *jsObject) hoistIndexKeys() {
 		keys = append(keys, e.k)
 		vals = append(vals, e.v)
 	}
-	for j, k := range o.keys {
-		if _, ok := arrayIndex(k); !ok {
+	for j, k := range o.Keys {
+		if _, ok := ArrayIndex(k); !ok {
 			keys = append(keys, k)
-			vals = append(vals, o.vals[j])
+			vals = append(vals, o.Vals[j])
 		}
 	}
-	o.keys, o.vals, o.pos = keys, vals, nil
+	o.Keys, o.Vals, o.pos = keys, vals, nil
 }
 
-// arrayIndex reports whether k is a canonical array index (an integer-like
+// ArrayIndex reports whether k is a canonical array index (an integer-like
 // property key V8 orders first): "0" or no leading zero, value < 2^32-1.
-func arrayIndex(k string) (uint32, bool) {
+func ArrayIndex(k string) (uint32, bool) {
 	if k == "" || len(k) > 10 || (k[0] == '0' && len(k) > 1) {
 		return 0, false
 	}
@@ -482,11 +480,11 @@ func arrayIndex(k string) (uint32, bool) {
 	return uint32(v), true
 }
 
-// decodeUTF8Lenient is a non-fatal TextDecoder's decode (the WHATWG UTF-8
+// DecodeUTF8Lenient is a non-fatal TextDecoder's decode (the WHATWG UTF-8
 // decoder with replacement, which jose 4 — next-auth v4 — uses): each
 // maximal invalid subpart becomes one U+FFFD. Valid input is returned as
-// is. The BOM is not handled here (see stripBOM).
-func decodeUTF8Lenient(s string) string {
+// is. The BOM is not handled here (see StripBOM).
+func DecodeUTF8Lenient(s string) string {
 	if utf8.ValidString(s) {
 		return s
 	}
@@ -531,25 +529,25 @@ func decodeUTF8Lenient(s string) string {
 	return b.String()
 }
 
-// stripBOM drops one leading UTF-8 BOM, as TextDecoder (ignoreBOM: false) does.
-func stripBOM(b []byte) []byte {
+// StripBOM drops one leading UTF-8 BOM, as TextDecoder (ignoreBOM: false) does.
+func StripBOM(b []byte) []byte {
 	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		return b[3:]
 	}
 	return b
 }
 
-// parseJSObjectText is JSON.parse(strictDecoder.decode(b)) followed by
+// ParseObjectText is JSON.parse(strictDecoder.decode(b)) followed by
 // jose's isObject: b must be valid UTF-8 holding exactly one JSON object.
 // The returned map's strings alias text.
-func parseJSObjectText(text string) (map[string]any, error) {
+func ParseObjectText(text string) (map[string]any, error) {
 	if !utf8.ValidString(text) {
 		return nil, errors.New("not UTF-8")
 	}
 	d := jsonDecoder{s: text}
-	i := skipWS(text, 0)
+	i := SkipWS(text, 0)
 	if i >= len(text) || text[i] != '{' {
-		if _, end, err := d.value(i, 0); err != nil || skipWS(text, end) != len(text) {
+		if _, end, err := d.value(i, 0); err != nil || SkipWS(text, end) != len(text) {
 			return nil, errJSONSyntax
 		}
 		return nil, errors.New("not a JSON object")
@@ -558,20 +556,20 @@ func parseJSObjectText(text string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if skipWS(text, end) != len(text) {
+	if SkipWS(text, end) != len(text) {
 		return nil, errJSONSyntax
 	}
 	return v.(map[string]any), nil
 }
 
-// parseJSONOrdered parses a whole JSON text keeping JS member order.
-func parseJSONOrdered(text string) (any, error) {
+// ParseOrdered parses a whole JSON text keeping JS member order.
+func ParseOrdered(text string) (any, error) {
 	d := jsonDecoder{s: text, ordered: true}
 	v, end, err := d.value(0, 0)
 	if err != nil {
 		return nil, err
 	}
-	if skipWS(text, end) != len(text) {
+	if SkipWS(text, end) != len(text) {
 		return nil, errJSONSyntax
 	}
 	return v, nil
