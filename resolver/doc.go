@@ -46,6 +46,12 @@
 // leniency on padding and whitespace. The tests replay vectors produced by
 // the real @auth/core, next-auth v4 and adapters (testdata/authjs).
 //
+// The JavaScript built-ins behind those quirks (JSON.stringify and a
+// JSON.parse-compatible decoder, V8's sort, decodeURIComponent, parseInt,
+// toISOString) live in the internal package resolver/internal/js, each
+// tested against the ECMAScript rules and Node's recorded output; this
+// package keeps Auth.js's own logic on top of them.
+//
 // # Redaction
 //
 // Sessions hold personal data. Redactor is the one policy every surface
