@@ -3,7 +3,9 @@ package tui
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,6 +110,20 @@ func (f *fakeFactory) buildCount() int {
 	return len(f.builds)
 }
 
+// exactLatencies is a LatencyRecorder that keeps every latency and answers
+// the nearest-rank percentile (tui/backend's HDR histogram approximates it).
+type exactLatencies struct{ d []time.Duration }
+
+func newExactLatencies() LatencyRecorder { return &exactLatencies{} }
+
+func (l *exactLatencies) Record(d time.Duration) { l.d = append(l.d, d) }
+
+func (l *exactLatencies) Percentile(p float64) time.Duration {
+	s := slices.Sorted(slices.Values(l.d))
+	i := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
 // fakeRunner emits scripted snapshots.
 type fakeRunner struct {
 	snaps   []RunSnapshot
@@ -177,8 +193,8 @@ type harness struct {
 	m       *Model
 	factory *fakeFactory
 	runner  *fakeRunner
-	jwt     *MemorySource
-	db      *MemorySource
+	jwt     *fakeSource
+	db      *fakeSource
 }
 
 // newHarness builds a model over n rows per strategy, fakes everywhere,
@@ -193,14 +209,15 @@ func newHarness(t testing.TB, n, w, h int) *harness {
 	hs := &harness{
 		factory: &fakeFactory{res: &countingResolver{known: known}},
 		runner:  &fakeRunner{snaps: []RunSnapshot{sampleSnapshot(false), sampleSnapshot(true)}, steps: sampleSteps()},
-		jwt:     NewMemorySource(jwtRows, false),
-		db:      NewMemorySource(dbRows, true),
+		jwt:     newFakeSource(jwtRows, false),
+		db:      newFakeSource(dbRows, true),
 	}
 	hs.m = New(Deps{
 		Profile:   "demo",
-		Sessions:  ByStrategy{JWT: hs.jwt, Database: hs.db},
+		Sessions:  fakeSessions{jwt: hs.jwt, db: hs.db},
 		Resolvers: hs.factory,
 		Runner:    hs.runner,
+		Latencies: newExactLatencies,
 		Clock:     func() time.Time { return testNow },
 		Redactor:  resolver.NewRedactor(resolver.RedactOptions{Key: []byte("test-key")}),
 	})
@@ -311,7 +328,7 @@ func runWithTimeout(c tea.Cmd, d time.Duration) (tea.Msg, bool) {
 // screenText is the rendered screen without ANSI.
 func (hs *harness) screenText() string { return ansi.Strip(hs.m.View().Content) }
 
-// sampleSteps is a capacity search as BenchRunner streams it.
+// sampleSteps is a finished capacity search as a Runner streams it.
 func sampleSteps() []CapacityStep {
 	const sc = "database-local-cached"
 	return []CapacityStep{

@@ -126,3 +126,18 @@ func TestPercentileTableUnstartedScenarioShowsDash(t *testing.T) {
 		t.Errorf("no max row:\n%s", out)
 	}
 }
+
+// Rates still pending (right after warm-up) show as "-", never as the
+// meaningless figure the snapshot carries.
+func TestLoadProgressHidesPendingRates(t *testing.T) {
+	snap := RunSnapshot{Elapsed: time.Second, Duration: 10 * time.Second, AttemptedRate: 55356, AchievedRate: 55000, RatesPending: true}
+	l := New(Deps{}).load
+	l.snap = &snap
+	if line := ansi.Strip(l.progressLine(120)); !strings.Contains(line, "attempted - achieved -") || strings.Contains(line, "55356") {
+		t.Fatalf("progress line: %q", line)
+	}
+	snap.RatesPending = false
+	if line := ansi.Strip(l.progressLine(120)); !strings.Contains(line, "55356") {
+		t.Fatalf("settled rates not shown: %q", line)
+	}
+}
