@@ -317,3 +317,19 @@ type CapacityStep struct {
 	Final bool
 	Err   error
 }
+
+// maxAge is Deps.MaxAge, Auth.js's default when unset.
+func (d Deps) maxAge() time.Duration {
+	if d.MaxAge > 0 {
+		return d.MaxAge
+	}
+	return resolver.DefaultMaxAge
+}
+
+// updateAge is Deps.UpdateAge, Auth.js's default when unset.
+func (d Deps) updateAge() time.Duration {
+	if d.UpdateAge > 0 {
+		return d.UpdateAge
+	}
+	return resolver.DefaultUpdateAge
+}
