@@ -17,6 +17,7 @@ import (
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/tui"
+	"github.com/authscope/authscope/tui/backend"
 )
 
 // runTUI is `authscope tui`: the session explorer and load-run cockpit on
@@ -74,15 +75,16 @@ func tuiDeps(ctx context.Context, p *profiles.Profile, getenv func(string) strin
 }
 
 // deps is the demo's TUI wiring; extra load profiles follow the demo's own.
-func (d *demo) deps(p *profiles.Profile, exportDir string, extra ...tui.LoadProfile) tui.Deps {
+func (d *demo) deps(p *profiles.Profile, exportDir string, extra ...backend.LoadProfile) tui.Deps {
 	return tui.Deps{
 		Profile: p.Name,
-		Sessions: tui.ByStrategy{
-			JWT:      tui.NewMemorySource(d.jwtRows, false),
-			Database: tui.NewBrowserSource(d.store, time.Now, d.cfg.MaxAge, d.cfg.UpdateAge),
+		Sessions: backend.ByStrategy{
+			JWT:      backend.NewMemorySource(d.jwtRows, false),
+			Database: backend.NewBrowserSource(d.store, time.Now, d.cfg.MaxAge, d.cfg.UpdateAge),
 		},
 		Resolvers: demoFactory{d},
-		Runner:    tui.NewBenchRunner(append(d.loadProfiles(), extra...), demoCapacity(), exportDir),
+		Runner:    backend.NewBenchRunner(append(d.loadProfiles(), extra...), demoCapacity(), exportDir),
+		Latencies: backend.NewLatencyHistogram,
 		Settings:  tui.Settings{Mode: d.cfg.Mode, Strategy: d.cfg.Strategy, Cache: d.cfg.Cache.Enabled},
 		Redactor:  resolver.NewRedactor(resolver.RedactOptions{Allow: p.Resolver.Redact.Allow}),
 		MaxAge:    d.cfg.MaxAge,
@@ -166,6 +168,7 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 		Settings: tui.Settings{Mode: cfg.Mode, Strategy: cfg.Strategy, Cache: cfg.Cache.Enabled},
 		Redactor: resolver.NewRedactor(resolver.RedactOptions{Allow: p.Resolver.Redact.Allow}),
 
+		Latencies: backend.NewLatencyHistogram,
 		MaxAge:    cfg.MaxAge,
 		UpdateAge: cfg.UpdateAge,
 	}
@@ -175,14 +178,14 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 	if err != nil {
 		return tui.Deps{}, nil, usageError{err}
 	}
-	var sessions tui.ByStrategy
+	var sessions backend.ByStrategy
 	switch {
 	case jwts.cookies != "":
 		rows, err := cookieRows(jwts.cookies, cfg, time.Now())
 		if err != nil {
 			return tui.Deps{}, nil, err
 		}
-		sessions.JWT = tui.NewMemorySource(rows, false)
+		sessions.JWT = backend.NewMemorySource(rows, false)
 	case jwts.fromServe != "":
 		src, err := newServeSource(jwts.fromServe, jwts.secretEnv, getenv, cfg, time.Now)
 		if err != nil {
@@ -210,7 +213,7 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 		}
 		closer = st.Close
 		if b, ok := st.(store.Browser); ok {
-			src := tui.NewBrowserSource(b, time.Now, cfg.MaxAge, cfg.UpdateAge)
+			src := backend.NewBrowserSource(b, time.Now, cfg.MaxAge, cfg.UpdateAge)
 			switch {
 			case cfg.ReadOnly:
 				src.SetRevoke(func(context.Context, string) error {
@@ -243,7 +246,7 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 		_ = closer()
 		return tui.Deps{}, nil, err
 	}
-	deps.Runner = tui.NewBenchRunner([]tui.LoadProfile{load}, demoCapacity(), exportDir)
+	deps.Runner = backend.NewBenchRunner([]backend.LoadProfile{load}, demoCapacity(), exportDir)
 	return deps, closer, nil
 }
 

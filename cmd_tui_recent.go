@@ -14,6 +14,7 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/tui"
+	"github.com/authscope/authscope/tui/backend"
 )
 
 // jwtSource is where the TUI's jwt strategy list comes from on a real
@@ -49,7 +50,7 @@ type serveSource struct {
 
 	mu      sync.Mutex
 	fetched time.Time
-	mem     *tui.MemorySource
+	mem     *backend.MemorySource
 }
 
 // newServeSource checks the URL and the secret; nothing is fetched yet.
@@ -91,7 +92,7 @@ func (s *serveSource) List(ctx context.Context, q tui.ListQuery) (tui.SessionPag
 
 // Sorts implements tui.Sorter, as the in-memory source does.
 func (s *serveSource) Sorts(st resolver.Strategy) []tui.SortKey {
-	return tui.NewMemorySource(nil, false).Sorts(st)
+	return backend.NewMemorySource(nil, false).Sorts(st)
 }
 
 // Revoke implements tui.SessionSource: a JWT cannot be revoked.
@@ -106,7 +107,7 @@ func (s *serveSource) RevokeUser(ctx context.Context, row tui.SessionRow) (int, 
 
 // current returns the last fetch, fetching again when it is stale. A failed
 // fetch is reported, never papered over with the old list.
-func (s *serveSource) current(ctx context.Context) (*tui.MemorySource, error) {
+func (s *serveSource) current(ctx context.Context) (*backend.MemorySource, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -121,7 +122,7 @@ func (s *serveSource) current(ctx context.Context) (*tui.MemorySource, error) {
 	for _, e := range reply.Sessions {
 		rows = append(rows, jwtRow(s.codec, "serve-"+resolver.TokenDigest(e.Token)[:16], e.Token, now))
 	}
-	s.mem, s.fetched = tui.NewMemorySource(rows, false), now
+	s.mem, s.fetched = backend.NewMemorySource(rows, false), now
 	return s.mem, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/tui"
+	"github.com/authscope/authscope/tui/backend"
 )
 
 // TestTUIFromServe: the TUI's jwt list is what a running serve answered
@@ -34,7 +35,7 @@ func TestTUIFromServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeDeps()
-	src := deps.Sessions.(tui.ByStrategy).JWT.(*serveSource)
+	src := deps.Sessions.(backend.ByStrategy).JWT.(*serveSource)
 	src.now = clock
 	list := func(filter string) tui.SessionPage {
 		t.Helper()

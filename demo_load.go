@@ -10,14 +10,15 @@ import (
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/tui"
+	"github.com/authscope/authscope/tui/backend"
 )
 
 // The demo's load profiles: local against proxy for each strategy, and a
 // short smoke run. Every scenario drives a real resolver in-process
 // (proxy scenarios through the demo upstream on loopback).
 
-func (d *demo) loadProfiles() []tui.LoadProfile {
-	mk := func(name string, st resolver.Strategy, rate float64, dur, warm time.Duration) tui.LoadProfile {
+func (d *demo) loadProfiles() []backend.LoadProfile {
+	mk := func(name string, st resolver.Strategy, rate float64, dur, warm time.Duration) backend.LoadProfile {
 		pop := d.population[st]
 		cfg := bench.Config{
 			Rate: bench.Rate(rate), Duration: bench.Duration(dur), Warmup: bench.Duration(warm),
@@ -30,10 +31,10 @@ func (d *demo) loadProfiles() []tui.LoadProfile {
 				{Name: string(st) + "-proxy", Mode: "proxy", Strategy: string(st)},
 			},
 		}
-		return tui.LoadProfile{Name: name, Config: cfg, Targets: d.targets(st)}
+		return backend.LoadProfile{Name: name, Config: cfg, Targets: d.targets(st)}
 	}
 	smoke := mk("smoke", resolver.StrategyJWT, 100, 2*time.Second, 0)
-	return []tui.LoadProfile{
+	return []backend.LoadProfile{
 		smoke,
 		mk("jwt-local-vs-proxy", resolver.StrategyJWT, 200, 5*time.Second, time.Second),
 		mk("db-local-vs-proxy", resolver.StrategyDatabase, 200, 5*time.Second, time.Second),
@@ -43,19 +44,19 @@ func (d *demo) loadProfiles() []tui.LoadProfile {
 // profileLoad is the Load screen's run for profile p: its bench section,
 // or the built-in comparison of every way of resolving, wired exactly as
 // `authscope bench --profile` wires it.
-func profileLoad(name string, p *profiles.Profile, getenv func(string) string) (tui.LoadProfile, error) {
+func profileLoad(name string, p *profiles.Profile, getenv func(string) string) (backend.LoadProfile, error) {
 	cfg, err := profileBenchConfig(p)
 	if err != nil {
-		return tui.LoadProfile{}, err
+		return backend.LoadProfile{}, err
 	}
 	if len(cfg.Scenarios) == 0 {
 		cfg = benchCompareConfig()
 	}
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
-		return tui.LoadProfile{}, usageError{fmt.Errorf("%s: bench: %w", p.Source, err)}
+		return backend.LoadProfile{}, usageError{fmt.Errorf("%s: bench: %w", p.Source, err)}
 	}
-	return tui.LoadProfile{
+	return backend.LoadProfile{
 		Name:   name,
 		Config: cfg,
 		Targets: func(ctx context.Context, _ tui.Settings, cfg bench.Config) (bench.Config, bench.Targets, func(), error) {

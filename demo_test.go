@@ -19,6 +19,7 @@ import (
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/tui"
+	"github.com/authscope/authscope/tui/backend"
 )
 
 func startTestDemo(t *testing.T) *demo {
@@ -82,7 +83,7 @@ func TestDemoEveryModeAndStrategyResolves(t *testing.T) {
 		}
 	}
 
-	src := tui.NewBrowserSource(d.store, time.Now, d.cfg.MaxAge, d.cfg.UpdateAge)
+	src := backend.NewBrowserSource(d.store, time.Now, d.cfg.MaxAge, d.cfg.UpdateAge)
 	page, err := src.List(t.Context(), tui.ListQuery{Strategy: resolver.StrategyDatabase, Sort: tui.SortExpires, Offset: 0, Limit: 5000})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +151,7 @@ func TestDemoSmokeLoadRun(t *testing.T) {
 	smoke := profs[0]
 	smoke.Config.Duration = bench.Duration(400 * time.Millisecond)
 	smoke.Config.Rate = 100
-	r := tui.NewBenchRunner([]tui.LoadProfile{smoke}, demoCapacity(), t.TempDir())
+	r := backend.NewBenchRunner([]backend.LoadProfile{smoke}, demoCapacity(), t.TempDir())
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	ch, err := r.Start(ctx, "smoke", tui.Settings{Mode: resolver.ModeLocal, Strategy: resolver.StrategyJWT})
@@ -195,7 +196,7 @@ func TestDemoCompareProfileRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	lp.Config.Duration, lp.Config.Warmup, lp.Config.Rate = bench.Duration(200*time.Millisecond), 0, 50
-	r := tui.NewBenchRunner([]tui.LoadProfile{lp}, demoCapacity(), t.TempDir())
+	r := backend.NewBenchRunner([]backend.LoadProfile{lp}, demoCapacity(), t.TempDir())
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	ch, err := r.Start(ctx, "compare", tui.Settings{})
