@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 )
 
 // Profile is one named configuration, as decoded from its file.
@@ -352,4 +353,23 @@ func (p *Profile) DSN(getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("%s: store variable %s is not set", p.Source, p.Store.DSNEnv)
 	}
 	return v, nil
+}
+
+// StoreOptions fills the store options the store section names (layout,
+// mapping, Redis prefix, pool size) where opts, from flags, left them
+// unset: flags override the profile.
+func (p *Profile) StoreOptions(opts store.Options) store.Options {
+	if opts.Schema == "" {
+		opts.Schema = p.Store.Schema
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = p.Store.KeyPrefix
+	}
+	if opts.MaxConns == 0 {
+		opts.MaxConns = p.Store.PoolSize
+	}
+	if len(opts.Mapping) == 0 {
+		opts.Mapping = p.Store.Mapping
+	}
+	return opts
 }

@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/authscope/authscope/bench"
+	"github.com/authscope/authscope/internal/benchtarget"
 	"github.com/authscope/authscope/profiles"
 )
 
@@ -73,7 +74,7 @@ func (f *benchFlags) register(fs *flag.FlagSet, shape bool) {
 	fs.StringVar(&f.tampered, "tampered", "", "share of requests with a tampered cookie")
 	fs.StringVar(&f.noCookie, "no-cookie", "", "share of requests without a session cookie")
 	fs.StringVar(&f.allowHosts, "allow-host", "", "comma-separated hosts HTTP may go to (default loopback only)")
-	fs.StringVar(&f.url, "url", "", "a real Auth.js base URL with its base path (http://127.0.0.1:3000/api/auth) for proxy and upstream scenarios, default the built-in upstream; cookies are minted with the profile's secret (the demo's: "+demoSecretEnv+"), which must be the server's")
+	fs.StringVar(&f.url, "url", "", "a real Auth.js base URL with its base path (http://127.0.0.1:3000/api/auth) for proxy and upstream scenarios, default the built-in upstream; cookies are minted with the profile's secret (the demo's: "+benchtarget.SecretEnv+"), which must be the server's")
 	fs.DurationVar(&f.upstreamLatency, "upstream-latency", 0, "built-in upstream: delay added to each answer (models the network hop)")
 	fs.DurationVar(&f.upstreamJitter, "upstream-jitter", 0, "built-in upstream: up to this much more delay, uniformly")
 	fs.Int64Var(&f.dbSeed, "db-seed", 1, "database scenarios on a real store: the seed (authscope seed --seed) its sessions came from")
@@ -103,7 +104,7 @@ func (f *benchFlags) load(env *cliEnv, fs *flag.FlagSet) (bench.Config, *profile
 		}
 	}
 	if len(cfg.Scenarios) == 0 {
-		cfg = benchCompareConfig()
+		cfg = benchtarget.CompareConfig()
 		f.defaulted = !flagsSet(fs)["scenarios"]
 	}
 	if err := f.apply(fs, &cfg); err != nil {
@@ -308,21 +309,22 @@ func splitList(s string) []string {
 // URL outside the allowed hosts is a usage error. asked names scenarios
 // the user chose by other means than --scenarios (capacity's --gate).
 // Its warnings go to stderr whatever --quiet says.
-func (f *benchFlags) setup(ctx context.Context, env *cliEnv, cfg bench.Config, p *profiles.Profile, asked ...string) (*benchSetup, error) {
-	o := benchOptions{
-		profile: p, getenv: env.getenv, upstreamURL: f.url,
-		upstreamLatency: f.upstreamLatency, upstreamJitter: f.upstreamJitter, dbSeed: f.dbSeed,
-		skipUnasked: f.defaulted, asked: map[string]bool{},
+func (f *benchFlags) setup(ctx context.Context, env *cliEnv, cfg bench.Config, p *profiles.Profile, asked ...string) (*benchtarget.Setup, error) {
+	o := benchtarget.Options{
+		Profile: p, Getenv: env.getenv, UpstreamURL: f.url,
+		UpstreamLatency: f.upstreamLatency, UpstreamJitter: f.upstreamJitter, DBSeed: f.dbSeed,
+		SkipUnasked: f.defaulted, Asked: map[string]bool{},
 	}
 	for _, a := range asked {
-		o.asked[a] = true
+		o.Asked[a] = true
 	}
-	setup, err := newBenchSetup(ctx, cfg, o)
+	setup, err := benchtarget.NewSetup(ctx, cfg, o)
 	if errors.Is(err, bench.ErrHostNotAllowed) {
 		return nil, usageError{err}
 	}
+	err = storeOpenError(err) // a bad DSN in the profile is a usage error
 	if err == nil {
-		for _, w := range setup.warnings {
+		for _, w := range setup.Warnings {
 			fmt.Fprintln(env.stderr, "warning:", w)
 		}
 	}
@@ -377,12 +379,12 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	if outs.results != nil {
 		opts = append(opts, bench.WithResults(outs.results))
 	}
-	for _, n := range setup.notes {
+	for _, n := range setup.Notes {
 		if !*quiet {
 			fmt.Fprintln(env.stderr, "note:", n)
 		}
 	}
-	ch, err := bench.Run(ctx, setup.cfg, setup.targets, opts...)
+	ch, err := bench.Run(ctx, setup.Config, setup.Targets, opts...)
 	if err != nil {
 		return err
 	}

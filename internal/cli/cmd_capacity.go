@@ -127,16 +127,16 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer setup.Close()
-	for _, n := range setup.notes {
+	for _, n := range setup.Notes {
 		fmt.Fprintln(env.stderr, "note:", n)
 	}
 
 	var caps []bench.Capacity
-	for _, sc := range setup.cfg.Scenarios {
+	for _, sc := range setup.Config.Scenarios {
 		fmt.Fprintf(env.stderr, "%s: searching (SLO %s, errors ≤ %s)\n", sc.Name, cc.SLO, cc.MaxErrors)
 		// Progress is one short line per probe; the step table itself is
 		// written once, on stdout, with the plan.
-		c, err := bench.FindCapacity(ctx, setup.cfg, sc.Name, setup.targets, cc, func(pr bench.Probe) {
+		c, err := bench.FindCapacity(ctx, setup.Config, sc.Name, setup.Targets, cc, func(pr bench.Probe) {
 			verdict := "pass"
 			if !pr.Pass {
 				verdict = "fail"

@@ -70,7 +70,7 @@ func openStore(ctx context.Context, env *cliEnv, f *resolveFlags, cfg resolver.C
 		if dsn == "" {
 			return nil, usagef("profile %s names no store: add store.dsn_env or pass --db", p.Name)
 		}
-		opts = withProfileStore(opts, p)
+		opts = p.StoreOptions(opts)
 	}
 	if err := f.checkStoreKind(dsn, opts); err != nil {
 		return nil, err
@@ -158,25 +158,6 @@ func (f *resolveFlags) checkStoreKind(dsn string, opts store.Options) error {
 		return usagef("--schema custom needs a mapping (a profile's store.mapping)")
 	}
 	return nil
-}
-
-// withProfileStore fills the store options a profile's store section
-// names (layout, mapping, Redis prefix, pool size) where flags left them
-// unset.
-func withProfileStore(opts store.Options, p *profiles.Profile) store.Options {
-	if opts.Schema == "" {
-		opts.Schema = p.Store.Schema
-	}
-	if opts.Prefix == "" {
-		opts.Prefix = p.Store.KeyPrefix
-	}
-	if opts.MaxConns == 0 {
-		opts.MaxConns = p.Store.PoolSize
-	}
-	if len(opts.Mapping) == 0 {
-		opts.Mapping = p.Store.Mapping
-	}
-	return opts
 }
 
 // config builds the resolver configuration: profile first, then the

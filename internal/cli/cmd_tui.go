@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/authscope/authscope/internal/demo"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
@@ -64,37 +65,37 @@ func tuiDeps(ctx context.Context, p *profiles.Profile, getenv func(string) strin
 		if err != nil {
 			return tui.Deps{}, nil, err
 		}
-		d, err := startDemo(ctx, p, getenv)
+		d, err := demo.Start(ctx, p, getenv)
 		if err != nil {
 			return tui.Deps{}, nil, err
 		}
-		return d.deps(p, exportDir, compare), d.Close, nil
+		return demoDeps(d, p, exportDir, compare), d.Close, nil
 	}
 	return profileDeps(ctx, p, getenv, exportDir, jwts)
 }
 
 // deps is the demo's TUI wiring; extra load profiles follow the demo's own.
-func (d *demo) deps(p *profiles.Profile, exportDir string, extra ...tui.LoadProfile) tui.Deps {
+func demoDeps(d *demo.Demo, p *profiles.Profile, exportDir string, extra ...tui.LoadProfile) tui.Deps {
 	return tui.Deps{
 		Profile: p.Name,
 		Sessions: tui.ByStrategy{
-			JWT:      tui.NewMemorySource(d.jwtRows, false),
-			Database: tui.NewBrowserSource(d.store, time.Now, d.cfg.MaxAge, d.cfg.UpdateAge),
+			JWT:      tui.NewMemorySource(d.JWTRows(), false),
+			Database: tui.NewBrowserSource(d.Store(), time.Now, d.Config().MaxAge, d.Config().UpdateAge),
 		},
 		Resolvers: demoFactory{d},
-		Runner:    tui.NewBenchRunner(append(d.loadProfiles(), extra...), demoCapacity(), exportDir),
-		Settings:  tui.Settings{Mode: d.cfg.Mode, Strategy: d.cfg.Strategy, Cache: d.cfg.Cache.Enabled},
+		Runner:    tui.NewBenchRunner(append(d.LoadProfiles(), extra...), demo.Capacity(), exportDir),
+		Settings:  tui.Settings{Mode: d.Config().Mode, Strategy: d.Config().Strategy, Cache: d.Config().Cache.Enabled},
 		Redactor:  resolver.NewRedactor(resolver.RedactOptions{Allow: p.Resolver.Redact.Allow}),
-		MaxAge:    d.cfg.MaxAge,
-		UpdateAge: d.cfg.UpdateAge,
+		MaxAge:    d.Config().MaxAge,
+		UpdateAge: d.Config().UpdateAge,
 	}
 }
 
 // demoFactory builds the demo's resolvers for the TUI's settings.
-type demoFactory struct{ d *demo }
+type demoFactory struct{ d *demo.Demo }
 
 func (f demoFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, error) {
-	r, cfg, err := f.d.browseResolver(s.Mode, s.Strategy, s.Cache)
+	r, cfg, err := f.d.BrowseResolver(s.Mode, s.Strategy, s.Cache)
 	if err != nil {
 		return tui.Engine{}, err
 	}
@@ -243,7 +244,7 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 		_ = closer()
 		return tui.Deps{}, nil, err
 	}
-	deps.Runner = tui.NewBenchRunner([]tui.LoadProfile{load}, demoCapacity(), exportDir)
+	deps.Runner = tui.NewBenchRunner([]tui.LoadProfile{load}, demo.Capacity(), exportDir)
 	return deps, closer, nil
 }
 
@@ -360,7 +361,7 @@ func jwtRow(codec *resolver.Codec, key, token string, now time.Time) tui.Session
 
 // storeOptions are the profile's store settings: layout, prefix, pool.
 func storeOptions(p *profiles.Profile) store.Options {
-	return withProfileStore(store.Options{}, p)
+	return p.StoreOptions(store.Options{})
 }
 
 // memorySQLite reports whether dsn is an in-memory SQLite database, which

@@ -1,4 +1,4 @@
-package cli
+package benchtarget
 
 import (
 	"context"
@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/authscope/authscope/bench"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
@@ -24,30 +23,30 @@ import (
 // machine around a resolver: the profile's configuration (with a secret
 // generated for demo profiles), a seeded SQLite store in a temporary
 // directory, Auth.js-compatible upstreams on free loopback ports, and the
-// cookie populations load runs draw from. One demoEnv owns what was
+// cookie populations load runs draw from. One Env owns what was
 // started and releases it on Close.
 
-// demoSecretEnv names the variable that fixes the demo secret.
-const demoSecretEnv = "AUTHSCOPE_DEMO_SECRET"
+// SecretEnv names the variable that fixes the demo secret.
+const SecretEnv = "AUTHSCOPE_DEMO_SECRET"
 
-// demoEnv is the resolver configuration of a run and what was started
+// Env is the resolver configuration of a run and what was started
 // for it. Close releases it, newest first.
-type demoEnv struct {
+type Env struct {
 	cfg     resolver.Config
 	closers []func() error
 }
 
-// newDemoEnv reads p's resolver configuration (defaults filled in). A demo
-// profile gets a secret generated for the run unless demoSecretEnv fixes
+// NewEnv reads p's resolver configuration (defaults filled in). A demo
+// profile gets a secret generated for the run unless SecretEnv fixes
 // one.
-func newDemoEnv(p *profiles.Profile, getenv func(string) string) (*demoEnv, error) {
-	if p.Demo && getenv(demoSecretEnv) == "" {
+func NewEnv(p *profiles.Profile, getenv func(string) string) (*Env, error) {
+	if p.Demo && getenv(SecretEnv) == "" {
 		var b [32]byte
 		_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail on supported platforms
 		secret := base64.RawURLEncoding.EncodeToString(b[:])
 		outer := getenv
 		getenv = func(k string) string {
-			if k == demoSecretEnv {
+			if k == SecretEnv {
 				return secret
 			}
 			return outer(k)
@@ -57,18 +56,21 @@ func newDemoEnv(p *profiles.Profile, getenv func(string) string) (*demoEnv, erro
 	if err != nil {
 		return nil, err
 	}
-	return &demoEnv{cfg: cfg.WithDefaults()}, nil
+	return &Env{cfg: cfg.WithDefaults()}, nil
 }
 
+// Config is the run's resolver configuration, defaults filled in.
+func (e *Env) Config() resolver.Config { return e.cfg }
+
 // settings is the run's configuration with a mode, strategy and cache.
-func (e *demoEnv) settings(mode resolver.Mode, st resolver.Strategy, cache bool) resolver.Config {
+func (e *Env) Settings(mode resolver.Mode, st resolver.Strategy, cache bool) resolver.Config {
 	cfg := e.cfg
 	cfg.Mode, cfg.Strategy, cfg.Cache.Enabled = mode, st, cache
 	return cfg
 }
 
 // seedSQLite opens a SQLite store in a temporary directory and seeds it.
-func (e *demoEnv) seedSQLite(ctx context.Context, opts store.SeedOptions) (*sqlitestore.Store, error) {
+func (e *Env) SeedSQLite(ctx context.Context, opts store.SeedOptions) (*sqlitestore.Store, error) {
 	dir, err := os.MkdirTemp("", "authscope-demo-")
 	if err != nil {
 		return nil, fmt.Errorf("demo store: %w", err)
@@ -86,7 +88,7 @@ func (e *demoEnv) seedSQLite(ctx context.Context, opts store.SeedOptions) (*sqli
 }
 
 // serve starts h on a free loopback port and returns its origin.
-func (e *demoEnv) serve(h http.Handler) (string, error) {
+func (e *Env) Serve(h http.Handler) (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", fmt.Errorf("listen: %w", err)
@@ -113,8 +115,8 @@ func (e *demoEnv) serve(h http.Handler) (string, error) {
 // database strategy): the stand-in for a deployment that proxy mode calls.
 // latency and jitter delay each answer to model the network hop. It
 // returns the upstream's base URL (origin and base path) and the origin.
-func (e *demoEnv) startUpstream(strategy resolver.Strategy, st resolver.Store, latency, jitter time.Duration) (base, origin string, err error) {
-	cfg := e.settings(resolver.ModeLocal, strategy, false)
+func (e *Env) StartUpstream(strategy resolver.Strategy, st resolver.Store, latency, jitter time.Duration) (base, origin string, err error) {
+	cfg := e.Settings(resolver.ModeLocal, strategy, false)
 	cfg.BaseURL = ""
 	var opts []resolver.Option
 	if st != nil {
@@ -124,61 +126,18 @@ func (e *demoEnv) startUpstream(strategy resolver.Strategy, st resolver.Store, l
 	if err != nil {
 		return "", "", fmt.Errorf("built-in upstream (%s): %w", strategy, err)
 	}
-	if origin, err = e.serve(benchSessionHandler(r, cfg, latency, jitter, false)); err != nil {
+	if origin, err = e.Serve(SessionHandler(r, cfg, latency, jitter, false)); err != nil {
 		return "", "", fmt.Errorf("built-in upstream (%s): %w", strategy, err)
 	}
 	return origin + strings.TrimSuffix(cfg.BasePath, "/"), origin, nil
 }
 
 // Close stops the servers and releases the store, newest first.
-func (e *demoEnv) Close() error {
+func (e *Env) Close() error {
 	var errs []error
 	for i := len(e.closers) - 1; i >= 0; i-- {
 		errs = append(errs, e.closers[i]())
 	}
 	e.closers = nil
 	return errors.Join(errs...)
-}
-
-// population collects a strategy's Cookie header values for load runs:
-// each live session's cookie comes with a tampered twin.
-type population struct {
-	name string // the session cookie's name
-	bench.StaticPopulation
-}
-
-func (p *population) add(token string, expired bool) {
-	if expired {
-		p.Expired = append(p.Expired, p.name+"="+token)
-		return
-	}
-	p.Valid = append(p.Valid, p.name+"="+token)
-	p.Tampered = append(p.Tampered, p.name+"="+tamper(token))
-}
-
-// tamper alters a token so that it no longer resolves: a JWE gets one
-// character in the middle of its ciphertext flipped (its integrity check
-// fails); a database token its last character (a session no store holds,
-// still in the token's alphabet).
-func tamper(tok string) string {
-	parts := strings.Split(tok, ".")
-	if len(parts) == 5 && len(parts[3]) > 0 {
-		ct := []byte(parts[3])
-		i := len(ct) / 2
-		if ct[i] == 'A' {
-			ct[i] = 'B'
-		} else {
-			ct[i] = 'A'
-		}
-		parts[3] = string(ct)
-		return strings.Join(parts, ".")
-	}
-	if tok == "" {
-		return "x"
-	}
-	last := byte('a')
-	if tok[len(tok)-1] == last {
-		last = 'b'
-	}
-	return tok[:len(tok)-1] + string(last)
 }

@@ -1,34 +1,28 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"net/url"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/authscope/authscope/bench"
+	"github.com/authscope/authscope/internal/benchtarget"
+	"github.com/authscope/authscope/internal/demo"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/tui"
 )
 
-func startTestDemo(t *testing.T) *demo {
+func startTestDemo(t *testing.T) *demo.Demo {
 	t.Helper()
 	p, err := profiles.Find("demo", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := startDemo(t.Context(), p, func(k string) string {
-		if k == demoSecretEnv {
+	d, err := demo.Start(t.Context(), p, func(k string) string {
+		if k == benchtarget.SecretEnv {
 			return "demo-test-secret"
 		}
 		return ""
@@ -44,9 +38,9 @@ func startTestDemo(t *testing.T) *demo {
 	return d
 }
 
-func resolveWith(t *testing.T, d *demo, mode resolver.Mode, st resolver.Strategy, token string) resolver.Result {
+func resolveWith(t *testing.T, d *demo.Demo, mode resolver.Mode, st resolver.Strategy, token string) resolver.Result {
 	t.Helper()
-	r, cfg, err := d.resolver(mode, st, false)
+	r, cfg, err := d.Resolver(mode, st, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,12 +55,12 @@ func resolveWith(t *testing.T, d *demo, mode resolver.Mode, st resolver.Strategy
 // in all four combinations, with the people the browser lists.
 func TestDemoEveryModeAndStrategyResolves(t *testing.T) {
 	d := startTestDemo(t)
-	if len(d.jwtRows) != demoCookies {
-		t.Fatalf("%d cookies minted", len(d.jwtRows))
+	if len(d.JWTRows()) != demo.Cookies {
+		t.Fatalf("%d cookies minted", len(d.JWTRows()))
 	}
 	now := time.Now()
 	var live tui.SessionRow
-	for _, r := range d.jwtRows {
+	for _, r := range d.JWTRows() {
 		if r.Expires.After(now.Add(time.Hour)) && r.Email != "" {
 			live = r
 			break
@@ -82,12 +76,12 @@ func TestDemoEveryModeAndStrategyResolves(t *testing.T) {
 		}
 	}
 
-	src := tui.NewBrowserSource(d.store, time.Now, d.cfg.MaxAge, d.cfg.UpdateAge)
+	src := tui.NewBrowserSource(d.Store(), time.Now, d.Config().MaxAge, d.Config().UpdateAge)
 	page, err := src.List(t.Context(), tui.ListQuery{Strategy: resolver.StrategyDatabase, Sort: tui.SortExpires, Offset: 0, Limit: 5000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if page.Total != demoSessions || len(page.Rows) != demoSessions {
+	if page.Total != demo.Sessions || len(page.Rows) != demo.Sessions {
 		t.Fatalf("store lists %d of %d", len(page.Rows), page.Total)
 	}
 	row := page.Rows[len(page.Rows)-1] // latest expiry: live
@@ -98,12 +92,12 @@ func TestDemoEveryModeAndStrategyResolves(t *testing.T) {
 		}
 	}
 	// A window near the end (listed backwards) matches the forward listing.
-	tail, err := src.List(t.Context(), tui.ListQuery{Strategy: resolver.StrategyDatabase, Sort: tui.SortExpires, Offset: demoSessions - 40, Limit: 30})
+	tail, err := src.List(t.Context(), tui.ListQuery{Strategy: resolver.StrategyDatabase, Sort: tui.SortExpires, Offset: demo.Sessions - 40, Limit: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, r := range tail.Rows {
-		if r.Key != page.Rows[demoSessions-40+i].Key {
+		if r.Key != page.Rows[demo.Sessions-40+i].Key {
 			t.Fatalf("tail window row %d differs from the forward listing", i)
 		}
 	}
@@ -139,38 +133,6 @@ func TestDemoEveryModeAndStrategyResolves(t *testing.T) {
 	}
 }
 
-// TestDemoSmokeLoadRun runs the demo's smoke profile, shortened, through
-// the TUI's runner: both scenarios measured, sessions found.
-func TestDemoSmokeLoadRun(t *testing.T) {
-	d := startTestDemo(t)
-	profs := d.loadProfiles()
-	if len(profs) == 0 || profs[0].Name != "smoke" {
-		t.Fatalf("profiles %v", profs)
-	}
-	smoke := profs[0]
-	smoke.Config.Duration = bench.Duration(400 * time.Millisecond)
-	smoke.Config.Rate = 100
-	r := tui.NewBenchRunner([]tui.LoadProfile{smoke}, demoCapacity(), t.TempDir())
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	ch, err := r.Start(ctx, "smoke", tui.Settings{Mode: resolver.ModeLocal, Strategy: resolver.StrategyJWT})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var last tui.RunSnapshot
-	for s := range ch {
-		last = s
-	}
-	if !last.Final || last.Err != nil || len(last.Scenarios) != 2 {
-		t.Fatalf("final %v err %v scenarios %d", last.Final, last.Err, len(last.Scenarios))
-	}
-	for _, sc := range last.Scenarios {
-		if sc.Requests == 0 || sc.Reasons[resolver.ReasonOK] == 0 {
-			t.Fatalf("%s: %d requests, reasons %v", sc.Name, sc.Requests, sc.Reasons)
-		}
-	}
-}
-
 func TestTUINeedsATerminal(t *testing.T) {
 	var out, errOut bytes.Buffer
 	env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
@@ -195,7 +157,7 @@ func TestDemoCompareProfileRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	lp.Config.Duration, lp.Config.Warmup, lp.Config.Rate = bench.Duration(200*time.Millisecond), 0, 50
-	r := tui.NewBenchRunner([]tui.LoadProfile{lp}, demoCapacity(), t.TempDir())
+	r := tui.NewBenchRunner([]tui.LoadProfile{lp}, demo.Capacity(), t.TempDir())
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	ch, err := r.Start(ctx, "compare", tui.Settings{})
@@ -213,55 +175,5 @@ func TestDemoCompareProfileRuns(t *testing.T) {
 		if sc.Requests == 0 {
 			t.Fatalf("%s sent no requests", sc.Name)
 		}
-	}
-}
-
-// TestDemoCloseWithAnUnusedConnection: a client's pool may hold a
-// connection it dialled but never sent a request on (Go's Transport dials a
-// spare while a busy connection frees up, more often on a loaded machine).
-// http.Server.Shutdown counts such a connection idle only after 5s, so
-// Close must end it after its grace period rather than report the wait as
-// a failure.
-func TestDemoCloseWithAnUnusedConnection(t *testing.T) {
-	p, err := profiles.Find("demo", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := startDemo(t.Context(), p, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(d.upstream[resolver.StrategyJWT])
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.Dial("tcp", u.Host) // sends nothing
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	// The server accepts connections in the order they were established,
-	// so once a later one has been answered it holds this one (not just
-	// the kernel's backlog) as new, waiting for a request.
-	later, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(later, "GET /api/auth/session HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", u.Host)
-	resp, err := http.ReadResponse(bufio.NewReader(later), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	later.Close()
-	if err := d.Close(); err != nil {
-		t.Fatalf("Close with a connection that never sent a request: %v", err)
-	}
-	// The upstream is really gone: the server closed the held connection
-	// too (a close or a reset, as the kernel reports it; not a timeout).
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := conn.Read(make([]byte, 1)); !errors.Is(err, io.EOF) && !errors.Is(err, syscall.ECONNRESET) {
-		t.Errorf("read on the held connection after Close: %v, want EOF or a reset", err)
 	}
 }

@@ -1,4 +1,4 @@
-package cli
+package demo
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/bench"
+	"github.com/authscope/authscope/internal/benchtarget"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
@@ -23,15 +24,15 @@ import (
 
 // Demo population sizes.
 const (
-	demoSeed     = 1
-	demoUsers    = 2000
-	demoSessions = 3000
-	demoCookies  = 3000
+	Seed     = 1
+	Users    = 2000
+	Sessions = 3000
+	Cookies  = 3000
 )
 
 // demo is the running embedded demo. Close releases everything.
-type demo struct {
-	*demoEnv
+type Demo struct {
+	*benchtarget.Env
 	codec *resolver.Codec
 	store *sqlitestore.Store
 
@@ -44,15 +45,15 @@ type demo struct {
 	population map[resolver.Strategy]bench.StaticPopulation
 }
 
-// startDemo builds the demo for profile p. Cancelling ctx does not stop
+// Start builds the demo for profile p. Cancelling ctx does not stop
 // it: Close does.
-func startDemo(ctx context.Context, p *profiles.Profile, getenv func(string) string) (d *demo, err error) {
-	env, err := newDemoEnv(p, getenv)
+func Start(ctx context.Context, p *profiles.Profile, getenv func(string) string) (d *Demo, err error) {
+	env, err := benchtarget.NewEnv(p, getenv)
 	if err != nil {
 		return nil, err
 	}
-	cfg := env.cfg
-	d = &demo{demoEnv: env, upstream: map[resolver.Strategy]string{}, population: map[resolver.Strategy]bench.StaticPopulation{}}
+	cfg := env.Config()
+	d = &Demo{Env: env, upstream: map[resolver.Strategy]string{}, population: map[resolver.Strategy]bench.StaticPopulation{}}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, d.Close())
@@ -63,8 +64,8 @@ func startDemo(ctx context.Context, p *profiles.Profile, getenv func(string) str
 		return d, err
 	}
 	now := time.Now()
-	if d.store, err = d.seedSQLite(ctx, store.SeedOptions{
-		Users: demoUsers, Sessions: demoSessions, Seed: demoSeed, Now: now, MaxAge: cfg.MaxAge, UpdateAge: cfg.UpdateAge,
+	if d.store, err = d.SeedSQLite(ctx, store.SeedOptions{
+		Users: Users, Sessions: Sessions, Seed: Seed, Now: now, MaxAge: cfg.MaxAge, UpdateAge: cfg.UpdateAge,
 	}); err != nil {
 		return d, err
 	}
@@ -75,7 +76,7 @@ func startDemo(ctx context.Context, p *profiles.Profile, getenv func(string) str
 		return d, err
 	}
 	for _, st := range []resolver.Strategy{resolver.StrategyJWT, resolver.StrategyDatabase} {
-		if _, d.upstream[st], err = d.startUpstream(st, d.store, 0, 0); err != nil {
+		if _, d.upstream[st], err = d.StartUpstream(st, d.store, 0, 0); err != nil {
 			return d, fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -84,11 +85,11 @@ func startDemo(ctx context.Context, p *profiles.Profile, getenv func(string) str
 
 // mintCookies gives demo users JWT session cookies: most live, one in five
 // past its expiry, issued at spread-out times like a real population.
-func (d *demo) mintCookies(now time.Time) error {
-	pop := population{name: d.cfg.SessionCookieName()}
-	d.jwtRows = make([]tui.SessionRow, 0, demoCookies)
-	for i := range demoCookies {
-		u := store.SeedUser(demoSeed, i%demoUsers, false)
+func (d *Demo) mintCookies(now time.Time) error {
+	pop := benchtarget.Population{Name: d.Config().SessionCookieName()}
+	d.jwtRows = make([]tui.SessionRow, 0, Cookies)
+	for i := range Cookies {
+		u := store.SeedUser(Seed, i%Users, false)
 		claims := resolver.Claims{"sub": u.ID}
 		if u.Name != nil {
 			claims["name"] = *u.Name
@@ -101,18 +102,18 @@ func (d *demo) mintCookies(now time.Time) error {
 		}
 		// Issued up to maxAge ago for live cookies, up to 2×maxAge ago for
 		// expired ones (every fifth).
-		age := time.Duration(uint64(i)*2654435761%1000) * d.cfg.MaxAge / 1000
+		age := time.Duration(uint64(i)*2654435761%1000) * d.Config().MaxAge / 1000
 		if i%5 == 4 {
-			age += d.cfg.MaxAge + time.Minute
+			age += d.Config().MaxAge + time.Minute
 		}
 		issued := now.Add(-age)
-		tok, err := d.codec.Encode(claims, issued, d.cfg.MaxAge)
+		tok, err := d.codec.Encode(claims, issued, d.Config().MaxAge)
 		if err != nil {
 			return fmt.Errorf("demo cookies: %w", err)
 		}
 		row := tui.SessionRow{
 			Key: fmt.Sprintf("jwt-%05d", i), Token: tok, UserID: u.ID,
-			Strategy: resolver.StrategyJWT, Expires: issued.Add(d.cfg.MaxAge),
+			Strategy: resolver.StrategyJWT, Expires: issued.Add(d.Config().MaxAge),
 		}
 		if u.Name != nil {
 			row.Name = *u.Name
@@ -121,15 +122,15 @@ func (d *demo) mintCookies(now time.Time) error {
 			row.Email = *u.Email
 		}
 		d.jwtRows = append(d.jwtRows, row)
-		pop.add(tok, i%5 == 4)
+		pop.Add(tok, i%5 == 4)
 	}
 	d.population[resolver.StrategyJWT] = pop.StaticPopulation
 	return nil
 }
 
 // dbPopulation reads the seeded sessions' tokens back for load runs.
-func (d *demo) dbPopulation(ctx context.Context, now time.Time) error {
-	pop := population{name: d.cfg.SessionCookieName()}
+func (d *Demo) dbPopulation(ctx context.Context, now time.Time) error {
+	pop := benchtarget.Population{Name: d.Config().SessionCookieName()}
 	q := resolver.ListQuery{Limit: 1000}
 	for {
 		page, err := d.store.ListSessions(ctx, q)
@@ -137,7 +138,7 @@ func (d *demo) dbPopulation(ctx context.Context, now time.Time) error {
 			return fmt.Errorf("demo population: %w", err)
 		}
 		for _, r := range page.Rows {
-			pop.add(r.Session.Token, r.Session.Expires.Before(now))
+			pop.Add(r.Session.Token, r.Session.Expires.Before(now))
 		}
 		if page.Next == "" {
 			break
@@ -149,19 +150,19 @@ func (d *demo) dbPopulation(ctx context.Context, now time.Time) error {
 }
 
 // resolver builds a resolver of the demo for the given knobs.
-func (d *demo) resolver(mode resolver.Mode, st resolver.Strategy, cache bool) (resolver.Resolver, resolver.Config, error) {
+func (d *Demo) Resolver(mode resolver.Mode, st resolver.Strategy, cache bool) (resolver.Resolver, resolver.Config, error) {
 	return d.build(mode, st, cache, false)
 }
 
-// browseResolver is the TUI's resolver: read-only, so showing a row's
+// BrowseResolver is the TUI's resolver: read-only, so showing a row's
 // last result never prunes or extends it (the demo upstream, standing in
 // for the deployment, still writes as Auth.js does).
-func (d *demo) browseResolver(mode resolver.Mode, st resolver.Strategy, cache bool) (resolver.Resolver, resolver.Config, error) {
+func (d *Demo) BrowseResolver(mode resolver.Mode, st resolver.Strategy, cache bool) (resolver.Resolver, resolver.Config, error) {
 	return d.build(mode, st, cache, true)
 }
 
-func (d *demo) build(mode resolver.Mode, st resolver.Strategy, cache, readOnly bool) (resolver.Resolver, resolver.Config, error) {
-	cfg := d.settings(mode, st, cache)
+func (d *Demo) build(mode resolver.Mode, st resolver.Strategy, cache, readOnly bool) (resolver.Resolver, resolver.Config, error) {
+	cfg := d.Settings(mode, st, cache)
 	cfg.ReadOnly = cfg.ReadOnly || readOnly
 	if mode == resolver.ModeProxy {
 		cfg.BaseURL = d.upstream[st]
@@ -169,3 +170,15 @@ func (d *demo) build(mode resolver.Mode, st resolver.Strategy, cache, readOnly b
 	r, err := resolver.New(cfg, resolver.WithStore(d.store))
 	return r, cfg, err
 }
+
+// JWTRows are the demo's JWT session cookies as the TUI lists them.
+func (d *Demo) JWTRows() []tui.SessionRow { return d.jwtRows }
+
+// Store is the seeded SQLite store of the database strategy.
+func (d *Demo) Store() *sqlitestore.Store { return d.store }
+
+// Population is the strategy's Cookie header values for load runs.
+func (d *Demo) Population(st resolver.Strategy) bench.StaticPopulation { return d.population[st] }
+
+// Upstream is the base URL of the strategy's Auth.js-compatible upstream.
+func (d *Demo) Upstream(st resolver.Strategy) string { return d.upstream[st] }
