@@ -2,9 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,13 +10,16 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/authscope/authscope/internal/recentapi"
+	"github.com/authscope/authscope/internal/server"
+	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/bus"
 	"github.com/authscope/authscope/resolver/store/pgstore"
-	"github.com/redis/go-redis/v9"
 )
 
 // `authscope serve` answers GET {basePath}/session exactly as Auth.js does,
@@ -31,10 +31,9 @@ import (
 // invalidation endpoint exists only when its shared secret is set in the
 // environment, and compares it in constant time.
 
-const (
-	invalidatePath       = "/_authscope/invalidate"
-	defaultInvalidateEnv = "AUTHSCOPE_INVALIDATE_SECRET"
-)
+// defaultInvalidateEnv names the variable holding the admin endpoints'
+// shared secret.
+const defaultInvalidateEnv = "AUTHSCOPE_INVALIDATE_SECRET"
 
 type serveFlags struct {
 	listen         string
@@ -80,18 +79,15 @@ func (s *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.StringVar(&s.busPGEnv, "bus-pg-env", "", "read --bus-pg from this environment `variable`")
 	fs.StringVar(&s.sharedCacheEnv, "shared-cache-env", "", "read --shared-cache from this environment `variable`")
 	fs.StringVar(&s.logLevel, "log-level", "info", "log `level`: debug, info, warn, error")
-	fs.IntVar(&s.recent, "recent", defaultRecentCap, "jwt strategy: remember the last `n` session cookies answered, for `authscope tui --from-serve` (served on "+recentPath+" behind the invalidation secret; 0 turns it off)")
+	fs.IntVar(&s.recent, "recent", server.DefaultRecent, "jwt strategy: remember the last `n` session cookies answered, for `authscope tui --from-serve` (served on "+recentapi.Path+" behind the invalidation secret; 0 turns it off)")
 }
 
-// server is a built `serve` (or `upstream`) instance.
-type server struct {
+// process is a built `serve` or `upstream`: its listener, the handler and
+// what to release when it stops.
+type process struct {
 	ln      net.Listener
-	http    *http.Server
+	handler http.Handler
 	logger  *slog.Logger
-	metrics *serveMetrics
-	cache   *resolver.Cache
-	backend *backendWatch
-	recent  *recentSessions // nil unless recording
 	closers []func() error
 }
 
@@ -112,11 +108,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		_, err = io.WriteString(env.stdout, bus.TriggerSQL(l, s.busChannel))
 		return err
 	}
-	srv, err := buildServe(ctx, env, &f, &s)
+	proc, err := buildServe(ctx, env, &f, &s)
 	if err != nil {
 		return err
 	}
-	return srv.run(ctx)
+	return proc.run(ctx)
 }
 
 func newServeLogger(env *cliEnv, level string) (*slog.Logger, error) {
@@ -144,7 +140,10 @@ func checkListen(addr string, allowRemote bool) error {
 	return usagef("--listen %q is not a loopback address; pass --allow-remote to serve beyond this machine", addr)
 }
 
-func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags) (_ *server, err error) {
+// buildServe checks serve's flags, layers the configuration, opens the
+// backends and binds the listener: everything that can fail before the
+// first request. On error, whatever was opened is closed.
+func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags) (_ *process, err error) {
 	logger, err := newServeLogger(env, s.logLevel)
 	if err != nil {
 		return nil, err
@@ -152,6 +151,46 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	if err := checkListen(s.listen, s.allowRemote); err != nil {
 		return nil, err
 	}
+	if err := s.resolveEnv(env); err != nil {
+		return nil, err
+	}
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	cfg, p, err := serveConfig(env, f, s)
+	if err != nil {
+		return nil, err
+	}
+	clock, err := f.clock()
+	if err != nil {
+		return nil, err
+	}
+	// proc is a local, not the named result: `return nil, err` would set
+	// the result to nil before the deferred cleanup runs.
+	proc := &process{logger: logger}
+	defer func() {
+		if err != nil {
+			proc.close()
+		}
+	}()
+	r, opts, err := proc.backends(ctx, env, f, s, cfg, p, clock)
+	if err != nil {
+		return nil, err
+	}
+	secret := env.getenv(s.invalidateEnv)
+	if proc.handler, err = server.New(server.Config{Resolver: cfg, InvalidateSecret: secret, Recent: s.recent, TrustForwarded: s.trustForwarded}, r, opts); err != nil {
+		return nil, err
+	}
+	if err := proc.listen(s.listen); err != nil {
+		return nil, err
+	}
+	logServeStart(logger, proc.ln.Addr(), cfg, secret != "")
+	return proc, nil
+}
+
+// resolveEnv reads the --…-env variables into their flags: URLs and DSNs
+// with passwords stay out of argv.
+func (s *serveFlags) resolveEnv(env *cliEnv) error {
 	for _, e := range []struct {
 		dst       *string
 		name, flg string
@@ -160,32 +199,42 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 			continue
 		}
 		if *e.dst != "" {
-			return nil, usagef("--%s and --%s-env are exclusive", e.flg, e.flg)
+			return usagef("--%s and --%s-env are exclusive", e.flg, e.flg)
 		}
 		if *e.dst = env.getenv(e.name); *e.dst == "" {
-			return nil, usagef("--%s-env: variable %s is not set", e.flg, e.name)
+			return usagef("--%s-env: variable %s is not set", e.flg, e.name)
 		}
 	}
-	if s.sharedCache != "" && !s.cache {
-		return nil, usagef("--shared-cache needs --cache")
+	return nil
+}
+
+// check refuses flag combinations and values serve cannot honour.
+func (s *serveFlags) check() error {
+	switch {
+	case s.sharedCache != "" && !s.cache:
+		return usagef("--shared-cache needs --cache")
+	case s.installTrigger && s.busPG == "":
+		return usagef("--install-trigger needs --bus-pg")
+	case s.cacheTTL < 0 || s.negativeTTL < 0 || s.cacheSize < 0 || s.proxyTimeout < 0:
+		return usagef("--cache-ttl, --negative-ttl, --cache-size and --proxy-timeout must not be negative")
+	case s.recent < 0 || s.recent > 100_000:
+		return usagef("--recent %d: want 0 (off) to 100000 cookies", s.recent)
 	}
-	if s.installTrigger && s.busPG == "" {
-		return nil, usagef("--install-trigger needs --bus-pg")
-	}
-	if s.cacheTTL < 0 || s.negativeTTL < 0 || s.cacheSize < 0 || s.proxyTimeout < 0 {
-		return nil, usagef("--cache-ttl, --negative-ttl, --cache-size and --proxy-timeout must not be negative")
-	}
-	if s.recent < 0 || s.recent > 100_000 {
-		return nil, usagef("--recent %d: want 0 (off) to 100000 cookies", s.recent)
-	}
+	return nil
+}
+
+// serveConfig is the resolver configuration serve runs: the shared
+// layering (profile, environment, resolver flags), then serve's own
+// flags, validated once more with them applied.
+func serveConfig(env *cliEnv, f *resolveFlags, s *serveFlags) (resolver.Config, *profiles.Profile, error) {
 	cfg, p, err := f.config(env)
 	if err != nil {
-		return nil, err
+		return cfg, nil, err
 	}
 	// --schema still names the layout --install-trigger works on.
 	if cfg.Mode == resolver.ModeProxy {
 		if err := f.store.unusedInProxy(true); err != nil {
-			return nil, err
+			return cfg, nil, err
 		}
 	}
 	if s.refresh {
@@ -199,7 +248,7 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	}
 	if !cfg.Cache.Enabled && (s.cacheTTL != 0 || s.negativeTTL != 0 || s.cacheSize != 0) {
 		// Accepting them would silently serve uncached.
-		return nil, usagef("--cache-ttl, --negative-ttl and --cache-size need --cache")
+		return cfg, nil, usagef("--cache-ttl, --negative-ttl and --cache-size need --cache")
 	}
 	if s.cacheTTL > 0 {
 		cfg.Cache.TTL = s.cacheTTL
@@ -211,150 +260,128 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 		cfg.Cache.NegativeTTL = s.negativeTTL
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, usageError{err}
+		return cfg, nil, usageError{err}
 	}
-	clock, err := f.clock()
-	if err != nil {
-		return nil, err
-	}
+	return cfg, p, nil
+}
 
-	// srv is a local, not the named result: `return nil, err` would set
-	// the result to nil before the deferred cleanup runs.
-	srv := &server{logger: logger, metrics: newServeMetrics(string(cfg.Mode)), backend: newBackendWatch(logger)}
-	defer func() {
-		if err != nil {
-			srv.close()
-		}
-	}()
-
-	opts := []resolver.Option{resolver.WithClock(clock), resolver.WithLogger(logger)}
+// backends builds the resolver serve answers from (the store opened for
+// the database strategy, the cache and its shared tier) and the buses,
+// and returns the server options that expose them.
+func (proc *process) backends(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags, cfg resolver.Config, p *profiles.Profile, clock resolver.Clock) (resolver.Resolver, server.Options, error) {
+	opts := server.Options{Logger: proc.logger, Clock: clock, Listeners: map[string]*bus.Listener{}}
+	ropts := []resolver.Option{resolver.WithClock(clock), resolver.WithLogger(proc.logger)}
 	if cfg.Mode == resolver.ModeLocal && cfg.Strategy == resolver.StrategyDatabase {
 		st, err := openStore(ctx, env, f, cfg, p)
 		if err != nil {
-			return nil, storeOpenError(err)
+			return nil, opts, storeOpenError(err)
 		}
-		srv.closers = append(srv.closers, st.Close)
-		opts = append(opts, resolver.WithStore(st))
+		proc.closers = append(proc.closers, st.Close)
+		ropts = append(ropts, resolver.WithStore(st))
 	}
 	// The cache is built here rather than by resolver.New so that serve
 	// holds it: /metrics reads its stats and the buses invalidate it.
 	uncached := cfg
 	uncached.Cache.Enabled = false
-	r, err := resolver.New(uncached, opts...)
+	r, err := resolver.New(uncached, ropts...)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, opts, usageError{err}
 	}
-	var publishers []resolver.Publisher
 	if cfg.Cache.Enabled {
-		copts := []resolver.CacheOption{resolver.WithCacheCookieName(cfg.SessionCookieName()), resolver.WithCacheClock(clock), resolver.WithCacheLogger(logger)}
-		if s.sharedCache != "" {
-			rc, err := redisClient(s.sharedCache)
-			if err != nil {
-				return nil, err
-			}
-			srv.closers = append(srv.closers, rc.Close)
-			copts = append(copts, resolver.WithSharedTier(bus.NewRedisTier(rc, "", logger)))
+		if opts.Cache, err = proc.cache(r, cfg, s, clock); err != nil {
+			return nil, opts, err
 		}
-		srv.cache = resolver.NewCached(r, cfg.Cache, copts...)
-		srv.closers = append(srv.closers, srv.cache.Close)
-		srv.metrics.cache = srv.cache
-		r = srv.cache
+		r = opts.Cache
 	}
+	if err := proc.buses(ctx, f, s, &opts); err != nil {
+		return nil, opts, err
+	}
+	return r, opts, nil
+}
+
+// cache wraps r in serve's cache, with the shared Redis tier when asked.
+func (proc *process) cache(r resolver.Resolver, cfg resolver.Config, s *serveFlags, clock resolver.Clock) (*resolver.Cache, error) {
+	copts := []resolver.CacheOption{resolver.WithCacheCookieName(cfg.SessionCookieName()), resolver.WithCacheClock(clock), resolver.WithCacheLogger(proc.logger)}
+	if s.sharedCache != "" {
+		rc, err := redisClient(s.sharedCache)
+		if err != nil {
+			return nil, err
+		}
+		proc.closers = append(proc.closers, rc.Close)
+		copts = append(copts, resolver.WithSharedTier(bus.NewRedisTier(rc, "", proc.logger)))
+	}
+	c := resolver.NewCached(r, cfg.Cache, copts...)
+	proc.closers = append(proc.closers, c.Close)
+	return c, nil
+}
+
+// buses connects the invalidation buses: each publishes the events posted
+// to the endpoint and, with a cache, feeds it the other instances' events.
+func (proc *process) buses(ctx context.Context, f *resolveFlags, s *serveFlags, opts *server.Options) error {
 	origin := bus.NewOrigin()
 	if s.busRedis != "" {
 		rc, err := redisClient(s.busRedis)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		srv.closers = append(srv.closers, rc.Close)
-		rb := bus.NewRedis(rc, s.busChannel, origin, logger)
-		publishers = append(publishers, rb)
-		if srv.cache != nil {
-			l, err := rb.Listen(ctx, srv.cache)
-			if err != nil {
-				return nil, err
-			}
-			srv.closers = append(srv.closers, l.Close)
-			srv.metrics.listeners["redis"] = l
+		proc.closers = append(proc.closers, rc.Close)
+		rb := bus.NewRedis(rc, s.busChannel, origin, proc.logger)
+		if err := proc.subscribe(ctx, "redis", rb, opts); err != nil {
+			return err
 		}
 	}
 	if s.busPG != "" {
-		pg := bus.NewPostgres(s.busPG, s.busChannel, origin, logger)
+		pg := bus.NewPostgres(s.busPG, s.busChannel, origin, proc.logger)
 		if s.installTrigger {
 			l, err := triggerLayout(f)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if err := pg.InstallTrigger(ctx, l); err != nil {
-				return nil, err
+				return err
 			}
-			logger.Info("installed invalidation triggers", slog.String("channel", s.busChannel))
+			proc.logger.Info("installed invalidation triggers", slog.String("channel", s.busChannel))
 		}
-		publishers = append(publishers, pg)
-		if srv.cache != nil {
-			l, err := pg.Listen(ctx, srv.cache)
-			if err != nil {
-				return nil, err
-			}
-			srv.closers = append(srv.closers, l.Close)
-			srv.metrics.listeners["postgres"] = l
+		if err := proc.subscribe(ctx, "postgres", pg, opts); err != nil {
+			return err
 		}
 	}
+	return nil
+}
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
-	})
-	mux.Handle("GET /metrics", srv.metrics)
-	if secret := env.getenv(s.invalidateEnv); secret != "" {
-		// Proxy answers carry a user id only when serve can decode the
-		// cookie itself; without a secret, user events miss them.
-		blindUsers := cfg.Mode == resolver.ModeProxy && len(cfg.Secrets) == 0
-		if blindUsers && srv.cache != nil {
-			logger.Warn("proxy mode without a secret: cached answers carry no user id, so user invalidations cannot reach them here; invalidate by token or all, or give serve the secret")
-		}
-		mux.Handle("POST "+invalidatePath, &invalidateHandler{secret: sha256.Sum256([]byte(secret)), cache: srv.cache, publishers: publishers, logger: logger, blindUsers: blindUsers})
-		// The database strategy's sessions are listed from the store; JWT
-		// deployments have nothing to list but what serve sees.
-		if s.recent > 0 && cfg.Strategy == resolver.StrategyJWT {
-			srv.recent = newRecentSessions(cfg.SessionCookieName(), s.recent, clock)
-		}
-		mux.Handle("GET "+recentPath, &recentHandler{secret: sha256.Sum256([]byte(secret)), recent: srv.recent})
-	}
-	mux.Handle("/", resolver.NewHandler(r, cfg,
-		resolver.WithObserver(srv.observe),
-		resolver.WithHandlerLogger(logger),
-		resolver.WithTrustForwarded(s.trustForwarded)))
+// eventBus is what the Redis and PostgreSQL buses share.
+type eventBus interface {
+	resolver.Publisher
+	Listen(ctx context.Context, inv resolver.Invalidator) (*bus.Listener, error)
+}
 
-	if err := srv.listen(s.listen, mux); err != nil {
-		return nil, err
+// subscribe publishes on b and, with a cache, listens to it.
+func (proc *process) subscribe(ctx context.Context, name string, b eventBus, opts *server.Options) error {
+	opts.Publishers = append(opts.Publishers, b)
+	if opts.Cache == nil {
+		return nil
 	}
-	attrs := []any{slog.String("addr", srv.ln.Addr().String()), slog.String("mode", string(cfg.Mode)),
+	l, err := b.Listen(ctx, opts.Cache)
+	if err != nil {
+		return err
+	}
+	proc.closers = append(proc.closers, l.Close)
+	opts.Listeners[name] = l
+	return nil
+}
+
+// logServeStart is serve's "listening" line: where, how, and the
+// upstream with its password redacted.
+func logServeStart(logger *slog.Logger, addr net.Addr, cfg resolver.Config, invalidate bool) {
+	attrs := []any{slog.String("addr", addr.String()), slog.String("mode", string(cfg.Mode)),
 		slog.String("strategy", string(cfg.Strategy)), slog.String("base_path", cfg.BasePath),
-		slog.Bool("cache", cfg.Cache.Enabled), slog.Bool("invalidate_endpoint", env.getenv(s.invalidateEnv) != "")}
+		slog.Bool("cache", cfg.Cache.Enabled), slog.Bool("invalidate_endpoint", invalidate)}
 	if cfg.Mode == resolver.ModeProxy {
 		if u, err := resolver.UpstreamSessionURL(cfg); err == nil {
 			attrs = append(attrs, slog.String("upstream", resolver.RedactURL(u)))
 		}
 	}
 	logger.Info("listening", attrs...)
-	return srv, nil
-}
-
-// observe feeds /metrics and, at debug level, logs one line per
-// resolution: reason, source and duration only (never the cookie, the
-// token or the session).
-func (srv *server) observe(r *http.Request, res resolver.Result, d time.Duration) {
-	srv.metrics.observe(r, res, d)
-	srv.backend.observe(res)
-	if srv.recent != nil {
-		srv.recent.observe(r, res)
-	}
-	if srv.logger.Enabled(r.Context(), slog.LevelDebug) {
-		srv.logger.Debug("session", slog.String("reason", string(res.Reason)), slog.String("source", res.Source),
-			slog.String("took", d.String())) // "1.2ms": JSON's slog.Duration is bare nanoseconds
-	}
 }
 
 // triggerLayout is the PostgreSQL layout (--schema preset, default
@@ -384,144 +411,34 @@ func redisClient(rawURL string) (*redis.Client, error) {
 	return redis.NewClient(opt), nil
 }
 
-// listen binds addr and prepares the HTTP server: keep-alive on, header
-// and idle timeouts so that slow clients cannot hold connections forever.
-func (srv *server) listen(addr string, h http.Handler) error {
+// listen binds addr.
+func (proc *process) listen(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
-	srv.ln = ln
-	srv.http = &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(srv.logger.Handler(), slog.LevelWarn),
-	}
+	proc.ln = ln
 	return nil
 }
 
-// run serves until ctx ends (SIGINT/SIGTERM in main), then shuts down
-// gracefully: in-flight requests get up to 10 s, then everything closes.
-func (srv *server) run(ctx context.Context) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.http.Serve(srv.ln) }()
-	var err error
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		srv.logger.Info("shutting down")
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		err = srv.http.Shutdown(sctx)
-		cancel()
-		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-			err = serr
-		}
-	}
-	srv.close()
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
+// run serves until ctx ends (SIGINT/SIGTERM in main), shuts down
+// gracefully, then releases everything.
+func (proc *process) run(ctx context.Context) error {
+	err := server.Serve(ctx, proc.ln, proc.handler, proc.logger)
+	proc.close()
 	if err == nil {
-		srv.logger.Info("stopped")
+		proc.logger.Info("stopped")
 	}
 	return err
 }
 
-func (srv *server) close() {
-	if srv == nil {
+// close releases what was opened, newest first.
+func (proc *process) close() {
+	if proc == nil {
 		return
 	}
-	for i := len(srv.closers) - 1; i >= 0; i-- {
-		srv.closers[i]()
+	for i := len(proc.closers) - 1; i >= 0; i-- {
+		proc.closers[i]()
 	}
-	srv.closers = nil
-}
-
-// invalidateHandler is POST /_authscope/invalidate. The body is one event:
-//
-//	{"kind":"token","token":"<session token>"}      (or "token_sha256")
-//	{"kind":"user","user_id":"42"}
-//	{"kind":"all"}
-//
-// authenticated by "Authorization: Bearer <secret>". The raw token, when
-// given, is hashed at once and never logged or forwarded: buses carry its
-// digest. The event is applied to this instance's cache and published on
-// every configured bus.
-type invalidateHandler struct {
-	secret     [32]byte
-	cache      *resolver.Cache
-	publishers []resolver.Publisher
-	logger     *slog.Logger
-	// blindUsers: the cached answers have no user id (proxy mode without a
-	// secret), so a user event removes nothing here.
-	blindUsers bool
-}
-
-// authorized checks the admin endpoints' "Authorization: Bearer <secret>"
-// against the secret's digest and answers 401 when it does not match.
-// Digests are compared so that neither the length nor a prefix of the
-// secret leaks through timing.
-func authorized(w http.ResponseWriter, r *http.Request, secret [32]byte) bool {
-	auth := r.Header.Get("Authorization")
-	got := sha256.Sum256([]byte(strings.TrimPrefix(auth, "Bearer ")))
-	if !strings.HasPrefix(auth, "Bearer ") || subtle.ConstantTimeCompare(got[:], secret[:]) != 1 {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="authscope"`)
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		return false
-	}
-	return true
-}
-
-func (h *invalidateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !authorized(w, r, h.secret) {
-		return
-	}
-	var req struct {
-		resolver.InvalidationEvent
-		Token string `json:"token"`
-	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 16<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		http.Error(w, "bad event: "+err.Error(), http.StatusBadRequest)
-		return
-	}
-	ev := req.InvalidationEvent
-	if ev.Kind == resolver.InvalidateKindToken && req.Token != "" {
-		ev.TokenDigest = resolver.TokenDigest(req.Token)
-	}
-	ev.Origin = ""
-	b, _ := json.Marshal(ev)
-	ev, err := resolver.ParseInvalidationEvent(b) // validates, normalises the digest
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	var removed uint64
-	if h.cache != nil {
-		before := h.cache.Stats().Invalidated
-		_ = ev.Apply(h.cache)
-		// Concurrent invalidations may add to the difference; it is a
-		// report, not an exact count.
-		removed = h.cache.Stats().Invalidated - before
-	}
-	published := 0
-	for _, p := range h.publishers {
-		if err := p.Publish(r.Context(), ev); err != nil {
-			h.logger.Warn("publishing invalidation failed", slog.String("error", err.Error()))
-			continue
-		}
-		published++
-	}
-	h.logger.Info("invalidation", slog.String("kind", string(ev.Kind)), slog.Int("published", published))
-	w.Header().Set("Content-Type", "application/json")
-	note := ""
-	if ev.Kind == resolver.InvalidateKindUser && h.blindUsers && h.cache != nil {
-		note = `,"note":"proxy answers cached without a secret carry no user id: invalidate by token or all"`
-	}
-	fmt.Fprintf(w, `{"ok":true,"applied":%t,"removed":%d,"published":%d%s}`+"\n", h.cache != nil, removed, published, note)
+	proc.closers = nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authscope/authscope/internal/recentapi"
 	"github.com/authscope/authscope/resolver"
 )
 
@@ -28,17 +29,17 @@ func TestServeRecentSessions(t *testing.T) {
 	get(t, s.base+"/api/auth/session", resolver.DefaultCookieName+"="+toks[1])
 	get(t, s.base+"/api/auth/session", "")
 
-	if a := do(t, mustReq(t, "GET", s.base+recentPath, "", "")); a.status != 401 {
+	if a := do(t, mustReq(t, "GET", s.base+recentapi.Path, "", "")); a.status != 401 {
 		t.Fatalf("without the secret: %d", a.status)
 	}
-	if a := do(t, mustReq(t, "GET", s.base+recentPath, "", "wrong")); a.status != 401 {
+	if a := do(t, mustReq(t, "GET", s.base+recentapi.Path, "", "wrong")); a.status != 401 {
 		t.Fatalf("wrong secret: %d", a.status)
 	}
-	a := do(t, mustReq(t, "GET", s.base+recentPath, "", "admin-secret"))
+	a := do(t, mustReq(t, "GET", s.base+recentapi.Path, "", "admin-secret"))
 	if a.status != 200 || a.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("%d %v", a.status, a.header)
 	}
-	var reply recentReply
+	var reply recentapi.Reply
 	if err := json.Unmarshal([]byte(a.body), &reply); err != nil {
 		t.Fatal(err)
 	}
@@ -66,12 +67,12 @@ func TestServeRecentSessions(t *testing.T) {
 func TestServeRecentOnlyWhereItMeansSomething(t *testing.T) {
 	env := map[string]string{"AUTH_SECRET": "recent-off-test-secret-0123456789"}
 	off := startCmd(t, env, "serve")
-	if a := do(t, mustReq(t, "GET", off.base+recentPath, "", "x")); a.status == 200 {
+	if a := do(t, mustReq(t, "GET", off.base+recentapi.Path, "", "x")); a.status == 200 {
 		t.Errorf("endpoint without an admin secret: %d", a.status)
 	}
 	env[defaultInvalidateEnv] = "admin-secret"
 	zero := startCmd(t, env, "serve", "--recent", "0")
-	if a := do(t, mustReq(t, "GET", zero.base+recentPath, "", "admin-secret")); a.status == 200 {
+	if a := do(t, mustReq(t, "GET", zero.base+recentapi.Path, "", "admin-secret")); a.status == 200 {
 		t.Errorf("--recent 0: %d", a.status)
 	}
 	for _, bad := range []string{"-1", "100001"} {

@@ -12,11 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/authscope/authscope/internal/server"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/jackc/pgx/v5"
@@ -131,17 +133,33 @@ func mintFor(t *testing.T, secret string, claims resolver.Claims, now time.Time)
 	return resolver.DefaultCookieName + "=" + tok, tok
 }
 
-// metric returns the value of one exposition line, or "" if absent.
+// metric returns the value of one exposition line, or "" if absent. The
+// series' labels match in any order: the exposition sorts them by name.
 func metric(t *testing.T, base, series string) string {
 	t.Helper()
 	a := get(t, base+"/metrics", "")
+	want := canonSeries(series)
 	sc := bufio.NewScanner(strings.NewReader(a.body))
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
-			return v
+		line := sc.Text()
+		i := strings.LastIndexByte(line, ' ')
+		if i > 0 && !strings.HasPrefix(line, "#") && canonSeries(line[:i]) == want {
+			return line[i+1:]
 		}
 	}
 	return ""
+}
+
+// canonSeries sorts a series' labels (name{a="x",b="y"}); label values
+// here hold no commas.
+func canonSeries(s string) string {
+	name, labels, ok := strings.Cut(s, "{")
+	if !ok {
+		return s
+	}
+	parts := strings.Split(strings.TrimSuffix(labels, "}"), ",")
+	slices.Sort(parts)
+	return name + "{" + strings.Join(parts, ",") + "}"
 }
 
 func TestServeLocalJWT(t *testing.T) {
@@ -177,7 +195,7 @@ func TestServeLocalJWT(t *testing.T) {
 		t.Errorf("histogram count %q", v)
 	}
 	// No invalidation endpoint without its secret.
-	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, `{"kind":"all"}`, "")); a.status == 200 {
+	if a := do(t, mustReq(t, "POST", s.base+server.InvalidatePath, `{"kind":"all"}`, "")); a.status == 200 {
 		t.Error("invalidation endpoint answered without a configured secret")
 	}
 	if code := s.stop(); code != 0 {
@@ -236,15 +254,15 @@ func TestServeProxyCacheInvalidate(t *testing.T) {
 	if src("upstream") != "1" || src("cache") != "2" || metric(t, s.base, "authscope_cache_hits_total") != "2" {
 		t.Fatalf("upstream %q cache %q\n%s", src("upstream"), src("cache"), get(t, s.base+"/metrics", "").body)
 	}
-	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, `{"kind":"all"}`, "wrong")); a.status != 401 {
+	if a := do(t, mustReq(t, "POST", s.base+server.InvalidatePath, `{"kind":"all"}`, "wrong")); a.status != 401 {
 		t.Errorf("wrong secret: %d", a.status)
 	}
-	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, `{"kind":"nope"}`, env[defaultInvalidateEnv])); a.status != 400 {
+	if a := do(t, mustReq(t, "POST", s.base+server.InvalidatePath, `{"kind":"nope"}`, env[defaultInvalidateEnv])); a.status != 400 {
 		t.Errorf("bad event: %d", a.status)
 	}
 	// No secret in proxy mode: the cached answer has no user id, and the
 	// reply and the start-up log say so instead of claiming success.
-	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, `{"kind":"user","user_id":"u1"}`, env[defaultInvalidateEnv])); a.status != 200 ||
+	if a := do(t, mustReq(t, "POST", s.base+server.InvalidatePath, `{"kind":"user","user_id":"u1"}`, env[defaultInvalidateEnv])); a.status != 200 ||
 		!strings.Contains(a.body, `"removed":0`) || !strings.Contains(a.body, `"note":"proxy answers cached without a secret`) {
 		t.Errorf("user event in proxy mode without a secret: %d %s", a.status, a.body)
 	}
@@ -252,7 +270,7 @@ func TestServeProxyCacheInvalidate(t *testing.T) {
 		t.Errorf("no start-up warning about user invalidation:\n%s", s.logs.String())
 	}
 	body, _ := json.Marshal(map[string]string{"kind": "token", "token": tok})
-	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, string(body), env[defaultInvalidateEnv])); a.status != 200 || !strings.Contains(a.body, `"removed":1,`) || strings.Contains(a.body, "note") {
+	if a := do(t, mustReq(t, "POST", s.base+server.InvalidatePath, string(body), env[defaultInvalidateEnv])); a.status != 200 || !strings.Contains(a.body, `"removed":1,`) || strings.Contains(a.body, "note") {
 		t.Fatalf("invalidate: %d %s", a.status, a.body)
 	}
 	get(t, s.base+"/api/auth/session", cookie)
@@ -383,7 +401,7 @@ func TestServeDatabaseCached(t *testing.T) {
 	if a := get(t, s.base+"/api/auth/session", cookie); !strings.Contains(a.body, "Grace") {
 		t.Fatalf("expected the stale cached answer before invalidation, got %s", a.body)
 	}
-	if a := do(t, mustReq(t, "POST", s.base+invalidatePath, `{"kind":"user","user_id":"7"}`, "inv-secret")); a.status != 200 {
+	if a := do(t, mustReq(t, "POST", s.base+server.InvalidatePath, `{"kind":"user","user_id":"7"}`, "inv-secret")); a.status != 200 {
 		t.Fatalf("invalidate: %d %s", a.status, a.body)
 	}
 	if a := get(t, s.base+"/api/auth/session", cookie); a.body != "null" {
@@ -509,7 +527,7 @@ func TestServeTwoInstancesShareRedis(t *testing.T) {
 		t.Fatalf("B went upstream instead of using the shared tier:\n%s", get(t, b.base+"/metrics", "").body)
 	}
 	// The proxy learns user ids from the token's sub (AUTH_SECRET is set).
-	if r := do(t, mustReq(t, "POST", a.base+invalidatePath, `{"kind":"user","user_id":"user-42"}`, "inv")); r.status != 200 || !strings.Contains(r.body, `"published":1`) {
+	if r := do(t, mustReq(t, "POST", a.base+server.InvalidatePath, `{"kind":"user","user_id":"user-42"}`, "inv")); r.status != 200 || !strings.Contains(r.body, `"published":1`) {
 		t.Fatalf("invalidate on A: %d %s", r.status, r.body)
 	}
 	deadline := time.Now().Add(5 * time.Second)

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authscope/authscope/internal/recentapi"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/tui"
 )
@@ -75,7 +76,7 @@ func newServeSource(base, secretEnv string, getenv func(string) string, cfg reso
 	if err != nil {
 		return nil, usagef("--from-serve needs the profile's secrets to decode the cookies: %v", err)
 	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + recentPath
+	u.Path = strings.TrimSuffix(u.Path, "/") + recentapi.Path
 	u.RawQuery, u.Fragment = "", ""
 	return &serveSource{endpoint: u.String(), secret: secret, client: &http.Client{Timeout: 5 * time.Second}, codec: codec, now: now}, nil
 }
@@ -125,8 +126,8 @@ func (s *serveSource) current(ctx context.Context) (*tui.MemorySource, error) {
 	return s.mem, nil
 }
 
-func (s *serveSource) fetch(ctx context.Context) (recentReply, error) {
-	var reply recentReply
+func (s *serveSource) fetch(ctx context.Context) (recentapi.Reply, error) {
+	var reply recentapi.Reply
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.endpoint, nil)
 	if err != nil {
 		return reply, err

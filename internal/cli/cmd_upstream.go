@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authscope/authscope/internal/server"
 	"github.com/authscope/authscope/resolver"
 )
 
@@ -135,14 +136,14 @@ func runUpstream(ctx context.Context, env *cliEnv, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	srv, err := buildUpstream(ctx, env, &f, &u, *listen, *allowRemote, *logLevel)
+	proc, err := buildUpstream(ctx, env, &f, &u, *listen, *allowRemote, *logLevel)
 	if err != nil {
 		return err
 	}
-	return srv.run(ctx)
+	return proc.run(ctx)
 }
 
-func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstreamFlags, listen string, allowRemote bool, logLevel string) (_ *server, err error) {
+func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstreamFlags, listen string, allowRemote bool, logLevel string) (_ *process, err error) {
 	if err := u.validate(); err != nil {
 		return nil, err
 	}
@@ -167,12 +168,12 @@ func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstrea
 	if err != nil {
 		return nil, err
 	}
-	// srv is a local, not the named result: `return nil, err` would set
+	// proc is a local, not the named result: `return nil, err` would set
 	// the result to nil before the deferred cleanup runs.
-	srv := &server{logger: logger, metrics: newServeMetrics("upstream")}
+	proc := &process{logger: logger}
 	defer func() {
 		if err != nil {
-			srv.close()
+			proc.close()
 		}
 	}()
 	opts := []resolver.Option{resolver.WithClock(clock), resolver.WithLogger(logger)}
@@ -181,25 +182,26 @@ func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstrea
 		if err != nil {
 			return nil, storeOpenError(err)
 		}
-		srv.closers = append(srv.closers, st.Close)
+		proc.closers = append(proc.closers, st.Close)
 		opts = append(opts, resolver.WithStore(st))
 	}
 	r, err := resolver.New(cfg, opts...)
 	if err != nil {
 		return nil, usageError{err}
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
-	mux.Handle("GET /metrics", srv.metrics)
 	// Express trusts X-Forwarded-Proto in server.mjs; so does the stand-in.
-	h := resolver.NewHandler(r, cfg, resolver.WithObserver(srv.metrics.observe),
-		resolver.WithHandlerLogger(logger), resolver.WithTrustForwarded(true))
-	mux.Handle("/", newFaults(h, *u))
-	if err := srv.listen(listen, mux); err != nil {
+	proc.handler, err = server.New(server.Config{Resolver: cfg, Mode: "upstream", TrustForwarded: true}, r, server.Options{
+		Logger: logger, Clock: clock,
+		WrapSession: func(h http.Handler) http.Handler { return newFaults(h, *u) },
+	})
+	if err != nil {
 		return nil, err
 	}
-	logger.Info("listening", slog.String("addr", srv.ln.Addr().String()), slog.String("strategy", string(cfg.Strategy)),
+	if err := proc.listen(listen); err != nil {
+		return nil, err
+	}
+	logger.Info("listening", slog.String("addr", proc.ln.Addr().String()), slog.String("strategy", string(cfg.Strategy)),
 		slog.String("base_path", cfg.BasePath), slog.String("latency", u.latency.String()), slog.String("jitter", u.jitter.String()),
 		slog.String("dist", u.dist), slog.Float64("error_rate", u.errorRate), slog.Float64("timeout_rate", u.timeoutRate))
-	return srv, nil
+	return proc, nil
 }

@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"container/list"
@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authscope/authscope/internal/recentapi"
 	"github.com/authscope/authscope/resolver"
 )
 
@@ -14,31 +15,23 @@ import (
 // most recently, so that `authscope tui --from-serve URL` can browse the
 // sessions a deployment is actually seeing (a JWT deployment has no store
 // to list). The list is bounded (least recently seen dropped first), lives
-// in memory only, and is served on the admin endpoint below, behind the
+// in memory only, and is served on the admin endpoint below (its wire
+// format is package recentapi), behind the
 // same bearer secret as invalidation: its contents are live credentials.
 
-const (
-	recentPath       = "/_authscope/recent"
-	defaultRecentCap = 1000
-)
+// DefaultRecent is serve's default bound on the recent-sessions list.
+const DefaultRecent = 1000
 
-// recentSessions is an LRU of session tokens by last request.
+// recentSessions is an LRU of session tokens by last request; its entries
+// are the wire type, so a snapshot is the reply as is.
 type recentSessions struct {
 	cookieName string
 	capacity   int
 	now        func() time.Time
 
 	mu      sync.Mutex
-	byToken map[string]*list.Element // of *recentEntry
+	byToken map[string]*list.Element // of *recentapi.Entry
 	order   *list.List               // front: most recently seen
-}
-
-type recentEntry struct {
-	Token     string          `json:"token"`
-	FirstSeen time.Time       `json:"first_seen"`
-	LastSeen  time.Time       `json:"last_seen"`
-	Requests  int             `json:"requests"`
-	Reason    resolver.Reason `json:"last_reason"`
 }
 
 func newRecentSessions(cookieName string, capacity int, now func() time.Time) *recentSessions {
@@ -56,36 +49,29 @@ func (rs *recentSessions) observe(r *http.Request, res resolver.Result) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	if el, ok := rs.byToken[tok]; ok {
-		e := el.Value.(*recentEntry)
+		e := el.Value.(*recentapi.Entry)
 		e.LastSeen, e.Reason = now, res.Reason
 		e.Requests++
 		rs.order.MoveToFront(el)
 		return
 	}
-	rs.byToken[tok] = rs.order.PushFront(&recentEntry{Token: tok, FirstSeen: now, LastSeen: now, Requests: 1, Reason: res.Reason})
+	rs.byToken[tok] = rs.order.PushFront(&recentapi.Entry{Token: tok, FirstSeen: now, LastSeen: now, Requests: 1, Reason: res.Reason})
 	if rs.order.Len() > rs.capacity {
 		oldest := rs.order.Back()
 		rs.order.Remove(oldest)
-		delete(rs.byToken, oldest.Value.(*recentEntry).Token)
+		delete(rs.byToken, oldest.Value.(*recentapi.Entry).Token)
 	}
 }
 
 // snapshot copies the entries, most recently seen first.
-func (rs *recentSessions) snapshot() []recentEntry {
+func (rs *recentSessions) snapshot() []recentapi.Entry {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	out := make([]recentEntry, 0, rs.order.Len())
+	out := make([]recentapi.Entry, 0, rs.order.Len())
 	for el := rs.order.Front(); el != nil; el = el.Next() {
-		out = append(out, *el.Value.(*recentEntry))
+		out = append(out, *el.Value.(*recentapi.Entry))
 	}
 	return out
-}
-
-// recentReply is the endpoint's body, and what the TUI reads.
-type recentReply struct {
-	CookieName string        `json:"cookie_name"`
-	Capacity   int           `json:"capacity"`
-	Sessions   []recentEntry `json:"sessions"`
 }
 
 // recentHandler serves GET /_authscope/recent; recent is nil when serve
@@ -105,5 +91,5 @@ func (h *recentHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store") // credentials inside
-	_ = json.NewEncoder(w).Encode(recentReply{CookieName: h.recent.cookieName, Capacity: h.recent.capacity, Sessions: h.recent.snapshot()})
+	_ = json.NewEncoder(w).Encode(recentapi.Reply{CookieName: h.recent.cookieName, Capacity: h.recent.capacity, Sessions: h.recent.snapshot()})
 }

@@ -1,14 +1,19 @@
-package cli
+package server
 
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/authscope/authscope/resolver"
 )
@@ -16,10 +21,13 @@ import (
 // TestMetricsExposition: /metrics parses as Prometheus text format (with
 // the real parser) and carries what was observed.
 func TestMetricsExposition(t *testing.T) {
-	m := newServeMetrics("proxy")
 	c := resolver.NewCached(staticOK{}, resolver.CacheConfig{})
 	defer c.Close()
-	m.cache = c
+	reg := prometheus.NewRegistry()
+	m, err := newMetrics(reg, "proxy", c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.Resolve(context.Background(), resolver.FromCookieHeader("authjs.session-token=x"))
 	c.Resolve(context.Background(), resolver.FromCookieHeader("authjs.session-token=x"))
 	r := httptest.NewRequest("GET", "/api/auth/session", nil)
@@ -28,11 +36,11 @@ func TestMetricsExposition(t *testing.T) {
 	m.observe(r, resolver.Result{Reason: resolver.ReasonUpstreamTimeout, Source: "upstream", Err: errors.New("x")}, 3*time.Second)
 
 	w := httptest.NewRecorder()
-	m.ServeHTTP(w, r)
+	metricsHandler(reg).ServeHTTP(w, r)
 	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
 		t.Errorf("content type %q", ct)
 	}
-	var p expfmt.TextParser
+	p := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := p.TextToMetricFamilies(strings.NewReader(w.Body.String()))
 	if err != nil {
 		t.Fatalf("not Prometheus text format: %v\n%s", err, w.Body.String())
@@ -64,4 +72,53 @@ type staticOK struct{}
 
 func (staticOK) Resolve(context.Context, resolver.Input) (resolver.Result, error) {
 	return resolver.Result{Session: &resolver.Session{Expires: time.Now().Add(time.Hour)}, Reason: resolver.ReasonOK, Source: "upstream"}, nil
+}
+
+// TestServerMetricsRegistry: a server's /metrics carries the standard
+// go_* and process_* families beside its own, and a registry passed in
+// receives the server's families next to the caller's.
+func TestServerMetricsRegistry(t *testing.T) {
+	cfg := resolver.Config{Mode: resolver.ModeLocal, Strategy: resolver.StrategyJWT, Secrets: []string{"s"}}.WithDefaults()
+	srv, err := New(Config{Resolver: cfg}, staticOK{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/auth/session", nil))
+	fams := scrape(t, srv)
+	for _, name := range []string{"go_goroutines", "process_start_time_seconds", "authscope_resolutions_total", "authscope_uptime_seconds"} {
+		if _, ok := fams[name]; !ok && (name != "process_start_time_seconds" || runtime.GOOS == "linux") {
+			t.Errorf("no %s family", name)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	mine := prometheus.NewCounter(prometheus.CounterOpts{Name: "caller_total", Help: "The caller's own."})
+	reg.MustRegister(mine)
+	mine.Inc()
+	srv, err = New(Config{Resolver: cfg}, staticOK{}, Options{Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fams = scrape(t, srv)
+	if fams["caller_total"] == nil || fams["authscope_uptime_seconds"] == nil {
+		t.Fatalf("the passed registry lacks a family: %v", fams)
+	}
+	if fams["go_goroutines"] != nil {
+		t.Error("a caller's registry got the runtime collectors it did not register")
+	}
+	if _, err := New(Config{Resolver: cfg}, staticOK{}, Options{Registry: reg}); err == nil {
+		t.Error("a second server registered the same families on one registry")
+	}
+}
+
+func scrape(t *testing.T, h http.Handler) map[string]*dto.MetricFamily {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(w.Body.String()))
+	if err != nil {
+		t.Fatalf("not Prometheus text format: %v\n%s", err, w.Body.String())
+	}
+	return fams
 }
