@@ -99,9 +99,7 @@ func (f *benchFlags) load(env *cliEnv, fs *flag.FlagSet) (bench.Config, *profile
 			return cfg, nil, usageError{fmt.Errorf("%s: %w", f.config, err)}
 		}
 	default:
-		if cfg, err = profileBenchConfig(p); err != nil {
-			return cfg, nil, err
-		}
+		cfg = profileBenchConfig(p)
 	}
 	if len(cfg.Scenarios) == 0 {
 		cfg = benchtarget.CompareConfig()
@@ -117,20 +115,16 @@ func (f *benchFlags) load(env *cliEnv, fs *flag.FlagSet) (bench.Config, *profile
 	return cfg, p, nil
 }
 
-// profileBenchConfig is p's bench section (zero when it has none).
-func profileBenchConfig(p *profiles.Profile) (bench.Config, error) {
-	if len(p.Bench) == 0 {
-		return bench.Config{}, nil
+// profileBenchConfig is p's bench section (zero when it has none),
+// already decoded strictly by profiles.Parse. A copy: the caller's flags
+// must not change the profile's scenarios.
+func profileBenchConfig(p *profiles.Profile) bench.Config {
+	if p.Bench == nil {
+		return bench.Config{}
 	}
-	data, err := yaml.Marshal(p.Bench)
-	if err != nil {
-		return bench.Config{}, err
-	}
-	cfg, err := decodeBenchConfig(data)
-	if err != nil {
-		return cfg, usageError{fmt.Errorf("%s: bench: %w", p.Source, err)}
-	}
-	return cfg, nil
+	cfg := *p.Bench
+	cfg.Scenarios = append([]bench.ScenarioSpec(nil), cfg.Scenarios...)
+	return cfg
 }
 
 // decodeBenchConfig decodes JSON or YAML strictly (unknown keys are errors).
@@ -162,11 +156,18 @@ func flagsSet(fs *flag.FlagSet) map[string]bool {
 // would be (a zero rate, duration, timeout, worker count…) and flags that
 // contradict each other are errors.
 func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
-	var errs []error
 	set := flagsSet(fs)
-	bad := func(name string, v any, want string) {
-		errs = append(errs, fmt.Errorf("--%s %v: want %s", name, v, want))
-	}
+	errs := f.checkValues(set)
+	errs = append(errs, f.applyShape(set, cfg)...)
+	f.applyLimits(set, cfg)
+	errs = append(errs, f.applyPopulation(set, cfg)...)
+	errs = append(errs, f.applyScenarios(set, cfg)...)
+	return errors.Join(errs...)
+}
+
+// checkValues refuses out-of-range values of the numeric flags given.
+func (f *benchFlags) checkValues(set map[string]bool) []error {
+	var errs []error
 	for _, c := range []struct {
 		name string
 		v    any
@@ -186,27 +187,29 @@ func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
 		{"upstream-jitter", f.upstreamJitter, f.upstreamJitter >= 0, "a duration of 0 or more"},
 	} {
 		if set[c.name] && !c.ok {
-			bad(c.name, c.v, c.want)
+			errs = append(errs, badFlag(c.name, c.v, c.want))
 		}
 	}
 	if set["schedule"] && (set["rate"] || set["duration"]) {
 		errs = append(errs, errors.New("--schedule replaces --rate and --duration: give one or the other"))
 	}
-	share := func(name, v string, dst *bench.Share) {
-		if set[name] {
-			s, err := bench.ParseShare(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("--%s: %w", name, err))
-			}
-			*dst = s
-		}
-	}
+	return errs
+}
+
+func badFlag(name string, v any, want string) error {
+	return fmt.Errorf("--%s %v: want %s", name, v, want)
+}
+
+// applyShape sets the run's load shape: a constant rate for a duration,
+// or a schedule, and the warm-up.
+func (f *benchFlags) applyShape(set map[string]bool, cfg *bench.Config) []error {
+	var errs []error
 	if set["rate"] {
 		r, err := bench.ParseRate(f.rate)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--rate: %w", err))
 		} else if r <= 0 {
-			bad("rate", f.rate, "a positive rate such as 500/s (omit it for the profile's or config's rate)")
+			errs = append(errs, badFlag("rate", f.rate, "a positive rate such as 500/s (omit it for the profile's or config's rate)"))
 		}
 		cfg.Rate, cfg.Schedule = r, nil
 	}
@@ -223,6 +226,12 @@ func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
 	if set["warmup"] {
 		cfg.Warmup = bench.Duration(f.warmup)
 	}
+	return errs
+}
+
+// applyLimits sets the caps, workers, timeout, seed and allowed hosts.
+// Their values were checked by checkValues.
+func (f *benchFlags) applyLimits(set map[string]bool, cfg *bench.Config) {
 	if set["max-requests"] {
 		cfg.MaxRequests = f.maxRequests
 	}
@@ -235,6 +244,18 @@ func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
 	if set["timeout"] {
 		cfg.Timeout = bench.Duration(f.timeout)
 	}
+	if set["seed"] {
+		cfg.Seed = f.seed
+	}
+	if set["allow-host"] {
+		cfg.AllowedHosts = splitList(f.allowHosts)
+	}
+}
+
+// applyPopulation sets the session population: its size, popularity and
+// the shares of expired, tampered and cookieless requests.
+func (f *benchFlags) applyPopulation(set map[string]bool, cfg *bench.Config) []error {
+	var errs []error
 	if set["sessions"] {
 		cfg.Population.Sessions = f.sessions
 	}
@@ -244,19 +265,29 @@ func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
 	if set["zipf-s"] {
 		cfg.Population.ZipfS = f.zipfS
 	}
-	share("expired", f.expired, &cfg.Population.Expired)
-	share("tampered", f.tampered, &cfg.Population.Tampered)
-	share("no-cookie", f.noCookie, &cfg.Population.NoCookie)
-	if set["seed"] {
-		cfg.Seed = f.seed
+	for _, sh := range []struct {
+		name, v string
+		dst     *bench.Share
+	}{{"expired", f.expired, &cfg.Population.Expired}, {"tampered", f.tampered, &cfg.Population.Tampered}, {"no-cookie", f.noCookie, &cfg.Population.NoCookie}} {
+		if !set[sh.name] {
+			continue
+		}
+		s, err := bench.ParseShare(sh.v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--%s: %w", sh.name, err))
+		}
+		*sh.dst = s
 	}
-	if set["allow-host"] {
-		cfg.AllowedHosts = splitList(f.allowHosts)
-	}
+	return errs
+}
+
+// applyScenarios keeps the scenarios --scenarios names, in its order, and
+// sets --via on all but the upstream baseline.
+func (f *benchFlags) applyScenarios(set map[string]bool, cfg *bench.Config) []error {
+	var errs []error
 	if set["scenarios"] {
-		want := splitList(f.scenarios)
 		var kept []bench.ScenarioSpec
-		for _, name := range want {
+		for _, name := range splitList(f.scenarios) {
 			found := false
 			for _, s := range cfg.Scenarios {
 				if s.Name == name {
@@ -283,7 +314,7 @@ func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
 			}
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func containsScenario(ss []bench.ScenarioSpec, name string) bool {

@@ -14,10 +14,7 @@ import (
 // or the built-in comparison of every way of resolving, wired exactly as
 // `authscope bench --profile` wires it.
 func profileLoad(name string, p *profiles.Profile, getenv func(string) string) (tui.LoadProfile, error) {
-	cfg, err := profileBenchConfig(p)
-	if err != nil {
-		return tui.LoadProfile{}, err
-	}
+	cfg := profileBenchConfig(p)
 	if len(cfg.Scenarios) == 0 {
 		cfg = benchtarget.CompareConfig()
 	}
