@@ -291,63 +291,87 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	in := resolver.FromCookieHeader(header)
 	red := resolver.NewRedactor(resolver.RedactOptions{Reveal: *reveal, Allow: allowList(p)})
-	out := json.NewEncoder(env.stdout)
-
+	o := resolveOutput{env: env, cfg: cfg, in: in, red: red, explain: *explain, reveal: *reveal}
 	switch *output {
 	case "raw":
-		tok, _ := resolver.ReadSessionToken(in, cfg.SessionCookieName())
-		if *explain && tok == "" {
-			fmt.Fprintf(env.stderr, "no session: %s\n", resolver.ReasonNoCookie)
-		}
-		switch {
-		case tok == "":
-			_, err = io.WriteString(env.stdout, "null\n")
-		case *reveal:
-			err = out.Encode(tok)
-		default:
-			err = out.Encode("fp:" + red.Fingerprint(tok))
-		}
-		return err
+		return o.raw()
 	case "token":
-		if cfg.Strategy == resolver.StrategyDatabase {
-			return usagef("--output token decodes JWT session cookies; a database session's cookie is an opaque token (use --output session or raw)")
+		return o.token(clock)
+	}
+	return o.session(ctx, &f, p, clock)
+}
+
+// resolveOutput is one `resolve` run's input and how to print it.
+type resolveOutput struct {
+	env             *cliEnv
+	cfg             resolver.Config
+	in              resolver.Input
+	red             *resolver.Redactor
+	explain, reveal bool
+}
+
+// raw prints the reassembled token (its fingerprint unless --reveal).
+func (o resolveOutput) raw() error {
+	tok, _ := resolver.ReadSessionToken(o.in, o.cfg.SessionCookieName())
+	if o.explain && tok == "" {
+		fmt.Fprintf(o.env.stderr, "no session: %s\n", resolver.ReasonNoCookie)
+	}
+	var err error
+	switch {
+	case tok == "":
+		_, err = io.WriteString(o.env.stdout, "null\n")
+	case o.reveal:
+		err = json.NewEncoder(o.env.stdout).Encode(tok)
+	default:
+		err = json.NewEncoder(o.env.stdout).Encode("fp:" + o.red.Fingerprint(tok))
+	}
+	return err
+}
+
+// token prints the JWT's decoded claims, redacted.
+func (o resolveOutput) token(clock resolver.Clock) error {
+	if o.cfg.Strategy == resolver.StrategyDatabase {
+		return usagef("--output token decodes JWT session cookies; a database session's cookie is an opaque token (use --output session or raw)")
+	}
+	if len(o.cfg.Secrets) == 0 {
+		return usagef("--output token decodes locally and needs AUTH_SECRET")
+	}
+	codec, err := resolver.NewCodec(o.cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	tok, _ := resolver.ReadSessionToken(o.in, o.cfg.SessionCookieName())
+	if tok == "" {
+		if o.explain {
+			fmt.Fprintf(o.env.stderr, "no session: %s\n", resolver.ReasonNoCookie)
 		}
-		if len(cfg.Secrets) == 0 {
-			return usagef("--output token decodes locally and needs AUTH_SECRET")
-		}
-		codec, err := resolver.NewCodec(cfg)
-		if err != nil {
-			return usageError{err}
-		}
-		tok, _ := resolver.ReadSessionToken(in, cfg.SessionCookieName())
-		if tok == "" {
-			if *explain {
-				fmt.Fprintf(env.stderr, "no session: %s\n", resolver.ReasonNoCookie)
-			}
-			_, err = io.WriteString(env.stdout, "null\n")
-			return err
-		}
-		claims, reason, derr := codec.Decode(tok, clock())
-		if claims == nil {
-			if *explain {
-				explainTo(env.stderr, reason, derr)
-			}
-			_, err = io.WriteString(env.stdout, "null\n")
-			return err
-		}
-		b, err := resolver.MarshalClaims(red.Claims(claims))
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(env.stdout, "%s\n", b)
+		_, err = io.WriteString(o.env.stdout, "null\n")
 		return err
 	}
+	claims, reason, derr := codec.Decode(tok, clock())
+	if claims == nil {
+		if o.explain {
+			explainTo(o.env.stderr, reason, derr)
+		}
+		_, err = io.WriteString(o.env.stdout, "null\n")
+		return err
+	}
+	b, err := resolver.MarshalClaims(o.red.Claims(claims))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(o.env.stdout, "%s\n", b)
+	return err
+}
 
+// session resolves the cookie as GET /session would and prints the body.
+func (o resolveOutput) session(ctx context.Context, f *resolveFlags, p *profiles.Profile, clock resolver.Clock) error {
+	env, cfg := o.env, o.cfg
 	// The resolver's warnings (a plaintext upstream on another host, a
 	// failing store) reach the user as serve's do, one line each.
 	opts := []resolver.Option{resolver.WithClock(clock), resolver.WithLogger(newWarnLogger(env.stderr))}
 	if cfg.Strategy == resolver.StrategyDatabase && cfg.Mode == resolver.ModeLocal {
-		st, err := openStore(ctx, env, &f, cfg, p)
+		st, err := openStore(ctx, env, f, cfg, p)
 		if err != nil {
 			return err
 		}
@@ -358,12 +382,12 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	res, err := r.Resolve(ctx, in)
+	res, err := r.Resolve(ctx, o.in)
 	if err != nil {
 		return err
 	}
 	switch {
-	case *explain && res.Session == nil:
+	case o.explain && res.Session == nil:
 		explainTo(env.stderr, res.Reason, res.Err)
 	case infrastructureReason(res.Reason):
 		// "No session" because something is down reads the same on stdout
@@ -376,7 +400,7 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 		// session; print what the deployment being mirrored would.
 		body = resolver.MarshalSessionBodyLegacyV4
 	}
-	_, err = fmt.Fprintf(env.stdout, "%s\n", body(red.Session(res.Session)))
+	_, err = fmt.Fprintf(env.stdout, "%s\n", body(o.red.Session(res.Session)))
 	return err
 }
 
