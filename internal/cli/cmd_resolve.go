@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authscope/authscope/internal/config"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
@@ -161,67 +162,28 @@ func (f *resolveFlags) checkStoreKind(dsn string, opts store.Options) error {
 }
 
 // config builds the resolver configuration: profile first, then the
-// environment (AUTH_URL, AUTH_SECRET*), then flags.
-func (f *resolveFlags) config(env *cliEnv) (resolver.Config, *profiles.Profile, error) {
-	return f.configFor(env, true)
+// environment (AUTH_URL, AUTH_SECRET*), then flags, then the command's
+// layers; validated once (internal/config).
+func (f *resolveFlags) config(env *cliEnv, layers ...config.Layer) (resolver.Config, *profiles.Profile, error) {
+	return f.configFor(env, true, layers...)
 }
 
 // configFor is config; needKey false accepts a jwt configuration without
 // a secret, for uses that never decode (resolve --output raw only
 // reassembles the cookie).
-func (f *resolveFlags) configFor(env *cliEnv, needKey bool) (resolver.Config, *profiles.Profile, error) {
-	var (
-		cfg resolver.Config
-		p   *profiles.Profile
-	)
-	if f.profile != "" {
-		var err error
-		p, err = profiles.Find(f.profile, profiles.Dir(env.getenv))
-		if err != nil {
-			return cfg, nil, usageError{err}
+func (f *resolveFlags) configFor(env *cliEnv, needKey bool, layers ...config.Layer) (resolver.Config, *profiles.Profile, error) {
+	flags := config.Flags{
+		Profile: f.profile, Mode: f.mode, Strategy: f.strategy, URL: f.url, BasePath: f.basePath,
+		CookieName: f.cookieName, MaxAge: time.Duration(f.maxAge) * time.Second, LegacyV4: f.legacyV4, ReadOnly: f.readOnly,
+	}
+	checkMaxAge := func(*resolver.Config) error {
+		if f.maxAge < 0 {
+			return usagef("--max-age must not be negative")
 		}
-		if cfg, err = p.ResolverConfig(env.getenv); err != nil {
-			return cfg, nil, usageError{err}
-		}
-	} else {
-		cfg.Secrets = profiles.SecretsFromEnv(env.getenv)
-		cfg.BaseURL = env.getenv("AUTH_URL")
+		return nil
 	}
-	if f.mode != "" {
-		cfg.Mode = resolver.Mode(f.mode)
-	}
-	if f.strategy != "" {
-		cfg.Strategy = resolver.Strategy(f.strategy)
-	}
-	if f.url != "" {
-		cfg.BaseURL = f.url
-	}
-	if f.basePath != "" {
-		cfg.BasePath = f.basePath
-	}
-	if f.cookieName != "" {
-		cfg.CookieName = f.cookieName
-	}
-	if f.maxAge < 0 {
-		return cfg, nil, usagef("--max-age must not be negative")
-	}
-	if f.maxAge > 0 {
-		cfg.MaxAge = time.Duration(f.maxAge) * time.Second
-	}
-	if f.legacyV4 {
-		cfg.LegacyV4 = true
-	}
-	if f.readOnly {
-		cfg.ReadOnly = true
-	}
-	cfg = cfg.WithDefaults()
-	check := cfg
-	if !needKey && len(check.Secrets) == 0 {
-		// Validate everything but the key: a stand-in satisfies the jwt
-		// strategy's requirement, in a copy that is then dropped.
-		check.Secrets = []string{"unused"}
-	}
-	if err := check.Validate(); err != nil {
+	cfg, p, err := config.Resolver(env.getenv, flags, config.Options{NoKey: !needKey, Layers: append([]config.Layer{checkMaxAge}, layers...)})
+	if err != nil {
 		return cfg, nil, usageError{err}
 	}
 	if err := f.checkStoreFlags(cfg); err != nil {

@@ -224,10 +224,10 @@ func (s *serveFlags) check() error {
 }
 
 // serveConfig is the resolver configuration serve runs: the shared
-// layering (profile, environment, resolver flags), then serve's own
-// flags, validated once more with them applied.
+// layering (profile, environment, resolver flags) with serve's own flags
+// as the last layer, validated once.
 func serveConfig(env *cliEnv, f *resolveFlags, s *serveFlags) (resolver.Config, *profiles.Profile, error) {
-	cfg, p, err := f.config(env)
+	cfg, p, err := f.config(env, s.layer)
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -237,6 +237,11 @@ func serveConfig(env *cliEnv, f *resolveFlags, s *serveFlags) (resolver.Config, 
 			return cfg, nil, err
 		}
 	}
+	return cfg, p, nil
+}
+
+// layer applies serve's flags over the resolver configuration.
+func (s *serveFlags) layer(cfg *resolver.Config) error {
 	if s.refresh {
 		cfg.RefreshCookies = true
 	}
@@ -248,7 +253,7 @@ func serveConfig(env *cliEnv, f *resolveFlags, s *serveFlags) (resolver.Config, 
 	}
 	if !cfg.Cache.Enabled && (s.cacheTTL != 0 || s.negativeTTL != 0 || s.cacheSize != 0) {
 		// Accepting them would silently serve uncached.
-		return cfg, nil, usagef("--cache-ttl, --negative-ttl and --cache-size need --cache")
+		return usagef("--cache-ttl, --negative-ttl and --cache-size need --cache")
 	}
 	if s.cacheTTL > 0 {
 		cfg.Cache.TTL = s.cacheTTL
@@ -259,10 +264,7 @@ func serveConfig(env *cliEnv, f *resolveFlags, s *serveFlags) (resolver.Config, 
 	if s.negativeTTL > 0 {
 		cfg.Cache.NegativeTTL = s.negativeTTL
 	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, nil, usageError{err}
-	}
-	return cfg, p, nil
+	return nil
 }
 
 // backends builds the resolver serve answers from (the store opened for

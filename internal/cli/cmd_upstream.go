@@ -157,13 +157,15 @@ func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstrea
 	if err := checkListen(listen, allowRemote); err != nil {
 		return nil, err
 	}
-	cfg, p, err := f.config(env)
+	cfg, p, err := f.config(env, func(cfg *resolver.Config) error {
+		cfg.Mode = resolver.ModeLocal
+		cfg.RefreshCookies = true // Auth.js always rolls the cookie
+		cfg.Cache.Enabled = false // Auth.js has no cache
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	cfg.Mode = resolver.ModeLocal
-	cfg.RefreshCookies = true // Auth.js always rolls the cookie
-	cfg.Cache.Enabled = false // Auth.js has no cache
 	clock, err := f.clock()
 	if err != nil {
 		return nil, err
