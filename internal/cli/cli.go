@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"strings"
 )
 
@@ -125,74 +124,3 @@ func isDefaultCommandFlag(arg string) bool {
 
 // defaultArgs is what a bare `authscope` runs.
 func defaultArgs() []string { return []string{"tui"} }
-
-func printUsage(w io.Writer) {
-	fmt.Fprint(w, `authscope: Auth.js sessions, resolved natively in Go.
-
-Usage:
-  authscope [command] [flags]
-  authscope [tui flags]          (no command: the terminal UI, on the embedded demo by default)
-
-Commands:
-`)
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
-	}
-	fmt.Fprint(w, `
-Run "authscope <command> --help" for a command's flags.
-Secrets come from AUTH_SECRET (and AUTH_SECRET_1..3 for rotation), never from flags.
-`)
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
-// newFlagSet returns a FlagSet in the house style: parse errors are
-// returned and printed once by run (without the flag list); -h prints the
-// synopsis and flags.
-func newFlagSet(env *cliEnv, name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet("authscope "+name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprintf(env.stderr, "Usage: authscope %s\n\nFlags:\n", synopsis)
-		fs.SetOutput(env.stderr)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
-	return fs
-}
-
-// parseFlags parses args into fs, refusing positional arguments.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := parseFlagsArgs(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
-}
-
-// parseFlagsArgs parses args into fs, leaving positional arguments in
-// fs.Args(). Flag errors become usage errors; -h prints usage.
-func parseFlagsArgs(fs *flag.FlagSet, args []string) error {
-	usage := fs.Usage
-	fs.Usage = func() {}
-	err := fs.Parse(args)
-	fs.Usage = usage
-	if errors.Is(err, flag.ErrHelp) {
-		usage()
-		return err
-	}
-	if err != nil {
-		return usageError{err}
-	}
-	return nil
-}
