@@ -89,6 +89,7 @@ func demoDeps(d *demo.Demo, p *profiles.Profile, exportDir string, extra ...back
 		Redactor:  resolver.NewRedactor(resolver.RedactOptions{Allow: p.Resolver.Redact.Allow}),
 		MaxAge:    d.Config().MaxAge,
 		UpdateAge: d.Config().UpdateAge,
+		Latencies: backend.NewLatencyHistogram,
 	}
 }
 
@@ -170,6 +171,7 @@ func profileDeps(ctx context.Context, p *profiles.Profile, getenv func(string) s
 
 		MaxAge:    cfg.MaxAge,
 		UpdateAge: cfg.UpdateAge,
+		Latencies: backend.NewLatencyHistogram,
 	}
 	closer := func() error { return nil }
 	var st resolver.Store
