@@ -228,6 +228,13 @@ for (const [name, plugin] of [["eddsa_default", true], ["es256", { jwks: { keyPa
 	db.close();
 }
 
+// --- the SQLite DDL Better Auth's migrations create (Kysely adapter) ---
+{
+	const { db } = await openAuth({ ...base, jwt: true });
+	out.sqlite_schema = db.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid").all();
+	db.close();
+}
+
 mkdirSync("vectors", { recursive: true });
 for (const [cat, vs] of Object.entries(out)) {
 	writeFileSync(`vectors/${cat}.json`, JSON.stringify(vs, null, "\t") + "\n");
