@@ -252,3 +252,23 @@ func parseSecretsEnv(list string) ([]VersionedSecret, error) {
 	}
 	return out, nil
 }
+
+// DefaultFreshAge is session.freshAge's default.
+const DefaultFreshAge = 24 * time.Hour
+
+// Fresh reports whether s counts as fresh for Better Auth's
+// freshSessionMiddleware: now − createdAt < freshAge, always when
+// freshAge is 0. freshAge < 0 selects the default (1 day).
+func Fresh(s *Session, now time.Time, freshAge time.Duration) bool {
+	if s == nil {
+		return false
+	}
+	if freshAge == 0 {
+		return true
+	}
+	if freshAge < 0 {
+		freshAge = DefaultFreshAge
+	}
+	created, ok := s.Session.Time("createdAt")
+	return ok && now.Sub(created) < freshAge
+}

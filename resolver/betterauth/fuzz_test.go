@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 const fuzzSecret = "test-only-fuzz-secret-0123456789abcdef0123"
@@ -58,4 +59,26 @@ func FuzzParseCookies(f *testing.F) {
 			seen[k] = true
 		})
 	})
+}
+
+func TestFresh(t *testing.T) {
+	c := time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
+	s := &Session{Session: Object{{"createdAt", c}}}
+	for _, tc := range []struct {
+		now  time.Time
+		age  time.Duration
+		want bool
+	}{
+		{c.Add(24*time.Hour - time.Millisecond), -1, true},
+		{c.Add(24 * time.Hour), -1, false},
+		{c.Add(time.Hour), time.Hour, false},
+		{c.Add(999 * time.Hour), 0, true},
+	} {
+		if got := Fresh(s, tc.now, tc.age); got != tc.want {
+			t.Errorf("Fresh(now=%v, age=%v) = %v", tc.now, tc.age, got)
+		}
+	}
+	if Fresh(nil, c, 0) {
+		t.Error("nil session fresh")
+	}
 }
