@@ -3,16 +3,17 @@ package betterauth
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"hash"
 	"strings"
 	"time"
 
 	"crypto/hkdf"
 
 	"github.com/go-jose/go-jose/v4"
-	josejwt "github.com/go-jose/go-jose/v4/jwt"
 )
 
 // The cookie cache (session.cookieCache, cookie <prefix>.session_data,
@@ -117,20 +118,46 @@ func validB64Char(c byte, url bool) bool {
 	return c == '+' || c == '/'
 }
 
+// decodeCacheJWT verifies an HS256/384/512 compact JWS under secret as
+// jose's jwtVerify with a symmetric key does (no crit, no b64:false) and
+// parses its payload once.
 func decodeCacheJWT(value, secret string, now time.Time) (*cacheEntry, error) {
-	tok, err := josejwt.ParseSigned(value, []jose.SignatureAlgorithm{jose.HS256, jose.HS384, jose.HS512})
-	if err != nil {
+	h64, rest, ok1 := strings.Cut(value, ".")
+	p64, s64, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || strings.Contains(s64, ".") {
 		return nil, errCacheMalformed
 	}
-	if refusedHeader(value) {
+	hb, err1 := base64.RawURLEncoding.DecodeString(h64)
+	sig, err2 := base64.RawURLEncoding.DecodeString(s64)
+	pb, err3 := base64.RawURLEncoding.DecodeString(p64)
+	if err1 != nil || err2 != nil || err3 != nil {
 		return nil, errCacheMalformed
 	}
-	var raw json.RawMessage
-	if err := tok.Claims([]byte(secret), &raw); err != nil {
+	hv, err := parseJSON(hb, false)
+	h, ok := hv.(Object)
+	if err != nil || !ok {
+		return nil, errCacheMalformed
+	}
+	if _, crit := h.Get("crit"); crit {
+		return nil, errCacheMalformed
+	}
+	if b64, present := h.Get("b64"); present && b64 != true {
+		return nil, errCacheMalformed
+	}
+	alg, _ := h.String("alg")
+	hash, ok := hsHashes[alg]
+	if !ok {
+		return nil, errCacheMalformed
+	}
+	mac := hmac.New(hash, []byte(secret))
+	mac.Write([]byte(value[:len(h64)+1+len(p64)]))
+	if !hmac.Equal(mac.Sum(nil), sig) {
 		return nil, errCacheSignature
 	}
-	return cacheFromClaims(raw, now, 0)
+	return cacheFromClaims(pb, now, 0)
 }
+
+var hsHashes = map[string]func() hash.Hash{"HS256": sha256.New, "HS384": sha512.New384, "HS512": sha512.New}
 
 // cacheFromClaims checks exp/nbf/iat as jose's jwtVerify/jwtDecrypt do with
 // tolerance, then parses the payload.

@@ -1,10 +1,13 @@
 package betterauth
 
 import (
+	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 const fuzzSecret = "test-only-fuzz-secret-0123456789abcdef0123"
@@ -81,4 +84,48 @@ func TestFresh(t *testing.T) {
 	if Fresh(nil, c, 0) {
 		t.Error("nil session fresh")
 	}
+}
+
+// FuzzParseJSON: the ordered parser accepts exactly what encoding/json
+// accepts (valid UTF-8 input), and what it writes back parses to the same
+// bytes again.
+func FuzzParseJSON(f *testing.F) {
+	f.Add(`{"a":1,"b":[true,null,"x\u00e9\ud83d\ude00"],"a":2}`)
+	f.Add(`{"session":{"expiresAt":"2026-01-22T10:00:00.000Z"},"n":-1.5e-7}`)
+	f.Add(`[1e21, 0.1, -0, "\u2028<>&"]`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		v, err := parseJSON([]byte(s), true)
+		if (err == nil) != json.Valid([]byte(s)) {
+			t.Fatalf("parseJSON err=%v, json.Valid=%v", err, json.Valid([]byte(s)))
+		}
+		if err != nil {
+			return
+		}
+		out := AppendJS(nil, v)
+		v2, err := parseJSON(out, true)
+		if err != nil {
+			t.Fatalf("re-parse %s: %v", out, err)
+		}
+		if again := AppendJS(nil, v2); string(again) != string(out) {
+			t.Fatalf("not stable: %s then %s", out, again)
+		}
+	})
+}
+
+var isoRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$`)
+
+// FuzzIsoDate: the hand-written matcher is Better Auth's regular
+// expression.
+func FuzzIsoDate(f *testing.F) {
+	for _, s := range []string{"2026-01-22T10:00:00.000Z", "2026-01-22T10:00:00Z", "2026-01-22T10:00:00.Z", "2026-01-22 10:00:00Z", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if isoDate(s) != isoRE.MatchString(s) {
+			t.Fatalf("isoDate(%q) = %v", s, isoDate(s))
+		}
+	})
 }

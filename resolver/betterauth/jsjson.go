@@ -1,12 +1,7 @@
 package betterauth
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -185,15 +180,43 @@ func appendJSNumber(b []byte, f float64) []byte {
 	return append(b, exp...)
 }
 
-// isoDate is @better-auth/core's reviveDate pattern: strings it matches
+// isoDate matches @better-auth/core's reviveDate pattern,
+// ^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$: strings it matches
 // become Dates when Better Auth parses stored or cached JSON.
-var isoDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$`)
+func isoDate(s string) bool {
+	const shape = "dddd-dd-ddTdd:dd:dd"
+	if len(s) < len(shape)+1 || s[len(s)-1] != 'Z' {
+		return false
+	}
+	for i := 0; i < len(shape); i++ {
+		if shape[i] == 'd' {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		} else if s[i] != shape[i] {
+			return false
+		}
+	}
+	rest := s[len(shape) : len(s)-1]
+	if rest == "" {
+		return true
+	}
+	if rest[0] != '.' || len(rest) == 1 {
+		return false
+	}
+	for i := 1; i < len(rest); i++ {
+		if rest[i] < '0' || rest[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // reviveDate turns an ISO string into a time.Time as new Date(s) would,
 // keeping s when it does not parse (new Date gives an invalid Date and
 // reviveDate keeps the string).
 func reviveDate(s string) any {
-	if !isoDate.MatchString(s) {
+	if !isoDate(s) {
 		return s
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
@@ -204,85 +227,7 @@ func reviveDate(s string) any {
 	return t.Truncate(time.Millisecond)
 }
 
-// parseJSON is JSON.parse keeping member order (a repeated key keeps its
-// first position and its last value, as in V8). With revive, ISO date
-// strings become time.Time as safeJSONParse's reviver makes them Dates.
-func parseJSON(data []byte, revive bool) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	v, err := decodeValue(d, revive, 0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := d.Token(); err == nil {
-		return nil, errors.New("json: trailing data")
-	}
-	return v, nil
-}
-
 const maxDepth = 64
-
-func decodeValue(d *json.Decoder, revive bool, depth int) (any, error) {
-	if depth > maxDepth {
-		return nil, errors.New("json: nested too deeply")
-	}
-	tok, err := d.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			var o Object
-			for d.More() {
-				kt, err := d.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, _ := kt.(string)
-				v, err := decodeValue(d, revive, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				o.Set(k, v)
-			}
-			if _, err := d.Token(); err != nil {
-				return nil, err
-			}
-			if o == nil {
-				o = Object{}
-			}
-			return o, nil
-		case '[':
-			a := []any{}
-			for d.More() {
-				v, err := decodeValue(d, revive, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				a = append(a, v)
-			}
-			if _, err := d.Token(); err != nil {
-				return nil, err
-			}
-			return a, nil
-		}
-		return nil, fmt.Errorf("json: unexpected %v", t)
-	case json.Number:
-		f, err := strconv.ParseFloat(string(t), 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, err
-		}
-		return f, nil
-	case string:
-		if revive {
-			return reviveDate(t), nil
-		}
-		return t, nil
-	}
-	return tok, nil // bool or nil
-}
 
 // reviveDates is @better-auth/core's reviveDates over an already parsed
 // value (a JWT payload): ISO strings anywhere become Dates.
