@@ -149,6 +149,8 @@ await record({ category: db, name: "user_fields_image_null_email_verified_false"
 const sec = "secrets";
 await record({ category: sec, name: "env_better_auth_secret_over_auth_secret", env: { BETTER_AUTH_SECRET: SECRET, AUTH_SECRET: OTHER }, knobs: {}, at: HOUR, want: "session" });
 await record({ category: sec, name: "env_auth_secret_fallback", env: { AUTH_SECRET: OTHER }, knobs: {}, at: HOUR, want: "session" });
+await record({ category: sec, name: "versioned_secrets_env_current_first", note: "BETTER_AUTH_SECRETS wins over BETTER_AUTH_SECRET; its first entry signs cookies", env: { BETTER_AUTH_SECRETS: `2:${SECRET}, 1:${OTHER}`, BETTER_AUTH_SECRET: OTHER }, knobs: {}, at: HOUR, want: "session" });
+await record({ category: sec, name: "versioned_secrets_jwe_cache", note: "the JWE cache's kid is the current secret's key thumbprint", env: { BETTER_AUTH_SECRETS: `2:${SECRET}, 1:${OTHER}` }, knobs: { cookieCache: { strategy: "jwe" } }, at: MIN, want: "session" });
 await record({ category: sec, name: "configured_secret_over_env", env: { BETTER_AUTH_SECRET: OTHER }, knobs: base, at: HOUR, want: "session" });
 
 // --- cookie names ---
