@@ -85,7 +85,7 @@ func (r *Resolver) ResolveBody(ctx context.Context, in resolver.Input, q Options
 	st.jar.secure = len(r.names.SessionToken) > len(SecurePrefix) && r.names.SessionToken[:len(SecurePrefix)] == SecurePrefix
 	body, src, reason, err := st.run(ctx)
 	a := Answer{Body: body, SetCookie: st.jar.lines}
-	a.Result = resolver.Result{Session: toResolverSession(body), Reason: reason, Err: err, Source: src, SetCookies: httpCookies(st.jar.lines)}
+	a.Result = resolver.Result{Session: toResolverSession(body), Reason: reason, Err: err, Source: src, SetCookies: httpCookies(st.jar.lines), NotAfter: st.notAfter}
 	if body != nil {
 		a.Result.Reason = resolver.ReasonOK
 	}
@@ -99,6 +99,8 @@ type state struct {
 	now    time.Time
 	q      Options
 	jar    cookieJar
+	// notAfter is when a cookie-cache answer stops being trusted.
+	notAfter time.Time
 }
 
 var errNoRow = errors.New("betterauth: no session with this token")
@@ -189,6 +191,13 @@ func (s *state) fromCache(value, token string) (*Session, bool) {
 		return nil, false
 	}
 	body := p.Session
+	// Better Auth re-reads the database once either expiry passes (the
+	// comparisons above are strict, so the answer holds until just after).
+	s.notAfter = e.ExpiresAt
+	if exp.Before(s.notAfter) {
+		s.notAfter = exp
+	}
+	s.notAfter = s.notAfter.Add(time.Millisecond)
 	return &body, true
 }
 

@@ -26,6 +26,7 @@ type vector struct {
 	Name      string            `json:"name"`
 	Category  string            `json:"category"`
 	NowMS     int64             `json:"now_ms"`
+	SignupMS  int64             `json:"signup_ms"`
 	Env       map[string]string `json:"env"`
 	Options   vectorOptions     `json:"options"`
 	RowsRaw   json.RawMessage   `json:"rows_before"`
@@ -168,6 +169,12 @@ func replay(t *testing.T, v vector) Answer {
 	if got, want := sessionRowsJSON(store), expectedSessionRows(t, v.Expect.RowsAfter); got != want {
 		t.Errorf("session rows after:\n got %s\nwant %s", got, want)
 	}
+	if a.Result.Source == "cookie_cache" && (a.Result.NotAfter.IsZero() || !a.Result.NotAfter.After(now)) {
+		t.Errorf("cache answer NotAfter %v not after now %v", a.Result.NotAfter, now)
+	}
+	if a.Result.Source == "database" && !a.Result.NotAfter.IsZero() {
+		t.Errorf("database answer has NotAfter %v", a.Result.NotAfter)
+	}
 	if (a.Body != nil) != a.Result.OK() {
 		t.Errorf("Result.OK %v with body %v", a.Result.OK(), a.Body != nil)
 	}
@@ -207,6 +214,12 @@ func TestVectorsCookieCache(t *testing.T) {
 	for _, v := range loadVectors(t, "cookie_cache") {
 		t.Run(v.Name, func(t *testing.T) {
 			a := replay(t, v)
+			if v.Name == "compact_served_from_cache" {
+				// The cache was written at sign-up with maxAge 300 s.
+				if want := time.UnixMilli(v.SignupMS + 300_000 + 1); !a.Result.NotAfter.Equal(want) {
+					t.Errorf("NotAfter %v, want %v", a.Result.NotAfter, want)
+				}
+			}
 			if len(a.SetCookie) != len(v.Expect.SetCookie) {
 				t.Fatalf("Set-Cookie count: got %d %q, want %d %q", len(a.SetCookie), a.SetCookie, len(v.Expect.SetCookie), v.Expect.SetCookie)
 			}
