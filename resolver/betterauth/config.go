@@ -35,6 +35,9 @@ type Config struct {
 	DisableSessionRefresh bool
 	// CookieCache is session.cookieCache.
 	CookieCache CookieCache
+	// SessionFields and UserFields are session.additionalFields and
+	// user.additionalFields; hidden ones are removed from bodies and caches.
+	SessionFields, UserFields []AdditionalField
 	// ReadOnly turns every store write off (no deletion of expired rows,
 	// no extension): Go then reports what Better Auth would answer without
 	// changing what it would find next time.

@@ -10,6 +10,9 @@ import (
 // Kysely layout: dates as ISO strings, booleans as 0/1). It backs the
 // vector replays and benchmarks, and demos without a database.
 type MemoryStore struct {
+	// SessionExtra and UserExtra are the configured additionalFields.
+	SessionExtra, UserExtra []AdditionalField
+
 	mu       sync.Mutex
 	sessions map[string]Object // by token
 	users    map[string]Object // by id
@@ -66,7 +69,7 @@ func (m *MemoryStore) FindSession(_ context.Context, token string) (*Record, err
 	if !ok {
 		return nil, nil
 	}
-	return &Record{Session: AdapterOutput(s, SessionFields, nil), User: AdapterOutput(u, UserFields, nil)}, nil
+	return &Record{Session: AdapterOutput(s, SessionFields, m.SessionExtra), User: AdapterOutput(u, UserFields, m.UserExtra)}, nil
 }
 
 // UpdateSession implements Store.
@@ -79,7 +82,7 @@ func (m *MemoryStore) UpdateSession(_ context.Context, token string, expiresAt, 
 	}
 	s.Set("expiresAt", isoString(expiresAt))
 	s.Set("updatedAt", isoString(updatedAt))
-	return AdapterOutput(s, SessionFields, nil), nil
+	return AdapterOutput(s, SessionFields, m.SessionExtra), nil
 }
 
 // DeleteSession implements Store.

@@ -12,42 +12,45 @@ import (
 // dates as ISO strings and booleans as 0/1; both are converted back, and
 // ids are strings. A missing field is omitted, as JSON.stringify omits
 // undefined.
-func AdapterOutput(row Object, core, extra []string) Object {
+func AdapterOutput(row Object, core []string, extra []AdditionalField) Object {
 	out := make(Object, 0, len(core)+len(extra)+1)
-	add := func(name string) {
+	add := func(name, typ string) {
 		v, ok := row.Get(name)
 		if !ok {
 			return
 		}
-		out = append(out, Field{name, convertOut(name, v)})
+		out = append(out, Field{name, convertOut(name, typ, v)})
 	}
 	for _, f := range core {
-		add(f)
+		add(f, coreTypes[f])
 	}
 	for _, f := range extra {
-		add(f)
+		add(f.Name, f.Type)
 	}
-	add("id")
+	add("id", "id")
 	return out
 }
 
-func convertOut(name string, v any) any {
+// coreTypes are the core fields' types (get-tables.mjs).
+var coreTypes = map[string]string{"expiresAt": "date", "createdAt": "date", "updatedAt": "date", "emailVerified": "boolean", "userId": "id"}
+
+func convertOut(name, typ string, v any) any {
 	switch {
-	case name == "id" || name == "userId":
+	case typ == "id":
 		switch x := v.(type) {
 		case float64:
 			return string(appendJSNumber(nil, x))
 		case int64:
 			return string(appendJSNumber(nil, float64(x)))
 		}
-	case DateFields[name]:
+	case typ == "date":
 		switch x := v.(type) {
 		case string:
 			return parseJSDate(x)
 		case time.Time:
 			return x.UTC().Truncate(time.Millisecond)
 		}
-	case BoolFields[name]:
+	case typ == "boolean":
 		switch x := v.(type) {
 		case float64:
 			return x == 1
@@ -56,6 +59,44 @@ func convertOut(name string, v any) any {
 		}
 	}
 	return v
+}
+
+// AdditionalField is one entry of user.additionalFields or
+// session.additionalFields.
+type AdditionalField struct {
+	Name string
+	// Type is Better Auth's field type: "string", "number", "boolean",
+	// "date" (others are passed through as stored).
+	Type string
+	// Hidden is `returned: false`: stored, never in a body or cache.
+	Hidden bool
+}
+
+// filterOutput is filterOutputFields: o without the hidden fields.
+func filterOutput(o Object, extra []AdditionalField) Object {
+	hidden := false
+	for _, f := range extra {
+		hidden = hidden || f.Hidden
+	}
+	if !hidden {
+		return o
+	}
+	out := make(Object, 0, len(o))
+	for _, m := range o {
+		if !isHidden(m.Name, extra) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func isHidden(name string, extra []AdditionalField) bool {
+	for _, f := range extra {
+		if f.Name == name && f.Hidden {
+			return true
+		}
+	}
+	return false
 }
 
 // parseJSDate is new Date(s) for the formats SQL stores hand back: ISO

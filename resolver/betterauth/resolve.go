@@ -190,7 +190,7 @@ func (s *state) fromCache(value, token string) (*Session, bool) {
 		s.jar.expire(r.names.SessionData)
 		return nil, false
 	}
-	body := p.Session
+	body := *s.filtered(p.Session.Session, p.Session.User)
 	// Better Auth re-reads the database once either expiry passes (the
 	// comparisons above are strict, so the answer holds until just after).
 	s.notAfter = e.ExpiresAt
@@ -230,7 +230,7 @@ func (s *state) fromStore(ctx context.Context, token string, dontRemember bool) 
 		}
 		return nil, "database", resolver.ReasonExpired, errExpired
 	}
-	body := &Session{Session: rec.Session, User: rec.User}
+	body := s.filtered(rec.Session, rec.User)
 	if dontRemember || s.q.DisableRefresh {
 		return body, "database", resolver.ReasonOK, nil
 	}
@@ -259,11 +259,16 @@ func (s *state) extend(ctx context.Context, token string, rec *Record) (*Session
 	}
 	maxAge := int(r.cfg.expiresIn() / time.Second)
 	s.jar.set(r.names.SessionToken, SignCookieValue(token, r.cfg.Secrets.Current), maxAge)
-	body := &Session{Session: upd, User: rec.User}
+	body := s.filtered(upd, rec.User)
 	if err := s.setCookieCache(body, false); err != nil {
 		return nil, "database", resolver.ReasonStoreError, err
 	}
 	return body, "database", resolver.ReasonOK, nil
+}
+
+// filtered is parseSessionOutput/parseUserOutput: hidden fields removed.
+func (s *state) filtered(session, user Object) *Session {
+	return &Session{Session: filterOutput(session, s.r.cfg.SessionFields), User: filterOutput(user, s.r.cfg.UserFields)}
 }
 
 // deleteSessionCookies is cookies/index.mjs deleteSessionCookie.

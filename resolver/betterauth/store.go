@@ -38,9 +38,3 @@ var (
 	SessionFields = []string{"expiresAt", "token", "createdAt", "updatedAt", "ipAddress", "userAgent", "userId"}
 	UserFields    = []string{"name", "email", "emailVerified", "image", "createdAt", "updatedAt"}
 )
-
-// DateFields are the core fields whose type is "date"; BoolFields "boolean".
-var (
-	DateFields = map[string]bool{"expiresAt": true, "createdAt": true, "updatedAt": true}
-	BoolFields = map[string]bool{"emailVerified": true}
-)

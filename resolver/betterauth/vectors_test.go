@@ -42,16 +42,32 @@ type vector struct {
 }
 
 type vectorOptions struct {
-	Secret                *string `json:"secret"`
-	BaseURL               string  `json:"base_url"`
-	CookiePrefix          *string `json:"cookie_prefix"`
-	ExpiresIn             *int    `json:"expires_in"`
-	UpdateAge             *int    `json:"update_age"`
-	DisableSessionRefresh bool    `json:"disable_session_refresh"`
+	Secret                *string       `json:"secret"`
+	BaseURL               string        `json:"base_url"`
+	CookiePrefix          *string       `json:"cookie_prefix"`
+	ExpiresIn             *int          `json:"expires_in"`
+	UpdateAge             *int          `json:"update_age"`
+	DisableSessionRefresh bool          `json:"disable_session_refresh"`
+	UserFields            []vectorField `json:"user_additional_fields"`
+	SessionFields         []vectorField `json:"session_additional_fields"`
 	CookieCache           *struct {
 		Strategy string `json:"strategy"`
 		MaxAge   *int   `json:"max_age"`
 	} `json:"cookie_cache"`
+}
+
+type vectorField struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Returned bool   `json:"returned"`
+}
+
+func fields(vs []vectorField) []AdditionalField {
+	var out []AdditionalField
+	for _, f := range vs {
+		out = append(out, AdditionalField{Name: f.Name, Type: f.Type, Hidden: !f.Returned})
+	}
+	return out
 }
 
 func loadVectors(t testing.TB, category string) []vector {
@@ -81,7 +97,7 @@ func (v vector) config(t testing.TB) Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := Config{BaseURL: o.BaseURL, Secrets: sec, DisableSessionRefresh: o.DisableSessionRefresh}
+	c := Config{BaseURL: o.BaseURL, Secrets: sec, DisableSessionRefresh: o.DisableSessionRefresh, SessionFields: fields(o.SessionFields), UserFields: fields(o.UserFields)}
 	if o.CookiePrefix != nil {
 		c.CookiePrefix = *o.CookiePrefix
 	}
@@ -147,8 +163,10 @@ func queryOptions(q string) Options {
 func replay(t *testing.T, v vector) Answer {
 	t.Helper()
 	store := storeFrom(t, v.RowsRaw)
+	cfg := v.config(t)
+	store.SessionExtra, store.UserExtra = cfg.SessionFields, cfg.UserFields
 	now := time.UnixMilli(v.NowMS)
-	r, err := New(v.config(t), WithStore(store), WithClock(func() time.Time { return now }))
+	r, err := New(cfg, WithStore(store), WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,8 +94,16 @@ function optionsOf(k) {
 		expires_in: k.expiresIn ?? null,
 		update_age: k.updateAge ?? null,
 		disable_session_refresh: !!k.disableSessionRefresh,
+		user_additional_fields: fieldsOf(k.userFields),
+		session_additional_fields: fieldsOf(k.sessionFields),
 		cookie_cache: k.cookieCache ? { strategy: k.cookieCache.strategy ?? "compact", max_age: k.cookieCache.maxAge ?? null } : null,
 	};
+}
+
+// fieldsOf lists additionalFields as Go configures them.
+function fieldsOf(f) {
+	if (!f) return null;
+	return Object.entries(f).map(([name, a]) => ({ name, type: a.type, returned: a.returned !== false }));
 }
 
 const get = (h, name) => h.split("; ").find((p) => p.startsWith(name + "="))?.slice(name.length + 1);
@@ -107,6 +115,7 @@ const base = { secret: SECRET };
 
 // --- database sessions (no cookie cache) ---
 const db = "database";
+const cc = "cookie_cache";
 await record({ category: db, name: "valid", knobs: base, at: HOUR, want: "session" });
 await record({ category: db, name: "valid_just_created", knobs: base, at: 0, want: "session" });
 await record({ category: db, name: "due_for_update", note: "expiresAt - expiresIn + updateAge <= now: extended to now + expiresIn, cookie re-set", knobs: base, at: DAY + SEC, want: "session" });
@@ -145,6 +154,17 @@ await record({ category: db, name: "duplicate_cookie_first_wins", tags: ["edge"]
 await record({ category: db, name: "quoted_value", tags: ["edge"], knobs: base, at: HOUR, cookie: (s) => replace(s.header, TOKEN, `"${get(s.header, TOKEN)}"`), want: "session" });
 await record({ category: db, name: "user_fields_image_null_email_verified_false", knobs: base, at: HOUR, user: { email: "Grace@Example.Test", name: "Grace \"Amazing\" Hopper \u2028 <é>" }, want: "session" });
 
+// --- additionalFields (user and session), one not returned ---
+const extra = {
+	...base,
+	userFields: { role: { type: "string", defaultValue: "reader" }, plan: { type: "number", defaultValue: 3 }, internalNote: { type: "string", returned: false, defaultValue: "hidden" }, beta: { type: "boolean", defaultValue: true }, lastSeen: { type: "date", required: false } },
+	sessionFields: { device: { type: "string", defaultValue: "web" }, secretFlag: { type: "boolean", returned: false, defaultValue: false } },
+};
+await record({ category: db, name: "additional_fields", note: "additional fields follow the core fields in config order, id last; returned:false fields are not in the body", knobs: extra, at: HOUR, want: "session" });
+await record({ category: db, name: "additional_fields_due_for_update", knobs: extra, at: 2 * DAY, want: "session" });
+await record({ category: cc, name: "compact_additional_fields_served_from_cache", knobs: { ...extra, cookieCache: { strategy: "compact" } }, at: MIN, want: "session" });
+await record({ category: cc, name: "compact_additional_fields_db_fallback", knobs: { ...extra, cookieCache: { strategy: "compact" } }, at: MIN, cookie: (s) => only(s.header, TOKEN), want: "session" });
+
 // --- secrets from the environment ---
 const sec = "secrets";
 await record({ category: sec, name: "env_better_auth_secret_over_auth_secret", env: { BETTER_AUTH_SECRET: SECRET, AUTH_SECRET: OTHER }, knobs: {}, at: HOUR, want: "session" });
@@ -163,7 +183,6 @@ await record({ category: names, name: "custom_cookie_prefix", knobs: { ...base, 
 await record({ category: names, name: "custom_prefix_default_name_ignored", knobs: { ...base, cookiePrefix: "myapp" }, at: HOUR, cookie: (s) => s.header.replaceAll("myapp.", "better-auth."), want: "null" });
 
 // --- cookie cache ---
-const cc = "cookie_cache";
 for (const strategy of ["compact", "jwt", "jwe"]) {
 	const k = { ...base, cookieCache: { strategy } };
 	await record({ category: cc, name: `${strategy}_served_from_cache`, note: "the cache is trusted: the body comes from the cookie (zod key order), the database is not read", knobs: k, at: MIN, want: "session" });

@@ -30,6 +30,8 @@ export function authOptions(k, db) {
 	if (k.disableSessionRefresh) o.session.disableSessionRefresh = true;
 	if (k.cookieCache) o.session.cookieCache = { enabled: true, ...k.cookieCache };
 	if (k.cookiePrefix) o.advanced.cookiePrefix = k.cookiePrefix;
+	if (k.userFields) o.user = { additionalFields: k.userFields };
+	if (k.sessionFields) o.session.additionalFields = k.sessionFields;
 	if (k.jwt) o.plugins.push(jwt(k.jwt === true ? {} : k.jwt));
 	return o;
 }

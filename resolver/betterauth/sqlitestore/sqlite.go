@@ -32,7 +32,7 @@ type Options struct {
 	// (session.fields / user.fields), e.g. {"userId": "user_id"}.
 	SessionColumns, UserColumns map[string]string
 	// SessionExtra and UserExtra are the additionalFields, in config order.
-	SessionExtra, UserExtra []string
+	SessionExtra, UserExtra []betterauth.AdditionalField
 	// ReadOnly opens the file read-only; writes then fail.
 	ReadOnly bool
 	// BusyTimeout waits for the server's write locks (5 s).
