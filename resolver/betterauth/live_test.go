@@ -402,3 +402,43 @@ func TestLiveCookieCache(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveJWTPlugin: a token from the real GET /token verifies against the
+// server's own /jwks fetched by RemoteJWKS; a tampered one does not.
+func TestLiveJWTPlugin(t *testing.T) {
+	l := startLive(t, map[string]string{"BA_JWT": "1"}, betterauth.Config{})
+	h := l.signUp(t, "ada@example.test", "Ada")
+	req, _ := http.NewRequest(http.MethodGet, l.origin+"/api/auth/token", nil)
+	req.Header.Set("Cookie", h)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Token string `json:"token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if err != nil || out.Token == "" {
+		t.Fatalf("GET /token: %v %+v", err, out)
+	}
+	ver := &betterauth.JWTVerifier{Keys: &betterauth.RemoteJWKS{URL: l.origin + "/api/auth/jwks"}, Issuer: l.baseURL, Audience: l.baseURL}
+	claims, err := ver.Verify(context.Background(), out.Token)
+	if err != nil {
+		t.Fatalf("verify the real token: %v", err)
+	}
+	body, _ := l.real(t, h)
+	var sess struct {
+		User struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	json.Unmarshal([]byte(body), &sess)
+	if sub, _ := claims.String("sub"); sub == "" || sub != sess.User.ID {
+		t.Errorf("sub %q, user id %q", sub, sess.User.ID)
+	}
+	bad := out.Token[:len(out.Token)-2] + map[bool]string{true: "AA", false: "BB"}[!strings.HasSuffix(out.Token, "AA")]
+	if _, err := ver.Verify(context.Background(), bad); err == nil {
+		t.Error("tampered token verified")
+	}
+}
