@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/authscope/authscope/resolver"
@@ -62,6 +63,16 @@ type Answer struct {
 	// SetCookie are the Set-Cookie lines Better Auth would send, verbatim
 	// and in order.
 	SetCookie []string
+}
+
+// String summarises a without token or personal data: the reason, the
+// source and the Set-Cookie names.
+func (a Answer) String() string {
+	names := make([]string, len(a.SetCookie))
+	for i, l := range a.SetCookie {
+		names[i], _, _ = strings.Cut(l, "=")
+	}
+	return fmt.Sprintf("answer{reason:%s source:%s body:%s set-cookie:%v}", a.Result.Reason, a.Result.Source, a.Body.Redacted(), names)
 }
 
 // Options are get-session's query flags.

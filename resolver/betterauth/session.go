@@ -55,8 +55,9 @@ func (s *Session) Redacted() string {
 	return fmt.Sprintf("session{user:%d chars, expiresAt:%s, token:[redacted]}", len(s.UserID()), isoString(s.ExpiresAt()))
 }
 
-// String implements fmt.Stringer without leaking anything.
-func (s *Session) String() string { return s.Redacted() }
+// String implements fmt.Stringer without leaking anything (for values
+// and pointers alike).
+func (s Session) String() string { return s.Redacted() }
 
 // cachePayload is a decoded cookie cache ({session, user, updatedAt,
 // version}) after better-auth's cookieCachePayloadSchema.

@@ -198,6 +198,8 @@ for (const strategy of ["compact", "jwt", "jwe"]) {
 await record({ category: cc, name: "compact_custom_max_age", knobs: { ...base, cookieCache: { strategy: "compact", maxAge: 60 } }, at: 61 * SEC, want: "session" });
 await record({ category: cc, name: "compact_cache_only_token_db", note: "no cache cookie: database read, cache cookie set", knobs: { ...base, cookieCache: { strategy: "compact" } }, at: MIN, cookie: (s) => only(s.header, TOKEN), want: "session" });
 await record({ category: cc, name: "compact_chunked", note: "a large user: the cache cookie is split into session_data.0, .1, ...", knobs: { ...base, cookieCache: { strategy: "compact" } }, at: MIN, user: { email: "big@example.test", name: "B".repeat(5000) }, want: "session" });
+await record({ category: cc, name: "compact_chunked_written", note: "database answer for a large user: the new cache is written as chunks .0, .1, ...", knobs: { ...base, cookieCache: { strategy: "compact" } }, at: MIN, user: { email: "big@example.test", name: "B".repeat(5000) }, cookie: (s) => only(s.header, TOKEN), want: "session" });
+await record({ category: cc, name: "compact_chunked_expired_rewritten", note: "an expired chunked cache: expired then rewritten", knobs: { ...base, cookieCache: { strategy: "compact" } }, at: 301 * SEC, user: { email: "big@example.test", name: "B".repeat(5000) }, want: "session" });
 await record({ category: cc, name: "cache_disabled_stale_cache_cookie_cleaned", knobs: base, at: MIN, cookie: (s) => `${s.header}; ${DATA}=stale`, want: "session" });
 
 // --- JWT plugin: GET /token and GET /jwks (EdDSA / Ed25519 by default) ---
