@@ -71,7 +71,8 @@ func decodeCacheCompact(value, secret string) (*cacheEntry, error) {
 	if !ok1 || !ok2 || !ok3 {
 		return nil, errCacheMalformed
 	}
-	signed := session.Clone()
+	// {...session, expiresAt}: a shallow copy, as the spread makes.
+	signed := append(make(Object, 0, len(session)+1), session...)
 	signed.Set("expiresAt", exp)
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(AppendJS(nil, signed))

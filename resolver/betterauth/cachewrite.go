@@ -25,8 +25,8 @@ func (s *state) setCookieCache(body *Session, dontRemember bool) error {
 		cookieMaxAge = -1
 	}
 	data := Object{
-		{"session", body.Session.Clone()},
-		{"user", body.User.Clone()},
+		{"session", body.Session},
+		{"user", body.User},
 		{"updatedAt", float64(s.now.UnixMilli())},
 		{"version", r.cfg.cacheVersion()},
 	}
@@ -52,7 +52,7 @@ func (s *state) setCookieCache(body *Session, dontRemember bool) error {
 }
 
 func encodeCacheCompact(data Object, secret string, expiresAt int64) string {
-	signed := data.Clone()
+	signed := append(make(Object, 0, len(data)+1), data...)
 	signed.Set("expiresAt", float64(expiresAt))
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(AppendJS(nil, signed))
@@ -67,7 +67,7 @@ func encodeCacheCompact(data Object, secret string, expiresAt int64) string {
 // signCacheJWT is crypto/jwt.mjs signJWT: header {"alg":"HS256"}, the
 // payload then iat and exp (jose's SignJWT member order).
 func signCacheJWT(data Object, secret string, now time.Time, maxAge int) string {
-	claims := data.Clone()
+	claims := append(make(Object, 0, len(data)+2), data...)
 	iat := now.Unix()
 	claims.Set("iat", float64(iat))
 	claims.Set("exp", float64(iat+int64(maxAge)))
@@ -89,7 +89,7 @@ func encryptCacheJWE(data Object, keys *jweKeys, now time.Time, maxAge int) (str
 	if err != nil {
 		return "", err
 	}
-	claims := data.Clone()
+	claims := append(make(Object, 0, len(data)+3), data...)
 	iat := now.Unix()
 	claims.Set("iat", float64(iat))
 	claims.Set("exp", float64(iat+int64(maxAge)))
