@@ -98,6 +98,9 @@ func FuzzParseJSON(f *testing.F) {
 			return
 		}
 		v, err := parseJSON([]byte(s), true)
+		if errors.Is(err, errDepth) {
+			return
+		}
 		if (err == nil) != json.Valid([]byte(s)) {
 			t.Fatalf("parseJSON err=%v, json.Valid=%v", err, json.Valid([]byte(s)))
 		}
@@ -126,6 +129,34 @@ func FuzzIsoDate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if isoDate(s) != isoRE.MatchString(s) {
 			t.Fatalf("isoDate(%q) = %v", s, isoDate(s))
+		}
+	})
+}
+
+// FuzzDecodeCache: no cookie-cache value makes any decoder panic, and an
+// accepted compact cache re-encodes (same payload, same expiry) to a value
+// that decodes again.
+func FuzzDecodeCache(f *testing.F) {
+	sec := Secrets{Current: fuzzSecret}
+	data := Object{{"session", Object{{"id", "s"}, {"createdAt", "2026-01-15T10:00:00.000Z"}, {"updatedAt", "2026-01-15T10:00:00.000Z"}, {"userId", "u"}, {"expiresAt", "2026-01-22T10:00:00.000Z"}, {"token", "t"}}},
+		{"user", Object{{"id", "u"}, {"createdAt", "2026-01-15T10:00:00.000Z"}, {"updatedAt", "2026-01-15T10:00:00.000Z"}, {"email", "a@b"}, {"name", "A"}}},
+		{"updatedAt", 1.0}, {"version", "1"}}
+	now := time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
+	f.Add("compact", encodeCacheCompact(data, fuzzSecret, now.UnixMilli()+300_000))
+	f.Add("jwt", signCacheJWT(data, fuzzSecret, now, 300))
+	f.Add("jwe", "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0....")
+	keys, err := deriveJWEKeys(sec.All(), jweSalt)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, strategy, value string) {
+		e, err := decodeCache(strategy, value, sec, keys, now)
+		if err != nil || strategy != "compact" && strategy != "" {
+			return
+		}
+		back := Object{{"session", e.Payload.Session.Session}, {"user", e.Payload.Session.User}, {"updatedAt", e.Payload.UpdatedAt}, {"version", "1"}}
+		if _, err := decodeCache(strategy, encodeCacheCompact(back, fuzzSecret, e.ExpiresAt.UnixMilli()), sec, keys, now); err != nil {
+			t.Fatalf("re-encoded cache refused: %v", err)
 		}
 	})
 }

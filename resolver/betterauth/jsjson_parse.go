@@ -13,6 +13,10 @@ import (
 
 var errJSON = errors.New("json: invalid")
 
+// errDepth refuses nesting deeper than maxDepth (JSON.parse has only the
+// stack's limit; no Better Auth payload nests more than three levels).
+var errDepth = errors.New("json: nested too deeply")
+
 type jsonParser struct {
 	b      []byte
 	i      int
@@ -85,7 +89,7 @@ func (p *jsonParser) value() (any, error) {
 
 func (p *jsonParser) object() (any, error) {
 	if p.depth++; p.depth > maxDepth {
-		return nil, errJSON
+		return nil, errDepth
 	}
 	defer func() { p.depth-- }()
 	p.i++ // {
@@ -132,7 +136,7 @@ func (p *jsonParser) object() (any, error) {
 
 func (p *jsonParser) array() (any, error) {
 	if p.depth++; p.depth > maxDepth {
-		return nil, errJSON
+		return nil, errDepth
 	}
 	defer func() { p.depth-- }()
 	p.i++ // [
