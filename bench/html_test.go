@@ -202,6 +202,9 @@ func TestHTMLReport(t *testing.T) {
 			t.Errorf("%s line of %d points, want one per interval (10)", pl.attr("stroke"), n)
 		}
 	}
+	if note := doc.byID("over-time-note").text(); strings.Contains(note, "a point, not a curve") {
+		t.Errorf("ten intervals called a point: %q", note)
+	}
 	marks := ot.find(func(e *htmlNode) bool { return e.attr("class") == "lagged" })
 	if len(marks) != 2 {
 		t.Errorf("%d intervals marked as delayed by the generator, want 2 (proxy-jwt's fifth and sixth seconds)", len(marks))
@@ -224,6 +227,11 @@ func TestHTMLLegendCutsLongNames(t *testing.T) {
 	legend := doc.byID("percentile-chart").find(func(e *htmlNode) bool { return e.attr("class") == "legend" && e.XMLName.Local == "text" })
 	if len(legend) != 1 || strings.TrimSpace(legend[0].Text) != strings.Repeat("x", legendChars-1)+"…" || legend[0].named("title")[0].text() != long {
 		t.Errorf("legend of a long name: %+v", legend)
+	}
+	r.Scenarios[0].Intervals = r.Scenarios[0].Intervals[:1]
+	doc = parseHTML(t, r)
+	if note := doc.byID("over-time-note").text(); !strings.Contains(note, "a point, not a curve") {
+		t.Errorf("one interval: note %q does not say why there is no curve", note)
 	}
 	if title := doc.named("title")[0].text(); !strings.HasSuffix(title, ", 1 scenario") {
 		t.Errorf("title %q", title)

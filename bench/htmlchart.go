@@ -282,10 +282,22 @@ func overTimeChart(r *Report) chart {
 	}
 	b.WriteString(`</svg>`)
 	note := "Corrected latency per interval: p99 solid, p50 dotted."
+	if most := longestSeries(r); most < 2 {
+		note += " Each scenario fits in one interval here, so there is a point, not a curve: a run over several intervals draws one."
+	}
 	if len(lagged) > 0 {
 		note += fmt.Sprintf(" ▼ marks %d intervals whose p99 includes the generator's own lateness (dispatch lag p99 above both half the send interval and the target's p50): it is not the target's.", len(lagged))
 	}
 	return chart{svg: b.String(), note: note}
+}
+
+// longestSeries is the most intervals of a scenario of r.
+func longestSeries(r *Report) int {
+	n := 0
+	for i := range r.Scenarios {
+		n = max(n, len(r.Scenarios[i].Intervals))
+	}
+	return n
 }
 
 // intervalLength is the length of r's intervals: the longest (the first
