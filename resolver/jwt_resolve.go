@@ -1,0 +1,195 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// One JWT resolution, step by step (JWTResolver's list):
+//
+//  1. pick the session cookie name(s) for the request (config_parity.go):
+//     the configured one, or by the request's scheme, or both, the
+//     __Secure- one first, when the Input does not know its scheme;
+//  2. reassemble the cookie; without one, and only when the Input carries
+//     an Authorization header (Input.WithBearer), take getToken's Bearer
+//     token instead;
+//  3. decode with the name's TokenCodec, run Hooks.JWT and Hooks.Session;
+//  4. refresh: re-encode with jwt.maxAge (JWTMaxAge) and write the cookie
+//     with session.maxAge as its Expires and the configured attributes;
+//     or clear what was read when there is no session. A Bearer token
+//     gets neither (the client sent no cookie), and a codec that cannot
+//     encode (JWS with public keys only) leaves the cookie alone.
+
+// BearerSource is Result.Cookie for a token read from the Authorization
+// header.
+const BearerSource = "Authorization"
+
+// jwtName is one readable session cookie name with its codec (a JWE
+// codec's keys are salted with the name) and its useSecureCookies.
+type jwtName struct {
+	name   string
+	codec  TokenCodec
+	secure bool
+}
+
+// buildNames derives the codec of every name cfg lets requests use.
+func (r *JWTResolver) buildNames(cfg Config, o options) error {
+	set := newCodecSet(cfg, o)
+	names := cfg.SessionCookieNames()
+	for i, n := range names {
+		codec, err := set.forName(n)
+		if err != nil {
+			return err
+		}
+		secure := cfg.SecureCookies()
+		if len(names) == 2 {
+			secure = i == 0 // [__Secure- name, plain name]
+		}
+		r.names = append(r.names, jwtName{name: n, codec: codec, secure: secure})
+		if n == r.cookieName {
+			r.primary = i
+			r.codec, _ = codec.(*Codec)
+		}
+	}
+	return nil
+}
+
+// TokenCodec is the codec of the resolver's primary cookie name, which
+// minting and refresh use.
+func (r *JWTResolver) TokenCodec() TokenCodec {
+	if r.unconfigured() {
+		return nil
+	}
+	return r.names[r.primary].codec
+}
+
+// candidates are the names to try for in, in order.
+func (r *JWTResolver) candidates(in Input) []jwtName {
+	if !r.perRequest {
+		return r.names
+	}
+	switch in.requestProto(r.trustForwarded) {
+	case "https":
+		return r.names[:1]
+	case "http":
+		return r.names[1:]
+	}
+	return r.names
+}
+
+func (r *JWTResolver) resolve(ctx context.Context, in Input) Result {
+	now := r.clock()
+	var scratch [4]cookiePair
+	names := r.candidates(in)
+	n := &names[0]
+	var (
+		tok   string
+		pairs []cookiePair
+	)
+	for i := range names {
+		if tok, pairs = readSessionToken(in.cookie, names[i].name, scratch[:0]); tok != "" {
+			n = &names[i]
+			break
+		}
+	}
+	from := n.name
+	if tok == "" {
+		if in.authorization == "" {
+			return noSession(ReasonNoCookie, sourceJWT, nil)
+		}
+		t, ok := bearerToken(in.authorization)
+		if !ok {
+			return noSession(ReasonMalformed, sourceJWT, errors.New("malformed percent-encoding in bearer token"))
+		}
+		if t == "" {
+			return noSession(ReasonNoCookie, sourceJWT, nil)
+		}
+		tok, from, pairs = t, BearerSource, nil
+	}
+	res := r.decode(ctx, n, tok, pairs, now)
+	res.Cookie = from
+	return res
+}
+
+// decode is steps 3 and 4 for a token read under n (pairs: the chunks
+// read, none for a Bearer token).
+func (r *JWTResolver) decode(ctx context.Context, n *jwtName, tok string, pairs []cookiePair, now time.Time) Result {
+	claims, reason, err := n.codec.Decode(tok, now)
+	if err != nil {
+		return r.fail(n, reason, err, pairs)
+	}
+	expiry := notAfter(claims) // of the token as sent, before any hook
+	if r.hooks.JWT != nil {
+		claims, err = r.hooks.JWT(ctx, claims)
+		if err != nil {
+			return r.fail(n, ReasonCallback, fmt.Errorf("jwt hook: %w", err), pairs)
+		}
+		if claims == nil {
+			return r.fail(n, ReasonCallback, errors.New("jwt hook returned no token"), pairs)
+		}
+	}
+	expires := time.UnixMilli(now.UnixMilli() + r.maxAge.Milliseconds())
+	s := sessionFromClaims(claims, expires)
+	if r.hooks.Session != nil {
+		if err := r.hooks.Session(ctx, s, HookSource{Token: claims}); err != nil {
+			return r.fail(n, ReasonCallback, fmt.Errorf("session hook: %w", err), pairs)
+		}
+	}
+	res := Result{Session: s, Reason: ReasonOK, Source: sourceJWT, NotAfter: expiry}
+	if r.refresh && len(pairs) > 0 && canEncode(n.codec) {
+		newTok, err := n.codec.Encode(claims, now, r.jwtMaxAge)
+		if err != nil {
+			return r.fail(n, ReasonCallback, err, pairs)
+		}
+		res.SetCookies = r.attrs.refresh(n.name, pairNames(pairs), newTok, expires, n.secure, r.chunkSize)
+	}
+	return res
+}
+
+// fail is "no session" after a token was read: Auth.js clears every chunk
+// read (none for a Bearer token).
+func (r *JWTResolver) fail(n *jwtName, reason Reason, err error, pairs []cookiePair) Result {
+	res := noSession(reason, sourceJWT, err)
+	if r.refresh && len(pairs) > 0 {
+		res.SetCookies = r.attrs.clear(pairNames(pairs), n.secure)
+	}
+	return res
+}
+
+// canEncode reports whether c can issue tokens (a verify-only JWS codec
+// cannot; other codecs are assumed to).
+func canEncode(c TokenCodec) bool {
+	if e, ok := c.(interface{ CanEncode() bool }); ok {
+		return e.CanEncode()
+	}
+	return true
+}
+
+// decodeJSON is getToken's JSON text: member order kept for the JWE codec
+// (Codec.DecodeJSON); other codecs' claims are printed in appendClaims'
+// order.
+func (r *JWTResolver) decodeJSON(tok string) ([]byte, Reason, error) {
+	if r.codec != nil {
+		return r.codec.DecodeJSON(tok, r.clock())
+	}
+	c, reason, err := r.TokenCodec().Decode(tok, r.clock())
+	if err != nil {
+		return []byte("null"), reason, err
+	}
+	return appendClaims(nil, c), ReasonOK, nil
+}
+
+// CookieNames lists the session cookie names r reads, in the order it
+// tries them when a request does not decide (see Config.SessionCookieNames).
+func (r *JWTResolver) CookieNames() []string {
+	if r.unconfigured() {
+		return nil
+	}
+	out := make([]string, len(r.names))
+	for i, n := range r.names {
+		out[i] = n.name
+	}
+	return out
+}
