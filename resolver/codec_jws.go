@@ -273,7 +273,7 @@ type hmacSigner struct {
 	alg jose.SignatureAlgorithm
 }
 
-func (s hmacSigner) Public() *jose.JSONWebKey          { return nil }
+func (s hmacSigner) Public() *jose.JSONWebKey        { return nil }
 func (s hmacSigner) Algs() []jose.SignatureAlgorithm { return []jose.SignatureAlgorithm{s.alg} }
 func (s hmacSigner) SignPayload(payload []byte, alg jose.SignatureAlgorithm) ([]byte, error) {
 	return hmacSum(s.key, payload, alg)
