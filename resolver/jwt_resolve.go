@@ -94,7 +94,6 @@ func (r *JWTResolver) resolve(ctx context.Context, in Input) Result {
 			break
 		}
 	}
-	from := n.name
 	if tok == "" {
 		if in.authorization == "" {
 			return noSession(ReasonNoCookie, sourceJWT, nil)
@@ -106,10 +105,26 @@ func (r *JWTResolver) resolve(ctx context.Context, in Input) Result {
 		if t == "" {
 			return noSession(ReasonNoCookie, sourceJWT, nil)
 		}
-		tok, from, pairs = t, BearerSource, nil
+		return r.bearer(ctx, names, t, now)
 	}
 	res := r.decode(ctx, n, tok, pairs, now)
-	res.Cookie = from
+	res.Cookie = n.name
+	return res
+}
+
+// bearer decodes a Bearer token. Its salt is the session cookie name
+// getToken would use; when the request does not decide between the two
+// names, each codec is tried in turn, moving on only when the key did not
+// fit.
+func (r *JWTResolver) bearer(ctx context.Context, names []jwtName, tok string, now time.Time) Result {
+	var res Result
+	for i := range names {
+		res = r.decode(ctx, &names[i], tok, nil, now)
+		if res.Reason != ReasonWrongKey && res.Reason != ReasonDecrypt {
+			break
+		}
+	}
+	res.Cookie = BearerSource
 	return res
 }
 
