@@ -157,7 +157,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	start := h.now()
-	res, err := h.r.Resolve(r.Context(), FromCookieHeader(cookie))
+	res, err := h.r.Resolve(r.Context(), FromRequest(r)) // the cookie, and the scheme for the cookie name
 	if h.observe != nil {
 		h.observe(r, res, h.now().Sub(start))
 	}

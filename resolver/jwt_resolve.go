@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -207,4 +208,22 @@ func (r *JWTResolver) CookieNames() []string {
 		out[i] = n.name
 	}
 	return out
+}
+
+// SignOutCookies are the Set-Cookie headers Auth.js's sign-out sends for
+// in: every chunk of the session cookie the request carries, cleared with
+// the configured cookie options (Max-Age=0). A Go service that ends a
+// session itself sends them so the browser drops the cookie the
+// deployment set, not a look-alike on another path or domain.
+func (r *JWTResolver) SignOutCookies(in Input) []*http.Cookie {
+	if r.unconfigured() {
+		return nil
+	}
+	var scratch [4]cookiePair
+	for _, n := range r.candidates(in) {
+		if tok, pairs := readSessionToken(in.cookie, n.name, scratch[:0]); tok != "" {
+			return r.attrs.clear(pairNames(pairs), n.secure)
+		}
+	}
+	return nil
 }
