@@ -60,7 +60,7 @@ type envVector struct {
 // goDiffers lists env vectors whose Auth() answer Go does not reproduce
 // on purpose, with the reason; their configuration is still checked.
 var goDiffers = map[string]string{
-	"production without a trust signal":  "Auth.js answers 500 (UntrustedHost) to every request; a Go service only stops trusting X-Forwarded-Proto",
+	"production without a trust signal": "Auth.js answers 500 (UntrustedHost) to every request; a Go service only stops trusting X-Forwarded-Proto",
 	"production with NEXTAUTH_URL only": "as above: core's trustHost does not read NEXTAUTH_URL, so Auth.js refuses the host",
 }
 
