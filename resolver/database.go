@@ -124,15 +124,11 @@ func (r *dbResolver) Resolve(ctx context.Context, in Input) (Result, error) {
 	if r.cfg.RefreshCookies {
 		// A single cookie even when the request used chunks: Auth.js does not
 		// clear the old chunk names in the database strategy.
-		res.SetCookies = []*http.Cookie{{
-			Name:     r.cookieName,
-			Value:    dbCookieValue(token),
-			Path:     "/",
-			Expires:  newExpires.UTC(),
-			HttpOnly: true,
-			SameSite: http.SameSiteLaxMode,
-			Secure:   r.secure,
-		}}
+		res.SetCookies = []*http.Cookie{sessionCookieAttrs(r.cfg.Cookies.SessionToken).apply(&http.Cookie{
+			Name:    r.cookieName,
+			Value:   dbCookieValue(token),
+			Expires: newExpires.UTC(),
+		}, r.secure)}
 	}
 	return res, nil
 }
@@ -174,17 +170,7 @@ func (r *dbResolver) cleared(res Result, chunks []string) Result {
 	if !r.cfg.RefreshCookies {
 		return res
 	}
-	for _, name := range chunks {
-		res.SetCookies = append(res.SetCookies, &http.Cookie{
-			Name:     name,
-			Value:    "",
-			Path:     "/",
-			MaxAge:   -1, // "Max-Age=0"
-			HttpOnly: true,
-			SameSite: http.SameSiteLaxMode,
-			Secure:   r.secure,
-		})
-	}
+	res.SetCookies = append(res.SetCookies, sessionCookieAttrs(r.cfg.Cookies.SessionToken).clear(chunks, r.secure)...)
 	return res
 }
 
