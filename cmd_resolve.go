@@ -35,6 +35,8 @@ type resolveFlags struct {
 	legacyV4   bool
 	readOnly   bool
 	store      storeFlagSet
+	// secureCookies is --use-secure-cookies (auto, true, false).
+	secureCookies string
 }
 
 func (f *resolveFlags) register(fs *flag.FlagSet) {
@@ -48,6 +50,7 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.now, "now", "", "fixed clock, `UNIX_SECONDS` (fractions allowed), for reproducible output")
 	fs.BoolVar(&f.legacyV4, "legacy-v4", false, "read next-auth v4 tokens (next-auth.session-token, A256GCM)")
 	fs.BoolVar(&f.readOnly, "read-only", false, "never write to the store (no pruning or extension)")
+	fs.StringVar(&f.secureCookies, "use-secure-cookies", "", "`auto`, true or false: the __Secure- cookie name (auto: from the URL; without one, the request's scheme, or both names for a bare cookie header)")
 	f.store.register(fs)
 }
 
@@ -203,8 +206,15 @@ func (f *resolveFlags) configFor(env *cliEnv, needKey bool) (resolver.Config, *p
 			return cfg, nil, usageError{err}
 		}
 	} else {
-		cfg.Secrets = profiles.SecretsFromEnv(env.getenv)
-		cfg.BaseURL = env.getenv("AUTH_URL")
+		// next-auth v5's setEnvDefaults: AUTH_SECRET ?? NEXTAUTH_SECRET,
+		// AUTH_URL ?? NEXTAUTH_URL and the basePath from its path.
+		var err error
+		if cfg, err = resolver.ConfigFromEnv(resolver.Getenv(env.getenv), resolver.EnvNextAuth); err != nil {
+			return cfg, nil, usageError{err}
+		}
+	}
+	if f.secureCookies != "" {
+		cfg.UseSecureCookies = resolver.SecureCookiesMode(f.secureCookies)
 	}
 	if f.mode != "" {
 		cfg.Mode = resolver.Mode(f.mode)
@@ -389,6 +399,9 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 		// as a signed-out user; say so on stderr even without --explain.
 		fmt.Fprintf(env.stderr, "warning: no session because of %s (use --explain for the detail)\n", res.Reason)
 	}
+	if *explain && res.Cookie != "" {
+		fmt.Fprintf(env.stderr, "token from: %s\n", res.Cookie) // which name matched when both were accepted
+	}
 	body := resolver.MarshalSessionBody
 	if cfg.LegacyV4 {
 		// next-auth v4's /session answers {} rather than null without a
@@ -408,8 +421,9 @@ answers), the decoded claims, or the raw token.
 Output is redacted unless --reveal. Exit 0 whether or not a session was found.
 
 Environment:
-  AUTH_SECRET, AUTH_SECRET_1..3   secrets, as Auth.js reads them (rotation: _3, _2, _1, AUTH_SECRET)
-  AUTH_URL                        the deployment's base URL (https selects __Secure- cookies)`
+  AUTH_SECRET, NEXTAUTH_SECRET    the secret, as next-auth v5 reads it (AUTH_SECRET ?? NEXTAUTH_SECRET)
+  AUTH_SECRET_1..3                rotation (_3, _2, _1, AUTH_SECRET), read only without the two above
+  AUTH_URL, NEXTAUTH_URL          the deployment's URL (https selects __Secure- cookies; its path is the basePath)`
 
 // infrastructureReason reports reasons that mean a dependency failed rather
 // than that the request has no session.

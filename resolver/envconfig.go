@@ -77,7 +77,7 @@ func ConfigFromEnv(lookup LookupEnv, flavor EnvFlavor) (Config, error) {
 	cfg.Secrets = SecretsFromEnv(lookup, flavor)
 	if u, ok := firstSet(lookup, "AUTH_URL", "NEXTAUTH_URL"); ok && u != "" {
 		if absURL(u) == nil {
-			return Config{}, fmt.Errorf("resolver: %s %q is not an absolute http(s) URL", envURLName(lookup), RedactURL(u))
+			return Config{}, fmt.Errorf("resolver: base URL %q (%s): want an absolute http(s) URL", RedactURL(u), envURLName(lookup))
 		}
 		cfg.BaseURL = u
 	}
