@@ -122,3 +122,37 @@ func TestConfigFromEnvRejects(t *testing.T) {
 		t.Fatalf("%+v %v", cfg, err)
 	}
 }
+
+// The result cache keys on the token under the name the resolver reads
+// for each request, so answers for the two names never mix.
+func TestCacheFollowsThePerRequestCookieName(t *testing.T) {
+	base := resolver.Config{Secrets: []string{mwSecret}}
+	secure := base
+	secure.UseSecureCookies = resolver.SecureCookiesOn
+	plainTok, secureTok := mintFor(t, base, "plain@example.com"), mintFor(t, secure, "secure@example.com")
+	cfg := base
+	cfg.Cache.Enabled = true
+	r, err := resolver.New(cfg, resolver.WithClock(func() time.Time { return mwNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := resolver.FromCookieHeader("authjs.session-token=" + plainTok + "; __Secure-authjs.session-token=" + secureTok)
+	for range 2 { // the second round is served from the cache
+		for _, c := range []struct {
+			in    resolver.Input
+			email string
+		}{
+			{both, "secure@example.com"},
+			{both.WithScheme("http", ""), "plain@example.com"},
+			{both.WithScheme("https", ""), "secure@example.com"},
+		} {
+			res, err := r.Resolve(t.Context(), c.in)
+			if err != nil || !res.OK() {
+				t.Fatalf("%s %v", res.Reason, err)
+			}
+			if email, _ := res.Session.User.Email.Str(); email != c.email {
+				t.Fatalf("read %s, want %s (source %s)", email, c.email, res.Source)
+			}
+		}
+	}
+}

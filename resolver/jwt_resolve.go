@@ -174,6 +174,35 @@ func (r *JWTResolver) fail(n *jwtName, reason Reason, err error, pairs []cookieP
 	return res
 }
 
+// readToken is ReadSessionToken under the name(s) in reads (getToken's
+// cookie step), with that name's codec; the first candidate's when none
+// holds a token (getToken's Bearer fallback then uses it).
+func (r *JWTResolver) readToken(in Input) (string, *jwtName) {
+	names := r.candidates(in)
+	for i := range names {
+		if tok, _ := ReadSessionToken(in, names[i].name); tok != "" {
+			return tok, &names[i]
+		}
+	}
+	return "", &names[0]
+}
+
+// decodeBearer decodes a Bearer token with each candidate name's codec
+// in turn, moving on only when the key did not fit (see bearer).
+func (r *JWTResolver) decodeBearer(in Input, tok string) (Claims, Reason, error) {
+	var (
+		c      Claims
+		reason Reason
+		err    error
+	)
+	for _, n := range r.candidates(in) {
+		if c, reason, err = n.codec.Decode(tok, r.clock()); reason != ReasonWrongKey && reason != ReasonDecrypt {
+			break
+		}
+	}
+	return c, reason, err
+}
+
 // canEncode reports whether c can issue tokens (a verify-only JWS codec
 // cannot; other codecs are assumed to).
 func canEncode(c TokenCodec) bool {
@@ -186,11 +215,11 @@ func canEncode(c TokenCodec) bool {
 // decodeJSON is getToken's JSON text: member order kept for the JWE codec
 // (Codec.DecodeJSON); other codecs' claims are printed in appendClaims'
 // order.
-func (r *JWTResolver) decodeJSON(tok string) ([]byte, Reason, error) {
-	if r.codec != nil {
-		return r.codec.DecodeJSON(tok, r.clock())
+func (r *JWTResolver) decodeJSON(codec TokenCodec, tok string) ([]byte, Reason, error) {
+	if jwe, ok := codec.(*Codec); ok {
+		return jwe.DecodeJSON(tok, r.clock())
 	}
-	c, reason, err := r.TokenCodec().Decode(tok, r.clock())
+	c, reason, err := codec.Decode(tok, r.clock())
 	if err != nil {
 		return []byte("null"), reason, err
 	}

@@ -169,11 +169,11 @@ func (r *JWTResolver) Token(in Input) (Claims, Reason, error) {
 	if r.unconfigured() {
 		return nil, "", errZeroJWTResolver
 	}
-	tok, _ := ReadSessionToken(in, r.cookieName)
+	tok, n := r.readToken(in)
 	if tok == "" {
 		return nil, ReasonNoCookie, &NoSessionError{Reason: ReasonNoCookie}
 	}
-	c, reason, err := r.TokenCodec().Decode(tok, r.clock())
+	c, reason, err := n.codec.Decode(tok, r.clock())
 	if err != nil {
 		return nil, reason, &NoSessionError{Reason: reason, Err: err}
 	}
@@ -189,7 +189,8 @@ func (r *JWTResolver) GetToken(in Input, authorization string, raw bool) (Claims
 	if r.unconfigured() {
 		return nil, "", "", errZeroJWTResolver
 	}
-	tok, _ := ReadSessionToken(in, r.cookieName)
+	tok, n := r.readToken(in)
+	fromCookie := tok != ""
 	if tok == "" {
 		var ok bool
 		if tok, ok = bearerToken(authorization); !ok {
@@ -202,7 +203,11 @@ func (r *JWTResolver) GetToken(in Input, authorization string, raw bool) (Claims
 	if raw {
 		return nil, tok, ReasonOK, nil
 	}
-	c, reason, err := r.TokenCodec().Decode(tok, r.clock())
+	decode := n.codec.Decode
+	if !fromCookie {
+		decode = func(tok string, _ time.Time) (Claims, Reason, error) { return r.decodeBearer(in, tok) }
+	}
+	c, reason, err := decode(tok, r.clock())
 	if err != nil {
 		return nil, "", reason, &NoSessionError{Reason: reason, Err: err}
 	}
@@ -237,11 +242,11 @@ func (r *JWTResolver) TokenJSON(in Input) ([]byte, Reason, error) {
 	if r.unconfigured() {
 		return []byte("null"), "", errZeroJWTResolver
 	}
-	tok, _ := ReadSessionToken(in, r.cookieName)
+	tok, n := r.readToken(in)
 	if tok == "" {
 		return []byte("null"), ReasonNoCookie, &NoSessionError{Reason: ReasonNoCookie}
 	}
-	b, reason, err := r.decodeJSON(tok)
+	b, reason, err := r.decodeJSON(n.codec, tok)
 	if err != nil {
 		return b, reason, &NoSessionError{Reason: reason, Err: err}
 	}
@@ -254,7 +259,7 @@ func (r *JWTResolver) RawToken(in Input) string {
 	if r.unconfigured() {
 		return ""
 	}
-	tok, _ := ReadSessionToken(in, r.cookieName)
+	tok, _ := r.readToken(in)
 	return tok
 }
 
