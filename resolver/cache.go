@@ -74,9 +74,9 @@ type Cache struct {
 	// then the token under the name that resolver reads (cache_token.go).
 	secureName     string
 	trustForwarded bool
-	now        Clock
-	logger     *slog.Logger
-	shared     SharedTier
+	now            Clock
+	logger         *slog.Logger
+	shared         SharedTier
 
 	seed1, seed2 maphash.Seed
 	store        *otter.Cache[cacheKey, *cacheEntry]
