@@ -74,7 +74,7 @@ func ConfigFromEnv(lookup LookupEnv, flavor EnvFlavor) (Config, error) {
 		return Config{}, fmt.Errorf("resolver: environment reader %q: want next-auth or core", flavor)
 	}
 	var cfg Config
-	cfg.Secrets = SecretsFromEnv(lookup, flavor)
+	cfg.Secrets = EnvSecrets(lookup, flavor)
 	if u, ok := firstSet(lookup, "AUTH_URL", "NEXTAUTH_URL"); ok && u != "" {
 		if absURL(u) == nil {
 			return Config{}, fmt.Errorf("resolver: base URL %q (%s): want an absolute http(s) URL", RedactURL(u), envURLName(lookup))
@@ -86,16 +86,16 @@ func ConfigFromEnv(lookup LookupEnv, flavor EnvFlavor) (Config, error) {
 	return cfg, nil
 }
 
-// SecretsFromEnv is the secret list flavor's setEnvDefaults assembles
-// (see the file comment), current first.
-func SecretsFromEnv(lookup LookupEnv, flavor EnvFlavor) []string {
+// EnvSecrets is the secret list flavor's setEnvDefaults assembles (see
+// the file comment), current first. For EnvAuthCore it is SecretsFromEnv.
+func EnvSecrets(lookup LookupEnv, flavor EnvFlavor) []string {
 	if flavor != EnvAuthCore {
 		if s, ok := firstSet(lookup, "AUTH_SECRET", "NEXTAUTH_SECRET"); ok && s != "" {
 			return []string{s}
 		}
 	}
 	var out []string
-	for _, n := range []string{"AUTH_SECRET_3", "AUTH_SECRET_2", "AUTH_SECRET_1", "AUTH_SECRET"} {
+	for _, n := range authSecretEnvs {
 		if v, _ := lookup(n); v != "" {
 			out = append(out, v)
 		}
