@@ -26,11 +26,13 @@ func (p *Profile) validateParity(bad func(key, format string, a ...any)) {
 		bad("resolver.jwt_max_age", "durations must not be negative")
 	}
 	st := r.Cookies.SessionToken
-	if !slices.Contains([]string{"", "lax", "strict", "none"}, strings.ToLower(st.SameSite)) {
-		bad("resolver.cookies.session_token.same_site", "%q is not lax, strict or none", st.SameSite)
-	}
-	if st.Path != "" && !strings.HasPrefix(st.Path, "/") {
-		bad("resolver.cookies.session_token.path", "%q must start with /", st.Path)
+	for key, c := range map[string]CookieBlock{"session_token": st, "csrf_token": r.Cookies.CSRFToken, "callback_url": r.Cookies.CallbackURL} {
+		if !slices.Contains([]string{"", "lax", "strict", "none"}, strings.ToLower(c.SameSite)) {
+			bad("resolver.cookies."+key+".same_site", "%q is not lax, strict or none", c.SameSite)
+		}
+		if c.Path != "" && !strings.HasPrefix(c.Path, "/") {
+			bad("resolver.cookies."+key+".path", "%q must start with /", c.Path)
+		}
 	}
 	if r.CookieName != "" && st.Name != "" && r.CookieName != st.Name {
 		bad("resolver.cookies.session_token.name", "differs from cookie_name; set one")
@@ -64,12 +66,17 @@ func (p *Profile) parityConfig(cfg *resolver.Config) {
 	cfg.UseSecureCookies = resolver.SecureCookiesMode(r.UseSecureCookies)
 	cfg.TrustForwardedProto = r.TrustForwardedProto
 	cfg.JWTMaxAge = r.JWTMaxAge.D()
-	st := r.Cookies.SessionToken
-	cfg.Cookies.SessionToken = resolver.CookieOptions{
-		Name: st.Name, Domain: st.Domain, Path: st.Path, SameSite: st.SameSite, Secure: st.Secure, HTTPOnly: st.HTTPOnly,
+	cfg.Cookies = resolver.CookiesConfig{
+		SessionToken: r.Cookies.SessionToken.options(),
+		CSRFToken:    r.Cookies.CSRFToken.options(),
+		CallbackURL:  r.Cookies.CallbackURL.options(),
 	}
 	cfg.Codec = resolver.CodecConfig{
 		Kind: resolver.CodecKind(r.Codec), Algorithms: r.Algorithms, KeyFiles: r.KeyFiles,
 		JWKSURL: r.JWKSURL, JWKSRefresh: r.JWKSRefresh.D(),
 	}
+}
+
+func (c CookieBlock) options() resolver.CookieOptions {
+	return resolver.CookieOptions{Name: c.Name, Domain: c.Domain, Path: c.Path, SameSite: c.SameSite, Secure: c.Secure, HTTPOnly: c.HTTPOnly}
 }

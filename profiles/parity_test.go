@@ -23,6 +23,7 @@ resolver:
       path: /app
       same_site: none
       secure: true
+    csrf_token: {name: app.csrf, same_site: strict}
   codec: jws
   algorithms: [HS512]
 `))
@@ -40,6 +41,9 @@ resolver:
 		t.Fatalf("%+v", cfg)
 	}
 	if d := cmp.Diff(want, cfg.Cookies.SessionToken); d != "" {
+		t.Fatal(d)
+	}
+	if d := cmp.Diff(resolver.CookieOptions{Name: "app.csrf", SameSite: "strict"}, cfg.Cookies.CSRFToken); d != "" {
 		t.Fatal(d)
 	}
 	if d := cmp.Diff([]string{"from-nextauth"}, []string(cfg.Secrets)); d != "" {
@@ -65,6 +69,7 @@ func TestParityKeysRefused(t *testing.T) {
 		{"codec: jws\n  algorithms: [ES256]\n  jwks_url: https://u:p@x/jwks", "credentials in the URL are refused"},
 		{"cookies:\n    session_token:\n      same_site: sometimes", `same_site: "sometimes" is not lax, strict or none`},
 		{"cookies:\n    session_token:\n      colour: blue", "resolver.cookies.session_token.colour: unknown key"},
+		{"cookies:\n    callback_url:\n      path: auth", `resolver.cookies.callback_url.path: "auth" must start with /`},
 	} {
 		_, err := Parse("signing.yaml", []byte("name: signing\nresolver:\n  "+c.yaml+"\n"))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -96,6 +96,8 @@ type ResolverBlock struct {
 	JWTMaxAge           Duration `yaml:"jwt_max_age"`
 	Cookies             struct {
 		SessionToken CookieBlock `yaml:"session_token"`
+		CSRFToken    CookieBlock `yaml:"csrf_token"`
+		CallbackURL  CookieBlock `yaml:"callback_url"`
 	} `yaml:"cookies"`
 	// Codec is jwe (default) or jws; the rest configure jws.
 	Codec       string   `yaml:"codec"`

@@ -56,6 +56,10 @@ type CookiesConfig struct {
 	// SessionToken is cookies.sessionToken: its name (also the JWE salt)
 	// and the attributes refresh and clear headers carry.
 	SessionToken CookieOptions `json:"session_token,omitzero"`
+	// CSRFToken and CallbackURL are cookies.csrfToken and
+	// cookies.callbackUrl, which Handler reads and writes.
+	CSRFToken   CookieOptions `json:"csrf_token,omitzero"`
+	CallbackURL CookieOptions `json:"callback_url,omitzero"`
 }
 
 // CookieOptions are one cookie's name and attributes. Unset fields keep
@@ -152,6 +156,22 @@ func (a cookieAttrs) clear(names []string, secure bool) []*http.Cookie {
 	return out
 }
 
+func (o CookieOptions) validate(key string) []error {
+	var errs []error
+	switch strings.ToLower(o.SameSite) {
+	case "", "lax", "strict", "none":
+	default:
+		errs = append(errs, fmt.Errorf("%s.same_site %q: want lax, strict or none", key, o.SameSite))
+	}
+	if o.Path != "" && !strings.HasPrefix(o.Path, "/") {
+		errs = append(errs, fmt.Errorf("%s.path %q: must start with /", key, o.Path))
+	}
+	if strings.ContainsAny(o.Name+o.Domain+o.Path, " ;,=") {
+		errs = append(errs, fmt.Errorf("%s: name, domain and path must not contain spaces, ';', ',' or '='", key))
+	}
+	return errs
+}
+
 func (c Config) validateParity() []error {
 	var errs []error
 	if !c.UseSecureCookies.Valid() {
@@ -161,16 +181,11 @@ func (c Config) validateParity() []error {
 	if c.CookieName != "" && st.Name != "" && c.CookieName != st.Name {
 		errs = append(errs, errors.New("cookie name given twice (cookie_name and cookies.session_token.name) with different values"))
 	}
-	switch strings.ToLower(st.SameSite) {
-	case "", "lax", "strict", "none":
-	default:
-		errs = append(errs, fmt.Errorf("cookies.session_token.same_site %q: want lax, strict or none", st.SameSite))
-	}
-	if st.Path != "" && !strings.HasPrefix(st.Path, "/") {
-		errs = append(errs, fmt.Errorf("cookies.session_token.path %q: must start with /", st.Path))
-	}
-	if strings.ContainsAny(st.Domain, " ;,") || strings.ContainsAny(st.Path, " ;,") {
-		errs = append(errs, errors.New("cookies.session_token: domain and path must not contain spaces, ';' or ','"))
+	for _, o := range []struct {
+		key string
+		o   CookieOptions
+	}{{"session_token", st}, {"csrf_token", c.Cookies.CSRFToken}, {"callback_url", c.Cookies.CallbackURL}} {
+		errs = append(errs, o.o.validate("cookies."+o.key)...)
 	}
 	if c.JWTMaxAge < 0 {
 		errs = append(errs, errors.New("jwt max age must not be negative"))

@@ -1,6 +1,8 @@
 package resolver_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +156,32 @@ func TestCacheFollowsThePerRequestCookieName(t *testing.T) {
 				t.Fatalf("read %s, want %s (source %s)", email, c.email, res.Source)
 			}
 		}
+	}
+}
+
+// Handler writes and reads its CSRF and callback-url cookies with the
+// configured cookies.csrfToken / cookies.callbackUrl options.
+func TestHandlerCookieOptions(t *testing.T) {
+	cfg := resolver.Config{Secrets: []string{mwSecret}, Cookies: resolver.CookiesConfig{
+		CSRFToken:   resolver.CookieOptions{Name: "app.csrf", Domain: ".example.com", SameSite: "strict"},
+		CallbackURL: resolver.CookieOptions{Name: "app.cb", Path: "/auth"},
+	}}
+	r, _ := mwResolver(t, cfg)
+	h := resolver.NewHandler(r, cfg)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://app.example.com/api/auth/session", nil))
+	lines := rec.Result().Header.Values("Set-Cookie")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "app.csrf=") || !strings.HasSuffix(lines[0], "; Domain=.example.com; Path=/; HttpOnly; SameSite=Strict") ||
+		lines[1] != "app.cb=http%3A%2F%2Fapp.example.com; Path=/auth; HttpOnly; SameSite=Lax" {
+		t.Fatalf("Set-Cookie %q", lines)
+	}
+	// The CSRF cookie it issued is read back under the custom name: no new one.
+	csrf := strings.SplitN(lines[0], ";", 2)[0]
+	req := httptest.NewRequest(http.MethodGet, "http://app.example.com/api/auth/session", nil)
+	req.Header.Set("Cookie", csrf+"; app.cb=http%3A%2F%2Fapp.example.com")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if got := rec.Result().Header.Values("Set-Cookie"); len(got) != 0 {
+		t.Fatalf("cookies reissued: %q", got)
 	}
 }
