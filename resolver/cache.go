@@ -175,7 +175,7 @@ func NewCached(next Resolver, cfg CacheConfig, opts ...CacheOption) *Cache {
 
 func newCached(r Resolver, cfg Config, o options) Resolver {
 	opts := []CacheOption{WithCacheCookieName(cfg.SessionCookieName()), WithCacheClock(o.clock), WithCacheLogger(o.logger)}
-	if names := cfg.SessionCookieNames(); len(names) == 2 && cfg.Mode == ModeLocal && cfg.Strategy == StrategyJWT {
+	if names := cfg.SessionCookieNames(); len(names) == 2 && cfg.Mode == ModeLocal {
 		opts = append(opts, func(c *Cache) { c.secureName, c.trustForwarded = names[0], cfg.TrustForwardedProto })
 	}
 	return NewCached(r, cfg.Cache, opts...)

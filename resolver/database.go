@@ -40,6 +40,9 @@ type dbResolver struct {
 	logger     *slog.Logger
 	cookieName string
 	secure     bool
+	// secureName is set when each request picks the cookie name
+	// (Config.SecureCookiesDecided false); see forRequest.
+	secureName string
 }
 
 func newLocalDatabase(cfg Config, o options) (Resolver, error) {
@@ -54,7 +57,38 @@ func newLocalDatabase(cfg Config, o options) (Resolver, error) {
 		logger:     o.logger,
 		cookieName: cfg.SessionCookieName(),
 		secure:     cfg.SecureCookies(),
+		secureName: secureNameFor(cfg),
 	}, nil
+}
+
+// secureNameFor is the __Secure- name when cfg leaves the choice to each
+// request, "" when cfg decides it.
+func secureNameFor(cfg Config) string {
+	if names := cfg.SessionCookieNames(); len(names) == 2 {
+		return names[0]
+	}
+	return ""
+}
+
+// forRequest is r reading the name in's scheme selects, as the JWT
+// resolver does (jwt_resolve.go): the __Secure- one for https, the plain
+// one for http, and for an unknown scheme the __Secure- one when the
+// request carries it.
+func (r *dbResolver) forRequest(in Input) *dbResolver {
+	if r.secureName == "" {
+		return r
+	}
+	switch in.requestProto(r.cfg.TrustForwardedProto) {
+	case "http":
+		return r
+	case "":
+		if tok, _ := ReadSessionToken(in, r.secureName); tok == "" {
+			return r
+		}
+	}
+	rr := *r
+	rr.cookieName, rr.secure = r.secureName, true
+	return &rr
 }
 
 // Resolve implements Resolver.
@@ -62,6 +96,10 @@ func (r *dbResolver) Resolve(ctx context.Context, in Input) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
+	return r.forRequest(in).resolve(ctx, in)
+}
+
+func (r *dbResolver) resolve(ctx context.Context, in Input) (Result, error) {
 	token, chunks := ReadSessionToken(in, r.cookieName)
 	if token == "" {
 		return noSession(ReasonNoCookie, sourceDatabase, nil), nil

@@ -29,3 +29,30 @@ func TestDatabaseCookieOptions(t *testing.T) {
 		t.Fatalf("clear %q", SetCookieLines(res.SetCookies))
 	}
 }
+
+// Without a decided cookie name the database strategy reads the name the
+// request's scheme selects, as the JWT resolver does.
+func TestDatabasePerRequestCookieName(t *testing.T) {
+	st := newMemStore()
+	st.users["u1"] = StoredUser{ID: "u1"}
+	st.sessions["tok"] = StoredSession{Token: "tok", UserID: "u1", Expires: dbNow.Add(time.Hour)}
+	r := newDBResolver(t, Config{Strategy: StrategyDatabase, RefreshCookies: true}, st)
+	for _, c := range []struct {
+		in   Input
+		ok   bool
+		line string
+	}{
+		{FromPairs("__Secure-authjs.session-token", "tok"), true, "__Secure-authjs.session-token=tok; Path=/; Expires=Tue, 31 Mar 2026 12:00:00 GMT; HttpOnly; Secure; SameSite=Lax"},
+		{FromPairs("authjs.session-token", "tok"), true, "authjs.session-token=tok; Path=/; Expires=Tue, 31 Mar 2026 12:00:00 GMT; HttpOnly; SameSite=Lax"},
+		{FromPairs("__Secure-authjs.session-token", "tok").WithScheme("http", ""), false, ""},
+		{FromPairs("authjs.session-token", "tok").WithScheme("https", ""), false, ""},
+	} {
+		res, _ := r.Resolve(t.Context(), c.in)
+		if res.OK() != c.ok {
+			t.Fatalf("%q: %s", c.in.CookieHeader(), res.Reason)
+		}
+		if c.ok && (len(res.SetCookies) != 1 || FormatSetCookie(res.SetCookies[0]) != c.line) {
+			t.Fatalf("%q: %q", c.in.CookieHeader(), SetCookieLines(res.SetCookies))
+		}
+	}
+}
