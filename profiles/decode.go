@@ -208,3 +208,16 @@ func keyAtLine(lines map[string]int, line int) string {
 	}
 	return best
 }
+
+// ScalarString is a string that also takes YAML's unquoted true/false (as
+// in use_secure_cookies: true) as their text.
+type ScalarString string
+
+// UnmarshalYAML accepts any scalar.
+func (s *ScalarString) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: want a single value", n.Line)
+	}
+	*s = ScalarString(n.Value)
+	return nil
+}

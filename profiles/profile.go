@@ -83,6 +83,38 @@ type ResolverBlock struct {
 	Redact struct {
 		Allow []string `yaml:"allow"`
 	} `yaml:"redact"`
+
+	// EnvDefaults is whose setEnvDefaults reads the secrets when the
+	// profile names no variable: next-auth (default: AUTH_SECRET ??
+	// NEXTAUTH_SECRET, rotation only without either) or core
+	// (AUTH_SECRET_3.._1, AUTH_SECRET).
+	EnvDefaults string `yaml:"env_defaults"`
+	// UseSecureCookies is auto (default), true or false.
+	UseSecureCookies ScalarString `yaml:"use_secure_cookies"`
+	// TrustForwardedProto lets X-Forwarded-Proto pick the cookie name.
+	TrustForwardedProto bool     `yaml:"trust_forwarded_proto"`
+	JWTMaxAge           Duration `yaml:"jwt_max_age"`
+	Cookies             struct {
+		SessionToken CookieBlock `yaml:"session_token"`
+		CSRFToken    CookieBlock `yaml:"csrf_token"`
+		CallbackURL  CookieBlock `yaml:"callback_url"`
+	} `yaml:"cookies"`
+	// Codec is jwe (default) or jws; the rest configure jws.
+	Codec       string   `yaml:"codec"`
+	Algorithms  []string `yaml:"algorithms"`
+	JWKSURL     string   `yaml:"jwks_url"`
+	KeyFiles    []string `yaml:"key_files"`
+	JWKSRefresh Duration `yaml:"jwks_refresh"`
+}
+
+// CookieBlock is one cookie's options (Auth.js's cookies.<name>).
+type CookieBlock struct {
+	Name     string `yaml:"name"`
+	Domain   string `yaml:"domain"`
+	Path     string `yaml:"path"`
+	SameSite string `yaml:"same_site"`
+	Secure   *bool  `yaml:"secure"`
+	HTTPOnly *bool  `yaml:"http_only"`
 }
 
 // StoreBlock names the session store for the database strategy.
@@ -194,6 +226,7 @@ func (p *Profile) Validate() error {
 	if r.Proxy.MaxBody < 0 {
 		bad("resolver.proxy.max_body", "must not be negative")
 	}
+	p.validateParity(bad)
 	if r.Cache.Size < 0 {
 		bad("resolver.cache.size", "must not be negative")
 	}
@@ -279,17 +312,18 @@ func (p *Profile) errorAt(key, msg string) error {
 func (p *Profile) Line(key string) int { return p.lines[key] }
 
 // Secrets reads the secret rotation list from the environment the way
-// Auth.js's integrations do when the profile names no variable:
-// AUTH_SECRET_3, AUTH_SECRET_2, AUTH_SECRET_1, AUTH_SECRET (each only if
-// set), current first. With secret_env(s) the named variables are read in
-// the order given.
+// the deployment does when the profile names no variable (env_defaults:
+// next-auth v5's AUTH_SECRET ?? NEXTAUTH_SECRET by default, or @auth/core's
+// AUTH_SECRET_3.._1, AUTH_SECRET; see resolver.EnvSecrets), current
+// first. With secret_env(s) the named variables are read in the order
+// given.
 func (p *Profile) Secrets(getenv func(string) string) ([]string, error) {
 	names := p.Resolver.SecretEnvs
 	if p.Resolver.SecretEnv != "" {
 		names = []string{p.Resolver.SecretEnv}
 	}
 	if len(names) == 0 {
-		return resolver.SecretsFromEnv(getenv), nil
+		return resolver.EnvSecrets(resolver.Getenv(getenv), resolver.EnvFlavor(p.Resolver.EnvDefaults)), nil
 	}
 	var out []string
 	for _, n := range names {
@@ -328,6 +362,7 @@ func (p *Profile) ResolverConfig(getenv func(string) string) (resolver.Config, e
 		}
 	}
 	cfg.Cache = resolver.CacheConfig{Enabled: r.Cache.Enabled, TTL: r.Cache.TTL.D(), Size: r.Cache.Size, NegativeTTL: r.Cache.NegativeTTL.D()}
+	p.parityConfig(&cfg)
 	secrets, err := p.Secrets(getenv)
 	if err != nil {
 		return cfg, err

@@ -69,9 +69,14 @@ type Cache struct {
 	next       Resolver
 	cfg        CacheConfig
 	cookieName string
-	now        Clock
-	logger     *slog.Logger
-	shared     SharedTier
+	// secureName is set when the wrapped JWT resolver picks the cookie
+	// name per request (Config.SecureCookiesDecided false): the key is
+	// then the token under the name that resolver reads (cache_token.go).
+	secureName     string
+	trustForwarded bool
+	now            Clock
+	logger         *slog.Logger
+	shared         SharedTier
 
 	seed1, seed2 maphash.Seed
 	store        *otter.Cache[cacheKey, *cacheEntry]
@@ -169,10 +174,11 @@ func NewCached(next Resolver, cfg CacheConfig, opts ...CacheOption) *Cache {
 }
 
 func newCached(r Resolver, cfg Config, o options) Resolver {
-	return NewCached(r, cfg.Cache,
-		WithCacheCookieName(cfg.SessionCookieName()),
-		WithCacheClock(o.clock),
-		WithCacheLogger(o.logger))
+	opts := []CacheOption{WithCacheCookieName(cfg.SessionCookieName()), WithCacheClock(o.clock), WithCacheLogger(o.logger)}
+	if names := cfg.SessionCookieNames(); len(names) == 2 && cfg.Mode == ModeLocal {
+		opts = append(opts, func(c *Cache) { c.secureName, c.trustForwarded = names[0], cfg.TrustForwardedProto })
+	}
+	return NewCached(r, cfg.Cache, opts...)
 }
 
 // Resolve implements Resolver.

@@ -16,11 +16,34 @@ import (
 // answer provably equals ReadSessionToken's: exactly one pair whose name
 // has the session-cookie prefix, so "first occurrence wins" and chunk
 // ordering cannot matter, and no '%' in its value, so no decoding applies.
+//
+// When the wrapped resolver picks the name per request (secureName set),
+// the token is the one under the name it reads: by the request's scheme,
+// or the __Secure- name first when the scheme is unknown (jwt_resolve.go).
+// The layout signature hashes the names, so answers for the two names
+// never mix.
 func (c *Cache) token(in Input) (string, layout) {
-	if tok, name, ok := fastSessionToken(in.CookieHeader(), c.cookieName); ok {
-		return tok, layout{sig: maphash.String(c.seed1, name), plain: name == c.cookieName}
+	if c.secureName == "" {
+		return c.tokenUnder(in, c.cookieName)
 	}
-	tok, names := ReadSessionToken(in, c.cookieName)
+	switch in.requestProto(c.trustForwarded) {
+	case "https":
+		return c.tokenUnder(in, c.secureName)
+	case "http":
+		return c.tokenUnder(in, c.cookieName)
+	}
+	if tok, lay := c.tokenUnder(in, c.secureName); tok != "" {
+		return tok, lay
+	}
+	return c.tokenUnder(in, c.cookieName)
+}
+
+// tokenUnder is token for one session cookie name.
+func (c *Cache) tokenUnder(in Input, cookieName string) (string, layout) {
+	if tok, name, ok := fastSessionToken(in.CookieHeader(), cookieName); ok {
+		return tok, layout{sig: maphash.String(c.seed1, name), plain: name == cookieName}
+	}
+	tok, names := ReadSessionToken(in, cookieName)
 	var h maphash.Hash
 	h.SetSeed(c.seed1)
 	for _, n := range names {

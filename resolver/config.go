@@ -61,6 +61,22 @@ type Config struct {
 	// StoreTimeout is the per-call deadline for store operations.
 	StoreTimeout time.Duration `json:"store_timeout,omitempty"`
 
+	// UseSecureCookies is Auth.js's useSecureCookies: "true", "false", or
+	// "auto" (the default, ""): from BaseURL's scheme when set, else per
+	// request (see config_parity.go).
+	UseSecureCookies SecureCookiesMode `json:"use_secure_cookies,omitempty"`
+	// TrustForwardedProto lets X-Forwarded-Proto decide a request's scheme
+	// (Auth.js's trustHost; ConfigFromEnv sets it as setEnvDefaults does).
+	TrustForwardedProto bool `json:"trust_forwarded_proto,omitempty"`
+	// Cookies are Auth.js's cookies.* options, used when reading (the
+	// name) and when writing refresh and clear Set-Cookie headers.
+	Cookies CookiesConfig `json:"cookies,omitzero"`
+	// JWTMaxAge is jwt.maxAge: the refreshed token's lifetime (default
+	// MaxAge). The cookie's Expires and the body's expires follow MaxAge.
+	JWTMaxAge time.Duration `json:"jwt_max_age,omitempty"`
+	// Codec selects the session token format (default: Auth.js's JWE).
+	Codec CodecConfig `json:"codec,omitzero"`
+
 	Proxy ProxyConfig `json:"proxy,omitzero"`
 	Cache CacheConfig `json:"cache,omitzero"`
 }
@@ -118,6 +134,7 @@ type options struct {
 	client *http.Client
 	hooks  Hooks
 	logger *slog.Logger
+	codec  TokenCodec
 }
 
 // WithClock sets the time source (default time.Now).
@@ -135,16 +152,29 @@ func WithHooks(h Hooks) Option { return func(o *options) { o.hooks = h } }
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
-// SecureCookies reports whether the base URL is https (Auth.js useSecureCookies).
+// SecureCookies reports Auth.js's useSecureCookies as far as the
+// configuration decides it: UseSecureCookies "true"/"false", else whether
+// the base URL is https. Without a base URL in auto mode the request
+// decides (SecureCookiesDecided reports false then); this answers false.
 func (c Config) SecureCookies() bool {
+	switch c.UseSecureCookies {
+	case SecureCookiesOn:
+		return true
+	case SecureCookiesOff:
+		return false
+	}
 	return strings.HasPrefix(strings.ToLower(c.BaseURL), "https:")
 }
 
-// SessionCookieName is the effective session cookie name: the override, or
-// Auth.js's default for the scheme (next-auth v4's with LegacyV4).
+// SessionCookieName is the effective session cookie name: the override
+// (CookieName, else Cookies.SessionToken.Name), or Auth.js's default for
+// the scheme (next-auth v4's with LegacyV4).
 func (c Config) SessionCookieName() string {
 	if c.CookieName != "" {
 		return c.CookieName
+	}
+	if c.Cookies.SessionToken.Name != "" {
+		return c.Cookies.SessionToken.Name
 	}
 	name := DefaultCookieName
 	if c.LegacyV4 {
@@ -172,6 +202,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.UpdateAge == 0 {
 		c.UpdateAge = DefaultUpdateAge
+	}
+	if c.JWTMaxAge == 0 {
+		c.JWTMaxAge = c.MaxAge // Auth.js: jwt.maxAge defaults to session.maxAge
 	}
 	if c.StoreTimeout == 0 {
 		c.StoreTimeout = DefaultStoreTimeout
@@ -240,6 +273,7 @@ func (c Config) Validate() error {
 	if c.Proxy.Timeout < 0 || c.Proxy.MaxBody < 0 {
 		errs = append(errs, errors.New("proxy: timeout and max body must be positive"))
 	}
+	errs = append(errs, c.validateParity()...)
 	if len(errs) == 0 {
 		return nil
 	}

@@ -40,6 +40,9 @@ type dbResolver struct {
 	logger     *slog.Logger
 	cookieName string
 	secure     bool
+	// secureName is set when each request picks the cookie name
+	// (Config.SecureCookiesDecided false); see forRequest.
+	secureName string
 }
 
 func newLocalDatabase(cfg Config, o options) (Resolver, error) {
@@ -54,7 +57,38 @@ func newLocalDatabase(cfg Config, o options) (Resolver, error) {
 		logger:     o.logger,
 		cookieName: cfg.SessionCookieName(),
 		secure:     cfg.SecureCookies(),
+		secureName: secureNameFor(cfg),
 	}, nil
+}
+
+// secureNameFor is the __Secure- name when cfg leaves the choice to each
+// request, "" when cfg decides it.
+func secureNameFor(cfg Config) string {
+	if names := cfg.SessionCookieNames(); len(names) == 2 {
+		return names[0]
+	}
+	return ""
+}
+
+// forRequest is r reading the name in's scheme selects, as the JWT
+// resolver does (jwt_resolve.go): the __Secure- one for https, the plain
+// one for http, and for an unknown scheme the __Secure- one when the
+// request carries it.
+func (r *dbResolver) forRequest(in Input) *dbResolver {
+	if r.secureName == "" {
+		return r
+	}
+	switch in.requestProto(r.cfg.TrustForwardedProto) {
+	case "http":
+		return r
+	case "":
+		if tok, _ := ReadSessionToken(in, r.secureName); tok == "" {
+			return r
+		}
+	}
+	rr := *r
+	rr.cookieName, rr.secure = r.secureName, true
+	return &rr
 }
 
 // Resolve implements Resolver.
@@ -62,6 +96,10 @@ func (r *dbResolver) Resolve(ctx context.Context, in Input) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
+	return r.forRequest(in).resolve(ctx, in)
+}
+
+func (r *dbResolver) resolve(ctx context.Context, in Input) (Result, error) {
 	token, chunks := ReadSessionToken(in, r.cookieName)
 	if token == "" {
 		return noSession(ReasonNoCookie, sourceDatabase, nil), nil
@@ -124,15 +162,11 @@ func (r *dbResolver) Resolve(ctx context.Context, in Input) (Result, error) {
 	if r.cfg.RefreshCookies {
 		// A single cookie even when the request used chunks: Auth.js does not
 		// clear the old chunk names in the database strategy.
-		res.SetCookies = []*http.Cookie{{
-			Name:     r.cookieName,
-			Value:    dbCookieValue(token),
-			Path:     "/",
-			Expires:  newExpires.UTC(),
-			HttpOnly: true,
-			SameSite: http.SameSiteLaxMode,
-			Secure:   r.secure,
-		}}
+		res.SetCookies = []*http.Cookie{sessionCookieAttrs(r.cfg.Cookies.SessionToken).apply(&http.Cookie{
+			Name:    r.cookieName,
+			Value:   dbCookieValue(token),
+			Expires: newExpires.UTC(),
+		}, r.secure)}
 	}
 	return res, nil
 }
@@ -174,17 +208,7 @@ func (r *dbResolver) cleared(res Result, chunks []string) Result {
 	if !r.cfg.RefreshCookies {
 		return res
 	}
-	for _, name := range chunks {
-		res.SetCookies = append(res.SetCookies, &http.Cookie{
-			Name:     name,
-			Value:    "",
-			Path:     "/",
-			MaxAge:   -1, // "Max-Age=0"
-			HttpOnly: true,
-			SameSite: http.SameSiteLaxMode,
-			Secure:   r.secure,
-		})
-	}
+	res.SetCookies = append(res.SetCookies, sessionCookieAttrs(r.cfg.Cookies.SessionToken).clear(chunks, r.secure)...)
 	return res
 }
 

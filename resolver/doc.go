@@ -27,6 +27,19 @@
 // over PostgreSQL LISTEN/NOTIFY and Redis pub/sub). Handler serves any
 // Resolver as Auth.js's /session endpoint, byte for byte.
 //
+// # Using it from a Go service
+//
+// Middleware resolves each request and puts the Result in its context
+// (SessionFromContext); RequireSession answers 401, 503 or a sign-in
+// redirect for requests without a session (middleware.go). ConfigFromEnv
+// reads the environment as next-auth v5's or @auth/core's setEnvDefaults
+// does (envconfig.go); Config's parity fields cover useSecureCookies
+// (decided per request when the configuration cannot), cookies.* options
+// for every Set-Cookie written, jwt.maxAge and the token codec: Auth.js's
+// JWE by default, or a JWS codec (HS*, RS256, ES256, EdDSA; PEM files or
+// a cached JWKS) for deployments whose jwt.encode/decode sign
+// (config_parity.go, codec.go, codec_jws.go).
+//
 // # Errors and reasons
 //
 // Resolve returns an error only when the resolver itself cannot work

@@ -57,6 +57,8 @@ type Handler struct {
 	secure         bool
 	csrfName       string
 	callbackName   string
+	csrfAttrs      cookieAttrs // cookies.csrfToken.options over Auth.js's defaults
+	callbackAttrs  cookieAttrs // cookies.callbackUrl.options
 	csrfSecret     string
 	trustForwarded bool
 	legacyV4       bool
@@ -106,6 +108,13 @@ func NewHandler(r Resolver, cfg Config, opts ...HandlerOption) *Handler {
 	if h.secure {
 		h.csrfName, h.callbackName = "__Host-"+h.csrfName, "__Secure-"+h.callbackName
 	}
+	h.csrfAttrs, h.callbackAttrs = sessionCookieAttrs(cfg.Cookies.CSRFToken), sessionCookieAttrs(cfg.Cookies.CallbackURL)
+	if n := cfg.Cookies.CSRFToken.Name; n != "" {
+		h.csrfName = n
+	}
+	if n := cfg.Cookies.CallbackURL.Name; n != "" {
+		h.callbackName = n
+	}
 	if len(cfg.Secrets) == 0 {
 		h.csrfSecret = randomHex(32)
 	}
@@ -134,7 +143,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	csrfTok, csrfOK := h.validCSRF(cookie)
 	if !csrfOK {
 		tok := randomHex(32)
-		sets = append(sets, FormatSetCookie(h.authCookie(h.csrfName, tok+"|"+sha256Hex(tok+h.csrfSecret))))
+		sets = append(sets, FormatSetCookie(h.authCookie(h.csrfName, tok+"|"+sha256Hex(tok+h.csrfSecret), h.csrfAttrs)))
 	}
 	if isPost && (!csrfOK || form["csrfToken"] != csrfTok) {
 		writeJSON(w, http.StatusBadRequest, "null")
@@ -153,11 +162,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cb = defaultRedirect(cbCookie, origin)
 	}
 	if !hasCB || cb != cbCookie {
-		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, cb)))
+		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, cb, h.callbackAttrs)))
 	}
 
 	start := h.now()
-	res, err := h.r.Resolve(r.Context(), FromCookieHeader(cookie))
+	res, err := h.r.Resolve(r.Context(), FromRequest(r)) // the cookie, and the scheme for the cookie name
 	if h.observe != nil {
 		h.observe(r, res, h.now().Sub(start))
 	}
@@ -334,9 +343,10 @@ func authjsCookie(header, name string) (string, bool) {
 }
 
 // authCookie is the shape Auth.js gives its CSRF and callback-url
-// cookies: Path=/, HttpOnly, SameSite=Lax, Secure on https.
-func (h *Handler) authCookie(name, value string) *http.Cookie {
-	return &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode}
+// cookies: Path=/, HttpOnly, SameSite=Lax, Secure on https, unless the
+// configuration's cookies.* options say otherwise (attrs).
+func (h *Handler) authCookie(name, value string, attrs cookieAttrs) *http.Cookie {
+	return attrs.apply(&http.Cookie{Name: name, Value: value}, h.secure)
 }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {

@@ -30,14 +30,21 @@ import (
 // A JWTResolver is immutable and safe for concurrent use. A nil or zero
 // JWTResolver (not built by NewJWTResolver) returns ErrUnconfigured.
 type JWTResolver struct {
-	codec      *Codec
-	cookieName string
-	secure     bool
-	maxAge     time.Duration
-	refresh    bool
-	chunkSize  int
-	clock      Clock
-	hooks      Hooks
+	codec      *Codec // the primary name's JWE codec; nil with another codec
+	cookieName string // the primary name (Config.SessionCookieName)
+	// names are the names the resolver reads (jwt_resolve.go): one when
+	// the configuration decides, else the __Secure- then the plain one.
+	names          []jwtName
+	primary        int
+	perRequest     bool
+	trustForwarded bool
+	attrs          cookieAttrs
+	maxAge         time.Duration
+	jwtMaxAge      time.Duration
+	refresh        bool
+	chunkSize      int
+	clock          Clock
+	hooks          Hooks
 }
 
 var _ Resolver = (*JWTResolver)(nil)
@@ -70,10 +77,6 @@ func newLocalJWT(cfg Config, o options) (Resolver, error) {
 }
 
 func newJWTResolver(cfg Config, o options) (*JWTResolver, error) {
-	codec, err := NewCodec(cfg)
-	if err != nil {
-		return nil, err
-	}
 	clock := o.clock
 	if clock == nil {
 		clock = time.Now
@@ -82,16 +85,22 @@ func newJWTResolver(cfg Config, o options) (*JWTResolver, error) {
 	if cfg.LegacyV4 {
 		chunk = ChunkSizeLegacyV4
 	}
-	return &JWTResolver{
-		codec:      codec,
-		cookieName: codec.CookieName(),
-		secure:     cfg.SecureCookies(),
-		maxAge:     cfg.MaxAge,
-		refresh:    cfg.RefreshCookies,
-		chunkSize:  chunk,
-		clock:      clock,
-		hooks:      o.hooks,
-	}, nil
+	r := &JWTResolver{
+		cookieName:     cfg.SessionCookieName(),
+		perRequest:     !cfg.SecureCookiesDecided(),
+		trustForwarded: cfg.TrustForwardedProto,
+		attrs:          sessionCookieAttrs(cfg.Cookies.SessionToken),
+		maxAge:         cfg.MaxAge,
+		jwtMaxAge:      cfg.JWTMaxAge,
+		refresh:        cfg.RefreshCookies,
+		chunkSize:      chunk,
+		clock:          clock,
+		hooks:          o.hooks,
+	}
+	if err := r.buildNames(cfg, o); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // errZeroJWTResolver is what a JWTResolver without a codec answers: it was
@@ -99,10 +108,11 @@ func newJWTResolver(cfg Config, o options) (*JWTResolver, error) {
 var errZeroJWTResolver = fmt.Errorf("%w: JWTResolver has no keys (build it with NewJWTResolver or New)", ErrUnconfigured)
 
 // unconfigured reports a nil or zero resolver: newJWTResolver always sets
-// the codec, so its absence means the constructor was bypassed.
-func (r *JWTResolver) unconfigured() bool { return r == nil || r.codec == nil }
+// the names, so their absence means the constructor was bypassed.
+func (r *JWTResolver) unconfigured() bool { return r == nil || len(r.names) == 0 }
 
-// Codec returns the resolver's codec (for minting cookies).
+// Codec returns the resolver's JWE codec (for minting cookies), or nil
+// when another codec is configured (see TokenCodec).
 func (r *JWTResolver) Codec() *Codec {
 	if r == nil {
 		return nil
@@ -112,7 +122,7 @@ func (r *JWTResolver) Codec() *Codec {
 
 const sourceJWT = "jwt"
 
-// Resolve answers GET /session for in. See JWTResolver.
+// Resolve answers GET /session for in. See JWTResolver and jwt_resolve.go.
 func (r *JWTResolver) Resolve(ctx context.Context, in Input) (Result, error) {
 	if r.unconfigured() {
 		return Result{}, errZeroJWTResolver
@@ -120,51 +130,7 @@ func (r *JWTResolver) Resolve(ctx context.Context, in Input) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return noSession(ReasonCanceled, sourceJWT, err), fmt.Errorf("resolver: %w", err)
 	}
-	now := r.clock()
-	var scratch [4]cookiePair
-	tok, pairs := readSessionToken(in.cookie, r.cookieName, scratch[:0])
-	if tok == "" {
-		return noSession(ReasonNoCookie, sourceJWT, nil), nil
-	}
-	claims, reason, err := r.codec.Decode(tok, now)
-	if err != nil {
-		return r.fail(reason, err, pairs), nil
-	}
-	expiry := notAfter(claims) // of the token as sent, before any hook
-	if r.hooks.JWT != nil {
-		claims, err = r.hooks.JWT(ctx, claims)
-		if err != nil {
-			return r.fail(ReasonCallback, fmt.Errorf("jwt hook: %w", err), pairs), nil
-		}
-		if claims == nil {
-			return r.fail(ReasonCallback, errors.New("jwt hook returned no token"), pairs), nil
-		}
-	}
-	expires := time.UnixMilli(now.UnixMilli() + r.maxAge.Milliseconds())
-	s := sessionFromClaims(claims, expires)
-	if r.hooks.Session != nil {
-		if err := r.hooks.Session(ctx, s, HookSource{Token: claims}); err != nil {
-			return r.fail(ReasonCallback, fmt.Errorf("session hook: %w", err), pairs), nil
-		}
-	}
-	res := Result{Session: s, Reason: ReasonOK, Source: sourceJWT, NotAfter: expiry}
-	if r.refresh {
-		newTok, err := r.codec.Encode(claims, now, r.maxAge)
-		if err != nil {
-			return r.fail(ReasonCallback, err, pairs), nil
-		}
-		res.SetCookies = RefreshCookies(r.cookieName, pairNames(pairs), newTok, expires, r.secure, r.chunkSize)
-	}
-	return res, nil
-}
-
-// fail is "no session" after a cookie was read: Auth.js clears every chunk.
-func (r *JWTResolver) fail(reason Reason, err error, pairs []cookiePair) Result {
-	res := noSession(reason, sourceJWT, err)
-	if r.refresh {
-		res.SetCookies = ClearCookies(pairNames(pairs), r.secure)
-	}
-	return res
+	return r.resolve(ctx, in), nil
 }
 
 func pairNames(p []cookiePair) []string {
@@ -205,11 +171,11 @@ func (r *JWTResolver) Token(in Input) (Claims, Reason, error) {
 	if r.unconfigured() {
 		return nil, "", errZeroJWTResolver
 	}
-	tok, _ := ReadSessionToken(in, r.cookieName)
+	tok, n := r.readToken(in)
 	if tok == "" {
 		return nil, ReasonNoCookie, &NoSessionError{Reason: ReasonNoCookie}
 	}
-	c, reason, err := r.codec.Decode(tok, r.clock())
+	c, reason, err := n.codec.Decode(tok, r.clock())
 	if err != nil {
 		return nil, reason, &NoSessionError{Reason: reason, Err: err}
 	}
@@ -225,7 +191,8 @@ func (r *JWTResolver) GetToken(in Input, authorization string, raw bool) (Claims
 	if r.unconfigured() {
 		return nil, "", "", errZeroJWTResolver
 	}
-	tok, _ := ReadSessionToken(in, r.cookieName)
+	tok, n := r.readToken(in)
+	fromCookie := tok != ""
 	if tok == "" {
 		var ok bool
 		if tok, ok = bearerToken(authorization); !ok {
@@ -238,7 +205,11 @@ func (r *JWTResolver) GetToken(in Input, authorization string, raw bool) (Claims
 	if raw {
 		return nil, tok, ReasonOK, nil
 	}
-	c, reason, err := r.codec.Decode(tok, r.clock())
+	decode := n.codec.Decode
+	if !fromCookie {
+		decode = func(tok string, _ time.Time) (Claims, Reason, error) { return r.decodeBearer(in, tok) }
+	}
+	c, reason, err := decode(tok, r.clock())
 	if err != nil {
 		return nil, "", reason, &NoSessionError{Reason: reason, Err: err}
 	}
@@ -273,11 +244,11 @@ func (r *JWTResolver) TokenJSON(in Input) ([]byte, Reason, error) {
 	if r.unconfigured() {
 		return []byte("null"), "", errZeroJWTResolver
 	}
-	tok, _ := ReadSessionToken(in, r.cookieName)
+	tok, n := r.readToken(in)
 	if tok == "" {
 		return []byte("null"), ReasonNoCookie, &NoSessionError{Reason: ReasonNoCookie}
 	}
-	b, reason, err := r.codec.DecodeJSON(tok, r.clock())
+	b, reason, err := r.decodeJSON(n.codec, tok)
 	if err != nil {
 		return b, reason, &NoSessionError{Reason: reason, Err: err}
 	}
@@ -290,7 +261,7 @@ func (r *JWTResolver) RawToken(in Input) string {
 	if r.unconfigured() {
 		return ""
 	}
-	tok, _ := ReadSessionToken(in, r.cookieName)
+	tok, _ := r.readToken(in)
 	return tok
 }
 

@@ -62,6 +62,11 @@ type Result struct {
 	// Source names what produced the answer: "jwt", "database", "upstream",
 	// or "cache" when a cache decorator served it.
 	Source string
+	// Cookie names where the token was read: the session cookie's name
+	// (which of the two when the request could not decide between the
+	// plain and the __Secure- name), BearerSource for an Authorization
+	// header, "" when no token was read or the resolver does not say.
+	Cookie string
 	// SetCookies are the Set-Cookie headers Auth.js would send with this
 	// answer (refresh or clear), in Auth.js's order. Filled only when the
 	// resolver is configured to produce them.
@@ -96,8 +101,24 @@ func GetServerSession(ctx context.Context, r Resolver, in Input) (*Session, erro
 
 // Input carries the request's cookies in any of the seed's forms. The zero
 // Input is a request with no cookies (the seed's default: empty headers).
+//
+// Besides cookies an Input may carry what a request says about itself:
+// its scheme (FromRequest: TLS or not) and X-Forwarded-Proto, which decide
+// the session cookie name when the configuration leaves it to the request
+// (Config.UseSecureCookies "auto" without a base URL), and, only when asked
+// for with WithBearer, an Authorization header for getToken's Bearer
+// fallback. See input_request.go.
 type Input struct {
 	cookie string
+	// authorization is the Authorization header value, set only by
+	// WithBearer: the resolver reads a Bearer token when no cookie holds one.
+	authorization string
+	// scheme is "https" or "http" when the request's own transport is
+	// known (FromRequest), "" otherwise (a bare Cookie header).
+	scheme string
+	// forwardedProto is the first X-Forwarded-Proto value, lower-cased;
+	// trusted only when the configuration says so.
+	forwardedProto string
 }
 
 // FromCookieHeader builds an Input from a raw Cookie header value.
@@ -116,12 +137,20 @@ func FromHeader(h http.Header) Input {
 	return Input{cookie: strings.Join(vs, "; ")}
 }
 
-// FromRequest builds an Input from r's Cookie header. A nil r has no cookies.
+// FromRequest builds an Input from r's Cookie header, its scheme (https
+// when r.TLS is set) and its X-Forwarded-Proto. A nil r has no cookies.
+// The Authorization header is not read unless WithBearer asks for it.
 func FromRequest(r *http.Request) Input {
 	if r == nil {
 		return Input{}
 	}
-	return FromHeader(r.Header)
+	in := FromHeader(r.Header)
+	in.scheme = "http"
+	if r.TLS != nil {
+		in.scheme = "https"
+	}
+	in.forwardedProto = forwardedProto(r.Header)
+	return in
 }
 
 // FromPairs builds an Input from name/value pairs: FromPairs("a", "1", "b", "2").

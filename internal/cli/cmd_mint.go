@@ -55,12 +55,12 @@ Environment:
 	if err := dec.Decode(&claims); err != nil || claims == nil {
 		return usagef("stdin: want a JSON object of claims, e.g. {\"sub\":\"1\",\"name\":\"Ada\"}")
 	}
-	codec, err := resolver.NewCodec(cfg)
+	codec, err := resolver.NewTokenCodec(cfg) // the configured codec (jwe or jws), as refresh uses
 	if err != nil {
 		return usageError{err}
 	}
 	now := clock()
-	tok, err := codec.Encode(claims, now, cfg.MaxAge)
+	tok, err := codec.Encode(claims, now, cfg.JWTMaxAge)
 	if err != nil {
 		return err
 	}

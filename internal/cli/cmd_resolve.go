@@ -35,6 +35,8 @@ type resolveFlags struct {
 	legacyV4   bool
 	readOnly   bool
 	store      storeFlagSet
+	// secureCookies is --use-secure-cookies (auto, true, false).
+	secureCookies string
 }
 
 func (f *resolveFlags) register(fs *flag.FlagSet) {
@@ -48,6 +50,7 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.now, "now", "", "fixed clock, `UNIX_SECONDS` (fractions allowed), for reproducible output")
 	fs.BoolVar(&f.legacyV4, "legacy-v4", false, "read next-auth v4 tokens (next-auth.session-token, A256GCM)")
 	fs.BoolVar(&f.readOnly, "read-only", false, "never write to the store (no pruning or extension)")
+	fs.StringVar(&f.secureCookies, "use-secure-cookies", "", "`auto`, true or false: the __Secure- cookie name (auto: from the URL; without one, the request's scheme, or both names for a bare cookie header)")
 	f.store.register(fs)
 }
 
@@ -174,6 +177,7 @@ func (f *resolveFlags) configFor(env *cliEnv, needKey bool, layers ...config.Lay
 	flags := config.Flags{
 		Profile: f.profile, Mode: f.mode, Strategy: f.strategy, URL: f.url, BasePath: f.basePath,
 		CookieName: f.cookieName, MaxAge: time.Duration(f.maxAge) * time.Second, LegacyV4: f.legacyV4, ReadOnly: f.readOnly,
+		UseSecureCookies: f.secureCookies,
 	}
 	checkMaxAge := func(*resolver.Config) error {
 		if f.maxAge < 0 {
@@ -355,6 +359,9 @@ func (o resolveOutput) session(ctx context.Context, f *resolveFlags, p *profiles
 		// as a signed-out user; say so on stderr even without --explain.
 		fmt.Fprintf(env.stderr, "warning: no session because of %s (use --explain for the detail)\n", res.Reason)
 	}
+	if o.explain && res.Cookie != "" {
+		fmt.Fprintf(env.stderr, "token from: %s\n", res.Cookie) // which name matched when both were accepted
+	}
 	body := resolver.MarshalSessionBody
 	if cfg.LegacyV4 {
 		// next-auth v4's /session answers {} rather than null without a
@@ -374,8 +381,9 @@ answers), the decoded claims, or the raw token.
 Output is redacted unless --reveal. Exit 0 whether or not a session was found.
 
 Environment:
-  AUTH_SECRET, AUTH_SECRET_1..3   secrets, as Auth.js reads them (rotation: _3, _2, _1, AUTH_SECRET)
-  AUTH_URL                        the deployment's base URL (https selects __Secure- cookies)`
+  AUTH_SECRET, NEXTAUTH_SECRET    the secret, as next-auth v5 reads it (AUTH_SECRET ?? NEXTAUTH_SECRET)
+  AUTH_SECRET_1..3                rotation (_3, _2, _1, AUTH_SECRET), read only without the two above
+  AUTH_URL, NEXTAUTH_URL          the deployment's URL (https selects __Secure- cookies; its path is the basePath)`
 
 // infrastructureReason reports reasons that mean a dependency failed rather
 // than that the request has no session.

@@ -1,7 +1,8 @@
 // Package config is where a command's resolver configuration is layered,
 // once, in one order, and validated once: the profile (or, without one,
-// Auth.js's own environment variables AUTH_SECRET, AUTH_SECRET_1..3 and
-// AUTH_URL), then the resolver flags the command was given, then the
+// Auth.js's own environment variables as next-auth v5 reads them:
+// AUTH_SECRET ?? NEXTAUTH_SECRET, AUTH_SECRET_1..3, AUTH_URL ??
+// NEXTAUTH_URL; resolver.ConfigFromEnv), then the resolver flags the command was given, then the
 // command's own adjustments (serve's cache and proxy flags, upstream's
 // fixed local mode), and only then resolver.Config.Validate.
 //

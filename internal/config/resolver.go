@@ -19,6 +19,8 @@ type Flags struct {
 	MaxAge     time.Duration
 	LegacyV4   bool
 	ReadOnly   bool
+	// UseSecureCookies is auto, true or false ("" leaves it).
+	UseSecureCookies string
 }
 
 // Layer is a command's own adjustment, applied after the flags and before
@@ -64,10 +66,15 @@ func Resolver(getenv func(string) string, f Flags, opts Options) (resolver.Confi
 }
 
 // base is the bottom layers: the profile, whose environment variables
-// it reads itself, or Auth.js's own variables without one.
+// it reads itself, or Auth.js's own variables without one (as next-auth
+// v5 reads them).
 func base(getenv func(string) string, ref string) (resolver.Config, *profiles.Profile, error) {
 	if ref == "" {
-		return resolver.Config{Secrets: resolver.SecretsFromEnv(getenv), BaseURL: getenv("AUTH_URL")}, nil, nil
+		// As next-auth v5's setEnvDefaults reads them: AUTH_SECRET ??
+		// NEXTAUTH_SECRET, AUTH_URL ?? NEXTAUTH_URL and the basePath from
+		// its path, trustHost (resolver.ConfigFromEnv).
+		cfg, err := resolver.ConfigFromEnv(resolver.Getenv(getenv), resolver.EnvNextAuth)
+		return cfg, nil, err
 	}
 	p, err := profiles.Find(ref, profiles.Dir(getenv))
 	if err != nil {
@@ -105,5 +112,8 @@ func (f Flags) apply(cfg *resolver.Config) {
 	}
 	if f.ReadOnly {
 		cfg.ReadOnly = true
+	}
+	if f.UseSecureCookies != "" {
+		cfg.UseSecureCookies = resolver.SecureCookiesMode(f.UseSecureCookies)
 	}
 }

@@ -42,9 +42,17 @@ func RequireLive(t testing.TB) {
 // ends; it also exits by itself if its stdin closes.
 func Start(t testing.TB, env map[string]string) string {
 	t.Helper()
+	return StartScript(t, "server.mjs", env)
+}
+
+// StartScript is Start for another server script of the harness (such as
+// jws-server.mjs) that takes the port as its argument and prints
+// "listening <port>" when ready.
+func StartScript(t testing.TB, script string, env map[string]string) string {
+	t.Helper()
 	RequireLive(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	cmd := exec.CommandContext(ctx, "node", "server.mjs", "0")
+	cmd := exec.CommandContext(ctx, "node", script, "0")
 	cmd.Dir = Dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "NODE_ENV=test", "AUTHJS_EXIT_ON_STDIN_EOF=1"}
 	for k, v := range env {
@@ -64,7 +72,7 @@ func Start(t testing.TB, env map[string]string) string {
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		cancel()
-		t.Fatalf("start server.mjs: %v", err)
+		t.Fatalf("start %s: %v", script, err)
 	}
 	t.Cleanup(func() {
 		stdin.Close()
@@ -87,9 +95,9 @@ func Start(t testing.TB, env map[string]string) string {
 	case port := <-ready:
 		return "http://127.0.0.1:" + port
 	case <-time.After(30 * time.Second):
-		t.Fatalf("server.mjs did not become ready in 30s; stderr:\n%s", stderr.String())
+		t.Fatalf("%s did not become ready in 30s; stderr:\n%s", script, stderr.String())
 	case <-ctx.Done():
-		t.Fatalf("server.mjs exited early; stderr:\n%s", stderr.String())
+		t.Fatalf("%s exited early; stderr:\n%s", script, stderr.String())
 	}
 	return ""
 }
