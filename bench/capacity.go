@@ -69,9 +69,10 @@ type CapacityConfig struct {
 	StartRate, MaxRate, MinRate Rate
 	// StepDuration and StepWarmup are each probe's measured length and
 	// warm-up (defaults 5s and 1s; a negative StepWarmup means none). A
-	// step is lengthened, up to MaxStepDuration (default 60s), until it
-	// holds MinSamples (default: enough for the SLO's percentile, 3,000
-	// for p99).
+	// step is lengthened, up to MaxStepDuration (default 12 steps, at most
+	// 60s), until it holds MinSamples (default: enough for the SLO's
+	// percentile, 3,000 for p99); a probe that could not is reported with
+	// the samples it took.
 	StepDuration, StepWarmup, MaxStepDuration Duration
 	MinSamples                                int64
 	// Precision ends the narrowing when the bracket's top is within this
@@ -112,7 +113,7 @@ func (c CapacityConfig) withDefaults() CapacityConfig {
 		c.StepWarmup = Duration(time.Second)
 	}
 	if c.MaxStepDuration <= 0 {
-		c.MaxStepDuration = Duration(60 * time.Second)
+		c.MaxStepDuration = min(Duration(60*time.Second), maxStepFactor*c.StepDuration)
 	}
 	c.MaxStepDuration = max(c.MaxStepDuration, c.StepDuration)
 	if c.MinSamples <= 0 {
@@ -168,6 +169,9 @@ func (c CapacityConfig) validateSearch() error {
 	}
 	return fmt.Errorf("capacity config: %w", errors.Join(errs...))
 }
+
+// maxStepFactor bounds how far a step is lengthened by default.
+const maxStepFactor = 12
 
 // achievedFloor: a passing step achieves at least this share of its rate.
 const achievedFloor = 0.95
