@@ -29,7 +29,7 @@ func kneeSpec() ScenarioSpec {
 func TestCapacityReproducible(t *testing.T) {
 	const knee = 1000.0
 	noises := map[string]noise{
-		"quiet": {},
+		"quiet":  {},
 		"jitter": {jitter: 300 * time.Microsecond},
 		// A busy neighbour stalls the generator in most runs: the host's
 		// counters show it, so those failures are re-measured.
