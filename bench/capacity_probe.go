@@ -105,11 +105,14 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Cache warm-up: short runs at the probe's rate until two in a row have
-// hit ratios within settleDelta, at most maxWarmRuns.
+// Cache warm-up: runs of about warmRequests requests at the probe's rate
+// until two in a row have hit ratios within settleDelta (or within twice
+// the sampling noise of their difference, whichever is wider), at most
+// maxWarmRuns.
 const (
-	settleDelta = 0.01
-	maxWarmRuns = 8
+	warmRequests = 2000
+	settleDelta  = 0.01
+	maxWarmRuns  = 8
 )
 
 // reportedPercentiles are the percentiles a probe reports with intervals.
@@ -201,8 +204,8 @@ type warmth struct {
 // the steady state the population implies at this rate, which the probe
 // then measures from.
 func (s *search) warmCache(rate float64, idx int) (warmth, error) {
-	chunk := time.Duration(2000 / rate * float64(time.Second))
-	chunk = min(max(chunk, 250*time.Millisecond), max(time.Duration(s.cc.StepDuration)/2, 250*time.Millisecond))
+	chunk := time.Duration(warmRequests / rate * float64(time.Second))
+	chunk = min(max(chunk, 250*time.Millisecond), max(2*time.Duration(s.cc.StepDuration), time.Second))
 	w := warmth{hit: -1}
 	for w.runs < maxWarmRuns {
 		rep, err := s.env.execute(s.ctx, s.probeConfig(rate, chunk, idx, w.runs+1), s.targets)
@@ -213,8 +216,9 @@ func (s *search) warmCache(rate float64, idx int) (warmth, error) {
 			return w, context.Canceled
 		}
 		w.runs++
-		h := rep.Scenarios[0].CacheHitRatio
-		if w.hit >= 0 && math.Abs(h-w.hit) <= settleDelta {
+		h, n := rep.Scenarios[0].CacheHitRatio, float64(max(rep.Scenarios[0].Requests, 1))
+		noise := 2 * math.Sqrt(2*h*(1-h)/n)
+		if w.hit >= 0 && math.Abs(h-w.hit) <= max(settleDelta, noise) {
 			w.hit, w.settled = h, true
 			return w, nil
 		}

@@ -33,7 +33,7 @@ func samplesFor(q float64) int64 {
 	if tail <= 0 {
 		return minSamples * 100 // the max: as many as a probe can hold
 	}
-	return max(minSamples, int64(math.Ceil(tailSamples/tail)))
+	return max(minSamples, int64(math.Ceil(tailSamples/tail-1e-6))) // 1 − 0.999 is not exact
 }
 
 // QuantileCI is a latency percentile with its 95% confidence interval,
