@@ -189,7 +189,7 @@ func TestCapacityPlanGatesExitCode(t *testing.T) {
 	// Low rates and a loose SLO: the test is about the plan and the exit
 	// code, so a busy machine must not fail a probe.
 	common := []string{"capacity", "--scenarios", "local-jwt", "--sessions", "20", "--slo", "p99=1s",
-		"--start-rate", "20", "--max-rate", "40", "--step", "500ms", "--step-warmup", "100ms"}
+		"--start-rate", "20", "--max-rate", "40", "--step", "500ms", "--step-warmup", "100ms", "--min-samples", "10"}
 	code, stdout, stderr := runCmd(t, append(common, "--peak", "200/s", "--headroom", "0%")...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)

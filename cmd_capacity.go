@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/authscope/authscope/bench"
@@ -22,10 +22,24 @@ var errPlanUndecided = errors.New("capacity: could not establish capacity: the s
 
 // capacityExitDoc ends capacity --help.
 const capacityExitDoc = `
+Each probe holds enough latencies for the SLO's percentile (3000 for p99; a
+step is lengthened at low rates, up to --max-step) and reports it with its
+95% interval. A failure is confirmed by a repeat before the search believes
+it; a failure the generator or the host explains (dispatch lag with other
+processes busy, CPU steal) is "inconclusive: the generator, not the target"
+and re-measured after a pause, never counted (three times at most, then the
+search says it could not decide). The search doubles from a pass and halves
+from a failure until it has both, then narrows: the capacity is the highest
+confirmed pass, reported with the bracket up to the lowest confirmed
+failure. A proxy is planned on no more than its upstream holds at its miss
+ratio. Cached scenarios start each probe on a reset cache warmed until its
+hit ratio settles.
+
 A search that stops (--max-steps, --max-rate) before any step fails reports
 its capacity as a lower bound ("≥100/s (stopped at max-steps …)", JSON
 "lower_bound": true); a plan that would fail only on such a floor says
-"unknown: search stopped before a limit was found" instead of NO.
+"unknown: search stopped before a limit was found" instead of NO. An
+interrupted search plans nothing and marks every capacity a lower bound.
 Database scenarios open the store read-only (no pruning, no extension), so
 every probe meets the same session population.
 
@@ -49,14 +63,18 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	stepWarmup := fs.Duration("step-warmup", time.Second, "warm-up of each probe (0: none)")
 	maxSteps := fs.Int("max-steps", 14, "probes per scenario at most")
 	gate := fs.String("gate", "", "comma-separated scenarios whose plan decides the exit code (default all but the upstream baseline)")
+	minSamples := fs.Int64("min-samples", 0, "latencies each probe must hold; a step is lengthened for them (0: enough for the SLO's percentile, 3000 for p99)")
+	maxStep := fs.Duration("max-step", 0, "longest a step is lengthened to (0: 12 steps, at most 1m)")
 	jsonOut := fs.String("json", "", "write the searches and the plan as JSON to `FILE`")
+	htmlOut := fs.String("html", "", "write the searches (rate-versus-latency curves) and the plan as a self-contained HTML report to `FILE`")
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(env.stderr, capacityExitDoc) }
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	set := flagsSet(fs)
-	cc := bench.CapacityConfig{StepDuration: bench.Duration(*step), StepWarmup: bench.Duration(*stepWarmup), MaxSteps: *maxSteps}
+	cc := bench.CapacityConfig{StepDuration: bench.Duration(*step), StepWarmup: bench.Duration(*stepWarmup), MaxSteps: *maxSteps,
+		MinSamples: *minSamples, MaxStepDuration: bench.Duration(*maxStep)}
 	if *stepWarmup == 0 {
 		cc.StepWarmup = -1 // none; CapacityConfig's zero means its default
 	}
@@ -88,6 +106,9 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	if *stepWarmup < 0 {
 		errs = append(errs, fmt.Errorf("--step-warmup %s: want 0 (none) or a positive duration", *stepWarmup))
 	}
+	if *minSamples < 0 || *maxStep < 0 {
+		errs = append(errs, fmt.Errorf("--min-samples and --max-step: want 0 (default) or more"))
+	}
 	if *maxSteps < 1 {
 		errs = append(errs, fmt.Errorf("--max-steps %d: want at least 1", *maxSteps))
 	}
@@ -110,7 +131,7 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	outs, err := openOutputs(outputPaths{json: *jsonOut})
+	outs, err := openOutputs(outputPaths{json: *jsonOut, html: *htmlOut})
 	if err != nil {
 		return err
 	}
@@ -131,44 +152,33 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintln(env.stderr, "note:", n)
 	}
 
-	var caps []bench.Capacity
-	for _, sc := range setup.cfg.Scenarios {
-		fmt.Fprintf(env.stderr, "%s: searching (SLO %s, errors ≤ %s)\n", sc.Name, cc.SLO, cc.MaxErrors)
-		// Progress is one short line per probe; the step table itself is
-		// written once, on stdout, with the plan.
-		c, err := bench.FindCapacity(ctx, setup.cfg, sc.Name, setup.targets, cc, func(pr bench.Probe) {
-			verdict := "pass"
-			if !pr.Pass {
-				verdict = "fail"
-			}
-			fmt.Fprintf(env.stderr, "  probed %.0f/s: %s\n", pr.Rate, verdict)
-		})
-		if err != nil {
-			return err
+	// Progress is one short line per measurement; the tables themselves
+	// are written once, on stdout, with the plan.
+	report, err := bench.SearchCapacities(ctx, setup.cfg, setup.targets, cc, pc, func(name string, pr *bench.Probe) {
+		if pr == nil {
+			fmt.Fprintf(env.stderr, "%s: searching (SLO %s, errors ≤ %s)\n", name, cc.SLO, cc.MaxErrors)
+			return
 		}
-		caps = append(caps, c)
-		if c.Canceled {
-			break
-		}
-	}
-	plan := bench.MakePlan(caps, pc)
-	if err := bench.WriteCapacity(env.stdout, caps, cc, plan); err != nil {
+		fmt.Fprintf(env.stderr, "  probed %.0f/s: %s\n", pr.Rate, probeVerdict(pr))
+	})
+	if err != nil {
 		return err
 	}
-	if outs.json != nil {
-		data, err := json.MarshalIndent(struct {
-			SLO       string           `json:"slo"`
-			MaxErrors float64          `json:"max_errors"`
-			Searches  []bench.Capacity `json:"searches"`
-			Plan      bench.Plan       `json:"plan"`
-		}{cc.SLO.String(), float64(cc.MaxErrors), caps, plan}, "", "  ")
-		if err != nil {
-			return err
+	plan := report.Plan
+	if err := report.WriteText(env.stdout); err != nil {
+		return err
+	}
+	for _, o := range []struct {
+		f     *outFile
+		write func(io.Writer) error
+	}{{outs.json, report.WriteJSON}, {outs.html, report.WriteHTML}} {
+		if o.f == nil {
+			continue
 		}
-		if _, err := outs.json.Write(append(data, '\n')); err != nil {
-			return fmt.Errorf("%s: %w", outs.json.path, err)
+		if err := o.write(o.f); err != nil {
+			return fmt.Errorf("%s: %w", o.f.path, err)
 		}
-		if err := outs.json.commit(); err != nil {
+		if err := o.f.commit(); err != nil {
 			return err
 		}
 	}
@@ -195,4 +205,16 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 		errs2 = append(errs2, fmt.Errorf("%w: %v", errPlanUndecided, undecided))
 	}
 	return errors.Join(errs2...)
+}
+
+// probeVerdict is a measurement's verdict in a progress line: "pass",
+// "fail", or "inconclusive (the generator, not the target: …)".
+func probeVerdict(pr *bench.Probe) string {
+	switch pr.Verdict {
+	case bench.VerdictPass:
+		return "pass"
+	case bench.VerdictInconclusive:
+		return "inconclusive (the generator, not the target: " + pr.Generator + ")"
+	}
+	return "fail"
 }
