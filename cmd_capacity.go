@@ -18,7 +18,7 @@ var errPlanInfeasible = errors.New("capacity: the SLO cannot be met at the peak"
 // never bounded (it stopped at --max-steps or --max-rate with every step
 // passing). A gate that cannot decide fails loudly, exit 1, with its own
 // message.
-var errPlanUndecided = errors.New("capacity: could not establish capacity: the search stopped before a limit was found (raise --max-steps or --max-rate)")
+var errPlanUndecided = errors.New("capacity: could not establish capacity: the search stopped before a limit was found (raise --max-steps or --max-rate; where the generator was blamed, rerun on a quieter machine)")
 
 // capacityExitDoc ends capacity --help.
 const capacityExitDoc = `

@@ -508,8 +508,10 @@ func (s *search) finish(err error) (Capacity, error) {
 		err = nil
 	}
 	// A cancelled search found no limit it can vouch for: every figure is
-	// a floor. So is a capacity with no confirmed failure above it.
-	if out.Canceled || (out.Rate > 0 && out.BracketHigh == 0) {
+	// a floor. So is a capacity with no confirmed failure above it, and
+	// one of 0 from a search that stopped (undecided, out of steps) before
+	// a rate below its failures passed or failed at the floor asked.
+	if out.Canceled || out.BracketHigh == 0 || (out.Rate == 0 && out.StoppedBy != "") {
 		out.LowerBound = true
 		if out.StoppedBy == "" {
 			out.StoppedBy = "max-steps"

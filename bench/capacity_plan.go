@@ -105,10 +105,13 @@ func MakePlan(caps []Capacity, pc PlanConfig) Plan {
 		// A failure resting on a floor rather than a measured limit is
 		// undecided, never a verdict.
 		var why, unknown []string
-		if l.Capacity <= 0 {
+		switch {
+		case l.Capacity <= 0 && c.LowerBound:
+			unknown = append(unknown, "no rate was decided")
+		case l.Capacity <= 0:
 			l.Feasible = false
 			why = append(why, "no rate met the SLO")
-		} else {
+		default:
 			l.Instances = int(math.Ceil(need / l.Capacity))
 			if pc.MaxInstances > 0 && l.Instances > pc.MaxInstances {
 				msg := fmt.Sprintf("needs %d instances > %d", l.Instances, pc.MaxInstances)

@@ -320,16 +320,16 @@ func (c CapacityConfig) generatorExplains(rate float64, s *ScenarioReport, uncor
 	if lag <= int64(c.LagBound) || !s.GeneratorLagged() {
 		return ""
 	}
-	late := fmt.Sprintf("dispatch lag p99 %s", FormatNs(lag))
+	var own int64
+	if s.uncorrected != nil {
+		own = s.uncorrected.ValueAtPercentile(c.SLO.Quantile)
+	}
+	late := fmt.Sprintf("dispatch lag p99 %s (the target's own p%s %s)", FormatNs(lag), fmtNum(c.SLO.Quantile), FormatNs(own))
 	switch {
 	case host.Known && host.Cores > 0 && host.OtherCores > float64(c.HostBound)*float64(host.Cores):
 		return fmt.Sprintf("%s while other processes kept %.1f of %d cores busy", late, host.OtherCores, host.Cores)
 	case !host.Known && host.Cores > 0 && host.Load1 > (1+float64(c.HostBound))*float64(host.Cores):
 		return fmt.Sprintf("%s with the host's load average at %.1f on %d cores", late, host.Load1, host.Cores)
-	}
-	var own int64
-	if s.uncorrected != nil {
-		own = s.uncorrected.ValueAtPercentile(c.SLO.Quantile)
 	}
 	targetHeld := own <= int64(c.SLO.Limit) &&
 		s.ErrorRatio <= float64(c.MaxErrors) &&
@@ -338,5 +338,5 @@ func (c CapacityConfig) generatorExplains(rate float64, s *ScenarioReport, uncor
 	if !targetHeld {
 		return ""
 	}
-	return fmt.Sprintf("%s: the generator sent late, the target's own p%s was %s", late, fmtNum(c.SLO.Quantile), FormatNs(own))
+	return late + ": the generator sent late, the target held"
 }

@@ -359,6 +359,10 @@ func capacityText(c Capacity) string {
 	switch {
 	case c.Canceled:
 		return fmt.Sprintf("≥%.0f/s (search cancelled: a lower bound)", c.Rate)
+	case c.StoppedBy == "undecided":
+		return fmt.Sprintf("≥%.0f/s (undecided: the generator, not the target, explained the failures above it: a lower bound%s)", c.Rate, failedAt(c))
+	case c.LowerBound && c.BracketHigh > 0:
+		return fmt.Sprintf("≥%.0f/s (stopped at %s: a lower bound%s)", c.Rate, c.StoppedBy, failedAt(c))
 	case c.LowerBound:
 		return fmt.Sprintf("≥%.0f/s (stopped at %s before any failure was confirmed: a lower bound)", c.Rate, c.StoppedBy)
 	case c.Rate == 0 && c.BracketHigh > 0:
@@ -371,4 +375,12 @@ func capacityText(c Capacity) string {
 		conf = "; passed once, not confirmed"
 	}
 	return fmt.Sprintf("%.0f/s (bracket %.0f/s to %.0f/s: highest confirmed pass, lowest confirmed failure%s)", c.Rate, c.Rate, c.BracketHigh, conf)
+}
+
+// failedAt names the lowest confirmed failure, if any.
+func failedAt(c Capacity) string {
+	if c.BracketHigh <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %.0f/s failed, confirmed", c.BracketHigh)
 }

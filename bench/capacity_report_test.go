@@ -285,3 +285,41 @@ func TestCapacityReportOutputs(t *testing.T) {
 		}
 	}
 }
+
+// TestCapacityUndecided: when the generator explains every failure at a
+// rate (a starved machine), the search stops there and says so: its
+// capacity is a floor, and the plan is undecided, never a NO. From the
+// first rate nothing is known; from above the knee, the failures it
+// confirmed still bound it.
+func TestCapacityUndecided(t *testing.T) {
+	for _, c := range []struct {
+		start   Rate
+		hi      float64
+		wantCap string
+	}{
+		{500, 0, "capacity ≥0/s (undecided: the generator, not the target, explained the failures above it: a lower bound)"},
+		{2000, 1000, "capacity ≥0/s (undecided: the generator, not the target, explained the failures above it: a lower bound; 1000/s failed, confirmed)"},
+	} {
+		sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: 1, noise: noise{stallProb: 1, stalls: 3, stallLen: 40 * time.Millisecond, neighbour: true}}
+		cc := kneeCapacityConfig()
+		cc.StartRate = c.start
+		r, err := searchCapacities(t.Context(), Config{Scenarios: []ScenarioSpec{kneeSpec()}}, Targets{}, cc, PlanConfig{Peak: 100}, nil, sim.env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, l := r.Searches[0], r.Plan.Lines[0]
+		if got.Rate != 0 || got.BracketHigh != c.hi || !got.LowerBound || got.StoppedBy != "undecided" || !strings.HasPrefix(got.Undecided, "500/s: ") {
+			t.Errorf("start %s: search %s", c.start, summary(got))
+		}
+		if l.Feasible || !l.Undecided || !strings.Contains(l.Why, "no rate was decided") {
+			t.Errorf("start %s: plan line %+v", c.start, l)
+		}
+		var b strings.Builder
+		if err := r.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), c.wantCap) || strings.Contains(b.String(), "NO:") {
+			t.Errorf("start %s: text:\n%s", c.start, b.String())
+		}
+	}
+}
