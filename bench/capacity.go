@@ -325,7 +325,7 @@ type search struct {
 var errStop = errors.New("search stopped")
 
 func (s *search) run() error {
-	if err := s.bracket(); err != nil {
+	if err := s.bracket(roundRate(math.Min(float64(s.cc.StartRate), float64(s.cc.MaxRate)))); err != nil {
 		return err
 	}
 	for s.lo > 0 {
@@ -354,15 +354,21 @@ func (s *search) run() error {
 			return nil
 		}
 		s.hi, s.lo = s.lo, s.highestPassBelow(s.lo)
+		if s.lo == 0 && s.hi > float64(s.cc.MinRate) {
+			// The only pass was the capacity that failed its
+			// confirmation: bracket again, down from it.
+			if err := s.bracket(roundRate(math.Max(s.hi/2, float64(s.cc.MinRate)))); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
-// bracket finds a pass and a failure: up by doubling from a pass, down by
-// halving from a failure, leaving the highest pass in s.lo and the lowest
-// failure in s.hi (0 for either not found).
-func (s *search) bracket() error {
-	rate := roundRate(math.Min(float64(s.cc.StartRate), float64(s.cc.MaxRate)))
+// bracket finds a pass and a failure from rate: up by doubling from a
+// pass, down by halving from a failure, leaving the highest pass in s.lo
+// and the lowest failure in s.hi (0 for either not found).
+func (s *search) bracket(rate float64) error {
 	for {
 		d, err := s.judge(rate, 1)
 		if err != nil {

@@ -323,3 +323,44 @@ func TestCapacityUndecided(t *testing.T) {
 		}
 	}
 }
+
+// scriptedExecute answers each run as verdict(rate, nth run at that rate)
+// says: a pass keeps up at 1ms, a failure achieves half the rate.
+func scriptedExecute(verdict func(rate float64, nth int) bool) executeFunc {
+	runs := map[float64]int{}
+	return func(ctx context.Context, cfg Config, _ Targets, _ ...Option) (*Report, error) {
+		rate := float64(cfg.Rate)
+		runs[rate]++
+		s := ScenarioReport{Name: cfg.Scenarios[0].Name, Requests: 5000, Succeeded: 5000, Sources: 1, RateTarget: rate, RateAttempted: rate, RateAchieved: rate}
+		if !verdict(rate, runs[rate]) {
+			s.RateAchieved = rate / 2
+		}
+		s.corrected, s.uncorrected = newHistogram(), newHistogram()
+		for range 5000 {
+			_ = s.corrected.RecordValue(int64(time.Millisecond))
+			_ = s.uncorrected.RecordValue(int64(time.Millisecond))
+		}
+		s.finish()
+		return &Report{Scenarios: []ScenarioReport{s}, Canceled: ctx.Err() != nil}, nil
+	}
+}
+
+// TestCapacityConfirmationFailsTheOnlyPass: the first pass, contradicted
+// twice when the search confirms it as the capacity, is no floor: the
+// search brackets again below it rather than report that nothing held.
+func TestCapacityConfirmationFailsTheOnlyPass(t *testing.T) {
+	exec := scriptedExecute(func(rate float64, nth int) bool {
+		if rate == 1000 {
+			return nth == 1 // a lucky first reading
+		}
+		return rate < 900
+	})
+	cc := CapacityConfig{SLO: SLO{Quantile: 99, Limit: 10 * time.Millisecond}, StartRate: 1000, MinSamples: 100, MaxSteps: 40}
+	c, err := searchCapacity(t.Context(), Config{Scenarios: []ScenarioSpec{kneeSpec()}}, "knee", Targets{}, cc, nil, quietEnv(exec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Rate < 855 || c.Rate >= 900 || c.BracketHigh < 900 || c.BracketHigh > c.Rate*1.05 || !c.Confirmed || c.LowerBound {
+		t.Errorf("capacity %.0f/s bracket %.0f: want just under 900/s, confirmed: %s", c.Rate, c.BracketHigh, summary(c))
+	}
+}
