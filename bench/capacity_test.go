@@ -163,8 +163,20 @@ func TestFindCapacitySmoke(t *testing.T) {
 		if s.Rate > 500/achievedFloor && (s.Pass || s.Why == "") {
 			t.Errorf("%.0f/s against a 500/s server passed: %+v", s.Rate, s)
 		}
-		if s.Pass && s.Rate > c.Rate {
-			t.Errorf("a passing step %.0f/s above the reported capacity %.0f/s", s.Rate, c.Rate)
+	}
+	// A rate whose passes stand (more passes than failures there) is at
+	// most the capacity; a single pass outvoted by failures is not.
+	votes := map[float64]int{}
+	for _, s := range c.Steps {
+		if s.Verdict == VerdictPass {
+			votes[s.Rate]++
+		} else if s.Verdict == VerdictFail {
+			votes[s.Rate]--
+		}
+	}
+	for rate, v := range votes {
+		if v > 0 && rate > c.Rate {
+			t.Errorf("passes stand at %.0f/s, above the reported capacity %.0f/s: %s", rate, c.Rate, summary(c))
 		}
 	}
 	if c.Rate > 500/achievedFloor {
