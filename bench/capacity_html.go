@@ -92,7 +92,7 @@ lowest confirmed failure.</p>
 {{end}}
 <h2>Plan</h2>
 <table><thead><tr><th>scenario</th><th>capacity/s</th><th>instances</th><th>cache must hit</th><th>fits</th></tr></thead><tbody>
-{{range .Plan.Lines}}<tr><td>{{.Scenario}}</td><td>{{if .LowerBound}}≥{{end}}{{rate .Capacity}}{{if .BoundBy}} (bound by {{.BoundBy}}){{end}}</td><td>{{if .Canceled}}-{{else}}{{if .LowerBound}}≤{{end}}{{.Instances}}{{end}}</td><td>{{if ge .RequiredHitRatio 0.0}}{{pct .RequiredHitRatio}}{{else}}-{{end}}</td><td>{{if .Undecided}}{{.Why}}{{else if .Feasible}}yes{{if .Caveat}}, {{.Caveat}}{{end}}{{else}}NO: {{.Why}}{{end}}</td></tr>
+{{range .Plan.Lines}}<tr><td>{{.Scenario}}</td><td>{{if .LowerBound}}≥{{end}}{{rate .Capacity}}{{if .BoundBy}} (bound by {{.BoundBy}}){{end}}</td><td>{{if or .Canceled (le .Capacity 0.0)}}-{{else}}{{if .LowerBound}}≤{{end}}{{.Instances}}{{end}}</td><td>{{if ge .RequiredHitRatio 0.0}}{{pct .RequiredHitRatio}}{{else}}-{{end}}</td><td>{{if .Undecided}}{{.Why}}{{else if .Feasible}}yes{{if .Caveat}}, {{.Caveat}}{{end}}{{else}}NO: {{.Why}}{{end}}</td></tr>
 {{end}}</tbody></table>
 <pre>{{.PlanText}}</pre>
 </body></html>

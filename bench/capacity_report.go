@@ -335,7 +335,7 @@ func writePlan(w io.Writer, p Plan, cc CapacityConfig) error {
 		if l.LowerBound {
 			capTxt, inst = "≥"+capTxt, "≤"+inst
 		}
-		if l.Canceled {
+		if l.Canceled || l.Capacity <= 0 {
 			inst = "-"
 		}
 		if l.BoundBy != "" {
@@ -359,7 +359,9 @@ func capacityText(c Capacity) string {
 	switch {
 	case c.Canceled:
 		return fmt.Sprintf("≥%.0f/s (search cancelled: a lower bound)", c.Rate)
-	case c.StoppedBy == "undecided":
+	case c.StoppedBy == "undecided" && c.Rate == 0 && c.BracketHigh == 0:
+		return "unknown (undecided: the generator, not the target, explained every failure; no rate passed)"
+	case c.LowerBound && c.StoppedBy == "undecided":
 		return fmt.Sprintf("≥%.0f/s (undecided: the generator, not the target, explained the failures above it: a lower bound%s)", c.Rate, failedAt(c))
 	case c.LowerBound && c.BracketHigh > 0:
 		return fmt.Sprintf("≥%.0f/s (stopped at %s: a lower bound%s)", c.Rate, c.StoppedBy, failedAt(c))
@@ -371,7 +373,10 @@ func capacityText(c Capacity) string {
 		return fmt.Sprintf("%.0f/s", c.Rate)
 	}
 	conf := ""
-	if !c.Confirmed {
+	switch {
+	case !c.Confirmed && c.StoppedBy == "undecided":
+		conf = "; passed once: its confirmation was undecided"
+	case !c.Confirmed:
 		conf = "; passed once, not confirmed"
 	}
 	return fmt.Sprintf("%.0f/s (bracket %.0f/s to %.0f/s: highest confirmed pass, lowest confirmed failure%s)", c.Rate, c.Rate, c.BracketHigh, conf)

@@ -297,7 +297,7 @@ func TestCapacityUndecided(t *testing.T) {
 		hi      float64
 		wantCap string
 	}{
-		{500, 0, "capacity ≥0/s (undecided: the generator, not the target, explained the failures above it: a lower bound)"},
+		{500, 0, "capacity unknown (undecided: the generator, not the target, explained every failure; no rate passed)"},
 		{2000, 1000, "capacity ≥0/s (undecided: the generator, not the target, explained the failures above it: a lower bound; 1000/s failed, confirmed)"},
 	} {
 		sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: 1, noise: noise{stallProb: 1, stalls: 3, stallLen: 40 * time.Millisecond, neighbour: true}}
