@@ -106,7 +106,7 @@ var capacityColors = map[Verdict]string{VerdictPass: "#2ca02c", VerdictFail: "#d
 func capacitySVG(c Capacity, cc CapacityConfig) string {
 	const (
 		width, height         = 760, 320
-		left, right, top, bot = 70, 20, 15, 40
+		left, right, top, bot = 70, 40, 15, 40
 	)
 	if len(c.Steps) == 0 {
 		return "<p>No measurement.</p>"
