@@ -65,6 +65,7 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	gate := fs.String("gate", "", "comma-separated scenarios whose plan decides the exit code (default all but the upstream baseline)")
 	minSamples := fs.Int64("min-samples", 0, "latencies each probe must hold; a step is lengthened for them (0: enough for the SLO's percentile, 3000 for p99)")
 	maxStep := fs.Duration("max-step", 0, "longest a step is lengthened to (0: 12 steps, at most 1m)")
+	hostBound := fs.String("host-bound", "50%", "share of the host's cores other processes may keep busy before a failure with generator lag is blamed on the host, not the target (100%: never)")
 	jsonOut := fs.String("json", "", "write the searches and the plan as JSON to `FILE`")
 	htmlOut := fs.String("html", "", "write the searches (rate-versus-latency curves) and the plan as a self-contained HTML report to `FILE`")
 	usage := fs.Usage
@@ -108,6 +109,9 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if *minSamples < 0 || *maxStep < 0 {
 		errs = append(errs, fmt.Errorf("--min-samples and --max-step: want 0 (default) or more"))
+	}
+	if cc.HostBound, err = bench.ParseShare(*hostBound); err != nil || cc.HostBound <= 0 {
+		errs = append(errs, fmt.Errorf("--host-bound %s: want a share above 0, such as 50%%", *hostBound))
 	}
 	if *maxSteps < 1 {
 		errs = append(errs, fmt.Errorf("--max-steps %d: want at least 1", *maxSteps))

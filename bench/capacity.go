@@ -515,9 +515,10 @@ func (s *search) finish(err error) (Capacity, error) {
 	}
 	// A cancelled search found no limit it can vouch for: every figure is
 	// a floor. So is a capacity with no confirmed failure above it, and
-	// one of 0 from a search that stopped (undecided, out of steps) before
-	// a rate below its failures passed or failed at the floor asked.
-	if out.Canceled || out.BracketHigh == 0 || (out.Rate == 0 && out.StoppedBy != "") {
+	// one of 0 from a search the generator stopped (undecided) before a
+	// rate below its failures was judged. (Out of steps with nothing
+	// passed, no rate probed met the SLO: a measured 0, as before.)
+	if out.Canceled || out.BracketHigh == 0 || (out.Rate == 0 && out.StoppedBy == "undecided") {
 		out.LowerBound = true
 		if out.StoppedBy == "" {
 			out.StoppedBy = "max-steps"
