@@ -143,31 +143,27 @@ func (c CapacityConfig) withDefaults() CapacityConfig {
 	return c
 }
 
-// validateSearch checks the search's own fields (Validate, where the
-// config is validated as a whole, calls it).
-func (c CapacityConfig) validateSearch() error {
+// validateSearch checks the fields the search added to CapacityConfig
+// (Validate calls it), every problem at once.
+func (c CapacityConfig) validateSearch() []error {
 	var errs []error
-	if c.MinRate < 0 || c.MaxRate < 0 || c.StartRate < 0 {
-		errs = append(errs, errors.New("rates must not be negative"))
-	}
-	if c.MinRate > 0 && c.MaxRate > 0 && c.MinRate > c.MaxRate {
+	if c.MinRate < 0 || math.IsInf(float64(c.MinRate), 0) || math.IsNaN(float64(c.MinRate)) {
+		errs = append(errs, errors.New("min rate must be a finite positive rate (0 for the default)"))
+	} else if c.MinRate > 0 && c.MaxRate > 0 && c.MinRate > c.MaxRate {
 		errs = append(errs, fmt.Errorf("min rate %s above max rate %s", c.MinRate, c.MaxRate))
 	}
-	if c.Precision < 0 || c.Precision >= 1 {
-		errs = append(errs, fmt.Errorf("precision %v: want 0 (default 5%%) up to below 1", c.Precision))
+	if c.MinSamples < 0 || c.Remeasure < 0 || c.MaxStepDuration < 0 || c.RemeasurePause < 0 || c.LagBound < 0 {
+		errs = append(errs, errors.New("min samples, max step duration, remeasure, its pause and the lag bound must not be negative (0 for the defaults)"))
 	}
-	if c.MinSamples < 0 || c.MaxSteps < 0 || c.Remeasure < 0 {
-		errs = append(errs, errors.New("min samples, max steps and remeasure must not be negative"))
-	}
-	for _, s := range []Share{c.StealBound, c.HostBound} {
-		if s < 0 || s > 1 {
-			errs = append(errs, fmt.Errorf("bound %s outside 0..100%%", s))
+	for _, b := range []struct {
+		name string
+		v    Share
+	}{{"steal bound", c.StealBound}, {"host bound", c.HostBound}} {
+		if b.v < 0 || b.v > 1 || math.IsNaN(float64(b.v)) {
+			errs = append(errs, fmt.Errorf("%s %s: want a fraction in [0, 1] (0 for the default)", b.name, b.v))
 		}
 	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("capacity config: %w", errors.Join(errs...))
+	return errs
 }
 
 // maxStepFactor bounds how far a step is lengthened by default.
@@ -267,8 +263,8 @@ func quietEnv(execute executeFunc) probeEnv {
 }
 
 func searchCapacity(ctx context.Context, base Config, name string, targets Targets, cc CapacityConfig, progress func(Probe), env probeEnv) (Capacity, error) {
-	if err := cc.validateSearch(); err != nil {
-		return Capacity{}, err
+	if err := cc.Validate(); err != nil {
+		return Capacity{}, fmt.Errorf("bench: capacity: %w", err)
 	}
 	cc = cc.withDefaults()
 	base = base.WithDefaults()

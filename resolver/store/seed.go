@@ -44,7 +44,7 @@ type SeedReport struct {
 // batches. Users have plausible names and addresses in the reserved
 // example.com / example.org domains; sessions are a deterministic mix of
 // fresh, due-for-update and expired ones spread over users.
-func Seed(ctx context.Context, s resolver.Seeder, opts SeedOptions) (SeedReport, error) {
+func Seed(ctx context.Context, s Seeder, opts SeedOptions) (SeedReport, error) {
 	var rep SeedReport
 	if opts.Users <= 0 || opts.Sessions < 0 {
 		return rep, errors.New("seed: need at least one user and a non-negative session count")

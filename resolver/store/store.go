@@ -1,5 +1,6 @@
-// Package store opens the session stores of the database strategy from a
-// connection string, and seeds them with demo or load data.
+// Package store is the operator's side of the database strategy's session
+// stores: it opens them from a connection string, browses, revokes and
+// seeds them.
 //
 //	sqlite:PATH            embedded SQLite (created on first use unless
 //	                       Options.MustExist); sqlite::memory:
@@ -7,36 +8,55 @@
 //	postgresql://…         same
 //	redis://…  rediss://…  Redis, key prefix from Options.Prefix
 //
-// Every store implements resolver.Store, resolver.Browser and
-// resolver.Seeder; the Auth.js rules on top of them are the resolver's.
+// # Rooms
+//
+// The resolver needs only resolver.Store (look up, extend, delete). What an
+// operator does on top of that lives here: the browsing API (Browser,
+// ListQuery, Page, Counts), bulk seeding (Seeder, Seed), the SQL table
+// layouts every SQL driver shares (Layout, Preset, LayoutFromMapping), and
+// the ReadOnly decorator.
+//
+// # Drivers
+//
+// The drivers (pgstore, sqlitestore, redisstore) import this package and
+// register themselves in their init, the way database/sql drivers do; Open
+// dispatches on the DSN's scheme to the registered driver. Package
+// resolver/store/all links every driver in. The point is the binary's
+// weight: a Go service that links the resolver and one store links that
+// store's client library only, not pgx, go-redis and a SQLite engine.
+// Opening a DSN whose driver is not linked in fails with ErrNoDriver,
+// which names the package to import.
+//
+// # Read-only
+//
+// Options.ReadOnly makes Open wrap the store in ReadOnly, the one place
+// that refuses every write (extension, pruning, revocation, seeding) with
+// resolver.ErrReadOnly, so drivers do not each repeat the guard. Drivers
+// still receive the flag for protections only they can give: PostgreSQL
+// connections run with default_transaction_read_only, SQLite opens the
+// file with mode=ro, Redis uses the read-only script command a replica
+// accepts.
+//
 // Connection strings may hold passwords: nothing here prints or wraps them
 // (see Redact for showing which database is in use).
 package store
 
 import (
-	"context"
-	"fmt"
-	"net/url"
-	"regexp"
-	"strings"
-
-	"github.com/authscope/authscope/resolver"
 	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
-	"github.com/authscope/authscope/resolver/store/pgstore"
-	"github.com/authscope/authscope/resolver/store/redisstore"
-	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
 
-// Options tune Open; each applies where it makes sense.
+// Options tune Open; each applies where it makes sense. They are generic:
+// a driver reads the fields that concern it.
 type Options struct {
-	// ReadOnly refuses every write with resolver.ErrReadOnly.
+	// ReadOnly refuses every write with resolver.ErrReadOnly (see ReadOnly)
+	// and asks the driver for its own read-only measures.
 	ReadOnly bool
-	// Schema names a PostgreSQL layout preset (pg-adapter, prisma,
-	// prisma-snake, drizzle); Layout, when its tables are set, wins.
+	// Schema names a SQL layout preset (pg-adapter, prisma, prisma-snake,
+	// drizzle); Layout, when its tables are set, wins.
 	Schema string
-	Layout pgstore.Layout
-	// Mapping is a profile's custom layout (see pgstore.LayoutFromMapping);
-	// it is used when Schema is "custom" or Mapping is non-empty.
+	Layout Layout
+	// Mapping is a profile's custom layout (see LayoutFromMapping); it is
+	// used when Schema is "custom" or Mapping is non-empty.
 	Mapping map[string]string
 	// Prefix is the Redis adapters' baseKeyPrefix.
 	Prefix string
@@ -48,95 +68,25 @@ type Options struct {
 	MustExist bool
 }
 
+// SQLLayout is the layout a SQL driver should use: Layout when set, else
+// the Mapping (or Schema "custom"), else the Schema preset, else
+// DefaultPreset.
+func (o Options) SQLLayout() (Layout, error) {
+	l := o.Layout
+	if l.Users != "" {
+		return l, nil
+	}
+	if len(o.Mapping) > 0 || o.Schema == "custom" {
+		return LayoutFromMapping(o.Mapping)
+	}
+	name := o.Schema
+	if name == "" {
+		name = DefaultPreset
+	}
+	return Preset(name)
+}
+
 // ErrBadDSN is wrapped by every error about a connection string that
 // cannot name a store (unknown scheme, empty SQLite path, unparsable URL or
 // parameters): a usage error, unlike a store that is unreachable.
 var ErrBadDSN = storedsn.ErrBad
-
-// Kind is the store family a DSN names.
-type Kind string
-
-// Kinds.
-const (
-	KindSQLite   Kind = "sqlite"
-	KindPostgres Kind = "postgres"
-	KindRedis    Kind = "redis"
-)
-
-// KindOf reports which store a DSN names.
-func KindOf(dsn string) (Kind, error) {
-	scheme, _, ok := strings.Cut(dsn, ":")
-	if !ok {
-		return "", fmt.Errorf("store: %w: want sqlite:PATH, postgres://… or redis://…", ErrBadDSN)
-	}
-	switch strings.ToLower(scheme) {
-	case "sqlite", "sqlite3":
-		return KindSQLite, nil
-	case "postgres", "postgresql":
-		return KindPostgres, nil
-	case "redis", "rediss":
-		return KindRedis, nil
-	}
-	return "", fmt.Errorf("store: %w: unknown scheme %q: want sqlite:PATH, postgres://… or redis://…", ErrBadDSN, scheme)
-}
-
-// Open opens the store a DSN names.
-func Open(ctx context.Context, dsn string, opts Options) (resolver.Store, error) {
-	kind, err := KindOf(dsn)
-	if err != nil {
-		return nil, err
-	}
-	switch kind {
-	case KindSQLite:
-		_, path, _ := strings.Cut(dsn, ":")
-		path = strings.TrimPrefix(path, "//")
-		if path == "" {
-			return nil, fmt.Errorf("store: %w: sqlite: needs a file path (sqlite:PATH) or :memory:", ErrBadDSN)
-		}
-		return sqlitestore.Open(ctx, path, sqlitestore.Options{ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns, MustExist: opts.MustExist})
-	case KindPostgres:
-		l := opts.Layout
-		if l.Users == "" && (len(opts.Mapping) > 0 || opts.Schema == "custom") {
-			if l, err = pgstore.LayoutFromMapping(opts.Mapping); err != nil {
-				return nil, err
-			}
-		}
-		if l.Users == "" {
-			name := opts.Schema
-			if name == "" {
-				name = pgstore.DefaultPreset
-			}
-			if l, err = pgstore.Preset(name); err != nil {
-				return nil, err
-			}
-		}
-		return pgstore.Open(ctx, dsn, pgstore.Options{Layout: l, ReadOnly: opts.ReadOnly, MaxConns: int32(opts.MaxConns)})
-	default:
-		return redisstore.Open(ctx, dsn, redisstore.Options{Prefix: opts.Prefix, ReadOnly: opts.ReadOnly, PoolSize: opts.MaxConns})
-	}
-}
-
-var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('[^']*'|\S+)`)
-
-// Redact returns the DSN with any password replaced, for messages.
-func Redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" || u.Opaque != "" {
-		// Not a URL: a keyword/value string (password=…) or something
-		// unparsable; mask what could be a password.
-		dsn = kvPassword.ReplaceAllString(dsn, "${1}•••")
-		if i := strings.LastIndex(dsn, "@"); i >= 0 && strings.Contains(dsn[:i], "://") {
-			return dsn[:strings.Index(dsn, "://")+3] + "•••" + dsn[i:]
-		}
-		return dsn
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}

@@ -1,107 +1,10 @@
 package pgstore
 
 import (
-	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// Layout names the tables and columns an Auth.js adapter uses. Table names
-// may be schema-qualified ("auth.sessions"); every name is quoted exactly
-// as given, so case matters ("User" is not user).
-type Layout struct {
-	Name string `json:"name,omitempty"`
-
-	Users             string `json:"users"`
-	UserID            string `json:"user_id"`
-	UserName          string `json:"user_name"`
-	UserEmail         string `json:"user_email"`
-	UserImage         string `json:"user_image"`
-	UserEmailVerified string `json:"user_email_verified"`
-
-	Sessions       string `json:"sessions"`
-	SessionToken   string `json:"session_token"`
-	SessionUserID  string `json:"session_user_id"`
-	SessionExpires string `json:"session_expires"`
-	// SessionUpdatedAt, when set, is also written on extension, as Prisma's
-	// @updatedAt does. Optional.
-	SessionUpdatedAt string `json:"session_updated_at,omitempty"`
-}
-
-// Presets are the layouts of the adapters in the wild.
-var presets = map[string]Layout{
-	// @auth/pg-adapter: users/sessions, SERIAL ids, quoted camelCase columns.
-	"pg-adapter": {
-		Users: "users", UserID: "id", UserName: "name", UserEmail: "email", UserImage: "image", UserEmailVerified: "emailVerified",
-		Sessions: "sessions", SessionToken: "sessionToken", SessionUserID: "userId", SessionExpires: "expires",
-	},
-	// @auth/prisma-adapter with the documented schema: "User"/"Session",
-	// cuid text ids, timestamp(3) without time zone holding UTC.
-	"prisma": {
-		Users: "User", UserID: "id", UserName: "name", UserEmail: "email", UserImage: "image", UserEmailVerified: "emailVerified",
-		Sessions: "Session", SessionToken: "sessionToken", SessionUserID: "userId", SessionExpires: "expires",
-		SessionUpdatedAt: "updatedAt",
-	},
-	// The Prisma docs' @@map/@map snake_case variant.
-	"prisma-snake": {
-		Users: "users", UserID: "id", UserName: "name", UserEmail: "email", UserImage: "image", UserEmailVerified: "email_verified",
-		Sessions: "sessions", SessionToken: "session_token", SessionUserID: "user_id", SessionExpires: "expires",
-		SessionUpdatedAt: "updated_at",
-	},
-	// @auth/drizzle-adapter's default PostgreSQL schema: "user"/"session".
-	"drizzle": {
-		Users: "user", UserID: "id", UserName: "name", UserEmail: "email", UserImage: "image", UserEmailVerified: "emailVerified",
-		Sessions: "session", SessionToken: "sessionToken", SessionUserID: "userId", SessionExpires: "expires",
-	},
-}
-
-// DefaultPreset is the layout a postgres:// DSN uses unless told otherwise.
-const DefaultPreset = "pg-adapter"
-
-// Preset returns a named layout.
-func Preset(name string) (Layout, error) {
-	l, ok := presets[name]
-	if !ok {
-		return Layout{}, fmt.Errorf("pgstore: unknown schema %q (want one of %s, or an explicit mapping)", name, strings.Join(PresetNames(), ", "))
-	}
-	l.Name = name
-	return l, nil
-}
-
-// PresetNames lists the presets, sorted.
-func PresetNames() []string {
-	var names []string
-	for n := range presets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// Validate reports the first unset required name.
-func (l Layout) Validate() error {
-	for _, f := range []struct{ what, v string }{
-		{"users table", l.Users}, {"user id column", l.UserID}, {"user name column", l.UserName},
-		{"user email column", l.UserEmail}, {"user image column", l.UserImage},
-		{"user emailVerified column", l.UserEmailVerified},
-		{"sessions table", l.Sessions}, {"session token column", l.SessionToken},
-		{"session user id column", l.SessionUserID}, {"session expires column", l.SessionExpires},
-	} {
-		if f.v == "" {
-			return fmt.Errorf("pgstore: layout %q: %s not set", l.Name, f.what)
-		}
-	}
-	return nil
-}
-
-func (l Layout) label() string {
-	if l.Name != "" {
-		return l.Name
-	}
-	return "custom mapping"
-}
 
 // ident quotes a column name; table quotes a possibly schema-qualified table.
 func ident(name string) string { return pgx.Identifier{name}.Sanitize() }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/redisstore"
 	"github.com/authscope/authscope/resolver/store/storetest"
 )
@@ -32,7 +33,7 @@ func TestConformance(t *testing.T) {
 		prefix := storetest.RedisPrefix(t)
 		return storetest.Harness{
 			Store:    open(t, prefix, false),
-			ReadOnly: func(t *testing.T) storetest.Full { return open(t, prefix, true) },
+			ReadOnly: func(t *testing.T) storetest.Full { return store.ReadOnly(open(t, prefix, true)).(storetest.Full) },
 		}
 	})
 }
@@ -102,7 +103,7 @@ func TestMalformedValues(t *testing.T) {
 		}
 	}
 	// Browsing skips what it cannot read rather than failing the page.
-	p, err := s.ListSessions(ctx, resolver.ListQuery{})
+	p, err := s.ListSessions(ctx, store.ListQuery{})
 	if err != nil || len(p.Rows) != 1 || p.Rows[0].User != nil {
 		t.Errorf("%+v %v", p, err)
 	}

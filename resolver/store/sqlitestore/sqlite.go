@@ -10,8 +10,13 @@
 // `authscope db migrate` adds the indexes explicitly.
 //
 // The database runs in WAL mode (readers never wait for the writer) with a
-// busy timeout, behind a small bounded pool. Read-only stores open the file
-// with mode=ro and refuse every write with resolver.ErrReadOnly.
+// busy timeout, behind a small bounded pool. Options.ReadOnly opens the
+// file with mode=ro and never creates or alters a schema: a fence below
+// store.ReadOnly, which is what turns writes into resolver.ErrReadOnly
+// (store.Open applies it; callers of Open here wrap the store themselves).
+//
+// The package registers itself with store.Register for sqlite: and
+// sqlite3: DSNs.
 package sqlitestore
 
 import (
@@ -25,14 +30,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/authscope/authscope/resolver"
-	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 )
 
 // Options tune Open.
 type Options struct {
-	// ReadOnly opens the file read-only; writes return resolver.ErrReadOnly.
+	// ReadOnly opens the file read-only (mode=ro) and skips schema
+	// creation; Migrate refuses with resolver.ErrReadOnly. Other writes
+	// fail in SQLite: wrap the store in store.ReadOnly for ErrReadOnly.
 	ReadOnly bool
 	// MaxConns bounds the pool (default 4; 1 for an in-memory database).
 	MaxConns int
@@ -45,7 +54,7 @@ type Options struct {
 }
 
 // Store is a SQLite session store. It implements resolver.Store,
-// resolver.Browser and resolver.Seeder.
+// store.Browser and store.Seeder.
 type Store struct {
 	db       *sql.DB
 	readOnly bool
@@ -53,9 +62,9 @@ type Store struct {
 }
 
 var (
-	_ resolver.Store   = (*Store)(nil)
-	_ resolver.Browser = (*Store)(nil)
-	_ resolver.Seeder  = (*Store)(nil)
+	_ resolver.Store = (*Store)(nil)
+	_ store.Browser  = (*Store)(nil)
+	_ store.Seeder   = (*Store)(nil)
 )
 
 // isoMillis is Date.prototype.toISOString's format.
@@ -270,9 +279,6 @@ func iso(t time.Time) string { return t.UTC().Format(isoMillis) }
 
 // UpdateExpiry implements resolver.Store.
 func (s *Store) UpdateExpiry(ctx context.Context, token string, expires time.Time) error {
-	if s.readOnly {
-		return resolver.ErrReadOnly
-	}
 	if _, err := s.db.ExecContext(ctx, `UPDATE "sessions" SET "expires" = ? WHERE "sessionToken" = ?`, iso(expires), token); err != nil {
 		return fmt.Errorf("sqlite: update session: %w", err)
 	}
@@ -286,9 +292,6 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 }
 
 func (s *Store) deleteSession(ctx context.Context, token string) (int64, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM "sessions" WHERE "sessionToken" = ?`, token)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete session: %w", err)
@@ -296,10 +299,10 @@ func (s *Store) deleteSession(ctx context.Context, token string) (int64, error) 
 	return res.RowsAffected()
 }
 
-// IntegerUserIDs implements resolver.Seeder: ids are text.
+// IntegerUserIDs implements store.Seeder: ids are text.
 func (s *Store) IntegerUserIDs() bool { return false }
 
-// InsertUsers implements resolver.Seeder.
+// InsertUsers implements store.Seeder.
 func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (int, error) {
 	return s.insert(ctx, `INSERT OR IGNORE INTO "users" ("id", "name", "email", "emailVerified", "image") VALUES `, 5, len(users), func(i int, args []any) []any {
 		u := users[i]
@@ -311,7 +314,7 @@ func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (i
 	})
 }
 
-// InsertSessions implements resolver.Seeder. The row id is derived from
+// InsertSessions implements store.Seeder. The row id is derived from
 // the token (the adapter uses a random UUID; it only has to be unique).
 func (s *Store) InsertSessions(ctx context.Context, sessions []resolver.StoredSession) (int, error) {
 	return s.insert(ctx, `INSERT OR IGNORE INTO "sessions" ("id", "sessionToken", "userId", "expires") VALUES `, 4, len(sessions), func(i int, args []any) []any {
@@ -326,9 +329,6 @@ const rowsPerInsert = 200
 
 // insert writes n rows in one transaction, rowsPerInsert per statement.
 func (s *Store) insert(ctx context.Context, prefix string, cols, n int, row func(int, []any) []any) (int, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: begin: %w", err)
