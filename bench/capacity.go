@@ -4,13 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
+
+// The capacity search. A capacity a planner (or a CI gate) can trust is
+// one that comes out the same twice on a busy machine, so the search
+// never believes a single reading:
+//
+//   - each probe holds enough samples for the SLO's percentile (a step is
+//     lengthened at low rates) and reports it with its 95% interval
+//     (capacity_stats.go);
+//   - a failure is confirmed by a second measurement (a third breaks a
+//     tie) before the search acts on it, and the reported capacity is
+//     itself measured twice;
+//   - a failure the generator explains (its dispatch lag, CPU steal, other
+//     processes busy on the host) is "inconclusive: the generator, not
+//     the target" and re-measured after a pause, never counted; after
+//     CapacityConfig.Remeasure such re-measurements the search says it
+//     could not decide (capacity_probe.go);
+//   - it brackets from both sides: up from a pass (×2), down from a
+//     failure (÷2), then narrows the bracket geometrically; the answer is
+//     the bracket [highest confirmed pass, lowest confirmed failure].
 
 // SLO is a latency objective: the corrected latency at Quantile (0-100)
 // must not exceed Limit.
@@ -39,22 +56,42 @@ func ParseSLO(s string) (SLO, error) {
 // String renders the SLO as "p99=5ms".
 func (s SLO) String() string { return fmt.Sprintf("p%s=%s", fmtNum(s.Quantile), s.Limit) }
 
-// CapacityConfig drives a capacity search.
+// CapacityConfig drives a capacity search. The zero value of every field
+// means its default.
 type CapacityConfig struct {
 	SLO SLO
 	// MaxErrors bounds the error ratio of a passing step.
 	MaxErrors Share
 	// StartRate is the first rate probed (default 100/s); the search
-	// doubles from there up to MaxRate (default 1M/s), then bisects. No
-	// probe exceeds MaxRate: a StartRate above it starts at MaxRate.
-	StartRate, MaxRate Rate
+	// doubles from a pass up to MaxRate (default 1M/s) and halves from a
+	// failure down to MinRate (default 1/s), then narrows. No probe
+	// exceeds MaxRate: a StartRate above it starts at MaxRate.
+	StartRate, MaxRate, MinRate Rate
 	// StepDuration and StepWarmup are each probe's measured length and
-	// warm-up (defaults 5s and 1s; a negative StepWarmup means none).
-	StepDuration, StepWarmup Duration
-	// Precision ends the bisection when the bracket is narrower than this
-	// fraction of its top (default 5%). MaxSteps bounds the probes (default 14).
+	// warm-up (defaults 5s and 1s; a negative StepWarmup means none). A
+	// step is lengthened, up to MaxStepDuration (default 12 steps, at most
+	// 60s), until it holds MinSamples (default: enough for the SLO's
+	// percentile, 3,000 for p99); a probe that could not is reported with
+	// the samples it took.
+	StepDuration, StepWarmup, MaxStepDuration Duration
+	MinSamples                                int64
+	// Precision ends the narrowing when the bracket's top is within this
+	// fraction above its bottom (default 5%). MaxSteps bounds the
+	// measurements, repeats included (default 24).
 	Precision float64
 	MaxSteps  int
+	// Remeasure caps the re-measurements of one rate whose failures the
+	// generator explains (default 3); RemeasurePause is the first wait
+	// before one (default 2s, doubling), to let a busy host calm down.
+	Remeasure      int
+	RemeasurePause Duration
+	// LagBound is the dispatch lag (p99) beyond which the generator's own
+	// lateness counts against a failure (default a quarter of the SLO's
+	// limit). StealBound is the CPU steal share (default 10%) and
+	// HostBound the share of the host's cores busy with other processes
+	// (default 50%) beyond which a failure is the host's.
+	LagBound              Duration
+	StealBound, HostBound Share
 }
 
 func (c CapacityConfig) withDefaults() CapacityConfig {
@@ -64,6 +101,9 @@ func (c CapacityConfig) withDefaults() CapacityConfig {
 	if c.MaxRate <= 0 {
 		c.MaxRate = 1e6
 	}
+	if c.MinRate <= 0 {
+		c.MinRate = 1
+	}
 	if c.StepDuration <= 0 {
 		c.StepDuration = Duration(5 * time.Second)
 	}
@@ -72,84 +112,127 @@ func (c CapacityConfig) withDefaults() CapacityConfig {
 	} else if c.StepWarmup == 0 {
 		c.StepWarmup = Duration(time.Second)
 	}
+	if c.MaxStepDuration <= 0 {
+		c.MaxStepDuration = min(Duration(60*time.Second), maxStepFactor*c.StepDuration)
+	}
+	c.MaxStepDuration = max(c.MaxStepDuration, c.StepDuration)
+	if c.MinSamples <= 0 {
+		c.MinSamples = samplesFor(c.SLO.Quantile)
+	}
 	if c.Precision <= 0 {
 		c.Precision = 0.05
 	}
 	if c.MaxSteps <= 0 {
-		c.MaxSteps = 14
+		c.MaxSteps = 24
+	}
+	if c.Remeasure <= 0 {
+		c.Remeasure = 3
+	}
+	if c.RemeasurePause <= 0 {
+		c.RemeasurePause = Duration(2 * time.Second)
+	}
+	if c.LagBound <= 0 {
+		c.LagBound = Duration(c.SLO.Limit / 4)
+	}
+	if c.StealBound <= 0 {
+		c.StealBound = 0.10
+	}
+	if c.HostBound <= 0 {
+		c.HostBound = 0.5
 	}
 	return c
 }
 
+// validateSearch checks the fields the search added to CapacityConfig
+// (Validate calls it), every problem at once.
+func (c CapacityConfig) validateSearch() []error {
+	var errs []error
+	if c.MinRate < 0 || math.IsInf(float64(c.MinRate), 0) || math.IsNaN(float64(c.MinRate)) {
+		errs = append(errs, errors.New("min rate must be a finite positive rate (0 for the default)"))
+	} else if c.MinRate > 0 && c.MaxRate > 0 && c.MinRate > c.MaxRate {
+		errs = append(errs, fmt.Errorf("min rate %s above max rate %s", c.MinRate, c.MaxRate))
+	}
+	if c.MinSamples < 0 || c.Remeasure < 0 || c.MaxStepDuration < 0 || c.RemeasurePause < 0 || c.LagBound < 0 {
+		errs = append(errs, errors.New("min samples, max step duration, remeasure, its pause and the lag bound must not be negative (0 for the defaults)"))
+	}
+	for _, b := range []struct {
+		name string
+		v    Share
+	}{{"steal bound", c.StealBound}, {"host bound", c.HostBound}} {
+		if b.v < 0 || b.v > 1 || math.IsNaN(float64(b.v)) {
+			errs = append(errs, fmt.Errorf("%s %s: want a fraction in [0, 1] (0 for the default)", b.name, b.v))
+		}
+	}
+	return errs
+}
+
+// maxStepFactor bounds how far a step is lengthened by default.
+const maxStepFactor = 12
+
 // achievedFloor: a passing step achieves at least this share of its rate.
 const achievedFloor = 0.95
-
-// Probe is one step of a capacity search, with its evidence.
-type Probe struct {
-	Rate       float64 `json:"rate"`
-	Achieved   float64 `json:"rate_achieved"`
-	ErrorRatio float64 `json:"error_ratio"`
-	// Latency is the corrected latency at the SLO's quantile, in ns.
-	Latency       int64   `json:"latency_ns"`
-	CacheHitRatio float64 `json:"cache_hit_ratio"`
-	Pass          bool    `json:"pass"`
-	// Why says which condition failed ("" when Pass).
-	Why string `json:"why,omitempty"`
-}
 
 // Capacity is the outcome of a search for one scenario.
 type Capacity struct {
 	Scenario ScenarioSpec `json:"scenario"`
-	// Rate is the highest passing rate (0: none passed).
-	Rate float64 `json:"rate"`
+	// Rate is the highest confirmed passing rate (0: none passed). It is
+	// the bottom of the bracket; BracketHigh, the lowest confirmed
+	// failure, is its top (0: no failure found, so Rate is a floor).
+	Rate        float64 `json:"rate"`
+	BracketHigh float64 `json:"bracket_high"`
+	// Confirmed: Rate passed twice (more passes than failures there); a
+	// search stopped early may report a rate that passed once.
+	Confirmed bool `json:"confirmed"`
 	// CacheHitRatio and UpstreamRatio (upstream calls per request) were
-	// measured at Rate.
+	// measured by the probe that confirmed Rate, on its own cache.
 	CacheHitRatio float64 `json:"cache_hit_ratio"`
 	UpstreamRatio float64 `json:"upstream_ratio"`
-	Steps         []Probe `json:"steps"`
+	// Steps are every measurement, repeats included, in order.
+	Steps []Probe `json:"steps"`
+	// Repeats counts the measurements beyond the first at a rate, by why:
+	// "confirm" (a failure, or the capacity, measured again) and
+	// "generator" (re-measured: the generator, not the target).
+	Repeats map[string]int `json:"repeats,omitempty"`
 	// AtCeiling: the scenario held at MaxRate, the highest rate asked, so
 	// Rate is a lower bound on its capacity.
 	AtCeiling bool `json:"at_ceiling,omitempty"`
-	// LowerBound: no step failed before the search stopped (StoppedBy
-	// says why: "max-rate" or "max-steps"), so Rate is a floor, not a
-	// measured limit. AtCeiling implies it.
+	// LowerBound: no failure was confirmed before the search stopped
+	// (StoppedBy says why: "max-rate", "max-steps", "undecided" or
+	// "canceled"), so Rate is a floor, not a measured limit. AtCeiling and
+	// Canceled imply it.
 	LowerBound bool   `json:"lower_bound,omitempty"`
 	StoppedBy  string `json:"stopped_by,omitempty"`
-	Canceled   bool   `json:"canceled,omitempty"`
+	// Undecided says which rate the search could not judge and why (the
+	// generator explained every failure there, Remeasure times over).
+	Undecided string `json:"undecided,omitempty"`
+	Canceled  bool   `json:"canceled,omitempty"`
+	// UpstreamBound, for a proxy scenario, is what its upstream holds at
+	// the miss ratio measured here (upstream capacity / upstream calls per
+	// request; 0: not known). When it is below Rate the plan uses it:
+	// the proxy cannot answer more than its upstream lets it.
+	UpstreamBound float64 `json:"upstream_bound,omitempty"`
+	BoundBy       string  `json:"bound_by,omitempty"`
 }
 
-// evaluate judges a probe's report against the criteria.
-func (c CapacityConfig) evaluate(rate float64, s *ScenarioReport) Probe {
-	p := Probe{Rate: rate, Achieved: s.RateAchieved, ErrorRatio: s.ErrorRatio, CacheHitRatio: s.CacheHitRatio}
-	if s.corrected != nil && s.corrected.TotalCount() > 0 {
-		p.Latency = s.corrected.ValueAtPercentile(c.SLO.Quantile)
+// PlanRate is the rate a plan may count on: Rate, or UpstreamBound when
+// the upstream holds less.
+func (c Capacity) PlanRate() float64 {
+	if c.UpstreamBound > 0 && c.UpstreamBound < c.Rate {
+		return c.UpstreamBound
 	}
-	var why []string
-	if s.Requests == 0 || s.RateAchieved < achievedFloor*rate {
-		why = append(why, fmt.Sprintf("achieved %.0f/s < %.0f%% of %.0f/s", s.RateAchieved, achievedFloor*100, rate))
-	}
-	if s.ErrorRatio > float64(c.MaxErrors) {
-		why = append(why, fmt.Sprintf("errors %.3f%% > %s", s.ErrorRatio*100, c.MaxErrors))
-	}
-	if p.Latency > int64(c.SLO.Limit) {
-		why = append(why, fmt.Sprintf("p%s %s > %s", fmtNum(c.SLO.Quantile), FormatNs(p.Latency), c.SLO.Limit))
-	}
-	p.Pass = len(why) == 0
-	p.Why = strings.Join(why, "; ")
-	return p
+	return c.Rate
 }
 
 // FindCapacity searches the highest rate at which scenario name holds:
-// achieved rate ≥ 95% of the rate asked, errors ≤ MaxErrors, and the SLO.
-// It doubles the rate from StartRate until a step fails (or MaxRate), then
-// bisects between the last pass and the first failure. base supplies the
-// population, limits and scenario list; each probe is a fresh run of the
-// one scenario. progress, when non-nil, sees each probe as it completes.
+// achieved rate ≥ 95% of the rate asked, errors ≤ MaxErrors, the SLO, and
+// no queue building over the step (see the file comment for how it
+// brackets, confirms and tells the generator's trouble from the
+// target's). base supplies the population, limits and scenario list; each
+// probe is a fresh run of the one scenario, on a reset cache when the
+// target is a Resetter. progress, when non-nil, sees each measurement as
+// it completes.
 func FindCapacity(ctx context.Context, base Config, name string, targets Targets, cc CapacityConfig, progress func(Probe)) (Capacity, error) {
-	if err := cc.Validate(); err != nil {
-		return Capacity{}, fmt.Errorf("bench: capacity: %w", err)
-	}
-	return findCapacity(ctx, base, name, targets, cc, progress, Execute)
+	return searchCapacity(ctx, base, name, targets, cc, progress, liveEnv(Execute))
 }
 
 // executeFunc runs one probe; Execute in production. The seam lets tests
@@ -157,7 +240,32 @@ func FindCapacity(ctx context.Context, base Config, name string, targets Targets
 // the search's logic is checked deterministically.
 type executeFunc func(ctx context.Context, cfg Config, targets Targets, opts ...Option) (*Report, error)
 
+// FindCapacity's production environment: real runs, the host's own
+// counters, real pauses.
+func liveEnv(execute executeFunc) probeEnv {
+	return probeEnv{execute: execute, host: watchHost, pause: sleepCtx}
+}
+
+// findCapacity is the search over a simulated executor in a quiet world:
+// no host load, no waiting (tests).
 func findCapacity(ctx context.Context, base Config, name string, targets Targets, cc CapacityConfig, progress func(Probe), execute executeFunc) (Capacity, error) {
+	return searchCapacity(ctx, base, name, targets, cc, progress, quietEnv(execute))
+}
+
+// quietEnv is an environment whose host is never busy and whose pauses
+// take no time.
+func quietEnv(execute executeFunc) probeEnv {
+	return probeEnv{
+		execute: execute,
+		host:    func() func() HostLoad { return func() HostLoad { return HostLoad{} } },
+		pause:   func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+	}
+}
+
+func searchCapacity(ctx context.Context, base Config, name string, targets Targets, cc CapacityConfig, progress func(Probe), env probeEnv) (Capacity, error) {
+	if err := cc.Validate(); err != nil {
+		return Capacity{}, fmt.Errorf("bench: capacity: %w", err)
+	}
 	cc = cc.withDefaults()
 	base = base.WithDefaults()
 	var spec *ScenarioSpec
@@ -169,305 +277,264 @@ func findCapacity(ctx context.Context, base Config, name string, targets Targets
 	if spec == nil {
 		return Capacity{}, fmt.Errorf("bench: capacity: no scenario %q", name)
 	}
-	out := Capacity{Scenario: *spec}
-	var passRep *ScenarioReport
-	probe := func(rate float64) (Probe, error) {
-		cfg := base
-		cfg.Scenarios = []ScenarioSpec{*spec}
-		cfg.Baseline = spec.Name
-		cfg.Schedule = nil
-		cfg.Rate = Rate(rate)
-		cfg.Duration = cc.StepDuration
-		cfg.Warmup = cc.StepWarmup
-		rep, err := execute(ctx, cfg, targets)
-		if err != nil {
-			return Probe{}, err
-		}
-		if rep.Canceled {
-			return Probe{}, context.Canceled
-		}
-		s := &rep.Scenarios[0]
-		p := cc.evaluate(rate, s)
-		if p.Pass && rate >= out.Rate {
-			out.Rate, passRep = rate, s
-		}
-		out.Steps = append(out.Steps, p)
-		if progress != nil {
-			progress(p)
-		}
-		return p, nil
-	}
-	finish := func(err error) (Capacity, error) {
-		if passRep != nil {
-			out.CacheHitRatio = passRep.CacheHitRatio
-			if passRep.Requests > 0 {
-				out.UpstreamRatio = float64(passRep.UpstreamCalls) / float64(passRep.Requests)
-			}
-		}
-		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
-			out.Canceled = true
-			return out, nil
-		}
-		return out, err
-	}
-
-	// Phase 1: double until a failure brackets the capacity.
-	lo, hi := 0.0, 0.0
-	for rate := math.Min(float64(cc.StartRate), float64(cc.MaxRate)); len(out.Steps) < cc.MaxSteps; {
-		p, err := probe(rate)
-		if err != nil {
-			return finish(err)
-		}
-		if !p.Pass {
-			hi = rate
-			break
-		}
-		lo = rate
-		if rate >= float64(cc.MaxRate) {
-			out.AtCeiling, out.LowerBound, out.StoppedBy = true, true, "max-rate"
-			return finish(nil)
-		}
-		rate = math.Min(rate*2, float64(cc.MaxRate))
-	}
-	if hi == 0 {
-		// Out of steps with every probe passing: the limit is above lo,
-		// not at it.
-		if lo > 0 {
-			out.LowerBound, out.StoppedBy = true, "max-steps"
-		}
-		return finish(nil)
-	}
-	// The first probe failed: halve down to find a passing floor.
-	for lo == 0 && len(out.Steps) < cc.MaxSteps && hi > 1 {
-		p, err := probe(hi / 2)
-		if err != nil {
-			return finish(err)
-		}
-		if p.Pass {
-			lo = hi / 2
-		} else {
-			hi /= 2
-		}
-	}
-	// Phase 2: bisect.
-	for lo > 0 && (hi-lo)/hi > cc.Precision && len(out.Steps) < cc.MaxSteps {
-		mid := math.Round((lo + hi) / 2)
-		p, err := probe(mid)
-		if err != nil {
-			return finish(err)
-		}
-		if p.Pass {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return finish(nil)
+	s := &search{cc: cc, env: env, ctx: ctx, base: base, spec: *spec, targets: targets, progress: progress,
+		tallies: map[float64]*tally{}, out: Capacity{Scenario: *spec, Repeats: map[string]int{}}}
+	err := s.run()
+	return s.finish(err)
 }
 
-// PlanConfig is the traffic to plan for.
-type PlanConfig struct {
-	Peak     Rate
-	Headroom Share
-	// MaxInstances, when > 0, makes a plan needing more instances infeasible.
-	MaxInstances int
+// decision is what the search concluded about a rate.
+type decision int
+
+const (
+	decidedPass decision = iota
+	decidedFail
+	undecided // the generator explained every failure, Remeasure times
+	outOfSteps
+)
+
+// tally counts the decisive measurements at one rate.
+type tally struct {
+	passes, fails int
+	best          int // the latest passing measurement's index in Steps
 }
 
-// PlanLine is one scenario's plan.
-type PlanLine struct {
-	Scenario  string  `json:"scenario"`
-	Mode      string  `json:"mode"`
-	Capacity  float64 `json:"capacity"`
-	Instances int     `json:"instances"`
-	// RequiredHitRatio is, for proxy scenarios when an upstream-direct
-	// scenario measured the upstream's capacity, the cache hit ratio that
-	// keeps upstream calls within it at peak (-1 when unknown or n/a).
-	RequiredHitRatio float64 `json:"required_hit_ratio"`
-	ObservedHitRatio float64 `json:"observed_hit_ratio"`
-	Feasible         bool    `json:"feasible"`
-	// LowerBound: Capacity is a floor (the search stopped before a step
-	// failed), so Instances is an upper bound. Undecided: the plan would
-	// fail only on that unmeasured floor, so whether the peak fits is
-	// unknown (Feasible is then false too: nothing established it).
-	LowerBound bool   `json:"lower_bound,omitempty"`
-	Undecided  bool   `json:"undecided,omitempty"`
-	Why        string `json:"why,omitempty"`
-	// Caveat qualifies a verdict on something the plan could not check: a
-	// proxy scenario's fit when no upstream scenario measured what the
-	// upstream holds (the fit then covers the proxy instances only).
-	Caveat string `json:"caveat,omitempty"`
+// search is one scenario's search state.
+type search struct {
+	cc       CapacityConfig
+	env      probeEnv
+	ctx      context.Context
+	base     Config
+	spec     ScenarioSpec
+	targets  Targets
+	progress func(Probe)
+
+	tallies map[float64]*tally
+	// lo is the highest rate whose passes stand, hi the lowest whose
+	// failures do (0: none yet).
+	lo, hi float64
+	out    Capacity
 }
 
-// Plan is the capacity plan for a peak.
-type Plan struct {
-	Peak     float64 `json:"peak"`
-	Headroom float64 `json:"headroom"`
-	// Need is the peak with headroom, the rate the instances must hold.
-	Need float64 `json:"need"`
-	// UpstreamCapacity is the upstream-direct scenario's capacity (0: not
-	// measured); UpstreamLowerBound says it is only a floor.
-	UpstreamCapacity   float64 `json:"upstream_capacity"`
-	UpstreamLowerBound bool    `json:"upstream_lower_bound,omitempty"`
-	// UpstreamMeasured: an upstream-direct scenario was searched, so
-	// UpstreamCapacity is a measurement (0: no rate probed met the SLO),
-	// not a blank.
-	UpstreamMeasured bool       `json:"upstream_measured"`
-	Lines            []PlanLine `json:"lines"`
-	// Notes say what the plan could not check, one sentence each.
-	Notes []string `json:"notes,omitempty"`
-}
+// errStop ends the search early without an error to report (the reason
+// is in out.StoppedBy).
+var errStop = errors.New("search stopped")
 
-// MakePlan turns capacities into instance counts for pc.Peak with
-// headroom. Instances scale out; the upstream does not (it is someone
-// else's Auth.js), so proxy mode fits only when its cache keeps upstream
-// calls within the upstream's own measured capacity.
-func MakePlan(caps []Capacity, pc PlanConfig) Plan {
-	need := float64(pc.Peak) * (1 + float64(pc.Headroom))
-	p := Plan{Peak: float64(pc.Peak), Headroom: float64(pc.Headroom), Need: need}
-	for _, c := range caps {
-		if c.Scenario.Mode == "upstream" && (!p.UpstreamMeasured || c.Rate >= p.UpstreamCapacity) {
-			p.UpstreamCapacity, p.UpstreamLowerBound, p.UpstreamMeasured = c.Rate, c.LowerBound, true
-		}
-	}
-	var unchecked []string // proxy scenarios whose upstream load nothing checked
-	for _, c := range caps {
-		l := PlanLine{Scenario: c.Scenario.Name, Mode: c.Scenario.Mode, Capacity: c.Rate,
-			RequiredHitRatio: -1, ObservedHitRatio: c.CacheHitRatio, Feasible: true, LowerBound: c.LowerBound}
-		// A failure resting on a floor rather than a measured limit is
-		// undecided, never a verdict.
-		var why, unknown []string
-		if c.Rate <= 0 {
-			l.Feasible = false
-			why = append(why, "no rate met the SLO")
-		} else {
-			l.Instances = int(math.Ceil(need / c.Rate))
-			if pc.MaxInstances > 0 && l.Instances > pc.MaxInstances {
-				msg := fmt.Sprintf("needs %d instances > %d", l.Instances, pc.MaxInstances)
-				if c.LowerBound {
-					unknown = append(unknown, fmt.Sprintf("needs at most %d instances (> %d)", l.Instances, pc.MaxInstances))
-				} else {
-					l.Feasible = false
-					why = append(why, msg)
-				}
-			}
-		}
-		miss := 1 - c.CacheHitRatio
-		if c.UpstreamRatio > 0 {
-			miss = c.UpstreamRatio
-		}
-		switch {
-		case c.Scenario.Mode != "proxy" || c.Rate <= 0 || miss*need <= 0:
-		case !p.UpstreamMeasured:
-			// The proxy instances scale out; the upstream behind them
-			// does not, and nothing here measured what it holds. A bare
-			// "yes" would read as the whole path fitting.
-			l.Caveat = fmt.Sprintf("only if the upstream, not measured, takes %.0f/s", miss*need)
-			unchecked = append(unchecked, l.Scenario)
-		case p.UpstreamCapacity <= 0:
-			l.Feasible = false
-			why = append(why, fmt.Sprintf("upstream would see %.0f/s but met the SLO at no rate probed", miss*need))
-		}
-		if c.Scenario.Mode == "proxy" && p.UpstreamCapacity > 0 {
-			l.RequiredHitRatio = math.Max(0, 1-p.UpstreamCapacity/need)
-			if miss*need > p.UpstreamCapacity {
-				if p.UpstreamLowerBound {
-					unknown = append(unknown, fmt.Sprintf("upstream would see %.0f/s, above the %.0f/s it held (its limit was not found)",
-						miss*need, p.UpstreamCapacity))
-				} else {
-					l.Feasible = false
-					why = append(why, fmt.Sprintf("upstream would see %.0f/s > its capacity %.0f/s: cache must hit ≥ %.1f%% (observed %.1f%%)",
-						miss*need, p.UpstreamCapacity, l.RequiredHitRatio*100, c.CacheHitRatio*100))
-				}
-			}
-		}
-		if l.Feasible && len(unknown) > 0 {
-			l.Feasible, l.Undecided = false, true
-			why = append([]string{"unknown: search stopped before a limit was found"}, unknown...)
-		}
-		l.Why = strings.Join(why, "; ")
-		p.Lines = append(p.Lines, l)
-	}
-	if len(unchecked) > 0 {
-		p.Notes = append(p.Notes, fmt.Sprintf("the upstream's capacity was not measured (no upstream scenario, e.g. upstream-jwt, was searched): the fit of %s covers the proxy instances only, not the upstream calls they make at peak, nor the cache hit ratio they need",
-			strings.Join(unchecked, ", ")))
-	}
-	return p
-}
-
-// WriteCapacity writes the search steps and the plan as text.
-func WriteCapacity(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) error {
-	cc = cc.withDefaults()
-	for _, c := range caps {
-		fmt.Fprintf(w, "%s (%s/%s cache=%v via %s): capacity %s", c.Scenario.Name, c.Scenario.Mode,
-			c.Scenario.Strategy, c.Scenario.Cache, c.Scenario.Via, capacityText(c))
-		if c.Canceled {
-			fmt.Fprint(w, " (search cancelled)")
-		}
-		fmt.Fprintln(w)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "  step\trate/s\tachieved/s\terrors\tp%s\tcache hit\t  verdict\n", fmtNum(cc.SLO.Quantile))
-		for i, s := range c.Steps {
-			verdict := "pass"
-			if !s.Pass {
-				verdict = "FAIL: " + s.Why
-			}
-			fmt.Fprintf(tw, "  %d\t%.0f\t%.0f\t%.3f%%\t%s\t%.1f%%\t  %s\n", i+1, s.Rate, s.Achieved, s.ErrorRatio*100,
-				FormatNs(s.Latency), s.CacheHitRatio*100, verdict)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(w, "\nplan: peak %.0f/s + %.0f%% headroom = %.0f/s, SLO %s, errors ≤ %s", p.Peak, p.Headroom*100, p.Need, cc.SLO, cc.MaxErrors)
-	if p.UpstreamCapacity > 0 {
-		ge := ""
-		if p.UpstreamLowerBound {
-			ge = "≥"
-		}
-		fmt.Fprintf(w, ", upstream holds %s%.0f/s", ge, p.UpstreamCapacity)
-	}
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  scenario\tcapacity/s\tinstances\tcache must hit\tfits\n")
-	for _, l := range p.Lines {
-		req := "-"
-		if l.RequiredHitRatio >= 0 {
-			req = fmt.Sprintf("%.1f%% (seen %.1f%%)", l.RequiredHitRatio*100, l.ObservedHitRatio*100)
-		}
-		fits := "yes"
-		if l.Caveat != "" {
-			fits = "yes, " + l.Caveat
-			if req == "-" {
-				req = "unknown"
-			}
-		}
-		switch {
-		case l.Undecided:
-			fits = l.Why
-		case !l.Feasible:
-			fits = "NO: " + l.Why
-		}
-		capTxt, inst := fmt.Sprintf("%.0f", l.Capacity), fmt.Sprint(l.Instances)
-		if l.LowerBound {
-			capTxt, inst = "≥"+capTxt, "≤"+inst
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", l.Scenario, capTxt, inst, req, fits)
-	}
-	if err := tw.Flush(); err != nil {
+func (s *search) run() error {
+	if err := s.bracket(roundRate(math.Min(float64(s.cc.StartRate), float64(s.cc.MaxRate)))); err != nil {
 		return err
 	}
-	for _, n := range p.Notes {
-		fmt.Fprintln(w, "note:", n)
+	for s.lo > 0 {
+		for s.hi > 0 && s.hi/s.lo-1 > s.cc.Precision {
+			mid := roundRate(math.Sqrt(s.lo * s.hi))
+			if mid <= s.lo || mid >= s.hi {
+				break // the bracket is as narrow as the rates' rounding goes
+			}
+			d, err := s.judge(mid, 1)
+			if err != nil {
+				return err
+			}
+			if d == decidedPass {
+				s.lo = mid
+			} else {
+				s.hi = mid
+			}
+		}
+		// The capacity is what the plan rests on: measured twice.
+		d, err := s.judge(s.lo, 2)
+		if err != nil {
+			return err
+		}
+		if d == decidedPass {
+			s.out.Confirmed = true
+			return nil
+		}
+		s.hi, s.lo = s.lo, s.highestPassBelow(s.lo)
+		if s.lo == 0 && s.hi > float64(s.cc.MinRate) {
+			// The only pass was the capacity that failed its
+			// confirmation: bracket again, down from it.
+			if err := s.bracket(roundRate(math.Max(s.hi/2, float64(s.cc.MinRate)))); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
-// capacityText is the capacity as measured ("400/s"), or as a floor when
-// the search stopped before any step failed ("≥100/s (stopped at
-// max-steps)").
-func capacityText(c Capacity) string {
-	if !c.LowerBound {
-		return fmt.Sprintf("%.0f/s", c.Rate)
+// bracket finds a pass and a failure from rate: up by doubling from a
+// pass, down by halving from a failure, leaving the highest pass in s.lo
+// and the lowest failure in s.hi (0 for either not found).
+func (s *search) bracket(rate float64) error {
+	for {
+		d, err := s.judge(rate, 1)
+		if err != nil {
+			return err
+		}
+		if d == decidedFail {
+			s.hi = rate
+			if s.lo > 0 || rate <= float64(s.cc.MinRate) {
+				return nil // bracketed, or nothing held down to the floor asked
+			}
+			rate = roundRate(math.Max(rate/2, float64(s.cc.MinRate)))
+			continue
+		}
+		s.lo = rate
+		switch {
+		case s.hi > 0:
+			return nil
+		case rate < float64(s.cc.MaxRate):
+			rate = roundRate(math.Min(rate*2, float64(s.cc.MaxRate)))
+			continue
+		}
+		// Held at the ceiling asked: confirm it, and stop there.
+		if d, err = s.judge(rate, 2); err != nil {
+			return err
+		}
+		if d == decidedFail {
+			s.hi, s.lo = rate, s.highestPassBelow(rate)
+			return nil
+		}
+		s.out.AtCeiling, s.out.Confirmed = true, true
+		s.stop("max-rate")
+		return errStop
 	}
-	return fmt.Sprintf("≥%.0f/s (stopped at %s before any step failed: a lower bound)", c.Rate, c.StoppedBy)
+}
+
+// stop records why the search ends before bracketing.
+func (s *search) stop(why string) {
+	if s.out.StoppedBy == "" {
+		s.out.StoppedBy = why
+	}
+}
+
+// judge measures rate until its verdict stands: a pass stands after
+// needPasses passes outnumbering the failures; a failure after two
+// failures outnumbering the passes (a single failure is never believed).
+// Inconclusive measurements (the generator, not the target) count for
+// neither; beyond Remeasure of them the rate is undecided and the search
+// stops.
+func (s *search) judge(rate float64, needPasses int) (decision, error) {
+	t := s.tallies[rate]
+	if t == nil {
+		t = &tally{}
+		s.tallies[rate] = t
+	}
+	inconclusive := 0
+	purpose := "search"
+	if t.passes+t.fails > 0 {
+		purpose = "confirm"
+	}
+	for {
+		switch {
+		case t.passes >= needPasses && t.passes > t.fails:
+			return decidedPass, nil
+		case t.fails >= 2 && t.fails > t.passes:
+			return decidedFail, nil
+		}
+		if len(s.out.Steps) >= s.cc.MaxSteps {
+			s.stop("max-steps")
+			return outOfSteps, errStop
+		}
+		p, err := s.measure(rate, purpose)
+		if err != nil {
+			return 0, err
+		}
+		switch p.Verdict {
+		case VerdictPass:
+			t.passes++
+			t.best = len(s.out.Steps) - 1
+			purpose = "confirm"
+		case VerdictFail:
+			t.fails++
+			purpose = "confirm"
+		default:
+			inconclusive++
+			if inconclusive > s.cc.Remeasure {
+				s.out.Undecided = fmt.Sprintf("%.0f/s: the generator, not the target, explained every failure (%d measurements): %s",
+					rate, inconclusive, p.Generator)
+				s.stop("undecided")
+				return undecided, errStop
+			}
+			pause := time.Duration(s.cc.RemeasurePause) << (inconclusive - 1)
+			if err := s.env.pause(s.ctx, pause); err != nil {
+				return 0, err
+			}
+			purpose = "generator"
+		}
+	}
+}
+
+// measure takes one measurement at rate and records it.
+func (s *search) measure(rate float64, purpose string) (Probe, error) {
+	p, err := s.probe(rate, len(s.out.Steps))
+	if err != nil {
+		return p, err
+	}
+	p.Purpose = purpose
+	if purpose != "search" {
+		s.out.Repeats[purpose]++
+	}
+	s.out.Steps = append(s.out.Steps, p)
+	if s.progress != nil {
+		s.progress(p)
+	}
+	return p, nil
+}
+
+// highestPassBelow returns the highest rate below r whose passes stand
+// (0: none).
+func (s *search) highestPassBelow(r float64) float64 {
+	best := 0.0
+	for rate, t := range s.tallies {
+		if rate < r && rate > best && t.passes > t.fails {
+			best = rate
+		}
+	}
+	return best
+}
+
+// finish fills the result's ratios and bounds once the search is over.
+func (s *search) finish(err error) (Capacity, error) {
+	out := &s.out
+	out.Rate, out.BracketHigh = s.lo, s.hi
+	if t := s.tallies[out.Rate]; t != nil && t.passes > 0 {
+		best := out.Steps[t.best]
+		out.CacheHitRatio, out.UpstreamRatio = best.CacheHitRatio, best.UpstreamRatio
+	}
+	if errors.Is(err, context.Canceled) || s.ctx.Err() != nil {
+		out.Canceled = true
+		out.StoppedBy = "canceled"
+		err = nil
+	}
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	// A cancelled search found no limit it can vouch for: every figure is
+	// a floor. So is a capacity with no confirmed failure above it, and
+	// one of 0 from a search the generator stopped (undecided) before a
+	// rate below its failures was judged. (Out of steps with nothing
+	// passed, no rate probed met the SLO: a measured 0, as before.)
+	if out.Canceled || out.BracketHigh == 0 || (out.Rate == 0 && out.StoppedBy == "undecided") {
+		out.LowerBound = true
+		if out.StoppedBy == "" {
+			out.StoppedBy = "max-steps"
+		}
+	}
+	if len(out.Repeats) == 0 {
+		out.Repeats = nil
+	}
+	return *out, err
+}
+
+// roundRate keeps probed rates readable and repeatable: whole numbers
+// from 10/s up, three significant digits from 1,000/s.
+func roundRate(r float64) float64 {
+	switch {
+	case r >= 1000:
+		mag := math.Pow(10, math.Floor(math.Log10(r))-2)
+		return math.Round(r/mag) * mag
+	case r >= 10:
+		return math.Round(r)
+	}
+	return math.Round(r*100) / 100
 }

@@ -35,5 +35,6 @@ func (c CapacityConfig) Validate() error {
 	if c.MaxSteps < 0 {
 		errs = append(errs, errors.New("max steps must not be negative (0 for the default)"))
 	}
+	errs = append(errs, c.validateSearch()...)
 	return errors.Join(errs...)
 }

@@ -80,5 +80,27 @@
 // and a self-contained HTML report (WriteHTML: percentile curves up to the
 // resolution of the samples, latency over time, the table). FindCapacity
 // and MakePlan search the highest rate that holds an SLO and size a
-// deployment for a peak.
+// deployment for a peak; SearchCapacities does both for every scenario
+// and returns a CapacityReport (text, JSON, HTML).
+//
+// # Capacity
+//
+// A capacity search is built to give the same answer twice on a busy
+// machine. Each probe holds enough latencies for the SLO's percentile
+// (3,000 for p99: the step is lengthened at low rates) and reports every
+// percentile with a 95% order-statistic interval read from the histogram.
+// A failure is believed only once a repeat confirms it, and the capacity
+// is itself measured twice. A failure coinciding with the generator's own
+// dispatch lag while other processes keep the host busy, with CPU steal,
+// or with the target's own figures holding, is "inconclusive: the
+// generator, not the target", re-measured after a pause and never
+// counted; past a cap the search says it could not decide. The search
+// brackets from both sides (doubling from a pass, halving from a failure)
+// and narrows geometrically; it reports the bracket [highest confirmed
+// pass, lowest confirmed failure]. Saturation is read from its signature
+// (achieved behind asked, a queue building from the early to the late
+// interval histograms, errors), not only from one percentile. Cached
+// targets that implement Resetter start each probe empty and are warmed
+// until their hit ratio settles, so each probe reports its own. A proxy is
+// planned on no more than its upstream holds at its miss ratio.
 package bench

@@ -162,7 +162,7 @@ func TestBenchHelpDocumentsExitStatus(t *testing.T) {
 // says the capacity is a lower bound.
 func TestCapacityMaxRateCapsSearch(t *testing.T) {
 	code, stdout, stderr := runCmd(t, "capacity", "--scenarios", "local-jwt", "--sessions", "10", "--slo", "p99=1s", "--max-errors", "50%",
-		"--peak", "100/s", "--max-rate", "10/s", "--step", "1s", "--step-warmup", "0s", "--max-steps", "3")
+		"--peak", "100/s", "--max-rate", "10/s", "--step", "1s", "--step-warmup", "0s", "--max-steps", "3", "--min-samples", "10")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}

@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/authscope/authscope/bench"
@@ -20,14 +20,30 @@ var errPlanInfeasible = errors.New("capacity: the SLO cannot be met at the peak"
 // never bounded (it stopped at --max-steps or --max-rate with every step
 // passing). A gate that cannot decide fails loudly, exit 1, with its own
 // message.
-var errPlanUndecided = errors.New("capacity: could not establish capacity: the search stopped before a limit was found (raise --max-steps or --max-rate)")
+var errPlanUndecided = errors.New("capacity: could not establish capacity: the search stopped before a limit was found (raise --max-steps or --max-rate; where the generator was blamed, rerun on a quieter machine)")
 
 // capacityExitDoc ends capacity --help.
 const capacityExitDoc = `
+Each probe holds enough latencies for the SLO's percentile (3000 for p99; a
+step is lengthened at low rates, up to --max-step) and reports it with its
+95% interval. A failure is confirmed by a repeat before the search believes
+it; a failure the generator or the host explains (dispatch lag with other
+processes busy beyond --host-bound, CPU steal) is "inconclusive: the
+generator, not the target" and re-measured after a pause, never counted
+(three times at most, then the search says it could not decide). The search
+doubles from a pass and halves from a failure until it has both, then
+narrows: the capacity is the highest confirmed pass, reported with the
+bracket up to the lowest confirmed failure. Upstream scenarios are searched
+first and a proxy is planned on no more than its upstream holds at its miss
+ratio. Cached scenarios start each probe on a reset cache warmed until its
+hit ratio settles. --json and --html (rate-versus-latency charts) carry
+every measurement.
+
 A search that stops (--max-steps, --max-rate) before any step fails reports
 its capacity as a lower bound ("≥100/s (stopped at max-steps …)", JSON
 "lower_bound": true); a plan that would fail only on such a floor says
-"unknown: search stopped before a limit was found" instead of NO.
+"unknown: search stopped before a limit was found" instead of NO. An
+interrupted search plans nothing and marks every capacity a lower bound.
 Database scenarios open the store read-only (no pruning, no extension), so
 every probe meets the same session population.
 
@@ -41,9 +57,11 @@ or --max-rate), or on interruption; 2 for usage errors.
 type capacityFlags struct {
 	slo, maxErrors, peak, headroom string
 	startRate, maxRate             string
-	step, stepWarmup               time.Duration
+	step, stepWarmup, maxStep      time.Duration
 	maxInstances, maxSteps         int
-	gate, jsonOut                  string
+	minSamples                     int64
+	hostBound                      string
+	gate, jsonOut, htmlOut         string
 }
 
 func (c *capacityFlags) register(fs *flag.FlagSet) {
@@ -58,13 +76,18 @@ func (c *capacityFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.stepWarmup, "step-warmup", time.Second, "warm-up of each probe (0: none)")
 	fs.IntVar(&c.maxSteps, "max-steps", 14, "probes per scenario at most")
 	fs.StringVar(&c.gate, "gate", "", "comma-separated scenarios whose plan decides the exit code (default all but the upstream baseline)")
+	fs.Int64Var(&c.minSamples, "min-samples", 0, "latencies each probe must hold; a step is lengthened for them (0: enough for the SLO's percentile, 3000 for p99)")
+	fs.DurationVar(&c.maxStep, "max-step", 0, "longest a step is lengthened to (0: 12 steps, at most 1m)")
+	fs.StringVar(&c.hostBound, "host-bound", "50%", "share of the host's cores other processes may keep busy before a failure with generator lag is blamed on the host, not the target (100%: never)")
 	fs.StringVar(&c.jsonOut, "json", "", "write the searches and the plan as JSON to `FILE`")
+	fs.StringVar(&c.htmlOut, "html", "", "write the searches (rate-versus-latency charts) and the plan as a self-contained HTML report to `FILE`")
 }
 
 // config turns the flags into the search and the plan, every problem
 // reported at once as a usage error.
 func (c *capacityFlags) config(set map[string]bool) (bench.CapacityConfig, bench.PlanConfig, error) {
-	cc := bench.CapacityConfig{StepDuration: bench.Duration(c.step), StepWarmup: bench.Duration(c.stepWarmup), MaxSteps: c.maxSteps}
+	cc := bench.CapacityConfig{StepDuration: bench.Duration(c.step), StepWarmup: bench.Duration(c.stepWarmup), MaxSteps: c.maxSteps,
+		MinSamples: c.minSamples, MaxStepDuration: bench.Duration(c.maxStep)}
 	if c.stepWarmup == 0 {
 		cc.StepWarmup = -1 // none; CapacityConfig's zero means its default
 	}
@@ -109,6 +132,12 @@ func (c *capacityFlags) searchErrors(set map[string]bool, cc *bench.CapacityConf
 	if c.maxSteps < 1 {
 		errs = append(errs, fmt.Errorf("--max-steps %d: want at least 1", c.maxSteps))
 	}
+	if c.minSamples < 0 || c.maxStep < 0 {
+		errs = append(errs, errors.New("--min-samples and --max-step: want 0 (default) or more"))
+	}
+	if cc.HostBound, err = bench.ParseShare(c.hostBound); err != nil || cc.HostBound <= 0 {
+		errs = append(errs, fmt.Errorf("--host-bound %s: want a share above 0, such as 50%%", c.hostBound))
+	}
 	return errs
 }
 
@@ -151,7 +180,7 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	outs, err := openOutputs(outputPaths{json: c.jsonOut})
+	outs, err := openOutputs(outputPaths{json: c.jsonOut, html: c.htmlOut})
 	if err != nil {
 		return err
 	}
@@ -171,67 +200,65 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	for _, n := range setup.Notes {
 		fmt.Fprintln(env.stderr, "note:", n)
 	}
-	caps, err := searchCapacities(ctx, env, setup, cc)
+	report, err := searchCapacities(ctx, env, setup, cc, pc)
 	if err != nil {
 		return err
 	}
-	plan := bench.MakePlan(caps, pc)
-	if err := bench.WriteCapacity(env.stdout, caps, cc, plan); err != nil {
+	if err := report.WriteText(env.stdout); err != nil {
 		return err
 	}
-	if err := writeCapacityJSON(outs, cc, caps, plan); err != nil {
+	if err := writeCapacityFiles(outs, report); err != nil {
 		return err
 	}
 	if ctx.Err() != nil {
 		return errors.New("interrupted: partial search reported")
 	}
-	return planVerdict(plan, gated)
+	return planVerdict(report.Plan, gated)
 }
 
-// searchCapacities runs the search of each scenario in turn, one short
-// progress line per probe on stderr; a cancelled search ends the loop.
-func searchCapacities(ctx context.Context, env *cliEnv, setup *benchtarget.Setup, cc bench.CapacityConfig) ([]bench.Capacity, error) {
-	var caps []bench.Capacity
-	for _, sc := range setup.Config.Scenarios {
-		fmt.Fprintf(env.stderr, "%s: searching (SLO %s, errors ≤ %s)\n", sc.Name, cc.SLO, cc.MaxErrors)
-		// Progress is one short line per probe; the step table itself is
-		// written once, on stdout, with the plan.
-		c, err := bench.FindCapacity(ctx, setup.Config, sc.Name, setup.Targets, cc, func(pr bench.Probe) {
-			verdict := "pass"
-			if !pr.Pass {
-				verdict = "fail"
-			}
-			fmt.Fprintf(env.stderr, "  probed %.0f/s: %s\n", pr.Rate, verdict)
-		})
-		if err != nil {
-			return nil, err
+// searchCapacities searches every scenario (upstream ones first: a proxy
+// is planned on what its upstream holds) and plans for pc, one short
+// progress line per measurement on stderr; the tables are written once,
+// on stdout, with the plan.
+func searchCapacities(ctx context.Context, env *cliEnv, setup *benchtarget.Setup, cc bench.CapacityConfig, pc bench.PlanConfig) (*bench.CapacityReport, error) {
+	return bench.SearchCapacities(ctx, setup.Config, setup.Targets, cc, pc, func(name string, pr *bench.Probe) {
+		if pr == nil {
+			fmt.Fprintf(env.stderr, "%s: searching (SLO %s, errors ≤ %s)\n", name, cc.SLO, cc.MaxErrors)
+			return
 		}
-		caps = append(caps, c)
-		if c.Canceled {
-			break
-		}
-	}
-	return caps, nil
+		fmt.Fprintf(env.stderr, "  probed %.0f/s: %s\n", pr.Rate, probeVerdict(pr))
+	})
 }
 
-// writeCapacityJSON writes --json: the searches and the plan.
-func writeCapacityJSON(outs *outputs, cc bench.CapacityConfig, caps []bench.Capacity, plan bench.Plan) error {
-	if outs.json == nil {
-		return nil
+// probeVerdict is a measurement's verdict in a progress line: "pass",
+// "fail", or "inconclusive (the generator, not the target: …)".
+func probeVerdict(pr *bench.Probe) string {
+	switch pr.Verdict {
+	case bench.VerdictPass:
+		return "pass"
+	case bench.VerdictInconclusive:
+		return "inconclusive (the generator, not the target: " + pr.Generator + ")"
 	}
-	data, err := json.MarshalIndent(struct {
-		SLO       string           `json:"slo"`
-		MaxErrors float64          `json:"max_errors"`
-		Searches  []bench.Capacity `json:"searches"`
-		Plan      bench.Plan       `json:"plan"`
-	}{cc.SLO.String(), float64(cc.MaxErrors), caps, plan}, "", "  ")
-	if err != nil {
-		return err
+	return "fail"
+}
+
+// writeCapacityFiles writes --json and --html from the report.
+func writeCapacityFiles(outs *outputs, report *bench.CapacityReport) error {
+	for _, o := range []struct {
+		f     *outFile
+		write func(io.Writer) error
+	}{{outs.json, report.WriteJSON}, {outs.html, report.WriteHTML}} {
+		if o.f == nil {
+			continue
+		}
+		if err := o.write(o.f); err != nil {
+			return fmt.Errorf("%s: %w", o.f.path, err)
+		}
+		if err := o.f.commit(); err != nil {
+			return err
+		}
 	}
-	if _, err := outs.json.Write(append(data, '\n')); err != nil {
-		return fmt.Errorf("%s: %w", outs.json.path, err)
-	}
-	return outs.json.commit()
+	return nil
 }
 
 // planVerdict is the exit status of the gated plans: nil when each fits,

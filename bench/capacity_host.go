@@ -1,0 +1,120 @@
+package bench
+
+import (
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// HostLoad is what the host did while a probe ran, from the kernel's
+// counters (/proc/stat, /proc/self/stat, /proc/loadavg): the evidence that
+// a failure was the host's or the generator's rather than the target's.
+// Known is false where the counters cannot be read (not Linux).
+type HostLoad struct {
+	Known bool `json:"known"`
+	Cores int  `json:"cores"`
+	// StealShare is the share of CPU time the hypervisor gave to other
+	// machines (steal) over the probe.
+	StealShare float64 `json:"steal_share"`
+	// OtherCores is the CPU other processes used over the probe, in cores
+	// (host busy time less this process's own); OwnCores is this
+	// process's (generator and in-process targets together).
+	OtherCores float64 `json:"other_cores"`
+	OwnCores   float64 `json:"own_cores"`
+	// Load1 is the one-minute load average at the probe's end.
+	Load1 float64 `json:"load1"`
+}
+
+// cpuTicks are cumulative CPU counters in clock ticks.
+type cpuTicks struct {
+	total, busy, steal, own float64
+	cores                   int // the CPUs /proc/stat counts (the ticks' CPUs)
+}
+
+// watchHost starts watching the host; the function it returns stops and
+// reports the load over the interval.
+func watchHost() func() HostLoad {
+	before, ok := readTicks()
+	return func() HostLoad {
+		h := HostLoad{Cores: runtime.NumCPU(), Load1: readLoad1()}
+		after, ok2 := readTicks()
+		if after.cores > 0 {
+			h.Cores = after.cores
+		}
+		d := cpuTicks{total: after.total - before.total, busy: after.busy - before.busy,
+			steal: after.steal - before.steal, own: after.own - before.own}
+		if !ok || !ok2 || d.total <= 0 {
+			return h
+		}
+		h.Known = true
+		h.StealShare = d.steal / d.total
+		h.OwnCores = d.own / d.total * float64(h.Cores)
+		h.OtherCores = max(0, (d.busy-d.own)/d.total*float64(h.Cores))
+		return h
+	}
+}
+
+// readTicks reads the host's CPU counters (the "cpu" line of /proc/stat:
+// user nice system idle iowait irq softirq steal …) and this process's
+// (utime and stime of /proc/self/stat), all in the same clock ticks.
+func readTicks() (cpuTicks, bool) {
+	var t cpuTicks
+	stat, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return t, false
+	}
+	line, _, _ := strings.Cut(string(stat), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return t, false
+	}
+	v := make([]float64, 8)
+	for i := range v {
+		if v[i], err = strconv.ParseFloat(f[i+1], 64); err != nil {
+			return t, false
+		}
+	}
+	for _, x := range v {
+		t.total += x
+	}
+	for _, l := range strings.Split(string(stat), "\n")[1:] {
+		if len(l) > 3 && strings.HasPrefix(l, "cpu") && l[3] >= '0' && l[3] <= '9' {
+			t.cores++
+		}
+	}
+	t.steal = v[7]
+	t.busy = t.total - v[3] - v[4] - v[7] // less idle, iowait and steal
+	self, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return t, false
+	}
+	// The command name (field 2) is in parentheses and may hold spaces:
+	// count fields after its closing one. utime and stime are fields 14, 15.
+	s := string(self)
+	rest := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(rest) < 13 {
+		return t, false
+	}
+	ut, err1 := strconv.ParseFloat(rest[11], 64)
+	st, err2 := strconv.ParseFloat(rest[12], 64)
+	if err1 != nil || err2 != nil {
+		return t, false
+	}
+	t.own = ut + st
+	return t, true
+}
+
+// readLoad1 returns the one-minute load average (0 when unknown).
+func readLoad1() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}

@@ -1,0 +1,130 @@
+package bench
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// kneeCapacityConfig is the search the reproducibility tests run: p99
+// within 10ms against a target whose knee is at 1,000/s.
+func kneeCapacityConfig() CapacityConfig {
+	return CapacityConfig{
+		SLO: SLO{Quantile: 99, Limit: 10 * time.Millisecond}, MaxErrors: 0.001,
+		StartRate: 100, StepDuration: Duration(2 * time.Second), StepWarmup: Duration(200 * time.Millisecond),
+		MaxStepDuration: Duration(time.Minute),
+	}
+}
+
+func kneeSpec() ScenarioSpec {
+	return ScenarioSpec{Name: "knee", Mode: "local", Strategy: "jwt", Via: ViaInProc}
+}
+
+// TestCapacityReproducible: the same target, searched with different
+// seeds (service times, cookie picks) and a generator that stalls, alone or
+// with a noisy neighbour the host counters see, gives the same capacity
+// within 10%, just under its 1,000/s knee, and never blames the target
+// for a stall the host explains.
+func TestCapacityReproducible(t *testing.T) {
+	const knee = 1000.0
+	noises := map[string]noise{
+		"quiet":  {},
+		"jitter": {jitter: 300 * time.Microsecond},
+		// A busy neighbour stalls the generator in most runs: the host's
+		// counters show it, so those failures are re-measured.
+		"neighbour": {stallProb: 0.6, stalls: 3, stallLen: 40 * time.Millisecond, neighbour: true, jitter: 100 * time.Microsecond},
+		// Rare stalls of the generator's own (nothing on the host shows
+		// them): a failure they cause is not confirmed by the repeat.
+		"own-stalls": {stallProb: 0.15, stalls: 1, stallLen: 40 * time.Millisecond},
+	}
+	var lo, hi float64
+	generatorRepeats := 0
+	seeds := uint64(4)
+	if raceEnabled {
+		seeds = 2 // one goroutine, virtual time: the race detector only slows it
+	}
+	for name, nz := range noises {
+		for seed := uint64(1); seed <= seeds; seed++ {
+			sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: seed, noise: nz}
+			c, err := searchCapacity(t.Context(), Config{Scenarios: []ScenarioSpec{kneeSpec()}}, "knee", Targets{}, kneeCapacityConfig(), nil, sim.env())
+			if err != nil {
+				t.Fatalf("%s seed %d: %v", name, seed, err)
+			}
+			t.Logf("%s seed %d: capacity %.0f/s bracket %.0f-%.0f, %d measurements, repeats %v", name, seed, c.Rate, c.Rate, c.BracketHigh, len(c.Steps), c.Repeats)
+			// A neighbour busy through every re-measurement of the
+			// capacity leaves it undecided, said so, never a floor.
+			if c.LowerBound || c.BracketHigh == 0 || (!c.Confirmed && c.Undecided == "") {
+				t.Errorf("%s seed %d: not a bracket, neither confirmed nor said undecided: %s", name, seed, summary(c))
+			}
+			if c.Undecided != "" && (nz.neighbour == false || c.StoppedBy != "undecided") {
+				t.Errorf("%s seed %d: undecided without a neighbour: %s", name, seed, summary(c))
+			}
+			if c.Rate > knee || c.Rate < 0.85*knee {
+				t.Errorf("%s seed %d: capacity %.0f/s, want just under the %.0f/s knee: %s", name, seed, c.Rate, knee, summary(c))
+			}
+			if lo == 0 || c.Rate < lo {
+				lo = c.Rate
+			}
+			hi = max(hi, c.Rate)
+			generatorRepeats += c.Repeats["generator"]
+			for _, s := range c.Steps {
+				if s.Verdict == VerdictInconclusive && (s.Generator == "" || !strings.Contains(s.Generator, "other processes")) {
+					t.Errorf("%s seed %d: inconclusive without the host's evidence: %+v", name, seed, s)
+				}
+				if s.Samples < s.SamplesWanted {
+					t.Errorf("%s seed %d: %.0f/s took %d samples, fewer than the %d p99 needs", name, seed, s.Rate, s.Samples, s.SamplesWanted)
+				}
+			}
+		}
+	}
+	if hi/lo > 1.10 {
+		t.Errorf("capacities spread %.0f/s to %.0f/s (%.2fx), want within 10%%", lo, hi, hi/lo)
+	}
+	if generatorRepeats == 0 {
+		t.Error("the noisy neighbour never made a measurement inconclusive: the generator check is not exercised")
+	}
+}
+
+// TestCapacityWithoutConfirmationIsNotReproducible shows what the
+// confirmation buys: the same search believing every first failure (no
+// repeat) lands lower under the neighbour's stalls for some seed, which
+// is the spread the issue saw. If this ever stops failing the search's
+// guards are no longer needed for this noise, and the test above proves
+// less than it says.
+func TestCapacityWithoutConfirmationIsNotReproducible(t *testing.T) {
+	nz := noise{stallProb: 0.6, stalls: 3, stallLen: 40 * time.Millisecond, neighbour: true}
+	worst := 1e9
+	for seed := uint64(1); seed <= 4; seed++ {
+		sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: seed, noise: nz}
+		cc := kneeCapacityConfig()
+		cc.StealBound, cc.HostBound = 1, 1 // the host's evidence ignored
+		env := sim.env()
+		naive := 0.0
+		for rate := 100.0; rate <= 2000; rate *= 1.25 {
+			s := &search{cc: cc.withDefaults(), env: env, ctx: t.Context(), base: Config{Scenarios: []ScenarioSpec{kneeSpec()}}.WithDefaults(),
+				spec: kneeSpec(), tallies: map[float64]*tally{}, out: Capacity{Repeats: map[string]int{}}}
+			p, err := s.probe(rate, int(rate))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.Pass {
+				break
+			}
+			naive = rate
+		}
+		worst = min(worst, naive)
+	}
+	if worst >= 0.85*1000 {
+		t.Errorf("a single-reading search held %.0f/s at worst under stalls: the noise does not test the guards", worst)
+	}
+}
+
+// summary is a search's steps on one line each, for failure messages.
+func summary(c Capacity) string {
+	var b strings.Builder
+	for _, s := range c.Steps {
+		fmt.Fprintf(&b, "\n  %.0f/s %s p99 %s lag %s %s", s.Rate, s.Verdict, FormatNs(s.Latency), FormatNs(s.DispatchLagP99), s.Why)
+	}
+	return b.String()
+}

@@ -1,0 +1,163 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// noise is a simulated load generator's misbehaviour: stall episodes
+// during which it sends nothing (the requests due then leave together
+// when it wakes, a burst the target must absorb), and a small lateness on
+// every send.
+type noise struct {
+	stallProb float64       // the chance a run has stalls
+	stalls    int           // stall episodes in such a run
+	stallLen  time.Duration // each one's length
+	// neighbour: the stalls come from another process busy on the host,
+	// which the host's counters show (otherwise the counters stay quiet).
+	neighbour bool
+	jitter    time.Duration // every send is late by up to this
+}
+
+// kneeSim is a target with a known knee, run in virtual time through the
+// run's own pacer, recorder, window and .hlog intervals: one server
+// (FIFO), service times uniform in mean×[1−spread, 1+spread], so it holds
+// 1/mean requests a second and queues beyond. Each run draws its service
+// times and stalls from (seed, the run's Seed), so a search is
+// deterministic and each measurement sees fresh noise.
+type kneeSim struct {
+	mean   time.Duration
+	spread float64
+	seed   uint64
+	noise  noise
+
+	host HostLoad // what the host looked like during the last run
+	runs int
+}
+
+// env is the search's environment over the simulation: its runs, its
+// host counters, no waiting.
+func (k *kneeSim) env() probeEnv {
+	return probeEnv{
+		execute: k.execute,
+		host:    func() func() HostLoad { return func() HostLoad { return k.host } },
+		pause:   func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+	}
+}
+
+var simEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func (k *kneeSim) execute(ctx context.Context, cfg Config, _ Targets, opts ...Option) (*Report, error) {
+	var o runOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	cfg = cfg.WithDefaults()
+	k.runs++
+	rng := rand.New(rand.NewPCG(k.seed, cfg.Seed))
+	plan := cfg.Plan()
+	total, warm := plan.Total(), time.Duration(cfg.Warmup)
+	stalls := k.drawStalls(rng, warm, total)
+	k.host = HostLoad{Known: true, Cores: 2, OwnCores: 1, OtherCores: 0.1}
+	if len(stalls) > 0 && k.noise.neighbour {
+		k.host.OtherCores = 1.8
+	}
+
+	p := newPacer(plan, cfg.MaxRequests)
+	began := simEpoch
+	p.began.Store(&began)
+	rec := newRecorder(cfg.Scenarios[0])
+	rec.windowStart = began.Add(warm)
+	rec.ivStart = rec.windowStart
+	log, err := newSimLog(o.hlog, began)
+	if err != nil {
+		return nil, err
+	}
+	ivLen := time.Duration(cfg.Interval)
+	nextIv := rec.windowStart.Add(ivLen)
+	var free time.Time
+	for n := uint64(0); ; n++ {
+		due, ok := p.at(n)
+		if !ok {
+			break
+		}
+		intended := began.Add(due)
+		send := intended
+		for _, s := range stalls {
+			if due >= s[0] && due < s[1] {
+				send = began.Add(s[1])
+			}
+		}
+		if k.noise.jitter > 0 {
+			send = send.Add(time.Duration(rng.Int64N(int64(k.noise.jitter))))
+		}
+		start := send
+		if free.After(start) {
+			start = free
+		}
+		svc := time.Duration(float64(k.mean) * (1 - k.spread + 2*k.spread*rng.Float64()))
+		end := start.Add(svc)
+		free = end
+		for !end.Before(nextIv) {
+			if err := log.interval(rec, nextIv); err != nil {
+				return nil, err
+			}
+			nextIv = nextIv.Add(ivLen)
+		}
+		rec.add(sample{intended: intended, start: send, latency: end.Sub(send), out: outcome{ok: true, reason: "session"}}, false)
+	}
+	now := began.Add(total)
+	if free.After(now) {
+		now = free
+	}
+	if err := log.interval(rec, now); err != nil {
+		return nil, err
+	}
+	r := &runner{cfg: cfg}
+	s := rec.final(r.window(p, plan, rec, began, now, time.Time{}))
+	return &Report{Scenarios: []ScenarioReport{s}, Canceled: ctx.Err() != nil}, nil
+}
+
+// drawStalls returns the run's stall episodes, as offsets from its start
+// within the measured window.
+func (k *kneeSim) drawStalls(rng *rand.Rand, warm, total time.Duration) [][2]time.Duration {
+	if k.noise.stalls == 0 || rng.Float64() >= k.noise.stallProb || total <= warm {
+		return nil
+	}
+	var out [][2]time.Duration
+	for range k.noise.stalls {
+		at := warm + time.Duration(rng.Int64N(int64(total-warm)))
+		out = append(out, [2]time.Duration{at, at + k.noise.stallLen})
+	}
+	return out
+}
+
+// simLog writes a simulated run's intervals as the run does (nil writer:
+// intervals are only closed).
+type simLog struct{ w *hdr.HistogramLogWriter }
+
+func newSimLog(w interface{ Write([]byte) (int, error) }, began time.Time) (simLog, error) {
+	if w == nil {
+		return simLog{}, nil
+	}
+	lw := hdr.NewHistogramLogWriter(w)
+	base := began.UnixMilli()
+	lw.SetBaseTime(base)
+	err := errors.Join(lw.OutputLogFormatVersion(), lw.OutputStartTime(base), lw.OutputBaseTime(base), lw.OutputLegend())
+	return simLog{lw}, err
+}
+
+// interval closes rec's interval at now and logs it.
+func (l simLog) interval(rec *recorder, now time.Time) error {
+	iv, ivU := rec.flush(now)
+	var err error
+	if l.w != nil && iv.TotalCount()+ivU.TotalCount() > 0 {
+		err = errors.Join(l.w.OutputIntervalHistogram(iv), l.w.OutputIntervalHistogram(ivU))
+	}
+	rec.resetInterval()
+	return err
+}

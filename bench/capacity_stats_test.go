@@ -1,0 +1,113 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// TestBinomialRanks checks the order-statistic interval against the
+// published table: the 95% interval of the median of 100 samples is the
+// 40th to the 61st; and a p99 of 100 samples has no upper bound.
+func TestBinomialRanks(t *testing.T) {
+	if lo, hi := binomialRanks(100, 0.5, 0.05); lo != 40 || hi != 61 {
+		t.Errorf("median of 100: ranks %d..%d, want 40..61", lo, hi)
+	}
+	if _, hi := binomialRanks(100, 0.99, 0.05); hi <= 100 {
+		t.Errorf("p99 of 100: upper rank %d, want none (> 100)", hi)
+	}
+	// 3,000 samples bound the p99 on both sides, around rank 2,970.
+	lo, hi := binomialRanks(3000, 0.99, 0.05)
+	if lo < 2950 || lo > 2965 || hi < 2976 || hi > 2990 {
+		t.Errorf("p99 of 3000: ranks %d..%d", lo, hi)
+	}
+}
+
+func TestQuantileCI(t *testing.T) {
+	h := newHistogram()
+	for v := int64(1); v <= 10000; v++ {
+		_ = h.RecordValue(v * int64(time.Microsecond))
+	}
+	ci := quantileCI(h, 99)
+	within := func(got, want int64) bool { return got >= want*99/100 && got <= want*101/100 }
+	if !ci.Bounded || !within(ci.Value, 9900_000) || ci.Low >= ci.Value || ci.High <= ci.Value ||
+		!within(ci.Low, 9880_000) || !within(ci.High, 9920_000) {
+		t.Errorf("p99 of 1..10000µs: %+v", ci)
+	}
+	few := newHistogram()
+	for v := int64(1); v <= 50; v++ {
+		_ = few.RecordValue(v * int64(time.Millisecond))
+	}
+	if ci := quantileCI(few, 99); ci.Bounded || ci.High != few.Max() || !strings.HasPrefix(ci.String()[strings.Index(ci.String(), ",")+2:], "≥") {
+		t.Errorf("p99 of 50 samples claims an upper bound: %+v %s", ci, ci)
+	}
+	if got := samplesFor(99); got != 3000 {
+		t.Errorf("samples for p99: %d", got)
+	}
+	if got := samplesFor(99.9); got != 30000 {
+		t.Errorf("samples for p99.9: %d", got)
+	}
+}
+
+// TestGeneratorExplains: which failures are the generator's or the host's.
+func TestGeneratorExplains(t *testing.T) {
+	cc := CapacityConfig{SLO: SLO{Quantile: 99, Limit: 10 * time.Millisecond}, MaxErrors: 0.001}.withDefaults()
+	report := func(ownP99 time.Duration, lag time.Duration, achieved float64) *ScenarioReport {
+		u := newHistogram()
+		for range 100 {
+			_ = u.RecordValue(int64(ownP99))
+		}
+		s := &ScenarioReport{Requests: 1000, Succeeded: 1000, RateTarget: 1000, RateAttempted: 1000, RateAchieved: achieved, Sources: 1, uncorrected: u}
+		s.DispatchLagNs.P99 = int64(lag)
+		s.LatencyUncorrectedNs.P50 = int64(ownP99)
+		return s
+	}
+	quiet := HostLoad{Known: true, Cores: 2, OtherCores: 0.2}
+	busy := HostLoad{Known: true, Cores: 2, OtherCores: 1.6}
+	for _, c := range []struct {
+		name string
+		s    *ScenarioReport
+		host HostLoad
+		want string // "" the target's; else a word of the explanation
+	}{
+		{"on time, target slow", report(20*time.Millisecond, 0, 1000), busy, ""},
+		{"steal", report(20*time.Millisecond, 0, 1000), HostLoad{Known: true, Cores: 2, StealShare: 0.3}, "steal"},
+		{"late on a busy host", report(20*time.Millisecond, 30*time.Millisecond, 1000), busy, "other processes"},
+		{"late, target held", report(time.Millisecond, 30*time.Millisecond, 1000), quiet, "sent late"},
+		{"late on a quiet host, target slow too", report(20*time.Millisecond, 30*time.Millisecond, 1000), quiet, ""},
+		{"late, target behind what it was sent", report(time.Millisecond, 30*time.Millisecond, 800), quiet, ""},
+		{"late, load average stands in", report(20*time.Millisecond, 30*time.Millisecond, 1000), HostLoad{Cores: 2, Load1: 6}, "load average"},
+	} {
+		got := cc.generatorExplains(1000, c.s, nil, c.host)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// TestSaturationQueueing: a step whose late intervals are much slower than
+// its early ones is a queue building; microsecond wobble is not.
+func TestSaturationQueueing(t *testing.T) {
+	cc := CapacityConfig{SLO: SLO{Quantile: 99, Limit: 10 * time.Millisecond}}.withDefaults()
+	ivs := func(p50s ...time.Duration) []*hdr.Histogram {
+		var out []*hdr.Histogram
+		for _, v := range p50s {
+			h := newHistogram()
+			_ = h.RecordValue(int64(v))
+			out = append(out, h)
+		}
+		return out
+	}
+	s := &ScenarioReport{Requests: 10, RateAchieved: 100}
+	if sat := cc.saturationOf(100, s, ivs(time.Millisecond, time.Millisecond, 2*time.Millisecond, 4*time.Millisecond, 8*time.Millisecond, 9*time.Millisecond)); !sat.Saturated() || sat.Signs[0] != "queueing" {
+		t.Errorf("growing queue not seen: %+v", sat)
+	}
+	if sat := cc.saturationOf(100, s, ivs(20*time.Microsecond, 20*time.Microsecond, 60*time.Microsecond, 60*time.Microsecond)); sat.Saturated() {
+		t.Errorf("microsecond wobble called saturation: %+v", sat)
+	}
+	if sat := cc.saturationOf(200, s, nil); len(sat.Signs) != 1 || sat.Signs[0] != "behind" {
+		t.Errorf("achieved 100/s of 200/s: %+v", sat)
+	}
+}
