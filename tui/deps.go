@@ -315,7 +315,13 @@ type CapacityStep struct {
 	OK      bool
 	// Final marks the search result: Rate is the capacity found.
 	Final bool
-	Err   error
+	// LowerBound (Final only): no probe failed before the search stopped,
+	// so Rate is a floor, not a measured limit. StoppedBy says why it
+	// stopped: "max-rate" (the search's own ceiling), "max-steps",
+	// "canceled", or what the search reports.
+	LowerBound bool
+	StoppedBy  string
+	Err        error
 }
 
 // maxAge is Deps.MaxAge, Auth.js's default when unset.

@@ -428,7 +428,10 @@ func capacityLines(steps []CapacityStep, running bool, w int) []string {
 }
 
 // CapacityResult is the one-line answer of a finished search, as the Load
-// screen shows it and a Runner's capacity export records it.
+// screen shows it and a Runner's capacity export records it. A search that
+// stopped before any probe failed found no limit: its rate is shown as a
+// floor ("≥ N/s") with the reason, as the CLI's capacity does, since a
+// plan built on the search's own ceiling would be wrong.
 func CapacityResult(steps []CapacityStep) string {
 	for i := len(steps) - 1; i >= 0; i-- {
 		s := steps[i]
@@ -438,13 +441,28 @@ func CapacityResult(steps []CapacityStep) string {
 		name := orDash(s.Scenario)
 		switch {
 		case errors.Is(s.Err, context.Canceled):
-			return fmt.Sprintf("%s: capacity search stopped (%.0f/s held so far)", name, s.Rate)
+			return fmt.Sprintf("%s: capacity search stopped (≥ %.0f/s held so far: a lower bound)", name, s.Rate)
 		case s.Err != nil:
 			return fmt.Sprintf("%s: capacity search failed: %s", name, oneLine(s.Err.Error()))
 		case s.Rate == 0:
 			return name + ": no rate held (capacity below the first probe)"
+		case s.LowerBound:
+			return fmt.Sprintf("%s → capacity ≥ %.0f/s (%s)", name, s.Rate, lowerBoundWhy(s.StoppedBy))
 		}
 		return fmt.Sprintf("%s → capacity %.0f/s", name, s.Rate)
 	}
 	return "capacity search ended without a result"
+}
+
+// lowerBoundWhy says why a capacity is only a floor.
+func lowerBoundWhy(stoppedBy string) string {
+	switch stoppedBy {
+	case "max-rate":
+		return "lower bound: the search's ceiling"
+	case "max-steps":
+		return "lower bound: out of steps before a probe failed"
+	case "":
+		return "lower bound: no probe failed"
+	}
+	return "lower bound: stopped by " + stoppedBy
 }

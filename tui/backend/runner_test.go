@@ -258,3 +258,49 @@ func TestBenchRunnerExportsCapacity(t *testing.T) {
 		t.Fatalf("export (-want +got):\n%s", diff)
 	}
 }
+
+// A search that held at the ceiling is a floor, and every export says
+// whether its figure is one.
+func TestBenchRunnerCapacityLowerBound(t *testing.T) {
+	res := bench.Capacity{Rate: 20000, AtCeiling: true, LowerBound: true, StoppedBy: "max-rate"}
+	final := finalStep("jwt-local", "p99 ≤ 25ms", res, nil)
+	if !final.Final || !final.LowerBound || final.StoppedBy != "max-rate" || final.Rate != 20000 {
+		t.Fatalf("final step %+v", final)
+	}
+	canceled := finalStep("jwt-local", "", bench.Capacity{Rate: 400, Canceled: true}, nil)
+	if !canceled.LowerBound || canceled.Err == nil {
+		t.Fatalf("a cancelled search is not a lower bound: %+v", canceled)
+	}
+	if got := finalStep("jwt-local", "", bench.Capacity{Rate: 400}, nil); got.LowerBound {
+		t.Fatalf("a measured limit marked a lower bound: %+v", got)
+	}
+
+	dir := t.TempDir()
+	r := NewBenchRunner(nil, bench.CapacityConfig{}, dir)
+	for _, lower := range []bool{true, false} {
+		steps := sampleSteps()
+		steps[3].LowerBound = lower
+		if lower {
+			steps[3].StoppedBy = "max-rate"
+		}
+		path, err := r.ExportCapacity(t.Context(), "p", steps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var raw map[string]any
+		if err := json.Unmarshal(b, &raw); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := raw["lower_bound"]; !ok || got != lower {
+			t.Fatalf("lower_bound %v (present %v), want %v:\n%s", got, ok, lower, b)
+		}
+		if lower && !strings.Contains(raw["result"].(string), "≥ 150/s") {
+			t.Fatalf("result %q", raw["result"])
+		}
+		os.Remove(path)
+	}
+}
