@@ -292,6 +292,14 @@ type ScenarioStats struct {
 	Percentiles []Quantile
 	Max         time.Duration
 	Reasons     map[resolver.Reason]uint64
+	// Lagged: the load generator sent this scenario's requests late
+	// enough (bench's GeneratorLagged rule) that its corrected tail,
+	// measured from the intended send time, includes the generator's own
+	// delay. LagP99 is that dispatch lag's p99, UncorrectedP99 the p99
+	// without it; the Load screen marks the tail and says so.
+	Lagged         bool
+	LagP99         time.Duration
+	UncorrectedP99 time.Duration
 }
 
 // Quantile is one point of a percentile curve.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -225,6 +226,9 @@ func (l *loadModel) view(w, h int) string {
 
 	var bottom []string
 	if l.snap != nil {
+		if c := lagCaveat(l.snap.Scenarios); c != "" {
+			bottom = append(bottom, st.App.Warn.Render(ansi.Truncate(c, w, "…")))
+		}
 		bottom = append(bottom, "reasons  "+reasonsLine(mergeReasons(l.snap.Scenarios), w))
 	}
 	if len(l.steps) > 0 || l.capRunning {
@@ -318,6 +322,11 @@ func percentileTable(scs []ScenarioStats, st *Styles, w int) string {
 			if !ok {
 				return "-"
 			}
+			if s.Lagged && p >= 99 {
+				// The tail the generator's lateness inflated; the
+				// caveat line under the table says by how much.
+				return fmtDuration(d) + lagMark
+			}
 			return fmtDuration(d)
 		})
 	}
@@ -330,6 +339,35 @@ func percentileTable(scs []ScenarioStats, st *Styles, w int) string {
 		return fmtDuration(s.Max)
 	})
 	return b.String()
+}
+
+// lagMark marks a p99 the load generator itself delayed.
+const lagMark = "†"
+
+// lagCaveat is the line under the table explaining lagMark, "" when no
+// scenario lagged: which scenarios, how late the generator sent, and the
+// p99 without that delay, as the exported report's warning says.
+func lagCaveat(scs []ScenarioStats) string {
+	var names []string
+	var lag time.Duration
+	var uncorrected []string
+	for _, s := range scs {
+		if !s.Lagged {
+			continue
+		}
+		names = append(names, s.Name)
+		lag = max(lag, s.LagP99)
+		uncorrected = append(uncorrected, fmtDuration(s.UncorrectedP99))
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("%s %s: p99 includes the generator's lag (p99 %s; uncorrected %s)",
+			lagMark, names[0], fmtDuration(lag), uncorrected[0])
+	}
+	return fmt.Sprintf("%s %s: p99s include the generator's lag (p99 up to %s; uncorrected %s)",
+		lagMark, strings.Join(names, ", "), fmtDuration(lag), strings.Join(uncorrected, ", "))
 }
 
 func curvesOf(scs []ScenarioStats) []Curve {

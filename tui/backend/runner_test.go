@@ -304,3 +304,26 @@ func TestBenchRunnerCapacityLowerBound(t *testing.T) {
 		os.Remove(path)
 	}
 }
+
+// A scenario whose generator sent late (bench's GeneratorLagged) reaches
+// the screen marked, with the lag and the uncorrected p99 for its caveat.
+func TestConvertSnapshotMarksLaggedScenarios(t *testing.T) {
+	rep := func(name string, lagP99 int64) bench.ScenarioReport {
+		return bench.ScenarioReport{Name: name, Mode: "local", Requests: 1000, RateTarget: 1000, Sources: 1,
+			LatencyNs:            bench.Latency{P50: 1e6, P99: 40e6, Max: 50e6},
+			LatencyUncorrectedNs: bench.Latency{P50: 100e3, P99: 900e3, Max: 2e6},
+			DispatchLagNs:        bench.Latency{P99: lagP99}}
+	}
+	s := bench.Snapshot{Current: -1, Final: true, Scenarios: []bench.ScenarioSnapshot{
+		{State: bench.StateDone, Report: rep("late", 39e6)},
+		{State: bench.StateDone, Report: rep("on-time", 50e3)},
+	}}
+	got := convertSnapshot("p", s)
+	late, onTime := got.Scenarios[0], got.Scenarios[1]
+	if !late.Lagged || late.LagP99 != 39*time.Millisecond || late.UncorrectedP99 != 900*time.Microsecond {
+		t.Fatalf("lagged scenario: %+v", late)
+	}
+	if onTime.Lagged {
+		t.Fatalf("a scenario sent on time is marked: %+v", onTime)
+	}
+}
