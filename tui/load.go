@@ -19,6 +19,13 @@ import (
 // its snapshots stream in, run a capacity search, export the report. Runs
 // live in commands; the screen holds only their channel, cancel func and
 // latest snapshot, and drops messages from runs it no longer tracks.
+//
+// One activity at a time: a run and a capacity search would load the same
+// machine and skew each other, so each refuses to start while the other
+// goes. Results belong to the profile they measured (runProfile,
+// capProfile) and show only while that profile is picked, and a search
+// replaces the run before it on screen: nothing from an earlier activity
+// or another profile reads as the current one's.
 type loadModel struct {
 	c        *common
 	profiles []string
@@ -30,12 +37,16 @@ type loadModel struct {
 	cancel   context.CancelFunc
 	ch       <-chan RunSnapshot
 	snap     *RunSnapshot
+	// runProfile is the profile snap measured.
+	runProfile string
 
 	capID      uint64
 	capRunning bool
 	capCancel  context.CancelFunc
 	capCh      <-chan CapacityStep
 	steps      []CapacityStep
+	// capProfile is the profile steps searched.
+	capProfile string
 
 	exported string
 	// capLatest: the capacity search finished after the last run, so e
@@ -61,10 +72,19 @@ func (l *loadModel) profile() string {
 func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 	k := l.c.keys
 	switch {
-	case key.Matches(msg, k.Nav.Down) && !l.running:
-		l.pick = min(l.pick+1, max(len(l.profiles)-1, 0))
-	case key.Matches(msg, k.Nav.Up) && !l.running:
-		l.pick = max(l.pick-1, 0)
+	case key.Matches(msg, k.Nav.Down, k.Nav.Up) && !l.busy():
+		was := l.pick
+		if key.Matches(msg, k.Nav.Down) {
+			l.pick = min(l.pick+1, max(len(l.profiles)-1, 0))
+		} else {
+			l.pick = max(l.pick-1, 0)
+		}
+		if l.pick == was {
+			return nil, nil
+		}
+		// The footer's last message may be another profile's result
+		// ("… · e exports it"): say which profile e and space act on now.
+		return nil, &statusMsg{text: "profile " + l.profile() + " · space runs · p searches capacity"}
 	case key.Matches(msg, k.Load.StartStop):
 		if l.running {
 			if !l.stopping && l.cancel != nil {
@@ -76,9 +96,12 @@ func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		if l.c.deps.Runner == nil || l.profile() == "" {
 			return nil, &statusMsg{err: fmt.Errorf("nothing to run, no load profile: %w", ErrNotSupported)}
 		}
+		if l.capRunning {
+			return nil, &statusMsg{text: "a capacity search is running: p stops it first"}
+		}
 		l.runID++
 		l.running, l.stopping = true, false
-		l.snap, l.exported, l.capLatest = nil, "", false
+		l.snap, l.runProfile, l.exported, l.capLatest = nil, l.profile(), "", false
 		return startRunCmd(l.c.ctx, l.c.deps.Runner, l.runID, l.profile(), l.c.settings), &statusMsg{text: "starting " + l.profile() + "…"}
 	case key.Matches(msg, k.Load.Capacity):
 		if l.capRunning {
@@ -90,20 +113,26 @@ func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		if l.c.deps.Runner == nil || l.profile() == "" {
 			return nil, &statusMsg{err: fmt.Errorf("no load profile to search: %w", ErrNotSupported)}
 		}
+		if l.running {
+			return nil, &statusMsg{text: "a load run is going: space stops it first"}
+		}
 		l.capID++
 		l.capRunning = true
-		l.steps, l.exported = nil, ""
+		// The search leads the screen from now on: the run before it
+		// (its "finished", table and chart) is not what is happening.
+		l.steps, l.capProfile, l.exported = nil, l.profile(), ""
+		l.snap, l.runProfile = nil, ""
 		return startCapacityCmd(l.c.ctx, l.c.deps.Runner, l.capID, l.profile(), l.c.settings), &statusMsg{text: "capacity search on " + l.profile() + "…"}
 	case key.Matches(msg, k.Load.Export):
-		if l.capLatest && !l.capRunning {
+		if l.capLatest && !l.capRunning && l.capShown() {
 			ce, ok := l.c.deps.Runner.(CapacityExporter)
 			if !ok {
 				return nil, &statusMsg{err: fmt.Errorf("export capacity results: %w", ErrNotSupported)}
 			}
-			return exportCapacityCmd(l.c.ctx, ce, l.profile(), l.steps), nil
+			return exportCapacityCmd(l.c.ctx, ce, l.capProfile, l.steps), nil
 		}
-		if l.snap == nil || l.running {
-			return nil, &statusMsg{text: "export needs a finished run"}
+		if l.shownSnap() == nil || l.running {
+			return nil, &statusMsg{text: "export needs a finished run of " + orDash(l.profile())}
 		}
 		return exportCmd(l.c.ctx, l.c.deps.Runner, *l.snap), nil
 	}
@@ -126,8 +155,10 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 		l.cancel, l.ch = msg.cancel, msg.ch
 		if l.stopping {
 			l.cancel()
+			return waitSnapshot(msg.id, msg.ch), nil
 		}
-		return waitSnapshot(msg.id, msg.ch), nil
+		// The footer said "starting…": the run is under way now.
+		return waitSnapshot(msg.id, msg.ch), &statusMsg{text: "running " + l.runProfile + " · space stops"}
 	case snapshotMsg:
 		if msg.id != l.runID || !l.running {
 			return nil, nil
@@ -164,7 +195,7 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 			return nil, &statusMsg{err: msg.err}
 		}
 		l.capCancel, l.capCh = msg.cancel, msg.ch
-		return waitCapStep(msg.id, msg.ch), nil
+		return waitCapStep(msg.id, msg.ch), &statusMsg{text: "capacity search on " + l.capProfile + " · p stops"}
 	case capStepMsg:
 		if msg.id != l.capID || !l.capRunning {
 			return nil, nil
@@ -191,6 +222,23 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 		return nil, &statusMsg{text: "exported " + filepath.Base(msg.path)}
 	}
 	return nil, nil
+}
+
+// busy: a run or a capacity search is going (the profile is fixed).
+func (l *loadModel) busy() bool { return l.running || l.capRunning }
+
+// shownSnap is the run snapshot to show: the latest run's, if it measured
+// the picked profile.
+func (l *loadModel) shownSnap() *RunSnapshot {
+	if l.snap == nil || l.runProfile != l.profile() {
+		return nil
+	}
+	return l.snap
+}
+
+// capShown: the capacity search held searched the picked profile.
+func (l *loadModel) capShown() bool {
+	return (len(l.steps) > 0 || l.capRunning) && l.capProfile == l.profile()
 }
 
 // stopAll cancels whatever runs; used on quit.
@@ -224,32 +272,36 @@ func (l *loadModel) view(w, h int) string {
 	top = append(top, st.App.Dim.Render("space start/stop · p capacity search · e export · j/k pick profile"))
 	top = append(top, l.progressLine(w))
 
+	snap := l.shownSnap()
 	var bottom []string
-	if l.snap != nil {
-		if c := lagCaveat(l.snap.Scenarios); c != "" {
+	if snap != nil {
+		if c := lagCaveat(snap.Scenarios); c != "" {
 			bottom = append(bottom, st.App.Warn.Render(ansi.Truncate(c, w, "…")))
 		}
-		bottom = append(bottom, "reasons  "+reasonsLine(mergeReasons(l.snap.Scenarios), w))
+		bottom = append(bottom, "reasons  "+reasonsLine(mergeReasons(snap.Scenarios), w))
 	}
-	if len(l.steps) > 0 || l.capRunning {
+	if l.capShown() {
 		bottom = append(bottom, capacityLines(l.steps, l.capRunning, w)...)
 	}
 	if l.exported != "" {
 		bottom = append(bottom, "report   "+l.exported)
 	}
-	if l.snap == nil {
+	if snap == nil {
 		hint := "no run yet: press space to start " + l.profile()
-		if l.profile() == "" {
+		switch {
+		case l.profile() == "":
 			hint = "no load profile to run: add a bench section to the profile"
+		case l.capShown():
+			hint = "capacity search: each probe is a short run of one scenario"
 		}
 		return strings.Join(append(top, "", st.App.Dim.Render(hint)), "\n") + "\n" + strings.Join(bottom, "\n")
 	}
-	table := percentileTable(l.snap.Scenarios, st, w)
+	table := percentileTable(snap.Scenarios, st, w)
 	used := len(top) + 1 + strings.Count(table, "\n") + 1 + len(bottom)
 	chartH := h - used - 1
 	parts := append(top, "", table)
 	if chartH >= 6 {
-		parts = append(parts, RenderCurves(curvesOf(l.snap.Scenarios), w, chartH, st))
+		parts = append(parts, RenderCurves(curvesOf(snap.Scenarios), w, chartH, st))
 	}
 	parts = append(parts, bottom...)
 	return strings.Join(parts, "\n")
@@ -258,21 +310,25 @@ func (l *loadModel) view(w, h int) string {
 // progressLine: state, elapsed/duration bar, attempted vs achieved rate.
 func (l *loadModel) progressLine(w int) string {
 	st := l.c.styles
+	s := l.shownSnap()
 	state := "idle"
 	switch {
+	case l.capRunning:
+		return ansi.Truncate("state "+st.App.OK.Render("capacity search")+l.capProgress()+" · p stops", w, "…")
 	case l.stopping:
 		state = st.App.Warn.Render("stopping")
 	case l.running:
 		state = st.App.OK.Render("running")
-	case l.snap != nil && l.snap.Stopped:
-		state = st.App.Warn.Render("stopped at " + fmtSeconds(l.snap.Elapsed.Seconds()))
-	case l.snap != nil:
+	case s != nil && s.Stopped:
+		state = st.App.Warn.Render("stopped at " + fmtSeconds(s.Elapsed.Seconds()))
+	case s != nil:
 		state = "finished"
+	case l.capShown():
+		state = "capacity search done"
 	}
-	if l.snap == nil {
+	if s == nil {
 		return "state " + state
 	}
-	s := l.snap
 	frac := 0.0
 	if s.Duration > 0 {
 		frac = min(float64(s.Elapsed)/float64(s.Duration), 1)
@@ -293,6 +349,20 @@ func (l *loadModel) progressLine(w int) string {
 		line += "  · " + s.Current
 	}
 	return ansi.Truncate(line, w, "…")
+}
+
+// capProgress counts the probes of the running search so far.
+func (l *loadModel) capProgress() string {
+	n := 0
+	for _, s := range l.steps {
+		if !s.Started && !s.Final && s.Err == nil {
+			n++
+		}
+	}
+	if n == 1 {
+		return " · 1 probe done"
+	}
+	return fmt.Sprintf(" · %d probes done", n)
 }
 
 func fmtSeconds(s float64) string { return fmt.Sprintf("%.1fs", s) }
