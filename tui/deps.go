@@ -91,8 +91,10 @@ const (
 	SortExpires
 	// SortExpiresLatest orders by expiry, the latest first.
 	SortExpiresLatest
-	// SortUser groups each user's sessions together (by user id, which
-	// the list shows as a keyed fingerprint).
+	// SortUser groups each user's sessions together, ordered by the user
+	// key the USER column shows (a keyed fingerprint of the user id, the
+	// fourth field of ListQuery.Shown), so the order is the one on
+	// screen, not that of an id the list hides. Without Shown, by user id.
 	SortUser
 	// SortEmail and SortName order by the e-mail or name as the list
 	// shows them (ListQuery.Shown): redacted, so the order reveals
@@ -141,8 +143,8 @@ type ListQuery struct {
 	Now time.Time
 	// Shown, when set, makes Filter match Shown(row) (lower-cased) instead
 	// of the raw values: what the screen shows for the row (redacted name,
-	// e-mail and fingerprint, in that order, separated by NUL; SortName and
-	// SortEmail order by those fields). With redaction on a filter must not
+	// e-mail, fingerprint and user key, in that order, separated by NUL;
+	// SortName, SortEmail and SortUser order by those fields). With redaction on a filter must not
 	// find rows by what the columns hide. It must be a pure function of the
 	// row (sources cache its results) and safe for concurrent use.
 	Shown func(SessionRow) string

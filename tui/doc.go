@@ -45,7 +45,9 @@
 // copies is always the redacted JSON. The filter matches only what the
 // list shows (masked name and e-mail, fingerprint), so it cannot find rows
 // by a hidden value, and the name and e-mail sorts order by the masked
-// values, so an order cannot tell apart what the column shows as equal.
+// values, so an order cannot tell apart what the column shows as equal;
+// the user sort orders by the user key the USER column shows, so the
+// order on screen is legible rather than that of a hidden id.
 // Stores sort by expiry or user only, so the database listing offers no
 // name or e-mail sort (the help says so). r on the Resolver screen locks reveal at once;
 // unlocking asks for the same confirmation as a reveal.
