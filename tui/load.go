@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,6 +50,10 @@ type loadModel struct {
 	capProfile string
 
 	exported string
+	// plot is which scenarios the chart draws (a plotOptions value): seven
+	// curves at once are hard to tell apart, so v cycles through all, each
+	// mode, and each scenario alone.
+	plot string
 	// capLatest: the capacity search finished after the last run, so e
 	// exports it rather than the run the screen no longer leads with.
 	capLatest bool
@@ -123,6 +128,14 @@ func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		l.steps, l.capProfile, l.exported = nil, l.profile(), ""
 		l.snap, l.runProfile = nil, ""
 		return startCapacityCmd(l.c.ctx, l.c.deps.Runner, l.capID, l.profile(), l.c.settings), &statusMsg{text: "capacity search on " + l.profile() + "…"}
+	case key.Matches(msg, k.Load.Plot):
+		snap := l.shownSnap()
+		if snap == nil {
+			return nil, &statusMsg{text: "no run to plot yet"}
+		}
+		opts := plotOptions(snap.Scenarios)
+		l.plot = opts[(slices.Index(opts, l.plot)+1)%len(opts)]
+		return nil, &statusMsg{text: "chart: " + plotLabel(l.plot) + " · v cycles"}
 	case key.Matches(msg, k.Load.Export):
 		if l.capLatest && !l.capRunning && l.capShown() {
 			ce, ok := l.c.deps.Runner.(CapacityExporter)
@@ -269,7 +282,7 @@ func (l *loadModel) view(w, h int) string {
 		pb.WriteString(st.App.Dim.Render("(none)"))
 	}
 	top = append(top, pb.String())
-	top = append(top, st.App.Dim.Render("space start/stop · p capacity search · e export · j/k pick profile"))
+	top = append(top, st.App.Dim.Render("space start/stop · p capacity search · e export · j/k profile · v plot"))
 	top = append(top, l.progressLine(w))
 
 	snap := l.shownSnap()
@@ -301,7 +314,7 @@ func (l *loadModel) view(w, h int) string {
 	chartH := h - used - 1
 	parts := append(top, "", table)
 	if chartH >= 6 {
-		parts = append(parts, RenderCurves(curvesOf(snap.Scenarios), w, chartH, st))
+		parts = append(parts, RenderCurves(l.plotted(snap.Scenarios), w, chartH, st))
 	}
 	parts = append(parts, bottom...)
 	return strings.Join(parts, "\n")
@@ -374,8 +387,8 @@ func percentileTable(scs []ScenarioStats, st *Styles, w int) string {
 	colW := min(max((w-labelW)/max(len(scs), 1), 8), 13)
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", labelW))
-	for _, s := range scs {
-		b.WriteString(st.seriesStyle(s.Mode == resolver.ModeProxy).Render(fmt.Sprintf("%*s", colW, abbreviate(s.Name, colW-1))))
+	for _, c := range curvesOf(scs) {
+		b.WriteString(st.seriesStyle(c.Proxy, c.Series).Render(fmt.Sprintf("%*s", colW, abbreviate(c.Label, colW-1))))
 	}
 	line := func(label string, cell func(ScenarioStats) string) {
 		b.WriteString("\n")
@@ -411,6 +424,70 @@ func percentileTable(scs []ScenarioStats, st *Styles, w int) string {
 	return b.String()
 }
 
+// plotOptions are the chart's selections for a run's scenarios, in the
+// order v cycles: all, then each mode shared by several scenarios (but
+// not all), then each scenario alone.
+func plotOptions(scs []ScenarioStats) []string {
+	opts := []string{plotAll}
+	if len(scs) < 2 {
+		return opts
+	}
+	count := map[resolver.Mode]int{}
+	var modes []resolver.Mode
+	for _, s := range scs {
+		if count[s.Mode] == 0 {
+			modes = append(modes, s.Mode)
+		}
+		count[s.Mode]++
+	}
+	for _, m := range modes {
+		if count[m] > 1 && count[m] < len(scs) {
+			opts = append(opts, plotMode+string(m))
+		}
+	}
+	for _, s := range scs {
+		opts = append(opts, plotScenario+s.Name)
+	}
+	return opts
+}
+
+// Plot selections: every scenario, the scenarios of one mode, one scenario.
+const (
+	plotAll      = ""
+	plotMode     = "mode:"
+	plotScenario = "scenario:"
+)
+
+// plotLabel describes a plot selection for the status bar.
+func plotLabel(sel string) string {
+	switch {
+	case strings.HasPrefix(sel, plotMode):
+		return "the " + strings.TrimPrefix(sel, plotMode) + " scenarios"
+	case strings.HasPrefix(sel, plotScenario):
+		return strings.TrimPrefix(sel, plotScenario) + " alone"
+	}
+	return "every scenario"
+}
+
+// plotted are the curves the chart draws for the selection; all of them
+// when it matches none (a selection from a run with other scenarios).
+func (l *loadModel) plotted(scs []ScenarioStats) []Curve {
+	all := curvesOf(scs)
+	var out []Curve
+	for i, c := range all {
+		switch {
+		case l.plot == plotAll,
+			l.plot == plotMode+string(scs[i].Mode),
+			l.plot == plotScenario+c.Label:
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return all
+	}
+	return out
+}
+
 // lagMark marks a p99 the load generator itself delayed.
 const lagMark = "†"
 
@@ -440,10 +517,16 @@ func lagCaveat(scs []ScenarioStats) string {
 		lagMark, strings.Join(names, ", "), fmtDuration(lag), strings.Join(uncorrected, ", "))
 }
 
+// curvesOf is a curve per scenario, each ranked within its colour family
+// (proxy or not) so every scenario has its own colour, the one its table
+// column has.
 func curvesOf(scs []ScenarioStats) []Curve {
 	out := make([]Curve, 0, len(scs))
+	rank := map[bool]int{}
 	for _, s := range scs {
-		out = append(out, Curve{Label: s.Name, Proxy: s.Mode == resolver.ModeProxy, Points: s.Percentiles})
+		proxy := s.Mode == resolver.ModeProxy
+		out = append(out, Curve{Label: s.Name, Proxy: proxy, Series: rank[proxy], Points: s.Percentiles})
+		rank[proxy]++
 	}
 	return out
 }
