@@ -35,14 +35,14 @@ type Styles struct {
 func NewStyles(isDark bool) *Styles {
 	ld := lipgloss.LightDark(isDark)
 	var (
-		fg      = ld(lipgloss.Color("#1f2328"), lipgloss.Color("#e6edf3"))
-		dim     = ld(lipgloss.Color("#6e7781"), lipgloss.Color("#8b949e"))
-		accent  = ld(lipgloss.Color("#8250df"), lipgloss.Color("#d2a8ff"))
-		good    = ld(lipgloss.Color("#1a7f37"), lipgloss.Color("#3fb950"))
-		bad     = ld(lipgloss.Color("#cf222e"), lipgloss.Color("#f85149"))
-		warn    = ld(lipgloss.Color("#9a6700"), lipgloss.Color("#d29922"))
-		selBg   = ld(lipgloss.Color("#ddf4ff"), lipgloss.Color("#1f3a5f"))
-		barBg   = ld(lipgloss.Color("#eaeef2"), lipgloss.Color("#21262d"))
+		fg     = ld(lipgloss.Color("#1f2328"), lipgloss.Color("#e6edf3"))
+		dim    = ld(lipgloss.Color("#6e7781"), lipgloss.Color("#8b949e"))
+		accent = ld(lipgloss.Color("#8250df"), lipgloss.Color("#d2a8ff"))
+		good   = ld(lipgloss.Color("#1a7f37"), lipgloss.Color("#3fb950"))
+		bad    = ld(lipgloss.Color("#cf222e"), lipgloss.Color("#f85149"))
+		warn   = ld(lipgloss.Color("#9a6700"), lipgloss.Color("#d29922"))
+		selBg  = ld(lipgloss.Color("#ddf4ff"), lipgloss.Color("#1f3a5f"))
+		barBg  = ld(lipgloss.Color("#eaeef2"), lipgloss.Color("#21262d"))
 		// Cool colours for local scenarios, warm ones for proxy.
 		local = []color.Color{
 			ld(lipgloss.Color("#0969da"), lipgloss.Color("#58a6ff")),
