@@ -45,3 +45,24 @@ func TestLoadMarksGeneratorDelayedP99s(t *testing.T) {
 		t.Fatalf("a run sent on time shows the caveat:\n%s", out)
 	}
 }
+
+// With several scenarios late, the caveat counts them rather than cut
+// the figures off the end of the line.
+func TestLagCaveatCountsManyScenarios(t *testing.T) {
+	var scs []ScenarioStats
+	for i, name := range []string{"local-jwt", "local-jwt-cache", "local-db", "proxy-jwt"} {
+		scs = append(scs, ScenarioStats{Name: name, Lagged: i < 3, LagP99: time.Duration(i+1) * time.Millisecond,
+			UncorrectedP99: time.Duration(i+1) * 100 * time.Microsecond})
+	}
+	got := lagCaveat(scs)
+	if want := lagMark + " 3 scenarios: p99s include the generator's lag (p99 up to 3.00ms; uncorrected up to 300µs)"; got != want {
+		t.Fatalf("caveat %q, want %q", got, want)
+	}
+	scs[3].Lagged = true
+	if got := lagCaveat(scs); !strings.HasPrefix(got, lagMark+" all 4 scenarios:") {
+		t.Fatalf("caveat %q", got)
+	}
+	if got := lagCaveat(scs[:2]); !strings.HasPrefix(got, lagMark+" local-jwt, local-jwt-cache: p99s include") {
+		t.Fatalf("caveat %q", got)
+	}
+}

@@ -171,7 +171,7 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 			return waitSnapshot(msg.id, msg.ch), nil
 		}
 		// The footer said "starting…": the run is under way now.
-		return waitSnapshot(msg.id, msg.ch), &statusMsg{text: "running " + l.runProfile + " · space stops"}
+		return waitSnapshot(msg.id, msg.ch), &statusMsg{text: "running " + l.runProfile}
 	case snapshotMsg:
 		if msg.id != l.runID || !l.running {
 			return nil, nil
@@ -496,25 +496,32 @@ const lagMark = "†"
 // p99 without that delay, as the exported report's warning says.
 func lagCaveat(scs []ScenarioStats) string {
 	var names []string
-	var lag time.Duration
-	var uncorrected []string
+	var lag, uncorrected time.Duration
 	for _, s := range scs {
 		if !s.Lagged {
 			continue
 		}
 		names = append(names, s.Name)
-		lag = max(lag, s.LagP99)
-		uncorrected = append(uncorrected, fmtDuration(s.UncorrectedP99))
+		lag, uncorrected = max(lag, s.LagP99), max(uncorrected, s.UncorrectedP99)
 	}
-	switch len(names) {
-	case 0:
+	switch {
+	case len(names) == 0:
 		return ""
-	case 1:
+	case len(names) == 1:
 		return fmt.Sprintf("%s %s: p99 includes the generator's lag (p99 %s; uncorrected %s)",
-			lagMark, names[0], fmtDuration(lag), uncorrected[0])
+			lagMark, names[0], fmtDuration(lag), fmtDuration(uncorrected))
 	}
-	return fmt.Sprintf("%s %s: p99s include the generator's lag (p99 up to %s; uncorrected %s)",
-		lagMark, strings.Join(names, ", "), fmtDuration(lag), strings.Join(uncorrected, ", "))
+	// Named while the line has room for the figures; counted beyond
+	// (the table's marks say which).
+	who := strings.Join(names, ", ")
+	switch {
+	case len(names) > 2 && len(names) == len(scs):
+		who = fmt.Sprintf("all %d scenarios", len(names))
+	case len(names) > 2:
+		who = fmt.Sprintf("%d scenarios", len(names))
+	}
+	return fmt.Sprintf("%s %s: p99s include the generator's lag (p99 up to %s; uncorrected up to %s)",
+		lagMark, who, fmtDuration(lag), fmtDuration(uncorrected))
 }
 
 // curvesOf is a curve per scenario, each ranked within its colour family
