@@ -51,3 +51,15 @@ func TestLoadCapacityLowerBoundFitsAt80(t *testing.T) {
 		}
 	}
 }
+
+// Every reason a search gives for stopping reads as a lower bound.
+func TestLowerBoundWhy(t *testing.T) {
+	for _, by := range []string{"max-rate", "max-steps", "undecided", "", "something-new"} {
+		if got := lowerBoundWhy(by); !strings.HasPrefix(got, "lower bound: ") {
+			t.Errorf("%q: %q", by, got)
+		}
+	}
+	if got := lowerBoundWhy("undecided"); !strings.Contains(got, "could not be judged") {
+		t.Errorf("undecided: %q", got)
+	}
+}

@@ -13,8 +13,13 @@
 //   - Resolver: the mode, strategy, cache and redaction settings, each
 //     toggled with one key, and live counters of the resolver in use.
 //   - Load: load profiles, live progress and rates, HDR percentiles of every
-//     scenario side by side, a percentile-curve chart (local and proxy in
-//     different colours), reasons, capacity search and report export.
+//     scenario side by side (p99s the load generator itself delayed
+//     marked, with a caveat line), a percentile-curve chart drawn in
+//     braille (a colour per scenario, local and proxy in different
+//     families; v picks which scenarios it plots), reasons, capacity
+//     search (a floor shown as "≥ N/s" when no probe failed) and report
+//     export. One activity at a time, and results show only under the
+//     profile they measured.
 //
 // # Design
 //

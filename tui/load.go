@@ -659,6 +659,8 @@ func lowerBoundWhy(stoppedBy string) string {
 		return "lower bound: the search's ceiling"
 	case "max-steps":
 		return "lower bound: out of steps before a probe failed"
+	case "undecided":
+		return "lower bound: a rate above it could not be judged"
 	case "":
 		return "lower bound: no probe failed"
 	}
