@@ -378,7 +378,7 @@ func (m *Model) title() string {
 		t += " · session"
 	case m.screen == screenLoad && m.load.running:
 		t += " · running"
-	case m.screen == screenLoad && m.load.snap != nil:
+	case m.screen == screenLoad && m.load.shownSnap() != nil:
 		t += " · finished"
 	}
 	return t
