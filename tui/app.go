@@ -378,7 +378,7 @@ func (m *Model) title() string {
 		t += " · session"
 	case m.screen == screenLoad && m.load.running:
 		t += " · running"
-	case m.screen == screenLoad && m.load.snap != nil:
+	case m.screen == screenLoad && m.load.shownSnap() != nil:
 		t += " · finished"
 	}
 	return t
@@ -444,7 +444,7 @@ func (m *Model) helpView() string {
 	case screenResolver:
 		cols = append(cols, []key.Binding{k.Resolver.Redaction})
 	case screenLoad:
-		cols = append(cols, []key.Binding{k.Load.StartStop, k.Load.Capacity, k.Load.Export})
+		cols = append(cols, []key.Binding{k.Load.StartStop, k.Load.Capacity, k.Load.Export, k.Load.Plot})
 	}
 	title := m.c.styles.App.Heading.Render("Keys · " + m.screen.String())
 	return m.c.styles.App.Box.Render(title + "\n\n" + m.help.FullHelpView(cols) + note + "\n\n" + m.c.styles.App.Dim.Render("? or esc closes"))

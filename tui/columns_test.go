@@ -35,3 +35,39 @@ func TestExpiresColumnFitsItsValues(t *testing.T) {
 		}
 	}
 }
+
+// No column header is cut mid-word: each is whole or a meaningful short
+// form (FP for FINGERPRINT) at every width from the minimum up.
+func TestColumnHeadersAreWholeWords(t *testing.T) {
+	for _, w := range []int{60, 64, 80, 100, 111, 120, 160} {
+		for _, strategy := range []string{"", "s"} {
+			hs := newHarness(t, 20, w, 24)
+			if strategy != "" {
+				hs.key(strategy)
+			}
+			hs.key("o", "o", "o") // sorted by user: the first column is USER
+			for _, sorted := range []bool{false, true} {
+				if sorted {
+					hs.key("o", "o", "o", "o", "o", "o")
+				}
+				out := hs.screenText()
+				var header string
+				for _, l := range strings.Split(out, "\n") {
+					if strings.Contains(l, "EXPIRES") {
+						header = l
+					}
+				}
+				if header == "" {
+					t.Fatalf("%d: no header:\n%s", w, out)
+				}
+				allowed := map[string]bool{"NAME": true, "USER": true, "EMAIL": true, "FINGERPRINT": true, "FP": true, "STRATEGY": true,
+					"EXPIRES": true, "IN": true, "STATE": true, "LAST": true, "RESULT": true, "LATENCY": true}
+				for _, f := range strings.Fields(header) {
+					if !allowed[f] {
+						t.Errorf("%d columns: header word %q cut or unknown: %q", w, f, header)
+					}
+				}
+			}
+		}
+	}
+}

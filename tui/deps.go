@@ -91,8 +91,10 @@ const (
 	SortExpires
 	// SortExpiresLatest orders by expiry, the latest first.
 	SortExpiresLatest
-	// SortUser groups each user's sessions together (by user id, which
-	// the list shows as a keyed fingerprint).
+	// SortUser groups each user's sessions together, ordered by the user
+	// key the USER column shows (a keyed fingerprint of the user id, the
+	// fourth field of ListQuery.Shown), so the order is the one on
+	// screen, not that of an id the list hides. Without Shown, by user id.
 	SortUser
 	// SortEmail and SortName order by the e-mail or name as the list
 	// shows them (ListQuery.Shown): redacted, so the order reveals
@@ -141,8 +143,8 @@ type ListQuery struct {
 	Now time.Time
 	// Shown, when set, makes Filter match Shown(row) (lower-cased) instead
 	// of the raw values: what the screen shows for the row (redacted name,
-	// e-mail and fingerprint, in that order, separated by NUL; SortName and
-	// SortEmail order by those fields). With redaction on a filter must not
+	// e-mail, fingerprint and user key, in that order, separated by NUL;
+	// SortName, SortEmail and SortUser order by those fields). With redaction on a filter must not
 	// find rows by what the columns hide. It must be a pure function of the
 	// row (sources cache its results) and safe for concurrent use.
 	Shown func(SessionRow) string
@@ -292,6 +294,14 @@ type ScenarioStats struct {
 	Percentiles []Quantile
 	Max         time.Duration
 	Reasons     map[resolver.Reason]uint64
+	// Lagged: the load generator sent this scenario's requests late
+	// enough (bench's GeneratorLagged rule) that its corrected tail,
+	// measured from the intended send time, includes the generator's own
+	// delay. LagP99 is that dispatch lag's p99, UncorrectedP99 the p99
+	// without it; the Load screen marks the tail and says so.
+	Lagged         bool
+	LagP99         time.Duration
+	UncorrectedP99 time.Duration
 }
 
 // Quantile is one point of a percentile curve.
@@ -315,7 +325,13 @@ type CapacityStep struct {
 	OK      bool
 	// Final marks the search result: Rate is the capacity found.
 	Final bool
-	Err   error
+	// LowerBound (Final only): no probe failed before the search stopped,
+	// so Rate is a floor, not a measured limit. StoppedBy says why it
+	// stopped: "max-rate" (the search's own ceiling), "max-steps",
+	// "canceled", or what the search reports.
+	LowerBound bool
+	StoppedBy  string
+	Err        error
 }
 
 // maxAge is Deps.MaxAge, Auth.js's default when unset.

@@ -44,10 +44,6 @@ func (d *detailModel) copyText(c *common) string {
 	return fmt.Sprintf(`{"fingerprint":%q,"reason":%q}`, red.fingerprint(d.row.Token), d.result.Reason)
 }
 
-// maxDetailScroll bounds the detail scroll offset (View clamps it to the
-// content).
-const maxDetailScroll = 200
-
 func (s *sessionsModel) detailKey(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 	k := s.c.keys
 	d := s.detail
@@ -63,7 +59,8 @@ func (s *sessionsModel) detailKey(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		s.detailSeq++
 		return resolveDetailCmd(s.c.ctx, s.c.engine, s.detailSeq, d.row), &statusMsg{text: "resolving through the upstream…"}
 	case key.Matches(msg, k.Nav.Down):
-		d.scroll = min(d.scroll+1, maxDetailScroll)
+		// Bounded by the content, so k moves up at once from the end.
+		d.scroll = min(d.scroll+1, maxScroll(len(d.bodyLines(s.c, s.width)), detailRoom(s.rows+4)))
 	case key.Matches(msg, k.Nav.Up):
 		d.scroll = max(d.scroll-1, 0)
 	case key.Matches(msg, k.Nav.Top):
@@ -132,6 +129,19 @@ func (d *detailModel) view(c *common, w, h int) string {
 		head.WriteString(line)
 	}
 
+	return head.String() + "\n\n" + scrollWindow(d.bodyLines(c, w), d.scroll, detailRoom(h), st)
+}
+
+// detailRoom is how many body lines a detail of height h shows (the head
+// takes three lines and a blank one).
+func detailRoom(h int) int { return max(h-4, 1) }
+
+// bodyLines are the detail's scrollable lines at width w: the session
+// JSON and, beside it (w ≥ 100) or below, the stored session or claims.
+func (d *detailModel) bodyLines(c *common, w int) []string {
+	st := c.styles
+	red := d.redactor(c)
+	fp := red.fingerprint(d.row.Token)
 	left := st.App.Heading.Render("Session JSON") + "\n" + red.sessionJSON(d.result.Session)
 	right := ""
 	switch {
@@ -158,12 +168,37 @@ func (d *detailModel) view(c *common, w, h int) string {
 	} else {
 		body = cutLines(left, w)
 	}
-	lines := strings.Split(body, "\n")
-	room := max(h-4, 1)
-	// View must not mutate: clamp a local copy of the scroll offset.
-	scroll := min(d.scroll, max(len(lines)-room, 0))
-	lines = lines[scroll:]
-	return head.String() + "\n\n" + strings.Join(lines, "\n")
+	return strings.Split(body, "\n")
+}
+
+// maxScroll is the largest useful scroll offset for n lines in room.
+func maxScroll(n, room int) int {
+	if n <= room {
+		return 0
+	}
+	return n - max(room-1, 1)
+}
+
+// scrollWindow shows room lines of lines from scroll on. When they do
+// not all fit, the last line says where the view is: "↓ more" with how
+// far down the bottom of the view is, or the end; otherwise a cut
+// detail would look complete. View must not mutate, so the scroll offset
+// is clamped here, on a copy.
+func scrollWindow(lines []string, scroll, room int, st *Styles) string {
+	if len(lines) <= room {
+		return strings.Join(lines, "\n")
+	}
+	shown := max(room-1, 1) // one line for the indicator
+	scroll = min(max(scroll, 0), maxScroll(len(lines), room))
+	end := scroll + shown
+	pct := 100 * end / len(lines)
+	var mark string
+	if end < len(lines) {
+		mark = fmt.Sprintf("↓ more · j/k scroll · %d%%", pct)
+	} else {
+		mark = "end · k scrolls up · 100%"
+	}
+	return strings.Join(lines[scroll:end], "\n") + "\n" + st.App.Dim.Render(mark)
 }
 
 // cutLines ends each line longer than w with "…": a long value (an image

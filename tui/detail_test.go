@@ -133,3 +133,35 @@ func TestDetailShowsExpiredClaimsMarked(t *testing.T) {
 		t.Fatal("expired claims shown unredacted")
 	}
 }
+
+// A detail taller than the screen says there is more below, and how far
+// down the view is; scrolled to the end, it says so and nothing is lost.
+func TestDetailSaysMoreIsBelow(t *testing.T) {
+	hs := newHarness(t, 5, 80, 20)
+	hs.key("enter")
+	out := hs.screenText()
+	if !strings.Contains(out, "↓ more") || !strings.Contains(out, "%") {
+		t.Fatalf("a cut detail gives no sign of more:\n%s", out)
+	}
+	if strings.Contains(out, `"sub"`) {
+		t.Fatalf("setup: the detail fits, nothing to scroll:\n%s", out)
+	}
+	for range 30 {
+		hs.key("j")
+	}
+	out = hs.screenText()
+	if strings.Contains(out, "↓ more") || !strings.Contains(out, "100%") || !strings.Contains(out, `"sub"`) {
+		t.Fatalf("scrolled to the end:\n%s", out)
+	}
+	// Scrolling past the end does not pile up: one k moves up.
+	hs.key("k")
+	if out := hs.screenText(); !strings.Contains(out, "↓ more") {
+		t.Fatalf("k at the end did not scroll up:\n%s", out)
+	}
+	// A detail that fits shows no indicator.
+	hs = newHarness(t, 5, 120, 40)
+	hs.key("enter")
+	if out := hs.screenText(); strings.Contains(out, "↓ more") || strings.Contains(out, "100%") {
+		t.Fatalf("an indicator on a detail that fits:\n%s", out)
+	}
+}

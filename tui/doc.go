@@ -13,8 +13,13 @@
 //   - Resolver: the mode, strategy, cache and redaction settings, each
 //     toggled with one key, and live counters of the resolver in use.
 //   - Load: load profiles, live progress and rates, HDR percentiles of every
-//     scenario side by side, a percentile-curve chart (local and proxy in
-//     different colours), reasons, capacity search and report export.
+//     scenario side by side (p99s the load generator itself delayed
+//     marked, with a caveat line), a percentile-curve chart drawn in
+//     braille (a colour per scenario, local and proxy in different
+//     families; v picks which scenarios it plots), reasons, capacity
+//     search (a floor shown as "≥ N/s" when no probe failed) and report
+//     export. One activity at a time, and results show only under the
+//     profile they measured.
 //
 // # Design
 //
@@ -45,7 +50,9 @@
 // copies is always the redacted JSON. The filter matches only what the
 // list shows (masked name and e-mail, fingerprint), so it cannot find rows
 // by a hidden value, and the name and e-mail sorts order by the masked
-// values, so an order cannot tell apart what the column shows as equal.
+// values, so an order cannot tell apart what the column shows as equal;
+// the user sort orders by the user key the USER column shows, so the
+// order on screen is legible rather than that of a hidden id.
 // Stores sort by expiry or user only, so the database listing offers no
 // name or e-mail sort (the help says so). r on the Resolver screen locks reveal at once;
 // unlocking asks for the same confirmation as a reveal.

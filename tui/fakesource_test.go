@@ -77,6 +77,11 @@ func fakeOrder(q ListQuery, now time.Time, hay func(SessionRow) string, a, b Ses
 	case SortExpiresLatest:
 		return byExpiry(b, a)
 	case SortUser:
+		if q.Shown != nil {
+			// By the user key the list shows (Shown's fourth field).
+			ua, ub := strings.Split(hay(a), "\x00")[3], strings.Split(hay(b), "\x00")[3]
+			return cmp.Or(strings.Compare(ua, ub), strings.Compare(a.Key, b.Key))
+		}
 		return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.Key, b.Key))
 	case SortEmail, SortName:
 		return cmp.Or(fakeTextOrder(q, hay, a, b), strings.Compare(a.Key, b.Key))

@@ -69,13 +69,14 @@ func trimUnit(v float64, unit string) string {
 	return fmt.Sprintf("%.2f%s", v, unit)
 }
 
-// shownText is what the list shows of a row that a filter may match: the
-// redacted name and e-mail and the fingerprint (its short form is a
-// prefix). Raw values never take part, so a filter reveals nothing the
-// columns hide.
+// shownText is what the list shows of a row that a filter may match and
+// the name, e-mail and user sorts order by: the redacted name and e-mail,
+// the fingerprint (its short form is a prefix) and the user key the USER
+// column shows. Raw values never take part, so neither a filter nor an
+// order reveals anything the columns hide.
 func shownText(red redactor) func(SessionRow) string {
 	return func(r SessionRow) string {
 		// The list shows 8 characters of the fingerprint: match only those.
-		return red.text(r.Name) + "\x00" + red.email(r.Email) + "\x00" + shortFP(red.fingerprint(r.Token))
+		return red.text(r.Name) + "\x00" + red.email(r.Email) + "\x00" + shortFP(red.fingerprint(r.Token)) + "\x00" + userKey(red, r)
 	}
 }

@@ -23,7 +23,7 @@ type KeyMap struct {
 		Redaction key.Binding
 	}
 	Load struct {
-		StartStop, Capacity, Export key.Binding
+		StartStop, Capacity, Export, Plot key.Binding
 	}
 	Confirm struct {
 		Yes, No key.Binding
@@ -71,6 +71,7 @@ func DefaultKeyMap() KeyMap {
 	k.Load.StartStop = b([]string{"space"}, "space", "start/stop run")
 	k.Load.Capacity = b([]string{"p"}, "p", "capacity search")
 	k.Load.Export = b([]string{"e"}, "e", "export report")
+	k.Load.Plot = b([]string{"v"}, "v", "chart: all/mode/one scenario")
 
 	k.Confirm.Yes = b([]string{"y", "enter"}, "y", "confirm")
 	k.Confirm.No = b([]string{"n", "esc"}, "n/esc", "cancel")

@@ -2,22 +2,27 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/authscope/authscope/resolver"
 )
 
 // loadModel is the Load screen: pick a profile, start/stop a run, watch
 // its snapshots stream in, run a capacity search, export the report. Runs
 // live in commands; the screen holds only their channel, cancel func and
 // latest snapshot, and drops messages from runs it no longer tracks.
+//
+// One activity at a time: a run and a capacity search would load the same
+// machine and skew each other, so each refuses to start while the other
+// goes. Results belong to the profile they measured (runProfile,
+// capProfile) and show only while that profile is picked, and a search
+// replaces the run before it on screen: nothing from an earlier activity
+// or another profile reads as the current one's.
 type loadModel struct {
 	c        *common
 	profiles []string
@@ -29,14 +34,22 @@ type loadModel struct {
 	cancel   context.CancelFunc
 	ch       <-chan RunSnapshot
 	snap     *RunSnapshot
+	// runProfile is the profile snap measured.
+	runProfile string
 
 	capID      uint64
 	capRunning bool
 	capCancel  context.CancelFunc
 	capCh      <-chan CapacityStep
 	steps      []CapacityStep
+	// capProfile is the profile steps searched.
+	capProfile string
 
 	exported string
+	// plot is which scenarios the chart draws (a plotOptions value): seven
+	// curves at once are hard to tell apart, so v cycles through all, each
+	// mode, and each scenario alone.
+	plot string
 	// capLatest: the capacity search finished after the last run, so e
 	// exports it rather than the run the screen no longer leads with.
 	capLatest bool
@@ -60,10 +73,19 @@ func (l *loadModel) profile() string {
 func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 	k := l.c.keys
 	switch {
-	case key.Matches(msg, k.Nav.Down) && !l.running:
-		l.pick = min(l.pick+1, max(len(l.profiles)-1, 0))
-	case key.Matches(msg, k.Nav.Up) && !l.running:
-		l.pick = max(l.pick-1, 0)
+	case key.Matches(msg, k.Nav.Down, k.Nav.Up) && !l.busy():
+		was := l.pick
+		if key.Matches(msg, k.Nav.Down) {
+			l.pick = min(l.pick+1, max(len(l.profiles)-1, 0))
+		} else {
+			l.pick = max(l.pick-1, 0)
+		}
+		if l.pick == was {
+			return nil, nil
+		}
+		// The footer's last message may be another profile's result
+		// ("… · e exports it"): say which profile e and space act on now.
+		return nil, &statusMsg{text: "profile " + l.profile() + " · space runs · p searches capacity"}
 	case key.Matches(msg, k.Load.StartStop):
 		if l.running {
 			if !l.stopping && l.cancel != nil {
@@ -75,9 +97,12 @@ func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		if l.c.deps.Runner == nil || l.profile() == "" {
 			return nil, &statusMsg{err: fmt.Errorf("nothing to run, no load profile: %w", ErrNotSupported)}
 		}
+		if l.capRunning {
+			return nil, &statusMsg{text: "a capacity search is running: p stops it first"}
+		}
 		l.runID++
 		l.running, l.stopping = true, false
-		l.snap, l.exported, l.capLatest = nil, "", false
+		l.snap, l.runProfile, l.exported, l.capLatest = nil, l.profile(), "", false
 		return startRunCmd(l.c.ctx, l.c.deps.Runner, l.runID, l.profile(), l.c.settings), &statusMsg{text: "starting " + l.profile() + "…"}
 	case key.Matches(msg, k.Load.Capacity):
 		if l.capRunning {
@@ -89,20 +114,34 @@ func (l *loadModel) key(msg tea.KeyPressMsg) (tea.Cmd, *statusMsg) {
 		if l.c.deps.Runner == nil || l.profile() == "" {
 			return nil, &statusMsg{err: fmt.Errorf("no load profile to search: %w", ErrNotSupported)}
 		}
+		if l.running {
+			return nil, &statusMsg{text: "a load run is going: space stops it first"}
+		}
 		l.capID++
 		l.capRunning = true
-		l.steps, l.exported = nil, ""
+		// The search leads the screen from now on: the run before it
+		// (its "finished", table and chart) is not what is happening.
+		l.steps, l.capProfile, l.exported = nil, l.profile(), ""
+		l.snap, l.runProfile = nil, ""
 		return startCapacityCmd(l.c.ctx, l.c.deps.Runner, l.capID, l.profile(), l.c.settings), &statusMsg{text: "capacity search on " + l.profile() + "…"}
+	case key.Matches(msg, k.Load.Plot):
+		snap := l.shownSnap()
+		if snap == nil {
+			return nil, &statusMsg{text: "no run to plot yet"}
+		}
+		opts := plotOptions(snap.Scenarios)
+		l.plot = opts[(slices.Index(opts, l.plot)+1)%len(opts)]
+		return nil, &statusMsg{text: "chart: " + plotLabel(l.plot) + " · v cycles"}
 	case key.Matches(msg, k.Load.Export):
-		if l.capLatest && !l.capRunning {
+		if l.capLatest && !l.capRunning && l.capShown() {
 			ce, ok := l.c.deps.Runner.(CapacityExporter)
 			if !ok {
 				return nil, &statusMsg{err: fmt.Errorf("export capacity results: %w", ErrNotSupported)}
 			}
-			return exportCapacityCmd(l.c.ctx, ce, l.profile(), l.steps), nil
+			return exportCapacityCmd(l.c.ctx, ce, l.capProfile, l.steps), nil
 		}
-		if l.snap == nil || l.running {
-			return nil, &statusMsg{text: "export needs a finished run"}
+		if l.shownSnap() == nil || l.running {
+			return nil, &statusMsg{text: "export needs a finished run of " + orDash(l.profile())}
 		}
 		return exportCmd(l.c.ctx, l.c.deps.Runner, *l.snap), nil
 	}
@@ -125,8 +164,10 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 		l.cancel, l.ch = msg.cancel, msg.ch
 		if l.stopping {
 			l.cancel()
+			return waitSnapshot(msg.id, msg.ch), nil
 		}
-		return waitSnapshot(msg.id, msg.ch), nil
+		// The footer said "starting…": the run is under way now.
+		return waitSnapshot(msg.id, msg.ch), &statusMsg{text: "running " + l.runProfile}
 	case snapshotMsg:
 		if msg.id != l.runID || !l.running {
 			return nil, nil
@@ -163,7 +204,7 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 			return nil, &statusMsg{err: msg.err}
 		}
 		l.capCancel, l.capCh = msg.cancel, msg.ch
-		return waitCapStep(msg.id, msg.ch), nil
+		return waitCapStep(msg.id, msg.ch), &statusMsg{text: "capacity search on " + l.capProfile + " · p stops"}
 	case capStepMsg:
 		if msg.id != l.capID || !l.capRunning {
 			return nil, nil
@@ -190,6 +231,23 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 		return nil, &statusMsg{text: "exported " + filepath.Base(msg.path)}
 	}
 	return nil, nil
+}
+
+// busy: a run or a capacity search is going (the profile is fixed).
+func (l *loadModel) busy() bool { return l.running || l.capRunning }
+
+// shownSnap is the run snapshot to show: the latest run's, if it measured
+// the picked profile.
+func (l *loadModel) shownSnap() *RunSnapshot {
+	if l.snap == nil || l.runProfile != l.profile() {
+		return nil
+	}
+	return l.snap
+}
+
+// capShown: the capacity search held searched the picked profile.
+func (l *loadModel) capShown() bool {
+	return (len(l.steps) > 0 || l.capRunning) && l.capProfile == l.profile()
 }
 
 // stopAll cancels whatever runs; used on quit.
@@ -220,32 +278,39 @@ func (l *loadModel) view(w, h int) string {
 		pb.WriteString(st.App.Dim.Render("(none)"))
 	}
 	top = append(top, pb.String())
-	top = append(top, st.App.Dim.Render("space start/stop · p capacity search · e export · j/k pick profile"))
+	top = append(top, st.App.Dim.Render("space start/stop · p capacity search · e export · j/k profile · v plot"))
 	top = append(top, l.progressLine(w))
 
+	snap := l.shownSnap()
 	var bottom []string
-	if l.snap != nil {
-		bottom = append(bottom, "reasons  "+reasonsLine(mergeReasons(l.snap.Scenarios), w))
+	if snap != nil {
+		if c := lagCaveat(snap.Scenarios); c != "" {
+			bottom = append(bottom, st.App.Warn.Render(ansi.Truncate(c, w, "…")))
+		}
+		bottom = append(bottom, "reasons  "+reasonsLine(mergeReasons(snap.Scenarios), w))
 	}
-	if len(l.steps) > 0 || l.capRunning {
+	if l.capShown() {
 		bottom = append(bottom, capacityLines(l.steps, l.capRunning, w)...)
 	}
 	if l.exported != "" {
 		bottom = append(bottom, "report   "+l.exported)
 	}
-	if l.snap == nil {
+	if snap == nil {
 		hint := "no run yet: press space to start " + l.profile()
-		if l.profile() == "" {
+		switch {
+		case l.profile() == "":
 			hint = "no load profile to run: add a bench section to the profile"
+		case l.capShown():
+			hint = "capacity search: each probe is a short run of one scenario"
 		}
 		return strings.Join(append(top, "", st.App.Dim.Render(hint)), "\n") + "\n" + strings.Join(bottom, "\n")
 	}
-	table := percentileTable(l.snap.Scenarios, st, w)
+	table := percentileTable(snap.Scenarios, st, w)
 	used := len(top) + 1 + strings.Count(table, "\n") + 1 + len(bottom)
 	chartH := h - used - 1
 	parts := append(top, "", table)
 	if chartH >= 6 {
-		parts = append(parts, RenderCurves(curvesOf(l.snap.Scenarios), w, chartH, st))
+		parts = append(parts, RenderCurves(l.plotted(snap.Scenarios), w, chartH, st))
 	}
 	parts = append(parts, bottom...)
 	return strings.Join(parts, "\n")
@@ -254,21 +319,25 @@ func (l *loadModel) view(w, h int) string {
 // progressLine: state, elapsed/duration bar, attempted vs achieved rate.
 func (l *loadModel) progressLine(w int) string {
 	st := l.c.styles
+	s := l.shownSnap()
 	state := "idle"
 	switch {
+	case l.capRunning:
+		return ansi.Truncate("state "+st.App.OK.Render("capacity search")+l.capProgress()+" · p stops", w, "…")
 	case l.stopping:
 		state = st.App.Warn.Render("stopping")
 	case l.running:
 		state = st.App.OK.Render("running")
-	case l.snap != nil && l.snap.Stopped:
-		state = st.App.Warn.Render("stopped at " + fmtSeconds(l.snap.Elapsed.Seconds()))
-	case l.snap != nil:
+	case s != nil && s.Stopped:
+		state = st.App.Warn.Render("stopped at " + fmtSeconds(s.Elapsed.Seconds()))
+	case s != nil:
 		state = "finished"
+	case l.capShown():
+		state = "capacity search done"
 	}
-	if l.snap == nil {
+	if s == nil {
 		return "state " + state
 	}
-	s := l.snap
 	frac := 0.0
 	if s.Duration > 0 {
 		frac = min(float64(s.Elapsed)/float64(s.Duration), 1)
@@ -292,159 +361,3 @@ func (l *loadModel) progressLine(w int) string {
 }
 
 func fmtSeconds(s float64) string { return fmt.Sprintf("%.1fs", s) }
-
-// percentileTable puts every scenario side by side: requests, errors and
-// HDR percentiles, in columns narrowed to fit w.
-func percentileTable(scs []ScenarioStats, st *Styles, w int) string {
-	const labelW = 9
-	colW := min(max((w-labelW)/max(len(scs), 1), 8), 13)
-	var b strings.Builder
-	b.WriteString(strings.Repeat(" ", labelW))
-	for _, s := range scs {
-		b.WriteString(st.seriesStyle(s.Mode == resolver.ModeProxy).Render(fmt.Sprintf("%*s", colW, abbreviate(s.Name, colW-1))))
-	}
-	line := func(label string, cell func(ScenarioStats) string) {
-		b.WriteString("\n")
-		b.WriteString(fmt.Sprintf("%-*s", labelW, label))
-		for _, s := range scs {
-			b.WriteString(fmt.Sprintf("%*s", colW, cell(s)))
-		}
-	}
-	line("requests", func(s ScenarioStats) string { return fmt.Sprint(s.Requests) })
-	line("errors", func(s ScenarioStats) string { return fmt.Sprint(s.Errors) })
-	for _, p := range []float64{50, 90, 99, 99.9} {
-		line(fmt.Sprintf("p%g", p), func(s ScenarioStats) string {
-			d, ok := latencyAt(s.Percentiles, p)
-			if !ok {
-				return "-"
-			}
-			return fmtDuration(d)
-		})
-	}
-	line("max", func(s ScenarioStats) string {
-		// A scenario not yet started has no latency at all: "-" like
-		// its percentiles, not a measured 0.
-		if s.Max <= 0 {
-			return "-"
-		}
-		return fmtDuration(s.Max)
-	})
-	return b.String()
-}
-
-func curvesOf(scs []ScenarioStats) []Curve {
-	out := make([]Curve, 0, len(scs))
-	for _, s := range scs {
-		out = append(out, Curve{Label: s.Name, Proxy: s.Mode == resolver.ModeProxy, Points: s.Percentiles})
-	}
-	return out
-}
-
-func mergeReasons(scs []ScenarioStats) map[resolver.Reason]uint64 {
-	m := map[resolver.Reason]uint64{}
-	for _, s := range scs {
-		for r, n := range s.Reasons {
-			m[r] += n
-		}
-	}
-	return m
-}
-
-// abbreviations shorten scenario names for narrow columns, most
-// readable first: "database-local-cached" becomes "db-local+c".
-var abbreviations = []struct{ long, short string }{
-	{"database", "db"}, {"-cached", "+c"}, {"-cache", "+c"}, {"local", "loc"}, {"proxy", "prx"},
-}
-
-// abbreviate fits a scenario name in w columns: abbreviations first,
-// cutting only what still does not fit.
-func abbreviate(name string, w int) string {
-	for _, a := range abbreviations {
-		if ansi.StringWidth(name) <= w {
-			return name
-		}
-		name = strings.ReplaceAll(name, a.long, a.short)
-	}
-	return ansi.Truncate(name, w, "…")
-}
-
-// capacityLines shows a capacity search as it happens: a heading naming
-// the scenario and the criteria, the probes wrapped to w, then the
-// result, one line per scenario searched.
-func capacityLines(steps []CapacityStep, running bool, w int) []string {
-	var scenario, criteria string
-	var probes []string
-	var result string
-	for _, s := range steps {
-		if s.Scenario != "" {
-			scenario = s.Scenario
-		}
-		if s.Criteria != "" {
-			criteria = s.Criteria
-		}
-		switch {
-		case s.Started:
-		case s.Final:
-			result = CapacityResult([]CapacityStep{s})
-		case s.Err != nil:
-			probes = append(probes, "error: "+oneLine(s.Err.Error()))
-		default:
-			mark := "✓"
-			if !s.OK {
-				mark = "✗"
-			}
-			probes = append(probes, fmt.Sprintf("%.0f/s %s p99 %s", s.Rate, mark, fmtDuration(s.P99)))
-		}
-	}
-	head := "capacity " + orDash(scenario)
-	if criteria != "" {
-		// The screen's search has its own SLO (the load profile's capacity
-		// settings): say so, since `authscope capacity` defaults differ.
-		head += " · SLO " + criteria + " (the TUI's own; the CLI has its --slo)"
-	}
-	lines := []string{ansi.Truncate(head, w, "…")}
-	if running && result == "" {
-		probes = append(probes, fmt.Sprintf("probing step %d…", len(probes)+1))
-	}
-	// Probes wrap at w, indented.
-	line := " "
-	for _, p := range probes {
-		if ansi.StringWidth(line)+3+ansi.StringWidth(p) > w && line != " " {
-			lines = append(lines, line)
-			line = " "
-		}
-		if line != " " {
-			line += " ·"
-		}
-		line += " " + p
-	}
-	if line != " " {
-		lines = append(lines, ansi.Truncate(line, w, "…"))
-	}
-	if result != "" {
-		lines = append(lines, ansi.Truncate(result, w, "…"))
-	}
-	return lines
-}
-
-// CapacityResult is the one-line answer of a finished search, as the Load
-// screen shows it and a Runner's capacity export records it.
-func CapacityResult(steps []CapacityStep) string {
-	for i := len(steps) - 1; i >= 0; i-- {
-		s := steps[i]
-		if !s.Final {
-			continue
-		}
-		name := orDash(s.Scenario)
-		switch {
-		case errors.Is(s.Err, context.Canceled):
-			return fmt.Sprintf("%s: capacity search stopped (%.0f/s held so far)", name, s.Rate)
-		case s.Err != nil:
-			return fmt.Sprintf("%s: capacity search failed: %s", name, oneLine(s.Err.Error()))
-		case s.Rate == 0:
-			return name + ": no rate held (capacity below the first probe)"
-		}
-		return fmt.Sprintf("%s → capacity %.0f/s", name, s.Rate)
-	}
-	return "capacity search ended without a result"
-}

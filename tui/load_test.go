@@ -35,7 +35,7 @@ func TestLoadCapacityShowsStepsAndNamedResult(t *testing.T) {
 	hs.key("3")
 	l := &hs.m.load
 	steps := sampleSteps()
-	l.capID, l.capRunning = 1, true
+	l.capID, l.capRunning, l.capProfile = 1, true, "demo-mixed"
 	hs.send(capStepMsg{id: 1, step: steps[0]})
 	out := hs.screenText()
 	if !strings.Contains(out, "capacity database-local-cached") || !strings.Contains(out, "probing step 1") {

@@ -44,11 +44,36 @@ func (s *sessionsModel) columns() columnSet {
 	email := max(avail-used-name, 8)
 	return columnSet{
 		widths:  append([]int{name, email}, fixed...),
-		headers: []string{"NAME", "EMAIL", "FINGERPR", "EXPIRES", "STATE", "RESULT", "LATENCY"},
+		headers: []string{"NAME", "EMAIL", "FINGERPRINT", "EXPIRES", "STATE", "RESULT", "LATENCY"},
 	}
 }
 
-func (cs columnSet) header() string { return "  " + cs.join(cs.headers) }
+func (cs columnSet) header() string {
+	cells := make([]string, len(cs.headers))
+	for i, h := range cs.headers {
+		cells[i] = fitHeader(h, cs.widths[i])
+	}
+	return "  " + cs.join(cells)
+}
+
+// headerShort are the short forms of headers wider than their column:
+// cutting "FINGERPRINT" to "FINGERPR" reads as a typo, "FP" as intended.
+var headerShort = map[string]string{
+	"FINGERPRINT": "FP",
+	"EXPIRES IN":  "EXPIRES",
+	"LAST RESULT": "RESULT",
+}
+
+// fitHeader is h, or its short form when h is wider than w.
+func fitHeader(h string, w int) string {
+	if ansi.StringWidth(h) <= w {
+		return h
+	}
+	if short, ok := headerShort[h]; ok && ansi.StringWidth(short) <= w {
+		return short
+	}
+	return h
+}
 
 func (cs columnSet) join(cells []string) string {
 	var b strings.Builder

@@ -47,7 +47,8 @@ func TestSortByColumns(t *testing.T) {
 	if want := testNow.Add(298 * time.Hour); !s.win[0].Expires.Equal(want) { // demoRows' latest of 300
 		t.Fatalf("latest expiry first starts at %v", s.win[0].Expires)
 	}
-	check(SortUser, "user", func(a, b SessionRow) bool { return a.UserID <= b.UserID })
+	// By the user key the USER column shows, not the hidden id.
+	check(SortUser, "user", func(a, b SessionRow) bool { return userKey(red, a) <= userKey(red, b) })
 	check(SortEmail, "e-mail (as shown)", byShown(SortEmail))
 	check(SortName, "name (as shown)", byShown(SortName))
 	hs.key("G")
@@ -91,5 +92,28 @@ func TestSortOffersOnlyWhatTheStoreCan(t *testing.T) {
 	help := strings.Join(strings.Fields(strings.ReplaceAll(hs.screenText(), "│", "")), " ")
 	if !strings.Contains(help, "Not name or e-mail: the store orders by expiry or user only") {
 		t.Fatalf("help does not say what cannot be sorted:\n%s", hs.screenText())
+	}
+}
+
+// Sorted by user, the USER column reads in order: the sort is by the key
+// shown, not by a user id the list hides.
+func TestSortByUserOrdersWhatIsShown(t *testing.T) {
+	hs := newHarness(t, 40, 100, 60)
+	hs.key("o", "o", "o")
+	if hs.m.sessions.q.Sort != SortUser {
+		t.Fatalf("setup: sort %s", hs.m.sessions.q.Sort)
+	}
+	var users []string
+	for _, line := range strings.Split(hs.screenText(), "\n") {
+		f := strings.Fields(strings.TrimPrefix(line, "▸"))
+		if len(f) > 0 && strings.HasPrefix(f[0], "u:") {
+			users = append(users, f[0])
+		}
+	}
+	if len(users) < 30 {
+		t.Fatalf("only %d user cells", len(users))
+	}
+	if !slices.IsSorted(users) {
+		t.Fatalf("USER column out of order: %q", users)
 	}
 }

@@ -56,15 +56,12 @@ func (b statusBar) view(c *common, width int) string {
 		msg = seg(b.text)
 	}
 	room := width - lipgloss.Width(left) - lipgloss.Width(right)
-	// A message that does not fit takes the help hint's room, then is
-	// cut: the profile, state, redaction and read-only segments stay, as
-	// they say which deployment the screen shows and what it is doing.
-	if w := lipgloss.Width(msg); w > room && msg != "" {
-		right = ""
-		room = width - lipgloss.Width(left)
-	}
+	// The message is what gets cut: the profile, state, redaction and
+	// read-only segments say which deployment the screen shows and what
+	// it is doing, and "? help" is how every other key is found, so it
+	// stays at every width the app runs at.
 	if room < 0 {
-		return ansi.Truncate(left+right, width, "")
+		return ansi.Truncate(left, max(width-lipgloss.Width(right), 0), "…") + right
 	}
 	msg = ansi.Truncate(msg, room, "…")
 	gap := st.Status.Bar.Render(strings.Repeat(" ", max(room-lipgloss.Width(msg), 0)))

@@ -53,22 +53,28 @@ func TestErrText(t *testing.T) {
 	}
 }
 
-// A long error takes the help hint's room before it is cut; the profile,
-// settings and redaction segments stay.
+// A long error is shown whole when it fits beside the segments and the
+// help hint, cut with "…" when it does not; the profile, settings,
+// redaction and "? help" stay either way.
 func TestStatusBarErrorUsesTheWidth(t *testing.T) {
 	hs := newHarness(t, 3, 100, 30)
 	var b statusBar
 	msg := "build proxy/database resolver: upstream 127.0.0.1:3000: refused"
 	b.apply(&statusMsg{err: errors.New(msg)})
-	out := ansi.Strip(b.view(hs.m.c, 120))
-	if !strings.Contains(out, msg) || !strings.Contains(out, "redaction on") || !strings.Contains(out, "local · jwt") {
-		t.Fatalf("120 columns: %q", out)
+	out := ansi.Strip(b.view(hs.m.c, 130))
+	if !strings.Contains(out, msg) || !strings.Contains(out, "redaction on") || !strings.Contains(out, "local · jwt") ||
+		!strings.HasSuffix(strings.TrimSpace(out), "? help") {
+		t.Fatalf("130 columns: %q", out)
 	}
 	if strings.Count(out, "jwt") != 1 {
 		t.Fatalf("the state is repeated: %q", out)
 	}
-	if w := len([]rune(out)); w > 120 {
+	if w := len([]rune(out)); w > 130 {
 		t.Fatalf("%d wide", w)
+	}
+	out = ansi.Strip(b.view(hs.m.c, 120))
+	if !strings.Contains(out, "…") || !strings.HasSuffix(strings.TrimSpace(out), "? help") {
+		t.Fatalf("120 columns: the error is not the part cut: %q", out)
 	}
 	b.apply(&statusMsg{text: "short"})
 	if out := ansi.Strip(b.view(hs.m.c, 120)); !strings.Contains(out, "? help") || !strings.Contains(out, "demo") {
@@ -92,6 +98,10 @@ func TestStatusBarKeepsTheProfileAt80(t *testing.T) {
 		}
 		if !strings.Contains(out, "…") || !strings.Contains(out, "redaction on") {
 			t.Errorf("the message was not the part cut: %q", out)
+		}
+		// ? help is how every other key is found: it never falls off.
+		if !strings.HasSuffix(strings.TrimSpace(out), "? help") {
+			t.Errorf("? help fell off at 80 columns: %q", out)
 		}
 		if w := ansi.StringWidth(out); w > 80 {
 			t.Errorf("%d wide: %q", w, out)

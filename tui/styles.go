@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"image/color"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 )
@@ -22,8 +24,9 @@ type Styles struct {
 	Dialog lipgloss.Style
 	Chart  struct {
 		Axis, Label lipgloss.Style
-		// Series colours: local and proxy differ.
-		Local, Proxy lipgloss.Style
+		// Series colours, one family per mode so local and proxy differ,
+		// one colour per scenario within it (seriesStyle picks).
+		Local, Proxy []lipgloss.Style
 	}
 	Help help.Styles
 }
@@ -32,16 +35,27 @@ type Styles struct {
 func NewStyles(isDark bool) *Styles {
 	ld := lipgloss.LightDark(isDark)
 	var (
-		fg      = ld(lipgloss.Color("#1f2328"), lipgloss.Color("#e6edf3"))
-		dim     = ld(lipgloss.Color("#6e7781"), lipgloss.Color("#8b949e"))
-		accent  = ld(lipgloss.Color("#8250df"), lipgloss.Color("#d2a8ff"))
-		good    = ld(lipgloss.Color("#1a7f37"), lipgloss.Color("#3fb950"))
-		bad     = ld(lipgloss.Color("#cf222e"), lipgloss.Color("#f85149"))
-		warn    = ld(lipgloss.Color("#9a6700"), lipgloss.Color("#d29922"))
-		selBg   = ld(lipgloss.Color("#ddf4ff"), lipgloss.Color("#1f3a5f"))
-		barBg   = ld(lipgloss.Color("#eaeef2"), lipgloss.Color("#21262d"))
-		local   = ld(lipgloss.Color("#0969da"), lipgloss.Color("#58a6ff"))
-		proxy   = ld(lipgloss.Color("#bc4c00"), lipgloss.Color("#ffa657"))
+		fg     = ld(lipgloss.Color("#1f2328"), lipgloss.Color("#e6edf3"))
+		dim    = ld(lipgloss.Color("#6e7781"), lipgloss.Color("#8b949e"))
+		accent = ld(lipgloss.Color("#8250df"), lipgloss.Color("#d2a8ff"))
+		good   = ld(lipgloss.Color("#1a7f37"), lipgloss.Color("#3fb950"))
+		bad    = ld(lipgloss.Color("#cf222e"), lipgloss.Color("#f85149"))
+		warn   = ld(lipgloss.Color("#9a6700"), lipgloss.Color("#d29922"))
+		selBg  = ld(lipgloss.Color("#ddf4ff"), lipgloss.Color("#1f3a5f"))
+		barBg  = ld(lipgloss.Color("#eaeef2"), lipgloss.Color("#21262d"))
+		// Cool colours for local scenarios, warm ones for proxy.
+		local = []color.Color{
+			ld(lipgloss.Color("#0969da"), lipgloss.Color("#58a6ff")),
+			ld(lipgloss.Color("#1b7c83"), lipgloss.Color("#39c5cf")),
+			ld(lipgloss.Color("#1a7f37"), lipgloss.Color("#56d364")),
+			ld(lipgloss.Color("#6639ba"), lipgloss.Color("#bc8cff")),
+		}
+		proxy = []color.Color{
+			ld(lipgloss.Color("#bc4c00"), lipgloss.Color("#ffa657")),
+			ld(lipgloss.Color("#bf3989"), lipgloss.Color("#ff7b72")),
+			ld(lipgloss.Color("#7d4e00"), lipgloss.Color("#e3b341")),
+			ld(lipgloss.Color("#a40e26"), lipgloss.Color("#f778ba")),
+		}
 		border  = ld(lipgloss.Color("#d0d7de"), lipgloss.Color("#30363d"))
 		onAccnt = ld(lipgloss.Color("#ffffff"), lipgloss.Color("#0d1117"))
 	)
@@ -74,17 +88,24 @@ func NewStyles(isDark bool) *Styles {
 
 	s.Chart.Axis = base.Foreground(dim)
 	s.Chart.Label = base.Foreground(dim)
-	s.Chart.Local = lipgloss.NewStyle().Foreground(local)
-	s.Chart.Proxy = lipgloss.NewStyle().Foreground(proxy)
+	for _, c := range local {
+		s.Chart.Local = append(s.Chart.Local, lipgloss.NewStyle().Foreground(c))
+	}
+	for _, c := range proxy {
+		s.Chart.Proxy = append(s.Chart.Proxy, lipgloss.NewStyle().Foreground(c))
+	}
 
 	s.Help = help.DefaultStyles(isDark)
 	return s
 }
 
-// seriesColor is the colour a scenario's mode gets in the chart and tables.
-func (s *Styles) seriesStyle(proxy bool) lipgloss.Style {
+// seriesStyle is the colour of a scenario in the chart and the table: its
+// mode's family, the rank-th colour in it (the rank among the run's
+// scenarios of that mode).
+func (s *Styles) seriesStyle(proxy bool, rank int) lipgloss.Style {
+	family := s.Chart.Local
 	if proxy {
-		return s.Chart.Proxy
+		family = s.Chart.Proxy
 	}
-	return s.Chart.Local
+	return family[max(rank, 0)%len(family)]
 }

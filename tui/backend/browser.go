@@ -93,7 +93,9 @@ func (s *BrowserSource) List(ctx context.Context, q tui.ListQuery) (tui.SessionP
 		return tui.SessionPage{}, err
 	}
 	now := s.now()
-	if q.Shown != nil && q.Filter != "" {
+	if q.Shown != nil && (q.Filter != "" || q.Sort == tui.SortUser) {
+		// A filter on shown text, or the user order as the list shows
+		// it (by user key, not the id the store orders by).
 		return s.listShown(ctx, q, now, order, desc)
 	}
 	counts, err := s.count(ctx, now, q.Filter)

@@ -21,7 +21,10 @@ type shownMatch struct {
 // listShown filters on what the screen shows, which the store cannot
 // match (it holds the raw values): it walks the whole listing in sort
 // order and keeps the matching rows (only those), reused for countTTL
-// so scrolling a filtered list does not walk again.
+// so scrolling a filtered list does not walk again. The user order is
+// made here too: the store orders by user id, which the list hides, so
+// the rows are re-sorted by the user key it shows (Shown's fourth field),
+// each user's sessions staying in the store's order.
 func (s *BrowserSource) listShown(ctx context.Context, q tui.ListQuery, now time.Time, order store.SortKey, desc bool) (tui.SessionPage, error) {
 	k := queryKey(strings.ToLower(q.Filter), order, desc)
 	s.mu.Lock()
@@ -46,6 +49,17 @@ func (s *BrowserSource) listShown(ctx context.Context, q tui.ListQuery, now time
 				break
 			}
 			lq.After = p.Next
+		}
+		if q.Sort == tui.SortUser {
+			userKey := func(r tui.SessionRow) string {
+				f := strings.SplitN(strings.ToLower(q.Shown(r)), "\x00", 4)
+				return f[len(f)-1]
+			}
+			ks := make(map[string]string, len(m.rows))
+			for _, r := range m.rows {
+				ks[r.Key] = userKey(r)
+			}
+			slices.SortStableFunc(m.rows, func(a, b tui.SessionRow) int { return strings.Compare(ks[a.Key], ks[b.Key]) })
 		}
 		s.mu.Lock()
 		if len(s.shown) > 8 {

@@ -226,3 +226,42 @@ func TestBrowserSourceSortsOnlyWhatTheStoreCan(t *testing.T) {
 		}
 	}
 }
+
+// With Shown, the user sort orders a store's sessions by the user key the
+// list shows, not by the user id it hides: every session, each user's
+// together, the keys ascending.
+func TestBrowserSourceSortsUsersAsShown(t *testing.T) {
+	st := seededStore(t, 600)
+	src := NewBrowserSource(st, func() time.Time { return testNow }, 0, 0)
+	shown := shownText(resolver.NewRedactor(resolver.RedactOptions{Key: []byte("k")}))
+	raw, err := src.List(t.Context(), tui.ListQuery{Strategy: resolver.StrategyDatabase, Sort: tui.SortUser, Limit: 10_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := tui.ListQuery{Strategy: resolver.StrategyDatabase, Sort: tui.SortUser, Shown: shown, Limit: 10_000}
+	all, err := src.List(t.Context(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.Total != raw.Total || len(all.Rows) != all.Total {
+		t.Fatalf("%d rows of %d, want all %d", len(all.Rows), all.Total, raw.Total)
+	}
+	if diff := cmp.Diff(slices.Sorted(slices.Values(keys(raw.Rows))), slices.Sorted(slices.Values(keys(all.Rows)))); diff != "" {
+		t.Fatalf("not the same sessions (-raw +shown):\n%s", diff)
+	}
+	userKey := func(r tui.SessionRow) string { return strings.Split(shown(r), "\x00")[3] }
+	if !slices.IsSortedFunc(all.Rows, func(a, b tui.SessionRow) int { return strings.Compare(userKey(a), userKey(b)) }) {
+		t.Fatal("not ordered by the shown user key")
+	}
+	if slices.IsSortedFunc(raw.Rows, func(a, b tui.SessionRow) int { return strings.Compare(userKey(a), userKey(b)) }) {
+		t.Fatal("setup: the store's user-id order is the shown order already; the test proves nothing")
+	}
+	q.Offset, q.Limit = 100, 60
+	page, err := src.List(t.Context(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(keys(all.Rows[100:160]), keys(page.Rows)); diff != "" {
+		t.Fatalf("window at 100 (-want +got):\n%s", diff)
+	}
+}

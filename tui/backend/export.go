@@ -42,13 +42,19 @@ func (b *BenchRunner) Export(_ context.Context, snap tui.RunSnapshot) (string, e
 
 // capacityExport is the JSON of an exported capacity search.
 type capacityExport struct {
-	Profile  string          `json:"profile"`
-	Scenario string          `json:"scenario"`
-	SLO      string          `json:"slo"`
-	Capacity float64         `json:"capacity_rps"`
-	Result   string          `json:"result"`
-	Error    string          `json:"error,omitempty"`
-	Probes   []capacityProbe `json:"probes"`
+	Profile  string  `json:"profile"`
+	Scenario string  `json:"scenario"`
+	SLO      string  `json:"slo"`
+	Capacity float64 `json:"capacity_rps"`
+	// LowerBound is always written: false says capacity_rps is a measured
+	// limit, true that the search stopped before any probe failed (at
+	// its ceiling, out of steps, or cancelled: StoppedBy), so the figure
+	// is only a floor.
+	LowerBound bool            `json:"lower_bound"`
+	StoppedBy  string          `json:"stopped_by,omitempty"`
+	Result     string          `json:"result"`
+	Error      string          `json:"error,omitempty"`
+	Probes     []capacityProbe `json:"probes"`
 }
 
 type capacityProbe struct {
@@ -75,6 +81,7 @@ func (b *BenchRunner) ExportCapacity(_ context.Context, profile string, steps []
 		case s.Final:
 			final = true
 			out.Capacity = s.Rate
+			out.LowerBound, out.StoppedBy = s.LowerBound, s.StoppedBy
 			if s.Err != nil {
 				out.Error = s.Err.Error()
 			}

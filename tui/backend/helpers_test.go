@@ -42,10 +42,12 @@ func keys(rows []tui.SessionRow) []string {
 }
 
 // shownText is a ListQuery.Shown as the session list builds it: masked
-// name, masked e-mail and the fingerprint's first 8 characters.
+// name, masked e-mail, the fingerprint's first 8 characters and the user
+// key (a keyed fingerprint of the user id).
 func shownText(red *resolver.Redactor) func(tui.SessionRow) string {
 	return func(r tui.SessionRow) string {
-		return resolver.MaskName(r.Name) + "\x00" + resolver.MaskEmail(r.Email) + "\x00" + red.Fingerprint(r.Token)[:8]
+		return resolver.MaskName(r.Name) + "\x00" + resolver.MaskEmail(r.Email) + "\x00" + red.Fingerprint(r.Token)[:8] +
+			"\x00u:" + red.Fingerprint("user\x00" + r.UserID)[:8]
 	}
 }
 

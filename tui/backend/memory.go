@@ -29,8 +29,9 @@ type MemorySource struct {
 	// shown is Shown(row) per row, lower-cased, built on the first
 	// filter or sort on shown text.
 	shown []string
-	// byText are the SortEmail and SortName orders, built on first use
-	// (over the shown text, or the raw values for a query without Shown).
+	// byText are the SortEmail and SortName orders, and SortUser's over
+	// the shown user key, built on first use (over the shown text, or the
+	// raw values for a query without Shown).
 	byText map[textOrder][]int32
 
 	lastFilter string
@@ -48,7 +49,8 @@ func NewMemorySource(rows []tui.SessionRow, revocable bool) *MemorySource {
 	return m
 }
 
-// textOrder names a SortEmail or SortName index: over shown text or not.
+// textOrder names a SortEmail, SortName or (shown) SortUser index: over
+// shown text or not.
 type textOrder struct {
 	key   tui.SortKey
 	shown bool
@@ -87,7 +89,10 @@ func (m *MemorySource) Sorts(resolver.Strategy) []tui.SortKey {
 func (m *MemorySource) order(k tui.SortKey, shown func(tui.SessionRow) string) []int32 {
 	switch k {
 	case tui.SortUser:
-		return m.byUser
+		if shown == nil {
+			return m.byUser
+		}
+		// By the user key the list shows, not the id it hides.
 	case tui.SortEmail, tui.SortName:
 	default:
 		return m.byExpiry
@@ -104,11 +109,14 @@ func (m *MemorySource) order(k tui.SortKey, shown func(tui.SessionRow) string) [
 	for i, r := range m.rows {
 		switch {
 		case shown != nil:
-			// Shown is name, e-mail, fingerprint, NUL-separated.
-			f := strings.SplitN(hay[i], "\x00", 3)
-			if k == tui.SortEmail && len(f) > 1 {
+			// Shown is name, e-mail, fingerprint, user key, NUL-separated.
+			f := strings.SplitN(hay[i], "\x00", 4)
+			switch {
+			case k == tui.SortEmail && len(f) > 1:
 				text[i] = f[1]
-			} else if k == tui.SortName {
+			case k == tui.SortUser && len(f) > 3:
+				text[i] = f[3]
+			case k == tui.SortName:
 				text[i] = f[0]
 			}
 		case k == tui.SortEmail:

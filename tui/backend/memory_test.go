@@ -72,6 +72,11 @@ func refOrder(rows []tui.SessionRow, q tui.ListQuery) []tui.SessionRow {
 		case tui.SortExpiresLatest:
 			return byExpiry(b, a)
 		case tui.SortUser:
+			if q.Shown != nil {
+				// By the user key the list shows.
+				ua, ub := strings.Split(hay(a), "\x00")[3], strings.Split(hay(b), "\x00")[3]
+				return cmp.Or(strings.Compare(ua, ub), strings.Compare(a.Key, b.Key))
+			}
 			return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.Key, b.Key))
 		case tui.SortEmail, tui.SortName:
 			return cmp.Or(strings.Compare(text(a), text(b)), strings.Compare(a.Key, b.Key))

@@ -146,16 +146,31 @@ func (b *BenchRunner) Capacity(ctx context.Context, name string, s tui.Settings)
 			case <-ctx.Done():
 			}
 		})
-		final := tui.CapacityStep{Scenario: scenario, Criteria: criteria, Final: true, Rate: res.Rate, OK: err == nil, Err: err}
-		if res.Canceled {
-			final.Err = context.Canceled
-		}
+		final := finalStep(scenario, criteria, res, err)
 		select {
 		case out <- final:
 		case <-time.After(time.Second):
 		}
 	}()
 	return out, nil
+}
+
+// finalStep is the search's result as the screen shows it. A search that
+// stopped before any probe failed (its own ceiling, its step budget, a
+// cancel) found no limit, so its rate is marked a lower bound.
+func finalStep(scenario, criteria string, res bench.Capacity, err error) tui.CapacityStep {
+	final := tui.CapacityStep{Scenario: scenario, Criteria: criteria, Final: true, Rate: res.Rate, OK: err == nil, Err: err,
+		LowerBound: res.LowerBound || res.AtCeiling, StoppedBy: res.StoppedBy}
+	if res.AtCeiling && final.StoppedBy == "" {
+		final.StoppedBy = "max-rate"
+	}
+	if res.Canceled {
+		final.Err, final.LowerBound = context.Canceled, true
+		if final.StoppedBy == "" {
+			final.StoppedBy = "canceled"
+		}
+	}
+	return final
 }
 
 // criteria describes what a capacity probe must hold.

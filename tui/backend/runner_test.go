@@ -258,3 +258,72 @@ func TestBenchRunnerExportsCapacity(t *testing.T) {
 		t.Fatalf("export (-want +got):\n%s", diff)
 	}
 }
+
+// A search that held at the ceiling is a floor, and every export says
+// whether its figure is one.
+func TestBenchRunnerCapacityLowerBound(t *testing.T) {
+	res := bench.Capacity{Rate: 20000, AtCeiling: true, LowerBound: true, StoppedBy: "max-rate"}
+	final := finalStep("jwt-local", "p99 ≤ 25ms", res, nil)
+	if !final.Final || !final.LowerBound || final.StoppedBy != "max-rate" || final.Rate != 20000 {
+		t.Fatalf("final step %+v", final)
+	}
+	canceled := finalStep("jwt-local", "", bench.Capacity{Rate: 400, Canceled: true}, nil)
+	if !canceled.LowerBound || canceled.Err == nil {
+		t.Fatalf("a cancelled search is not a lower bound: %+v", canceled)
+	}
+	if got := finalStep("jwt-local", "", bench.Capacity{Rate: 400}, nil); got.LowerBound {
+		t.Fatalf("a measured limit marked a lower bound: %+v", got)
+	}
+
+	dir := t.TempDir()
+	r := NewBenchRunner(nil, bench.CapacityConfig{}, dir)
+	for _, lower := range []bool{true, false} {
+		steps := sampleSteps()
+		steps[3].LowerBound = lower
+		if lower {
+			steps[3].StoppedBy = "max-rate"
+		}
+		path, err := r.ExportCapacity(t.Context(), "p", steps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var raw map[string]any
+		if err := json.Unmarshal(b, &raw); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := raw["lower_bound"]; !ok || got != lower {
+			t.Fatalf("lower_bound %v (present %v), want %v:\n%s", got, ok, lower, b)
+		}
+		if lower && !strings.Contains(raw["result"].(string), "≥ 150/s") {
+			t.Fatalf("result %q", raw["result"])
+		}
+		os.Remove(path)
+	}
+}
+
+// A scenario whose generator sent late (bench's GeneratorLagged) reaches
+// the screen marked, with the lag and the uncorrected p99 for its caveat.
+func TestConvertSnapshotMarksLaggedScenarios(t *testing.T) {
+	rep := func(name string, lagP99 int64) bench.ScenarioReport {
+		return bench.ScenarioReport{Name: name, Mode: "local", Requests: 1000, RateTarget: 1000, Sources: 1,
+			LatencyNs:            bench.Latency{P50: 1e6, P99: 40e6, Max: 50e6},
+			LatencyUncorrectedNs: bench.Latency{P50: 100e3, P99: 900e3, Max: 2e6},
+			DispatchLagNs:        bench.Latency{P99: lagP99}}
+	}
+	s := bench.Snapshot{Current: -1, Final: true, Scenarios: []bench.ScenarioSnapshot{
+		{State: bench.StateDone, Report: rep("late", 39e6)},
+		{State: bench.StateDone, Report: rep("on-time", 50e3)},
+	}}
+	got := convertSnapshot("p", s)
+	late, onTime := got.Scenarios[0], got.Scenarios[1]
+	if !late.Lagged || late.LagP99 != 39*time.Millisecond || late.UncorrectedP99 != 900*time.Microsecond {
+		t.Fatalf("lagged scenario: %+v", late)
+	}
+	if onTime.Lagged {
+		t.Fatalf("a scenario sent on time is marked: %+v", onTime)
+	}
+}

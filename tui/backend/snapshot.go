@@ -41,6 +41,8 @@ func convertSnapshot(profile string, s bench.Snapshot) tui.RunSnapshot {
 			Name: rep.Name, Mode: resolver.Mode(rep.Mode),
 			Requests: uint64(max(rep.Requests, 0)), Errors: uint64(max(rep.Errors, 0)),
 			Reasons: make(map[resolver.Reason]uint64, len(rep.Reasons)),
+			Lagged:  rep.GeneratorLagged(), LagP99: time.Duration(rep.DispatchLagNs.P99),
+			UncorrectedP99: time.Duration(rep.LatencyUncorrectedNs.P99),
 		}
 		for r, n := range rep.Reasons {
 			st.Reasons[resolver.Reason(r)] = uint64(max(n, 0))
