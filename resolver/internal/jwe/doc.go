@@ -20,10 +20,11 @@
 // Keys are derived once per (secret, salt, enc) when a Ring is built, with
 // everything a decryption needs kept next to them (AES block, GCM AEAD, a
 // pool of keyed HMACs and CBC modes), so the hot path runs no HKDF, imports
-// nothing and, warm, allocates only its decode buffer. go-jose is not used
-// on this path: it allocates per call, derives nothing that can be cached
-// and differs from jose on base64 leniency; the tests use it as an
-// independent implementation to compare against.
+// no key and, warm, allocates little: one buffer for the decoded segments
+// (plus a C ‖ T copy for GCM, and the output of an inflation). go-jose is
+// not used on this path: it allocates per call, derives nothing that can
+// be cached and differs from jose on base64 leniency; the tests use it as
+// an independent implementation to compare against.
 //
 // # Why it is apart
 //
