@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver/internal/js"
+	"github.com/authscope/authscope/resolver/internal/jwe"
 )
 
 // Claims validation, as jose's validateClaimsSet and jwtDecrypt do it with
@@ -46,7 +47,7 @@ const toleranceSeconds = 15
 
 // parseClaims decodes and validates the payload text. lenient selects
 // jose 4's (next-auth v4) non-fatal UTF-8 decoding.
-func parseClaims(text string, h jweHeader, now time.Time, lenient bool) (Claims, Reason, error) {
+func parseClaims(text string, h jwe.Header, now time.Time, lenient bool) (Claims, Reason, error) {
 	text = stripBOMString(text)
 	if lenient {
 		text = js.DecodeUTF8Lenient(text)
@@ -70,13 +71,13 @@ func parseClaims(text string, h jweHeader, now time.Time, lenient bool) (Claims,
 	} else if ok && exp <= nowS-toleranceSeconds {
 		return nil, ReasonExpired, &ClaimError{Claim: "exp", Reason: ReasonExpired, Msg: "timestamp check failed"}
 	}
-	if h.has&hIss != 0 && !strictEqualRaw(h.iss, c, "iss") {
+	if iss, ok := h.Iss(); ok && !strictEqualRaw(iss, c, "iss") {
 		return nil, ReasonClaims, &ClaimError{Claim: "iss", Reason: ReasonClaims, Msg: "header parameter mismatch"}
 	}
-	if h.has&hSub != 0 && !strictEqualRaw(h.sub, c, "sub") {
+	if sub, ok := h.Sub(); ok && !strictEqualRaw(sub, c, "sub") {
 		return nil, ReasonClaims, &ClaimError{Claim: "sub", Reason: ReasonClaims, Msg: "header parameter mismatch"}
 	}
-	if h.has&hAud != 0 && !stringifyEqual(h.aud, text) {
+	if aud, ok := h.Aud(); ok && !stringifyEqual(aud, text) {
 		return nil, ReasonClaims, &ClaimError{Claim: "aud", Reason: ReasonClaims, Msg: "header parameter mismatch"}
 	}
 	return c, ReasonOK, nil

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/authscope/authscope/resolver/internal/jwe"
 )
 
 // JWSCodec reads and writes signed session tokens: what a deployment gets
@@ -164,7 +166,7 @@ func (c *JWSCodec) Decode(token string, now time.Time) (Claims, Reason, error) {
 	}
 	for _, k := range keys {
 		if payload, err := sig.Verify(k); err == nil {
-			return parseClaims(string(payload), jweHeader{}, now, false)
+			return parseClaims(string(payload), jwe.Header{}, now, false)
 		}
 	}
 	return nil, ReasonDecrypt, errors.New("jws: signature verification failed")

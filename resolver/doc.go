@@ -65,6 +65,13 @@
 // tested against the ECMAScript rules and Node's recorded output; this
 // package keeps Auth.js's own logic on top of them.
 //
+// The cryptography lives in resolver/internal/jwe: compact JWE decryption
+// in jose's order of checks, HKDF key derivation, kid thumbprints, the key
+// ring and encryption, fuzzed against go-jose. It knows nothing of
+// sessions; Codec (token.go) adds Auth.js's rules on top (the cookie name
+// as the salt, the claims and their clock tolerance) and maps the layer's
+// failure kinds to Reasons.
+//
 // # Redaction
 //
 // Sessions hold personal data. Redactor is the one policy every surface

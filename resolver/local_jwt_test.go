@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/authscope/authscope/resolver/internal/jwe"
 )
 
 func newTestResolver(t testing.TB, cfg Config, opts ...Option) *JWTResolver {
@@ -333,8 +335,8 @@ func TestRefreshCookiesOrder(t *testing.T) {
 func TestResolveConcurrent(t *testing.T) {
 	r := newTestResolver(t, Config{RefreshCookies: true})
 	cbcTok := mint(t, r, ada)
-	gcm := r.codec.ring.byEnc[encA256GCM][0]
-	gcmTok := craft(t, gcm, `{"alg":"dir","enc":"A256GCM","kid":"`+gcm.kid+`"}`, []byte(`{"sub":"g"}`), false)
+	gcm := r.codec.ring.Keys(jwe.A256GCM)[0]
+	gcmTok := craft(t, gcm, `{"alg":"dir","enc":"A256GCM","kid":"`+gcm.Kid()+`"}`, []byte(`{"sub":"g"}`), false)
 	var wg sync.WaitGroup
 	errs := make(chan string, 64)
 	for g := 0; g < 8; g++ {

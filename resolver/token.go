@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver/internal/js"
+	"github.com/authscope/authscope/resolver/internal/jwe"
 )
 
 // Codec encodes and decodes Auth.js session tokens (JWE) for one
@@ -35,13 +36,13 @@ import (
 // Buffer decoding (both alphabets, stray characters skipped, '=' ends the
 // data) and UTF-8 is decoded leniently, as jose 4 does.
 type Codec struct {
-	ring       *keyRing
+	ring       *jwe.Ring
 	cookieName string
 	legacy     bool
 	// header is the base64url protected header Encode writes; it is
 	// constant for a codec (alg, enc and the current secret's kid).
 	header string
-	encKey *contentKey
+	encKey *jwe.Key
 	rand   io.Reader
 }
 
@@ -58,17 +59,17 @@ func NewCodec(cfg Config) (*Codec, error) {
 		}
 	}
 	name := cfg.SessionCookieName()
-	ring, err := newKeyRing(cfg.Secrets, name, cfg.LegacyV4)
+	ring, err := jwe.NewRing(cfg.Secrets, name, cfg.LegacyV4)
 	if err != nil {
 		return nil, fmt.Errorf("resolver: %w", err)
 	}
 	c := &Codec{ring: ring, cookieName: name, legacy: cfg.LegacyV4, rand: rand.Reader}
 	if cfg.LegacyV4 {
-		c.encKey = ring.byEnc[encA256GCM][0]
+		c.encKey = ring.Keys(jwe.A256GCM)[0]
 		c.header = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"dir","enc":"A256GCM"}`))
 	} else {
-		c.encKey = ring.byEnc[encA256CBCHS512][0]
-		c.header = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"dir","enc":"A256CBC-HS512","kid":"` + c.encKey.kid + `"}`))
+		c.encKey = ring.Keys(jwe.A256CBCHS512)[0]
+		c.header = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"dir","enc":"A256CBC-HS512","kid":"` + c.encKey.Kid() + `"}`))
 	}
 	return c, nil
 }
@@ -84,11 +85,11 @@ func (c *Codec) Decode(token string, now time.Time) (Claims, Reason, error) {
 	if token == "" {
 		return nil, ReasonNoCookie, errors.New("jwt: empty token")
 	}
-	d, reason, err := c.ring.decryptCompact(token)
+	d, err := c.ring.Decrypt(token)
 	if err != nil {
-		return nil, reason, err
+		return nil, jweReason(err), err
 	}
-	return parseClaims(d.plaintext, d.header, now, c.legacy)
+	return parseClaims(d.Plaintext, d.Header, now, c.legacy)
 }
 
 // DecodeJSON is Decode returning JSON.stringify(payload) exactly as
@@ -98,14 +99,14 @@ func (c *Codec) DecodeJSON(token string, now time.Time) ([]byte, Reason, error) 
 	if token == "" {
 		return []byte("null"), ReasonNoCookie, errors.New("jwt: empty token")
 	}
-	d, reason, err := c.ring.decryptCompact(token)
+	d, err := c.ring.Decrypt(token)
 	if err != nil {
+		return []byte("null"), jweReason(err), err
+	}
+	if _, reason, err := parseClaims(d.Plaintext, d.Header, now, c.legacy); err != nil {
 		return []byte("null"), reason, err
 	}
-	if _, reason, err := parseClaims(d.plaintext, d.header, now, c.legacy); err != nil {
-		return []byte("null"), reason, err
-	}
-	text := stripBOMString(d.plaintext)
+	text := stripBOMString(d.Plaintext)
 	if c.legacy {
 		text = js.DecodeUTF8Lenient(text)
 	}
@@ -142,14 +143,8 @@ func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (stri
 	plain := appendClaims(make([]byte, 0, 256), payload)
 
 	aad := c.header
-	var ct, tag, iv []byte
-	if c.legacy {
-		iv = rnd[16:28]
-		ct, tag = c.encKey.sealGCM(plain, iv, bytesOf(aad))
-	} else {
-		iv = rnd[16:32]
-		ct, tag = c.encKey.sealCBC(plain, iv, bytesOf(aad))
-	}
+	iv := rnd[16 : 16+c.encKey.Enc().IVLen()] // 12 bytes for v4's A256GCM, 16 for CBC-HS
+	ct, tag := c.encKey.Seal(plain, iv, aad)
 	enc := base64.RawURLEncoding
 	var b strings.Builder
 	b.Grow(len(aad) + 3 + enc.EncodedLen(len(iv)) + enc.EncodedLen(len(ct)) + enc.EncodedLen(len(tag)))
@@ -161,6 +156,23 @@ func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (stri
 	b.WriteByte('.')
 	b.WriteString(enc.EncodeToString(tag))
 	return b.String(), nil
+}
+
+// jweReason maps the JWE layer's failure kinds to the Reasons Auth.js's
+// decode failures are reported as: jose's allow-list and unsupported-header
+// errors are ReasonAlgorithm, no key for the kid ReasonWrongKey, a tag or
+// padding that does not verify ReasonDecrypt, everything else (the token's
+// shape, base64, header JSON, inflation) ReasonMalformed.
+func jweReason(err error) Reason {
+	switch jwe.KindOf(err) {
+	case jwe.Unsupported:
+		return ReasonAlgorithm
+	case jwe.NoKey:
+		return ReasonWrongKey
+	case jwe.DecryptFailed:
+		return ReasonDecrypt
+	}
+	return ReasonMalformed
 }
 
 // uuidV4 formats 16 random bytes as an RFC 9562 version 4 UUID, as

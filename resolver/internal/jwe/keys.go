@@ -1,4 +1,4 @@
-package resolver
+package jwe
 
 import (
 	"crypto/aes"
@@ -18,59 +18,60 @@ import (
 //
 // Auth.js derives the content-encryption key from the secret on every
 // decode (HKDF + JWK thumbprint + WebCrypto import, ~400 µs). We do it once
-// per (secret, cookie name, enc) when a Codec is built, and keep everything a
+// per (secret, salt, enc) when a Ring is built, and keep everything a
 // decode needs (AES block, GCM AEAD, a pool of keyed HMACs) next to the key,
 // so the hot path never derives or imports anything.
 
-// encAlg is a JWE "enc" value we can decrypt.
-type encAlg uint8
+// Enc is a JWE "enc" value we can decrypt.
+type Enc uint8
 
+// The content encryptions a Ring holds keys for.
 const (
-	encNone         encAlg = iota
-	encA256CBCHS512        // v5 default
-	encA256GCM             // v5 (accepted by decode) and next-auth v4
-	encA128CBCHS256        // next-auth v4 only: same 32-byte key length as A256GCM
+	encNone      Enc = iota
+	A256CBCHS512     // v5 default
+	A256GCM          // v5 (accepted by decode) and next-auth v4
+	A128CBCHS256     // next-auth v4 only: same 32-byte key length as A256GCM
 )
 
-func (e encAlg) String() string {
+func (e Enc) String() string {
 	switch e {
-	case encA256CBCHS512:
+	case A256CBCHS512:
 		return "A256CBC-HS512"
-	case encA256GCM:
+	case A256GCM:
 		return "A256GCM"
-	case encA128CBCHS256:
+	case A128CBCHS256:
 		return "A128CBC-HS256"
 	}
 	return "none"
 }
 
 // keyLen is the content-encryption key length in bytes.
-func (e encAlg) keyLen() int {
-	if e == encA256CBCHS512 {
+func (e Enc) keyLen() int {
+	if e == A256CBCHS512 {
 		return 64
 	}
 	return 32
 }
 
-// ivLen is the IV length jose requires for e.
-func (e encAlg) ivLen() int {
-	if e == encA256GCM {
+// IVLen is the IV length jose requires for e.
+func (e Enc) IVLen() int {
+	if e == A256GCM {
 		return 12
 	}
 	return 16
 }
 
-func (e encAlg) cbc() bool { return e == encA256CBCHS512 || e == encA128CBCHS256 }
+func (e Enc) cbc() bool { return e == A256CBCHS512 || e == A128CBCHS256 }
 
-// parseEnc maps a header "enc" string to an encAlg.
-func parseEnc(s string) encAlg {
+// parseEnc maps a header "enc" string to an Enc.
+func parseEnc(s string) Enc {
 	switch s {
 	case "A256CBC-HS512":
-		return encA256CBCHS512
+		return A256CBCHS512
 	case "A256GCM":
-		return encA256GCM
+		return A256GCM
 	case "A128CBC-HS256":
-		return encA128CBCHS256
+		return A128CBCHS256
 	}
 	return encNone
 }
@@ -84,7 +85,7 @@ const (
 // deriveV5Key is Auth.js v5's getDerivedEncryptionKey(enc, secret, salt):
 // HKDF-SHA256 over the secret's UTF-8 bytes (not base64-decoded), salt =
 // the session cookie name, info naming the salt too.
-func deriveV5Key(secret, salt string, enc encAlg) ([]byte, error) {
+func deriveV5Key(secret, salt string, enc Enc) ([]byte, error) {
 	if secret == "" {
 		return nil, errors.New("empty secret")
 	}
@@ -119,16 +120,16 @@ func thumbprint(key []byte) string {
 		s := sha256.Sum256([]byte(doc))
 		sum = s[:]
 	default:
-		panic(fmt.Sprintf("resolver: thumbprint of a %d-byte key", len(key)))
+		panic(fmt.Sprintf("jwe: thumbprint of a %d-byte key", len(key)))
 	}
 	return base64.RawURLEncoding.EncodeToString(sum)
 }
 
-// contentKey is one derived content-encryption key with everything needed
+// Key is one derived content-encryption key with everything needed
 // to use it. It is immutable after construction and safe for concurrent use
 // (per-call mutable state comes from the pool).
-type contentKey struct {
-	enc encAlg
+type Key struct {
+	enc Enc
 	raw []byte
 	kid string // thumbprint; empty for v4 keys (never compared)
 
@@ -166,13 +167,33 @@ type gcmScratch struct {
 	tag [16]byte
 }
 
-func newContentKey(enc encAlg, raw []byte, withKid bool) (*contentKey, error) {
-	k := &contentKey{enc: enc, raw: raw}
+// Enc is the content encryption k is for.
+func (k *Key) Enc() Enc { return k.enc }
+
+// Kid is k's RFC 7638 thumbprint, the "kid" a v5 token names it by; empty
+// for v4 keys, which are never looked up by kid.
+func (k *Key) Kid() string { return k.kid }
+
+// Raw returns a copy of the key bytes (for interoperability checks with
+// other JWE implementations; the decoder never needs them).
+func (k *Key) Raw() []byte { return append([]byte(nil), k.raw...) }
+
+// Keys returns the ring's keys for enc, one per secret in rotation order
+// (the current secret first); nil when the ring does not accept enc.
+func (r *Ring) Keys(enc Enc) []*Key {
+	if int(enc) >= len(r.byEnc) {
+		return nil
+	}
+	return append([]*Key(nil), r.byEnc[enc]...)
+}
+
+func newKey(enc Enc, raw []byte, withKid bool) (*Key, error) {
+	k := &Key{enc: enc, raw: raw}
 	if withKid {
 		k.kid = thumbprint(raw)
 	}
 	switch enc {
-	case encA256CBCHS512, encA128CBCHS256:
+	case A256CBCHS512, A128CBCHS256:
 		half := len(raw) / 2
 		macKey, encKey := raw[:half], raw[half:]
 		block, err := aes.NewCipher(encKey)
@@ -180,7 +201,7 @@ func newContentKey(enc encAlg, raw []byte, withKid bool) (*contentKey, error) {
 			return nil, fmt.Errorf("aes key: %w", err)
 		}
 		newHash := sha512.New
-		if enc == encA128CBCHS256 {
+		if enc == A128CBCHS256 {
 			newHash = sha256.New
 		}
 		k.block, k.tagLen, k.newHash = block, half, newHash
@@ -189,11 +210,11 @@ func newContentKey(enc encAlg, raw []byte, withKid bool) (*contentKey, error) {
 			if !ok {
 				// Every stdlib CBC mode has SetIV; this is unreachable
 				// unless the stdlib changes, and then we fail loudly.
-				panic("resolver: CBC decrypter without SetIV")
+				panic("jwe: CBC decrypter without SetIV")
 			}
 			return &cbcScratch{mac: hmac.New(newHash, macKey), mode: mode}
 		}
-	case encA256GCM:
+	case A256GCM:
 		block, err := aes.NewCipher(raw)
 		if err != nil {
 			return nil, fmt.Errorf("aes key: %w", err)
@@ -210,22 +231,27 @@ func newContentKey(enc encAlg, raw []byte, withKid bool) (*contentKey, error) {
 	return k, nil
 }
 
-// keyRing holds the derived keys of every secret, in rotation order, for
-// each enc the codec accepts.
-type keyRing struct {
+// Ring holds the derived keys of every secret, in rotation order, for
+// each enc it accepts, and the decoding dialect (v5 or next-auth v4) its
+// tokens are read in. It is immutable and safe for concurrent use.
+type Ring struct {
 	legacy bool
 	// byEnc[enc] lists one key per secret, secrets[0] first.
-	byEnc [4][]*contentKey
+	byEnc [4][]*Key
 }
 
-// newKeyRing derives all keys once. v5: A256CBC-HS512 and A256GCM keys for
-// every secret, salted with the cookie name. v4: one 32-byte key (used for
+// NewRing derives all keys once. v5: A256CBC-HS512 and A256GCM keys for
+// every secret, salted with salt. v4: one 32-byte key (used for
 // A256GCM and A128CBC-HS256, the two dir encs a 32-byte key fits).
-func newKeyRing(secrets []string, cookieName string, legacy bool) (*keyRing, error) {
+//
+// salt is the HKDF salt of v5 keys (Auth.js passes the session cookie
+// name); legacy selects next-auth v4's derivation, which ignores it, and
+// jose 4's decoding dialect (Buffer base64, lenient UTF-8 header).
+func NewRing(secrets []string, salt string, legacy bool) (*Ring, error) {
 	if len(secrets) == 0 {
 		return nil, errors.New("no secret")
 	}
-	r := &keyRing{legacy: legacy}
+	r := &Ring{legacy: legacy}
 	if legacy {
 		if len(secrets) != 1 {
 			return nil, errors.New("legacy v4 tokens take a single secret")
@@ -234,22 +260,22 @@ func newKeyRing(secrets []string, cookieName string, legacy bool) (*keyRing, err
 		if err != nil {
 			return nil, fmt.Errorf("derive v4 key: %w", err)
 		}
-		for _, enc := range []encAlg{encA256GCM, encA128CBCHS256} {
-			k, err := newContentKey(enc, raw, false)
+		for _, enc := range []Enc{A256GCM, A128CBCHS256} {
+			k, err := newKey(enc, raw, false)
 			if err != nil {
 				return nil, err
 			}
-			r.byEnc[enc] = []*contentKey{k}
+			r.byEnc[enc] = []*Key{k}
 		}
 		return r, nil
 	}
 	for i, s := range secrets {
-		for _, enc := range []encAlg{encA256CBCHS512, encA256GCM} {
-			raw, err := deriveV5Key(s, cookieName, enc)
+		for _, enc := range []Enc{A256CBCHS512, A256GCM} {
+			raw, err := deriveV5Key(s, salt, enc)
 			if err != nil {
 				return nil, fmt.Errorf("derive key for secret %d: %w", i, err)
 			}
-			k, err := newContentKey(enc, raw, true)
+			k, err := newKey(enc, raw, true)
 			if err != nil {
 				return nil, err
 			}
@@ -264,7 +290,7 @@ func newKeyRing(secrets []string, cookieName string, legacy bool) (*keyRing, err
 // equals kid. kidSet reports whether the header had a kid member at all;
 // kid is its value when it is a string (a non-string kid matches nothing,
 // as jose's strict equality would).
-func (r *keyRing) lookup(enc encAlg, kidSet, kidIsString bool, kid []byte) *contentKey {
+func (r *Ring) lookup(enc Enc, kidSet, kidIsString bool, kid []byte) *Key {
 	keys := r.byEnc[enc]
 	if len(keys) == 0 {
 		return nil
