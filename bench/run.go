@@ -222,43 +222,10 @@ func (r *runner) scenario(ctx context.Context, i int) (canceled bool) {
 	st := &r.states[i]
 	st.State = StateWarmup
 
-	url := spec.URL
-	var rt http.RoundTripper
-	if spec.Via == ViaInProc {
-		url = inprocURL
-		rt = inprocTransport{target: r.targets.InProc[spec.Name], runCtx: ctx}
-	} else {
-		tr := newHTTPTransport()
-		if r.conns > 0 {
-			tr.MaxConnsPerHost = r.conns
-		}
-		defer tr.CloseIdleConnections()
-		g := guardTransport{next: tr, cfg: r.cfg, runCtx: ctx}
-		if u, err := neturl.Parse(spec.URL); err == nil {
-			g.okHost = u.Hostname() // Validate checked it against AllowedHosts
-		}
-		rt = g
-	}
-	client := &http.Client{
-		Transport: rt,
-		Timeout:   time.Duration(r.cfg.Timeout),
-		// Redirects are answers, never followed (Auth.js's redirect: manual).
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	workers, maxWorkers := r.workers(spec)
-	atk := vegeta.NewAttacker(
-		vegeta.Client(client), // first: later options must not replace it
-		vegeta.Workers(workers),
-		vegeta.MaxWorkers(maxWorkers),
-		vegeta.MaxBody(DefaultMaxBody),
-	)
-	targeter := func(t *vegeta.Target) error {
-		t.Method, t.URL, t.Header = http.MethodGet, url, nil
-		if c := pick.cookie(); c != "" {
-			t.Header = http.Header{"Cookie": {c}}
-		}
-		return nil
-	}
+	url, client, closeIdle := r.client(ctx, spec)
+	defer closeIdle()
+	atk := r.attacker(spec, client)
+	targeter := cookieTargeter(url, pick)
 
 	warm := time.Duration(r.cfg.Warmup)
 	results := atk.Attack(targeter, p, 0, spec.Name)
@@ -327,12 +294,7 @@ loop:
 				continue // the last snapshot was costly: results come first
 			}
 			if b, ok := began(); ok {
-				st.Elapsed = now.Sub(b)
-				if st.Elapsed >= warm {
-					st.State = StateMeasuring
-				}
-				corr, uncorr := rec.current()
-				st.Report = rec.report(corr, uncorr, r.window(p, plan, rec, b, now, stoppedAt))
+				r.live(p, plan, rec, st, b, now, stoppedAt)
 			}
 			r.publish(r.snapshot())
 			// Live snapshots take at most a fifth of this loop's time, however
@@ -342,19 +304,8 @@ loop:
 			nextSnap = time.Now().Add(snapshotBudget * time.Since(now))
 		}
 	}
-	now := time.Now()
 	if b, ok := began(); ok {
-		if rec.windowStart.IsZero() {
-			rec.windowStart = b.Add(warm)
-		}
-		if now.After(rec.windowStart) {
-			r.logInterval(rec, now)
-		} else {
-			rec.flush(now)
-			rec.resetInterval()
-		}
-		st.Elapsed = min(now.Sub(b), plan.Total())
-		st.Report = rec.final(r.window(p, plan, rec, b, now, stoppedAt))
+		r.final(p, plan, rec, st, b, stoppedAt)
 	}
 	st.State = StateDone
 	r.publish(r.snapshot())
@@ -459,4 +410,84 @@ func (r *runner) publish(s Snapshot) {
 	case r.ch <- s:
 	default:
 	}
+}
+
+// client is the HTTP client a scenario's requests go through: in process
+// for ViaInProc, else a bounded transport guarded to the allowed host.
+// closeIdle releases the transport's idle connections when the run ends.
+func (r *runner) client(ctx context.Context, spec ScenarioSpec) (url string, c *http.Client, closeIdle func()) {
+	url, closeIdle = spec.URL, func() {}
+	var rt http.RoundTripper
+	if spec.Via == ViaInProc {
+		url = inprocURL
+		rt = inprocTransport{target: r.targets.InProc[spec.Name], runCtx: ctx}
+	} else {
+		tr := newHTTPTransport()
+		if r.conns > 0 {
+			tr.MaxConnsPerHost = r.conns
+		}
+		closeIdle = tr.CloseIdleConnections
+		g := guardTransport{next: tr, cfg: r.cfg, runCtx: ctx}
+		if u, err := neturl.Parse(spec.URL); err == nil {
+			g.okHost = u.Hostname() // Validate checked it against AllowedHosts
+		}
+		rt = g
+	}
+	return url, &http.Client{
+		Transport: rt,
+		Timeout:   time.Duration(r.cfg.Timeout),
+		// Redirects are answers, never followed (Auth.js's redirect: manual).
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}, closeIdle
+}
+
+// attacker is vegeta's attacker for one scenario, its workers bounded by
+// what the file-descriptor limit leaves (see workers).
+func (r *runner) attacker(spec ScenarioSpec, client *http.Client) *vegeta.Attacker {
+	workers, maxWorkers := r.workers(spec)
+	return vegeta.NewAttacker(
+		vegeta.Client(client), // first: later options must not replace it
+		vegeta.Workers(workers),
+		vegeta.MaxWorkers(maxWorkers),
+		vegeta.MaxBody(DefaultMaxBody),
+	)
+}
+
+// cookieTargeter sends GET url with the next cookie of the population.
+func cookieTargeter(url string, pick *picker) vegeta.Targeter {
+	return func(t *vegeta.Target) error {
+		t.Method, t.URL, t.Header = http.MethodGet, url, nil
+		if c := pick.cookie(); c != "" {
+			t.Header = http.Header{"Cookie": {c}}
+		}
+		return nil
+	}
+}
+
+// final closes the measurement window once the results channel is drained:
+// the last interval is logged (or, before the window opened, discarded) and
+// the scenario's state gets its final report.
+func (r *runner) final(p *pacer, plan Schedule, rec *recorder, st *ScenarioSnapshot, began, stoppedAt time.Time) {
+	now := time.Now()
+	if rec.windowStart.IsZero() {
+		rec.windowStart = began.Add(time.Duration(r.cfg.Warmup))
+	}
+	if now.After(rec.windowStart) {
+		r.logInterval(rec, now)
+	} else {
+		rec.flush(now)
+		rec.resetInterval()
+	}
+	st.Elapsed = min(now.Sub(began), plan.Total())
+	st.Report = rec.final(r.window(p, plan, rec, began, now, stoppedAt))
+}
+
+// live brings the scenario's state up to now for a live snapshot.
+func (r *runner) live(p *pacer, plan Schedule, rec *recorder, st *ScenarioSnapshot, began, now, stoppedAt time.Time) {
+	st.Elapsed = now.Sub(began)
+	if st.Elapsed >= time.Duration(r.cfg.Warmup) {
+		st.State = StateMeasuring
+	}
+	corr, uncorr := rec.current()
+	st.Report = rec.report(corr, uncorr, r.window(p, plan, rec, began, now, stoppedAt))
 }
