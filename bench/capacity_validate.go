@@ -24,6 +24,9 @@ func (c CapacityConfig) Validate() error {
 	}{{"start rate", c.StartRate}, {"max rate", c.MaxRate}} {
 		if r.v < 0 || math.IsInf(float64(r.v), 0) || math.IsNaN(float64(r.v)) {
 			errs = append(errs, fmt.Errorf("%s must be a finite positive rate (0 for the default)", r.name))
+		} else if err := checkRate(r.v); err != nil {
+			// Refused here, before the first probe, not mid-search.
+			errs = append(errs, fmt.Errorf("%s: %w", r.name, err))
 		}
 	}
 	if c.StepDuration < 0 {

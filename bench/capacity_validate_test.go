@@ -30,6 +30,7 @@ func TestCapacityConfigValidate(t *testing.T) {
 		{"negative step", func(c *CapacityConfig) { c.StepDuration = -1 }, "step duration"},
 		{"precision 1", func(c *CapacityConfig) { c.Precision = 1 }, "precision"},
 		{"negative steps", func(c *CapacityConfig) { c.MaxSteps = -1 }, "max steps"},
+		{"max beyond the generator", func(c *CapacityConfig) { c.MaxRate = 2 * MaxRate }, "the most the generator can schedule"},
 		{"min above max", func(c *CapacityConfig) { c.MinRate, c.MaxRate = 10, 5 }, "min rate"},
 		{"negative samples", func(c *CapacityConfig) { c.MinSamples = -1 }, "min samples"},
 		{"host bound over 1", func(c *CapacityConfig) { c.HostBound = 1.5 }, "host bound"},

@@ -323,6 +323,10 @@ type CapacityStep struct {
 	P99     time.Duration
 	Success float64
 	OK      bool
+	// Inconclusive marks a probe the search did not count: its failure
+	// coincided with the load generator's own stalls or a busy host, so it
+	// says nothing about the target and is measured again.
+	Inconclusive bool
 	// Final marks the search result: Rate is the capacity found.
 	Final bool
 	// LowerBound (Final only): no probe failed before the search stopped,

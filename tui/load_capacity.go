@@ -31,6 +31,7 @@ func capacityLines(steps []CapacityStep, running bool, w int) []string {
 	var scenario, criteria string
 	var probes []string
 	var result string
+	unsure := false // some probe was inconclusive: say what "?" means
 	for _, s := range steps {
 		if s.Scenario != "" {
 			scenario = s.Scenario
@@ -46,7 +47,10 @@ func capacityLines(steps []CapacityStep, running bool, w int) []string {
 			probes = append(probes, "error: "+oneLine(s.Err.Error()))
 		default:
 			mark := "✓"
-			if !s.OK {
+			switch {
+			case s.Inconclusive:
+				mark, unsure = "?", true
+			case !s.OK:
 				mark = "✗"
 			}
 			probes = append(probes, fmt.Sprintf("%.0f/s %s p99 %s", s.Rate, mark, fmtDuration(s.P99)))
@@ -76,6 +80,9 @@ func capacityLines(steps []CapacityStep, running bool, w int) []string {
 	}
 	if line != " " {
 		lines = append(lines, ansi.Truncate(line, w, "…"))
+	}
+	if unsure {
+		lines = append(lines, ansi.Truncate("  ? inconclusive: the generator or a busy host, not the target; measured again", w, "…"))
 	}
 	if result != "" {
 		lines = append(lines, ansi.Truncate(result, w, "…"))

@@ -201,3 +201,20 @@ func TestLoadStopCancelsTheRun(t *testing.T) {
 		t.Fatal("run still running after its channel closed")
 	}
 }
+
+// An inconclusive probe (the generator, not the target) is neither a pass
+// nor a failure on screen, and the screen says what its mark means.
+func TestLoadCapacityInconclusiveProbe(t *testing.T) {
+	steps := []CapacityStep{
+		{Started: true, Scenario: "local-jwt", Criteria: "p99 ≤ 5ms", Rate: 100},
+		{Scenario: "local-jwt", Rate: 100, P99: 2 * time.Millisecond, Success: 1, OK: true},
+		{Scenario: "local-jwt", Rate: 200, P99: 40 * time.Millisecond, Success: 1, Inconclusive: true},
+	}
+	out := strings.Join(capacityLines(steps, true, 120), "\n")
+	if !strings.Contains(out, "200/s ? p99") || strings.Contains(out, "200/s ✗") {
+		t.Fatalf("an inconclusive probe is not marked ?:\n%s", out)
+	}
+	if !strings.Contains(out, "inconclusive: the generator") {
+		t.Fatalf("the ? mark is not explained:\n%s", out)
+	}
+}

@@ -140,7 +140,8 @@ func (b *BenchRunner) Capacity(ctx context.Context, name string, s tui.Settings)
 		defer close(out)
 		defer release()
 		res, err := bench.FindCapacity(ctx, cfg, scenario, targets, b.capacity, func(pr bench.Probe) {
-			step := tui.CapacityStep{Scenario: scenario, Rate: pr.Rate, P99: time.Duration(pr.Latency), Success: 1 - pr.ErrorRatio, OK: pr.Pass}
+			step := tui.CapacityStep{Scenario: scenario, Rate: pr.Rate, P99: time.Duration(pr.Latency), Success: 1 - pr.ErrorRatio, OK: pr.Pass,
+				Inconclusive: pr.Verdict == bench.VerdictInconclusive}
 			select {
 			case out <- step:
 			case <-ctx.Done():
