@@ -20,6 +20,7 @@ import (
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/pgstore"
+	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
 
 // resolveFlags are the flags shared by the commands that build a resolver.
@@ -95,7 +96,7 @@ func (f *resolveFlags) checkStoreFlags(cfg resolver.Config) error {
 	if sf.maxConns < 0 || sf.maxConns > maxConnsLimit {
 		return usagef("--max-conns %d: want 1 to %d (0 for the store's default)", sf.maxConns, maxConnsLimit)
 	}
-	if sf.schema != "" && sf.schema != "custom" && !slices.Contains(pgstore.PresetNames(), sf.schema) {
+	if sf.schema != "" && sf.schema != "custom" && !slices.Contains(pgstore.PresetNames(), sf.schema) && !slices.Contains(sqlitestore.PresetNames(), sf.schema) {
 		return usagef("--schema %q: want one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(pgstore.PresetNames(), ", "))
 	}
 	if cfg.Strategy == resolver.StrategyDatabase {
@@ -148,8 +149,11 @@ func (f *resolveFlags) checkStoreKind(dsn string, opts store.Options) error {
 	if err != nil {
 		return nil // store.Open names the bad DSN
 	}
-	if f.store.schema != "" && kind != store.KindPostgres {
-		return usagef("--schema is for PostgreSQL layouts; the store is %s", kind)
+	if f.store.schema != "" && kind != store.KindPostgres && kind != store.KindSQLite {
+		return usagef("--schema is for SQL layouts; the store is %s", kind)
+	}
+	if kind == store.KindSQLite && f.store.schema != "" && f.store.schema != "auto" && !slices.Contains(sqlitestore.PresetNames(), f.store.schema) {
+		return usagef("--schema %q is not a SQLite layout (want auto, %s)", f.store.schema, strings.Join(sqlitestore.PresetNames(), ", "))
 	}
 	if f.store.prefix != "" && kind != store.KindRedis {
 		return usagef("--prefix is for Redis key layouts; the store is %s", kind)

@@ -19,7 +19,7 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 	sessions := fs.Int("sessions", 1000, "number of sessions (a mix of fresh, due-for-update and expired)")
 	seed := fs.Int64("seed", 1, "seed: the same seed gives the same users and tokens, so reruns insert nothing")
 	batch := fs.Int("batch", 0, "rows per insert batch (default 10000; PostgreSQL uses COPY)")
-	create := fs.Bool("create-schema", false, "PostgreSQL: create the --schema preset's tables when absent")
+	create := fs.Bool("create-schema", false, "create the --schema preset's tables when absent (a new or empty SQLite database gets them without it)")
 	now := fs.String("now", "", "RFC 3339 time the expiries are relative to (default: now)")
 	maxAge := fs.Duration("max-age", resolver.DefaultMaxAge, "session.maxAge the mix is built for")
 	updateAge := fs.Duration("update-age", resolver.DefaultUpdateAge, "session.updateAge the mix is built for")
@@ -45,10 +45,7 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if *create {
-		if kind != store.KindPostgres {
-			return usagef("--create-schema is for PostgreSQL (SQLite creates its schema itself)")
-		}
+	if *create && kind == store.KindPostgres {
 		preset := sf.schema
 		if preset == "" {
 			preset = pgstore.DefaultPreset
@@ -57,8 +54,16 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 	}
+	if *create && kind != store.KindPostgres && kind != store.KindSQLite {
+		return usagef("--create-schema is for PostgreSQL and SQLite; %s has no schema", kind)
+	}
 	so := sf.options(false)
-	so.MustExist = false // seed is how a SQLite store comes to exist
+	// seed is how a SQLite store comes to exist: it may create the file and
+	// its tables in an empty database, and beside other tables only when
+	// --create-schema asks.
+	so.MustExist = false
+	so.CreateIfEmpty = true
+	so.CreateIfAbsent = *create
 	st, err := store.Open(ctx, dsn, so)
 	if err != nil {
 		return storeOpenError(err)

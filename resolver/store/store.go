@@ -1,8 +1,9 @@
 // Package store opens the session stores of the database strategy from a
 // connection string, and seeds them with demo or load data.
 //
-//	sqlite:PATH            embedded SQLite (created on first use unless
-//	                       Options.MustExist); sqlite::memory:
+//	sqlite:PATH            SQLite, layout found in the catalog (d1, Prisma,
+//	                       Drizzle); only seeding creates a file or tables
+//	                       (Options.CreateIfEmpty); sqlite::memory:
 //	postgres://…           PostgreSQL, layout from Options.Schema (default pg-adapter)
 //	postgresql://…         same
 //	redis://…  rediss://…  Redis, key prefix from Options.Prefix
@@ -42,10 +43,14 @@ type Options struct {
 	Prefix string
 	// MaxConns bounds the pool (store default when zero).
 	MaxConns int
-	// MustExist refuses a SQLite path with no file rather than creating an
-	// empty store (see sqlitestore.Options.MustExist). Commands that only
-	// read or serve sessions set it; seed does not.
+	// MustExist refuses a SQLite path with no file (see
+	// sqlitestore.Options.MustExist). Commands that only read or serve
+	// sessions set it; seed does not.
 	MustExist bool
+	// CreateIfEmpty lets a SQLite store create its tables in a new or empty
+	// database, and CreateIfAbsent beside other tables. Only seeding sets
+	// them: opening a store never changes a schema otherwise.
+	CreateIfEmpty, CreateIfAbsent bool
 }
 
 // ErrBadDSN is wrapped by every error about a connection string that
@@ -93,7 +98,10 @@ func Open(ctx context.Context, dsn string, opts Options) (resolver.Store, error)
 		if path == "" {
 			return nil, fmt.Errorf("store: %w: sqlite: needs a file path (sqlite:PATH) or :memory:", ErrBadDSN)
 		}
-		return sqlitestore.Open(ctx, path, sqlitestore.Options{ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns, MustExist: opts.MustExist})
+		return sqlitestore.Open(ctx, path, sqlitestore.Options{
+			ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns, MustExist: opts.MustExist, Schema: opts.Schema,
+			CreateIfEmpty: opts.CreateIfEmpty, CreateIfAbsent: opts.CreateIfAbsent,
+		})
 	case KindPostgres:
 		l := opts.Layout
 		if l.Users == "" && (len(opts.Mapping) > 0 || opts.Schema == "custom") {

@@ -14,7 +14,7 @@ import (
 
 func TestOpen(t *testing.T) {
 	ctx := t.Context()
-	s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "a.db"), store.Options{})
+	s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "a.db"), store.Options{CreateIfEmpty: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,11 @@ type Full interface {
 type Harness struct {
 	Store    Full
 	ReadOnly func(t *testing.T) Full
+	// Reopen opens the same data again as the read commands do (resolve,
+	// serve, tui); Catalog dumps everything that is schema, not rows. With
+	// both set the suite checks that reading leaves the schema unchanged.
+	Reopen  func(t *testing.T) Full
+	Catalog func(t *testing.T) string
 }
 
 // Fresh returns a new empty store; the factory registers its cleanup.
@@ -47,6 +52,7 @@ func Run(t *testing.T, fresh Fresh) {
 	t.Run("Browse", func(t *testing.T) { testBrowse(t, fresh(t)) })
 	t.Run("Revoke", func(t *testing.T) { testRevoke(t, fresh(t)) })
 	t.Run("Deadline", func(t *testing.T) { testDeadline(t, fresh(t)) })
+	t.Run("SchemaUnchanged", func(t *testing.T) { testSchemaUnchanged(t, fresh(t)) })
 }
 
 func ptr[T any](v T) *T { return &v }
