@@ -24,7 +24,7 @@ type storeFlagSet struct {
 func (f *storeFlagSet) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.db, "db", "", "session store `DSN`: sqlite:PATH, postgres://..., redis://...")
 	fs.StringVar(&f.dbEnv, "db-env", "", "read the store DSN from this environment `variable` (keeps passwords out of argv)")
-	fs.StringVar(&f.schema, "schema", "", "PostgreSQL layout: "+strings.Join(pgstore.PresetNames(), ", ")+" (default pg-adapter)")
+	fs.StringVar(&f.schema, "schema", "", "adapter layout: auto (default: found in the catalog), or PostgreSQL "+strings.Join(pgstore.PresetNames(), ", ")+"; SQLite "+strings.Join(sqlitestore.PresetNames(), ", "))
 	fs.StringVar(&f.prefix, "prefix", "", "Redis key prefix (the adapter's baseKeyPrefix)")
 	fs.IntVar(&f.maxConns, "max-conns", 0, "connection pool bound (store default when 0)")
 }
@@ -186,7 +186,7 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 // adapter schema, then the indexes. A custom mapping has no schema of ours
 // to print: its tables come from the application's own migrations.
 func printFreshPlan(w io.Writer, preset string, search bool, header string) error {
-	if preset == "" {
+	if preset == "" || preset == store.SchemaAuto {
 		preset = pgstore.DefaultPreset
 	}
 	if preset == "custom" {

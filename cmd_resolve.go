@@ -96,8 +96,8 @@ func (f *resolveFlags) checkStoreFlags(cfg resolver.Config) error {
 	if sf.maxConns < 0 || sf.maxConns > maxConnsLimit {
 		return usagef("--max-conns %d: want 1 to %d (0 for the store's default)", sf.maxConns, maxConnsLimit)
 	}
-	if sf.schema != "" && sf.schema != "custom" && !slices.Contains(pgstore.PresetNames(), sf.schema) && !slices.Contains(sqlitestore.PresetNames(), sf.schema) {
-		return usagef("--schema %q: want one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(pgstore.PresetNames(), ", "))
+	if sf.schema != "" && sf.schema != "custom" && sf.schema != store.SchemaAuto && !slices.Contains(pgstore.PresetNames(), sf.schema) && !slices.Contains(sqlitestore.PresetNames(), sf.schema) {
+		return usagef("--schema %q: want auto, one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(pgstore.PresetNames(), ", "))
 	}
 	if cfg.Strategy == resolver.StrategyDatabase {
 		return nil
@@ -376,6 +376,9 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		defer st.Close()
 		opts = append(opts, resolver.WithStore(st))
+		if *explain {
+			fmt.Fprintf(env.stderr, "store: %s layout\n", store.LayoutName(st))
+		}
 	}
 	r, err := resolver.New(cfg, opts...)
 	if err != nil {

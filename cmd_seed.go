@@ -47,7 +47,7 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if *create && kind == store.KindPostgres {
 		preset := sf.schema
-		if preset == "" {
+		if preset == "" || preset == store.SchemaAuto {
 			preset = pgstore.DefaultPreset
 		}
 		if err := pgstore.CreateSchema(ctx, dsn, preset); err != nil {

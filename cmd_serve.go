@@ -18,6 +18,7 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/bus"
+	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/redis/go-redis/v9"
 )
@@ -93,6 +94,7 @@ type server struct {
 	backend *backendWatch
 	recent  *recentSessions // nil unless recording
 	closers []func() error
+	layout  string // the store's adapter layout (store.LayoutName), for the start-up log
 }
 
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
@@ -235,6 +237,7 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 		}
 		srv.closers = append(srv.closers, st.Close)
 		opts = append(opts, resolver.WithStore(st))
+		srv.layout = store.LayoutName(st)
 	}
 	// The cache is built here rather than by resolver.New so that serve
 	// holds it: /metrics reads its stats and the buses invalidate it.
@@ -338,6 +341,9 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 			attrs = append(attrs, slog.String("upstream", resolver.RedactURL(u)))
 		}
 	}
+	if srv.layout != "" {
+		attrs = append(attrs, slog.String("store_layout", srv.layout))
+	}
 	logger.Info("listening", attrs...)
 	return srv, nil
 }
@@ -361,7 +367,7 @@ func (srv *server) observe(r *http.Request, res resolver.Result, d time.Duration
 // pg-adapter) the invalidation triggers watch.
 func triggerLayout(f *resolveFlags) (bus.Layout, error) {
 	name := f.store.schema
-	if name == "" {
+	if name == "" || name == store.SchemaAuto {
 		name = pgstore.DefaultPreset
 	}
 	l, err := pgstore.Preset(name)

@@ -114,20 +114,25 @@ const maxSeedUsers = 10_000_000
 
 // SeedUserID is user i's id for a seed. Integer layouts (SERIAL) get ids
 // from 1e9 up, a block of 1e7 per seed (mod 100), far above what a
-// sequence hands out to real sign-ups; text layouts get cuid-like ids.
+// sequence hands out to real sign-ups; text layouts get UUID-shaped ids,
+// as Drizzle's and Kysely's adapters do (crypto.randomUUID()), which
+// uuid-typed id columns (Supabase, Kysely on PostgreSQL) accept too.
 func SeedUserID(seed int64, i int, integer bool) string {
 	if integer {
 		block := (seed%100 + 100) % 100
 		return strconv.FormatInt(1_000_000_000+block*maxSeedUsers+int64(i), 10)
 	}
-	h := seedHash(seed, "user", i)
-	return "c" + hex.EncodeToString(h[:12])
+	return uuidOf(seedHash(seed, "user", i))
 }
 
 // SeedToken is session j's token for a seed: UUID-shaped like Auth.js's
 // crypto.randomUUID(), derived from the seed so reruns are idempotent.
 func SeedToken(seed int64, j int) string {
-	h := seedHash(seed, "session", j)
+	return uuidOf(seedHash(seed, "session", j))
+}
+
+// uuidOf formats a hash as a version-4 UUID.
+func uuidOf(h [32]byte) string {
 	h[6] = h[6]&0x0f | 0x40
 	h[8] = h[8]&0x3f | 0x80
 	x := hex.EncodeToString(h[:16])

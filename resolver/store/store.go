@@ -4,7 +4,8 @@
 //	sqlite:PATH            SQLite, layout found in the catalog (d1, Prisma,
 //	                       Drizzle); only seeding creates a file or tables
 //	                       (Options.CreateIfEmpty); sqlite::memory:
-//	postgres://…           PostgreSQL, layout from Options.Schema (default pg-adapter)
+//	postgres://…           PostgreSQL, layout found in the catalog unless
+//	                       Options.Schema names one
 //	postgresql://…         same
 //	redis://…  rediss://…  Redis, key prefix from Options.Prefix
 //
@@ -28,12 +29,18 @@ import (
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
 
+// SchemaAuto, the default, finds the adapter layout in the store's catalog:
+// exactly one must match (see the store packages' presets).
+const SchemaAuto = "auto"
+
 // Options tune Open; each applies where it makes sense.
 type Options struct {
 	// ReadOnly refuses every write with resolver.ErrReadOnly.
 	ReadOnly bool
-	// Schema names a PostgreSQL layout preset (pg-adapter, prisma,
-	// prisma-snake, drizzle); Layout, when its tables are set, wins.
+	// Schema names the SQL layout preset (PostgreSQL: pg-adapter, prisma,
+	// prisma-snake, drizzle, kysely, supabase; SQLite: d1, prisma,
+	// prisma-snake, drizzle); "" or SchemaAuto finds it in the catalog.
+	// Layout, when its tables are set, wins.
 	Schema string
 	Layout pgstore.Layout
 	// Mapping is a profile's custom layout (see pgstore.LayoutFromMapping);
@@ -109,12 +116,8 @@ func Open(ctx context.Context, dsn string, opts Options) (resolver.Store, error)
 				return nil, err
 			}
 		}
-		if l.Users == "" {
-			name := opts.Schema
-			if name == "" {
-				name = pgstore.DefaultPreset
-			}
-			if l, err = pgstore.Preset(name); err != nil {
+		if l.Users == "" && opts.Schema != "" && opts.Schema != SchemaAuto {
+			if l, err = pgstore.Preset(opts.Schema); err != nil {
 				return nil, err
 			}
 		}
@@ -147,4 +150,20 @@ func Redact(dsn string) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+// LayoutName says which adapter layout an opened store reads, for
+// resolve --explain, serve's start-up log and the TUI: "postgres prisma",
+// "sqlite drizzle", "redis upstash/unstorage keys". It is "" for a store
+// this package did not open.
+func LayoutName(st resolver.Store) string {
+	switch s := st.(type) {
+	case *pgstore.Store:
+		return "postgres " + s.Layout().Name
+	case *sqlitestore.Store:
+		return "sqlite " + s.Layout().Name
+	case *redisstore.Store:
+		return "redis upstash/unstorage keys"
+	}
+	return ""
 }

@@ -55,6 +55,18 @@ var presets = map[string]Layout{
 		Users: "user", UserID: "id", UserName: "name", UserEmail: "email", UserImage: "image", UserEmailVerified: "emailVerified",
 		Sessions: "session", SessionToken: "sessionToken", SessionUserID: "userId", SessionExpires: "expires",
 	},
+	// @auth/kysely-adapter's documented migration: Prisma's names, but uuid
+	// ids and timestamptz dates and no updatedAt.
+	"kysely": {
+		Users: "User", UserID: "id", UserName: "name", UserEmail: "email", UserImage: "image", UserEmailVerified: "emailVerified",
+		Sessions: "Session", SessionToken: "sessionToken", SessionUserID: "userId", SessionExpires: "expires",
+	},
+	// @auth/supabase-adapter: the pg-adapter's names in the next_auth schema
+	// (uuid ids, timestamptz), beside next_auth.uid() for row-level security.
+	"supabase": {
+		Users: "next_auth.users", UserID: "id", UserName: "name", UserEmail: "email", UserImage: "image", UserEmailVerified: "emailVerified",
+		Sessions: "next_auth.sessions", SessionToken: "sessionToken", SessionUserID: "userId", SessionExpires: "expires",
+	},
 }
 
 // DefaultPreset is the layout a postgres:// DSN uses unless told otherwise.
@@ -64,7 +76,7 @@ const DefaultPreset = "pg-adapter"
 func Preset(name string) (Layout, error) {
 	l, ok := presets[name]
 	if !ok {
-		return Layout{}, fmt.Errorf("pgstore: unknown schema %q (want one of %s, or an explicit mapping)", name, strings.Join(PresetNames(), ", "))
+		return Layout{}, fmt.Errorf("pgstore: unknown schema %q (want auto, one of %s, or an explicit mapping)", name, strings.Join(PresetNames(), ", "))
 	}
 	l.Name = name
 	return l, nil

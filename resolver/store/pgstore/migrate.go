@@ -170,6 +170,8 @@ var freshLeads = map[string][]string{
 	"prisma":       {"sessionToken"},
 	"prisma-snake": {"id", "session_token"},
 	"drizzle":      {"sessionToken"},
+	"kysely":       {"id", "sessionToken"},
+	"supabase":     {"id", "sessionToken"},
 }
 
 // FreshMigrations is the plan for a database that does not have a preset's

@@ -33,6 +33,8 @@ import (
 
 // Options tune Open.
 type Options struct {
+	// Layout is the adapter's tables; unset, Open finds the one preset
+	// whose tables and columns the catalog has (--schema auto).
 	Layout   Layout
 	ReadOnly bool
 	// MaxConns bounds the pool (default 8).
@@ -77,12 +79,10 @@ var ErrNoTable = errors.New("does not exist")
 
 // Open connects, checks the layout and prepares the queries.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	if opts.Layout.Users == "" {
-		l, _ := Preset(DefaultPreset)
-		opts.Layout = l
-	}
-	if err := opts.Layout.Validate(); err != nil {
-		return nil, err
+	if opts.Layout.Users != "" {
+		if err := opts.Layout.Validate(); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -109,6 +109,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("pgstore: %w", err)
 	}
 	s := &Store{pool: pool, l: opts.Layout, readOnly: opts.ReadOnly}
+	if s.l.Users == "" {
+		if s.l, err = s.detect(ctx); err != nil {
+			pool.Close()
+			return nil, storedsn.OneLine(err)
+		}
+	}
 	if err := s.inspect(ctx); err != nil {
 		pool.Close()
 		return nil, storedsn.OneLine(err) // pgx lists one dial error per line
@@ -129,7 +135,7 @@ func (s *Store) inspect(ctx context.Context) error {
 	need := func(t tableInfo, raw string, cols ...string) error {
 		for _, c := range cols {
 			if _, ok := t.cols[c]; !ok {
-				return fmt.Errorf("pgstore: layout %s: table %s has no column %s", s.l.label(), table(raw), ident(c))
+				return mismatchError{fmt.Sprintf("pgstore: layout %s: table %s has no column %s", s.l.label(), table(raw), ident(c))}
 			}
 		}
 		return nil
@@ -151,7 +157,7 @@ func (s *Store) inspect(ctx context.Context) error {
 		col string
 	}{{s.sessions, s.l.Sessions, s.l.SessionExpires}, {s.users, s.l.Users, s.l.UserEmailVerified}} {
 		if b := c.t.cols[c.col].base; b != "timestamptz" && b != "timestamp" {
-			return fmt.Errorf("pgstore: layout %s: column %s.%s is %s, want timestamp or timestamptz", s.l.label(), table(c.raw), ident(c.col), c.t.cols[c.col].typ)
+			return mismatchError{fmt.Sprintf("pgstore: layout %s: column %s.%s is %s, want timestamp or timestamptz", s.l.label(), table(c.raw), ident(c.col), c.t.cols[c.col].typ)}
 		}
 	}
 	return nil
