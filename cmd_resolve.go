@@ -19,6 +19,7 @@ import (
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/mysqlstore"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
@@ -149,7 +150,7 @@ func (f *resolveFlags) checkStoreKind(dsn string, opts store.Options) error {
 	if err != nil {
 		return nil // store.Open names the bad DSN
 	}
-	if f.store.schema != "" && kind != store.KindPostgres && kind != store.KindSQLite {
+	if f.store.schema != "" && kind == store.KindRedis {
 		return usagef("--schema is for SQL layouts; the store is %s", kind)
 	}
 	if kind == store.KindSQLite && f.store.schema != "" && f.store.schema != "auto" && !slices.Contains(sqlitestore.PresetNames(), f.store.schema) {
@@ -157,6 +158,9 @@ func (f *resolveFlags) checkStoreKind(dsn string, opts store.Options) error {
 	}
 	if f.store.prefix != "" && kind != store.KindRedis {
 		return usagef("--prefix is for Redis key layouts; the store is %s", kind)
+	}
+	if kind == store.KindMySQL && f.store.schema != "" && f.store.schema != "custom" && f.store.schema != store.SchemaAuto && !slices.Contains(mysqlstore.PresetNames(), f.store.schema) {
+		return usagef("--schema %q is not a MySQL layout (want auto, %s)", f.store.schema, strings.Join(mysqlstore.PresetNames(), ", "))
 	}
 	if kind == store.KindPostgres && opts.Schema == "custom" && len(opts.Mapping) == 0 && opts.Layout.Users == "" {
 		return usagef("--schema custom needs a mapping (a profile's store.mapping)")

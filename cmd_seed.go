@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/mysqlstore"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 )
 
@@ -45,6 +47,15 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if *create && kind == store.KindMySQL {
+		preset := sf.schema
+		if preset == "" || preset == store.SchemaAuto {
+			return usagef("--create-schema on MySQL needs --schema %s", strings.Join(mysqlstore.PresetNames(), "|"))
+		}
+		if err := mysqlstore.CreateSchema(ctx, dsn, preset); err != nil {
+			return err
+		}
+	}
 	if *create && kind == store.KindPostgres {
 		preset := sf.schema
 		if preset == "" || preset == store.SchemaAuto {
@@ -54,8 +65,8 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 	}
-	if *create && kind != store.KindPostgres && kind != store.KindSQLite {
-		return usagef("--create-schema is for PostgreSQL and SQLite; %s has no schema", kind)
+	if *create && kind == store.KindRedis {
+		return usagef("--create-schema is for PostgreSQL, MySQL and SQLite; %s has no schema", kind)
 	}
 	so := sf.options(false)
 	// seed is how a SQLite store comes to exist: it may create the file and

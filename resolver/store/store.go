@@ -7,6 +7,8 @@
 //	postgres://…           PostgreSQL, layout found in the catalog unless
 //	                       Options.Schema names one
 //	postgresql://…         same
+//	mysql://user:pass@host:3306/db
+//	                       MySQL or MariaDB (Prisma, Drizzle, Kysely layouts)
 //	redis://…  rediss://…  Redis, key prefix from Options.Prefix
 //
 // Every store implements resolver.Store, resolver.Browser and
@@ -24,6 +26,7 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
+	"github.com/authscope/authscope/resolver/store/mysqlstore"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/redisstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
@@ -73,13 +76,14 @@ const (
 	KindSQLite   Kind = "sqlite"
 	KindPostgres Kind = "postgres"
 	KindRedis    Kind = "redis"
+	KindMySQL    Kind = "mysql"
 )
 
 // KindOf reports which store a DSN names.
 func KindOf(dsn string) (Kind, error) {
 	scheme, _, ok := strings.Cut(dsn, ":")
 	if !ok {
-		return "", fmt.Errorf("store: %w: want sqlite:PATH, postgres://… or redis://…", ErrBadDSN)
+		return "", fmt.Errorf("store: %w: want sqlite:PATH, postgres://…, mysql://… or redis://…", ErrBadDSN)
 	}
 	switch strings.ToLower(scheme) {
 	case "sqlite", "sqlite3":
@@ -88,8 +92,10 @@ func KindOf(dsn string) (Kind, error) {
 		return KindPostgres, nil
 	case "redis", "rediss":
 		return KindRedis, nil
+	case "mysql":
+		return KindMySQL, nil
 	}
-	return "", fmt.Errorf("store: %w: unknown scheme %q: want sqlite:PATH, postgres://… or redis://…", ErrBadDSN, scheme)
+	return "", fmt.Errorf("store: %w: unknown scheme %q: want sqlite:PATH, postgres://…, mysql://… or redis://…", ErrBadDSN, scheme)
 }
 
 // Open opens the store a DSN names.
@@ -122,6 +128,18 @@ func Open(ctx context.Context, dsn string, opts Options) (resolver.Store, error)
 			}
 		}
 		return pgstore.Open(ctx, dsn, pgstore.Options{Layout: l, ReadOnly: opts.ReadOnly, MaxConns: int32(opts.MaxConns)})
+	case KindMySQL:
+		var l mysqlstore.Layout
+		if len(opts.Mapping) > 0 || opts.Schema == "custom" {
+			if l, err = pgstore.LayoutFromMapping(opts.Mapping); err != nil {
+				return nil, err
+			}
+		} else if opts.Schema != "" && opts.Schema != SchemaAuto {
+			if l, err = mysqlstore.Preset(opts.Schema); err != nil {
+				return nil, err
+			}
+		}
+		return mysqlstore.Open(ctx, dsn, mysqlstore.Options{Layout: l, ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns})
 	default:
 		return redisstore.Open(ctx, dsn, redisstore.Options{Prefix: opts.Prefix, ReadOnly: opts.ReadOnly, PoolSize: opts.MaxConns})
 	}
@@ -162,6 +180,8 @@ func LayoutName(st resolver.Store) string {
 		return "postgres " + s.Layout().Name
 	case *sqlitestore.Store:
 		return "sqlite " + s.Layout().Name
+	case *mysqlstore.Store:
+		return "mysql " + s.Layout().Name
 	case *redisstore.Store:
 		return "redis upstash/unstorage keys"
 	}
