@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/mongostore"
 	"github.com/authscope/authscope/resolver/store/mysqlstore"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
@@ -23,7 +24,7 @@ type storeFlagSet struct {
 }
 
 func (f *storeFlagSet) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.db, "db", "", "session store `DSN`: sqlite:PATH, postgres://..., mysql://user@host:3306/db, redis://...")
+	fs.StringVar(&f.db, "db", "", "session store `DSN`: sqlite:PATH, postgres://..., mysql://user@host:3306/db, mongodb://..., redis://...")
 	fs.StringVar(&f.dbEnv, "db-env", "", "read the store DSN from this environment `variable` (keeps passwords out of argv)")
 	fs.StringVar(&f.schema, "schema", "", "adapter layout: auto (default: found in the catalog), or PostgreSQL "+strings.Join(pgstore.PresetNames(), ", ")+"; MySQL "+strings.Join(mysqlstore.PresetNames(), ", ")+"; SQLite "+strings.Join(sqlitestore.PresetNames(), ", "))
 	fs.StringVar(&f.prefix, "prefix", "", "Redis key prefix (the adapter's baseKeyPrefix)")
@@ -91,7 +92,8 @@ lookups, browsing and revocation need at scale:
 With --search, PostgreSQL also gets pg_trgm GIN indexes on the users' name,
 email and id, so filtered session lists need not scan every user.
 PostgreSQL indexes are built CONCURRENTLY, MySQL/MariaDB ones online
-(ALGORITHM=INPLACE, LOCK=NONE): the tables stay writable. It
+(ALGORITHM=INPLACE, LOCK=NONE): the tables stay writable; MongoDB gets
+the createIndex calls (the adapter creates none). It
 prints every statement before running it; --dry-run prints only. Indexes
 that exist already (any valid index led by the column) are skipped; an
 INVALID one left by a failed concurrent build is dropped and rebuilt.
@@ -153,6 +155,18 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 				return err
 			}
 			ms = append(ms, more...)
+		}
+		printMigrations(env.stdout, ms, *dryRun)
+		if *dryRun || len(ms) == 0 {
+			return nil
+		}
+		if err := s.Migrate(ctx, ms); err != nil {
+			return err
+		}
+	case *mongostore.Store:
+		ms, err := s.Migrations(ctx)
+		if err != nil {
+			return err
 		}
 		printMigrations(env.stdout, ms, *dryRun)
 		if *dryRun || len(ms) == 0 {

@@ -23,12 +23,19 @@ if ! mysql_up && [ -x /usr/sbin/mariadbd ]; then
 	for _ in $(seq 1 60); do mysql_up && break; sleep 0.5; done
 fi
 
+# FerretDB, built from its Go module source (cached), is the MongoDB server.
+if command -v go >/dev/null; then
+	bash "$(dirname "$0")/ferretdb.sh" >/dev/null 2>&1
+fi
+ferret_up() { (exec 3<>/dev/tcp/127.0.0.1/27017) 2>/dev/null; }
+
 status=0
 if pg_up; then echo "postgres: up"; else echo "postgres: DOWN"; status=1; fi
 if redis_up; then echo "redis: up"; else echo "redis: DOWN"; status=1; fi
 if mysql_up; then echo "mariadb: up"; else echo "mariadb: DOWN"; status=1; fi
+if ferret_up; then echo "mongodb (ferretdb): up"; else echo "mongodb (ferretdb): DOWN"; status=1; fi
 if [ "${CI:-}" = "true" ] && [ $status -ne 0 ]; then
-	echo "CI needs PostgreSQL at 127.0.0.1:5432, MariaDB at 127.0.0.1:3306 and Redis at 127.0.0.1:6379" >&2
+	echo "CI needs PostgreSQL at 127.0.0.1:5432, MariaDB at 127.0.0.1:3306, FerretDB at 127.0.0.1:27017 and Redis at 127.0.0.1:6379" >&2
 	exit 1
 fi
 exit 0

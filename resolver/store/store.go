@@ -9,6 +9,8 @@
 //	postgresql://…         same
 //	mysql://user:pass@host:3306/db
 //	                       MySQL or MariaDB (Prisma, Drizzle, Kysely layouts)
+//	mongodb://…  mongodb+srv://…
+//	                       MongoDB (@auth/mongodb-adapter's collections)
 //	redis://…  rediss://…  Redis, key prefix from Options.Prefix
 //
 // Every store implements resolver.Store, resolver.Browser and
@@ -26,6 +28,7 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
+	"github.com/authscope/authscope/resolver/store/mongostore"
 	"github.com/authscope/authscope/resolver/store/mysqlstore"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/redisstore"
@@ -77,13 +80,14 @@ const (
 	KindPostgres Kind = "postgres"
 	KindRedis    Kind = "redis"
 	KindMySQL    Kind = "mysql"
+	KindMongoDB  Kind = "mongodb"
 )
 
 // KindOf reports which store a DSN names.
 func KindOf(dsn string) (Kind, error) {
 	scheme, _, ok := strings.Cut(dsn, ":")
 	if !ok {
-		return "", fmt.Errorf("store: %w: want sqlite:PATH, postgres://…, mysql://… or redis://…", ErrBadDSN)
+		return "", fmt.Errorf("store: %w: want sqlite:PATH, postgres://…, mysql://…, mongodb://… or redis://…", ErrBadDSN)
 	}
 	switch strings.ToLower(scheme) {
 	case "sqlite", "sqlite3":
@@ -94,8 +98,10 @@ func KindOf(dsn string) (Kind, error) {
 		return KindRedis, nil
 	case "mysql":
 		return KindMySQL, nil
+	case "mongodb", "mongodb+srv":
+		return KindMongoDB, nil
 	}
-	return "", fmt.Errorf("store: %w: unknown scheme %q: want sqlite:PATH, postgres://…, mysql://… or redis://…", ErrBadDSN, scheme)
+	return "", fmt.Errorf("store: %w: unknown scheme %q: want sqlite:PATH, postgres://…, mysql://…, mongodb://… or redis://…", ErrBadDSN, scheme)
 }
 
 // Open opens the store a DSN names.
@@ -140,6 +146,11 @@ func Open(ctx context.Context, dsn string, opts Options) (resolver.Store, error)
 			}
 		}
 		return mysqlstore.Open(ctx, dsn, mysqlstore.Options{Layout: l, ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns})
+	case KindMongoDB:
+		if opts.Schema != "" && opts.Schema != SchemaAuto && opts.Schema != mongostore.LayoutName {
+			return nil, fmt.Errorf("store: mongodb: unknown schema %q (want auto or %s)", opts.Schema, mongostore.LayoutName)
+		}
+		return mongostore.Open(ctx, dsn, mongostore.Options{ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns})
 	default:
 		return redisstore.Open(ctx, dsn, redisstore.Options{Prefix: opts.Prefix, ReadOnly: opts.ReadOnly, PoolSize: opts.MaxConns})
 	}
@@ -182,6 +193,8 @@ func LayoutName(st resolver.Store) string {
 		return "sqlite " + s.Layout().Name
 	case *mysqlstore.Store:
 		return "mysql " + s.Layout().Name
+	case *mongostore.Store:
+		return "mongodb " + mongostore.LayoutName
 	case *redisstore.Store:
 		return "redis upstash/unstorage keys"
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	_ "github.com/go-sql-driver/mysql" // registers "mysql" for the helpers
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // The local services the store tests use. A test that needs one and does
@@ -222,4 +225,34 @@ func MySQLCatalog(tb testing.TB, dsn string) string {
 		rows.Close()
 	}
 	return b.String()
+}
+
+// MongoHost is the local MongoDB wire-protocol server: FerretDB, which
+// .ci/ferretdb.sh builds and starts (no MongoDB package exists here).
+const MongoHost = "127.0.0.1:27017"
+
+// MongoDB checks the local server and returns a mongodb:// URI naming a
+// database of the test's own, dropped when the test ends.
+func MongoDB(tb testing.TB) string {
+	tb.Helper()
+	conn, err := net.DialTimeout("tcp", MongoHost, 2*time.Second)
+	if err != nil {
+		unavailable(tb, "a MongoDB server (FerretDB, .ci/ferretdb.sh) at "+MongoHost, err)
+	}
+	conn.Close()
+	name := randomName("authscope_test_")
+	uri := "mongodb://" + MongoHost + "/" + name
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := mongo.Connect(options.Client().ApplyURI(uri))
+		if err != nil {
+			return
+		}
+		defer c.Disconnect(ctx)
+		if err := c.Database(name).Drop(ctx); err != nil {
+			tb.Logf("drop %s: %v", name, err)
+		}
+	})
+	return uri
 }

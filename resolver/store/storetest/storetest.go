@@ -71,7 +71,7 @@ func Run(t *testing.T, fresh Fresh) {
 func ptr[T any](v T) *T { return &v }
 
 // UserID returns a user id the store accepts for the i-th test user.
-func UserID(s resolver.Seeder, i int) string { return store.SeedUserID(7, i, s.IntegerUserIDs()) }
+func UserID(s resolver.Seeder, i int) string { return store.UserIDFor(s, 7, i) }
 
 // Put inserts users and sessions, failing the test on error.
 func Put(t *testing.T, s Full, users []resolver.StoredUser, sessions []resolver.StoredSession) {
@@ -333,15 +333,14 @@ func seeded(t *testing.T, s Full, users, sessions int) ([]resolver.SessionRow, s
 	if err != nil || again.Users != 0 || again.Sessions != 0 || again.SkippedSessions != sessions {
 		t.Fatalf("seeding twice must insert nothing: %+v %v", again, err)
 	}
-	integer := s.IntegerUserIDs()
 	byID := map[string]*resolver.StoredUser{}
 	for i := range users {
-		u := store.SeedUser(opts.Seed, i, integer)
+		u := store.SeedUserFor(s, opts.Seed, i)
 		byID[u.ID] = &u
 	}
 	rows := make([]resolver.SessionRow, sessions)
 	for j := range sessions {
-		ss := store.SeedSession(opts, j, integer)
+		ss := store.SeedSessionFor(s, opts, j)
 		rows[j] = resolver.SessionRow{Session: ss, User: byID[ss.UserID]}
 	}
 	return rows, opts
