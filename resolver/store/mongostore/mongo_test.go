@@ -17,7 +17,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-func client(t *testing.T, uri string) (*mongo.Client, *mongo.Database) {
+func client(t testing.TB, uri string) (*mongo.Client, *mongo.Database) {
 	t.Helper()
 	c, err := mongo.Connect(options.Client().ApplyURI(uri))
 	if err != nil {
@@ -30,7 +30,7 @@ func client(t *testing.T, uri string) (*mongo.Client, *mongo.Database) {
 
 // adapterDB is a database as the adapter leaves it after its first
 // sign-in: the users and sessions collections, no index but _id's.
-func adapterDB(t *testing.T) string {
+func adapterDB(t testing.TB) string {
 	t.Helper()
 	uri := storetest.MongoDB(t)
 	_, db := client(t, uri)
@@ -42,7 +42,7 @@ func adapterDB(t *testing.T) string {
 	return uri
 }
 
-func openURI(t *testing.T, uri string, ro bool) *mongostore.Store {
+func openURI(t testing.TB, uri string, ro bool) *mongostore.Store {
 	t.Helper()
 	st, err := store.Open(t.Context(), uri, store.Options{ReadOnly: ro})
 	if err != nil {
