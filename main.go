@@ -4,192 +4,27 @@
 //
 // With no arguments it opens the terminal app on the embedded demo. Each
 // subcommand documents itself: authscope <command> --help.
+//
+// main only wires: the signal context (SIGINT and SIGTERM end serve, bench
+// and the TUI gracefully) and one call into internal/cli, which holds the
+// commands.
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
-	"strings"
 	"syscall"
+
+	"github.com/authscope/authscope/internal/cli"
 )
 
 // version is set by -ldflags "-X main.version=..." in release builds.
 var version = ""
 
-// command is one subcommand. run gets the arguments after the command name
-// and returns an error; a usageError exits 2, any other error exits 1.
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, env *cliEnv, args []string) error
-}
-
-// commands lists the subcommands in the order usage shows them.
-func commands() []command {
-	return []command{
-		{"tui", "open the session explorer and load cockpit (the default)", runTUI},
-		{"resolve", "resolve one Cookie header (stdin) to the Auth.js /session body", runResolve},
-		{"mint", "mint an Auth.js session cookie from claims (stdin JSON)", runMint},
-		{"profiles", "list, show and validate profiles", runProfiles},
-		{"bench", "load-test session resolution: local versus proxy, HDR latencies", runBench},
-		{"capacity", "find the highest rate each scenario holds within an SLO and plan for a peak", runCapacity},
-		{"report", "merge bench reports, .hlog logs and vegeta results from several machines", runReport},
-		{"seed", "fill a session store with demo or load data", runSeed},
-		{"db", "session store maintenance: migrate (add missing indexes)", runDB},
-		{"serve", "serve Auth.js's GET /session (local or proxy, cached), /healthz and /metrics", runServe},
-		{"upstream", "a stand-in Auth.js /session server with injectable latency and faults", runUpstream},
-	}
-}
-
-// cliEnv is what commands read and write: streams and the environment, so
-// tests can run commands in-process.
-type cliEnv struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
-	getenv         func(string) string
-}
-
-// usageError marks bad flags or configuration: exit code 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	env := &cliEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
-	code := run(ctx, env, os.Args[1:])
+	code := cli.Run(ctx, cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: version}, os.Args[1:])
 	stop()
 	os.Exit(code)
-}
-
-// run dispatches args and maps errors to exit codes: 0 ok, 1 failure, 2 usage.
-func run(ctx context.Context, env *cliEnv, args []string) int {
-	if len(args) == 0 {
-		args = defaultArgs()
-	}
-	// Bare flags belong to the default command: `authscope --profile P`.
-	if isDefaultCommandFlag(args[0]) {
-		args = append(defaultArgs(), args...)
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		printUsage(env.stdout)
-		return 0
-	case "-version", "--version", "version":
-		fmt.Fprintf(env.stdout, "authscope %s\n", buildVersion())
-		return 0
-	}
-	for _, c := range commands() {
-		if c.name != args[0] {
-			continue
-		}
-		err := c.run(ctx, env, args[1:])
-		switch {
-		case err == nil:
-			return 0
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		case errors.As(err, new(usageError)):
-			fmt.Fprintf(env.stderr, "authscope %s: %v\n", c.name, err)
-			return 2
-		default:
-			fmt.Fprintf(env.stderr, "authscope %s: %v\n", c.name, err)
-			return 1
-		}
-	}
-	fmt.Fprintf(env.stderr, "authscope: unknown command %q (see authscope --help)\n", args[0])
-	return 2
-}
-
-// isDefaultCommandFlag reports whether arg is a flag for the default
-// command rather than a global one (help, version).
-func isDefaultCommandFlag(arg string) bool {
-	switch arg {
-	case "-h", "-help", "--help", "-version", "--version":
-		return false
-	}
-	return strings.HasPrefix(arg, "-")
-}
-
-// defaultArgs is what a bare `authscope` runs.
-func defaultArgs() []string { return []string{"tui"} }
-
-func printUsage(w io.Writer) {
-	fmt.Fprint(w, `authscope: Auth.js sessions, resolved natively in Go.
-
-Usage:
-  authscope [command] [flags]
-  authscope [tui flags]          (no command: the terminal UI, on the embedded demo by default)
-
-Commands:
-`)
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
-	}
-	fmt.Fprint(w, `
-Run "authscope <command> --help" for a command's flags.
-Secrets come from AUTH_SECRET (and AUTH_SECRET_1..3 for rotation), never from flags.
-`)
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
-// newFlagSet returns a FlagSet in the house style: parse errors are
-// returned and printed once by run (without the flag list); -h prints the
-// synopsis and flags.
-func newFlagSet(env *cliEnv, name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet("authscope "+name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprintf(env.stderr, "Usage: authscope %s\n\nFlags:\n", synopsis)
-		fs.SetOutput(env.stderr)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
-	return fs
-}
-
-// parseFlags parses args into fs, refusing positional arguments.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := parseFlagsArgs(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
-}
-
-// parseFlagsArgs parses args into fs, leaving positional arguments in
-// fs.Args(). Flag errors become usage errors; -h prints usage.
-func parseFlagsArgs(fs *flag.FlagSet, args []string) error {
-	usage := fs.Usage
-	fs.Usage = func() {}
-	err := fs.Parse(args)
-	fs.Usage = usage
-	if errors.Is(err, flag.ErrHelp) {
-		usage()
-		return err
-	}
-	if err != nil {
-		return usageError{err}
-	}
-	return nil
 }

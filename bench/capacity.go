@@ -146,6 +146,9 @@ func (c CapacityConfig) evaluate(rate float64, s *ScenarioReport) Probe {
 // population, limits and scenario list; each probe is a fresh run of the
 // one scenario. progress, when non-nil, sees each probe as it completes.
 func FindCapacity(ctx context.Context, base Config, name string, targets Targets, cc CapacityConfig, progress func(Probe)) (Capacity, error) {
+	if err := cc.Validate(); err != nil {
+		return Capacity{}, fmt.Errorf("bench: capacity: %w", err)
+	}
 	return findCapacity(ctx, base, name, targets, cc, progress, Execute)
 }
 

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/authscope/authscope/bench"
 )
 
 // Parse decodes one profile strictly. source names the file in errors.
@@ -44,6 +46,9 @@ func Parse(source string, data []byte) (*Profile, error) {
 		return nil, errors.Join(errs...)
 	}
 	if err := root.Decode(p); err != nil {
+		if berr := benchErrors(source, root); berr != nil {
+			return nil, berr
+		}
 		return nil, typeErrors(source, err, p.lines)
 	}
 	if err := p.Validate(); err != nil {
@@ -84,6 +89,9 @@ func checkKeys(source string, n *yaml.Node, t reflect.Type, prefix string, lines
 			*errs = append(*errs, &Error{File: source, Line: k.Line, Key: path, Msg: msg})
 			continue
 		}
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
 		switch {
 		case ft.Kind() == reflect.Struct && ft != reflect.TypeOf(Duration(0)):
 			if v.Kind != yaml.MappingNode {
@@ -91,6 +99,17 @@ func checkKeys(source string, n *yaml.Node, t reflect.Type, prefix string, lines
 				continue
 			}
 			checkKeys(source, v, ft, path+".", lines, errs)
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && v.Kind == yaml.SequenceNode:
+			// A list of mappings (bench scenarios, schedule steps): each
+			// item's keys are checked, named by index.
+			for j, item := range v.Content {
+				at := fmt.Sprintf("%s[%d]", path, j)
+				if item.Kind != yaml.MappingNode {
+					*errs = append(*errs, &Error{File: source, Line: item.Line, Key: at, Msg: "want a mapping"})
+					continue
+				}
+				checkKeys(source, item, ft.Elem(), at+".", lines, errs)
+			}
 		case ft.Kind() == reflect.Map && v.Kind == yaml.MappingNode:
 			for j := 0; j+1 < len(v.Content); j += 2 {
 				lines[path+"."+v.Content[j].Value] = v.Content[j].Line
@@ -99,14 +118,15 @@ func checkKeys(source string, n *yaml.Node, t reflect.Type, prefix string, lines
 	}
 }
 
-// UnmarshalYAML accepts Go durations ("90s", "720h") and plain seconds.
+// UnmarshalYAML accepts Go durations ("90s", "720h"), the one convention
+// of every profile section. A bare number is refused with the fix spelt
+// out: it would be seconds to an Auth.js user and nanoseconds to Go.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
 		return fmt.Errorf("line %d: want a duration such as 30s or 720h", n.Line)
 	}
-	if secs, err := strconv.ParseFloat(n.Value, 64); err == nil {
-		*d = Duration(secs * float64(time.Second))
-		return nil
+	if _, err := strconv.ParseFloat(n.Value, 64); err == nil && n.Value != "0" {
+		return fmt.Errorf("line %d: %q has no unit: write a duration such as %ss or 720h", n.Line, n.Value, n.Value)
 	}
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {
@@ -129,6 +149,32 @@ func yamlErrLine(err error) int {
 func cleanYAMLErr(err error) string {
 	s := strings.TrimPrefix(err.Error(), "yaml: ")
 	return lineRE.ReplaceAllString(s, "")
+}
+
+// benchErrors names the bench keys whose values do not decode. The bench
+// types' text decoders (durations, rates, schedules) return errors without
+// a line, so each key of the section is decoded on its own to find the
+// ones at fault; nil when the section decodes.
+func benchErrors(source string, root *yaml.Node) error {
+	var sec *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "bench" {
+			sec = root.Content[i+1]
+		}
+	}
+	if sec == nil || sec.Kind != yaml.MappingNode {
+		return nil
+	}
+	var errs []error
+	for i := 0; i+1 < len(sec.Content); i += 2 {
+		k := sec.Content[i]
+		one := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: sec.Content[i : i+2]}
+		var cfg bench.Config
+		if err := one.Decode(&cfg); err != nil {
+			errs = append(errs, &Error{File: source, Line: k.Line, Key: "bench." + k.Value, Msg: cleanYAMLErr(err)})
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // typeErrors turns yaml's aggregated type errors into file:line errors.

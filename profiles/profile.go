@@ -8,8 +8,13 @@
 // (secret_env, dsn_env, header_envs), and a profile that carries one inline
 // is refused. The embedded built-in profiles (demo, ...) need no files.
 //
+// Durations are Go duration strings everywhere in a profile ("30s", "720h",
+// "2s"), in the resolver section as in the bench section; a bare number is
+// refused rather than guessed at (seconds in one section, nanoseconds in
+// another).
+//
 // The package turns a profile into plain config values of the packages it
-// configures (resolver.Config); it holds no state of its own.
+// configures (resolver.Config, bench.Config); it holds no state of its own.
 package profiles
 
 import (
@@ -20,7 +25,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/authscope/authscope/bench"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 )
 
 // Profile is one named configuration, as decoded from its file.
@@ -32,9 +39,12 @@ type Profile struct {
 	Demo     bool          `yaml:"demo"`
 	Resolver ResolverBlock `yaml:"resolver"`
 	Store    StoreBlock    `yaml:"store"`
-	// Bench is the load-run section; its schema belongs to the bench
-	// command, which decodes it strictly itself.
-	Bench map[string]any `yaml:"bench"`
+	// Bench is the load-run section: a bench.Config, decoded as strictly
+	// as the rest of the profile (unknown keys are errors naming the file,
+	// line and key); nil when the profile has none. Its values are checked
+	// by the command that runs it, after flags are applied (bench.Config's
+	// Validate), since flags may supply what the section leaves out.
+	Bench *bench.Config `yaml:"bench"`
 
 	// Source is where the profile came from ("builtin:demo" or a path).
 	Source string `yaml:"-"`
@@ -78,10 +88,11 @@ type ResolverBlock struct {
 // StoreBlock names the session store for the database strategy.
 type StoreBlock struct {
 	// DSNEnv names the environment variable holding the DSN
-	// (sqlite:PATH, postgres://..., redis://...).
+	// (sqlite:PATH, postgres://..., mysql://..., mongodb://..., redis://...).
 	DSNEnv string `yaml:"dsn_env"`
-	// Schema is the PostgreSQL table layout: pg-adapter (default), prisma,
-	// prisma-snake, drizzle, or custom (with Mapping).
+	// Schema is the adapter layout: auto (default: found in the catalog),
+	// a preset (pg-adapter, prisma, prisma-snake, drizzle, kysely,
+	// supabase, d1, mongodb-adapter), or custom (with Mapping).
 	Schema string `yaml:"schema"`
 	// Mapping names tables and columns for the custom schema.
 	Mapping  map[string]string `yaml:"mapping"`
@@ -90,7 +101,7 @@ type StoreBlock struct {
 	KeyPrefix string `yaml:"key_prefix"`
 }
 
-// Duration is a time.Duration written as "30s", "720h" or a number of seconds.
+// Duration is a time.Duration written as a Go duration: "30s", "720h".
 type Duration time.Duration
 
 // D returns d as a time.Duration.
@@ -126,7 +137,9 @@ func updateAge(d *Duration) time.Duration {
 var (
 	namePattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	envPattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	schemaChoices = []string{"", "pg-adapter", "prisma", "prisma-snake", "drizzle", "custom"}
+	// The stores' layout presets (resolver/store and its drivers): auto
+	// finds the layout in the catalog.
+	schemaChoices = []string{"", "auto", "pg-adapter", "prisma", "prisma-snake", "drizzle", "kysely", "supabase", "d1", "mongodb-adapter", "custom"}
 	// inlineSecretKeys are keys that would put a secret in the file.
 	inlineSecretKeys = map[string]string{
 		"secret": "secret_env", "secrets": "secret_envs", "auth_secret": "secret_env",
@@ -207,7 +220,7 @@ func (p *Profile) Validate() error {
 		bad("store.dsn_env", "%s is not an environment variable name (the DSN itself never goes in a profile)", notEnvName(s.DSNEnv))
 	}
 	if !contains(schemaChoices, s.Schema) {
-		bad("store.schema", "%q is not pg-adapter, prisma, prisma-snake, drizzle or custom", s.Schema)
+		bad("store.schema", "%q is not auto, pg-adapter, prisma, prisma-snake, drizzle, kysely, supabase, d1, mongodb-adapter or custom", s.Schema)
 	}
 	if s.Schema == "custom" && len(s.Mapping) == 0 {
 		bad("store.mapping", "the custom schema needs a mapping")
@@ -279,7 +292,7 @@ func (p *Profile) Secrets(getenv func(string) string) ([]string, error) {
 		names = []string{p.Resolver.SecretEnv}
 	}
 	if len(names) == 0 {
-		return SecretsFromEnv(getenv), nil
+		return resolver.SecretsFromEnv(getenv), nil
 	}
 	var out []string
 	for _, n := range names {
@@ -290,21 +303,6 @@ func (p *Profile) Secrets(getenv func(string) string) ([]string, error) {
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-// SecretsFromEnv assembles Auth.js's secret list from AUTH_SECRET and
-// AUTH_SECRET_1..3 exactly as @auth/core's setEnvDefaults does: each set
-// variable is unshifted in the order AUTH_SECRET, _1, _2, _3, so the list
-// reads [_3, _2, _1, AUTH_SECRET] and AUTH_SECRET_1 (when set without _2,
-// _3) is the one used for encoding.
-func SecretsFromEnv(getenv func(string) string) []string {
-	var out []string
-	for _, n := range []string{"AUTH_SECRET_3", "AUTH_SECRET_2", "AUTH_SECRET_1", "AUTH_SECRET"} {
-		if v := getenv(n); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // ResolverConfig builds the resolver.Config the profile describes, reading
@@ -352,4 +350,23 @@ func (p *Profile) DSN(getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("%s: store variable %s is not set", p.Source, p.Store.DSNEnv)
 	}
 	return v, nil
+}
+
+// StoreOptions fills the store options the store section names (layout,
+// mapping, Redis prefix, pool size) where opts, from flags, left them
+// unset: flags override the profile.
+func (p *Profile) StoreOptions(opts store.Options) store.Options {
+	if opts.Schema == "" {
+		opts.Schema = p.Store.Schema
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = p.Store.KeyPrefix
+	}
+	if opts.MaxConns == 0 {
+		opts.MaxConns = p.Store.PoolSize
+	}
+	if len(opts.Mapping) == 0 {
+		opts.Mapping = p.Store.Mapping
+	}
+	return opts
 }

@@ -117,22 +117,6 @@ func TestParseRejects(t *testing.T) {
 	}
 }
 
-func TestSecretsFromEnvOrder(t *testing.T) {
-	for _, tc := range []struct {
-		env  []string
-		want []string
-	}{
-		{[]string{"AUTH_SECRET", "a"}, []string{"a"}},
-		{[]string{"AUTH_SECRET", "a", "AUTH_SECRET_1", "b"}, []string{"b", "a"}},
-		{[]string{"AUTH_SECRET_1", "b", "AUTH_SECRET_3", "d", "AUTH_SECRET", "a"}, []string{"d", "b", "a"}},
-		{nil, nil},
-	} {
-		if diff := cmp.Diff(tc.want, SecretsFromEnv(env(tc.env...))); diff != "" {
-			t.Errorf("%v: (-want +got)\n%s", tc.env, diff)
-		}
-	}
-}
-
 func TestBuiltinAndFind(t *testing.T) {
 	all, err := Builtin()
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // Claims validation, as jose's validateClaimsSet and jwtDecrypt do it with
@@ -47,9 +49,9 @@ const toleranceSeconds = 15
 func parseClaims(text string, h jweHeader, now time.Time, lenient bool) (Claims, Reason, error) {
 	text = stripBOMString(text)
 	if lenient {
-		text = decodeUTF8Lenient(text)
+		text = js.DecodeUTF8Lenient(text)
 	}
-	m, err := parseJSObjectText(text)
+	m, err := js.ParseObjectText(text)
 	if err != nil {
 		return nil, ReasonClaims, &ClaimError{Reason: ReasonClaims, Msg: "claims set must be a top-level JSON object"}
 	}
@@ -118,7 +120,7 @@ func numericClaim(c Claims, name string) (float64, bool, error) {
 		return 0, false, &ClaimError{Claim: name, Reason: ReasonClaims, Msg: "must be a number"}
 	}
 	f, err := strconv.ParseFloat(string(n), 64)
-	if err != nil && !isRangeErr(err) {
+	if err != nil && !js.IsRangeErr(err) {
 		return 0, false, &ClaimError{Claim: name, Reason: ReasonClaims, Msg: "must be a number"}
 	}
 	return f, true, nil // 1e400 is Infinity in JS too
@@ -133,7 +135,7 @@ func strictEqualRaw(raw string, c Claims, name string) bool {
 	if !present {
 		return false
 	}
-	hv, err := parseJSONOrdered(raw)
+	hv, err := js.ParseOrdered(raw)
 	if err != nil {
 		return false
 	}
@@ -160,21 +162,21 @@ func strictEqualRaw(raw string, c Claims, name string) bool {
 
 // stringifyEqual is JSON.stringify(header.aud) === JSON.stringify(payload.aud).
 func stringifyEqual(rawHeaderAud, payloadText string) bool {
-	hv, err := parseJSONOrdered(rawHeaderAud)
+	hv, err := js.ParseOrdered(rawHeaderAud)
 	if err != nil {
 		return false
 	}
-	pv, err := parseJSONOrdered(payloadText)
+	pv, err := js.ParseOrdered(payloadText)
 	if err != nil {
 		return false
 	}
-	obj, ok := pv.(*jsObject)
+	obj, ok := pv.(*js.Object)
 	if !ok {
 		return false
 	}
-	for i, k := range obj.keys {
+	for i, k := range obj.Keys {
 		if k == "aud" {
-			return string(appendJSValue(nil, hv)) == string(appendJSValue(nil, obj.vals[i]))
+			return string(appendJSValue(nil, hv)) == string(appendJSValue(nil, obj.Vals[i]))
 		}
 	}
 	return false // payload aud undefined: stringify gives undefined

@@ -2,12 +2,10 @@ package resolver
 
 import (
 	"cmp"
-	"math"
-	"math/big"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // Reading the session cookie exactly as Auth.js does.
@@ -144,7 +142,7 @@ func sessionPairs(header, prefix string, dst []cookiePair) ([]cookiePair, int) {
 			vs := startIndex(s, eq+1, end)
 			val := s[vs:endIndex(s, end, vs)]
 			if strings.IndexByte(val, '%') >= 0 {
-				if dec, ok := decodeURIComponent(val); ok {
+				if dec, ok := js.DecodeURIComponent(val); ok {
 					val = dec
 				}
 			}
@@ -187,7 +185,7 @@ func seenName(pairs []cookiePair, empty []string, seen map[string]struct{}, key 
 func hoistIndexNames(p []cookiePair) {
 	k := 0
 	for _, c := range p {
-		if _, ok := arrayIndex(c.name); ok {
+		if _, ok := js.ArrayIndex(c.name); ok {
 			k++
 		}
 	}
@@ -196,17 +194,17 @@ func hoistIndexNames(p []cookiePair) {
 	}
 	out := make([]cookiePair, 0, len(p))
 	for _, c := range p {
-		if _, ok := arrayIndex(c.name); ok {
+		if _, ok := js.ArrayIndex(c.name); ok {
 			out = append(out, c)
 		}
 	}
 	slices.SortFunc(out, func(a, b cookiePair) int { // names are unique
-		x, _ := arrayIndex(a.name)
-		y, _ := arrayIndex(b.name)
+		x, _ := js.ArrayIndex(a.name)
+		y, _ := js.ArrayIndex(b.name)
 		return cmp.Compare(x, y)
 	})
 	for _, c := range p {
-		if _, ok := arrayIndex(c.name); !ok {
+		if _, ok := js.ArrayIndex(c.name); !ok {
 			out = append(out, c)
 		}
 	}
@@ -233,139 +231,17 @@ func endIndex(s string, i, min int) int {
 	return min
 }
 
-// decodeURIComponent implements ECMA-262's decodeURIComponent: every %XX
-// is decoded (reserved characters too); a '%' not followed by two hex
-// digits, a byte that does not start a UTF-8 sequence, a bad continuation
-// or an invalid code point (overlong, surrogate, > U+10FFFF) is a URIError,
-// reported as ok == false.
-func decodeURIComponent(s string) (string, bool) {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c != '%' {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		first, ok := pctByte(s, i)
-		if !ok {
-			return "", false
-		}
-		i += 3
-		if first < 0x80 {
-			b.WriteByte(first)
-			continue
-		}
-		var n int
-		switch {
-		case first&0xE0 == 0xC0:
-			n = 2
-		case first&0xF0 == 0xE0:
-			n = 3
-		case first&0xF8 == 0xF0:
-			n = 4
-		default:
-			return "", false
-		}
-		var seq [4]byte
-		seq[0] = first
-		for j := 1; j < n; j++ {
-			if i >= len(s) || s[i] != '%' {
-				return "", false
-			}
-			cb, ok := pctByte(s, i)
-			if !ok || cb&0xC0 != 0x80 {
-				return "", false
-			}
-			seq[j] = cb
-			i += 3
-		}
-		r, size := utf8.DecodeRune(seq[:n])
-		if r == utf8.RuneError && size <= 1 || size != n {
-			return "", false // overlong, surrogate or out of range
-		}
-		b.Write(seq[:n])
-	}
-	return b.String(), true
-}
-
-func pctByte(s string, i int) (byte, bool) {
-	if i+2 >= len(s) {
-		return 0, false
-	}
-	h, l := hexVal(s[i+1]), hexVal(s[i+2])
-	if h < 0 || l < 0 {
-		return 0, false
-	}
-	return byte(h<<4 | l), true
-}
-
 // chunkIndex is parseInt(name.split(".").pop() || "0").
 func chunkIndex(name string) float64 {
 	seg := name[strings.LastIndexByte(name, '.')+1:]
 	if seg == "" {
 		seg = "0"
 	}
-	return jsParseInt(seg)
-}
-
-// jsParseInt is parseInt(s) with no radix, over a Latin-1 byte string:
-// leading whitespace skipped, optional sign, "0x"/"0X" selects hex, the
-// longest digit prefix is converted; no digits gives NaN.
-func jsParseInt(s string) float64 {
-	i := 0
-	for i < len(s) && jsSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	radix := 10
-	if i+1 < len(s) && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') {
-		radix = 16
-		i += 2
-	}
-	j := i
-	for j < len(s) && digitIn(s[j], radix) {
-		j++
-	}
-	if j == i {
-		return math.NaN()
-	}
-	var v float64
-	if radix == 10 {
-		v, _ = strconv.ParseFloat(s[i:j], 64) // ±Inf on overflow, like JS
-	} else {
-		bi, _ := new(big.Int).SetString(s[i:j], 16)
-		v, _ = new(big.Float).SetInt(bi).Float64()
-	}
-	if neg {
-		v = -v
-	}
-	return v
-}
-
-// jsSpace is JS WhiteSpace or LineTerminator within Latin-1.
-func jsSpace(c byte) bool {
-	switch c {
-	case '\t', '\n', '\v', '\f', '\r', ' ', 0xA0:
-		return true
-	}
-	return false
-}
-
-func digitIn(c byte, radix int) bool {
-	if radix == 10 {
-		return c >= '0' && c <= '9'
-	}
-	return hexVal(c) >= 0
+	return js.ParseInt(seg)
 }
 
 // sortChunks sorts p in place as V8's Array.prototype.sort does with
-// Auth.js's comparator (see the file comment and cookie_sort.go).
+// Auth.js's comparator (see the file comment and package internal/js).
 func sortChunks(p []cookiePair) {
 	n := len(p)
 	if n < 2 {
@@ -386,7 +262,7 @@ func sortChunks(p []cookiePair) {
 	for i := range perm {
 		perm[i] = i
 	}
-	v8Sort(perm, cmp)
+	js.Sort(perm, cmp)
 	out := make([]cookiePair, n)
 	for i, j := range perm {
 		out[i] = p[j]

@@ -14,7 +14,7 @@
 //     thumbprints are derived once per secret and cookie name, not per call
 //     as Auth.js does.
 //   - local + database: look the opaque token up in a Store (SQLite,
-//     PostgreSQL, Redis; package store) and apply Auth.js's rules: strict
+//     PostgreSQL, Redis; opened by package store) and apply Auth.js's rules: strict
 //     expiry, pruning of expired rows, at most one extension per updateAge,
 //     the stored expiry in the body. Config.ReadOnly turns every write off.
 //   - proxy: forward the Cookie header to the upstream's /session with a
@@ -46,12 +46,31 @@
 // leniency on padding and whitespace. The tests replay vectors produced by
 // the real @auth/core, next-auth v4 and adapters (testdata/authjs).
 //
+// The JavaScript built-ins behind those quirks (JSON.stringify and a
+// JSON.parse-compatible decoder, V8's sort, decodeURIComponent, parseInt,
+// toISOString) live in the internal package resolver/internal/js, each
+// tested against the ECMAScript rules and Node's recorded output; this
+// package keeps Auth.js's own logic on top of them.
+//
 // # Redaction
 //
 // Sessions hold personal data. Redactor is the one policy every surface
 // uses to show, log or export them, and Session, User, Claims and Value
 // print redacted through fmt and slog whatever the verb, so a stray log
 // line cannot leak an e-mail address or a token.
+//
+// # Rooms
+//
+// This package is what a Go service links to answer "who is this
+// request?": Config, New, the resolvers, Cache, Handler, the redaction
+// policy, and the Store interface the database strategy reads through,
+// with its row types and errors (ErrReadOnly, ErrNotFound,
+// ErrMalformedRow). Everything an operator does to a store beyond what
+// GET /session does lives in resolver/store: opening one from a DSN
+// (drivers register themselves, so a service links only the drivers it
+// imports), browsing (store.Browser), seeding (store.Seeder) and the
+// store.ReadOnly decorator. Keeping them out of here keeps the resolver's
+// API the size of the problem it solves.
 //
 // Everything in the package is safe for concurrent use unless its
 // documentation says otherwise. The package knows nothing of the TUI or

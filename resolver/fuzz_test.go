@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // Fuzz targets. Their seed corpus lives in testdata/fuzz/<Target>/ (plus
@@ -98,7 +100,7 @@ func referenceSessionStore(str, prefix string) (string, []string) {
 				}
 				val := str[vs:ve]
 				if strings.Contains(val, "%") {
-					if d, ok := decodeURIComponent(val); ok {
+					if d, ok := js.DecodeURIComponent(val); ok {
 						val = d
 					}
 				}
@@ -115,15 +117,15 @@ func referenceSessionStore(str, prefix string) (string, []string) {
 	for pass := 0; pass < 2; pass++ {
 		var part []entry
 		for _, e := range obj {
-			if _, idx := arrayIndex(e.k); idx == (pass == 0) {
+			if _, idx := js.ArrayIndex(e.k); idx == (pass == 0) {
 				part = append(part, e)
 			}
 		}
 		if pass == 0 {
 			for a := 1; a < len(part); a++ {
 				for b := a; b > 0; b-- {
-					x, _ := arrayIndex(part[b].k)
-					y, _ := arrayIndex(part[b-1].k)
+					x, _ := js.ArrayIndex(part[b].k)
+					y, _ := js.ArrayIndex(part[b-1].k)
 					if x >= y {
 						break
 					}

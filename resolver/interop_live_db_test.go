@@ -22,6 +22,7 @@ import (
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/resolver/store"
+	_ "github.com/authscope/authscope/resolver/store/all" // every driver: the CLI opens any DSN
 	"github.com/authscope/authscope/resolver/store/storetest"
 )
 

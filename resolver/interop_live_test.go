@@ -23,7 +23,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/authjstest"
 )
@@ -351,7 +350,7 @@ func TestLiveRotationAndCustomName(t *testing.T) {
 	oldS, newS := testSecret(t), testSecret(t)
 	env := map[string]string{"AUTH_SECRET": oldS, "AUTH_SECRET_1": newS}
 	origin := authjstest.Start(t, env)
-	secrets := profiles.SecretsFromEnv(func(k string) string { return env[k] })
+	secrets := resolver.SecretsFromEnv(func(k string) string { return env[k] })
 	if d := cmp.Diff([]string{newS, oldS}, secrets); d != "" {
 		t.Fatalf("SecretsFromEnv order (-auth.js +go):\n%s", d)
 	}

@@ -26,7 +26,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/authjstest"
 )
@@ -373,7 +372,7 @@ func TestInteropSecretsFromEnv(t *testing.T) {
 			continue
 		}
 		n++
-		got := profiles.SecretsFromEnv(func(k string) string { return v.Env[k] })
+		got := resolver.SecretsFromEnv(func(k string) string { return v.Env[k] })
 		if d := cmp.Diff(v.Secrets, got); d != "" {
 			t.Errorf("%s: SecretsFromEnv (-auth.js +go):\n%s", v.ID(), d)
 		}

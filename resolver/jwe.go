@@ -15,6 +15,8 @@ import (
 	"strings"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // Hand-written compact JWE decryption, following jose 6.2.18's
@@ -192,13 +194,13 @@ func parseHeader(text string) (jweHeader, error) {
 		return h, errHeader
 	}
 	s := text
-	i := skipWS(s, 0)
+	i := js.SkipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return h, errHeader
 	}
-	i = skipWS(s, i+1)
+	i = js.SkipWS(s, i+1)
 	if i < len(s) && s[i] == '}' {
-		if skipWS(s, i+1) != len(s) {
+		if js.SkipWS(s, i+1) != len(s) {
 			return h, errHeader
 		}
 		return h, nil
@@ -207,20 +209,20 @@ func parseHeader(text string) (jweHeader, error) {
 		if i >= len(s) || s[i] != '"' {
 			return h, errHeader
 		}
-		end, esc, err := scanString(s, i)
+		end, esc, err := js.ScanString(s, i)
 		if err != nil {
 			return h, errHeader
 		}
 		key := s[i+1 : end-1]
 		if esc {
-			key = unquote(key) // rare: only escaped member names allocate
+			key = js.Unquote(key) // rare: only escaped member names allocate
 		}
-		i = skipWS(s, end)
+		i = js.SkipWS(s, end)
 		if i >= len(s) || s[i] != ':' {
 			return h, errHeader
 		}
-		vStart := skipWS(s, i+1)
-		vEnd, err := skipValue(s, vStart, 1)
+		vStart := js.SkipWS(s, i+1)
+		vEnd, err := js.SkipValue(s, vStart, 1)
 		if err != nil {
 			return h, errHeader
 		}
@@ -243,12 +245,12 @@ func parseHeader(text string) (jweHeader, error) {
 		case "aud":
 			h.aud, h.has = raw, h.has|hAud
 		}
-		i = skipWS(s, vEnd)
+		i = js.SkipWS(s, vEnd)
 		if i >= len(s) {
 			return h, errHeader
 		}
 		if s[i] == '}' {
-			if skipWS(s, i+1) != len(s) {
+			if js.SkipWS(s, i+1) != len(s) {
 				return h, errHeader
 			}
 			return h, nil
@@ -256,7 +258,7 @@ func parseHeader(text string) (jweHeader, error) {
 		if s[i] != ',' {
 			return h, errHeader
 		}
-		i = skipWS(s, i+1)
+		i = js.SkipWS(s, i+1)
 	}
 }
 
@@ -270,7 +272,7 @@ func jsonStringValue(raw string) (string, bool) {
 	if strings.IndexByte(body, '\\') < 0 {
 		return body, true
 	}
-	return unquote(body), true
+	return js.Unquote(body), true
 }
 
 // decrypted is the outcome of decryptCompact.
@@ -299,11 +301,11 @@ func (r *keyRing) decryptCompact(tok string) (decrypted, Reason, error) {
 	if buf, err = appendB64(buf, hSeg, r.legacy); err != nil {
 		return out, ReasonMalformed, fmt.Errorf("header: %w", err)
 	}
-	hdrBytes := stripBOM(buf)
+	hdrBytes := js.StripBOM(buf)
 	hdrText := unsafe.String(unsafe.SliceData(hdrBytes), len(hdrBytes))
 	if r.legacy {
 		// jose 4 decodes the header with a non-fatal TextDecoder.
-		hdrText = decodeUTF8Lenient(hdrText)
+		hdrText = js.DecodeUTF8Lenient(hdrText)
 	}
 	h, err := parseHeader(hdrText)
 	if err != nil {

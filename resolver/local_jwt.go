@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // JWTResolver resolves sessions locally with the JWT strategy: it does
@@ -260,7 +262,7 @@ func bearerToken(authorization string) (string, bool) {
 	if strings.IndexByte(v, '%') < 0 {
 		return v, true
 	}
-	return decodeURIComponent(v)
+	return js.DecodeURIComponent(v)
 }
 
 // TokenJSON is Token as the JSON text getToken's result prints with

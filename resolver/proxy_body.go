@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // ParseSessionBody parses an Auth.js GET /session body into a Session:
@@ -27,34 +29,34 @@ func decodeSessionBody(body []byte) (*Session, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, errors.New("empty body")
 	}
-	v, err := parseJSONOrdered(string(body))
+	v, err := js.ParseOrdered(string(body))
 	if err != nil {
 		return nil, fmt.Errorf("body is not valid JSON: %w", err)
 	}
 	if v == nil {
 		return nil, nil // null
 	}
-	obj, ok := v.(*jsObject)
+	obj, ok := v.(*js.Object)
 	if !ok {
 		return nil, fmt.Errorf("body is a JSON %T, want an object or null", v)
 	}
-	if len(obj.keys) == 0 {
+	if len(obj.Keys) == 0 {
 		return nil, nil // {}: next-auth v4's "no session"
 	}
 	s := &Session{}
-	for i, name := range obj.keys {
-		val := obj.vals[i]
+	for i, name := range obj.Keys {
+		val := obj.Vals[i]
 		switch name {
 		case "user":
 			if val == nil {
 				continue // "user": null from a custom callback: treated as absent
 			}
-			u, ok := val.(*jsObject)
+			u, ok := val.(*js.Object)
 			if !ok {
 				return nil, fmt.Errorf("user is a JSON %T, want an object", val)
 			}
-			for j, k := range u.keys {
-				uv := Of(u.vals[j])
+			for j, k := range u.Keys {
+				uv := Of(u.Vals[j])
 				switch k {
 				case "name":
 					s.User.Name = uv

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // Codec encodes and decodes Auth.js session tokens (JWE) for one
@@ -105,9 +107,9 @@ func (c *Codec) DecodeJSON(token string, now time.Time) ([]byte, Reason, error) 
 	}
 	text := stripBOMString(d.plaintext)
 	if c.legacy {
-		text = decodeUTF8Lenient(text)
+		text = js.DecodeUTF8Lenient(text)
 	}
-	v, err := parseJSONOrdered(text)
+	v, err := js.ParseOrdered(text)
 	if err != nil { // unreachable: parseClaims accepted the same text
 		return []byte("null"), ReasonClaims, err
 	}
@@ -135,7 +137,7 @@ func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (stri
 	// (Date.now() / 1000) | 0 is ToInt32: Auth.js wraps in 2038; so do we.
 	expBase := float64(int32(uint32(now.UnixMilli() / 1000)))
 	exp := expBase + maxAge.Seconds()
-	payload["exp"] = json.Number(appendJSFloat(nil, exp))
+	payload["exp"] = json.Number(js.AppendFloat(nil, exp))
 	payload["jti"] = uuidV4(rnd[:16])
 	plain := appendClaims(make([]byte, 0, 256), payload)
 
@@ -168,6 +170,7 @@ func uuidV4(r []byte) string {
 	copy(u[:], r)
 	u[6] = u[6]&0x0F | 0x40
 	u[8] = u[8]&0x3F | 0x80
+	const hexDigits = "0123456789abcdef"
 	var b [36]byte
 	j := 0
 	for i, x := range u {

@@ -154,7 +154,7 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) rebuild() tea.Cmd {
 	m.c.engineGen++
 	m.c.building = true
-	return buildEngineCmd(m.c.ctx, m.c.deps.Resolvers, m.c.engineGen, m.c.settings)
+	return buildEngineCmd(m.c.ctx, m.c.deps.Resolvers, m.c.deps.Latencies, m.c.engineGen, m.c.settings)
 }
 
 // Update routes msg: sizes to every screen, async results to their owner

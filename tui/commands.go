@@ -82,9 +82,10 @@ func resolveDetailCmd(ctx context.Context, eng *meteredEngine, seq uint64, row S
 	}
 }
 
-// buildEngineCmd builds the resolver for s; the old one is closed by
-// closeEngineCmd once the new one is in place.
-func buildEngineCmd(ctx context.Context, f ResolverFactory, gen uint64, s Settings) tea.Cmd {
+// buildEngineCmd builds the resolver for s, metered with a recorder from
+// latencies; the old one is closed by closeEngineCmd once the new one is in
+// place.
+func buildEngineCmd(ctx context.Context, f ResolverFactory, latencies func() LatencyRecorder, gen uint64, s Settings) tea.Cmd {
 	return func() tea.Msg {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
@@ -92,7 +93,7 @@ func buildEngineCmd(ctx context.Context, f ResolverFactory, gen uint64, s Settin
 		if err != nil {
 			return engineReadyMsg{gen: gen, settings: s, err: fmt.Errorf("build %s/%s resolver: %w", s.Mode, s.Strategy, err)}
 		}
-		return engineReadyMsg{gen: gen, settings: s, engine: newMeteredEngine(e, s)}
+		return engineReadyMsg{gen: gen, settings: s, engine: newMeteredEngine(e, s, latencies)}
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 
 // The interfaces below are tui's consumer-side view of the rest of
 // authscope (the vegeta Targeter idea, STYLE.md c.1): the screens are built
-// and tested against fakes of these, and cmd_tui.go/demo.go adapt the real
-// store, resolver and bench packages to them. Every method may block and is
+// and tested against fakes of these, and package tui/backend adapts the real
+// stores, bench and histogram to them. Every method may block and is
 // only ever called from a tea.Cmd, never from Update or View.
 
 // ErrNotSupported is wrapped by operations a source or runner cannot do.
@@ -33,6 +33,10 @@ type Deps struct {
 	Resolvers ResolverFactory
 	// Runner runs load tests and capacity searches.
 	Runner Runner
+	// Latencies makes the recorder of each built engine's resolution
+	// latencies, the Resolver screen's p50 and p99. Optional: without it
+	// the screen counts resolutions but shows no percentiles.
+	Latencies func() LatencyRecorder
 	// Settings are the initial resolver settings (Mode, Strategy, Cache).
 	Settings Settings
 	// Clock is the time source for expiry columns and counters.
@@ -71,7 +75,7 @@ type SessionRow struct {
 }
 
 // SortKey orders the session list. Only some columns can be sorted: the
-// stores order by expiry and user id only (resolver.ListQuery), so a
+// stores order by expiry and user id only (store.ListQuery), so a
 // store lists by name or e-mail only if it walked every row; and LAST
 // RESULT and LATENCY are known only for the rows on screen. A source says
 // which keys it lists in with Sorter.
@@ -220,6 +224,17 @@ type Engine struct {
 	Writes bool
 }
 
+// LatencyRecorder keeps the latencies of the resolutions the screens run
+// (an HDR histogram in tui/backend). The meter calls it under its own
+// lock, so it need not be safe for concurrent use.
+type LatencyRecorder interface {
+	// Record adds one resolution's latency.
+	Record(d time.Duration)
+	// Percentile is the latency at percentile p (0-100) of those
+	// recorded; it is only asked once at least one was.
+	Percentile(p float64) time.Duration
+}
+
 // ResolverFactory builds an Engine for settings. Building may open a
 // database or check an upstream, so it only runs inside a command.
 type ResolverFactory interface {
@@ -301,4 +316,20 @@ type CapacityStep struct {
 	// Final marks the search result: Rate is the capacity found.
 	Final bool
 	Err   error
+}
+
+// maxAge is Deps.MaxAge, Auth.js's default when unset.
+func (d Deps) maxAge() time.Duration {
+	if d.MaxAge > 0 {
+		return d.MaxAge
+	}
+	return resolver.DefaultMaxAge
+}
+
+// updateAge is Deps.UpdateAge, Auth.js's default when unset.
+func (d Deps) updateAge() time.Duration {
+	if d.UpdateAge > 0 {
+		return d.UpdateAge
+	}
+	return resolver.DefaultUpdateAge
 }

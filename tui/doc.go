@@ -32,9 +32,8 @@
 // The session table holds only a window of rows (three screens' worth)
 // around the visible part; moving past it asks the source for the window
 // there and renders placeholders until it arrives, so browsing 100,000
-// sessions costs the same as browsing 100. Sources adapt a store's
-// keyset-paginated resolver.Browser (BrowserSource) or an in-memory cookie
-// population (MemorySource).
+// sessions costs the same as browsing 100. The sources that do this over a
+// store or an in-memory cookie population live in tui/backend.
 //
 // # Redaction
 //
@@ -55,14 +54,22 @@
 //
 // Browsing never writes: the Engine a ResolverFactory builds is read-only
 // (resolver.Config.ReadOnly), so showing a row's last result neither
-// prunes an expired session nor extends a due one, and package main opens
+// prunes an expired session nor extends a due one, and the CLI opens
 // the browsed store read-only. Revocation (x one session, X every
 // session of its user; database sessions only, after a confirmation, and
 // the resolver's cache drops what it held for them) is the one write;
 // Deps.ReadOnly turns it off and the status bar then says "read-only".
 //
+// # Dependencies
+//
 // The screens depend on the rest of authscope only through the
 // consumer-side interfaces in deps.go (SessionSource, ResolverFactory,
-// Runner), so they are built and tested against fakes; package main wires
-// the real store, resolver and bench implementations.
+// Runner, LatencyRecorder) and the plain value types they carry, some of
+// them resolver's (Session, Claims, Strategy, Mode, Reason, Redactor). tui
+// imports no store, no package bench and no histogram: the adapters over
+// those (BrowserSource, MemorySource, BenchRunner, LatencyHistogram) are
+// in tui/backend, which imports tui, never the other way round. So the
+// screens are built and tested against fakes (fakes_test.go), the
+// adapters are tested against real stores and real runs in their own
+// package, and the CLI wires the two together.
 package tui

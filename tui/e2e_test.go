@@ -25,7 +25,7 @@ func TestSmokeFlow(t *testing.T) {
 	runner := &fakeRunner{snaps: []RunSnapshot{sampleSnapshot(false), sampleSnapshot(true)}}
 	m := New(Deps{
 		Profile:      "demo",
-		Sessions:     ByStrategy{JWT: NewMemorySource(jwtRows, false), Database: NewMemorySource(dbRows, true)},
+		Sessions:     fakeSessions{jwt: newFakeSource(jwtRows, false), db: newFakeSource(dbRows, true)},
 		Resolvers:    factory,
 		Runner:       runner,
 		Clock:        func() time.Time { return testNow },

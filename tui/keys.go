@@ -77,18 +77,6 @@ func DefaultKeyMap() KeyMap {
 	return k
 }
 
-// helpView adapts a set of binding columns to help.KeyMap.
-type helpView struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-// ShortHelp implements help.KeyMap.
-func (h helpView) ShortHelp() []key.Binding { return h.short }
-
-// FullHelp implements help.KeyMap.
-func (h helpView) FullHelp() [][]key.Binding { return h.full }
-
 // globalColumn is the help column every screen shares.
 func (k KeyMap) globalColumn() []key.Binding {
 	return []key.Binding{k.Global.Next, k.Global.Prev, k.Global.Screen1, k.Global.Screen2, k.Global.Screen3, k.Global.Help, k.Global.Quit}

@@ -180,7 +180,7 @@ func (l *loadModel) update(msg tea.Msg) (tea.Cmd, *statusMsg) {
 		}
 		l.capCancel, l.capCh = nil, nil
 		l.capLatest = !l.running
-		return nil, &statusMsg{text: capacityResult(l.steps) + " · e exports it"}
+		return nil, &statusMsg{text: CapacityResult(l.steps) + " · e exports it"}
 	case exportedMsg:
 		if msg.err != nil {
 			return nil, &statusMsg{err: msg.err}
@@ -385,7 +385,7 @@ func capacityLines(steps []CapacityStep, running bool, w int) []string {
 		switch {
 		case s.Started:
 		case s.Final:
-			result = capacityResult([]CapacityStep{s})
+			result = CapacityResult([]CapacityStep{s})
 		case s.Err != nil:
 			probes = append(probes, "error: "+oneLine(s.Err.Error()))
 		default:
@@ -427,8 +427,9 @@ func capacityLines(steps []CapacityStep, running bool, w int) []string {
 	return lines
 }
 
-// capacityResult is the one-line answer of a finished search.
-func capacityResult(steps []CapacityStep) string {
+// CapacityResult is the one-line answer of a finished search, as the Load
+// screen shows it and a Runner's capacity export records it.
+func CapacityResult(steps []CapacityStep) string {
 	for i := len(steps) - 1; i >= 0; i-- {
 		s := steps[i]
 		if !s.Final {

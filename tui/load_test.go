@@ -126,3 +126,78 @@ func TestPercentileTableUnstartedScenarioShowsDash(t *testing.T) {
 		t.Errorf("no max row:\n%s", out)
 	}
 }
+
+// Rates still pending (right after warm-up) show as "-", never as the
+// meaningless figure the snapshot carries.
+func TestLoadProgressHidesPendingRates(t *testing.T) {
+	snap := RunSnapshot{Elapsed: time.Second, Duration: 10 * time.Second, AttemptedRate: 55356, AchievedRate: 55000, RatesPending: true}
+	l := New(Deps{}).load
+	l.snap = &snap
+	if line := ansi.Strip(l.progressLine(120)); !strings.Contains(line, "attempted - achieved -") || strings.Contains(line, "55356") {
+		t.Fatalf("progress line: %q", line)
+	}
+	snap.RatesPending = false
+	if line := ansi.Strip(l.progressLine(120)); !strings.Contains(line, "55356") {
+		t.Fatalf("settled rates not shown: %q", line)
+	}
+}
+
+func TestLoadRunStreamsAndDropsStaleRuns(t *testing.T) {
+	hs := newHarness(t, 5, 120, 40)
+	hs.key("3", "space")
+	l := &hs.m.load
+	if l.running || l.snap == nil || !l.snap.Final {
+		t.Fatalf("run did not finish with its final snapshot: running %v snap %+v", l.running, l.snap)
+	}
+	out := hs.screenText()
+	for _, want := range []string{"jwt-local", "jwt-proxy", "p99.9", "achieved 497/s", "latency, log scale"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("load screen lacks %q:\n%s", want, out)
+		}
+	}
+	// A snapshot from the finished run, delivered late, is ignored.
+	old := l.runID
+	hs.key("space")
+	late := sampleSnapshot(false)
+	late.AchievedRate = 1
+	hs.send(snapshotMsg{id: old - 0, snap: late})
+	hs.send(snapshotMsg{id: old - 1, snap: late})
+	if l.snap.AchievedRate == 1 {
+		t.Fatal("stale snapshot applied")
+	}
+	hs.key("e")
+	if !strings.Contains(hs.screenText(), "exported authscope-demo-mixed.hlog") {
+		t.Fatalf("export: %q", hs.screenText())
+	}
+	hs.key("p")
+	if !strings.Contains(hs.screenText(), "capacity 150/s") {
+		t.Fatalf("capacity: %q", hs.screenText())
+	}
+}
+
+func TestLoadStopCancelsTheRun(t *testing.T) {
+	hs := newHarness(t, 5, 120, 40)
+	hs.runner.hold = true
+	hs.key("3")
+	start := hs.send(keyMsg("space"))
+	started, _ := runWithTimeout(start, 10*time.Second)
+	// Take the scripted snapshots; the next wait blocks while the run is held.
+	for cmd := hs.send(started); ; {
+		msg, ok := runWithTimeout(cmd, 200*time.Millisecond)
+		if !ok {
+			break
+		}
+		cmd = hs.send(msg)
+	}
+	if !hs.m.load.running {
+		t.Fatal("run not running")
+	}
+	hs.key("space")
+	if !hs.m.load.stopping {
+		t.Fatal("space did not stop the run")
+	}
+	hs.run(waitSnapshot(hs.m.load.runID, hs.m.load.ch))
+	if hs.m.load.running {
+		t.Fatal("run still running after its channel closed")
+	}
+}

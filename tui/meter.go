@@ -6,14 +6,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/authscope/authscope/resolver"
 )
 
 // meteredEngine wraps an Engine's resolver and counts what the TUI resolves
-// through it: resolutions, reasons, upstream errors and an HDR latency
-// histogram. It is written by commands and sampled by a command (statsCmd);
+// through it: resolutions, reasons, upstream errors, and latencies in the
+// LatencyRecorder Deps.Latencies builds (none without it). It is written by commands and sampled by a command (statsCmd);
 // Update only ever sees the sampled copy, so no lock is taken on the UI
 // goroutine.
 type meteredEngine struct {
@@ -24,7 +22,8 @@ type meteredEngine struct {
 	total    uint64
 	inFlight uint64
 	reasons  map[resolver.Reason]uint64
-	hist     *hdrhistogram.Histogram
+	// latency is nil when Deps.Latencies is: p50 and p99 then stay zero.
+	latency LatencyRecorder
 }
 
 // meterStats is an immutable sample of a meteredEngine.
@@ -39,14 +38,14 @@ type meterStats struct {
 	Cache          *CacheStats
 }
 
-func newMeteredEngine(e Engine, s Settings) *meteredEngine {
-	return &meteredEngine{
-		Engine:   e,
-		settings: s,
-		reasons:  make(map[resolver.Reason]uint64),
-		// 1µs to 60s in ns, 3 significant figures (the bench convention).
-		hist: hdrhistogram.New(1_000, 60*int64(time.Second), 3),
+// newMeteredEngine meters e, built for s; latencies, when non-nil, makes
+// the engine's latency recorder (each engine counts from zero).
+func newMeteredEngine(e Engine, s Settings, latencies func() LatencyRecorder) *meteredEngine {
+	m := &meteredEngine{Engine: e, settings: s, reasons: make(map[resolver.Reason]uint64)}
+	if latencies != nil {
+		m.latency = latencies()
 	}
+	return m
 }
 
 // resolve resolves token as the session cookie and records the outcome.
@@ -69,11 +68,9 @@ func (m *meteredEngine) resolve(ctx context.Context, token string) (resolver.Res
 	m.inFlight--
 	m.total++
 	m.reasons[reason]++
-	v := d.Nanoseconds()
-	if v > m.hist.HighestTrackableValue() {
-		v = m.hist.HighestTrackableValue()
+	if m.latency != nil {
+		m.latency.Record(d)
 	}
-	_ = m.hist.RecordValue(max(v, 1_000))
 	m.mu.Unlock()
 	return res, d, err
 }
@@ -102,9 +99,9 @@ func (m *meteredEngine) sample() meterStats {
 			s.UpstreamErrors += n
 		}
 	}
-	if m.total > 0 {
-		s.P50 = time.Duration(m.hist.ValueAtPercentile(50))
-		s.P99 = time.Duration(m.hist.ValueAtPercentile(99))
+	if m.total > 0 && m.latency != nil {
+		s.P50 = m.latency.Percentile(50)
+		s.P99 = m.latency.Percentile(99)
 	}
 	m.mu.Unlock()
 	s.Cache = cache

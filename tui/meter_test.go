@@ -25,7 +25,9 @@ func (g *gateResolver) Resolve(ctx context.Context, _ resolver.Input) (resolver.
 // (counted at the start) never exceed what the screen accounts for.
 func TestMeterCountsInFlight(t *testing.T) {
 	g := &gateResolver{misses: make(chan struct{}), release: make(chan struct{})}
-	eng := newMeteredEngine(Engine{Resolver: g, CacheStats: func() CacheStats { return CacheStats{Misses: g.n} }}, Settings{})
+	var rec *exactLatencies
+	latencies := func() LatencyRecorder { rec = &exactLatencies{}; return rec }
+	eng := newMeteredEngine(Engine{Resolver: g, CacheStats: func() CacheStats { return CacheStats{Misses: g.n} }}, Settings{}, latencies)
 	done := make(chan struct{})
 	go func() {
 		_, _, _ = eng.resolve(t.Context(), "tok")
@@ -41,5 +43,23 @@ func TestMeterCountsInFlight(t *testing.T) {
 	<-done
 	if s := eng.sample(); s.Resolutions != 1 || s.InFlight != 0 {
 		t.Fatalf("after: %d done, %d in flight", s.Resolutions, s.InFlight)
+	}
+	// The one latency went to the engine's recorder and is both percentiles.
+	if len(rec.d) != 1 {
+		t.Fatalf("recorded %d latencies, want 1", len(rec.d))
+	}
+	if s := eng.sample(); s.P50 != rec.d[0] || s.P99 != rec.d[0] {
+		t.Fatalf("p50 %v, p99 %v; recorded %v", s.P50, s.P99, rec.d[0])
+	}
+}
+
+// Without Deps.Latencies the meter still counts, with no percentiles.
+func TestMeterWithoutLatencyRecorder(t *testing.T) {
+	eng := newMeteredEngine(Engine{Resolver: &countingResolver{}}, Settings{}, nil)
+	if _, _, err := eng.resolve(t.Context(), "tok"); err != nil {
+		t.Fatal(err)
+	}
+	if s := eng.sample(); s.Resolutions != 1 || s.P50 != 0 || s.P99 != 0 {
+		t.Fatalf("%d resolutions, p50 %v, p99 %v", s.Resolutions, s.P50, s.P99)
 	}
 }

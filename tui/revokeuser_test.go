@@ -1,28 +1,25 @@
 package tui
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/authscope/authscope/resolver"
 )
 
 // usersHarness is a harness whose database rows belong to 10 users, 10
 // sessions each.
-func usersHarness(t *testing.T, readOnly bool) (*harness, *MemorySource) {
+func usersHarness(t *testing.T, readOnly bool) (*harness, *fakeSource) {
 	t.Helper()
 	hs := newHarness(t, 10, 100, 30)
 	rows := demoRows(100, resolver.StrategyDatabase)
 	for i := range rows {
 		rows[i].UserID = fmt.Sprintf("user-%d", i%10)
 	}
-	db := NewMemorySource(rows, true)
-	hs.m.c.deps.Sessions = ByStrategy{JWT: hs.jwt, Database: db}
+	db := newFakeSource(rows, true)
+	hs.m.c.deps.Sessions = fakeSessions{jwt: hs.jwt, db: db}
 	hs.m.c.deps.ReadOnly = readOnly
 	return hs, db
 }
@@ -99,49 +96,5 @@ func TestRevokeUserRefused(t *testing.T) {
 	hs.key("enter", "X")
 	if hs.m.confirm != nil || !strings.Contains(hs.m.status.text, "stateless") {
 		t.Fatalf("jwt: confirm %v, status %q", hs.m.confirm, hs.m.status.text)
-	}
-	// A JWT population cannot revoke even when asked directly.
-	if _, err := hs.jwt.RevokeUser(t.Context(), hs.jwt.rows[0]); !errors.Is(err, ErrNotSupported) {
-		t.Fatalf("jwt RevokeUser: %v", err)
-	}
-}
-
-// BrowserSource.RevokeUser deletes the user's sessions in the store, and
-// only theirs, and lists afresh afterwards.
-func TestBrowserSourceRevokeUser(t *testing.T) {
-	st := seededStore(t, 600)
-	src := NewBrowserSource(st, func() time.Time { return testNow }, 0, 0)
-	all, err := src.List(t.Context(), ListQuery{Strategy: resolver.StrategyDatabase, Sort: SortUser, Limit: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The user with the most sessions.
-	per := map[string]int{}
-	var victim SessionRow
-	for _, r := range all.Rows {
-		if per[r.UserID]++; per[r.UserID] > per[victim.UserID] {
-			victim = r
-		}
-	}
-	if per[victim.UserID] < 2 {
-		t.Fatalf("no user has two sessions in the seed: %v", per[victim.UserID])
-	}
-	n, err := src.RevokeUser(t.Context(), victim)
-	if err != nil || n != per[victim.UserID] {
-		t.Fatalf("RevokeUser = %d, %v; want %d", n, err, per[victim.UserID])
-	}
-	after, err := src.List(t.Context(), ListQuery{Strategy: resolver.StrategyDatabase, Sort: SortUser, Limit: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if after.Total != all.Total-n || slices.ContainsFunc(after.Rows, func(r SessionRow) bool { return r.UserID == victim.UserID }) {
-		t.Fatalf("after: %d rows of %d, victim's still listed?", after.Total, all.Total)
-	}
-	if _, err := src.RevokeUser(t.Context(), SessionRow{Key: "x"}); !errors.Is(err, errNoUser) {
-		t.Fatalf("a row without a user: %v", err)
-	}
-	src.SetRevokeUser(func(_ context.Context, _ string) (int, error) { return 0, resolver.ErrReadOnly })
-	if _, err := src.RevokeUser(t.Context(), after.Rows[0]); !errors.Is(err, resolver.ErrReadOnly) {
-		t.Fatalf("SetRevokeUser not used: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
+	_ "github.com/authscope/authscope/resolver/store/all"
 )
 
 // Example opens the embedded store, seeds it and resolves one of its
@@ -19,7 +20,7 @@ func Example() {
 		panic(err)
 	}
 	defer st.Close()
-	rep, err := store.Seed(ctx, st.(resolver.Seeder), store.SeedOptions{Users: 3, Sessions: 10, Seed: 1, Now: now})
+	rep, err := store.Seed(ctx, st.(store.Seeder), store.SeedOptions{Users: 3, Sessions: 10, Seed: 1, Now: now})
 	if err != nil {
 		panic(err)
 	}
@@ -30,10 +31,10 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	counts, _ := st.(resolver.Browser).Counts(ctx, resolver.CountQuery{Now: now})
+	counts, _ := st.(store.Browser).Counts(ctx, store.CountQuery{Now: now})
 	fmt.Printf("%d active (%d due for an update), %d expired\n", counts.Active, counts.Due, counts.Expired)
 
-	page, _ := st.(resolver.Browser).ListSessions(ctx, resolver.ListQuery{State: resolver.StateActive, Now: now, Limit: 1})
+	page, _ := st.(store.Browser).ListSessions(ctx, store.ListQuery{State: store.StateActive, Now: now, Limit: 1})
 	res, _ := r.Resolve(ctx, resolver.FromPairs("authjs.session-token", page.Rows[0].Session.Token))
 	body, _ := res.Session.MarshalJSON()
 	fmt.Println(string(body))

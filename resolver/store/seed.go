@@ -44,7 +44,7 @@ type SeedReport struct {
 // batches. Users have plausible names and addresses in the reserved
 // example.com / example.org domains; sessions are a deterministic mix of
 // fresh, due-for-update and expired ones spread over users.
-func Seed(ctx context.Context, s resolver.Seeder, opts SeedOptions) (SeedReport, error) {
+func Seed(ctx context.Context, s Seeder, opts SeedOptions) (SeedReport, error) {
 	var rep SeedReport
 	if opts.Users <= 0 || opts.Sessions < 0 {
 		return rep, errors.New("seed: need at least one user and a non-negative session count")
@@ -132,7 +132,7 @@ type ObjectIDSeeder interface {
 
 // UserIDFor is user i's id for a seed in the id format s stores: integer,
 // ObjectId hex, or a UUID-shaped text id.
-func UserIDFor(s resolver.Seeder, seed int64, i int) string {
+func UserIDFor(s Seeder, seed int64, i int) string {
 	if o, ok := s.(ObjectIDSeeder); ok && o.ObjectIDUserIDs() {
 		h := seedHash(seed, "user", i)
 		return hex.EncodeToString(h[:12])
@@ -209,14 +209,14 @@ func SeedSession(opts SeedOptions, j int, integer bool) resolver.StoredSession {
 
 // SeedUserFor and SeedSessionFor are SeedUser and SeedSession with user ids
 // in the format s stores (see UserIDFor).
-func SeedUserFor(s resolver.Seeder, seed int64, i int) resolver.StoredUser {
+func SeedUserFor(s Seeder, seed int64, i int) resolver.StoredUser {
 	u := SeedUser(seed, i, s.IntegerUserIDs())
 	u.ID = UserIDFor(s, seed, i)
 	return u
 }
 
 // SeedSessionFor: see SeedUserFor.
-func SeedSessionFor(s resolver.Seeder, opts SeedOptions, j int) resolver.StoredSession {
+func SeedSessionFor(s Seeder, opts SeedOptions, j int) resolver.StoredSession {
 	ss, user := seedSession(opts, j)
 	ss.UserID = UserIDFor(s, opts.Seed, user)
 	return ss

@@ -1,56 +1,80 @@
-// Package store opens the session stores of the database strategy from a
-// connection string, and seeds them with demo or load data.
+// Package store is the operator's side of the database strategy's session
+// stores: it opens them from a connection string, browses, revokes and
+// seeds them.
 //
 //	sqlite:PATH            SQLite, layout found in the catalog (d1, Prisma,
 //	                       Drizzle); only seeding creates a file or tables
 //	                       (Options.CreateIfEmpty); sqlite::memory:
 //	postgres://…           PostgreSQL, layout found in the catalog unless
-//	                       Options.Schema names one
-//	postgresql://…         same
+//	postgresql://…         Options.Schema names one
 //	mysql://user:pass@host:3306/db
 //	                       MySQL or MariaDB (Prisma, Drizzle, Kysely layouts)
 //	mongodb://…  mongodb+srv://…
 //	                       MongoDB (@auth/mongodb-adapter's collections)
 //	redis://…  rediss://…  Redis, key prefix from Options.Prefix
 //
-// Every store implements resolver.Store, resolver.Browser and
-// resolver.Seeder; the Auth.js rules on top of them are the resolver's.
+// # Never altering a schema
+//
+// Opening a store never creates, alters or drops a table, index,
+// collection or trigger: Options.Schema "" or SchemaAuto finds the
+// adapter's layout in the catalog (exactly one must match, else a one-line
+// error says what was found), and only seeding asks a driver to create
+// tables (CreateIfEmpty, CreateIfAbsent). Indexes come from
+// `authscope db migrate`, printed first.
+//
+// # Rooms
+//
+// The resolver needs only resolver.Store (look up, extend, delete). What an
+// operator does on top of that lives here: the browsing API (Browser,
+// ListQuery, Page, Counts), bulk seeding (Seeder, Seed), the SQL table
+// layouts every SQL driver shares (Layout, Preset, LayoutFromMapping), and
+// the ReadOnly decorator.
+//
+// # Drivers
+//
+// The drivers (pgstore, sqlitestore, mysqlstore, mongostore, redisstore) import this package and
+// register themselves in their init, the way database/sql drivers do; Open
+// dispatches on the DSN's scheme to the registered driver. Package
+// resolver/store/all links every driver in. The point is the binary's
+// weight: a Go service that links the resolver and one store links that
+// store's client library only, not pgx, go-redis and a SQLite engine.
+// Opening a DSN whose driver is not linked in fails with ErrNoDriver,
+// which names the package to import.
+//
+// # Read-only
+//
+// Options.ReadOnly makes Open wrap the store in ReadOnly, the one place
+// that refuses every write (extension, pruning, revocation, seeding) with
+// resolver.ErrReadOnly, so drivers do not each repeat the guard. Drivers
+// still receive the flag for protections only they can give: PostgreSQL
+// connections run with default_transaction_read_only, SQLite opens the
+// file with mode=ro, Redis uses the read-only script command a replica
+// accepts.
+//
 // Connection strings may hold passwords: nothing here prints or wraps them
 // (see Redact for showing which database is in use).
 package store
 
 import (
-	"context"
-	"fmt"
-	"net/url"
-	"regexp"
-	"strings"
-
 	"github.com/authscope/authscope/resolver"
 	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
-	"github.com/authscope/authscope/resolver/store/mongostore"
-	"github.com/authscope/authscope/resolver/store/mysqlstore"
-	"github.com/authscope/authscope/resolver/store/pgstore"
-	"github.com/authscope/authscope/resolver/store/redisstore"
-	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
 
-// SchemaAuto, the default, finds the adapter layout in the store's catalog:
-// exactly one must match (see the store packages' presets).
-const SchemaAuto = "auto"
-
-// Options tune Open; each applies where it makes sense.
+// Options tune Open; each applies where it makes sense. They are generic:
+// a driver reads the fields that concern it.
 type Options struct {
-	// ReadOnly refuses every write with resolver.ErrReadOnly.
+	// ReadOnly refuses every write with resolver.ErrReadOnly (see ReadOnly)
+	// and asks the driver for its own read-only measures.
 	ReadOnly bool
-	// Schema names the SQL layout preset (PostgreSQL: pg-adapter, prisma,
-	// prisma-snake, drizzle, kysely, supabase; SQLite: d1, prisma,
-	// prisma-snake, drizzle); "" or SchemaAuto finds it in the catalog.
-	// Layout, when its tables are set, wins.
+	// Schema names the adapter layout preset (PostgreSQL: pg-adapter,
+	// prisma, prisma-snake, drizzle, kysely, supabase; SQLite: d1, prisma,
+	// prisma-snake, drizzle; MySQL: prisma, prisma-snake, drizzle, kysely);
+	// "" or SchemaAuto finds it in the catalog. Layout, when its tables are
+	// set, wins.
 	Schema string
-	Layout pgstore.Layout
-	// Mapping is a profile's custom layout (see pgstore.LayoutFromMapping);
-	// it is used when Schema is "custom" or Mapping is non-empty.
+	Layout Layout
+	// Mapping is a profile's custom layout (see LayoutFromMapping); it is
+	// used when Schema is "custom" or Mapping is non-empty.
 	Mapping map[string]string
 	// Prefix is the Redis adapters' baseKeyPrefix.
 	Prefix string
@@ -66,137 +90,46 @@ type Options struct {
 	CreateIfEmpty, CreateIfAbsent bool
 }
 
+// SchemaAuto, the default, finds the adapter layout in the store's catalog:
+// exactly one must match.
+const SchemaAuto = "auto"
+
+// SQLLayout is the layout a SQL driver should use: Layout when set, else
+// the Mapping (or Schema "custom"), else the Schema preset. For "" or
+// SchemaAuto it is the zero Layout: the driver finds the layout in its
+// catalog.
+func (o Options) SQLLayout() (Layout, error) {
+	l := o.Layout
+	if l.Users != "" {
+		return l, nil
+	}
+	if len(o.Mapping) > 0 || o.Schema == "custom" {
+		return LayoutFromMapping(o.Mapping)
+	}
+	if o.Schema == "" || o.Schema == SchemaAuto {
+		return Layout{}, nil
+	}
+	return Preset(o.Schema)
+}
+
+// LayoutNamer is a store that can say which adapter layout it reads.
+type LayoutNamer interface {
+	// LayoutName is the store kind and layout: "postgres prisma",
+	// "sqlite drizzle", "mongodb mongodb-adapter".
+	LayoutName() string
+}
+
+// LayoutName says which adapter layout an opened store reads, for
+// resolve --explain, serve's start-up log and the TUI; "" when the store
+// does not say.
+func LayoutName(st resolver.Store) string {
+	if n, ok := Unwrap(st).(LayoutNamer); ok {
+		return n.LayoutName()
+	}
+	return ""
+}
+
 // ErrBadDSN is wrapped by every error about a connection string that
 // cannot name a store (unknown scheme, empty SQLite path, unparsable URL or
 // parameters): a usage error, unlike a store that is unreachable.
 var ErrBadDSN = storedsn.ErrBad
-
-// Kind is the store family a DSN names.
-type Kind string
-
-// Kinds.
-const (
-	KindSQLite   Kind = "sqlite"
-	KindPostgres Kind = "postgres"
-	KindRedis    Kind = "redis"
-	KindMySQL    Kind = "mysql"
-	KindMongoDB  Kind = "mongodb"
-)
-
-// KindOf reports which store a DSN names.
-func KindOf(dsn string) (Kind, error) {
-	scheme, _, ok := strings.Cut(dsn, ":")
-	if !ok {
-		return "", fmt.Errorf("store: %w: want sqlite:PATH, postgres://…, mysql://…, mongodb://… or redis://…", ErrBadDSN)
-	}
-	switch strings.ToLower(scheme) {
-	case "sqlite", "sqlite3":
-		return KindSQLite, nil
-	case "postgres", "postgresql":
-		return KindPostgres, nil
-	case "redis", "rediss":
-		return KindRedis, nil
-	case "mysql":
-		return KindMySQL, nil
-	case "mongodb", "mongodb+srv":
-		return KindMongoDB, nil
-	}
-	return "", fmt.Errorf("store: %w: unknown scheme %q: want sqlite:PATH, postgres://…, mysql://…, mongodb://… or redis://…", ErrBadDSN, scheme)
-}
-
-// Open opens the store a DSN names.
-func Open(ctx context.Context, dsn string, opts Options) (resolver.Store, error) {
-	kind, err := KindOf(dsn)
-	if err != nil {
-		return nil, err
-	}
-	switch kind {
-	case KindSQLite:
-		_, path, _ := strings.Cut(dsn, ":")
-		path = strings.TrimPrefix(path, "//")
-		if path == "" {
-			return nil, fmt.Errorf("store: %w: sqlite: needs a file path (sqlite:PATH) or :memory:", ErrBadDSN)
-		}
-		return sqlitestore.Open(ctx, path, sqlitestore.Options{
-			ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns, MustExist: opts.MustExist, Schema: opts.Schema,
-			CreateIfEmpty: opts.CreateIfEmpty, CreateIfAbsent: opts.CreateIfAbsent,
-		})
-	case KindPostgres:
-		l := opts.Layout
-		if l.Users == "" && (len(opts.Mapping) > 0 || opts.Schema == "custom") {
-			if l, err = pgstore.LayoutFromMapping(opts.Mapping); err != nil {
-				return nil, err
-			}
-		}
-		if l.Users == "" && opts.Schema != "" && opts.Schema != SchemaAuto {
-			if l, err = pgstore.Preset(opts.Schema); err != nil {
-				return nil, err
-			}
-		}
-		return pgstore.Open(ctx, dsn, pgstore.Options{Layout: l, ReadOnly: opts.ReadOnly, MaxConns: int32(opts.MaxConns)})
-	case KindMySQL:
-		var l mysqlstore.Layout
-		if len(opts.Mapping) > 0 || opts.Schema == "custom" {
-			if l, err = pgstore.LayoutFromMapping(opts.Mapping); err != nil {
-				return nil, err
-			}
-		} else if opts.Schema != "" && opts.Schema != SchemaAuto {
-			if l, err = mysqlstore.Preset(opts.Schema); err != nil {
-				return nil, err
-			}
-		}
-		return mysqlstore.Open(ctx, dsn, mysqlstore.Options{Layout: l, ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns})
-	case KindMongoDB:
-		if opts.Schema != "" && opts.Schema != SchemaAuto && opts.Schema != mongostore.LayoutName {
-			return nil, fmt.Errorf("store: mongodb: unknown schema %q (want auto or %s)", opts.Schema, mongostore.LayoutName)
-		}
-		return mongostore.Open(ctx, dsn, mongostore.Options{ReadOnly: opts.ReadOnly, MaxConns: opts.MaxConns})
-	default:
-		return redisstore.Open(ctx, dsn, redisstore.Options{Prefix: opts.Prefix, ReadOnly: opts.ReadOnly, PoolSize: opts.MaxConns})
-	}
-}
-
-var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('[^']*'|\S+)`)
-
-// Redact returns the DSN with any password replaced, for messages.
-func Redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" || u.Opaque != "" {
-		// Not a URL: a keyword/value string (password=…) or something
-		// unparsable; mask what could be a password.
-		dsn = kvPassword.ReplaceAllString(dsn, "${1}•••")
-		if i := strings.LastIndex(dsn, "@"); i >= 0 && strings.Contains(dsn[:i], "://") {
-			return dsn[:strings.Index(dsn, "://")+3] + "•••" + dsn[i:]
-		}
-		return dsn
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}
-
-// LayoutName says which adapter layout an opened store reads, for
-// resolve --explain, serve's start-up log and the TUI: "postgres prisma",
-// "sqlite drizzle", "redis upstash/unstorage keys". It is "" for a store
-// this package did not open.
-func LayoutName(st resolver.Store) string {
-	switch s := st.(type) {
-	case *pgstore.Store:
-		return "postgres " + s.Layout().Name
-	case *sqlitestore.Store:
-		return "sqlite " + s.Layout().Name
-	case *mysqlstore.Store:
-		return "mysql " + s.Layout().Name
-	case *mongostore.Store:
-		return "mongodb " + mongostore.LayoutName
-	case *redisstore.Store:
-		return "redis upstash/unstorage keys"
-	}
-	return ""
-}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
+	_ "github.com/authscope/authscope/resolver/store/all"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/storetest"
 )
@@ -18,7 +19,7 @@ func TestOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := s.(resolver.Browser); !ok {
+	if _, ok := s.(store.Browser); !ok {
 		t.Error("sqlite store is not a Browser")
 	}
 	s.Close()
@@ -88,7 +89,7 @@ func TestSeedDeterministic(t *testing.T) {
 		t.Errorf("integer id %q", id)
 	}
 	var expired, due, fresh int
-	dueBy := resolver.DueBy(opts.Now, opts.MaxAge, opts.UpdateAge)
+	dueBy := store.DueBy(opts.Now, opts.MaxAge, opts.UpdateAge)
 	for j := range opts.Sessions {
 		e := store.SeedSession(opts, j, false).Expires
 		switch {

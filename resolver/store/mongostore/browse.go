@@ -7,25 +7,26 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/internal/keyset"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// ListSessions implements resolver.Browser: a find sorted on the keyset
+// ListSessions implements store.Browser: a find sorted on the keyset
 // (expires or userId, then sessionToken), the page's users fetched with
 // one $in.
-func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolver.Page, error) {
+func (s *Store) ListSessions(ctx context.Context, q store.ListQuery) (store.Page, error) {
 	q, cur, err := keyset.Parse(q)
 	if err != nil {
-		return resolver.Page{}, fmt.Errorf("mongodb: list: %w", err)
+		return store.Page{}, fmt.Errorf("mongodb: list: %w", err)
 	}
 	filter, err := s.filter(ctx, q.Filter, q.State, q.Now, q.MaxAge, q.UpdateAge)
 	if err != nil {
-		return resolver.Page{}, err
+		return store.Page{}, err
 	}
 	key := "expires"
-	if q.Sort == resolver.SortUser {
+	if q.Sort == store.SortUser {
 		key = "userId"
 	}
 	dir := 1
@@ -35,7 +36,7 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 	}
 	if cur != nil {
 		var k any = cur.Expires.UTC()
-		if q.Sort == resolver.SortUser {
+		if q.Sort == store.SortUser {
 			k = idValue(cur.UserID)
 		}
 		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
@@ -46,15 +47,15 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 	fo := options.Find().SetSort(bson.D{{Key: key, Value: dir}, {Key: "sessionToken", Value: dir}}).SetLimit(int64(q.Limit + 1))
 	c, err := s.sessions.Find(ctx, and(filter), fo)
 	if err != nil {
-		return resolver.Page{}, fmt.Errorf("mongodb: list: %w", err)
+		return store.Page{}, fmt.Errorf("mongodb: list: %w", err)
 	}
 	var docs []sessionDoc
 	if err := c.All(ctx, &docs); err != nil {
-		return resolver.Page{}, fmt.Errorf("mongodb: list: %w", err)
+		return store.Page{}, fmt.Errorf("mongodb: list: %w", err)
 	}
 	rows, err := s.join(ctx, docs)
 	if err != nil {
-		return resolver.Page{}, err
+		return store.Page{}, err
 	}
 	return keyset.PageOf(q, rows), nil
 }
@@ -100,7 +101,7 @@ func (s *Store) join(ctx context.Context, docs []sessionDoc) ([]resolver.Session
 
 // filter is the sessions query for a substring filter (through the
 // matching users' ids) and a state window.
-func (s *Store) filter(ctx context.Context, sub string, state resolver.SessionState, now time.Time, maxAge, updateAge time.Duration) (bson.D, error) {
+func (s *Store) filter(ctx context.Context, sub string, state store.SessionState, now time.Time, maxAge, updateAge time.Duration) (bson.D, error) {
 	var f bson.D
 	if sub != "" {
 		ids, err := s.matchingUsers(ctx, sub)
@@ -186,13 +187,13 @@ func (s *Store) usersByID(ctx context.Context, sub string) (bson.A, error) {
 	return ids, c.Err()
 }
 
-// Counts implements resolver.Browser with a count per state.
-func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Counts, error) {
+// Counts implements store.Browser with a count per state.
+func (s *Store) Counts(ctx context.Context, q store.CountQuery) (store.Counts, error) {
 	q = keyset.NormalizeCounts(q)
 	now, dueHi := keyset.CountBounds(q)
-	base, err := s.filter(ctx, q.Filter, resolver.StateAll, time.Time{}, 0, 0)
+	base, err := s.filter(ctx, q.Filter, store.StateAll, time.Time{}, 0, 0)
 	if err != nil {
-		return resolver.Counts{}, err
+		return store.Counts{}, err
 	}
 	count := func(exp bson.D) (int, error) {
 		f := append(bson.D{}, base...)
@@ -202,7 +203,7 @@ func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Cou
 		n, err := s.sessions.CountDocuments(ctx, f)
 		return int(n), err
 	}
-	var c resolver.Counts
+	var c store.Counts
 	for _, x := range []struct {
 		dst *int
 		exp bson.D
@@ -213,18 +214,18 @@ func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Cou
 		{&c.Due, bson.D{{Key: "$gte", Value: now.UTC()}, {Key: "$lt", Value: dueHi.UTC()}}},
 	} {
 		if *x.dst, err = count(x.exp); err != nil {
-			return resolver.Counts{}, fmt.Errorf("mongodb: counts: %w", err)
+			return store.Counts{}, fmt.Errorf("mongodb: counts: %w", err)
 		}
 	}
 	return c, nil
 }
 
-// RevokeSession implements resolver.Browser.
+// RevokeSession implements store.Browser.
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
 	return keyset.Revoked(s.deleteSession(ctx, token))
 }
 
-// RevokeUser implements resolver.Browser.
+// RevokeUser implements store.Browser.
 func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
 	if s.readOnly {
 		return 0, resolver.ErrReadOnly

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/authscope/authscope/resolver"
-	"github.com/authscope/authscope/resolver/store/pgstore"
+	"github.com/authscope/authscope/resolver/store"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -14,7 +14,7 @@ import (
 
 // Migration is one index and why; SQL holds the mongosh command, so
 // `authscope db migrate` prints every store alike.
-type Migration = pgstore.Migration
+type Migration = store.Migration
 
 type index struct {
 	why    string

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -53,11 +54,12 @@ type Options struct {
 // MaxFilterUsers bounds how many users one filter may match.
 const MaxFilterUsers = 100_000
 
-// LayoutName is the one layout this store reads.
-const LayoutName = "mongodb-adapter"
+// AdapterLayout is the one layout this store reads (--schema accepts it,
+// or auto).
+const AdapterLayout = "mongodb-adapter"
 
 // Store is a MongoDB session store. It implements resolver.Store,
-// resolver.Browser and resolver.Seeder.
+// store.Browser and store.Seeder.
 type Store struct {
 	client   *mongo.Client
 	users    *mongo.Collection
@@ -66,9 +68,9 @@ type Store struct {
 }
 
 var (
-	_ resolver.Store   = (*Store)(nil)
-	_ resolver.Browser = (*Store)(nil)
-	_ resolver.Seeder  = (*Store)(nil)
+	_ resolver.Store = (*Store)(nil)
+	_ store.Browser  = (*Store)(nil)
+	_ store.Seeder   = (*Store)(nil)
 )
 
 // Open connects to the database the URI names (mongodb:// or
@@ -127,7 +129,7 @@ func (s *Store) check(ctx context.Context, db *mongo.Database) error {
 	if len(names) > 0 {
 		found = "collections " + strings.Join(names, ", ")
 	}
-	return noLayoutError{fmt.Sprintf("mongodb: no Auth.js session collection in database %s: found %s; looked for %s (%s layout)", db.Name(), found, s.sessions.Name(), LayoutName)}
+	return noLayoutError{fmt.Sprintf("mongodb: no Auth.js session collection in database %s: found %s; looked for %s (%s layout)", db.Name(), found, s.sessions.Name(), AdapterLayout)}
 }
 
 // ErrNoCollection is wrapped by Open's error when the database has no
@@ -138,6 +140,9 @@ type noLayoutError struct{ msg string }
 
 func (e noLayoutError) Error() string      { return e.msg }
 func (noLayoutError) Is(target error) bool { return target == ErrNoCollection }
+
+// LayoutName implements store.LayoutNamer.
+func (s *Store) LayoutName() string { return "mongodb " + AdapterLayout }
 
 // Close implements resolver.Store.
 func (s *Store) Close() error { return s.client.Disconnect(context.Background()) }

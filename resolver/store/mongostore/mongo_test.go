@@ -49,7 +49,19 @@ func openURI(t testing.TB, uri string, ro bool) *mongostore.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	if ro {
+		t.Fatal("openURI is for writable stores: read-only ones are wrapped (store.ReadOnly)")
+	}
 	return st.(*mongostore.Store)
+}
+
+func openRO(t *testing.T, uri string) storetest.Full {
+	st, err := store.Open(t.Context(), uri, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st.(storetest.Full)
 }
 
 // catalog is what is schema in a MongoDB database: its collections with
@@ -85,7 +97,7 @@ func TestConformance(t *testing.T) {
 		uri := adapterDB(t)
 		return storetest.Harness{
 			Store:    openURI(t, uri, false),
-			ReadOnly: func(t *testing.T) storetest.Full { return openURI(t, uri, true) },
+			ReadOnly: func(t *testing.T) storetest.Full { return openRO(t, uri) },
 			Reopen:   func(t *testing.T) storetest.Full { return openURI(t, uri, false) },
 			Catalog:  func(t *testing.T) string { return catalog(t, uri) },
 		}

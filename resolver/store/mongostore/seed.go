@@ -10,14 +10,14 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// IntegerUserIDs implements resolver.Seeder: ids are ObjectIds.
+// IntegerUserIDs implements store.Seeder: ids are ObjectIds.
 func (s *Store) IntegerUserIDs() bool { return false }
 
 // ObjectIDUserIDs makes the seed give users ObjectId-shaped ids
 // (store.ObjectIDSeeder), as the adapter's would be.
 func (s *Store) ObjectIDUserIDs() bool { return true }
 
-// InsertUsers implements resolver.Seeder: an upsert per user that only
+// InsertUsers implements store.Seeder: an upsert per user that only
 // inserts ($setOnInsert), so existing users are skipped.
 func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (int, error) {
 	models := make([]mongo.WriteModel, len(users))
@@ -34,7 +34,7 @@ func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (i
 	return s.upsert(ctx, s.users, models)
 }
 
-// InsertSessions implements resolver.Seeder. The document _id is derived
+// InsertSessions implements store.Seeder. The document _id is derived
 // from the token (the adapter's is a fresh ObjectId; it only has to be
 // unique), so reseeding skips existing sessions even without an index on
 // sessionToken.

@@ -5,29 +5,30 @@ import (
 	"fmt"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/internal/keyset"
 )
 
-// ListSessions implements resolver.Browser with keyset pagination over the
+// ListSessions implements store.Browser with keyset pagination over the
 // (expires, token) or (userId, token) indexes db migrate adds. The row
 // comparison is spelled out (a > x OR a = x AND b > y): both servers turn
 // that into an index range, which a row constructor is not everywhere.
-func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolver.Page, error) {
+func (s *Store) ListSessions(ctx context.Context, q store.ListQuery) (store.Page, error) {
 	q, cur, err := keyset.Parse(q)
 	if err != nil {
-		return resolver.Page{}, fmt.Errorf("mysql: list: %w", err)
+		return store.Page{}, fmt.Errorf("mysql: list: %w", err)
 	}
 	where, args := s.filterWhere(q.Filter, q.State, q)
 	tok := "s." + ident(s.l.SessionToken)
 	key := "s." + ident(s.l.SessionExpires)
-	if q.Sort == resolver.SortUser {
+	if q.Sort == store.SortUser {
 		key = "s." + ident(s.l.SessionUserID)
 	}
 	op, dir := keyset.Order(q.Desc)
 	if cur != nil {
 		where = append(where, fmt.Sprintf("(%[1]s %[3]s ? OR (%[1]s = ? AND %[2]s %[3]s ?))", key, tok, op))
 		var k any = cur.Expires.UTC()
-		if q.Sort == resolver.SortUser {
+		if q.Sort == store.SortUser {
 			k = cur.UserID
 		}
 		args = append(args, k, k, cur.Token)
@@ -36,19 +37,19 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 	args = append(args, q.Limit+1)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return resolver.Page{}, fmt.Errorf("mysql: list: %w", err)
+		return store.Page{}, fmt.Errorf("mysql: list: %w", err)
 	}
 	defer rows.Close()
 	var out []resolver.SessionRow
 	for rows.Next() {
 		sess, user, err := scanRow(rows.Scan)
 		if err != nil {
-			return resolver.Page{}, fmt.Errorf("mysql: list: %w", err)
+			return store.Page{}, fmt.Errorf("mysql: list: %w", err)
 		}
 		out = append(out, resolver.SessionRow{Session: *sess, User: user})
 	}
 	if err := rows.Err(); err != nil {
-		return resolver.Page{}, fmt.Errorf("mysql: list: %w", err)
+		return store.Page{}, fmt.Errorf("mysql: list: %w", err)
 	}
 	return keyset.PageOf(q, out), nil
 }
@@ -56,7 +57,7 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 // filterWhere builds the substring filter (LOWER() on both sides, so the
 // column's collation does not decide) and the state window. LIKE's default
 // escape character is the backslash keyset.LikePattern uses.
-func (s *Store) filterWhere(filter string, state resolver.SessionState, q resolver.ListQuery) ([]string, []any) {
+func (s *Store) filterWhere(filter string, state store.SessionState, q store.ListQuery) ([]string, []any) {
 	var where []string
 	var args []any
 	if filter != "" {
@@ -78,10 +79,10 @@ func (s *Store) filterWhere(filter string, state resolver.SessionState, q resolv
 	return where, args
 }
 
-// Counts implements resolver.Browser in one scan.
-func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Counts, error) {
+// Counts implements store.Browser in one scan.
+func (s *Store) Counts(ctx context.Context, q store.CountQuery) (store.Counts, error) {
 	q = keyset.NormalizeCounts(q)
-	where, args := s.filterWhere(q.Filter, resolver.StateAll, resolver.ListQuery{})
+	where, args := s.filterWhere(q.Filter, store.StateAll, store.ListQuery{})
 	now, dueHi := keyset.CountBounds(q)
 	join := ""
 	if q.Filter != "" {
@@ -91,19 +92,19 @@ func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Cou
 	query := fmt.Sprintf("SELECT COUNT(*), COALESCE(SUM(%[1]s >= ?), 0), COALESCE(SUM(%[1]s < ?), 0), COALESCE(SUM(%[1]s >= ? AND %[1]s < ?), 0) FROM %[2]s s",
 		exp, s.sessions.name) + join + keyset.Where(where)
 	args = append([]any{now.UTC(), now.UTC(), now.UTC(), dueHi.UTC()}, args...)
-	var c resolver.Counts
+	var c store.Counts
 	if err := s.db.QueryRowContext(ctx, query, args...).Scan(&c.Total, &c.Active, &c.Expired, &c.Due); err != nil {
 		return c, fmt.Errorf("mysql: counts: %w", err)
 	}
 	return c, nil
 }
 
-// RevokeSession implements resolver.Browser.
+// RevokeSession implements store.Browser.
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
 	return keyset.Revoked(s.deleteSession(ctx, token))
 }
 
-// RevokeUser implements resolver.Browser.
+// RevokeUser implements store.Browser.
 func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
 	if s.readOnly {
 		return 0, resolver.ErrReadOnly

@@ -5,12 +5,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/authscope/authscope/resolver/store/pgstore"
+	"github.com/authscope/authscope/resolver/store"
 )
 
 // Layout names an adapter's tables and columns; it is the SQL layout
 // type the PostgreSQL store uses, with MySQL's own presets.
-type Layout = pgstore.Layout
+type Layout = store.Layout
 
 // presets are the MySQL layouts of the adapters in the wild. MySQL table
 // names are case-sensitive on Linux (lower_case_table_names=0), so

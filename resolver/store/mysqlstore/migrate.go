@@ -8,12 +8,12 @@ import (
 	"strings"
 
 	"github.com/authscope/authscope/resolver"
-	"github.com/authscope/authscope/resolver/store/pgstore"
+	"github.com/authscope/authscope/resolver/store"
 )
 
 // Migration is one DDL statement and why (the PostgreSQL store's type, so
 // `authscope db migrate` prints every dialect alike).
-type Migration = pgstore.Migration
+type Migration = store.Migration
 
 // Migrations lists the indexes lookups, browsing and revocation need that
 // the sessions table lacks: an index led by the token (every adapter's

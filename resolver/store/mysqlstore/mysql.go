@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 	"github.com/go-sql-driver/mysql"
 )
@@ -49,7 +50,7 @@ type Options struct {
 }
 
 // Store is a MySQL/MariaDB session store. It implements resolver.Store,
-// resolver.Browser and resolver.Seeder.
+// store.Browser and store.Seeder.
 type Store struct {
 	db       *sql.DB
 	l        Layout
@@ -60,9 +61,9 @@ type Store struct {
 }
 
 var (
-	_ resolver.Store   = (*Store)(nil)
-	_ resolver.Browser = (*Store)(nil)
-	_ resolver.Seeder  = (*Store)(nil)
+	_ resolver.Store = (*Store)(nil)
+	_ store.Browser  = (*Store)(nil)
+	_ store.Seeder   = (*Store)(nil)
 )
 
 // Config turns a mysql://user:pass@host:3306/db?tls=true URL into the
@@ -164,6 +165,9 @@ func (s *Store) prepare(ctx context.Context) error {
 
 // Layout returns the layout in use.
 func (s *Store) Layout() Layout { return s.l }
+
+// LayoutName implements store.LayoutNamer.
+func (s *Store) LayoutName() string { return "mysql " + s.l.Name }
 
 // DB exposes the handle for migrations and tests.
 func (s *Store) DB() *sql.DB { return s.db }

@@ -12,15 +12,17 @@ import (
 	"github.com/authscope/authscope/resolver/store/storetest"
 )
 
-func openAuto(t *testing.T, dsn string, ro bool) *mysqlstore.Store {
+func openAuto(t *testing.T, dsn string, ro bool) storetest.Full {
 	t.Helper()
 	st, err := store.Open(t.Context(), dsn, store.Options{ReadOnly: ro, MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return st.(*mysqlstore.Store)
+	return st.(storetest.Full)
 }
+
+func mysqlOf(st storetest.Full) *mysqlstore.Store { return store.Unwrap(st).(*mysqlstore.Store) }
 
 // ddl is a preset's schema without its foreign key: the suite needs
 // sessions whose user is gone (a real deployment keeps the cascade).
@@ -45,7 +47,7 @@ func TestConformance(t *testing.T) {
 				dsn := storetest.MySQLDB(t)
 				storetest.MySQLExec(t, dsn, ddl(t, name))
 				st := openAuto(t, dsn, false)
-				if got := st.Layout().Name; got != name {
+				if got := mysqlOf(st).Layout().Name; got != name {
 					t.Fatalf("detected %q, want %q", got, name)
 				}
 				var precision time.Duration
@@ -102,7 +104,7 @@ func TestTimeZones(t *testing.T) {
 			storetest.Put(t, st, []resolver.StoredUser{{ID: "u", Email: ptr("a@example.com")}}, []resolver.StoredSession{{Token: "t", UserID: "u", Expires: exp}})
 			// What the adapter's query would read back, as text.
 			var wall string
-			if err := st.DB().QueryRow("SELECT DATE_FORMAT(expires, '%Y-%m-%d %H:%i:%s') FROM " + map[string]string{"prisma": "`Session`", "drizzle": "`session`"}[name]).Scan(&wall); err != nil {
+			if err := mysqlOf(st).DB().QueryRow("SELECT DATE_FORMAT(expires, '%Y-%m-%d %H:%i:%s') FROM " + map[string]string{"prisma": "`Session`", "drizzle": "`session`"}[name]).Scan(&wall); err != nil {
 				t.Fatal(err)
 			}
 			if wall != "2026-05-01 12:00:00" {
@@ -125,7 +127,7 @@ func TestTimeZones(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	dsn := storetest.MySQLDB(t)
 	storetest.MySQLExec(t, dsn, ddl(t, "drizzle"))
-	st := openAuto(t, dsn, false)
+	st := mysqlOf(openAuto(t, dsn, false))
 	ms, err := st.Migrations(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"github.com/authscope/authscope/resolver"
 )
 
-// IntegerUserIDs implements resolver.Seeder.
+// IntegerUserIDs implements store.Seeder.
 func (s *Store) IntegerUserIDs() bool {
 	switch s.users.cols[s.l.UserID].dataType {
 	case "tinyint", "smallint", "mediumint", "int", "bigint":
@@ -57,7 +57,7 @@ func fill(args []any, t table, cols []string, id string, now time.Time) []any {
 	return args
 }
 
-// InsertUsers implements resolver.Seeder.
+// InsertUsers implements store.Seeder.
 func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (int, error) {
 	l := s.l
 	cols := []string{l.UserID, l.UserName, l.UserEmail, l.UserEmailVerified, l.UserImage}
@@ -74,7 +74,7 @@ func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (i
 	})
 }
 
-// InsertSessions implements resolver.Seeder.
+// InsertSessions implements store.Seeder.
 func (s *Store) InsertSessions(ctx context.Context, sessions []resolver.StoredSession) (int, error) {
 	l := s.l
 	cols := []string{l.SessionToken, l.SessionUserID, l.SessionExpires}

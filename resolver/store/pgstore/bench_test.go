@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/storetest"
 )
@@ -54,10 +53,10 @@ func BenchmarkListPage(b *testing.B) {
 	}
 	s := open(b, dsn, l, true)
 	// A cursor deep in the listing: after 500,000 rows by expiry.
-	deep := func(sort resolver.SortKey) string {
+	deep := func(sort store.SortKey) string {
 		var cur string
 		for range 5 {
-			p, err := s.ListSessions(ctx, resolver.ListQuery{Sort: sort, Limit: 1000, After: cur})
+			p, err := s.ListSessions(ctx, store.ListQuery{Sort: sort, Limit: 1000, After: cur})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -67,23 +66,23 @@ func BenchmarkListPage(b *testing.B) {
 	}
 	for _, bc := range []struct {
 		name string
-		q    resolver.ListQuery
+		q    store.ListQuery
 	}{
-		{"first-by-expiry", resolver.ListQuery{}},
-		{"deep-by-expiry", resolver.ListQuery{After: deep(resolver.SortExpires)}},
-		{"first-by-user-desc", resolver.ListQuery{Sort: resolver.SortUser, Desc: true}},
-		{"deep-by-user", resolver.ListQuery{Sort: resolver.SortUser, After: deep(resolver.SortUser)}},
-		{"active", resolver.ListQuery{State: resolver.StateActive, Now: now}},
-		{"due", resolver.ListQuery{State: resolver.StateDue, Now: now}},
+		{"first-by-expiry", store.ListQuery{}},
+		{"deep-by-expiry", store.ListQuery{After: deep(store.SortExpires)}},
+		{"first-by-user-desc", store.ListQuery{Sort: store.SortUser, Desc: true}},
+		{"deep-by-user", store.ListQuery{Sort: store.SortUser, After: deep(store.SortUser)}},
+		{"active", store.ListQuery{State: store.StateActive, Now: now}},
+		{"due", store.ListQuery{State: store.StateDue, Now: now}},
 		// Filters by the share of users they match (seed 1's e-mails are
 		// first.last.1.<n>@example.org or .com): both sides of
 		// maxFilterUsers, and ~1%, the worst case of either plan.
-		{"filter-common", resolver.ListQuery{Filter: "example.org"}}, // 50%
-		{"filter-11pct", resolver.ListQuery{Filter: ".1.4"}},         // 11,111 users
-		{"filter-name", resolver.ListQuery{Filter: "lovelace"}},      // 3.4%
-		{"filter-1pct", resolver.ListQuery{Filter: ".1.42"}},         // 1,111 users
-		{"filter-0.1pct", resolver.ListQuery{Filter: ".1.423"}},      // 111 users
-		{"filter-one-user", resolver.ListQuery{Filter: *store.SeedUser(1, 4242, true).Email, Limit: 5}},
+		{"filter-common", store.ListQuery{Filter: "example.org"}}, // 50%
+		{"filter-11pct", store.ListQuery{Filter: ".1.4"}},         // 11,111 users
+		{"filter-name", store.ListQuery{Filter: "lovelace"}},      // 3.4%
+		{"filter-1pct", store.ListQuery{Filter: ".1.42"}},         // 1,111 users
+		{"filter-0.1pct", store.ListQuery{Filter: ".1.423"}},      // 111 users
+		{"filter-one-user", store.ListQuery{Filter: *store.SeedUser(1, 4242, true).Email, Limit: 5}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			want := 100
@@ -102,7 +101,7 @@ func BenchmarkListPage(b *testing.B) {
 	}
 	b.Run("counts", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := s.Counts(ctx, resolver.CountQuery{Now: now}); err != nil {
+			if _, err := s.Counts(ctx, store.CountQuery{Now: now}); err != nil {
 				b.Fatal(err)
 			}
 		}

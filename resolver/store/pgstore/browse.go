@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/authscope/authscope/resolver"
-	"github.com/authscope/authscope/resolver/store/internal/keyset"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/internal/keyset"
 )
 
 // args collects positional parameters.
@@ -47,7 +49,7 @@ func customPlan(filter string, a args) []any {
 
 // conds builds the filter and state window. The window compares the
 // column itself (through writeTime) so the expires index applies.
-func (s *Store) conds(ctx context.Context, a *args, filter string, state resolver.SessionState, q resolver.ListQuery) ([]string, error) {
+func (s *Store) conds(ctx context.Context, a *args, filter string, state store.SessionState, q store.ListQuery) ([]string, error) {
 	var where []string
 	if filter != "" {
 		ids, many, err := s.filterUsers(ctx, filter)
@@ -75,28 +77,28 @@ func (s *Store) conds(ctx context.Context, a *args, filter string, state resolve
 	return where, nil
 }
 
-// ListSessions implements resolver.Browser with keyset pagination: a row
+// ListSessions implements store.Browser with keyset pagination: a row
 // comparison on (expires, token) or (userId, token), which the indexes of
 // `authscope db migrate` serve directly; there is no OFFSET.
-func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolver.Page, error) {
+func (s *Store) ListSessions(ctx context.Context, q store.ListQuery) (store.Page, error) {
 	q, cur, err := keyset.Parse(q)
 	if err != nil {
-		return resolver.Page{}, fmt.Errorf("pgstore: list: %w", err)
+		return store.Page{}, fmt.Errorf("pgstore: list: %w", err)
 	}
 	var a args
 	where, err := s.conds(ctx, &a, q.Filter, q.State, q)
 	if err != nil {
-		return resolver.Page{}, fmt.Errorf("pgstore: list: %w", err)
+		return store.Page{}, fmt.Errorf("pgstore: list: %w", err)
 	}
 	tok := "s." + ident(s.l.SessionToken)
 	key := s.q.expires
-	if q.Sort == resolver.SortUser {
+	if q.Sort == store.SortUser {
 		key = "s." + ident(s.l.SessionUserID)
 	}
 	op, dir := keyset.Order(q.Desc)
 	if cur != nil {
 		var k string
-		if q.Sort == resolver.SortUser {
+		if q.Sort == store.SortUser {
 			k = a.add(cur.UserID) + "::text::" + s.sessions.cols[s.l.SessionUserID].typ
 		} else {
 			k = writeTime(s.sessions.cols[s.l.SessionExpires], a.add(cur.Expires))
@@ -114,55 +116,52 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 		fmt.Sprintf(" LEFT JOIN %s u ON u.%s = s.%s", s.users.name, ident(s.l.UserID), ident(s.l.SessionUserID)) + order
 	rows, err := s.pool.Query(ctx, query, customPlan(q.Filter, a)...)
 	if err != nil {
-		return resolver.Page{}, fmt.Errorf("pgstore: list: %w", err)
+		return store.Page{}, fmt.Errorf("pgstore: list: %w", err)
 	}
 	defer rows.Close()
-	var page resolver.Page
+	var page store.Page
 	for rows.Next() {
 		sess, user, err := scanRow(rows)
 		if err != nil {
-			return resolver.Page{}, fmt.Errorf("pgstore: list: %w", err)
+			return store.Page{}, fmt.Errorf("pgstore: list: %w", err)
 		}
 		page.Rows = append(page.Rows, resolver.SessionRow{Session: *sess, User: user})
 	}
 	if err := rows.Err(); err != nil {
-		return resolver.Page{}, fmt.Errorf("pgstore: list: %w", err)
+		return store.Page{}, fmt.Errorf("pgstore: list: %w", err)
 	}
 	return keyset.PageOf(q, page.Rows), nil
 }
 
-// Counts implements resolver.Browser: one scan with FILTER aggregates.
-func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Counts, error) {
+// Counts implements store.Browser: one scan with FILTER aggregates.
+func (s *Store) Counts(ctx context.Context, q store.CountQuery) (store.Counts, error) {
 	q = keyset.NormalizeCounts(q)
 	var a args
 	exp := s.sessions.cols[s.l.SessionExpires]
 	now, dueHi := keyset.CountBounds(q)
 	pNow, pDue := writeTime(exp, a.add(now)), writeTime(exp, a.add(dueHi))
-	where, err := s.conds(ctx, &a, q.Filter, resolver.StateAll, resolver.ListQuery{})
+	where, err := s.conds(ctx, &a, q.Filter, store.StateAll, store.ListQuery{})
 	if err != nil {
-		return resolver.Counts{}, fmt.Errorf("pgstore: counts: %w", err)
+		return store.Counts{}, fmt.Errorf("pgstore: counts: %w", err)
 	}
 	from := " FROM " + s.sessions.name + " s"
 	e := s.q.expires
 	query := fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE %[1]s >= %[2]s), count(*) FILTER (WHERE %[1]s < %[2]s),
 count(*) FILTER (WHERE %[1]s >= %[2]s AND %[1]s < %[3]s)`, e, pNow, pDue) + from + keyset.Where(where)
-	var c resolver.Counts
+	var c store.Counts
 	if err := s.pool.QueryRow(ctx, query, customPlan(q.Filter, a)...).Scan(&c.Total, &c.Active, &c.Expired, &c.Due); err != nil {
 		return c, fmt.Errorf("pgstore: counts: %w", err)
 	}
 	return c, nil
 }
 
-// RevokeSession implements resolver.Browser.
+// RevokeSession implements store.Browser.
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
 	return keyset.Revoked(s.deleteSession(ctx, token))
 }
 
-// RevokeUser implements resolver.Browser.
+// RevokeUser implements store.Browser.
 func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	tag, err := s.pool.Exec(ctx, s.q.revokeUser, userID)
 	if err != nil {
 		return 0, fmt.Errorf("pgstore: revoke user: %w", err)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/authscope/authscope/resolver/store"
 )
 
 // detect is --schema auto: the one preset whose tables and columns are all
@@ -12,11 +14,11 @@ import (
 // next_auth). Prisma and Kysely share table and column names; Kysely's
 // migration is told apart by its timestamptz expiry without "updatedAt".
 // No match, or several, is an error saying what was found.
-func (s *Store) detect(ctx context.Context) (Layout, error) {
+func (s *Store) detect(ctx context.Context) (store.Layout, error) {
 	var found []string
 	var near []string
-	for _, name := range PresetNames() {
-		l, _ := Preset(name)
+	for _, name := range store.PresetNames() {
+		l, _ := store.Preset(name)
 		probe := &Store{pool: s.pool, l: l}
 		err := probe.inspect(ctx)
 		if errors.Is(err, ErrNoTable) {
@@ -28,7 +30,7 @@ func (s *Store) detect(ctx context.Context) (Layout, error) {
 			continue
 		}
 		if err != nil {
-			return Layout{}, err // the catalog query itself failed
+			return store.Layout{}, err // the catalog query itself failed
 		}
 		if probe.fits(name) {
 			found = append(found, name)
@@ -36,20 +38,20 @@ func (s *Store) detect(ctx context.Context) (Layout, error) {
 	}
 	switch len(found) {
 	case 1:
-		return Preset(found[0])
+		return store.Preset(found[0])
 	case 0:
 		tables, err := s.tables(ctx)
 		if err != nil {
-			return Layout{}, err
+			return store.Layout{}, err
 		}
 		msg := fmt.Sprintf("pgstore: no Auth.js session table in the database: found %s; looked for sessions/session/Session/next_auth.sessions (%s layouts)",
-			tables, strings.Join(PresetNames(), ", "))
+			tables, strings.Join(store.PresetNames(), ", "))
 		if len(near) > 0 {
 			msg += "; " + strings.Join(near, "; ")
 		}
-		return Layout{}, noLayoutError{msg}
+		return store.Layout{}, noLayoutError{msg}
 	}
-	return Layout{}, fmt.Errorf("pgstore: the database holds the tables of several Auth.js layouts (%s): pick one with --schema", strings.Join(found, ", "))
+	return store.Layout{}, fmt.Errorf("pgstore: the database holds the tables of several Auth.js layouts (%s): pick one with --schema", strings.Join(found, ", "))
 }
 
 // noLayoutError is detect's "nothing matched"; errors.Is(err, ErrNoTable),

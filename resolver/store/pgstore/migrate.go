@@ -6,13 +6,11 @@ import (
 	"strings"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 )
 
 // Migration is one index the adapters' schemas lack.
-type Migration struct {
-	Why string
-	SQL string
-}
+type Migration = store.Migration
 
 // Migrations returns the indexes that browsing, revocation and lookups
 // need and the database does not have yet (a valid index whose first
@@ -57,7 +55,7 @@ WHERE i.indrelid = to_regclass($1)`, s.sessions.name)
 // indexMigrations is Migrations' plan for a layout whose sessions table
 // (quoted name) already has valid indexes led by the columns in lead, and
 // the INVALID indexes in invalid (by name).
-func indexMigrations(l Layout, sessions string, lead map[string]bool, invalid map[string]string) []Migration {
+func indexMigrations(l store.Layout, sessions string, lead map[string]bool, invalid map[string]string) []Migration {
 	base := strings.ReplaceAll(strings.ToLower(l.Sessions), ".", "_")
 	tok := ident(l.SessionToken)
 	var out []Migration
@@ -126,7 +124,7 @@ const (
 
 // searchMigrations is SearchMigrations' plan; state reports an index
 // (named schema-qualified like the users table).
-func searchMigrations(l Layout, users string, state func(qualified string) (indexState, error)) ([]Migration, error) {
+func searchMigrations(l store.Layout, users string, state func(qualified string) (indexState, error)) ([]Migration, error) {
 	base := strings.ReplaceAll(strings.ToLower(l.Users), ".", "_")
 	var out []Migration
 	for _, c := range []struct{ name, expr string }{
@@ -179,7 +177,7 @@ var freshLeads = map[string][]string{
 // once it exists (and SearchMigrations' too when search is set). It needs
 // no connection, so a DBA can review the whole DDL before provisioning.
 func FreshMigrations(preset string, search bool) ([]Migration, error) {
-	l, err := Preset(preset)
+	l, err := store.Preset(preset)
 	if err != nil {
 		return nil, err
 	}

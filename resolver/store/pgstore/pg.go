@@ -9,9 +9,14 @@
 // the column and its indexes.
 //
 // Open checks the layout against the catalog and names the missing table
-// or column. The pool is bounded (Options.MaxConns). A read-only store
-// refuses writes with resolver.ErrReadOnly and, as a second fence, opens
-// its connections with default_transaction_read_only.
+// or column. The pool is bounded (Options.MaxConns). Options.ReadOnly opens
+// the connections with default_transaction_read_only, a fence below
+// store.ReadOnly, which is what turns writes into resolver.ErrReadOnly
+// (store.Open applies it); Migrate, which the decorator cannot see, refuses
+// on its own.
+//
+// The package registers itself with store.Register for postgres:// and
+// postgresql:// DSNs.
 //
 // Tokens and every other value are passed as parameters; identifiers from
 // a Layout are quoted. Nothing the store logs or returns contains a token
@@ -25,17 +30,22 @@ import (
 	"strings"
 	"time"
 
-	"github.com/authscope/authscope/resolver"
-	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 )
 
 // Options tune Open.
 type Options struct {
 	// Layout is the adapter's tables; unset, Open finds the one preset
 	// whose tables and columns the catalog has (--schema auto).
-	Layout   Layout
+	Layout store.Layout
+	// ReadOnly sets default_transaction_read_only on every connection and
+	// makes Migrate refuse; wrap the store in store.ReadOnly (store.Open
+	// does) for resolver.ErrReadOnly on the other writes.
 	ReadOnly bool
 	// MaxConns bounds the pool (default 8).
 	MaxConns int32
@@ -44,10 +54,10 @@ type Options struct {
 }
 
 // Store is a PostgreSQL session store. It implements resolver.Store,
-// resolver.Browser and resolver.Seeder.
+// store.Browser and store.Seeder.
 type Store struct {
 	pool     *pgxpool.Pool
-	l        Layout
+	l        store.Layout
 	readOnly bool
 
 	users, sessions tableInfo
@@ -55,9 +65,9 @@ type Store struct {
 }
 
 var (
-	_ resolver.Store   = (*Store)(nil)
-	_ resolver.Browser = (*Store)(nil)
-	_ resolver.Seeder  = (*Store)(nil)
+	_ resolver.Store = (*Store)(nil)
+	_ store.Browser  = (*Store)(nil)
+	_ store.Seeder   = (*Store)(nil)
 )
 
 // column is what the catalog says about one column.
@@ -135,7 +145,7 @@ func (s *Store) inspect(ctx context.Context) error {
 	need := func(t tableInfo, raw string, cols ...string) error {
 		for _, c := range cols {
 			if _, ok := t.cols[c]; !ok {
-				return mismatchError{fmt.Sprintf("pgstore: layout %s: table %s has no column %s", s.l.label(), table(raw), ident(c))}
+				return mismatchError{fmt.Sprintf("pgstore: layout %s: table %s has no column %s", s.l.Label(), table(raw), ident(c))}
 			}
 		}
 		return nil
@@ -157,7 +167,7 @@ func (s *Store) inspect(ctx context.Context) error {
 		col string
 	}{{s.sessions, s.l.Sessions, s.l.SessionExpires}, {s.users, s.l.Users, s.l.UserEmailVerified}} {
 		if b := c.t.cols[c.col].base; b != "timestamptz" && b != "timestamp" {
-			return mismatchError{fmt.Sprintf("pgstore: layout %s: column %s.%s is %s, want timestamp or timestamptz", s.l.label(), table(c.raw), ident(c.col), c.t.cols[c.col].typ)}
+			return mismatchError{fmt.Sprintf("pgstore: layout %s: column %s.%s is %s, want timestamp or timestamptz", s.l.Label(), table(c.raw), ident(c.col), c.t.cols[c.col].typ)}
 		}
 	}
 	return nil
@@ -170,7 +180,7 @@ func (s *Store) readTable(ctx context.Context, raw string) (tableInfo, error) {
 		return t, fmt.Errorf("pgstore: inspect schema: %w", err)
 	}
 	if !exists {
-		return t, fmt.Errorf("pgstore: layout %s: table %s %w (try --schema %s, or a mapping)", s.l.label(), t.name, ErrNoTable, strings.Join(PresetNames(), "|"))
+		return t, fmt.Errorf("pgstore: layout %s: table %s %w (try --schema %s, or a mapping)", s.l.Label(), t.name, ErrNoTable, strings.Join(store.PresetNames(), "|"))
 	}
 	rows, err := s.pool.Query(ctx, `SELECT a.attname, format_type(a.atttypid, a.atttypmod), ty.typname, a.attnotnull, a.atthasdef OR a.attidentity <> ''
 FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
@@ -246,7 +256,10 @@ func (s *Store) build() queries {
 }
 
 // Layout returns the layout in use.
-func (s *Store) Layout() Layout { return s.l }
+func (s *Store) Layout() store.Layout { return s.l }
+
+// LayoutName implements store.LayoutNamer.
+func (s *Store) LayoutName() string { return "postgres " + s.l.Name }
 
 // Pool exposes the pool for migrations and tests.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
@@ -297,9 +310,6 @@ func scanRow(row pgx.Row) (*resolver.StoredSession, *resolver.StoredUser, error)
 
 // UpdateExpiry implements resolver.Store (Auth.js updateSession).
 func (s *Store) UpdateExpiry(ctx context.Context, token string, expires time.Time) error {
-	if s.readOnly {
-		return resolver.ErrReadOnly
-	}
 	if _, err := s.pool.Exec(ctx, s.q.update, token, expires.UTC()); err != nil {
 		return fmt.Errorf("pgstore: update session: %w", err)
 	}
@@ -313,9 +323,6 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 }
 
 func (s *Store) deleteSession(ctx context.Context, token string) (int64, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	tag, err := s.pool.Exec(ctx, s.q.del, token)
 	if err != nil {
 		return 0, fmt.Errorf("pgstore: delete session: %w", err)

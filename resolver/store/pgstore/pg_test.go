@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-func open(t testing.TB, dsn string, l pgstore.Layout, ro bool) *pgstore.Store {
+func open(t testing.TB, dsn string, l store.Layout, ro bool) *pgstore.Store {
 	t.Helper()
 	s, err := pgstore.Open(context.Background(), dsn, pgstore.Options{Layout: l, ReadOnly: ro, MaxConns: 4})
 	if err != nil {
@@ -24,9 +24,9 @@ func open(t testing.TB, dsn string, l pgstore.Layout, ro bool) *pgstore.Store {
 	return s
 }
 
-func preset(t testing.TB, name string) (pgstore.Layout, string) {
+func preset(t testing.TB, name string) (store.Layout, string) {
 	t.Helper()
-	l, err := pgstore.Preset(name)
+	l, err := store.Preset(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func preset(t testing.TB, name string) (pgstore.Layout, string) {
 
 func TestConformance(t *testing.T) {
 	db := storetest.PostgresDB(t)
-	for _, name := range pgstore.PresetNames() {
+	for _, name := range store.PresetNames() {
 		t.Run(name, func(t *testing.T) {
 			_, ddl := preset(t, name)
 			if i := strings.LastIndex(ddl, "ALTER TABLE"); i >= 0 {
@@ -52,7 +52,7 @@ func TestConformance(t *testing.T) {
 				// Opened as the commands open it: the layout found by
 				// itself (--schema auto).
 				st := openAuto(t, dsn, false)
-				if got := st.Layout().Name; got != name {
+				if got := store.Unwrap(st).(*pgstore.Store).Layout().Name; got != name {
 					t.Fatalf("detected %q, want %q", got, name)
 				}
 				return storetest.Harness{
@@ -76,14 +76,14 @@ func dbFor(t *testing.T, shared, layout string) string {
 	return shared
 }
 
-func openAuto(t *testing.T, dsn string, ro bool) *pgstore.Store {
+func openAuto(t *testing.T, dsn string, ro bool) storetest.Full {
 	t.Helper()
 	st, err := store.Open(t.Context(), dsn, store.Options{ReadOnly: ro, MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return st.(*pgstore.Store)
+	return st.(storetest.Full)
 }
 
 // pgCatalog dumps what is schema in the namespaces the DSN sees (its
@@ -134,7 +134,7 @@ func TestConformanceSemiJoin(t *testing.T) {
 		dsn := storetest.PostgresSchema(t, db, ddl)
 		return storetest.Harness{
 			Store:    open(t, dsn, l, false),
-			ReadOnly: func(t *testing.T) storetest.Full { return open(t, dsn, l, true) },
+			ReadOnly: func(t *testing.T) storetest.Full { return store.ReadOnly(open(t, dsn, l, true)).(storetest.Full) },
 		}
 	})
 }
@@ -145,7 +145,7 @@ func TestMapping(t *testing.T) {
 	dsn := storetest.PostgresSchema(t, db, `CREATE SCHEMA auth;
 CREATE TABLE auth.members (member_id bigint PRIMARY KEY, display_name text, mail text, mail_verified_at timestamptz, avatar text);
 CREATE TABLE auth.logins (token text PRIMARY KEY, member bigint NOT NULL, valid_until timestamptz NOT NULL, touched timestamp)`)
-	l := pgstore.Layout{Name: "custom",
+	l := store.Layout{Name: "custom",
 		Users: "auth.members", UserID: "member_id", UserName: "display_name", UserEmail: "mail", UserImage: "avatar", UserEmailVerified: "mail_verified_at",
 		Sessions: "auth.logins", SessionToken: "token", SessionUserID: "member", SessionExpires: "valid_until", SessionUpdatedAt: "touched"}
 	s := open(t, dsn, l, false)
@@ -181,7 +181,7 @@ CREATE TABLE auth.logins (token text PRIMARY KEY, member bigint NOT NULL, valid_
 	if _, err := store.Open(t.Context(), dsn, store.Options{Mapping: m}); err == nil || !strings.Contains(err.Error(), `no column "sessionToken"`) {
 		t.Errorf("partial mapping: %v", err)
 	}
-	if _, err := pgstore.LayoutFromMapping(map[string]string{"sesions": "x"}); err == nil || !strings.Contains(err.Error(), `unknown key "sesions"`) {
+	if _, err := store.LayoutFromMapping(map[string]string{"sesions": "x"}); err == nil || !strings.Contains(err.Error(), `unknown key "sesions"`) {
 		t.Errorf("typo: %v", err)
 	}
 }
@@ -226,7 +226,7 @@ func TestWrongSchema(t *testing.T) {
 	// A Prisma database opened with the default layout.
 	_, pddl := preset(t, "prisma")
 	prisma := storetest.PostgresSchema(t, db, pddl)
-	pl, _ := pgstore.Preset("pg-adapter")
+	pl, _ := store.Preset("pg-adapter")
 	if _, err = pgstore.Open(t.Context(), prisma, pgstore.Options{Layout: pl}); err == nil || !strings.Contains(err.Error(), "does not exist (try --schema") {
 		t.Fatalf("prisma db, pg-adapter layout: %v", err)
 	}
@@ -399,7 +399,7 @@ func TestReadOnlyFence(t *testing.T) {
 // database that has only the adapter's schema (freshLeads is right).
 func TestFreshMigrations(t *testing.T) {
 	db := storetest.PostgresDB(t)
-	for _, name := range pgstore.PresetNames() {
+	for _, name := range store.PresetNames() {
 		t.Run(name, func(t *testing.T) {
 			l, ddl := preset(t, name)
 			plan, err := pgstore.FreshMigrations(name, false)

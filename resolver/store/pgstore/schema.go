@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/authscope/authscope/resolver/store"
 )
 
 // Schemas are the adapters' own DDL for each preset: what `authscope seed
@@ -78,7 +80,7 @@ func CreateSchema(ctx context.Context, dsn, preset string) error {
 	defer conn.Close(ctx)
 	// The ALTER TABLE … ADD CONSTRAINT of some presets is not idempotent:
 	// run the DDL only when the sessions table is missing.
-	l, _ := Preset(preset)
+	l, _ := store.Preset(preset)
 	var exists bool
 	if err := conn.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, table(l.Sessions)).Scan(&exists); err != nil {
 		return fmt.Errorf("pgstore: %w", err)
@@ -90,32 +92,4 @@ func CreateSchema(ctx context.Context, dsn, preset string) error {
 		return fmt.Errorf("pgstore: create %s schema: %w", preset, err)
 	}
 	return nil
-}
-
-// mappingKeys are the keys LayoutFromMapping accepts (Layout's json names).
-var mappingKeys = map[string]func(*Layout) *string{
-	"users": func(l *Layout) *string { return &l.Users }, "user_id": func(l *Layout) *string { return &l.UserID },
-	"user_name": func(l *Layout) *string { return &l.UserName }, "user_email": func(l *Layout) *string { return &l.UserEmail },
-	"user_image": func(l *Layout) *string { return &l.UserImage }, "user_email_verified": func(l *Layout) *string { return &l.UserEmailVerified },
-	"sessions": func(l *Layout) *string { return &l.Sessions }, "session_token": func(l *Layout) *string { return &l.SessionToken },
-	"session_user_id": func(l *Layout) *string { return &l.SessionUserID }, "session_expires": func(l *Layout) *string { return &l.SessionExpires },
-	"session_updated_at": func(l *Layout) *string { return &l.SessionUpdatedAt },
-}
-
-// LayoutFromMapping builds a custom layout from a profile's mapping
-// (keys: users, user_id, user_name, user_email, user_image,
-// user_email_verified, sessions, session_token, session_user_id,
-// session_expires, session_updated_at). Unset keys take the pg-adapter's
-// names, so a mapping lists only what differs.
-func LayoutFromMapping(m map[string]string) (Layout, error) {
-	l, _ := Preset(DefaultPreset)
-	l.Name = "custom"
-	for k, v := range m {
-		f, ok := mappingKeys[k]
-		if !ok {
-			return Layout{}, fmt.Errorf("pgstore: mapping: unknown key %q", k)
-		}
-		*f(&l) = v
-	}
-	return l, l.Validate()
 }

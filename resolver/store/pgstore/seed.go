@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/authscope/authscope/resolver"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/authscope/authscope/resolver"
 )
 
 // Seeding streams each batch with COPY into a temporary table, then moves
@@ -17,7 +18,7 @@ import (
 // "id") are filled in: timestamps with now(), text with an id derived
 // from the row's key, so reruns stay idempotent.
 
-// IntegerUserIDs implements resolver.Seeder.
+// IntegerUserIDs implements store.Seeder.
 func (s *Store) IntegerUserIDs() bool {
 	switch s.users.cols[s.l.UserID].base {
 	case "int2", "int4", "int8":
@@ -26,7 +27,7 @@ func (s *Store) IntegerUserIDs() bool {
 	return false
 }
 
-// InsertUsers implements resolver.Seeder.
+// InsertUsers implements store.Seeder.
 func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (int, error) {
 	rows := make([][]any, len(users))
 	for i, u := range users {
@@ -47,7 +48,7 @@ func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (i
 		fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s x WHERE x.%s::text = t.id)", s.users.name, ident(l.UserID)))
 }
 
-// InsertSessions implements resolver.Seeder.
+// InsertSessions implements store.Seeder.
 func (s *Store) InsertSessions(ctx context.Context, sessions []resolver.StoredSession) (int, error) {
 	rows := make([][]any, len(sessions))
 	for i, ss := range sessions {
@@ -68,9 +69,6 @@ func (s *Store) InsertSessions(ctx context.Context, sessions []resolver.StoredSe
 
 func (s *Store) copyInsert(ctx context.Context, tmp, tmpCols string, copyCols []string, rows [][]any,
 	dst tableInfo, mapped map[string]string, key, notExists string) (int, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	var cols, vals []string
 	for c, expr := range mapped {
 		cols = append(cols, ident(c))

@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/authscope/authscope/resolver"
-	"github.com/authscope/authscope/resolver/store/internal/keyset"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/internal/keyset"
 )
 
 // scanBatch is SCAN's COUNT hint and the MGET batch size.
@@ -95,17 +97,17 @@ func (s *Store) attachUsers(ctx context.Context, rows []resolver.SessionRow) err
 	return nil
 }
 
-// ListSessions implements resolver.Browser. It walks every session (see
+// ListSessions implements store.Browser. It walks every session (see
 // the package doc for the cost), then filters, sorts and cuts the page
 // after the cursor.
-func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolver.Page, error) {
+func (s *Store) ListSessions(ctx context.Context, q store.ListQuery) (store.Page, error) {
 	q, cur, err := keyset.Parse(q)
 	if err != nil {
-		return resolver.Page{}, fmt.Errorf("redisstore: list: %w", err)
+		return store.Page{}, fmt.Errorf("redisstore: list: %w", err)
 	}
 	rows, err := s.all(ctx, true)
 	if err != nil {
-		return resolver.Page{}, err
+		return store.Page{}, err
 	}
 	lo, hi := keyset.Window(q.State, q.Now, q.MaxAge, q.UpdateAge)
 	kept := rows[:0]
@@ -135,15 +137,15 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 	return page, nil
 }
 
-// Counts implements resolver.Browser (one walk; users only with a filter).
-func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Counts, error) {
+// Counts implements store.Browser (one walk; users only with a filter).
+func (s *Store) Counts(ctx context.Context, q store.CountQuery) (store.Counts, error) {
 	q = keyset.NormalizeCounts(q)
 	rows, err := s.all(ctx, q.Filter != "")
 	if err != nil {
-		return resolver.Counts{}, err
+		return store.Counts{}, err
 	}
 	now, dueHi := keyset.CountBounds(q)
-	var c resolver.Counts
+	var c store.Counts
 	for _, r := range rows {
 		if !keyset.Matches(q.Filter, r.User) {
 			continue
@@ -162,17 +164,14 @@ func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Cou
 	return c, nil
 }
 
-// RevokeSession implements resolver.Browser.
+// RevokeSession implements store.Browser.
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
 	return keyset.Revoked(s.deleteSession(ctx, token))
 }
 
-// RevokeUser implements resolver.Browser: a walk over every session (the
+// RevokeUser implements store.Browser: a walk over every session (the
 // by-user-id key holds only the last one), deleting the user's.
 func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	rows, err := s.all(ctx, false)
 	if err != nil {
 		return 0, err

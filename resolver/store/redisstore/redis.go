@@ -19,6 +19,9 @@
 // (COUNT 1000 per call) and read values with MGET, so they cost O(total
 // sessions) per call: fine for thousands of sessions, seconds for
 // millions. Use PostgreSQL for large-scale browsing.
+//
+// The package registers itself with store.Register for redis:// and
+// rediss:// DSNs.
 package redisstore
 
 import (
@@ -29,23 +32,28 @@ import (
 	"sync"
 	"time"
 
-	"github.com/authscope/authscope/resolver"
-	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/logging"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 )
 
 // Options tune Open.
 type Options struct {
 	// Prefix is the adapter's baseKeyPrefix.
-	Prefix   string
+	Prefix string
+	// ReadOnly runs lookups with EVALSHA_RO, which read-only replicas
+	// accept. It does not refuse writes: wrap the store in store.ReadOnly
+	// (store.Open does) for that.
 	ReadOnly bool
 	// PoolSize bounds the pool (default 8).
 	PoolSize int
 }
 
 // Store is a Redis session store. It implements resolver.Store,
-// resolver.Browser and resolver.Seeder.
+// store.Browser and store.Seeder.
 type Store struct {
 	rdb      *redis.Client
 	prefix   string
@@ -53,9 +61,9 @@ type Store struct {
 }
 
 var (
-	_ resolver.Store   = (*Store)(nil)
-	_ resolver.Browser = (*Store)(nil)
-	_ resolver.Seeder  = (*Store)(nil)
+	_ resolver.Store = (*Store)(nil)
+	_ store.Browser  = (*Store)(nil)
+	_ store.Seeder   = (*Store)(nil)
 )
 
 // Open connects to the redis:// URL and checks the server answers.
@@ -230,9 +238,6 @@ func encodeUser(u resolver.StoredUser) string {
 // UpdateExpiry implements resolver.Store: read, merge, rewrite the whole
 // JSON (the adapters' updateSession). Other members of the value are kept.
 func (s *Store) UpdateExpiry(ctx context.Context, token string, expires time.Time) error {
-	if s.readOnly {
-		return resolver.ErrReadOnly
-	}
 	err := updateScript.Run(ctx, s.rdb, []string{s.sessionKey(token)}, expires.UTC().Format(isoMillis)).Err()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("redisstore: update session: %w", err)
@@ -262,9 +267,6 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 }
 
 func (s *Store) deleteSession(ctx context.Context, token string) (int64, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	n, err := s.rdb.Del(ctx, s.sessionKey(token)).Result()
 	if err != nil {
 		return 0, fmt.Errorf("redisstore: delete session: %w", err)
@@ -272,15 +274,12 @@ func (s *Store) deleteSession(ctx context.Context, token string) (int64, error) 
 	return n, nil
 }
 
-// IntegerUserIDs implements resolver.Seeder: ids are strings (UUIDs).
+// IntegerUserIDs implements store.Seeder: ids are strings (UUIDs).
 func (s *Store) IntegerUserIDs() bool { return false }
 
-// InsertUsers implements resolver.Seeder (SET NX, pipelined), also writing
+// InsertUsers implements store.Seeder (SET NX, pipelined), also writing
 // the user:email:<email> index as the adapters' createUser does.
 func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (int, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.BoolCmd, len(users))
 	for i, u := range users {
@@ -292,12 +291,9 @@ func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (i
 	return countNew(ctx, pipe, cmds)
 }
 
-// InsertSessions implements resolver.Seeder, also writing the
+// InsertSessions implements store.Seeder, also writing the
 // by-user-id pointer as createSession does.
 func (s *Store) InsertSessions(ctx context.Context, sessions []resolver.StoredSession) (int, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.BoolCmd, len(sessions))
 	for i, ss := range sessions {

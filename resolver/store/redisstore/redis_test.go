@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/redisstore"
 	"github.com/authscope/authscope/resolver/store/storetest"
 	"github.com/redis/go-redis/v9"
@@ -35,7 +36,7 @@ func TestConformance(t *testing.T) {
 		prefix := storetest.RedisPrefix(t)
 		return storetest.Harness{
 			Store:    open(t, prefix, false),
-			ReadOnly: func(t *testing.T) storetest.Full { return open(t, prefix, true) },
+			ReadOnly: func(t *testing.T) storetest.Full { return store.ReadOnly(open(t, prefix, true)).(storetest.Full) },
 			Reopen:   func(t *testing.T) storetest.Full { return open(t, prefix, false) },
 			Catalog:  func(t *testing.T) string { return redisCatalog(t, prefix) },
 		}
@@ -140,7 +141,7 @@ func TestMalformedValues(t *testing.T) {
 		}
 	}
 	// Browsing skips what it cannot read rather than failing the page.
-	p, err := s.ListSessions(ctx, resolver.ListQuery{})
+	p, err := s.ListSessions(ctx, store.ListQuery{})
 	if err != nil || len(p.Rows) != 1 || p.Rows[0].User != nil {
 		t.Errorf("%+v %v", p, err)
 	}

@@ -10,26 +10,27 @@ import (
 	"modernc.org/sqlite"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/internal/keyset"
 )
 
-// ListSessions implements resolver.Browser with keyset pagination over the
+// ListSessions implements store.Browser with keyset pagination over the
 // (expires, sessionToken) or (userId, sessionToken) indexes: no OFFSET.
-func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolver.Page, error) {
+func (s *Store) ListSessions(ctx context.Context, q store.ListQuery) (store.Page, error) {
 	q, cur, err := keyset.Parse(q)
 	if err != nil {
-		return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
+		return store.Page{}, fmt.Errorf("sqlite: list: %w", err)
 	}
 	where, args := s.filterWhere(q.Filter, q.State, q)
 	tok := "s." + ident(s.l.SessionToken)
 	key := "s." + ident(s.l.SessionExpires)
-	if q.Sort == resolver.SortUser {
+	if q.Sort == store.SortUser {
 		key = "s." + ident(s.l.SessionUserID)
 	}
 	op, dir := keyset.Order(q.Desc)
 	if cur != nil {
 		where = append(where, fmt.Sprintf(`(%s, %s) %s (?, ?)`, key, tok, op))
-		if q.Sort == resolver.SortUser {
+		if q.Sort == store.SortUser {
 			args = append(args, cur.UserID, cur.Token)
 		} else {
 			args = append(args, s.timeArg(cur.Expires), cur.Token)
@@ -40,25 +41,25 @@ func (s *Store) ListSessions(ctx context.Context, q resolver.ListQuery) (resolve
 	args = append(args, q.Limit+1)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
+		return store.Page{}, fmt.Errorf("sqlite: list: %w", err)
 	}
 	defer rows.Close()
-	var page resolver.Page
+	var page store.Page
 	for rows.Next() {
 		sess, user, err := scanRow(rows.Scan)
 		if err != nil {
-			return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
+			return store.Page{}, fmt.Errorf("sqlite: list: %w", err)
 		}
 		page.Rows = append(page.Rows, resolver.SessionRow{Session: *sess, User: user})
 	}
 	if err := rows.Err(); err != nil {
-		return resolver.Page{}, fmt.Errorf("sqlite: list: %w", err)
+		return store.Page{}, fmt.Errorf("sqlite: list: %w", err)
 	}
 	return keyset.PageOf(q, page.Rows), nil
 }
 
 // filterWhere builds the substring filter and the state window.
-func (s *Store) filterWhere(filter string, state resolver.SessionState, q resolver.ListQuery) ([]string, []any) {
+func (s *Store) filterWhere(filter string, state store.SessionState, q store.ListQuery) ([]string, []any) {
 	var where []string
 	var args []any
 	if filter != "" {
@@ -87,10 +88,10 @@ func (s *Store) filterWhere(filter string, state resolver.SessionState, q resolv
 	return where, args
 }
 
-// Counts implements resolver.Browser in one scan.
-func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Counts, error) {
+// Counts implements store.Browser in one scan.
+func (s *Store) Counts(ctx context.Context, q store.CountQuery) (store.Counts, error) {
 	q = keyset.NormalizeCounts(q)
-	where, args := s.filterWhere(q.Filter, resolver.StateAll, resolver.ListQuery{})
+	where, args := s.filterWhere(q.Filter, store.StateAll, store.ListQuery{})
 	now, dueHi := keyset.CountBounds(q)
 	join := ""
 	if q.Filter != "" {
@@ -99,19 +100,19 @@ func (s *Store) Counts(ctx context.Context, q resolver.CountQuery) (resolver.Cou
 	query := fmt.Sprintf(`SELECT count(*), coalesce(sum(%[1]s >= ?), 0), coalesce(sum(%[1]s < ?), 0),
 coalesce(sum(%[1]s >= ? AND %[1]s < ?), 0) FROM %[2]s s`, "s."+ident(s.l.SessionExpires), ident(s.l.Sessions)) + join + keyset.Where(where)
 	args = append([]any{s.timeArg(now), s.timeArg(now), s.timeArg(now), s.timeArg(dueHi)}, args...)
-	var c resolver.Counts
+	var c store.Counts
 	if err := s.db.QueryRowContext(ctx, query, args...).Scan(&c.Total, &c.Active, &c.Expired, &c.Due); err != nil {
 		return c, fmt.Errorf("sqlite: counts: %w", err)
 	}
 	return c, nil
 }
 
-// RevokeSession implements resolver.Browser.
+// RevokeSession implements store.Browser.
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
 	return keyset.Revoked(s.deleteSession(ctx, token))
 }
 
-// RevokeUser implements resolver.Browser.
+// RevokeUser implements store.Browser.
 func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
 	if s.readOnly {
 		return 0, resolver.ErrReadOnly

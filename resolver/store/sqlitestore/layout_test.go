@@ -103,7 +103,7 @@ func TestConformanceLayouts(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) storetest.Harness {
 				path := adapterDB(t, name)
 				st := openCLI(t, path, false)
-				if got := st.(*sqlitestore.Store).Layout().Name; got != name {
+				if got := store.Unwrap(st).(*sqlitestore.Store).Layout().Name; got != name {
 					t.Fatalf("detected layout %q, want %q", got, name)
 				}
 				return storetest.Harness{

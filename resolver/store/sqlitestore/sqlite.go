@@ -10,8 +10,13 @@
 // `authscope db migrate` adds the indexes explicitly.
 //
 // The database runs in WAL mode (readers never wait for the writer) with a
-// busy timeout, behind a small bounded pool. Read-only stores open the file
-// with mode=ro and refuse every write with resolver.ErrReadOnly.
+// busy timeout, behind a small bounded pool. Options.ReadOnly opens the
+// file with mode=ro and never creates or alters a schema: a fence below
+// store.ReadOnly, which is what turns writes into resolver.ErrReadOnly
+// (store.Open applies it; callers of Open here wrap the store themselves).
+//
+// The package registers itself with store.Register for sqlite: and
+// sqlite3: DSNs.
 package sqlitestore
 
 import (
@@ -25,14 +30,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/authscope/authscope/resolver"
-	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 )
 
 // Options tune Open.
 type Options struct {
-	// ReadOnly opens the file read-only; writes return resolver.ErrReadOnly.
+	// ReadOnly opens the file read-only (mode=ro) and skips schema
+	// creation; Migrate refuses with resolver.ErrReadOnly. Other writes
+	// fail in SQLite: wrap the store in store.ReadOnly for ErrReadOnly.
 	ReadOnly bool
 	// MaxConns bounds the pool (default 4; 1 for an in-memory database).
 	MaxConns int
@@ -55,7 +64,7 @@ type Options struct {
 }
 
 // Store is a SQLite session store. It implements resolver.Store,
-// resolver.Browser and resolver.Seeder.
+// store.Browser and store.Seeder.
 type Store struct {
 	db       *sql.DB
 	readOnly bool
@@ -66,9 +75,9 @@ type Store struct {
 }
 
 var (
-	_ resolver.Store   = (*Store)(nil)
-	_ resolver.Browser = (*Store)(nil)
-	_ resolver.Seeder  = (*Store)(nil)
+	_ resolver.Store = (*Store)(nil)
+	_ store.Browser  = (*Store)(nil)
+	_ store.Seeder   = (*Store)(nil)
 )
 
 // isoMillis is Date.prototype.toISOString's format.
@@ -235,6 +244,9 @@ func (s *Store) timeFormat(ctx context.Context, l Layout) (TimeFormat, error) {
 // Layout returns the layout in use (its Name says which adapter's).
 func (s *Store) Layout() Layout { return s.l }
 
+// LayoutName implements store.LayoutNamer.
+func (s *Store) LayoutName() string { return "sqlite " + s.l.Name }
+
 // Close implements resolver.Store.
 func (s *Store) Close() error { return s.db.Close() }
 
@@ -368,10 +380,10 @@ func (s *Store) deleteSession(ctx context.Context, token string) (int64, error) 
 	return res.RowsAffected()
 }
 
-// IntegerUserIDs implements resolver.Seeder: ids are text.
+// IntegerUserIDs implements store.Seeder: ids are text.
 func (s *Store) IntegerUserIDs() bool { return false }
 
-// InsertUsers implements resolver.Seeder.
+// InsertUsers implements store.Seeder.
 func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (int, error) {
 	l := s.l
 	cols := append([]string{l.UserID, l.UserName, l.UserEmail, l.UserEmailVerified, l.UserImage}, s.extra.users...)
@@ -387,7 +399,7 @@ func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (i
 	})
 }
 
-// InsertSessions implements resolver.Seeder. A row id the layout needs is
+// InsertSessions implements store.Seeder. A row id the layout needs is
 // derived from the token (the adapters use a random id; it only has to be
 // unique).
 func (s *Store) InsertSessions(ctx context.Context, sessions []resolver.StoredSession) (int, error) {
@@ -407,9 +419,6 @@ const rowsPerInsert = 200
 
 // insert writes n rows in one transaction, rowsPerInsert per statement.
 func (s *Store) insert(ctx context.Context, prefix string, cols, n int, row func(int, []any) []any) (int, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: begin: %w", err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
 	"github.com/authscope/authscope/resolver/store/storetest"
 )
@@ -30,7 +31,7 @@ func TestConformance(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "sessions.db")
 		return storetest.Harness{
 			Store:    open(t, path, false),
-			ReadOnly: func(t *testing.T) storetest.Full { return open(t, path, true) },
+			ReadOnly: func(t *testing.T) storetest.Full { return store.ReadOnly(open(t, path, true)).(storetest.Full) },
 		}
 	})
 }

@@ -37,10 +37,10 @@ func SeedBig(b *testing.B, s Full, users, sessions int, now time.Time) {
 // lookup.
 func BenchPages(b *testing.B, s Full, now time.Time) {
 	ctx := b.Context()
-	deep := func(sort resolver.SortKey) string {
+	deep := func(sort store.SortKey) string {
 		var cur string
 		for range 5 {
-			p, err := s.ListSessions(ctx, resolver.ListQuery{Sort: sort, Limit: 1000, After: cur})
+			p, err := s.ListSessions(ctx, store.ListQuery{Sort: sort, Limit: 1000, After: cur})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -50,13 +50,13 @@ func BenchPages(b *testing.B, s Full, now time.Time) {
 	}
 	for _, bc := range []struct {
 		name string
-		q    resolver.ListQuery
+		q    store.ListQuery
 	}{
-		{"first-by-expiry", resolver.ListQuery{}},
-		{"deep-by-expiry", resolver.ListQuery{After: deep(resolver.SortExpires)}},
-		{"first-by-user-desc", resolver.ListQuery{Sort: resolver.SortUser, Desc: true}},
-		{"active", resolver.ListQuery{State: resolver.StateActive, Now: now}},
-		{"filter-0.1pct", resolver.ListQuery{Filter: ".1.423"}},
+		{"first-by-expiry", store.ListQuery{}},
+		{"deep-by-expiry", store.ListQuery{After: deep(store.SortExpires)}},
+		{"first-by-user-desc", store.ListQuery{Sort: store.SortUser, Desc: true}},
+		{"active", store.ListQuery{State: store.StateActive, Now: now}},
+		{"filter-0.1pct", store.ListQuery{Filter: ".1.423"}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			bc.q.Limit = 100
@@ -70,7 +70,7 @@ func BenchPages(b *testing.B, s Full, now time.Time) {
 	}
 	b.Run("counts", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := s.Counts(ctx, resolver.CountQuery{Now: now}); err != nil {
+			if _, err := s.Counts(ctx, store.CountQuery{Now: now}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -40,10 +41,10 @@ func testSchemaUnchanged(t *testing.T, h Harness) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := st.ListSessions(ctx, resolver.ListQuery{Filter: "üser", Now: Now, State: resolver.StateActive}); err != nil {
+	if _, err := st.ListSessions(ctx, store.ListQuery{Filter: "üser", Now: Now, State: store.StateActive}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Counts(ctx, resolver.CountQuery{Now: Now, Filter: "ÜSER"}); err != nil {
+	if _, err := st.Counts(ctx, store.CountQuery{Now: Now, Filter: "ÜSER"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.RevokeSession(ctx, "revoked"); err != nil {

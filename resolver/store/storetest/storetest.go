@@ -17,11 +17,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// Full is what every store in resolver/store implements.
+// Full is what every registered store driver implements: resolver.Store
+// plus the browsing and seeding APIs of package store.
 type Full interface {
 	resolver.Store
-	resolver.Browser
-	resolver.Seeder
+	store.Browser
+	store.Seeder
 }
 
 // Harness is a fresh, empty store and a way to open a read-only view of
@@ -71,7 +72,7 @@ func Run(t *testing.T, fresh Fresh) {
 func ptr[T any](v T) *T { return &v }
 
 // UserID returns a user id the store accepts for the i-th test user.
-func UserID(s resolver.Seeder, i int) string { return store.UserIDFor(s, 7, i) }
+func UserID(s store.Seeder, i int) string { return store.UserIDFor(s, 7, i) }
 
 // Put inserts users and sessions, failing the test on error.
 func Put(t *testing.T, s Full, users []resolver.StoredUser, sessions []resolver.StoredSession) {
@@ -150,7 +151,7 @@ func testMeta(t *testing.T, h Harness) {
 			t.Fatal(err)
 		}
 	}
-	c, err := s.Counts(ctx, resolver.CountQuery{Now: Now})
+	c, err := s.Counts(ctx, store.CountQuery{Now: Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func testMeta(t *testing.T, h Harness) {
 	}
 	// A filter with LIKE metacharacters is literal.
 	for filter, want := range map[string]int{`%`: c.Total, `"%_"`: c.Total, `zz%`: 0, `_x`: 0} {
-		got, err := s.Counts(ctx, resolver.CountQuery{Now: Now, Filter: filter})
+		got, err := s.Counts(ctx, store.CountQuery{Now: Now, Filter: filter})
 		if err != nil || got.Total != want {
 			t.Errorf("filter %q: %+v %v, want %d", filter, got, err, want)
 		}
@@ -169,11 +170,11 @@ func testMeta(t *testing.T, h Harness) {
 	Put(t, s, []resolver.StoredUser{{ID: u2, Name: ptr("Örjan Ångström"), Email: ptr("ÉLODIE@EXAMPLE.COM")}},
 		[]resolver.StoredSession{{Token: "unicode-user", UserID: u2, Expires: Now.Add(time.Hour)}})
 	for _, filter := range []string{"örjan", "ÖRJAN", "ångström", "élodie@", "Élodie"} {
-		got, err := s.Counts(ctx, resolver.CountQuery{Now: Now, Filter: filter})
+		got, err := s.Counts(ctx, store.CountQuery{Now: Now, Filter: filter})
 		if err != nil || got.Total != 1 {
 			t.Errorf("filter %q: %+v %v, want the one session", filter, got, err)
 		}
-		page, err := s.ListSessions(ctx, resolver.ListQuery{Now: Now, Filter: filter, Limit: 5})
+		page, err := s.ListSessions(ctx, store.ListQuery{Now: Now, Filter: filter, Limit: 5})
 		if err != nil || len(page.Rows) != 1 || page.Rows[0].Session.Token != "unicode-user" {
 			t.Errorf("list %q: %d rows %v", filter, len(page.Rows), err)
 		}
@@ -307,7 +308,7 @@ func testReadOnly(t *testing.T, h Harness) {
 			t.Errorf("%s: %+v", tok, res)
 		}
 	}
-	c, err := ro.Counts(ctx, resolver.CountQuery{Now: Now})
+	c, err := ro.Counts(ctx, store.CountQuery{Now: Now})
 	if err != nil || c.Total != 2 {
 		t.Errorf("read-only store changed: %+v %v", c, err)
 	}
@@ -350,20 +351,20 @@ func testBrowse(t *testing.T, h Harness) {
 	s := h.Store
 	ctx := t.Context()
 	ref, _ := seeded(t, s, 23, 211)
-	var cases []resolver.ListQuery
-	for _, sort := range []resolver.SortKey{resolver.SortExpires, resolver.SortUser} {
+	var cases []store.ListQuery
+	for _, sort := range []store.SortKey{store.SortExpires, store.SortUser} {
 		for _, desc := range []bool{false, true} {
-			cases = append(cases, resolver.ListQuery{Sort: sort, Desc: desc, Limit: 17})
+			cases = append(cases, store.ListQuery{Sort: sort, Desc: desc, Limit: 17})
 		}
 	}
 	cases = append(cases,
-		resolver.ListQuery{Filter: "LOVE", Limit: 5},
-		resolver.ListQuery{Filter: "example.org", Sort: resolver.SortUser, Limit: 9},
-		resolver.ListQuery{Filter: UserID(s, 3)[:5], Limit: 50},
-		resolver.ListQuery{Filter: "ada.", Limit: 2},
-		resolver.ListQuery{State: resolver.StateExpired, Limit: 20},
-		resolver.ListQuery{State: resolver.StateDue, Limit: 20, Desc: true},
-		resolver.ListQuery{State: resolver.StateActive, Filter: "a", Limit: 1000},
+		store.ListQuery{Filter: "LOVE", Limit: 5},
+		store.ListQuery{Filter: "example.org", Sort: store.SortUser, Limit: 9},
+		store.ListQuery{Filter: UserID(s, 3)[:5], Limit: 50},
+		store.ListQuery{Filter: "ada.", Limit: 2},
+		store.ListQuery{State: store.StateExpired, Limit: 20},
+		store.ListQuery{State: store.StateDue, Limit: 20, Desc: true},
+		store.ListQuery{State: store.StateActive, Filter: "a", Limit: 1000},
 	)
 	for _, q := range cases {
 		q.Now = Now
@@ -411,16 +412,16 @@ func testBrowse(t *testing.T, h Harness) {
 			}
 		}
 	}
-	if _, err := s.ListSessions(ctx, resolver.ListQuery{After: "garbage"}); err == nil {
+	if _, err := s.ListSessions(ctx, store.ListQuery{After: "garbage"}); err == nil {
 		t.Error("a bad cursor must be an error")
 	}
-	p, _ := s.ListSessions(ctx, resolver.ListQuery{Sort: resolver.SortUser, Limit: 3})
-	if _, err := s.ListSessions(ctx, resolver.ListQuery{After: p.Next}); err == nil {
+	p, _ := s.ListSessions(ctx, store.ListQuery{Sort: store.SortUser, Limit: 3})
+	if _, err := s.ListSessions(ctx, store.ListQuery{After: p.Next}); err == nil {
 		t.Error("a cursor from another sort order must be an error")
 	}
 	// Counts against the reference.
 	for _, filter := range []string{"", "turing", "EXAMPLE.COM"} {
-		var want resolver.Counts
+		var want store.Counts
 		for _, r := range ref {
 			if !keyset.Matches(filter, r.User) {
 				continue
@@ -432,11 +433,11 @@ func testBrowse(t *testing.T, h Harness) {
 				continue
 			}
 			want.Active++
-			if !e.After(resolver.DueBy(Now, resolver.DefaultMaxAge, resolver.DefaultUpdateAge)) {
+			if !e.After(store.DueBy(Now, resolver.DefaultMaxAge, resolver.DefaultUpdateAge)) {
 				want.Due++
 			}
 		}
-		got, err := s.Counts(ctx, resolver.CountQuery{Now: Now, Filter: filter})
+		got, err := s.Counts(ctx, store.CountQuery{Now: Now, Filter: filter})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -482,7 +483,7 @@ func testRevoke(t *testing.T, h Harness) {
 	if err != nil || n != want {
 		t.Fatalf("revoke user: %d %v, want %d", n, err, want)
 	}
-	p, err := s.ListSessions(ctx, resolver.ListQuery{Limit: 1000})
+	p, err := s.ListSessions(ctx, store.ListQuery{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-// Package keyset holds what every store's resolver.Browser shares, whatever
+// Package keyset holds what every store's store.Browser shares, whatever
 // its query language: the cursor encoding, page-size limits and assembly,
 // the state windows and count bounds, LIKE escaping, and the answer of a
 // revoke. Only what is the same in every store lives here; the queries
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 )
 
 // Page size bounds.
@@ -46,13 +47,13 @@ type wire struct {
 var ErrBadCursor = errors.New("invalid page cursor")
 
 // Encode returns the cursor for row under sort key k.
-func Encode(k resolver.SortKey, row resolver.SessionRow) string {
+func Encode(k store.SortKey, row resolver.SessionRow) string {
 	b, _ := json.Marshal(wire{E: row.Session.Expires.UnixMicro(), U: row.Session.UserID, T: row.Session.Token, S: string(k)})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // Decode parses a cursor; an empty string is (nil, nil).
-func Decode(k resolver.SortKey, s string) (*Cursor, error) {
+func Decode(k store.SortKey, s string) (*Cursor, error) {
 	if s == "" {
 		return nil, nil
 	}
@@ -68,15 +69,15 @@ func Decode(k resolver.SortKey, s string) (*Cursor, error) {
 }
 
 // Normalize fills in the query's defaults and rejects unknown values.
-func Normalize(q resolver.ListQuery) (resolver.ListQuery, error) {
+func Normalize(q store.ListQuery) (store.ListQuery, error) {
 	if q.Sort == "" {
-		q.Sort = resolver.SortExpires
+		q.Sort = store.SortExpires
 	}
-	if q.Sort != resolver.SortExpires && q.Sort != resolver.SortUser {
+	if q.Sort != store.SortExpires && q.Sort != store.SortUser {
 		return q, fmt.Errorf("sort %q: want expires or user", q.Sort)
 	}
 	switch q.State {
-	case resolver.StateAll, resolver.StateActive, resolver.StateExpired, resolver.StateDue:
+	case store.StateAll, store.StateActive, store.StateExpired, store.StateDue:
 	default:
 		return q, fmt.Errorf("state %q: want active, expired or due", q.State)
 	}
@@ -105,7 +106,7 @@ func clock(now time.Time, maxAge, updateAge time.Duration) (time.Time, time.Dura
 }
 
 // Parse normalizes a listing query and decodes its cursor.
-func Parse(q resolver.ListQuery) (resolver.ListQuery, *Cursor, error) {
+func Parse(q store.ListQuery) (store.ListQuery, *Cursor, error) {
 	q, err := Normalize(q)
 	if err != nil {
 		return q, nil, err
@@ -115,7 +116,7 @@ func Parse(q resolver.ListQuery) (resolver.ListQuery, *Cursor, error) {
 }
 
 // NormalizeCounts fills in CountQuery's defaults.
-func NormalizeCounts(q resolver.CountQuery) resolver.CountQuery {
+func NormalizeCounts(q store.CountQuery) store.CountQuery {
 	q.Now, q.MaxAge, q.UpdateAge = clock(q.Now, q.MaxAge, q.UpdateAge)
 	return q
 }
@@ -123,9 +124,9 @@ func NormalizeCounts(q resolver.CountQuery) resolver.CountQuery {
 // CountBounds returns the expiry bounds Counts buckets by, for a
 // normalized query: a session is expired before now, active from now, and
 // due from now to before dueHi (Window's bounds for those states).
-func CountBounds(q resolver.CountQuery) (now, dueHi time.Time) {
-	now, _ = Window(resolver.StateActive, q.Now, q.MaxAge, q.UpdateAge)
-	_, dueHi = Window(resolver.StateDue, q.Now, q.MaxAge, q.UpdateAge)
+func CountBounds(q store.CountQuery) (now, dueHi time.Time) {
+	now, _ = Window(store.StateActive, q.Now, q.MaxAge, q.UpdateAge)
+	_, dueHi = Window(store.StateDue, q.Now, q.MaxAge, q.UpdateAge)
 	return now, dueHi
 }
 
@@ -133,15 +134,15 @@ func CountBounds(q resolver.CountQuery) (now, dueHi time.Time) {
 // fall in (zero means unbounded), at millisecond precision as Auth.js
 // compares: active is expires >= now, expired is expires < now, due is
 // now <= expires <= now+maxAge-updateAge.
-func Window(state resolver.SessionState, now time.Time, maxAge, updateAge time.Duration) (lo, hi time.Time) {
+func Window(state store.SessionState, now time.Time, maxAge, updateAge time.Duration) (lo, hi time.Time) {
 	now = time.UnixMilli(now.UnixMilli()).UTC()
 	switch state {
-	case resolver.StateActive:
+	case store.StateActive:
 		return now, time.Time{}
-	case resolver.StateExpired:
+	case store.StateExpired:
 		return time.Time{}, now
-	case resolver.StateDue:
-		return now, resolver.DueBy(now, maxAge, updateAge).Add(time.Millisecond)
+	case store.StateDue:
+		return now, store.DueBy(now, maxAge, updateAge).Add(time.Millisecond)
 	}
 	return time.Time{}, time.Time{}
 }
@@ -169,8 +170,8 @@ func Matches(filter string, u *resolver.StoredUser) bool {
 }
 
 // Less orders two rows for a sort key (ascending), tie-broken by token.
-func Less(k resolver.SortKey, a, b resolver.SessionRow) bool {
-	if k == resolver.SortUser {
+func Less(k store.SortKey, a, b resolver.SessionRow) bool {
+	if k == store.SortUser {
 		if a.Session.UserID != b.Session.UserID {
 			return a.Session.UserID < b.Session.UserID
 		}
@@ -181,7 +182,7 @@ func Less(k resolver.SortKey, a, b resolver.SessionRow) bool {
 }
 
 // After reports whether row comes after the cursor in the listing's order.
-func After(k resolver.SortKey, desc bool, c *Cursor, row resolver.SessionRow) bool {
+func After(k store.SortKey, desc bool, c *Cursor, row resolver.SessionRow) bool {
 	if c == nil {
 		return true
 	}
@@ -212,12 +213,12 @@ func Order(desc bool) (op, dir string) {
 // PageOf makes the page of rows fetched in listing order up to one past
 // q.Limit: the extra row only tells that a next page exists, which starts
 // after the last row kept.
-func PageOf(q resolver.ListQuery, rows []resolver.SessionRow) resolver.Page {
+func PageOf(q store.ListQuery, rows []resolver.SessionRow) store.Page {
 	if len(rows) <= q.Limit {
-		return resolver.Page{Rows: rows}
+		return store.Page{Rows: rows}
 	}
 	rows = rows[:q.Limit]
-	return resolver.Page{Rows: rows, Next: Encode(q.Sort, rows[q.Limit-1])}
+	return store.Page{Rows: rows, Next: Encode(q.Sort, rows[q.Limit-1])}
 }
 
 // Revoked is RevokeSession's answer from a store's delete: its error, or

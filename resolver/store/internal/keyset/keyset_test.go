@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
 )
 
 func rows(n int) []resolver.SessionRow {
@@ -21,7 +22,7 @@ func rows(n int) []resolver.SessionRow {
 // PageOf keeps Limit rows and points Next after the last kept one only
 // when the store fetched more.
 func TestPageOf(t *testing.T) {
-	q := resolver.ListQuery{Sort: resolver.SortExpires, Limit: 2}
+	q := store.ListQuery{Sort: store.SortExpires, Limit: 2}
 	if p := PageOf(q, rows(2)); len(p.Rows) != 2 || p.Next != "" {
 		t.Errorf("exactly Limit rows: %d rows, next %q", len(p.Rows), p.Next)
 	}
@@ -49,11 +50,11 @@ func TestRevoked(t *testing.T) {
 }
 
 func TestParseRejectsCursorOfOtherSort(t *testing.T) {
-	next := Encode(resolver.SortUser, rows(1)[0])
-	if _, _, err := Parse(resolver.ListQuery{Sort: resolver.SortExpires, After: next}); !errors.Is(err, ErrBadCursor) {
+	next := Encode(store.SortUser, rows(1)[0])
+	if _, _, err := Parse(store.ListQuery{Sort: store.SortExpires, After: next}); !errors.Is(err, ErrBadCursor) {
 		t.Errorf("Parse: %v, want ErrBadCursor", err)
 	}
-	q, c, err := Parse(resolver.ListQuery{Sort: resolver.SortUser, After: next})
+	q, c, err := Parse(store.ListQuery{Sort: store.SortUser, After: next})
 	if err != nil || c == nil || c.Token != "a" || q.Limit != DefaultLimit || q.MaxAge != resolver.DefaultMaxAge {
 		t.Errorf("Parse: %+v %+v %v", q, c, err)
 	}

@@ -1,0 +1,260 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/authscope/authscope/bench"
+	"github.com/authscope/authscope/internal/benchtarget"
+)
+
+// errPlanInfeasible makes capacity exit non-zero (1) so CI can gate a
+// rollout on it.
+var errPlanInfeasible = errors.New("capacity: the SLO cannot be met at the peak")
+
+// errPlanUndecided: a gated plan would fail only on a capacity the search
+// never bounded (it stopped at --max-steps or --max-rate with every step
+// passing). A gate that cannot decide fails loudly, exit 1, with its own
+// message.
+var errPlanUndecided = errors.New("capacity: could not establish capacity: the search stopped before a limit was found (raise --max-steps or --max-rate)")
+
+// capacityExitDoc ends capacity --help.
+const capacityExitDoc = `
+A search that stops (--max-steps, --max-rate) before any step fails reports
+its capacity as a lower bound ("≥100/s (stopped at max-steps …)", JSON
+"lower_bound": true); a plan that would fail only on such a floor says
+"unknown: search stopped before a limit was found" instead of NO.
+Database scenarios open the store read-only (no pruning, no extension), so
+every probe meets the same session population.
+
+Exit status: 0 when every gated plan fits; 1 when one does not fit, when a
+gated plan is undecided ("could not establish capacity": raise --max-steps
+or --max-rate), or on interruption; 2 for usage errors.
+`
+
+// capacityFlags are capacity's own flags; the run's shape (profile,
+// population, scenarios) comes from the flags it shares with bench.
+type capacityFlags struct {
+	slo, maxErrors, peak, headroom string
+	startRate, maxRate             string
+	step, stepWarmup               time.Duration
+	maxInstances, maxSteps         int
+	gate, jsonOut                  string
+}
+
+func (c *capacityFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.slo, "slo", "p99=5ms", "latency objective on the corrected latency: `pQ=DURATION`")
+	fs.StringVar(&c.maxErrors, "max-errors", "0.1%", "highest error ratio a passing step may have")
+	fs.StringVar(&c.peak, "peak", "", "peak traffic to plan for, e.g. 20000/s (required)")
+	fs.StringVar(&c.headroom, "headroom", "30%", "headroom on top of the peak")
+	fs.IntVar(&c.maxInstances, "max-instances", 0, "plans needing more instances fail (0: no limit)")
+	fs.StringVar(&c.startRate, "start-rate", "100/s", "first rate probed; doubles from there (capped by --max-rate)")
+	fs.StringVar(&c.maxRate, "max-rate", "1000000/s", "highest rate probed")
+	fs.DurationVar(&c.step, "step", 5*time.Second, "measured length of each probe")
+	fs.DurationVar(&c.stepWarmup, "step-warmup", time.Second, "warm-up of each probe (0: none)")
+	fs.IntVar(&c.maxSteps, "max-steps", 14, "probes per scenario at most")
+	fs.StringVar(&c.gate, "gate", "", "comma-separated scenarios whose plan decides the exit code (default all but the upstream baseline)")
+	fs.StringVar(&c.jsonOut, "json", "", "write the searches and the plan as JSON to `FILE`")
+}
+
+// config turns the flags into the search and the plan, every problem
+// reported at once as a usage error.
+func (c *capacityFlags) config(set map[string]bool) (bench.CapacityConfig, bench.PlanConfig, error) {
+	cc := bench.CapacityConfig{StepDuration: bench.Duration(c.step), StepWarmup: bench.Duration(c.stepWarmup), MaxSteps: c.maxSteps}
+	if c.stepWarmup == 0 {
+		cc.StepWarmup = -1 // none; CapacityConfig's zero means its default
+	}
+	errs := c.searchErrors(set, &cc)
+	pc, perrs := c.plan()
+	errs = append(errs, perrs...)
+	if len(errs) > 0 {
+		return cc, pc, usageError{errors.Join(errs...)}
+	}
+	return cc, pc, nil
+}
+
+// searchErrors parses the search's flags into cc.
+func (c *capacityFlags) searchErrors(set map[string]bool, cc *bench.CapacityConfig) []error {
+	var errs []error
+	var err error
+	if cc.SLO, err = bench.ParseSLO(c.slo); err != nil {
+		errs = append(errs, err)
+	}
+	if cc.MaxErrors, err = bench.ParseShare(c.maxErrors); err != nil {
+		errs = append(errs, fmt.Errorf("--max-errors: %w", err))
+	}
+	if cc.StartRate, err = bench.ParseRate(c.startRate); err != nil || cc.StartRate <= 0 {
+		errs = append(errs, fmt.Errorf("--start-rate %s: want a positive rate such as 100/s", c.startRate))
+	}
+	if cc.MaxRate, err = bench.ParseRate(c.maxRate); err != nil || cc.MaxRate <= 0 {
+		errs = append(errs, fmt.Errorf("--max-rate %s: want a positive rate such as 20000/s", c.maxRate))
+	}
+	if cc.StartRate > cc.MaxRate && cc.MaxRate > 0 {
+		if set["start-rate"] {
+			errs = append(errs, fmt.Errorf("--start-rate %s is above --max-rate %s", c.startRate, c.maxRate))
+		} else {
+			cc.StartRate = cc.MaxRate // the default start is above the ceiling asked: start there
+		}
+	}
+	if c.step <= 0 {
+		errs = append(errs, fmt.Errorf("--step %s: want a positive duration", c.step))
+	}
+	if c.stepWarmup < 0 {
+		errs = append(errs, fmt.Errorf("--step-warmup %s: want 0 (none) or a positive duration", c.stepWarmup))
+	}
+	if c.maxSteps < 1 {
+		errs = append(errs, fmt.Errorf("--max-steps %d: want at least 1", c.maxSteps))
+	}
+	return errs
+}
+
+// plan parses the plan's flags: the peak, the headroom, the instance cap.
+func (c *capacityFlags) plan() (bench.PlanConfig, []error) {
+	var pc bench.PlanConfig
+	var errs []error
+	var err error
+	if c.peak == "" {
+		errs = append(errs, errors.New("--peak is required"))
+	} else if pc.Peak, err = bench.ParseRate(c.peak); err != nil || pc.Peak <= 0 {
+		errs = append(errs, fmt.Errorf("--peak: want a positive rate such as 20000/s"))
+	}
+	if pc.Headroom, err = bench.ParseShare(c.headroom); err != nil {
+		errs = append(errs, fmt.Errorf("--headroom: %w", err))
+	}
+	if c.maxInstances < 0 {
+		errs = append(errs, fmt.Errorf("--max-instances %d: want 0 (no limit) or more", c.maxInstances))
+	}
+	pc.MaxInstances = c.maxInstances
+	return pc, errs
+}
+
+// runCapacity searches each scenario's highest rate that holds the SLO and
+// plans instances for a peak.
+func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
+	fs, f := newBenchFlagSet(env, "capacity", "capacity [--profile P] --slo p99=5ms [--max-errors 0.1%] --peak 20000/s [--headroom 30%]", false)
+	var c capacityFlags
+	c.register(fs)
+	usage := fs.Usage
+	fs.Usage = func() { usage(); fmt.Fprint(env.stderr, capacityExitDoc) }
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cc, pc, err := c.config(flagsSet(fs))
+	if err != nil {
+		return err
+	}
+	cfg, p, err := f.load(env, fs)
+	if err != nil {
+		return err
+	}
+	outs, err := openOutputs(outputPaths{json: c.jsonOut})
+	if err != nil {
+		return err
+	}
+	defer outs.abort()
+	gated := map[string]bool{}
+	for _, g := range splitList(c.gate) {
+		if !containsScenario(cfg.Scenarios, g) {
+			return usagef("--gate: no scenario %q", g)
+		}
+		gated[g] = true
+	}
+	setup, err := f.setup(ctx, env, cfg, p, splitList(c.gate)...)
+	if err != nil {
+		return err
+	}
+	defer setup.Close()
+	for _, n := range setup.Notes {
+		fmt.Fprintln(env.stderr, "note:", n)
+	}
+	caps, err := searchCapacities(ctx, env, setup, cc)
+	if err != nil {
+		return err
+	}
+	plan := bench.MakePlan(caps, pc)
+	if err := bench.WriteCapacity(env.stdout, caps, cc, plan); err != nil {
+		return err
+	}
+	if err := writeCapacityJSON(outs, cc, caps, plan); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return errors.New("interrupted: partial search reported")
+	}
+	return planVerdict(plan, gated)
+}
+
+// searchCapacities runs the search of each scenario in turn, one short
+// progress line per probe on stderr; a cancelled search ends the loop.
+func searchCapacities(ctx context.Context, env *cliEnv, setup *benchtarget.Setup, cc bench.CapacityConfig) ([]bench.Capacity, error) {
+	var caps []bench.Capacity
+	for _, sc := range setup.Config.Scenarios {
+		fmt.Fprintf(env.stderr, "%s: searching (SLO %s, errors ≤ %s)\n", sc.Name, cc.SLO, cc.MaxErrors)
+		// Progress is one short line per probe; the step table itself is
+		// written once, on stdout, with the plan.
+		c, err := bench.FindCapacity(ctx, setup.Config, sc.Name, setup.Targets, cc, func(pr bench.Probe) {
+			verdict := "pass"
+			if !pr.Pass {
+				verdict = "fail"
+			}
+			fmt.Fprintf(env.stderr, "  probed %.0f/s: %s\n", pr.Rate, verdict)
+		})
+		if err != nil {
+			return nil, err
+		}
+		caps = append(caps, c)
+		if c.Canceled {
+			break
+		}
+	}
+	return caps, nil
+}
+
+// writeCapacityJSON writes --json: the searches and the plan.
+func writeCapacityJSON(outs *outputs, cc bench.CapacityConfig, caps []bench.Capacity, plan bench.Plan) error {
+	if outs.json == nil {
+		return nil
+	}
+	data, err := json.MarshalIndent(struct {
+		SLO       string           `json:"slo"`
+		MaxErrors float64          `json:"max_errors"`
+		Searches  []bench.Capacity `json:"searches"`
+		Plan      bench.Plan       `json:"plan"`
+	}{cc.SLO.String(), float64(cc.MaxErrors), caps, plan}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if _, err := outs.json.Write(append(data, '\n')); err != nil {
+		return fmt.Errorf("%s: %w", outs.json.path, err)
+	}
+	return outs.json.commit()
+}
+
+// planVerdict is the exit status of the gated plans: nil when each fits,
+// else which do not and which could not be decided.
+func planVerdict(plan bench.Plan, gated map[string]bool) error {
+	var bad, undecided []string
+	for _, l := range plan.Lines {
+		if !gated[l.Scenario] && (len(gated) > 0 || l.Mode == "upstream") {
+			continue
+		}
+		switch {
+		case l.Undecided:
+			undecided = append(undecided, l.Scenario)
+		case !l.Feasible:
+			bad = append(bad, l.Scenario)
+		}
+	}
+	var errs []error
+	if len(bad) > 0 {
+		errs = append(errs, fmt.Errorf("%w: %v", errPlanInfeasible, bad))
+	}
+	if len(undecided) > 0 {
+		errs = append(errs, fmt.Errorf("%w: %v", errPlanUndecided, undecided))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,250 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/authscope/authscope/resolver/store"
+	_ "github.com/authscope/authscope/resolver/store/all" // every driver: the CLI opens any DSN
+	"github.com/authscope/authscope/resolver/store/mongostore"
+	"github.com/authscope/authscope/resolver/store/mysqlstore"
+	"github.com/authscope/authscope/resolver/store/pgstore"
+	"github.com/authscope/authscope/resolver/store/sqlitestore"
+)
+
+// storeFlagSet is the store selection shared by seed and db: a DSN from
+// --db or from the variable --db-env names, the PostgreSQL layout and the
+// Redis key prefix. The DSN is never printed as given (store.Redact).
+type storeFlagSet struct {
+	db, dbEnv, schema, prefix string
+	maxConns                  int
+}
+
+func (f *storeFlagSet) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.db, "db", "", "session store `DSN`: sqlite:PATH, postgres://..., mysql://user@host:3306/db, mongodb://..., redis://...")
+	fs.StringVar(&f.dbEnv, "db-env", "", "read the store DSN from this environment `variable` (keeps passwords out of argv)")
+	fs.StringVar(&f.schema, "schema", "", "adapter layout: auto (default: found in the catalog), or PostgreSQL "+strings.Join(store.PresetNames(), ", ")+"; MySQL "+strings.Join(mysqlstore.PresetNames(), ", ")+"; SQLite "+strings.Join(sqlitestore.PresetNames(), ", "))
+	fs.StringVar(&f.prefix, "prefix", "", "Redis key prefix (the adapter's baseKeyPrefix)")
+	fs.IntVar(&f.maxConns, "max-conns", 0, "connection pool bound (store default when 0)")
+}
+
+// dsn returns the DSN the flags name.
+func (f *storeFlagSet) dsn(env *cliEnv) (string, error) {
+	switch {
+	case f.db != "" && f.dbEnv != "":
+		return "", usagef("--db and --db-env are exclusive")
+	case f.db != "":
+		return f.db, nil
+	case f.dbEnv != "":
+		v := env.getenv(f.dbEnv)
+		if v == "" {
+			return "", usagef("environment variable %s is not set", f.dbEnv)
+		}
+		return v, nil
+	}
+	return "", usagef("name the store with --db DSN or --db-env VARIABLE")
+}
+
+// options are the store.Options the flags give. A SQLite file must exist:
+// only seed creates one (it clears MustExist), so that a mistyped path is
+// an error rather than a new, empty store answering "no session".
+func (f *storeFlagSet) options(readOnly bool) store.Options {
+	return store.Options{ReadOnly: readOnly, Schema: f.schema, Prefix: f.prefix, MaxConns: f.maxConns, MustExist: true}
+}
+
+// storeOpenError classifies a store.Open failure for the exit code: a
+// malformed DSN (store.ErrBadDSN) is a usage error, exit 2; a store that is
+// down or refuses us stays a failure, exit 1.
+func storeOpenError(err error) error {
+	if errors.Is(err, store.ErrBadDSN) && !errors.As(err, new(usageError)) {
+		return usageError{err}
+	}
+	return err
+}
+
+// runDB is `authscope db`: database maintenance (migrate).
+func runDB(ctx context.Context, env *cliEnv, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(env.stderr, dbUsage)
+		if len(args) == 0 {
+			return usagef("db needs a subcommand: migrate")
+		}
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "migrate":
+		return runDBMigrate(ctx, env, args[1:])
+	}
+	return usagef("unknown db subcommand %q (want migrate)", args[0])
+}
+
+const dbUsage = `Usage: authscope db migrate --db DSN [--schema S] [--search] [--dry-run]
+
+migrate adds the indexes Auth.js's adapters do not create and that session
+lookups, browsing and revocation need at scale:
+  - a unique index on the session token (the pg-adapter has none: every
+    lookup is a sequential scan);
+  - (expires, token) for lists sorted by expiry and counts by state;
+  - (userId, token) for lists sorted by user and revoking a user's sessions.
+With --search, PostgreSQL also gets pg_trgm GIN indexes on the users' name,
+email and id, so filtered session lists need not scan every user.
+PostgreSQL indexes are built CONCURRENTLY, MySQL/MariaDB ones online
+(ALGORITHM=INPLACE, LOCK=NONE): the tables stay writable; MongoDB gets
+the createIndex calls (the adapter creates none). It
+prints every statement before running it; --dry-run prints only. Indexes
+that exist already (any valid index led by the column) are skipped; an
+INVALID one left by a failed concurrent build is dropped and rebuilt.
+Redis has no indexes to add.
+
+--dry-run without --db, or on a PostgreSQL database that does not have the
+adapter's tables yet, prints the whole DDL of a fresh install: the --schema
+preset's tables as the adapter creates them, then the indexes.
+`
+
+func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "db migrate", "db migrate --db DSN [--schema S] [--search] [--dry-run]")
+	var sf storeFlagSet
+	sf.register(fs)
+	dryRun := fs.Bool("dry-run", false, "print the SQL without running it")
+	search := fs.Bool("search", false, "PostgreSQL: also add pg_trgm indexes for substring filters on users (creates the pg_trgm extension)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dryRun && sf.db == "" && sf.dbEnv == "" {
+		// No database named: the plan for an empty one, for review before
+		// provisioning.
+		return printFreshPlan(env.stdout, sf.schema, *search, "-- no --db: an empty PostgreSQL database")
+	}
+	dsn, err := sf.dsn(env)
+	if err != nil {
+		return err
+	}
+	kind, err := store.KindOf(dsn)
+	if err != nil {
+		return usageError{err}
+	}
+	if kind == store.KindRedis {
+		fmt.Fprintln(env.stdout, "redis: the adapters' key layout has no indexes to add; nothing to do")
+		return nil
+	}
+	// A dry run only reads the catalog: open read-only.
+	st, err := store.Open(ctx, dsn, sf.options(*dryRun))
+	if errors.Is(err, pgstore.ErrNoTable) || errors.Is(err, mysqlstore.ErrNoTable) {
+		if *dryRun && kind == store.KindPostgres {
+			return printFreshPlan(env.stdout, sf.schema, *search, "-- "+store.Redact(dsn)+": the adapter's tables are not there yet")
+		}
+		return fmt.Errorf("%w; migrate adds indexes to the adapter's tables: create them first (--dry-run prints the adapter schema with the indexes)", err)
+	}
+	if err != nil {
+		return storeOpenError(err)
+	}
+	defer st.Close()
+	fmt.Fprintf(env.stdout, "-- %s\n", store.Redact(dsn))
+	switch s := store.Unwrap(st).(type) {
+	case *pgstore.Store:
+		ms, err := s.Migrations(ctx)
+		if err != nil {
+			return err
+		}
+		if *search {
+			more, err := s.SearchMigrations(ctx)
+			if err != nil {
+				return err
+			}
+			ms = append(ms, more...)
+		}
+		printMigrations(env.stdout, ms, *dryRun)
+		if *dryRun || len(ms) == 0 {
+			return nil
+		}
+		if err := s.Migrate(ctx, ms); err != nil {
+			return err
+		}
+	case *mongostore.Store:
+		ms, err := s.Migrations(ctx)
+		if err != nil {
+			return err
+		}
+		printMigrations(env.stdout, ms, *dryRun)
+		if *dryRun || len(ms) == 0 {
+			return nil
+		}
+		if err := s.Migrate(ctx, ms); err != nil {
+			return err
+		}
+	case *mysqlstore.Store:
+		ms, err := s.Migrations(ctx)
+		if err != nil {
+			return err
+		}
+		printMigrations(env.stdout, ms, *dryRun)
+		if *dryRun || len(ms) == 0 {
+			return nil
+		}
+		if err := s.Migrate(ctx, ms); err != nil {
+			return err
+		}
+	case *sqlitestore.Store:
+		stmts, err := s.Migrate(ctx, true)
+		if err != nil {
+			return err
+		}
+		var ms []pgstore.Migration
+		for _, st := range stmts {
+			ms = append(ms, pgstore.Migration{Why: "browsing index (IF NOT EXISTS)", SQL: strings.TrimSuffix(st, ";")})
+		}
+		printMigrations(env.stdout, ms, *dryRun)
+		if *dryRun {
+			return nil
+		}
+		if _, err := s.Migrate(ctx, false); err != nil {
+			return err
+		}
+	default:
+		return errors.New("this store has no migrations")
+	}
+	fmt.Fprintln(env.stdout, "-- done")
+	return nil
+}
+
+// printFreshPlan prints the whole DDL of a fresh install: the preset's
+// adapter schema, then the indexes. A custom mapping has no schema of ours
+// to print: its tables come from the application's own migrations.
+func printFreshPlan(w io.Writer, preset string, search bool, header string) error {
+	if preset == "" || preset == store.SchemaAuto {
+		preset = store.DefaultPreset
+	}
+	if preset == "custom" {
+		return usagef("--dry-run without the tables needs a --schema preset (%s): a custom mapping's tables come from your own migrations", strings.Join(store.PresetNames(), ", "))
+	}
+	ms, err := pgstore.FreshMigrations(preset, search)
+	if err != nil {
+		return usageError{err}
+	}
+	fmt.Fprintln(w, header)
+	fmt.Fprintf(w, "-- a fresh install with the %s schema runs the adapter's DDL, then the indexes\n", preset)
+	printMigrations(w, ms, true)
+	return nil
+}
+
+func printMigrations(w io.Writer, ms []pgstore.Migration, dryRun bool) {
+	if len(ms) == 0 {
+		fmt.Fprintln(w, "-- every index is in place; nothing to do")
+		return
+	}
+	if dryRun {
+		fmt.Fprintln(w, "-- dry run: these statements would run")
+	}
+	why := ""
+	for _, m := range ms {
+		if m.Why != why { // a run of statements with one reason gets one comment
+			fmt.Fprintf(w, "-- %s\n", m.Why)
+			why = m.Why
+		}
+		fmt.Fprintf(w, "%s;\n", m.SQL)
+	}
+}

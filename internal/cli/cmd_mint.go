@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/authscope/authscope/resolver"
+)
+
+// runMint encodes claims (a JSON object on stdin) into an Auth.js session
+// cookie with the current secret, chunked as Auth.js chunks it.
+func runMint(_ context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "mint", `mint [flags] < claims.json
+
+Encodes a JSON object of claims into an Auth.js session cookie (JWE, current
+secret, kid), chunked as Auth.js chunks it, and prints it as a Cookie header
+value, Set-Cookie lines or the bare token.
+
+Environment:
+  AUTH_SECRET, AUTH_SECRET_1..3   secrets as Auth.js reads them; the current one encodes
+  AUTH_URL                        the deployment's base URL (https selects __Secure- cookies)`)
+	var f resolveFlags
+	fs.StringVar(&f.profile, "profile", "", "profile `name` or file (flags override it)")
+	fs.StringVar(&f.url, "url", "", "Auth.js base `URL` (default $AUTH_URL); https selects __Secure- cookies")
+	fs.StringVar(&f.cookieName, "cookie-name", "", "session cookie `name` (default authjs.session-token, __Secure- on https)")
+	fs.Int64Var(&f.maxAge, "max-age", 0, "token lifetime in `seconds` (default 2592000)")
+	fs.StringVar(&f.now, "now", "", "fixed clock, `UNIX_SECONDS`, for iat/exp")
+	fs.BoolVar(&f.legacyV4, "legacy-v4", false, "mint a next-auth v4 token (next-auth.session-token, A256GCM)")
+	format := fs.String("format", "cookie", "output: cookie (a Cookie header value), set-cookie (Set-Cookie lines) or token (the bare JWE)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch *format {
+	case "cookie", "set-cookie", "token":
+	default:
+		return usagef("--format %q: want cookie, set-cookie or token", *format)
+	}
+	cfg, _, err := f.config(env)
+	if err != nil {
+		return err
+	}
+	if len(cfg.Secrets) == 0 {
+		return usagef("minting needs AUTH_SECRET (or AUTH_SECRET_1..3)")
+	}
+	clock, err := f.clock()
+	if err != nil {
+		return err
+	}
+	var claims resolver.Claims
+	dec := json.NewDecoder(io.LimitReader(env.stdin, 1<<20))
+	dec.UseNumber()
+	if err := dec.Decode(&claims); err != nil || claims == nil {
+		return usagef("stdin: want a JSON object of claims, e.g. {\"sub\":\"1\",\"name\":\"Ada\"}")
+	}
+	codec, err := resolver.NewCodec(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	now := clock()
+	tok, err := codec.Encode(claims, now, cfg.MaxAge)
+	if err != nil {
+		return err
+	}
+	if *format == "token" {
+		_, err = fmt.Fprintln(env.stdout, tok)
+		return err
+	}
+	chunk := resolver.ChunkCookies
+	if cfg.LegacyV4 {
+		chunk = resolver.ChunkCookiesLegacyV4 // next-auth v4 chunks at 3933 characters
+	}
+	cookies := chunk(cfg.SessionCookieName(), tok, now.Add(cfg.MaxAge), cfg.SecureCookies())
+	if *format == "set-cookie" {
+		for _, c := range cookies {
+			if _, err := fmt.Fprintln(env.stdout, resolver.FormatSetCookie(c)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	pairs := make([]string, len(cookies))
+	for i, c := range cookies {
+		pairs[i] = c.Name + "=" + c.Value
+	}
+	_, err = fmt.Fprintln(env.stdout, strings.Join(pairs, "; "))
+	return err
+}

@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/authscope/authscope/bench"
+)
+
+// runReport merges the JSON reports, .hlog interval logs and vegeta results
+// files of runs made on several machines (the same profile, started side by
+// side) into one report: counts, reasons and histograms add up exactly.
+// JSON reports carry everything; without them the figures come from the
+// results files (uncorrected latencies, status codes), else from the logs.
+func runReport(_ context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "report", "report [--json FILE] [--html FILE] [--hdr DIR] [--hlog FILE] REPORT.json|RUN.hlog|RESULTS.bin...")
+	jsonOut := fs.String("json", "", "write the merged report as JSON to `FILE`")
+	htmlOut := fs.String("html", "", "write the merged HTML report to `FILE`")
+	hdrDir := fs.String("hdr", "", "write merged NAME.hgrm percentile files into `DIR`")
+	hlogOut := fs.String("hlog", "", "write the .hlog inputs merged into one interval log `FILE`")
+	force := fs.Bool("force", false, "merge JSON reports whose schedule, warm-up, population or scenarios differ (each difference is still warned on stderr)")
+	usage := fs.Usage
+	fs.Usage = func() { usage(); fmt.Fprint(env.stderr, reportDoc) }
+	if err := parseFlagsArgs(fs, args); err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		return usagef("report takes one or more .json reports, .hlog logs or vegeta results files")
+	}
+	var jsonIn, hlogIn, resultsIn []string
+	for _, path := range files {
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".json":
+			jsonIn = append(jsonIn, path)
+		case ".hlog":
+			hlogIn = append(hlogIn, path)
+		default:
+			resultsIn = append(resultsIn, path)
+		}
+	}
+	if *hlogOut != "" && len(hlogIn) == 0 {
+		return usagef("--hlog needs .hlog inputs")
+	}
+	outs, err := openOutputs(outputPaths{json: *jsonOut, html: *htmlOut, hdrDir: *hdrDir, hlog: *hlogOut})
+	if err != nil {
+		return err
+	}
+	defer outs.abort()
+
+	var reports []*bench.Report
+	for _, path := range jsonIn {
+		err := withInput(path, func(f *os.File) error {
+			r, err := bench.ReadReport(f)
+			reports = append(reports, r)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	var totals *bench.HlogTotals
+	if len(hlogIn) > 0 {
+		if err := withInputs(hlogIn, func(rs []io.Reader) (err error) {
+			totals, err = bench.ReadHlogs(rs...)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	var merged *bench.Report
+	switch {
+	case len(reports) > 0:
+		if err := checkMergeable(env, jsonIn, reports, *force); err != nil {
+			return err
+		}
+		if merged, err = bench.Merge(reports...); err != nil {
+			return err
+		}
+	case len(resultsIn) > 0:
+		if err := withInputs(resultsIn, func(rs []io.Reader) (err error) {
+			merged, err = bench.ReadResults(rs...)
+			return err
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintln(env.stderr, "note: no JSON report given: figures from the vegeta results (uncorrected latencies, status codes)")
+	default:
+		merged = totals.Report()
+		fmt.Fprintln(env.stderr, "note: no JSON report given: latency from the interval logs only (no reasons, cache or rates)")
+	}
+	if len(merged.Scenarios) == 0 {
+		return fmt.Errorf("%s: nothing to report (no scenario, no request)", strings.Join(files, ", "))
+	}
+	if err := bench.WriteTable(env.stdout, merged); err != nil {
+		return err
+	}
+	var errs []error
+	if outs.hlog != nil {
+		if err := totals.WriteMergedHlog(outs.hlog); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", outs.hlog.path, err))
+			outs.hlog.abort()
+		}
+	}
+	return errors.Join(append(errs, outs.writeReports(merged, env))...)
+}
+
+// reportDoc ends report --help.
+const reportDoc = `
+JSON reports are merged as parts of one run split across machines: their
+counts, rates and histograms add up. That holds only for runs of the same
+schedule, warm-up, population and scenarios, so reports that differ in any
+of them are refused (exit 1) with one line per difference; --force merges
+them anyway, warning of each difference. Exit status: 0 when the report was
+written; 1 for unreadable, refused or mismatched inputs and outputs that
+could not be written; 2 for usage errors.
+`
+
+// checkMergeable refuses to merge reports of different runs: one line on
+// stderr per difference, then an error, unless force (the lines are then
+// warnings). A merged histogram of different loads would look like one
+// run's and mislead capacity planning.
+func checkMergeable(env *cliEnv, paths []string, reports []*bench.Report, force bool) error {
+	mm := bench.Mismatches(reports...)
+	if len(mm) == 0 {
+		return nil
+	}
+	prefix := ""
+	if force {
+		prefix = "warning: "
+	}
+	for _, m := range mm {
+		fmt.Fprintf(env.stderr, "%s%s: %s %s, but %s has %s\n", prefix, paths[m.Index], m.What, m.Got, paths[0], m.Want)
+	}
+	if force {
+		return nil
+	}
+	return fmt.Errorf("report: the reports are of different runs (%d differences above): merged, their figures would describe no load that was sent; --force merges them anyway", len(mm))
+}
+
+// withInput opens path, refusing a directory, and runs read on it; read's
+// error is prefixed with the path unless it already names it.
+func withInput(path string, read func(*os.File) error) error {
+	return withInputs([]string{path}, func(rs []io.Reader) error { return read(rs[0].(*os.File)) })
+}
+
+// withInputs opens every path (refusing directories) and runs read on them
+// all, closing them after.
+func withInputs(paths []string, read func([]io.Reader) error) error {
+	var fs []*os.File
+	defer func() {
+		for _, f := range fs {
+			f.Close()
+		}
+	}()
+	for _, path := range paths {
+		st, err := os.Stat(path)
+		if err != nil {
+			return err // *PathError: names the path
+		}
+		if st.IsDir() {
+			return fmt.Errorf("%s: is a directory, not a .json report, .hlog log or vegeta results file", path)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		fs = append(fs, f)
+	}
+	err := read(asReaders(fs))
+	if err != nil && len(paths) == 1 && !strings.Contains(err.Error(), paths[0]) {
+		return fmt.Errorf("%s: %w", paths[0], err)
+	}
+	return err
+}
+
+func asReaders(fs []*os.File) []io.Reader {
+	out := make([]io.Reader, len(fs))
+	for i, f := range fs {
+		out[i] = f
+	}
+	return out
+}

@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/mysqlstore"
+	"github.com/authscope/authscope/resolver/store/pgstore"
+)
+
+// runSeed is `authscope seed`: fill a store with demo or load data.
+func runSeed(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "seed", "seed --db DSN [--users N] [--sessions M] [--seed S] [--create-schema]")
+	var sf storeFlagSet
+	sf.register(fs)
+	users := fs.Int("users", 100, "number of users")
+	sessions := fs.Int("sessions", 1000, "number of sessions (a mix of fresh, due-for-update and expired)")
+	seed := fs.Int64("seed", 1, "seed: the same seed gives the same users and tokens, so reruns insert nothing")
+	batch := fs.Int("batch", 0, "rows per insert batch (default 10000; PostgreSQL uses COPY)")
+	create := fs.Bool("create-schema", false, "create the --schema preset's tables when absent (a new or empty SQLite database gets them without it)")
+	now := fs.String("now", "", "RFC 3339 time the expiries are relative to (default: now)")
+	maxAge := fs.Duration("max-age", resolver.DefaultMaxAge, "session.maxAge the mix is built for")
+	updateAge := fs.Duration("update-age", resolver.DefaultUpdateAge, "session.updateAge the mix is built for")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *users <= 0 || *sessions < 0 {
+		return usagef("--users must be positive and --sessions not negative")
+	}
+	opts := store.SeedOptions{Users: *users, Sessions: *sessions, Seed: *seed, Batch: *batch, MaxAge: *maxAge, UpdateAge: *updateAge}
+	if *now != "" {
+		t, err := time.Parse(time.RFC3339, *now)
+		if err != nil {
+			return usagef("--now: %v", err)
+		}
+		opts.Now = t
+	}
+	dsn, err := sf.dsn(env)
+	if err != nil {
+		return err
+	}
+	kind, err := store.KindOf(dsn)
+	if err != nil {
+		return usageError{err}
+	}
+	if *create && kind == store.KindMySQL {
+		preset := sf.schema
+		if preset == "" || preset == store.SchemaAuto {
+			return usagef("--create-schema on MySQL needs --schema %s", strings.Join(mysqlstore.PresetNames(), "|"))
+		}
+		if err := mysqlstore.CreateSchema(ctx, dsn, preset); err != nil {
+			return err
+		}
+	}
+	if *create && kind == store.KindPostgres {
+		preset := sf.schema
+		if preset == "" || preset == store.SchemaAuto {
+			preset = store.DefaultPreset
+		}
+		if err := pgstore.CreateSchema(ctx, dsn, preset); err != nil {
+			return err
+		}
+	}
+	if *create && kind == store.KindRedis {
+		return usagef("--create-schema is for PostgreSQL, MySQL and SQLite; %s has no schema", kind)
+	}
+	so := sf.options(false)
+	// seed is how a SQLite store comes to exist: it may create the file and
+	// its tables in an empty database, and beside other tables only when
+	// --create-schema asks.
+	so.MustExist = false
+	so.CreateIfEmpty = true
+	so.CreateIfAbsent = *create
+	st, err := store.Open(ctx, dsn, so)
+	if err != nil {
+		return storeOpenError(err)
+	}
+	defer st.Close()
+	seeder, ok := st.(store.Seeder)
+	if !ok {
+		return fmt.Errorf("%s cannot be seeded", kind)
+	}
+	start := time.Now()
+	last := start
+	opts.Progress = func(r store.SeedReport) {
+		if time.Since(last) >= 2*time.Second {
+			last = time.Now()
+			fmt.Fprintf(env.stderr, "seed: %d users, %d sessions so far (%s)\n",
+				r.Users+r.SkippedUsers, r.Sessions+r.SkippedSessions, time.Since(start).Round(time.Second))
+		}
+	}
+	rep, err := store.Seed(ctx, seeder, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "seeded %s (seed %d) in %s: %d users added, %d already there; %d sessions added, %d already there\n",
+		store.Redact(dsn), *seed, time.Since(start).Round(time.Millisecond), rep.Users, rep.SkippedUsers, rep.Sessions, rep.SkippedSessions)
+	return nil
+}

@@ -1,0 +1,184 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/authscope/authscope/bench"
+	"github.com/authscope/authscope/internal/benchtarget"
+	"github.com/authscope/authscope/profiles"
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/sqlitestore"
+	"github.com/authscope/authscope/tui"
+)
+
+// The embedded demo: everything the TUI needs, made at start-up on this
+// machine and gone when it exits. A secret is generated for the run
+// (AUTHSCOPE_DEMO_SECRET when set), a SQLite store in a temporary directory
+// is seeded with a few thousand sessions, the same people get JWT cookies
+// minted with the secret, and two Auth.js-compatible upstreams (one per
+// strategy) listen on free loopback ports for proxy mode.
+
+// Demo population sizes.
+const (
+	Seed     = 1
+	Users    = 2000
+	Sessions = 3000
+	Cookies  = 3000
+)
+
+// demo is the running embedded demo. Close releases everything.
+type Demo struct {
+	*benchtarget.Env
+	codec *resolver.Codec
+	store *sqlitestore.Store
+
+	// upstream is the base URL of the Auth.js-compatible upstream of
+	// each strategy.
+	upstream map[resolver.Strategy]string
+
+	jwtRows []tui.SessionRow
+	// Bench populations: full Cookie header values per strategy.
+	population map[resolver.Strategy]bench.StaticPopulation
+}
+
+// Start builds the demo for profile p. Cancelling ctx does not stop
+// it: Close does.
+func Start(ctx context.Context, p *profiles.Profile, getenv func(string) string) (d *Demo, err error) {
+	env, err := benchtarget.NewEnv(p, getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg := env.Config()
+	d = &Demo{Env: env, upstream: map[resolver.Strategy]string{}, population: map[resolver.Strategy]bench.StaticPopulation{}}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, d.Close())
+			d = nil
+		}
+	}()
+	if d.codec, err = resolver.NewCodec(cfg); err != nil {
+		return d, err
+	}
+	now := time.Now()
+	if d.store, err = d.SeedSQLite(ctx, store.SeedOptions{
+		Users: Users, Sessions: Sessions, Seed: Seed, Now: now, MaxAge: cfg.MaxAge, UpdateAge: cfg.UpdateAge,
+	}); err != nil {
+		return d, err
+	}
+	if err = d.mintCookies(now); err != nil {
+		return d, err
+	}
+	if err = d.dbPopulation(ctx, now); err != nil {
+		return d, err
+	}
+	for _, st := range []resolver.Strategy{resolver.StrategyJWT, resolver.StrategyDatabase} {
+		if _, d.upstream[st], err = d.StartUpstream(st, d.store, 0, 0); err != nil {
+			return d, fmt.Errorf("demo: %w", err)
+		}
+	}
+	return d, nil
+}
+
+// mintCookies gives demo users JWT session cookies: most live, one in five
+// past its expiry, issued at spread-out times like a real population.
+func (d *Demo) mintCookies(now time.Time) error {
+	pop := benchtarget.Population{Name: d.Config().SessionCookieName()}
+	d.jwtRows = make([]tui.SessionRow, 0, Cookies)
+	for i := range Cookies {
+		u := store.SeedUser(Seed, i%Users, false)
+		claims := resolver.Claims{"sub": u.ID}
+		if u.Name != nil {
+			claims["name"] = *u.Name
+		}
+		if u.Email != nil {
+			claims["email"] = *u.Email
+		}
+		if u.Image != nil {
+			claims["picture"] = *u.Image
+		}
+		// Issued up to maxAge ago for live cookies, up to 2×maxAge ago for
+		// expired ones (every fifth).
+		age := time.Duration(uint64(i)*2654435761%1000) * d.Config().MaxAge / 1000
+		if i%5 == 4 {
+			age += d.Config().MaxAge + time.Minute
+		}
+		issued := now.Add(-age)
+		tok, err := d.codec.Encode(claims, issued, d.Config().MaxAge)
+		if err != nil {
+			return fmt.Errorf("demo cookies: %w", err)
+		}
+		row := tui.SessionRow{
+			Key: fmt.Sprintf("jwt-%05d", i), Token: tok, UserID: u.ID,
+			Strategy: resolver.StrategyJWT, Expires: issued.Add(d.Config().MaxAge),
+		}
+		if u.Name != nil {
+			row.Name = *u.Name
+		}
+		if u.Email != nil {
+			row.Email = *u.Email
+		}
+		d.jwtRows = append(d.jwtRows, row)
+		pop.Add(tok, i%5 == 4)
+	}
+	d.population[resolver.StrategyJWT] = pop.StaticPopulation
+	return nil
+}
+
+// dbPopulation reads the seeded sessions' tokens back for load runs.
+func (d *Demo) dbPopulation(ctx context.Context, now time.Time) error {
+	pop := benchtarget.Population{Name: d.Config().SessionCookieName()}
+	q := store.ListQuery{Limit: 1000}
+	for {
+		page, err := d.store.ListSessions(ctx, q)
+		if err != nil {
+			return fmt.Errorf("demo population: %w", err)
+		}
+		for _, r := range page.Rows {
+			pop.Add(r.Session.Token, r.Session.Expires.Before(now))
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	d.population[resolver.StrategyDatabase] = pop.StaticPopulation
+	return nil
+}
+
+// resolver builds a resolver of the demo for the given knobs.
+func (d *Demo) Resolver(mode resolver.Mode, st resolver.Strategy, cache bool) (resolver.Resolver, resolver.Config, error) {
+	return d.build(mode, st, cache, false)
+}
+
+// BrowseResolver is the TUI's resolver: read-only, so showing a row's
+// last result never prunes or extends it (the demo upstream, standing in
+// for the deployment, still writes as Auth.js does).
+func (d *Demo) BrowseResolver(mode resolver.Mode, st resolver.Strategy, cache bool) (resolver.Resolver, resolver.Config, error) {
+	return d.build(mode, st, cache, true)
+}
+
+func (d *Demo) build(mode resolver.Mode, st resolver.Strategy, cache, readOnly bool) (resolver.Resolver, resolver.Config, error) {
+	cfg := d.Settings(mode, st, cache)
+	cfg.ReadOnly = cfg.ReadOnly || readOnly
+	if mode == resolver.ModeProxy {
+		cfg.BaseURL = d.upstream[st]
+	}
+	r, err := resolver.New(cfg, resolver.WithStore(d.store))
+	return r, cfg, err
+}
+
+// JWTRows are the demo's JWT session cookies as the TUI lists them.
+func (d *Demo) JWTRows() []tui.SessionRow { return d.jwtRows }
+
+// Store is the seeded SQLite store of the database strategy.
+func (d *Demo) Store() *sqlitestore.Store { return d.store }
+
+// Population is the strategy's Cookie header values for load runs.
+func (d *Demo) Population(st resolver.Strategy) bench.StaticPopulation { return d.population[st] }
+
+// Upstream is the base URL of the strategy's Auth.js-compatible upstream.
+func (d *Demo) Upstream(st resolver.Strategy) string { return d.upstream[st] }

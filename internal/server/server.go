@@ -1,0 +1,151 @@
+package server
+
+import (
+	"crypto/sha256"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/authscope/authscope/internal/recentapi"
+	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/bus"
+)
+
+// Config is what a server answers and how.
+type Config struct {
+	// Resolver is the configuration r was built with: the base path, the
+	// cookie names and the mode the handler answers as.
+	Resolver resolver.Config
+	// Mode labels the metrics; empty means Resolver.Mode. The upstream
+	// stand-in labels itself "upstream".
+	Mode string
+	// InvalidateSecret turns on the admin endpoints (invalidation and the
+	// recent sessions) behind "Authorization: Bearer <secret>"; empty
+	// leaves them off.
+	InvalidateSecret string
+	// Recent bounds the recent-sessions list (jwt strategy, admin
+	// endpoints on); 0 turns it off.
+	Recent int
+	// TrustForwarded lets X-Forwarded-Proto decide the request scheme.
+	TrustForwarded bool
+}
+
+// Registry is where a server registers its metrics and what /metrics
+// gathers; *prometheus.Registry is one.
+type Registry interface {
+	prometheus.Registerer
+	prometheus.Gatherer
+}
+
+// Options are a server's collaborators; the zero value is valid.
+type Options struct {
+	Logger *slog.Logger    // nil: discard
+	Clock  resolver.Clock  // nil: time.Now; stamps the recent list
+	Cache  *resolver.Cache // the cache r is, or wraps: its stats on /metrics, its entries invalidated
+	// Publishers get every invalidation event posted to the endpoint.
+	Publishers []resolver.Publisher
+	// Listeners are the bus subscriptions feeding Cache, by bus name, for
+	// /metrics.
+	Listeners map[string]*bus.Listener
+	// Registry receives the server's metrics; nil is NewRegistry(), with
+	// the go_* and process_* collectors. Pass your own to add families or
+	// to expose the server's on another endpoint.
+	Registry Registry
+	// WrapSession wraps the session handler (the upstream stand-in's
+	// injected latency and faults); nil leaves it as is.
+	WrapSession func(http.Handler) http.Handler
+}
+
+// Server answers GET {basePath}/session as Auth.js does, /healthz,
+// /metrics and, with a secret, the admin endpoints. It is an http.Handler;
+// run it with Serve or any http.Server.
+type Server struct {
+	mux     *http.ServeMux
+	logger  *slog.Logger
+	metrics *metrics
+	backend *backendWatch
+	recent  *recentSessions // nil unless recording
+}
+
+// New builds a server answering from r.
+func New(cfg Config, r resolver.Resolver, opts Options) (*Server, error) {
+	if r == nil {
+		return nil, errors.New("server: no resolver")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Registry == nil {
+		opts.Registry = NewRegistry()
+	}
+	mode := cfg.Mode
+	if mode == "" {
+		mode = string(cfg.Resolver.Mode)
+	}
+	m, err := newMetrics(opts.Registry, mode, opts.Cache, opts.Listeners)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{mux: http.NewServeMux(), logger: opts.Logger, metrics: m, backend: newBackendWatch(opts.Logger)}
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	s.mux.Handle("GET /metrics", metricsHandler(opts.Registry))
+	if cfg.InvalidateSecret != "" {
+		s.admin(cfg, opts)
+	}
+	var h http.Handler = resolver.NewHandler(r, cfg.Resolver,
+		resolver.WithObserver(s.observe),
+		resolver.WithHandlerLogger(opts.Logger),
+		resolver.WithTrustForwarded(cfg.TrustForwarded))
+	if opts.WrapSession != nil {
+		h = opts.WrapSession(h)
+	}
+	s.mux.Handle("/", h)
+	return s, nil
+}
+
+// admin mounts the endpoints behind the invalidation secret.
+func (s *Server) admin(cfg Config, opts Options) {
+	rc := cfg.Resolver
+	secret := sha256.Sum256([]byte(cfg.InvalidateSecret))
+	// Proxy answers carry a user id only when serve can decode the cookie
+	// itself; without a secret, user events miss them.
+	blindUsers := rc.Mode == resolver.ModeProxy && len(rc.Secrets) == 0
+	if blindUsers && opts.Cache != nil {
+		s.logger.Warn("proxy mode without a secret: cached answers carry no user id, so user invalidations cannot reach them here; invalidate by token or all, or give serve the secret")
+	}
+	s.mux.Handle("POST "+InvalidatePath, &invalidateHandler{secret: secret, cache: opts.Cache, publishers: opts.Publishers, logger: s.logger, blindUsers: blindUsers})
+	// The database strategy's sessions are listed from the store; JWT
+	// deployments have nothing to list but what serve sees.
+	if cfg.Recent > 0 && rc.Strategy == resolver.StrategyJWT {
+		s.recent = newRecentSessions(rc.SessionCookieName(), cfg.Recent, opts.Clock)
+	}
+	s.mux.Handle("GET "+recentapi.Path, &recentHandler{secret: secret, recent: s.recent})
+}
+
+// ServeHTTP routes to the endpoints.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// observe feeds /metrics, the backend watch and the recent list and, at
+// debug level, logs one line per resolution: reason, source and duration
+// only (never the cookie, the token or the session).
+func (s *Server) observe(r *http.Request, res resolver.Result, d time.Duration) {
+	s.metrics.observe(r, res, d)
+	s.backend.observe(res)
+	if s.recent != nil {
+		s.recent.observe(r, res)
+	}
+	if s.logger.Enabled(r.Context(), slog.LevelDebug) {
+		s.logger.Debug("session", slog.String("reason", string(res.Reason)), slog.String("source", res.Source),
+			slog.String("took", d.String())) // "1.2ms": JSON's slog.Duration is bare nanoseconds
+	}
+}
