@@ -135,8 +135,8 @@ func updateAge(d *Duration) time.Duration {
 }
 
 var (
-	namePattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-	envPattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	envPattern  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	// The stores' layout presets (resolver/store and its drivers): auto
 	// finds the layout in the catalog.
 	schemaChoices = []string{"", "auto", "pg-adapter", "prisma", "prisma-snake", "drizzle", "kysely", "supabase", "d1", "mongodb-adapter", "custom"}
