@@ -256,3 +256,22 @@ func MongoDB(tb testing.TB) string {
 	})
 	return uri
 }
+
+// MongoCollections creates collections in the database a mongodb:// URI
+// names (what an adapter's first write would do).
+func MongoCollections(tb testing.TB, uri string, names ...string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Disconnect(ctx)
+	db := c.Database(uri[strings.LastIndex(uri, "/")+1:])
+	for _, n := range names {
+		if err := db.CreateCollection(ctx, n); err != nil {
+			tb.Fatalf("create collection %s: %v", n, err)
+		}
+	}
+}
