@@ -23,14 +23,14 @@ func BenchmarkStoreLookup(b *testing.B) {
 }
 
 // BenchmarkListPage: 100-row pages out of 1,000,000 sessions (100,000
-// users) after db migrate's indexes:
+// users; AUTHSCOPE_BENCH_BIG=N seeds N) after db migrate's indexes:
 //
 //	AUTHSCOPE_BENCH_BIG=1 go test ./resolver/store/mongostore -run '^$' -bench ListPage -benchtime 100x
 func BenchmarkListPage(b *testing.B) {
-	storetest.SkipUnlessBig(b)
+	n := storetest.SkipUnlessBig(b)
 	s := openURI(b, adapterDB(b), false)
 	now := time.Now()
-	storetest.SeedBig(b, s, 100_000, 1_000_000, now)
+	storetest.SeedBig(b, s, n/10, n, now)
 	ms, err := s.Migrations(b.Context())
 	if err != nil {
 		b.Fatal(err)

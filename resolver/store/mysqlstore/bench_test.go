@@ -30,10 +30,10 @@ func BenchmarkStoreLookup(b *testing.B) {
 //
 //	AUTHSCOPE_BENCH_BIG=1 go test ./resolver/store/mysqlstore -run '^$' -bench ListPage -benchtime 100x
 func BenchmarkListPage(b *testing.B) {
-	storetest.SkipUnlessBig(b)
+	n := storetest.SkipUnlessBig(b)
 	s := benchStore(b, "prisma")
 	now := time.Now()
-	storetest.SeedBig(b, s, 100_000, 1_000_000, now)
+	storetest.SeedBig(b, s, n/10, n, now)
 	ms, err := s.Migrations(b.Context())
 	if err != nil {
 		b.Fatal(err)

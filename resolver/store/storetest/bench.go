@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -13,11 +14,18 @@ import (
 // seeding takes from seconds to minutes depending on the store.
 const BigEnv = "AUTHSCOPE_BENCH_BIG"
 
-// SkipUnlessBig skips a benchmark that needs a big seeded store.
-func SkipUnlessBig(b *testing.B) {
-	if os.Getenv(BigEnv) == "" {
+// SkipUnlessBig skips a benchmark that needs a big seeded store, and
+// returns how many sessions to seed: 1,000,000, or the variable's value
+// when it is a number above 1 (a smaller run for a slow server).
+func SkipUnlessBig(b *testing.B) int {
+	v := os.Getenv(BigEnv)
+	if v == "" {
 		b.Skip("set " + BigEnv + "=1 to seed 1,000,000 sessions and measure list pages")
 	}
+	if n, err := strconv.Atoi(v); err == nil && n > 1 {
+		return n
+	}
+	return 1_000_000
 }
 
 // SeedBig seeds users and sessions (seed 1) anchored at now, logging how
