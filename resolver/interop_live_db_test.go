@@ -2,7 +2,8 @@ package resolver_test
 
 // Live database-strategy interop: the real Auth.js (server.mjs with
 // @auth/pg-adapter, @auth/unstorage-adapter's redis driver,
-// @auth/mongodb-adapter on FerretDB or @auth/drizzle-adapter on MariaDB) writes the
+// @auth/mongodb-adapter on FerretDB, @auth/drizzle-adapter on MariaDB or
+// on SQLite through better-sqlite3) writes the
 // sessions; Go resolves them through its own stores and must answer what
 // the real GET /session answers, and its pruning and extension must leave
 // the rows as Auth.js leaves them (read back through the real adapter).
@@ -14,11 +15,13 @@ package resolver_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +31,7 @@ import (
 	"github.com/authscope/authscope/resolver/store"
 	_ "github.com/authscope/authscope/resolver/store/all" // every driver: the CLI opens any DSN
 	"github.com/authscope/authscope/resolver/store/mysqlstore"
+	"github.com/authscope/authscope/resolver/store/sqlitestore"
 	"github.com/authscope/authscope/resolver/store/storetest"
 )
 
@@ -83,6 +87,20 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 		storetest.MySQLExec(t, dsn, ddl[:strings.Index(ddl, "ALTER TABLE")])
 		uniqueEmails, precision = true, time.Second
 		env["AUTHJS_ADAPTER"], env["MYSQL_URL"] = "drizzle-mysql", dsn
+	case "drizzle-sqlite":
+		// The adapter's default SQLite schema (timestamp_ms dates), as
+		// drizzle-kit creates it, without the foreign key (see above).
+		path := filepath.Join(t.TempDir(), "app.db")
+		db, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(sqlitestore.DrizzleSchema); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		dsn, uniqueEmails = "sqlite:"+path, true
+		env["AUTHJS_ADAPTER"], env["SQLITE_PATH"] = "drizzle-sqlite", path
 	}
 	origin := authjstest.Start(t, env) // creates the pg-adapter tables before listening
 	st, err := store.Open(ctx, dsn, opts)
@@ -178,7 +196,7 @@ func (a adapterServer) both(t *testing.T, goHeader, realHeader string) (resolver
 }
 
 func TestLiveDatabaseInterop(t *testing.T) {
-	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql"} {
+	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite"} {
 		t.Run(kind, func(t *testing.T) {
 			a := startAdapterServer(t, kind)
 			name := resolver.DefaultCookieName

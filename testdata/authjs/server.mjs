@@ -18,6 +18,8 @@
 //                                  "drizzle-mysql": @auth/drizzle-adapter's
 //                                  default MySQL schema (mysql2) on
 //                                  MYSQL_URL; the tables must exist
+//                                  "drizzle-sqlite": the same on SQLite
+//                                  (better-sqlite3) at SQLITE_PATH
 //   AUTHJS_PG_INIT=1               create the pg-adapter tables if missing
 //   AUTHJS_STRATEGY                override session.strategy (jwt|database)
 //   AUTHJS_MAX_AGE, AUTHJS_UPDATE_AGE   session.maxAge / updateAge, seconds
@@ -75,8 +77,17 @@ if (env.AUTHJS_ADAPTER === "pg") {
   const pool = mysql.createPool({ uri: env.MYSQL_URL, connectionLimit: 5 });
   adapter = DrizzleAdapter(drizzle({ client: pool }));
   closeAdapter = () => pool.end();
+} else if (env.AUTHJS_ADAPTER === "drizzle-sqlite") {
+  const { default: Database } = await import("better-sqlite3");
+  const { drizzle } = await import("drizzle-orm/better-sqlite3");
+  const { DrizzleAdapter } = await import("@auth/drizzle-adapter");
+  if (!env.SQLITE_PATH) fail("AUTHJS_ADAPTER=drizzle-sqlite needs SQLITE_PATH");
+  const sqlite = new Database(env.SQLITE_PATH);
+  sqlite.pragma("busy_timeout = 5000");
+  adapter = DrizzleAdapter(drizzle({ client: sqlite }));
+  closeAdapter = async () => sqlite.close();
 } else if (env.AUTHJS_ADAPTER) {
-  fail(`AUTHJS_ADAPTER=${env.AUTHJS_ADAPTER}: want pg, redis, mongodb or drizzle-mysql`);
+  fail(`AUTHJS_ADAPTER=${env.AUTHJS_ADAPTER}: want pg, redis, mongodb, drizzle-mysql or drizzle-sqlite`);
 }
 
 const session = {};

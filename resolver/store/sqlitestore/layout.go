@@ -212,3 +212,11 @@ func (c *catalog) lookedFor() string {
 	}
 	return strings.Join(names, "/")
 }
+
+// DrizzleSchema is drizzle-kit's SQL for @auth/drizzle-adapter's default
+// SQLite tables "user" and "session" (timestamp_ms integer dates), without
+// the session's foreign key: for tests and demos that need a database the
+// adapter can write. A deployment's own migration creates these.
+const DrizzleSchema = "CREATE TABLE `user` (`id` text PRIMARY KEY NOT NULL, `name` text, `email` text, `emailVerified` integer, `image` text);\n" +
+	"CREATE UNIQUE INDEX `user_email_unique` ON `user` (`email`);\n" +
+	"CREATE TABLE `session` (`sessionToken` text PRIMARY KEY NOT NULL, `userId` text NOT NULL, `expires` integer NOT NULL);\n"

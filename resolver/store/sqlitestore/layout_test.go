@@ -28,11 +28,8 @@ CREATE TABLE "Post" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "title" TE
 CREATE TABLE "sessions" ("id" TEXT NOT NULL PRIMARY KEY, "session_token" TEXT NOT NULL, "user_id" TEXT NOT NULL, "expires" DATETIME NOT NULL, "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, "updated_at" DATETIME NOT NULL);
 CREATE UNIQUE INDEX "sessions_session_token_key" ON "sessions"("session_token");
 CREATE TABLE "posts" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT);`,
-	"drizzle": "CREATE TABLE `user` (`id` text PRIMARY KEY NOT NULL, `name` text, `email` text, `emailVerified` integer, `image` text);\n" +
-		"CREATE UNIQUE INDEX `user_email_unique` ON `user` (`email`);\n" +
-		"CREATE TABLE `session` (`sessionToken` text PRIMARY KEY NOT NULL, `userId` text NOT NULL, `expires` integer NOT NULL);\n" +
-		"CREATE TABLE `todo` (`id` integer PRIMARY KEY);",
-	"d1": strings.Split(sqlitestore.Schema, "\nCREATE INDEX")[0] + "\nCREATE TABLE comments (id text);",
+	"drizzle": sqlitestore.DrizzleSchema + "CREATE TABLE `todo` (`id` integer PRIMARY KEY);",
+	"d1":      strings.Split(sqlitestore.Schema, "\nCREATE INDEX")[0] + "\nCREATE TABLE comments (id text);",
 }
 
 // adapterDB writes the layout's tables into a new file, as the adapter's
