@@ -120,10 +120,11 @@ type CookieBlock struct {
 // StoreBlock names the session store for the database strategy.
 type StoreBlock struct {
 	// DSNEnv names the environment variable holding the DSN
-	// (sqlite:PATH, postgres://..., redis://...).
+	// (sqlite:PATH, postgres://..., mysql://..., mongodb://..., redis://...).
 	DSNEnv string `yaml:"dsn_env"`
-	// Schema is the PostgreSQL table layout: pg-adapter (default), prisma,
-	// prisma-snake, drizzle, or custom (with Mapping).
+	// Schema is the adapter layout: auto (default: found in the catalog),
+	// a preset (pg-adapter, prisma, prisma-snake, drizzle, kysely,
+	// supabase, d1, mongodb-adapter), or custom (with Mapping).
 	Schema string `yaml:"schema"`
 	// Mapping names tables and columns for the custom schema.
 	Mapping  map[string]string `yaml:"mapping"`
@@ -166,9 +167,11 @@ func updateAge(d *Duration) time.Duration {
 }
 
 var (
-	namePattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-	envPattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	schemaChoices = []string{"", "pg-adapter", "prisma", "prisma-snake", "drizzle", "custom"}
+	namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	envPattern  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// The stores' layout presets (resolver/store and its drivers): auto
+	// finds the layout in the catalog.
+	schemaChoices = []string{"", "auto", "pg-adapter", "prisma", "prisma-snake", "drizzle", "kysely", "supabase", "d1", "mongodb-adapter", "custom"}
 	// inlineSecretKeys are keys that would put a secret in the file.
 	inlineSecretKeys = map[string]string{
 		"secret": "secret_env", "secrets": "secret_envs", "auth_secret": "secret_env",
@@ -250,7 +253,7 @@ func (p *Profile) Validate() error {
 		bad("store.dsn_env", "%s is not an environment variable name (the DSN itself never goes in a profile)", notEnvName(s.DSNEnv))
 	}
 	if !contains(schemaChoices, s.Schema) {
-		bad("store.schema", "%q is not pg-adapter, prisma, prisma-snake, drizzle or custom", s.Schema)
+		bad("store.schema", "%q is not auto, pg-adapter, prisma, prisma-snake, drizzle, kysely, supabase, d1, mongodb-adapter or custom", s.Schema)
 	}
 	if s.Schema == "custom" && len(s.Mapping) == 0 {
 		bad("store.mapping", "the custom schema needs a mapping")

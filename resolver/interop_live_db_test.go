@@ -1,20 +1,27 @@
 package resolver_test
 
 // Live database-strategy interop: the real Auth.js (server.mjs with
-// @auth/pg-adapter or @auth/unstorage-adapter's redis driver) writes the
+// @auth/pg-adapter, @auth/unstorage-adapter's redis driver,
+// @auth/mongodb-adapter on FerretDB, @auth/drizzle-adapter on MariaDB or
+// on SQLite through better-sqlite3) writes the
 // sessions; Go resolves them through its own stores and must answer what
 // the real GET /session answers, and its pruning and extension must leave
 // the rows as Auth.js leaves them (read back through the real adapter).
 //
 // Needs AUTHSCOPE_INTEROP=live (see interop_live_test.go) and the local
-// PostgreSQL / Redis (skipped without them, failed under CI=true).
+// PostgreSQL / Redis / MariaDB / FerretDB (skipped without them, failed
+// under CI=true).
 
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +30,8 @@ import (
 	"github.com/authscope/authscope/resolver/authjstest"
 	"github.com/authscope/authscope/resolver/store"
 	_ "github.com/authscope/authscope/resolver/store/all" // every driver: the CLI opens any DSN
+	"github.com/authscope/authscope/resolver/store/mysqlstore"
+	"github.com/authscope/authscope/resolver/store/sqlitestore"
 	"github.com/authscope/authscope/resolver/store/storetest"
 )
 
@@ -31,6 +40,14 @@ import (
 type adapterServer struct {
 	origin string
 	store  resolver.Store
+	// uniqueEmails: the schema has a unique index on the user's e-mail, so
+	// create() makes each address its own (local+N@domain).
+	uniqueEmails bool
+	created      *int
+	// precision is the expiry column's resolution when coarser than a
+	// millisecond (Drizzle's MySQL TIMESTAMP: seconds, rounded by the
+	// server), the slack on "extended to at least now + maxAge".
+	precision time.Duration
 }
 
 func startAdapterServer(t *testing.T, kind string) adapterServer {
@@ -41,6 +58,7 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 	env := map[string]string{"AUTH_SECRET": testSecret(t)}
 	var dsn string
 	var opts store.Options
+	uniqueEmails, precision := false, time.Duration(0)
 	switch kind {
 	case "pg":
 		dsn = storetest.PostgresDB(t)
@@ -50,6 +68,39 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 		dsn = storetest.RedisURL
 		opts.Prefix = prefix
 		env["AUTHJS_ADAPTER"], env["REDIS_URL"], env["AUTHJS_REDIS_PREFIX"] = "redis", dsn, prefix
+	case "mongodb":
+		// The adapter's collections appear on its first write; the Go store
+		// opens before that, so they are made here as a sign-in would.
+		dsn = storetest.MongoDB(t)
+		storetest.MongoCollections(t, dsn, "users", "sessions")
+		env["AUTHJS_ADAPTER"], env["MONGODB_URL"] = "mongodb", dsn
+	case "drizzle-mysql":
+		// drizzle-kit's SQL for the adapter's default schema, without its
+		// foreign key so that "user missing" can be written (a deployment
+		// keeps the cascade and cannot have one). Its unique e-mail index
+		// stays: create() gives every user an address of its own.
+		dsn = storetest.MySQLDB(t)
+		ddl, err := mysqlstore.SchemaSQL("drizzle")
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.MySQLExec(t, dsn, ddl[:strings.Index(ddl, "ALTER TABLE")])
+		uniqueEmails, precision = true, time.Second
+		env["AUTHJS_ADAPTER"], env["MYSQL_URL"] = "drizzle-mysql", dsn
+	case "drizzle-sqlite":
+		// The adapter's default SQLite schema (timestamp_ms dates), as
+		// drizzle-kit creates it, without the foreign key (see above).
+		path := filepath.Join(t.TempDir(), "app.db")
+		db, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(sqlitestore.DrizzleSchema); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		dsn, uniqueEmails = "sqlite:"+path, true
+		env["AUTHJS_ADAPTER"], env["SQLITE_PATH"] = "drizzle-sqlite", path
 	}
 	origin := authjstest.Start(t, env) // creates the pg-adapter tables before listening
 	st, err := store.Open(ctx, dsn, opts)
@@ -57,7 +108,7 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 		t.Fatalf("open %s store: %v", kind, err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return adapterServer{origin: origin, store: st}
+	return adapterServer{origin: origin, store: st, uniqueEmails: uniqueEmails, created: new(int), precision: precision}
 }
 
 func (a adapterServer) post(t *testing.T, path string, in, out any) {
@@ -87,6 +138,12 @@ type createdSession struct {
 // session expiring at expires.
 func (a adapterServer) create(t *testing.T, user map[string]any, userID string, expires time.Time) createdSession {
 	t.Helper()
+	if email, ok := user["email"].(string); ok && a.uniqueEmails {
+		*a.created++
+		local, domain, _ := strings.Cut(email, "@")
+		user = maps.Clone(user)
+		user["email"] = fmt.Sprintf("%s+%d@%s", local, *a.created, domain)
+	}
 	in := map[string]any{"user": user, "expires": expires.UTC().Format(jsISO)}
 	if userID != "" {
 		in["userId"] = userID
@@ -139,7 +196,7 @@ func (a adapterServer) both(t *testing.T, goHeader, realHeader string) (resolver
 }
 
 func TestLiveDatabaseInterop(t *testing.T) {
-	for _, kind := range []string{"pg", "redis"} {
+	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite"} {
 		t.Run(kind, func(t *testing.T) {
 			a := startAdapterServer(t, kind)
 			name := resolver.DefaultCookieName
@@ -173,7 +230,7 @@ func TestLiveDatabaseInterop(t *testing.T) {
 				if goExp == nil || realExp == nil {
 					t.Fatalf("rows vanished: go %v real %v", goExp, realExp)
 				}
-				if absDur(goExp.Sub(*realExp)) > liveTolerance || goExp.Before(now.Add(maxAge)) {
+				if absDur(goExp.Sub(*realExp)) > liveTolerance || goExp.Before(now.Add(maxAge-a.precision)) {
 					t.Errorf("extended expiry: Go wrote %s, Auth.js wrote %s", goExp.Format(jsISO), realExp.Format(jsISO))
 				}
 			})
@@ -213,7 +270,11 @@ func TestLiveDatabaseInterop(t *testing.T) {
 			})
 
 			t.Run("user missing", func(t *testing.T) {
-				s := a.create(t, nil, "999999", now.Add(maxAge-time.Hour))
+				missing := "999999"
+				if kind == "mongodb" {
+					missing = "0123456789abcdef01234567" // the adapter takes only ObjectId hex
+				}
+				s := a.create(t, nil, missing, now.Add(maxAge-time.Hour))
 				res, real := a.both(t, ck(s.SessionToken), ck(s.SessionToken))
 				sameSessionCookies(t, name, real.setCookies, res.SetCookies)
 			})

@@ -76,7 +76,7 @@ func (e *Env) SeedSQLite(ctx context.Context, opts store.SeedOptions) (*sqlitest
 		return nil, fmt.Errorf("demo store: %w", err)
 	}
 	e.closers = append(e.closers, func() error { return os.RemoveAll(dir) })
-	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "sessions.db"), sqlitestore.Options{})
+	st, err := sqlitestore.Open(ctx, filepath.Join(dir, "sessions.db"), sqlitestore.Options{CreateIfEmpty: true})
 	if err != nil {
 		return nil, fmt.Errorf("demo store: %w", err)
 	}

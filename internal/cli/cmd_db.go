@@ -10,6 +10,8 @@ import (
 
 	"github.com/authscope/authscope/resolver/store"
 	_ "github.com/authscope/authscope/resolver/store/all" // every driver: the CLI opens any DSN
+	"github.com/authscope/authscope/resolver/store/mongostore"
+	"github.com/authscope/authscope/resolver/store/mysqlstore"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
@@ -23,9 +25,9 @@ type storeFlagSet struct {
 }
 
 func (f *storeFlagSet) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.db, "db", "", "session store `DSN`: sqlite:PATH, postgres://..., redis://...")
+	fs.StringVar(&f.db, "db", "", "session store `DSN`: sqlite:PATH, postgres://..., mysql://user@host:3306/db, mongodb://..., redis://...")
 	fs.StringVar(&f.dbEnv, "db-env", "", "read the store DSN from this environment `variable` (keeps passwords out of argv)")
-	fs.StringVar(&f.schema, "schema", "", "PostgreSQL layout: "+strings.Join(store.PresetNames(), ", ")+" (default pg-adapter)")
+	fs.StringVar(&f.schema, "schema", "", "adapter layout: auto (default: found in the catalog), or PostgreSQL "+strings.Join(store.PresetNames(), ", ")+"; MySQL "+strings.Join(mysqlstore.PresetNames(), ", ")+"; SQLite "+strings.Join(sqlitestore.PresetNames(), ", "))
 	fs.StringVar(&f.prefix, "prefix", "", "Redis key prefix (the adapter's baseKeyPrefix)")
 	fs.IntVar(&f.maxConns, "max-conns", 0, "connection pool bound (store default when 0)")
 }
@@ -90,7 +92,9 @@ lookups, browsing and revocation need at scale:
   - (userId, token) for lists sorted by user and revoking a user's sessions.
 With --search, PostgreSQL also gets pg_trgm GIN indexes on the users' name,
 email and id, so filtered session lists need not scan every user.
-PostgreSQL indexes are built CONCURRENTLY (the tables stay writable). It
+PostgreSQL indexes are built CONCURRENTLY, MySQL/MariaDB ones online
+(ALGORITHM=INPLACE, LOCK=NONE): the tables stay writable; MongoDB gets
+the createIndex calls (the adapter creates none). It
 prints every statement before running it; --dry-run prints only. Indexes
 that exist already (any valid index led by the column) are skipped; an
 INVALID one left by a failed concurrent build is dropped and rebuilt.
@@ -129,8 +133,8 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	// A dry run only reads the catalog: open read-only.
 	st, err := store.Open(ctx, dsn, sf.options(*dryRun))
-	if errors.Is(err, pgstore.ErrNoTable) {
-		if *dryRun {
+	if errors.Is(err, pgstore.ErrNoTable) || errors.Is(err, mysqlstore.ErrNoTable) {
+		if *dryRun && kind == store.KindPostgres {
 			return printFreshPlan(env.stdout, sf.schema, *search, "-- "+store.Redact(dsn)+": the adapter's tables are not there yet")
 		}
 		return fmt.Errorf("%w; migrate adds indexes to the adapter's tables: create them first (--dry-run prints the adapter schema with the indexes)", err)
@@ -152,6 +156,30 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 				return err
 			}
 			ms = append(ms, more...)
+		}
+		printMigrations(env.stdout, ms, *dryRun)
+		if *dryRun || len(ms) == 0 {
+			return nil
+		}
+		if err := s.Migrate(ctx, ms); err != nil {
+			return err
+		}
+	case *mongostore.Store:
+		ms, err := s.Migrations(ctx)
+		if err != nil {
+			return err
+		}
+		printMigrations(env.stdout, ms, *dryRun)
+		if *dryRun || len(ms) == 0 {
+			return nil
+		}
+		if err := s.Migrate(ctx, ms); err != nil {
+			return err
+		}
+	case *mysqlstore.Store:
+		ms, err := s.Migrations(ctx)
+		if err != nil {
+			return err
 		}
 		printMigrations(env.stdout, ms, *dryRun)
 		if *dryRun || len(ms) == 0 {
@@ -187,7 +215,7 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 // adapter schema, then the indexes. A custom mapping has no schema of ours
 // to print: its tables come from the application's own migrations.
 func printFreshPlan(w io.Writer, preset string, search bool, header string) error {
-	if preset == "" {
+	if preset == "" || preset == store.SchemaAuto {
 		preset = store.DefaultPreset
 	}
 	if preset == "custom" {

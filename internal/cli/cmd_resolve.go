@@ -20,6 +20,8 @@ import (
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/mysqlstore"
+	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
 
 // resolveFlags are the flags shared by the commands that build a resolver.
@@ -98,8 +100,8 @@ func (f *resolveFlags) checkStoreFlags(cfg resolver.Config) error {
 	if sf.maxConns < 0 || sf.maxConns > maxConnsLimit {
 		return usagef("--max-conns %d: want 1 to %d (0 for the store's default)", sf.maxConns, maxConnsLimit)
 	}
-	if sf.schema != "" && sf.schema != "custom" && !slices.Contains(store.PresetNames(), sf.schema) {
-		return usagef("--schema %q: want one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(store.PresetNames(), ", "))
+	if sf.schema != "" && sf.schema != "custom" && sf.schema != store.SchemaAuto && !slices.Contains(store.PresetNames(), sf.schema) && !slices.Contains(sqlitestore.PresetNames(), sf.schema) && !slices.Contains(mysqlstore.PresetNames(), sf.schema) {
+		return usagef("--schema %q: want auto, one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(store.PresetNames(), ", "))
 	}
 	if cfg.Strategy == resolver.StrategyDatabase {
 		return nil
@@ -151,11 +153,17 @@ func (f *resolveFlags) checkStoreKind(dsn string, opts store.Options) error {
 	if err != nil {
 		return nil // store.Open names the bad DSN
 	}
-	if f.store.schema != "" && kind != store.KindPostgres {
-		return usagef("--schema is for PostgreSQL layouts; the store is %s", kind)
+	if f.store.schema != "" && kind == store.KindRedis {
+		return usagef("--schema is for SQL layouts; the store is %s", kind)
+	}
+	if kind == store.KindSQLite && f.store.schema != "" && f.store.schema != "auto" && !slices.Contains(sqlitestore.PresetNames(), f.store.schema) {
+		return usagef("--schema %q is not a SQLite layout (want auto, %s)", f.store.schema, strings.Join(sqlitestore.PresetNames(), ", "))
 	}
 	if f.store.prefix != "" && kind != store.KindRedis {
 		return usagef("--prefix is for Redis key layouts; the store is %s", kind)
+	}
+	if kind == store.KindMySQL && f.store.schema != "" && f.store.schema != "custom" && f.store.schema != store.SchemaAuto && !slices.Contains(mysqlstore.PresetNames(), f.store.schema) {
+		return usagef("--schema %q is not a MySQL layout (want auto, %s)", f.store.schema, strings.Join(mysqlstore.PresetNames(), ", "))
 	}
 	if kind == store.KindPostgres && opts.Schema == "custom" && len(opts.Mapping) == 0 && opts.Layout.Users == "" {
 		return usagef("--schema custom needs a mapping (a profile's store.mapping)")
@@ -342,6 +350,9 @@ func (o resolveOutput) session(ctx context.Context, f *resolveFlags, p *profiles
 		}
 		defer st.Close()
 		opts = append(opts, resolver.WithStore(st))
+		if o.explain {
+			fmt.Fprintf(env.stderr, "store: %s layout\n", store.LayoutName(st))
+		}
 	}
 	r, err := resolver.New(cfg, opts...)
 	if err != nil {

@@ -262,7 +262,8 @@ func TestResolveStoreErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"mysql://x", 2, "unknown scheme"},
+		{"oracle://x", 2, "unknown scheme"},
+		{"mysql://x", 2, "names no database"},
 		{"sqlite:", 2, "sqlite"},
 		{"sqlite:" + t.TempDir() + "/missing.db", 1, "authscope seed"},
 		{"redis://u:hunter2pw@127.0.0.1:1", 1, "opening redis://"},

@@ -3,10 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/mysqlstore"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 )
 
@@ -19,7 +21,7 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 	sessions := fs.Int("sessions", 1000, "number of sessions (a mix of fresh, due-for-update and expired)")
 	seed := fs.Int64("seed", 1, "seed: the same seed gives the same users and tokens, so reruns insert nothing")
 	batch := fs.Int("batch", 0, "rows per insert batch (default 10000; PostgreSQL uses COPY)")
-	create := fs.Bool("create-schema", false, "PostgreSQL: create the --schema preset's tables when absent")
+	create := fs.Bool("create-schema", false, "create the --schema preset's tables when absent (a new or empty SQLite database gets them without it)")
 	now := fs.String("now", "", "RFC 3339 time the expiries are relative to (default: now)")
 	maxAge := fs.Duration("max-age", resolver.DefaultMaxAge, "session.maxAge the mix is built for")
 	updateAge := fs.Duration("update-age", resolver.DefaultUpdateAge, "session.updateAge the mix is built for")
@@ -45,20 +47,34 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if *create {
-		if kind != store.KindPostgres {
-			return usagef("--create-schema is for PostgreSQL (SQLite creates its schema itself)")
-		}
+	if *create && kind == store.KindMySQL {
 		preset := sf.schema
-		if preset == "" {
+		if preset == "" || preset == store.SchemaAuto {
+			return usagef("--create-schema on MySQL needs --schema %s", strings.Join(mysqlstore.PresetNames(), "|"))
+		}
+		if err := mysqlstore.CreateSchema(ctx, dsn, preset); err != nil {
+			return err
+		}
+	}
+	if *create && kind == store.KindPostgres {
+		preset := sf.schema
+		if preset == "" || preset == store.SchemaAuto {
 			preset = store.DefaultPreset
 		}
 		if err := pgstore.CreateSchema(ctx, dsn, preset); err != nil {
 			return err
 		}
 	}
+	if *create && kind == store.KindRedis {
+		return usagef("--create-schema is for PostgreSQL, MySQL and SQLite; %s has no schema", kind)
+	}
 	so := sf.options(false)
-	so.MustExist = false // seed is how a SQLite store comes to exist
+	// seed is how a SQLite store comes to exist: it may create the file and
+	// its tables in an empty database, and beside other tables only when
+	// --create-schema asks.
+	so.MustExist = false
+	so.CreateIfEmpty = true
+	so.CreateIfAbsent = *create
 	st, err := store.Open(ctx, dsn, so)
 	if err != nil {
 		return storeOpenError(err)

@@ -20,6 +20,7 @@ import (
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/bus"
 	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/pgstore"
 )
 
 // `authscope serve` answers GET {basePath}/session exactly as Auth.js does,
@@ -89,6 +90,10 @@ type process struct {
 	handler http.Handler
 	logger  *slog.Logger
 	closers []func() error
+	layout  string // the store's adapter layout (store.LayoutName), for the start-up log
+	// sqlLayout is the PostgreSQL layout the opened store found (--schema
+	// auto): the tables --install-trigger watches.
+	sqlLayout store.Layout
 }
 
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
@@ -184,7 +189,7 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	if err := proc.listen(s.listen); err != nil {
 		return nil, err
 	}
-	logServeStart(logger, proc.ln.Addr(), cfg, secret != "")
+	logServeStart(logger, proc.ln.Addr(), cfg, secret != "", proc.layout)
 	return proc, nil
 }
 
@@ -280,6 +285,10 @@ func (proc *process) backends(ctx context.Context, env *cliEnv, f *resolveFlags,
 		}
 		proc.closers = append(proc.closers, st.Close)
 		ropts = append(ropts, resolver.WithStore(st))
+		proc.layout = store.LayoutName(st)
+		if pgs, ok := store.Unwrap(st).(*pgstore.Store); ok {
+			proc.sqlLayout = pgs.Layout()
+		}
 	}
 	// The cache is built here rather than by resolver.New so that serve
 	// holds it: /metrics reads its stats and the buses invalidate it.
@@ -339,6 +348,10 @@ func (proc *process) buses(ctx context.Context, f *resolveFlags, s *serveFlags, 
 			if err != nil {
 				return err
 			}
+			if d := proc.sqlLayout; d.Users != "" && (f.store.schema == "" || f.store.schema == store.SchemaAuto) {
+				// The store found its layout: watch those tables.
+				l = bus.Layout{Sessions: d.Sessions, SessionToken: d.SessionToken, SessionUserID: d.SessionUserID, Users: d.Users, UserID: d.UserID}
+			}
 			if err := pg.InstallTrigger(ctx, l); err != nil {
 				return err
 			}
@@ -374,7 +387,7 @@ func (proc *process) subscribe(ctx context.Context, name string, b eventBus, opt
 
 // logServeStart is serve's "listening" line: where, how, and the
 // upstream with its password redacted.
-func logServeStart(logger *slog.Logger, addr net.Addr, cfg resolver.Config, invalidate bool) {
+func logServeStart(logger *slog.Logger, addr net.Addr, cfg resolver.Config, invalidate bool, layout string) {
 	attrs := []any{slog.String("addr", addr.String()), slog.String("mode", string(cfg.Mode)),
 		slog.String("strategy", string(cfg.Strategy)), slog.String("base_path", cfg.BasePath),
 		slog.Bool("cache", cfg.Cache.Enabled), slog.Bool("invalidate_endpoint", invalidate)}
@@ -383,14 +396,18 @@ func logServeStart(logger *slog.Logger, addr net.Addr, cfg resolver.Config, inva
 			attrs = append(attrs, slog.String("upstream", resolver.RedactURL(u)))
 		}
 	}
+	if layout != "" {
+		attrs = append(attrs, slog.String("store_layout", layout))
+	}
 	logger.Info("listening", attrs...)
 }
 
 // triggerLayout is the PostgreSQL layout (--schema preset, default
-// pg-adapter) the invalidation triggers watch.
+// pg-adapter) the invalidation triggers watch when no opened store has
+// found one (--print-trigger, proxy mode).
 func triggerLayout(f *resolveFlags) (bus.Layout, error) {
 	name := f.store.schema
-	if name == "" {
+	if name == "" || name == store.SchemaAuto {
 		name = store.DefaultPreset
 	}
 	l, err := store.Preset(name)

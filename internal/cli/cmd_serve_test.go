@@ -366,7 +366,7 @@ func TestFaultsDraw(t *testing.T) {
 func TestServeDatabaseCached(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sessions.db")
-	st, err := store.Open(ctx, "sqlite:"+path, store.Options{})
+	st, err := store.Open(ctx, "sqlite:"+path, store.Options{CreateIfEmpty: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,7 +120,8 @@ func TestStoreCmdUsage(t *testing.T) {
 		{[]string{"seed"}, "--db DSN or --db-env"},
 		{[]string{"seed", "--db", "sqlite:x", "--db-env", "X"}, "exclusive"},
 		{[]string{"seed", "--db-env", "UNSET_VAR"}, "UNSET_VAR is not set"},
-		{[]string{"seed", "--db", "mysql://x"}, "unknown scheme"},
+		{[]string{"seed", "--db", "oracle://x"}, "unknown scheme"},
+		{[]string{"seed", "--db", "mysql://x"}, "names no database"},
 		{[]string{"seed", "--db", "sqlite:"}, "malformed DSN"},
 		{[]string{"seed", "--db", "postgres://%zz"}, "malformed DSN"},
 		{[]string{"seed", "--db", "postgres://127.0.0.1/x?sslmode=bogus"}, "malformed DSN"},
@@ -175,4 +177,47 @@ func TestMistypedSQLitePath(t *testing.T) {
 	if code, out, errs := runStoreCmd(t, nil, "db", "migrate", "--db", "sqlite:"+path, "--dry-run"); code != 0 {
 		t.Fatalf("migrate after seed: %d %q %q", code, out, errs)
 	}
+}
+
+// TestResolveLeavesPrismaDatabaseAlone is the issue's P1 end to end:
+// resolve on an application's Prisma SQLite database used to create
+// "users" and "sessions" in it. Now it finds the Prisma layout, says so
+// under --explain, and the file's schema is unchanged.
+func TestResolveLeavesPrismaDatabaseAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE "User" ("id" TEXT NOT NULL PRIMARY KEY, "name" TEXT, "email" TEXT NOT NULL, "emailVerified" DATETIME, "image" TEXT);
+CREATE TABLE "Session" ("id" TEXT NOT NULL PRIMARY KEY, "sessionToken" TEXT NOT NULL, "userId" TEXT NOT NULL, "expires" DATETIME NOT NULL);
+CREATE UNIQUE INDEX "Session_sessionToken_key" ON "Session"("sessionToken");
+CREATE TABLE "Post" ("id" INTEGER PRIMARY KEY);
+INSERT INTO "User" VALUES ('u1', 'Ada', 'ada@example.com', NULL, NULL);
+INSERT INTO "Session" VALUES ('s1', 'tok', 'u1', 4102444800000)`); err != nil {
+		t.Fatal(err)
+	}
+	dump := func() string {
+		var b strings.Builder
+		rows, err := db.Query(`SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l string
+			rows.Scan(&l)
+			b.WriteString(l + "\n")
+		}
+		return b.String()
+	}
+	before := dump()
+	code, out, errs := runCLI(t, map[string]string{"AUTH_SECRET": "s"}, "authjs.session-token=tok\n", "resolve", "--strategy", "database", "--db", "sqlite:"+path, "--explain", "--reveal")
+	if code != 0 || !strings.Contains(out, `"email":"ada@example.com"`) || !strings.Contains(errs, "store: sqlite prisma layout") {
+		t.Fatalf("resolve: %d %q %q", code, out, errs)
+	}
+	if after := dump(); after != before {
+		t.Fatalf("resolve changed the schema:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	db.Close()
 }

@@ -74,7 +74,7 @@ func seededSQLite(t *testing.T) (string, store.Counts) {
 	t.Helper()
 	ctx := t.Context()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "s.db")
-	st, err := store.Open(ctx, dsn, store.Options{})
+	st, err := store.Open(ctx, dsn, store.Options{CreateIfEmpty: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 func Example() {
 	ctx := context.Background()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	st, err := store.Open(ctx, "sqlite::memory:", store.Options{})
+	st, err := store.Open(ctx, "sqlite::memory:", store.Options{CreateIfEmpty: true})
 	if err != nil {
 		panic(err)
 	}

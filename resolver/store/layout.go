@@ -57,16 +57,29 @@ var presets = map[string]Layout{
 		Users: "user", UserID: "id", UserName: "name", UserEmail: "email", UserImage: "image", UserEmailVerified: "emailVerified",
 		Sessions: "session", SessionToken: "sessionToken", SessionUserID: "userId", SessionExpires: "expires",
 	},
+	// @auth/kysely-adapter's documented migration: Prisma's names, but uuid
+	// ids and timestamptz dates and no updatedAt.
+	"kysely": {
+		Users: "User", UserID: "id", UserName: "name", UserEmail: "email", UserImage: "image", UserEmailVerified: "emailVerified",
+		Sessions: "Session", SessionToken: "sessionToken", SessionUserID: "userId", SessionExpires: "expires",
+	},
+	// @auth/supabase-adapter: the pg-adapter's names in the next_auth schema
+	// (uuid ids, timestamptz), beside next_auth.uid() for row-level security.
+	"supabase": {
+		Users: "next_auth.users", UserID: "id", UserName: "name", UserEmail: "email", UserImage: "image", UserEmailVerified: "emailVerified",
+		Sessions: "next_auth.sessions", SessionToken: "sessionToken", SessionUserID: "userId", SessionExpires: "expires",
+	},
 }
 
-// DefaultPreset is the layout a postgres:// DSN uses unless told otherwise.
+// DefaultPreset is the layout seed --create-schema, db migrate's fresh plan
+// and serve's triggers use when no --schema names one.
 const DefaultPreset = "pg-adapter"
 
 // Preset returns a named layout.
 func Preset(name string) (Layout, error) {
 	l, ok := presets[name]
 	if !ok {
-		return Layout{}, fmt.Errorf("store: unknown schema %q (want one of %s, or an explicit mapping)", name, strings.Join(PresetNames(), ", "))
+		return Layout{}, fmt.Errorf("store: unknown schema %q (want auto, one of %s, or an explicit mapping)", name, strings.Join(PresetNames(), ", "))
 	}
 	l.Name = name
 	return l, nil

@@ -19,6 +19,8 @@ const (
 	KindSQLite   Kind = "sqlite"
 	KindPostgres Kind = "postgres"
 	KindRedis    Kind = "redis"
+	KindMySQL    Kind = "mysql"
+	KindMongoDB  Kind = "mongodb"
 )
 
 // Driver opens one family of stores. Open receives the whole DSN and the
@@ -42,6 +44,8 @@ var builtinSchemes = map[string]Kind{
 	"sqlite": KindSQLite, "sqlite3": KindSQLite,
 	"postgres": KindPostgres, "postgresql": KindPostgres,
 	"redis": KindRedis, "rediss": KindRedis,
+	"mysql":   KindMySQL,
+	"mongodb": KindMongoDB, "mongodb+srv": KindMongoDB,
 }
 
 var registry struct {
@@ -91,7 +95,7 @@ func Drivers() []Kind {
 func KindOf(dsn string) (Kind, error) {
 	scheme, _, ok := strings.Cut(dsn, ":")
 	if !ok {
-		return "", fmt.Errorf("store: %w: want sqlite:PATH, postgres://… or redis://…", ErrBadDSN)
+		return "", fmt.Errorf("store: %w: want sqlite:PATH, postgres://…, mysql://…, mongodb://… or redis://…", ErrBadDSN)
 	}
 	scheme = strings.ToLower(scheme)
 	registry.RLock()
@@ -101,7 +105,7 @@ func KindOf(dsn string) (Kind, error) {
 		k, ok = builtinSchemes[scheme]
 	}
 	if !ok {
-		return "", fmt.Errorf("store: %w: unknown scheme %q: want sqlite:PATH, postgres://… or redis://…", ErrBadDSN, scheme)
+		return "", fmt.Errorf("store: %w: unknown scheme %q: want sqlite:PATH, postgres://…, mysql://…, mongodb://… or redis://…", ErrBadDSN, scheme)
 	}
 	return k, nil
 }

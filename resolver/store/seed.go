@@ -53,12 +53,11 @@ func Seed(ctx context.Context, s Seeder, opts SeedOptions) (SeedReport, error) {
 		return rep, fmt.Errorf("seed: at most %d users", maxSeedUsers)
 	}
 	opts = opts.WithDefaults()
-	integer := s.IntegerUserIDs()
 	for start := 0; start < opts.Users; start += opts.Batch {
 		n := min(opts.Batch, opts.Users-start)
 		users := make([]resolver.StoredUser, n)
 		for i := range n {
-			users[i] = SeedUser(opts.Seed, start+i, integer)
+			users[i] = SeedUserFor(s, opts.Seed, start+i)
 		}
 		k, err := s.InsertUsers(ctx, users)
 		if err != nil {
@@ -74,7 +73,7 @@ func Seed(ctx context.Context, s Seeder, opts SeedOptions) (SeedReport, error) {
 		n := min(opts.Batch, opts.Sessions-start)
 		sessions := make([]resolver.StoredSession, n)
 		for i := range n {
-			sessions[i] = SeedSession(opts, start+i, integer)
+			sessions[i] = SeedSessionFor(s, opts, start+i)
 		}
 		k, err := s.InsertSessions(ctx, sessions)
 		if err != nil {
@@ -114,20 +113,41 @@ const maxSeedUsers = 10_000_000
 
 // SeedUserID is user i's id for a seed. Integer layouts (SERIAL) get ids
 // from 1e9 up, a block of 1e7 per seed (mod 100), far above what a
-// sequence hands out to real sign-ups; text layouts get cuid-like ids.
+// sequence hands out to real sign-ups; text layouts get UUID-shaped ids,
+// as Drizzle's and Kysely's adapters do (crypto.randomUUID()), which
+// uuid-typed id columns (Supabase, Kysely on PostgreSQL) accept too.
 func SeedUserID(seed int64, i int, integer bool) string {
 	if integer {
 		block := (seed%100 + 100) % 100
 		return strconv.FormatInt(1_000_000_000+block*maxSeedUsers+int64(i), 10)
 	}
-	h := seedHash(seed, "user", i)
-	return "c" + hex.EncodeToString(h[:12])
+	return uuidOf(seedHash(seed, "user", i))
+}
+
+// ObjectIDSeeder is a Seeder whose user ids are MongoDB ObjectIds
+// (@auth/mongodb-adapter): the seed gives it 24-hex-digit ids.
+type ObjectIDSeeder interface {
+	ObjectIDUserIDs() bool
+}
+
+// UserIDFor is user i's id for a seed in the id format s stores: integer,
+// ObjectId hex, or a UUID-shaped text id.
+func UserIDFor(s Seeder, seed int64, i int) string {
+	if o, ok := s.(ObjectIDSeeder); ok && o.ObjectIDUserIDs() {
+		h := seedHash(seed, "user", i)
+		return hex.EncodeToString(h[:12])
+	}
+	return SeedUserID(seed, i, s.IntegerUserIDs())
 }
 
 // SeedToken is session j's token for a seed: UUID-shaped like Auth.js's
 // crypto.randomUUID(), derived from the seed so reruns are idempotent.
 func SeedToken(seed int64, j int) string {
-	h := seedHash(seed, "session", j)
+	return uuidOf(seedHash(seed, "session", j))
+}
+
+// uuidOf formats a hash as a version-4 UUID.
+func uuidOf(h [32]byte) string {
 	h[6] = h[6]&0x0f | 0x40
 	h[8] = h[8]&0x3f | 0x80
 	x := hex.EncodeToString(h[:16])
@@ -182,6 +202,28 @@ func SeedUser(seed int64, i int, integer bool) resolver.StoredUser {
 // SeedSession is session j of a seed: its state drawn with the options'
 // shares, its expiry uniform within that state's window at opts.Now.
 func SeedSession(opts SeedOptions, j int, integer bool) resolver.StoredSession {
+	ss, user := seedSession(opts, j)
+	ss.UserID = SeedUserID(opts.Seed, user, integer)
+	return ss
+}
+
+// SeedUserFor and SeedSessionFor are SeedUser and SeedSession with user ids
+// in the format s stores (see UserIDFor).
+func SeedUserFor(s Seeder, seed int64, i int) resolver.StoredUser {
+	u := SeedUser(seed, i, s.IntegerUserIDs())
+	u.ID = UserIDFor(s, seed, i)
+	return u
+}
+
+// SeedSessionFor: see SeedUserFor.
+func SeedSessionFor(s Seeder, opts SeedOptions, j int) resolver.StoredSession {
+	ss, user := seedSession(opts, j)
+	ss.UserID = UserIDFor(s, opts.Seed, user)
+	return ss
+}
+
+// seedSession is session j without its user id, and its user's index.
+func seedSession(opts SeedOptions, j int) (resolver.StoredSession, int) {
 	r := seedRand(opts.Seed, "session", j)
 	user := r.IntN(max(opts.Users, 1))
 	now := time.UnixMilli(opts.Now.UnixMilli())
@@ -197,9 +239,8 @@ func SeedSession(opts SeedOptions, j int, integer bool) resolver.StoredSession {
 	}
 	return resolver.StoredSession{
 		Token:   SeedToken(opts.Seed, j),
-		UserID:  SeedUserID(opts.Seed, user, integer),
 		Expires: time.UnixMilli(exp.UnixMilli()).UTC(),
-	}
+	}, user
 }
 
 func asciiLower(s string) string {

@@ -2,11 +2,25 @@
 // stores: it opens them from a connection string, browses, revokes and
 // seeds them.
 //
-//	sqlite:PATH            embedded SQLite (created on first use unless
-//	                       Options.MustExist); sqlite::memory:
-//	postgres://…           PostgreSQL, layout from Options.Schema (default pg-adapter)
-//	postgresql://…         same
+//	sqlite:PATH            SQLite, layout found in the catalog (d1, Prisma,
+//	                       Drizzle); only seeding creates a file or tables
+//	                       (Options.CreateIfEmpty); sqlite::memory:
+//	postgres://…           PostgreSQL, layout found in the catalog unless
+//	postgresql://…         Options.Schema names one
+//	mysql://user:pass@host:3306/db
+//	                       MySQL or MariaDB (Prisma, Drizzle, Kysely layouts)
+//	mongodb://…  mongodb+srv://…
+//	                       MongoDB (@auth/mongodb-adapter's collections)
 //	redis://…  rediss://…  Redis, key prefix from Options.Prefix
+//
+// # Never altering a schema
+//
+// Opening a store never creates, alters or drops a table, index,
+// collection or trigger: Options.Schema "" or SchemaAuto finds the
+// adapter's layout in the catalog (exactly one must match, else a one-line
+// error says what was found), and only seeding asks a driver to create
+// tables (CreateIfEmpty, CreateIfAbsent). Indexes come from
+// `authscope db migrate`, printed first.
 //
 // # Rooms
 //
@@ -18,7 +32,7 @@
 //
 // # Drivers
 //
-// The drivers (pgstore, sqlitestore, redisstore) import this package and
+// The drivers (pgstore, sqlitestore, mysqlstore, mongostore, redisstore) import this package and
 // register themselves in their init, the way database/sql drivers do; Open
 // dispatches on the DSN's scheme to the registered driver. Package
 // resolver/store/all links every driver in. The point is the binary's
@@ -42,6 +56,7 @@
 package store
 
 import (
+	"github.com/authscope/authscope/resolver"
 	storedsn "github.com/authscope/authscope/resolver/store/internal/dsn"
 )
 
@@ -51,8 +66,11 @@ type Options struct {
 	// ReadOnly refuses every write with resolver.ErrReadOnly (see ReadOnly)
 	// and asks the driver for its own read-only measures.
 	ReadOnly bool
-	// Schema names a SQL layout preset (pg-adapter, prisma, prisma-snake,
-	// drizzle); Layout, when its tables are set, wins.
+	// Schema names the adapter layout preset (PostgreSQL: pg-adapter,
+	// prisma, prisma-snake, drizzle, kysely, supabase; SQLite: d1, prisma,
+	// prisma-snake, drizzle; MySQL: prisma, prisma-snake, drizzle, kysely);
+	// "" or SchemaAuto finds it in the catalog. Layout, when its tables are
+	// set, wins.
 	Schema string
 	Layout Layout
 	// Mapping is a profile's custom layout (see LayoutFromMapping); it is
@@ -62,15 +80,24 @@ type Options struct {
 	Prefix string
 	// MaxConns bounds the pool (store default when zero).
 	MaxConns int
-	// MustExist refuses a SQLite path with no file rather than creating an
-	// empty store (see sqlitestore.Options.MustExist). Commands that only
-	// read or serve sessions set it; seed does not.
+	// MustExist refuses a SQLite path with no file (see
+	// sqlitestore.Options.MustExist). Commands that only read or serve
+	// sessions set it; seed does not.
 	MustExist bool
+	// CreateIfEmpty lets a SQLite store create its tables in a new or empty
+	// database, and CreateIfAbsent beside other tables. Only seeding sets
+	// them: opening a store never changes a schema otherwise.
+	CreateIfEmpty, CreateIfAbsent bool
 }
 
+// SchemaAuto, the default, finds the adapter layout in the store's catalog:
+// exactly one must match.
+const SchemaAuto = "auto"
+
 // SQLLayout is the layout a SQL driver should use: Layout when set, else
-// the Mapping (or Schema "custom"), else the Schema preset, else
-// DefaultPreset.
+// the Mapping (or Schema "custom"), else the Schema preset. For "" or
+// SchemaAuto it is the zero Layout: the driver finds the layout in its
+// catalog.
 func (o Options) SQLLayout() (Layout, error) {
 	l := o.Layout
 	if l.Users != "" {
@@ -79,11 +106,27 @@ func (o Options) SQLLayout() (Layout, error) {
 	if len(o.Mapping) > 0 || o.Schema == "custom" {
 		return LayoutFromMapping(o.Mapping)
 	}
-	name := o.Schema
-	if name == "" {
-		name = DefaultPreset
+	if o.Schema == "" || o.Schema == SchemaAuto {
+		return Layout{}, nil
 	}
-	return Preset(name)
+	return Preset(o.Schema)
+}
+
+// LayoutNamer is a store that can say which adapter layout it reads.
+type LayoutNamer interface {
+	// LayoutName is the store kind and layout: "postgres prisma",
+	// "sqlite drizzle", "mongodb mongodb-adapter".
+	LayoutName() string
+}
+
+// LayoutName says which adapter layout an opened store reads, for
+// resolve --explain, serve's start-up log and the TUI; "" when the store
+// does not say.
+func LayoutName(st resolver.Store) string {
+	if n, ok := Unwrap(st).(LayoutNamer); ok {
+		return n.LayoutName()
+	}
+	return ""
 }
 
 // ErrBadDSN is wrapped by every error about a connection string that

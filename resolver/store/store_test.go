@@ -15,7 +15,7 @@ import (
 
 func TestOpen(t *testing.T) {
 	ctx := t.Context()
-	s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "a.db"), store.Options{})
+	s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "a.db"), store.Options{CreateIfEmpty: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,9 +27,14 @@ func TestOpen(t *testing.T) {
 	db := storetest.PostgresDB(t)
 	ddl, _ := pgstore.SchemaSQL("prisma")
 	dsn := storetest.PostgresSchema(t, db, ddl)
-	if _, err := store.Open(ctx, dsn, store.Options{}); err == nil || !strings.Contains(err.Error(), `"users" does not exist`) {
-		t.Fatalf("default layout on a prisma db: %v", err)
+	if _, err := store.Open(ctx, dsn, store.Options{Schema: "pg-adapter"}); err == nil || !strings.Contains(err.Error(), `"users" does not exist`) {
+		t.Fatalf("pg-adapter layout on a prisma db: %v", err)
 	}
+	auto, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil || auto.(*pgstore.Store).Layout().Name != "prisma" {
+		t.Fatalf("auto on a prisma db: %v", err)
+	}
+	auto.Close()
 	p, err := store.Open(ctx, dsn, store.Options{Schema: "prisma", ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +54,7 @@ func TestOpen(t *testing.T) {
 	}
 	r.Close()
 
-	for _, bad := range []string{"mysql://x", "nocolon", ""} {
+	for _, bad := range []string{"oracle://x", "nocolon", ""} {
 		if _, err := store.Open(ctx, bad, store.Options{}); err == nil {
 			t.Errorf("%q: no error", bad)
 		}

@@ -21,7 +21,7 @@ import (
 // seededStore is a real SQLite store with n sessions.
 func seededStore(tb testing.TB, n int) *sqlitestore.Store {
 	tb.Helper()
-	st, err := sqlitestore.Open(tb.Context(), filepath.Join(tb.TempDir(), "s.db"), sqlitestore.Options{})
+	st, err := sqlitestore.Open(tb.Context(), filepath.Join(tb.TempDir(), "s.db"), sqlitestore.Options{CreateIfEmpty: true})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,6 +9,8 @@ package all
 
 import (
 	// Each driver registers itself with store.Register in its init.
+	_ "github.com/authscope/authscope/resolver/store/mongostore"
+	_ "github.com/authscope/authscope/resolver/store/mysqlstore"
 	_ "github.com/authscope/authscope/resolver/store/pgstore"
 	_ "github.com/authscope/authscope/resolver/store/redisstore"
 	_ "github.com/authscope/authscope/resolver/store/sqlitestore"

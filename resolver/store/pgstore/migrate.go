@@ -10,10 +10,7 @@ import (
 )
 
 // Migration is one index the adapters' schemas lack.
-type Migration struct {
-	Why string
-	SQL string
-}
+type Migration = store.Migration
 
 // Migrations returns the indexes that browsing, revocation and lookups
 // need and the database does not have yet (a valid index whose first
@@ -171,6 +168,8 @@ var freshLeads = map[string][]string{
 	"prisma":       {"sessionToken"},
 	"prisma-snake": {"id", "session_token"},
 	"drizzle":      {"sessionToken"},
+	"kysely":       {"id", "sessionToken"},
+	"supabase":     {"id", "sessionToken"},
 }
 
 // FreshMigrations is the plan for a database that does not have a preset's

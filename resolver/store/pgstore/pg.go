@@ -40,6 +40,8 @@ import (
 
 // Options tune Open.
 type Options struct {
+	// Layout is the adapter's tables; unset, Open finds the one preset
+	// whose tables and columns the catalog has (--schema auto).
 	Layout store.Layout
 	// ReadOnly sets default_transaction_read_only on every connection and
 	// makes Migrate refuse; wrap the store in store.ReadOnly (store.Open
@@ -87,12 +89,10 @@ var ErrNoTable = errors.New("does not exist")
 
 // Open connects, checks the layout and prepares the queries.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	if opts.Layout.Users == "" {
-		l, _ := store.Preset(store.DefaultPreset)
-		opts.Layout = l
-	}
-	if err := opts.Layout.Validate(); err != nil {
-		return nil, err
+	if opts.Layout.Users != "" {
+		if err := opts.Layout.Validate(); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -119,6 +119,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("pgstore: %w", err)
 	}
 	s := &Store{pool: pool, l: opts.Layout, readOnly: opts.ReadOnly}
+	if s.l.Users == "" {
+		if s.l, err = s.detect(ctx); err != nil {
+			pool.Close()
+			return nil, storedsn.OneLine(err)
+		}
+	}
 	if err := s.inspect(ctx); err != nil {
 		pool.Close()
 		return nil, storedsn.OneLine(err) // pgx lists one dial error per line
@@ -139,7 +145,7 @@ func (s *Store) inspect(ctx context.Context) error {
 	need := func(t tableInfo, raw string, cols ...string) error {
 		for _, c := range cols {
 			if _, ok := t.cols[c]; !ok {
-				return fmt.Errorf("pgstore: layout %s: table %s has no column %s", s.l.Label(), table(raw), ident(c))
+				return mismatchError{fmt.Sprintf("pgstore: layout %s: table %s has no column %s", s.l.Label(), table(raw), ident(c))}
 			}
 		}
 		return nil
@@ -161,7 +167,7 @@ func (s *Store) inspect(ctx context.Context) error {
 		col string
 	}{{s.sessions, s.l.Sessions, s.l.SessionExpires}, {s.users, s.l.Users, s.l.UserEmailVerified}} {
 		if b := c.t.cols[c.col].base; b != "timestamptz" && b != "timestamp" {
-			return fmt.Errorf("pgstore: layout %s: column %s.%s is %s, want timestamp or timestamptz", s.l.Label(), table(c.raw), ident(c.col), c.t.cols[c.col].typ)
+			return mismatchError{fmt.Sprintf("pgstore: layout %s: column %s.%s is %s, want timestamp or timestamptz", s.l.Label(), table(c.raw), ident(c.col), c.t.cols[c.col].typ)}
 		}
 	}
 	return nil
@@ -251,6 +257,9 @@ func (s *Store) build() queries {
 
 // Layout returns the layout in use.
 func (s *Store) Layout() store.Layout { return s.l }
+
+// LayoutName implements store.LayoutNamer.
+func (s *Store) LayoutName() string { return "postgres " + s.l.Name }
 
 // Pool exposes the pool for migrations and tests.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }

@@ -39,23 +39,89 @@ func preset(t testing.TB, name string) (store.Layout, string) {
 
 func TestConformance(t *testing.T) {
 	db := storetest.PostgresDB(t)
-	for _, name := range []string{"pg-adapter", "prisma", "prisma-snake", "drizzle"} {
+	for _, name := range store.PresetNames() {
 		t.Run(name, func(t *testing.T) {
-			l, ddl := preset(t, name)
-			if name == "prisma" || name == "drizzle" {
+			_, ddl := preset(t, name)
+			if i := strings.LastIndex(ddl, "ALTER TABLE"); i >= 0 {
 				// The suite needs sessions whose user is gone: drop the
 				// cascade these schemas add (a real deployment keeps it).
-				ddl = ddl[:strings.LastIndex(ddl, "ALTER TABLE")]
+				ddl = ddl[:i]
 			}
 			storetest.Run(t, func(t *testing.T) storetest.Harness {
-				dsn := storetest.PostgresSchema(t, db, ddl)
+				dsn := storetest.PostgresSchema(t, dbFor(t, db, name), ddl)
+				// Opened as the commands open it: the layout found by
+				// itself (--schema auto).
+				st := openAuto(t, dsn, false)
+				if got := store.Unwrap(st).(*pgstore.Store).Layout().Name; got != name {
+					t.Fatalf("detected %q, want %q", got, name)
+				}
 				return storetest.Harness{
-					Store:    open(t, dsn, l, false),
-					ReadOnly: func(t *testing.T) storetest.Full { return store.ReadOnly(open(t, dsn, l, true)).(storetest.Full) },
+					Store:    st,
+					ReadOnly: func(t *testing.T) storetest.Full { return openAuto(t, dsn, true) },
+					Reopen:   func(t *testing.T) storetest.Full { return openAuto(t, dsn, false) },
+					Catalog:  func(t *testing.T) string { return pgCatalog(t, dsn) },
 				}
 			})
 		})
 	}
+}
+
+// dbFor is the shared database, except for Supabase's layout: its tables
+// live in the fixed next_auth schema, so each test needs a database of its
+// own.
+func dbFor(t *testing.T, shared, layout string) string {
+	if layout == "supabase" {
+		return storetest.PostgresDB(t)
+	}
+	return shared
+}
+
+func openAuto(t *testing.T, dsn string, ro bool) storetest.Full {
+	t.Helper()
+	st, err := store.Open(t.Context(), dsn, store.Options{ReadOnly: ro, MaxConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st.(storetest.Full)
+}
+
+// pgCatalog dumps what is schema in the namespaces the DSN sees (its
+// search_path and next_auth): columns, constraints, indexes, triggers,
+// functions, and the database's extensions.
+func pgCatalog(t *testing.T, dsn string) string {
+	t.Helper()
+	c, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	const ns = `(SELECT oid FROM pg_namespace WHERE nspname = ANY (current_schemas(false)) OR nspname = 'next_auth')`
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT n.nspname || '.' || c.relname || ' ' || c.relkind::text || ': ' || coalesce(string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), ''), ', ' ORDER BY a.attnum), '')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum WHERE c.relnamespace IN ` + ns + ` GROUP BY n.nspname, c.relname, c.relkind ORDER BY 1`,
+		`SELECT conrelid::regclass::text || ' ' || conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace IN ` + ns + ` ORDER BY 1`,
+		`SELECT indexrelid::regclass::text || ': ' || pg_get_indexdef(indexrelid) || CASE WHEN indisvalid THEN '' ELSE ' INVALID' END FROM pg_index WHERE indrelid IN (SELECT oid FROM pg_class WHERE relnamespace IN ` + ns + `) ORDER BY 1`,
+		`SELECT tgrelid::regclass::text || ' ' || tgname || ': ' || pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace IN ` + ns + `) ORDER BY 1`,
+		`SELECT p.oid::regprocedure::text || ': ' || md5(p.prosrc) FROM pg_proc p WHERE p.pronamespace IN ` + ns + ` ORDER BY 1`,
+		`SELECT 'extension ' || extname || ' ' || extversion FROM pg_extension ORDER BY 1`,
+	} {
+		rows, err := c.Query(t.Context(), q)
+		if err != nil {
+			t.Fatalf("catalog: %v", err)
+		}
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString(line + "\n")
+		}
+		rows.Close()
+	}
+	return b.String()
 }
 
 // TestConformanceSemiJoin runs the suite with every filter taking the
@@ -160,8 +226,9 @@ func TestWrongSchema(t *testing.T) {
 	// A Prisma database opened with the default layout.
 	_, pddl := preset(t, "prisma")
 	prisma := storetest.PostgresSchema(t, db, pddl)
-	if _, err = pgstore.Open(t.Context(), prisma, pgstore.Options{}); err == nil || !strings.Contains(err.Error(), "does not exist (try --schema") {
-		t.Fatalf("prisma db, default layout: %v", err)
+	pl, _ := store.Preset("pg-adapter")
+	if _, err = pgstore.Open(t.Context(), prisma, pgstore.Options{Layout: pl}); err == nil || !strings.Contains(err.Error(), "does not exist (try --schema") {
+		t.Fatalf("prisma db, pg-adapter layout: %v", err)
 	}
 	renamed := storetest.PostgresSchema(t, db, ddl+`ALTER TABLE sessions RENAME COLUMN "sessionToken" TO session_token;`)
 	_, err = pgstore.Open(t.Context(), renamed, pgstore.Options{Layout: l})
@@ -362,7 +429,7 @@ func TestFreshMigrations(t *testing.T) {
 			if len(schema) == 0 || len(indexes) == 0 {
 				t.Fatalf("plan has %d schema and %d index statements", len(schema), len(indexes))
 			}
-			want, err := open(t, storetest.PostgresSchema(t, db, ddl), l, false).Migrations(t.Context())
+			want, err := open(t, storetest.PostgresSchema(t, dbFor(t, db, name), ddl), l, false).Migrations(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -374,7 +441,7 @@ func TestFreshMigrations(t *testing.T) {
 					t.Errorf("statement %d: fresh %q, catalog %q", i, indexes[i].SQL, want[i].SQL)
 				}
 			}
-			dsn := storetest.PostgresSchema(t, db, "")
+			dsn := storetest.PostgresSchema(t, dbFor(t, db, name), "")
 			conn, err := pgx.Connect(t.Context(), dsn)
 			if err != nil {
 				t.Fatal(err)
@@ -433,5 +500,37 @@ INSERT INTO sessions ("userId", expires, "sessionToken") VALUES (1, now() + inte
 	}
 	if left, err := s.Migrations(t.Context()); err != nil || len(left) != 0 {
 		t.Fatalf("after the rebuild: %v %v", left, err)
+	}
+}
+
+// TestDetect: --schema auto names what it found when nothing or several
+// layouts match, and leaves the catalog as it was.
+func TestDetect(t *testing.T) {
+	db := storetest.PostgresDB(t)
+	app := storetest.PostgresSchema(t, db, `CREATE TABLE "Post" (id int); CREATE TABLE "Comment" (id int)`)
+	before := pgCatalog(t, app)
+	_, err := store.Open(t.Context(), app, store.Options{})
+	want := "pgstore: no Auth.js session table in the database: found tables Comment, Post; looked for sessions/session/Session/next_auth.sessions (drizzle, kysely, pg-adapter, prisma, prisma-snake, supabase layouts)"
+	if err == nil || err.Error() != want || !errors.Is(err, pgstore.ErrNoTable) {
+		t.Fatalf("err = %v\nwant  %s", err, want)
+	}
+	if pgCatalog(t, app) != before {
+		t.Fatal("a failed open changed the schema")
+	}
+	_, pg := preset(t, "pg-adapter")
+	_, dr := preset(t, "drizzle")
+	dr = dr[:strings.Index(dr, "ALTER TABLE")] // its foreign key names "public"
+	both := storetest.PostgresSchema(t, db, pg+dr)
+	if _, err := store.Open(t.Context(), both, store.Options{}); err == nil || !strings.Contains(err.Error(), "several Auth.js layouts (drizzle, pg-adapter): pick one with --schema") {
+		t.Fatalf("two layouts: %v", err)
+	}
+	st, err := store.Open(t.Context(), both, store.Options{Schema: "drizzle"})
+	if err != nil || st.(*pgstore.Store).Layout().Name != "drizzle" {
+		t.Fatalf("--schema overrides detection: %v", err)
+	}
+	st.Close()
+	renamed := storetest.PostgresSchema(t, db, pg+`ALTER TABLE sessions RENAME COLUMN "sessionToken" TO token;`)
+	if _, err := store.Open(t.Context(), renamed, store.Options{}); err == nil || !strings.Contains(err.Error(), `layout pg-adapter: table "sessions" has no column "sessionToken"`) {
+		t.Fatalf("near miss not named: %v", err)
 	}
 }

@@ -12,7 +12,8 @@ func init() {
 }
 
 // openDSN is the driver's store.Open: the layout comes from the options
-// (Layout, Mapping or a Schema preset), the rest from the DSN.
+// (Layout, Mapping or a Schema preset) or, for "" and auto, from the
+// catalog (Open's detect); the rest from the DSN.
 func openDSN(ctx context.Context, dsn string, o store.Options) (resolver.Store, error) {
 	l, err := o.SQLLayout()
 	if err != nil {

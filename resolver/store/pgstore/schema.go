@@ -36,6 +36,20 @@ CREATE UNIQUE INDEX IF NOT EXISTS "sessions_session_token_key" ON "sessions"("se
 	"drizzle": `CREATE TABLE IF NOT EXISTS "user" ("id" text PRIMARY KEY NOT NULL, "name" text, "email" text, "emailVerified" timestamp, "image" text, CONSTRAINT "user_email_unique" UNIQUE("email"));
 CREATE TABLE IF NOT EXISTS "session" ("sessionToken" text PRIMARY KEY NOT NULL, "userId" text NOT NULL, "expires" timestamp NOT NULL);
 ALTER TABLE "session" ADD CONSTRAINT "session_userId_user_id_fk" FOREIGN KEY ("userId") REFERENCES "public"."user"("id") ON DELETE cascade ON UPDATE no action;`,
+	// The @auth/kysely-adapter docs' PostgreSQL migration (Kysely's schema
+	// builder output).
+	"kysely": `CREATE TABLE IF NOT EXISTS "User" ("id" uuid DEFAULT gen_random_uuid() NOT NULL PRIMARY KEY, "name" text, "email" text NOT NULL UNIQUE, "emailVerified" timestamptz, "image" text);
+CREATE TABLE IF NOT EXISTS "Session" ("id" uuid DEFAULT gen_random_uuid() NOT NULL PRIMARY KEY, "userId" uuid NOT NULL, "sessionToken" text NOT NULL UNIQUE, "expires" timestamptz NOT NULL);
+ALTER TABLE "Session" ADD CONSTRAINT "Session_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE;`,
+	// The @auth/supabase-adapter docs' SQL (uuid_generate_v4() there;
+	// gen_random_uuid() is the same without the uuid-ossp extension), with
+	// its next_auth.uid() helper. Supabase grants on the schema are left to
+	// the deployment.
+	"supabase": `CREATE SCHEMA IF NOT EXISTS next_auth;
+CREATE TABLE IF NOT EXISTS next_auth.users (id uuid NOT NULL DEFAULT gen_random_uuid(), name text, email text, "emailVerified" timestamp with time zone, image text, CONSTRAINT users_pkey PRIMARY KEY (id), CONSTRAINT email_unique UNIQUE (email));
+CREATE TABLE IF NOT EXISTS next_auth.sessions (id uuid NOT NULL DEFAULT gen_random_uuid(), expires timestamp with time zone NOT NULL, "sessionToken" text NOT NULL, "userId" uuid, CONSTRAINT sessions_pkey PRIMARY KEY (id), CONSTRAINT "sessionToken_unique" UNIQUE ("sessionToken"));
+CREATE OR REPLACE FUNCTION next_auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$ select coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''), (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'))::uuid $$;
+ALTER TABLE next_auth.sessions ADD CONSTRAINT "sessions_userId_fkey" FOREIGN KEY ("userId") REFERENCES next_auth.users (id) ON UPDATE NO ACTION ON DELETE CASCADE;`,
 }
 
 // SchemaSQL returns a preset's DDL.

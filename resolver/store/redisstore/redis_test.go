@@ -3,9 +3,11 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -16,6 +18,7 @@ import (
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/redisstore"
 	"github.com/authscope/authscope/resolver/store/storetest"
+	"github.com/redis/go-redis/v9"
 )
 
 func open(t testing.TB, prefix string, ro bool) *redisstore.Store {
@@ -34,8 +37,43 @@ func TestConformance(t *testing.T) {
 		return storetest.Harness{
 			Store:    open(t, prefix, false),
 			ReadOnly: func(t *testing.T) storetest.Full { return store.ReadOnly(open(t, prefix, true)).(storetest.Full) },
+			Reopen:   func(t *testing.T) storetest.Full { return open(t, prefix, false) },
+			Catalog:  func(t *testing.T) string { return redisCatalog(t, prefix) },
 		}
 	})
+}
+
+// redisCatalog is Redis's nearest thing to a schema: the server settings
+// a store could change (keyspace notifications, eviction) and every key
+// under the prefix that is not a session (users and the by-user index),
+// with its type and TTL. Session keys come and go as Auth.js prunes them.
+func redisCatalog(t *testing.T, prefix string) string {
+	t.Helper()
+	o, _ := redis.ParseURL(storetest.RedisURL)
+	rdb := redis.NewClient(o)
+	defer rdb.Close()
+	ctx := t.Context()
+	var b strings.Builder
+	for _, k := range []string{"notify-keyspace-events", "maxmemory-policy"} {
+		v, err := rdb.ConfigGet(ctx, k).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "config %s=%s\n", k, v[k])
+	}
+	keys, err := rdb.Keys(ctx, prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		rest := strings.TrimPrefix(k, prefix)
+		if strings.HasPrefix(rest, "user:session:") && !strings.HasPrefix(rest, "user:session:by-user-id:") {
+			continue
+		}
+		fmt.Fprintf(&b, "%s %s ttl=%v\n", rest, rdb.Type(ctx, k).Val(), rdb.TTL(ctx, k).Val())
+	}
+	return b.String()
 }
 
 // TestLayout pins the adapters' keys and values byte for byte.

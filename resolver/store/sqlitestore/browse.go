@@ -21,23 +21,23 @@ func (s *Store) ListSessions(ctx context.Context, q store.ListQuery) (store.Page
 	if err != nil {
 		return store.Page{}, fmt.Errorf("sqlite: list: %w", err)
 	}
-	where, args := filterWhere(q.Filter, q.State, q)
-	key := `s."expires"`
+	where, args := s.filterWhere(q.Filter, q.State, q)
+	tok := "s." + ident(s.l.SessionToken)
+	key := "s." + ident(s.l.SessionExpires)
 	if q.Sort == store.SortUser {
-		key = `s."userId"`
+		key = "s." + ident(s.l.SessionUserID)
 	}
 	op, dir := keyset.Order(q.Desc)
 	if cur != nil {
-		where = append(where, fmt.Sprintf(`(%s, s."sessionToken") %s (?, ?)`, key, op))
+		where = append(where, fmt.Sprintf(`(%s, %s) %s (?, ?)`, key, tok, op))
 		if q.Sort == store.SortUser {
 			args = append(args, cur.UserID, cur.Token)
 		} else {
-			args = append(args, iso(cur.Expires), cur.Token)
+			args = append(args, s.timeArg(cur.Expires), cur.Token)
 		}
 	}
-	query := `SELECT s."sessionToken", s."userId", s."expires", u."id", u."name", u."email", u."image", u."emailVerified"
-FROM "sessions" s LEFT JOIN "users" u ON u."id" = s."userId"` + keyset.Where(where) +
-		fmt.Sprintf(` ORDER BY %s %s, s."sessionToken" %s LIMIT ?`, key, dir, dir)
+	query := s.q.selectFrom + keyset.Where(where) +
+		fmt.Sprintf(` ORDER BY %s %s, %s %s LIMIT ?`, key, dir, tok, dir)
 	args = append(args, q.Limit+1)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -59,7 +59,7 @@ FROM "sessions" s LEFT JOIN "users" u ON u."id" = s."userId"` + keyset.Where(whe
 }
 
 // filterWhere builds the substring filter and the state window.
-func filterWhere(filter string, state store.SessionState, q store.ListQuery) ([]string, []any) {
+func (s *Store) filterWhere(filter string, state store.SessionState, q store.ListQuery) ([]string, []any) {
 	var where []string
 	var args []any
 	if filter != "" {
@@ -71,17 +71,19 @@ func filterWhere(filter string, state store.SessionState, q store.ListQuery) ([]
 		if !isASCII(p) {
 			lower = unicodeLower
 		}
-		where = append(where, fmt.Sprintf(`(%[1]s(u."name") LIKE ? ESCAPE '\' OR %[1]s(u."email") LIKE ? ESCAPE '\' OR %[1]s(u."id") LIKE ? ESCAPE '\')`, lower))
+		where = append(where, fmt.Sprintf(`(%[1]s(u.%[2]s) LIKE ? ESCAPE '\' OR %[1]s(u.%[3]s) LIKE ? ESCAPE '\' OR %[1]s(u.%[4]s) LIKE ? ESCAPE '\')`,
+			lower, ident(s.l.UserName), ident(s.l.UserEmail), ident(s.l.UserID)))
 		args = append(args, p, p, p)
 	}
+	exp := "s." + ident(s.l.SessionExpires)
 	lo, hi := keyset.Window(state, q.Now, q.MaxAge, q.UpdateAge)
 	if !lo.IsZero() {
-		where = append(where, `s."expires" >= ?`)
-		args = append(args, iso(lo))
+		where = append(where, exp+" >= ?")
+		args = append(args, s.timeArg(lo))
 	}
 	if !hi.IsZero() {
-		where = append(where, `s."expires" < ?`)
-		args = append(args, iso(hi))
+		where = append(where, exp+" < ?")
+		args = append(args, s.timeArg(hi))
 	}
 	return where, args
 }
@@ -89,15 +91,15 @@ func filterWhere(filter string, state store.SessionState, q store.ListQuery) ([]
 // Counts implements store.Browser in one scan.
 func (s *Store) Counts(ctx context.Context, q store.CountQuery) (store.Counts, error) {
 	q = keyset.NormalizeCounts(q)
-	where, args := filterWhere(q.Filter, store.StateAll, store.ListQuery{})
+	where, args := s.filterWhere(q.Filter, store.StateAll, store.ListQuery{})
 	now, dueHi := keyset.CountBounds(q)
 	join := ""
 	if q.Filter != "" {
-		join = ` LEFT JOIN "users" u ON u."id" = s."userId"`
+		join = fmt.Sprintf(" LEFT JOIN %s u ON u.%s = s.%s", ident(s.l.Users), ident(s.l.UserID), ident(s.l.SessionUserID))
 	}
-	query := `SELECT count(*), coalesce(sum(s."expires" >= ?), 0), coalesce(sum(s."expires" < ?), 0),
-coalesce(sum(s."expires" >= ? AND s."expires" < ?), 0) FROM "sessions" s` + join + keyset.Where(where)
-	args = append([]any{iso(now), iso(now), iso(now), iso(dueHi)}, args...)
+	query := fmt.Sprintf(`SELECT count(*), coalesce(sum(%[1]s >= ?), 0), coalesce(sum(%[1]s < ?), 0),
+coalesce(sum(%[1]s >= ? AND %[1]s < ?), 0) FROM %[2]s s`, "s."+ident(s.l.SessionExpires), ident(s.l.Sessions)) + join + keyset.Where(where)
+	args = append([]any{s.timeArg(now), s.timeArg(now), s.timeArg(now), s.timeArg(dueHi)}, args...)
 	var c store.Counts
 	if err := s.db.QueryRowContext(ctx, query, args...).Scan(&c.Total, &c.Active, &c.Expired, &c.Due); err != nil {
 		return c, fmt.Errorf("sqlite: counts: %w", err)
@@ -112,7 +114,10 @@ func (s *Store) RevokeSession(ctx context.Context, token string) error {
 
 // RevokeUser implements store.Browser.
 func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM "sessions" WHERE "userId" = ?`, userID)
+	if s.readOnly {
+		return 0, resolver.ErrReadOnly
+	}
+	res, err := s.db.ExecContext(ctx, s.q.revokeUser, userID)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: revoke user: %w", err)
 	}

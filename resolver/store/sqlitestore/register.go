@@ -21,5 +21,8 @@ func openDSN(ctx context.Context, dsn string, o store.Options) (resolver.Store, 
 	if path == "" {
 		return nil, fmt.Errorf("store: %w: sqlite: needs a file path (sqlite:PATH) or :memory:", store.ErrBadDSN)
 	}
-	return Open(ctx, path, Options{ReadOnly: o.ReadOnly, MaxConns: o.MaxConns, MustExist: o.MustExist})
+	return Open(ctx, path, Options{
+		ReadOnly: o.ReadOnly, MaxConns: o.MaxConns, MustExist: o.MustExist, Schema: o.Schema,
+		CreateIfEmpty: o.CreateIfEmpty, CreateIfAbsent: o.CreateIfAbsent,
+	})
 }

@@ -51,6 +51,16 @@ type Options struct {
 	// empty store there: reading sessions from a mistyped path would
 	// otherwise answer "no session" for every cookie.
 	MustExist bool
+	// Schema names the layout (see PresetNames); "" or "auto" finds it in
+	// the catalog.
+	Schema string
+	// CreateIfEmpty creates the d1 layout (with the browsing indexes) in a
+	// database that has no table at all: a new file. Only seeding sets it;
+	// without it Open never changes a schema.
+	CreateIfEmpty bool
+	// CreateIfAbsent creates the d1 layout beside other tables when no
+	// Auth.js layout is there (seed --create-schema: the user asked).
+	CreateIfAbsent bool
 }
 
 // Store is a SQLite session store. It implements resolver.Store,
@@ -59,6 +69,9 @@ type Store struct {
 	db       *sql.DB
 	readOnly bool
 	path     string
+	l        Layout
+	q        queries
+	extra    extraCols
 }
 
 var (
@@ -71,7 +84,7 @@ var (
 const isoMillis = "2006-01-02T15:04:05.000Z"
 
 // Schema is the @auth/d1-adapter layout plus the browsing indexes; it is
-// what Open creates in an empty database and what Migrate completes.
+// what seeding creates in a new database and what Migrate completes.
 const Schema = `CREATE TABLE IF NOT EXISTS "users" ("id" text NOT NULL DEFAULT '', "name" text DEFAULT NULL, "email" text DEFAULT NULL, "emailVerified" datetime DEFAULT NULL, "image" text DEFAULT NULL, PRIMARY KEY (id));
 CREATE TABLE IF NOT EXISTS "sessions" ("id" text NOT NULL, "sessionToken" text NOT NULL, "userId" text NOT NULL DEFAULT NULL, "expires" datetime NOT NULL DEFAULT NULL, PRIMARY KEY (sessionToken));
 ` + IndexSQL
@@ -81,8 +94,9 @@ const IndexSQL = `CREATE INDEX IF NOT EXISTS "sessions_expires_idx" ON "sessions
 CREATE INDEX IF NOT EXISTS "sessions_userId_idx" ON "sessions" ("userId", "sessionToken");
 `
 
-// Open opens (creating it unless read-only) the database at path, which is
-// a file name or ":memory:".
+// Open opens the database at path, a file name or ":memory:", and finds
+// its Auth.js layout. It changes no schema unless Options.CreateIfEmpty
+// or CreateIfAbsent asks for the d1 tables.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("sqlite: %w: empty database path", storedsn.ErrBad)
@@ -98,21 +112,24 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		// Every connection to :memory: is a different database.
 		opts.MaxConns = 1
 	}
-	if opts.MustExist && !memory {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, noStoreError{path}
-		}
+	_, statErr := os.Stat(path)
+	isNew := !memory && errors.Is(statErr, fs.ErrNotExist)
+	if opts.MustExist && isNew {
+		return nil, noStoreError{path}
 	}
-	if opts.ReadOnly && !memory {
-		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("sqlite: %s: read-only mode never creates a database: %w", path, err)
-		}
+	if opts.ReadOnly && !memory && statErr != nil {
+		return nil, fmt.Errorf("sqlite: %s: read-only mode never creates a database: %w", path, statErr)
+	}
+	if !opts.CreateIfEmpty && !opts.CreateIfAbsent && isNew {
+		return nil, noStoreError{path}
 	}
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
 	if opts.ReadOnly {
 		q.Set("mode", "ro")
-	} else if !memory {
+	} else if isNew {
+		// WAL is persistent in the file: chosen only for a file we create,
+		// never switched on in an application's database.
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
@@ -129,7 +146,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.SetConnMaxIdleTime(0)
 	}
 	s := &Store{db: db, readOnly: opts.ReadOnly, path: path}
-	if err := s.prepare(ctx); err != nil {
+	if err := s.prepare(ctx, opts); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -145,48 +162,90 @@ func (e noStoreError) Error() string {
 
 func (noStoreError) Is(target error) bool { return target == fs.ErrNotExist }
 
-// prepare creates the schema in an empty database, or checks an existing one.
-func (s *Store) prepare(ctx context.Context) error {
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('users', 'sessions')`).Scan(&n); err != nil {
+// prepare finds the layout (creating the d1 one only when asked), checks
+// it and builds the queries.
+func (s *Store) prepare(ctx context.Context, opts Options) error {
+	cat, err := readCatalog(ctx, s.db)
+	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", s.path, err)
 	}
-	if n == 0 && !s.readOnly {
+	l, err := s.layout(cat, opts.Schema)
+	if err != nil && s.mayCreate(cat, opts) {
+		if opts.Schema != "" && opts.Schema != "auto" && opts.Schema != DefaultPreset {
+			return fmt.Errorf("sqlite: %s: only the %s layout can be created (the %s tables come from your own migrations)", s.path, DefaultPreset, opts.Schema)
+		}
 		if _, err := s.db.ExecContext(ctx, Schema); err != nil {
 			return fmt.Errorf("sqlite: create schema: %w", err)
 		}
-		return nil
+		if cat, err = readCatalog(ctx, s.db); err != nil {
+			return fmt.Errorf("sqlite: open %s: %w", s.path, err)
+		}
+		l, err = s.layout(cat, DefaultPreset)
 	}
-	want := map[string][]string{
-		"users":    {"id", "name", "email", "emailVerified", "image"},
-		"sessions": {"sessionToken", "userId", "expires"},
+	if err != nil {
+		return err
 	}
-	for _, table := range []string{"users", "sessions"} {
-		cols := map[string]bool{}
-		rows, err := s.db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
-		if err != nil {
-			return fmt.Errorf("sqlite: inspect %s: %w", table, err)
-		}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlite: inspect %s: %w", table, err)
-			}
-			cols[c] = true
-		}
-		rows.Close()
-		if len(cols) == 0 {
-			return fmt.Errorf("sqlite: %s: table %q does not exist (want the Auth.js SQLite adapter layout)", s.path, table)
-		}
-		for _, c := range want[table] {
-			if !cols[c] {
-				return fmt.Errorf("sqlite: %s: table %q has no column %q", s.path, table, c)
-			}
-		}
+	if l.Time, err = s.timeFormat(ctx, l); err != nil {
+		return err
 	}
+	if l.SessionUpdatedAt != "" && !cat.cols[l.Sessions][l.SessionUpdatedAt] {
+		l.SessionUpdatedAt = "" // optional: older Prisma schemas lack it
+	}
+	if s.extra, err = readExtraCols(ctx, s.db, l); err != nil {
+		return fmt.Errorf("sqlite: inspect %s: %w", s.path, err)
+	}
+	s.l = l
+	s.q = buildQueries(l)
 	return nil
 }
+
+// mayCreate reports whether opts allow creating the d1 tables here.
+func (s *Store) mayCreate(cat *catalog, opts Options) bool {
+	if s.readOnly {
+		return false
+	}
+	return opts.CreateIfAbsent || (opts.CreateIfEmpty && len(cat.tables) == 0)
+}
+
+// layout is the named preset checked against the catalog, or the one the
+// catalog matches.
+func (s *Store) layout(cat *catalog, name string) (Layout, error) {
+	if name == "" || name == "auto" {
+		return cat.detect(s.path)
+	}
+	l, err := Preset(name)
+	if err != nil {
+		return l, err
+	}
+	if m := cat.missing(l); m != "" {
+		return l, fmt.Errorf("sqlite: %s: layout %s: %s (found %s)", s.path, name, m, cat.describe())
+	}
+	return l, nil
+}
+
+// timeFormat is the layout's date storage, as an existing row shows it:
+// Prisma's depends on the client that wrote it.
+func (s *Store) timeFormat(ctx context.Context, l Layout) (TimeFormat, error) {
+	var typ sql.NullString
+	err := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT typeof(%s) FROM %s LIMIT 1`, ident(l.SessionExpires), ident(l.Sessions))).Scan(&typ)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return l.Time, nil
+	case err != nil:
+		return "", fmt.Errorf("sqlite: inspect %s: %w", s.path, err)
+	case typ.String == "integer" || typ.String == "real":
+		return TimeMillis, nil
+	case typ.String == "text":
+		return TimeISO, nil
+	}
+	return l.Time, nil
+}
+
+// Layout returns the layout in use (its Name says which adapter's).
+func (s *Store) Layout() Layout { return s.l }
+
+// LayoutName implements store.LayoutNamer.
+func (s *Store) LayoutName() string { return "sqlite " + s.l.Name }
 
 // Close implements resolver.Store.
 func (s *Store) Close() error { return s.db.Close() }
@@ -194,12 +253,9 @@ func (s *Store) Close() error { return s.db.Close() }
 // DB exposes the handle for migrations and tests.
 func (s *Store) DB() *sql.DB { return s.db }
 
-const lookupSQL = `SELECT s."sessionToken", s."userId", s."expires", u."id", u."name", u."email", u."image", u."emailVerified"
-FROM "sessions" s LEFT JOIN "users" u ON u."id" = s."userId" WHERE s."sessionToken" = ? LIMIT 1`
-
 // SessionAndUser implements resolver.Store with one joined query.
 func (s *Store) SessionAndUser(ctx context.Context, token string) (*resolver.StoredSession, *resolver.StoredUser, error) {
-	row := s.db.QueryRowContext(ctx, lookupSQL, token)
+	row := s.db.QueryRowContext(ctx, s.q.lookup, token)
 	sess, user, err := scanRow(row.Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil
@@ -249,8 +305,12 @@ func nullable(n sql.NullString) *string {
 	return &n.String
 }
 
-// parseTime reads a datetime column: ISO text (what the adapter writes),
-// a time the driver already parsed, or epoch milliseconds.
+// sqliteDateTime is CURRENT_TIMESTAMP's text, what a DEFAULT writes.
+const sqliteDateTime = "2006-01-02 15:04:05"
+
+// parseTime reads a date column: ISO text (the d1 adapter, Prisma's driver
+// adapters), a time the driver already parsed, epoch milliseconds (Drizzle
+// timestamp_ms, Prisma's native connector) or CURRENT_TIMESTAMP text.
 func parseTime(v any) (*time.Time, error) {
 	var t time.Time
 	switch x := v.(type) {
@@ -261,13 +321,18 @@ func parseTime(v any) (*time.Time, error) {
 	case string:
 		p, err := time.Parse(time.RFC3339Nano, x)
 		if err != nil {
-			return nil, err
+			var err2 error
+			if p, err2 = time.Parse(sqliteDateTime, x); err2 != nil {
+				return nil, err
+			}
 		}
 		t = p
 	case []byte:
 		return parseTime(string(x))
 	case int64:
 		t = time.UnixMilli(x)
+	case float64:
+		t = time.UnixMilli(int64(x))
 	default:
 		return nil, fmt.Errorf("unexpected %T", v)
 	}
@@ -277,9 +342,22 @@ func parseTime(v any) (*time.Time, error) {
 
 func iso(t time.Time) string { return t.UTC().Format(isoMillis) }
 
-// UpdateExpiry implements resolver.Store.
+// timeArg is t as the layout stores dates.
+func (s *Store) timeArg(t time.Time) any {
+	if s.l.Time == TimeMillis {
+		return t.UnixMilli()
+	}
+	return iso(t)
+}
+
+// UpdateExpiry implements resolver.Store. The row keeps its own date
+// format, whatever the layout's default.
 func (s *Store) UpdateExpiry(ctx context.Context, token string, expires time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE "sessions" SET "expires" = ? WHERE "sessionToken" = ?`, iso(expires), token); err != nil {
+	if s.readOnly {
+		return resolver.ErrReadOnly
+	}
+	now := time.Now()
+	if _, err := s.db.ExecContext(ctx, s.q.update, expires.UnixMilli(), iso(expires), now.UnixMilli(), iso(now), token); err != nil {
 		return fmt.Errorf("sqlite: update session: %w", err)
 	}
 	return nil
@@ -292,7 +370,10 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 }
 
 func (s *Store) deleteSession(ctx context.Context, token string) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM "sessions" WHERE "sessionToken" = ?`, token)
+	if s.readOnly {
+		return 0, resolver.ErrReadOnly
+	}
+	res, err := s.db.ExecContext(ctx, s.q.del, token)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete session: %w", err)
 	}
@@ -304,22 +385,31 @@ func (s *Store) IntegerUserIDs() bool { return false }
 
 // InsertUsers implements store.Seeder.
 func (s *Store) InsertUsers(ctx context.Context, users []resolver.StoredUser) (int, error) {
-	return s.insert(ctx, `INSERT OR IGNORE INTO "users" ("id", "name", "email", "emailVerified", "image") VALUES `, 5, len(users), func(i int, args []any) []any {
+	l := s.l
+	cols := append([]string{l.UserID, l.UserName, l.UserEmail, l.UserEmailVerified, l.UserImage}, s.extra.users...)
+	now := time.Now()
+	return s.insert(ctx, insertPrefix(l.Users, cols), len(cols), len(users), func(i int, args []any) []any {
 		u := users[i]
 		var verified any
 		if u.EmailVerified != nil {
-			verified = iso(*u.EmailVerified)
+			verified = s.timeArg(*u.EmailVerified)
 		}
-		return append(args, u.ID, u.Name, u.Email, verified, u.Image)
+		args = append(args, u.ID, u.Name, u.Email, verified, u.Image)
+		return s.extra.fill(args, s.extra.users, "u_"+u.ID, s.timeArg(now))
 	})
 }
 
-// InsertSessions implements store.Seeder. The row id is derived from
-// the token (the adapter uses a random UUID; it only has to be unique).
+// InsertSessions implements store.Seeder. A row id the layout needs is
+// derived from the token (the adapters use a random id; it only has to be
+// unique).
 func (s *Store) InsertSessions(ctx context.Context, sessions []resolver.StoredSession) (int, error) {
-	return s.insert(ctx, `INSERT OR IGNORE INTO "sessions" ("id", "sessionToken", "userId", "expires") VALUES `, 4, len(sessions), func(i int, args []any) []any {
+	l := s.l
+	cols := append([]string{l.SessionToken, l.SessionUserID, l.SessionExpires}, s.extra.sessions...)
+	now := time.Now()
+	return s.insert(ctx, insertPrefix(l.Sessions, cols), len(cols), len(sessions), func(i int, args []any) []any {
 		ss := sessions[i]
-		return append(args, "s_"+ss.Token, ss.Token, ss.UserID, iso(ss.Expires))
+		args = append(args, ss.Token, ss.UserID, s.timeArg(ss.Expires))
+		return s.extra.fill(args, s.extra.sessions, "s_"+ss.Token, s.timeArg(now))
 	})
 }
 
@@ -370,22 +460,18 @@ func (s *Store) insert(ctx context.Context, prefix string, cols, n int, row func
 	return total, nil
 }
 
-// Migrate adds the browsing indexes to an existing database (the schema
-// Open creates already has them). It returns the SQL it ran, or would run
-// when dryRun is set: only the indexes that are missing.
+// Migrate adds the browsing indexes the layout lacks. It returns the SQL
+// it ran, or would run when dryRun is set: only the indexes that are
+// missing (an index led by the same column counts).
 func (s *Store) Migrate(ctx context.Context, dryRun bool) ([]string, error) {
-	// Only the missing indexes: a store seed created has them all, and
-	// listing them as "would run" reads as work left to do.
 	var stmts []string
-	for _, st := range strings.Split(strings.TrimSpace(IndexSQL), "\n") {
-		_, rest, _ := strings.Cut(st, `EXISTS "`)
-		name, _, _ := strings.Cut(rest, `"`)
-		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, name).Scan(&n); err != nil {
+	for _, ix := range s.indexes() {
+		led, err := s.indexLedBy(ctx, ix.cols[0])
+		if err != nil {
 			return nil, fmt.Errorf("sqlite: migrate: %w", err)
 		}
-		if n == 0 {
-			stmts = append(stmts, st)
+		if !led {
+			stmts = append(stmts, ix.sql(s.l.Sessions))
 		}
 	}
 	if dryRun {

@@ -18,7 +18,7 @@ import (
 
 func open(t *testing.T, path string, ro bool) *sqlitestore.Store {
 	t.Helper()
-	s, err := sqlitestore.Open(t.Context(), path, sqlitestore.Options{ReadOnly: ro})
+	s, err := sqlitestore.Open(t.Context(), path, sqlitestore.Options{ReadOnly: ro, CreateIfEmpty: !ro})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestWrongSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = sqlitestore.Open(t.Context(), empty, sqlitestore.Options{ReadOnly: true})
-	if err == nil || !strings.Contains(err.Error(), `table "users" does not exist`) {
+	if err == nil || !strings.Contains(err.Error(), `no Auth.js session table in sqlite:`+empty+`: found no tables; looked for sessions/session/Session`) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -114,7 +114,7 @@ func TestStoredFormat(t *testing.T) {
 }
 
 func BenchmarkStoreLookup(b *testing.B) {
-	s, err := sqlitestore.Open(b.Context(), filepath.Join(b.TempDir(), "b.db"), sqlitestore.Options{})
+	s, err := sqlitestore.Open(b.Context(), filepath.Join(b.TempDir(), "b.db"), sqlitestore.Options{CreateIfEmpty: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestWAL(t *testing.T) {
 }
 
 // TestOpenMustExist: with MustExist a missing file is an error (and is not
-// created); an existing store opens; without it Open creates the store.
+// created); an existing store opens; only CreateIfEmpty creates the store.
 func TestOpenMustExist(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "typo.db")
 	if _, err := sqlitestore.Open(t.Context(), path, sqlitestore.Options{MustExist: true}); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "no such SQLite store") {
@@ -153,7 +153,10 @@ func TestOpenMustExist(t *testing.T) {
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("MustExist created %s: %v", path, err)
 	}
-	s, err := sqlitestore.Open(t.Context(), path, sqlitestore.Options{})
+	if _, err := sqlitestore.Open(t.Context(), path, sqlitestore.Options{}); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing file without CreateIfEmpty: %v", err)
+	}
+	s, err := sqlitestore.Open(t.Context(), path, sqlitestore.Options{CreateIfEmpty: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +166,7 @@ func TestOpenMustExist(t *testing.T) {
 		t.Fatalf("existing store: %v", err)
 	}
 	s.Close()
-	m, err := sqlitestore.Open(t.Context(), ":memory:", sqlitestore.Options{MustExist: true})
+	m, err := sqlitestore.Open(t.Context(), ":memory:", sqlitestore.Options{MustExist: true, CreateIfEmpty: true})
 	if err != nil {
 		t.Fatalf(":memory: %v", err)
 	}

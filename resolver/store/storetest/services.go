@@ -3,15 +3,21 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	_ "github.com/go-sql-driver/mysql" // registers "mysql" for the helpers
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // The local services the store tests use. A test that needs one and does
@@ -129,4 +135,143 @@ func RedisPrefix(tb testing.TB) string {
 		}
 	})
 	return prefix
+}
+
+// MySQLHost is the local MySQL/MariaDB server (root, empty password).
+const MySQLHost = "127.0.0.1:3306"
+
+// MySQLDB creates a database of its own on the local MySQL or MariaDB
+// server and drops it when the test ends. It returns its mysql:// DSN.
+func MySQLDB(tb testing.TB) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin, err := sql.Open("mysql", "root@tcp("+MySQLHost+")/")
+	if err == nil {
+		err = admin.PingContext(ctx)
+	}
+	if err != nil {
+		unavailable(tb, "MySQL/MariaDB at "+MySQLHost, err)
+	}
+	name := randomName("authscope_test_")
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		admin.Close()
+		tb.Fatalf("create database: %v", err)
+	}
+	tb.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name); err != nil {
+			tb.Logf("drop %s: %v", name, err)
+		}
+	})
+	return "mysql://root@" + MySQLHost + "/" + name
+}
+
+// MySQLExec runs ;\n-separated statements on the database at a mysql://
+// DSN (test setup: an adapter's DDL, rows).
+func MySQLExec(tb testing.TB, dsn, stmts string) {
+	tb.Helper()
+	db := mysqlConn(tb, dsn)
+	defer db.Close()
+	for _, st := range strings.Split(stmts, ";\n") {
+		if strings.TrimSpace(st) == "" {
+			continue
+		}
+		if _, err := db.Exec(st); err != nil {
+			tb.Fatalf("%s: %v", st, err)
+		}
+	}
+}
+
+func mysqlConn(tb testing.TB, dsn string) *sql.DB {
+	tb.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := sql.Open("mysql", u.User.Username()+"@tcp("+u.Host+")"+u.Path+"?parseTime=true")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+// MySQLCatalog dumps everything that is schema in the database at a
+// mysql:// DSN: columns with types, nullability, defaults and collations;
+// indexes; constraints; triggers; table options.
+func MySQLCatalog(tb testing.TB, dsn string) string {
+	tb.Helper()
+	db := mysqlConn(tb, dsn)
+	defer db.Close()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT CONCAT_WS(' ', table_name, engine, table_collation, create_options) FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY BINARY table_name`,
+		`SELECT CONCAT_WS(' ', table_name, ordinal_position, column_name, column_type, is_nullable, COALESCE(column_default, '-'), COALESCE(collation_name, '-'), extra) FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY BINARY table_name, ordinal_position`,
+		`SELECT CONCAT_WS(' ', table_name, index_name, seq_in_index, column_name, non_unique, index_type) FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY BINARY table_name, index_name, seq_in_index`,
+		`SELECT CONCAT_WS(' ', table_name, constraint_name, constraint_type) FROM information_schema.table_constraints WHERE table_schema = DATABASE() ORDER BY 1`,
+		`SELECT CONCAT_WS(' ', trigger_name, event_manipulation, event_object_table, action_statement) FROM information_schema.triggers WHERE trigger_schema = DATABASE() ORDER BY 1`,
+	} {
+		rows, err := db.Query(q)
+		if err != nil {
+			tb.Fatalf("catalog: %v", err)
+		}
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				tb.Fatal(err)
+			}
+			b.WriteString(line + "\n")
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+// MongoHost is the local MongoDB wire-protocol server: FerretDB, which
+// .ci/ferretdb.sh builds and starts (no MongoDB package exists here).
+const MongoHost = "127.0.0.1:27017"
+
+// MongoDB checks the local server and returns a mongodb:// URI naming a
+// database of the test's own, dropped when the test ends.
+func MongoDB(tb testing.TB) string {
+	tb.Helper()
+	conn, err := net.DialTimeout("tcp", MongoHost, 2*time.Second)
+	if err != nil {
+		unavailable(tb, "a MongoDB server (FerretDB, .ci/ferretdb.sh) at "+MongoHost, err)
+	}
+	conn.Close()
+	name := randomName("authscope_test_")
+	uri := "mongodb://" + MongoHost + "/" + name
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := mongo.Connect(options.Client().ApplyURI(uri))
+		if err != nil {
+			return
+		}
+		defer c.Disconnect(ctx)
+		if err := c.Database(name).Drop(ctx); err != nil {
+			tb.Logf("drop %s: %v", name, err)
+		}
+	})
+	return uri
+}
+
+// MongoCollections creates collections in the database a mongodb:// URI
+// names (what an adapter's first write would do).
+func MongoCollections(tb testing.TB, uri string, names ...string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Disconnect(ctx)
+	db := c.Database(uri[strings.LastIndex(uri, "/")+1:])
+	for _, n := range names {
+		if err := db.CreateCollection(ctx, n); err != nil {
+			tb.Fatalf("create collection %s: %v", n, err)
+		}
+	}
 }

@@ -30,6 +30,24 @@ type Full interface {
 type Harness struct {
 	Store    Full
 	ReadOnly func(t *testing.T) Full
+	// Reopen opens the same data again as the read commands do (resolve,
+	// serve, tui); Catalog dumps everything that is schema, not rows. With
+	// both set the suite checks that reading leaves the schema unchanged.
+	Reopen  func(t *testing.T) Full
+	Catalog func(t *testing.T) string
+	// Precision is the expiry column's resolution when it is coarser than
+	// JavaScript's millisecond (Drizzle's MySQL TIMESTAMP keeps seconds,
+	// and the server rounds): expected expiries are rounded to it, as the
+	// adapter would read them back.
+	Precision time.Duration
+}
+
+// stored is t as a store of precision p reads it back (MySQL rounds).
+func stored(t time.Time, p time.Duration) time.Time {
+	if p <= 0 {
+		return t
+	}
+	return t.Round(p)
 }
 
 // Fresh returns a new empty store; the factory registers its cleanup.
@@ -48,12 +66,13 @@ func Run(t *testing.T, fresh Fresh) {
 	t.Run("Browse", func(t *testing.T) { testBrowse(t, fresh(t)) })
 	t.Run("Revoke", func(t *testing.T) { testRevoke(t, fresh(t)) })
 	t.Run("Deadline", func(t *testing.T) { testDeadline(t, fresh(t)) })
+	t.Run("SchemaUnchanged", func(t *testing.T) { testSchemaUnchanged(t, fresh(t)) })
 }
 
 func ptr[T any](v T) *T { return &v }
 
 // UserID returns a user id the store accepts for the i-th test user.
-func UserID(s store.Seeder, i int) string { return store.SeedUserID(7, i, s.IntegerUserIDs()) }
+func UserID(s store.Seeder, i int) string { return store.UserIDFor(s, 7, i) }
 
 // Put inserts users and sessions, failing the test on error.
 func Put(t *testing.T, s Full, users []resolver.StoredUser, sessions []resolver.StoredSession) {
@@ -85,7 +104,7 @@ func testLookup(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantS := &resolver.StoredSession{Token: "tok-1", UserID: u1, Expires: Now.Add(time.Hour + 123*time.Millisecond)}
+	wantS := &resolver.StoredSession{Token: "tok-1", UserID: u1, Expires: stored(Now.Add(time.Hour+123*time.Millisecond), h.Precision)}
 	wantU := &resolver.StoredUser{ID: u1, Name: ptr("Ada Lovelace"), Email: ptr("ada@example.com"), EmailVerified: &verified}
 	if diff := cmp.Diff(wantS, sess); diff != "" {
 		t.Errorf("session (-want +got):\n%s", diff)
@@ -172,7 +191,7 @@ func testWrites(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	sess, user, err := s.SessionAndUser(ctx, "t")
-	if err != nil || sess == nil || !sess.Expires.Equal(later) || user == nil || user.Name != nil {
+	if err != nil || sess == nil || !sess.Expires.Equal(stored(later, h.Precision)) || user == nil || user.Name != nil {
 		t.Fatalf("after update: %+v %+v %v", sess, user, err)
 	}
 	if err := s.UpdateExpiry(ctx, "missing", later); err != nil {
@@ -315,15 +334,14 @@ func seeded(t *testing.T, s Full, users, sessions int) ([]resolver.SessionRow, s
 	if err != nil || again.Users != 0 || again.Sessions != 0 || again.SkippedSessions != sessions {
 		t.Fatalf("seeding twice must insert nothing: %+v %v", again, err)
 	}
-	integer := s.IntegerUserIDs()
 	byID := map[string]*resolver.StoredUser{}
 	for i := range users {
-		u := store.SeedUser(opts.Seed, i, integer)
+		u := store.SeedUserFor(s, opts.Seed, i)
 		byID[u.ID] = &u
 	}
 	rows := make([]resolver.SessionRow, sessions)
 	for j := range sessions {
-		ss := store.SeedSession(opts, j, integer)
+		ss := store.SeedSessionFor(s, opts, j)
 		rows[j] = resolver.SessionRow{Session: ss, User: byID[ss.UserID]}
 	}
 	return rows, opts
