@@ -347,13 +347,18 @@ func (o resolveOutput) session(ctx context.Context, f *resolveFlags, p *profiles
 	if err != nil {
 		return err
 	}
+	// "No session" because something is down reads the same on stdout as
+	// a signed-out user; stderr and the exit code say so even without
+	// --explain.
+	dependency := infrastructureReason(res.Reason)
 	switch {
 	case o.explain && res.Session == nil:
 		explainTo(env.stderr, res.Reason, res.Err)
-	case infrastructureReason(res.Reason):
-		// "No session" because something is down reads the same on stdout
-		// as a signed-out user; say so on stderr even without --explain.
-		fmt.Fprintf(env.stderr, "warning: no session because of %s (use --explain for the detail)\n", res.Reason)
+		if dependency {
+			fmt.Fprintf(env.stderr, "exit status %d: a dependency failed (%s), not a signed-out request\n", exitDependency, res.Reason)
+		}
+	case dependency:
+		fmt.Fprintf(env.stderr, "warning: no session because of %s: a dependency failed, exit status %d (use --explain for the detail)\n", res.Reason, exitDependency)
 	}
 	body := resolver.MarshalSessionBody
 	if cfg.LegacyV4 {
@@ -361,8 +366,13 @@ func (o resolveOutput) session(ctx context.Context, f *resolveFlags, p *profiles
 		// session; print what the deployment being mirrored would.
 		body = resolver.MarshalSessionBodyLegacyV4
 	}
-	_, err = fmt.Fprintf(env.stdout, "%s\n", body(o.red.Session(res.Session)))
-	return err
+	if _, err := fmt.Fprintf(env.stdout, "%s\n", body(o.red.Session(res.Session))); err != nil {
+		return err
+	}
+	if dependency {
+		return exitDependency
+	}
+	return nil
 }
 
 const resolveSynopsis = `resolve [flags] < cookie-header
@@ -371,7 +381,13 @@ Reads one Cookie header value (optionally prefixed "Cookie:") from stdin and
 prints one JSON document: the body Auth.js's GET /session would return
 (null when there is no session; {} with --legacy-v4, as next-auth v4
 answers), the decoded claims, or the raw token.
-Output is redacted unless --reveal. Exit 0 whether or not a session was found.
+Output is redacted unless --reveal.
+
+Exit status: 0 whether or not a session was found; 3 when there is no
+session because a dependency failed (the store or the upstream: reasons
+store_error, upstream_error, upstream_timeout, upstream_status,
+upstream_body), so a script can tell an outage from a signed-out user
+(stdout still reads null); 2 bad flags or configuration; 1 other failures.
 
 Environment:
   AUTH_SECRET, AUTH_SECRET_1..3   secrets, as Auth.js reads them (rotation: _3, _2, _1, AUTH_SECRET)
