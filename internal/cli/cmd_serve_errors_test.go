@@ -78,7 +78,7 @@ func TestServeHidesUpstreamPassword(t *testing.T) {
 // TestServeCacheFlagUsage: cache tuning that cannot apply is a usage error
 // (exit 2), not a server that starts and silently ignores it.
 func TestServeCacheFlagUsage(t *testing.T) {
-	env := map[string]string{"AUTH_SECRET": "serve-cache-flags-secret-0123456789"}
+	env := map[string]string{"AUTH_SECRET": "serve-cache-flags-secret-0123456789", "R": "redis://127.0.0.1:1"}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -88,6 +88,11 @@ func TestServeCacheFlagUsage(t *testing.T) {
 		{[]string{"--cache", "--cache-size", "-5"}, "must not be negative"},
 		{[]string{"--negative-ttl", "1s"}, "need --cache"},
 		{[]string{"--cache-ttl", "10s"}, "need --cache"},
+		// Without a cache a bus has nothing to invalidate: refused, not
+		// silently connected (and then reported healthy while dead).
+		{[]string{"--bus-pg", "postgres://127.0.0.1:1/x"}, "--bus-pg needs --cache"},
+		{[]string{"--bus-redis", "redis://127.0.0.1:1"}, "--bus-redis needs --cache"},
+		{[]string{"--bus-redis-env", "R"}, "--bus-redis needs --cache"},
 	} {
 		code, _, errs := runBounded(t, env, append([]string{"serve", "--listen", "127.0.0.1:0"}, tc.args...)...)
 		if code != 2 || !strings.Contains(errs, tc.want) {
