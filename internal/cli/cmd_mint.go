@@ -26,8 +26,8 @@ Environment:
 	fs.StringVar(&f.profile, "profile", "", "profile `name` or file (flags override it)")
 	fs.StringVar(&f.url, "url", "", "Auth.js base `URL` (default $AUTH_URL); https selects __Secure- cookies")
 	fs.StringVar(&f.cookieName, "cookie-name", "", "session cookie `name` (default authjs.session-token, __Secure- on https)")
-	fs.Int64Var(&f.maxAge, "max-age", 0, "token lifetime in `seconds` (default 2592000)")
-	fs.StringVar(&f.now, "now", "", "fixed clock, `UNIX_SECONDS`, for iat/exp")
+	fs.Var(&f.maxAge, "max-age", "token `lifetime`: seconds or a Go duration (default 2592000, 30 days)")
+	fs.Var(&f.now, "now", "fixed clock for iat/exp: Unix seconds or an RFC 3339 `time`")
 	fs.BoolVar(&f.legacyV4, "legacy-v4", false, "mint a next-auth v4 token (next-auth.session-token, A256GCM)")
 	format := fs.String("format", "cookie", "output: cookie (a Cookie header value), set-cookie (Set-Cookie lines) or token (the bare JWE)")
 	if err := parseFlags(fs, args); err != nil {
@@ -45,10 +45,7 @@ Environment:
 	if len(cfg.Secrets) == 0 {
 		return usagef("minting needs AUTH_SECRET (or AUTH_SECRET_1..3)")
 	}
-	clock, err := f.clock()
-	if err != nil {
-		return err
-	}
+	clock := f.clock()
 	var claims resolver.Claims
 	dec := json.NewDecoder(io.LimitReader(env.stdin, 1<<20))
 	dec.UseNumber()

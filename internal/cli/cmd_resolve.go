@@ -9,12 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/authscope/authscope/internal/config"
 	"github.com/authscope/authscope/profiles"
@@ -30,8 +28,8 @@ type resolveFlags struct {
 	url        string
 	basePath   string
 	cookieName string
-	maxAge     int64
-	now        string
+	maxAge     ageFlag
+	now        instantFlag
 	legacyV4   bool
 	readOnly   bool
 	store      storeFlagSet
@@ -44,8 +42,8 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.url, "url", "", "Auth.js base `URL` (default $AUTH_URL); https selects __Secure- cookies; the upstream in proxy mode")
 	fs.StringVar(&f.basePath, "base-path", "", "Auth.js basePath (default /api/auth)")
 	fs.StringVar(&f.cookieName, "cookie-name", "", "session cookie `name` (default authjs.session-token, __Secure- on https)")
-	fs.Int64Var(&f.maxAge, "max-age", 0, "session max age in `seconds` (default 2592000)")
-	fs.StringVar(&f.now, "now", "", "fixed clock, `UNIX_SECONDS` (fractions allowed), for reproducible output")
+	fs.Var(&f.maxAge, "max-age", "session max `age`: seconds or a Go duration (default 2592000, 30 days)")
+	fs.Var(&f.now, "now", "fixed clock for reproducible output: Unix seconds (fractions allowed) or an RFC 3339 `time`")
 	fs.BoolVar(&f.legacyV4, "legacy-v4", false, "read next-auth v4 tokens (next-auth.session-token, A256GCM)")
 	fs.BoolVar(&f.readOnly, "read-only", false, "never write to the store (no pruning or extension)")
 	f.store.register(fs)
@@ -173,15 +171,9 @@ func (f *resolveFlags) config(env *cliEnv, layers ...config.Layer) (resolver.Con
 func (f *resolveFlags) configFor(env *cliEnv, needKey bool, layers ...config.Layer) (resolver.Config, *profiles.Profile, error) {
 	flags := config.Flags{
 		Profile: f.profile, Mode: f.mode, Strategy: f.strategy, URL: f.url, BasePath: f.basePath,
-		CookieName: f.cookieName, MaxAge: time.Duration(f.maxAge) * time.Second, LegacyV4: f.legacyV4, ReadOnly: f.readOnly,
+		CookieName: f.cookieName, MaxAge: f.maxAge.d, LegacyV4: f.legacyV4, ReadOnly: f.readOnly,
 	}
-	checkMaxAge := func(*resolver.Config) error {
-		if f.maxAge < 0 {
-			return usagef("--max-age must not be negative")
-		}
-		return nil
-	}
-	cfg, p, err := config.Resolver(env.getenv, flags, config.Options{NoKey: !needKey, Layers: append([]config.Layer{checkMaxAge}, layers...)})
+	cfg, p, err := config.Resolver(env.getenv, flags, config.Options{NoKey: !needKey, Layers: layers})
 	if err != nil {
 		return cfg, nil, usageError{err}
 	}
@@ -191,24 +183,8 @@ func (f *resolveFlags) configFor(env *cliEnv, needKey bool, layers ...config.Lay
 	return cfg, p, nil
 }
 
-// maxNowSeconds is 9999-12-31T23:59:59Z.
-const maxNowSeconds = 253402300799
-
 // clock returns the fixed clock of --now, or time.Now.
-func (f *resolveFlags) clock() (resolver.Clock, error) {
-	if f.now == "" {
-		return time.Now, nil
-	}
-	secs, err := strconv.ParseFloat(f.now, 64)
-	// NaN, infinities and far-off values would wrap around in UnixMilli or
-	// print expiries no JavaScript Date shows; 0 to the end of year 9999
-	// keeps every instant an ISO timestamp with a four-digit year.
-	if err != nil || math.IsNaN(secs) || secs < 0 || secs > maxNowSeconds {
-		return nil, usagef("--now %q: want unix seconds from 0 to %d", f.now, int64(maxNowSeconds))
-	}
-	t := time.UnixMilli(int64(secs * 1000)).UTC()
-	return func() time.Time { return t }, nil
-}
+func (f *resolveFlags) clock() resolver.Clock { return f.now.clock() }
 
 // runResolve reads one Cookie header value from stdin and prints what
 // Auth.js's GET /session (or getToken) would return.
@@ -236,10 +212,7 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 	}
-	clock, err := f.clock()
-	if err != nil {
-		return err
-	}
+	clock := f.clock()
 	if isTerminal(env.stdin) {
 		fmt.Fprintln(env.stderr, "Paste a Cookie header (name=value; ...) and press Enter:")
 	}

@@ -162,10 +162,7 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	if err != nil {
 		return nil, err
 	}
-	clock, err := f.clock()
-	if err != nil {
-		return nil, err
-	}
+	clock := f.clock()
 	// proc is a local, not the named result: `return nil, err` would set
 	// the result to nil before the deferred cleanup runs.
 	proc := &process{logger: logger}

@@ -166,10 +166,7 @@ func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstrea
 	if err != nil {
 		return nil, err
 	}
-	clock, err := f.clock()
-	if err != nil {
-		return nil, err
-	}
+	clock := f.clock()
 	// proc is a local, not the named result: `return nil, err` would set
 	// the result to nil before the deferred cleanup runs.
 	proc := &process{logger: logger}
