@@ -311,9 +311,33 @@ func TestReportRefusesMismatchedRuns(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "merged from 2 runs") || strings.Count(stderr, "warning: "+b+": ") != 3 {
 		t.Errorf("--force: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	// One difference is one difference.
+	warm := write("warm.json", "5s@100", 2*time.Second, 100, "local-jwt", "proxy-jwt")
+	if _, _, stderr := runCmd(t, "report", a, warm); !strings.Contains(stderr, "(1 difference above)") {
+		t.Errorf("one difference: stderr %q", stderr)
+	}
 	// The same run split across machines (scenario order aside) merges
 	// silently.
 	if code, _, stderr := runCmd(t, "report", a, same); code != 0 || stderr != "" {
 		t.Errorf("same schedule: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestBenchErrorsSayBenchOnce: an error from the scenario wiring is
+// prefixed once, by the command, not again by each layer it crossed
+// ("authscope bench: bench: scenario proxy-jwt: bench: host not allowed").
+func TestBenchErrorsSayBenchOnce(t *testing.T) {
+	for _, cmd := range []string{"bench", "capacity"} {
+		args := []string{cmd, "--scenarios", "proxy-jwt", "--url", "http://203.0.113.9/api/auth"}
+		if cmd == "capacity" {
+			args = append(args, "--peak", "100/s")
+		}
+		code, _, stderr := runCmd(t, args...)
+		if code != 2 || !strings.Contains(stderr, "scenario proxy-jwt: ") || !strings.Contains(stderr, "host not allowed") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming the scenario and the refused host", args, code, stderr)
+		}
+		if n := strings.Count(stderr, "bench: "); cmd == "bench" && n != 1 || cmd == "capacity" && n != 0 {
+			t.Errorf("%v: stderr %q repeats the bench: prefix", args, stderr)
+		}
 	}
 }

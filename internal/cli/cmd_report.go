@@ -140,7 +140,7 @@ func checkMergeable(env *cliEnv, paths []string, reports []*bench.Report, force 
 	if force {
 		return nil
 	}
-	return fmt.Errorf("report: the reports are of different runs (%d differences above): merged, their figures would describe no load that was sent; --force merges them anyway", len(mm))
+	return fmt.Errorf("the reports are of different runs (%s above): merged, their figures would describe no load that was sent; --force merges them anyway", plural(len(mm), "difference"))
 }
 
 // withInput opens path, refusing a directory, and runs read on it; read's

@@ -94,3 +94,11 @@ func expectedForm(v flag.Value, why string) string {
 	}
 	return why
 }
+
+// plural is "1 difference", "2 differences".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
