@@ -13,15 +13,7 @@ import (
 // runMint encodes claims (a JSON object on stdin) into an Auth.js session
 // cookie with the current secret, chunked as Auth.js chunks it.
 func runMint(_ context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "mint", `mint [flags] < claims.json
-
-Encodes a JSON object of claims into an Auth.js session cookie (JWE, current
-secret, kid), chunked as Auth.js chunks it, and prints it as a Cookie header
-value, Set-Cookie lines or the bare token.
-
-Environment:
-  AUTH_SECRET, AUTH_SECRET_1..3   secrets as Auth.js reads them; the current one encodes
-  AUTH_URL                        the deployment's base URL (https selects __Secure- cookies)`)
+	fs := newFlagSet(env, "mint", "mint [flags] < claims.json")
 	var f resolveFlags
 	fs.StringVar(&f.profile, "profile", "", "profile `name` or file (flags override it)")
 	fs.StringVar(&f.url, "url", "", "Auth.js base `URL` (default $AUTH_URL); https selects __Secure- cookies")

@@ -36,8 +36,14 @@ type resolveFlags struct {
 }
 
 func (f *resolveFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.profile, "profile", "", "profile `name` or file (flags override it)")
 	fs.StringVar(&f.mode, "mode", "", "resolution `mode`: local or proxy (default local)")
+	f.registerLocal(fs)
+}
+
+// registerLocal registers every resolver flag but --mode: upstream always
+// resolves locally (it is what proxy mode calls), so it offers no choice.
+func (f *resolveFlags) registerLocal(fs *flag.FlagSet) {
+	fs.StringVar(&f.profile, "profile", "", "profile `name` or file (flags override it)")
 	fs.StringVar(&f.strategy, "strategy", "", "session `strategy`: jwt or database (default jwt)")
 	fs.StringVar(&f.url, "url", "", "Auth.js base `URL` (default $AUTH_URL); https selects __Secure- cookies; the upstream in proxy mode")
 	fs.StringVar(&f.basePath, "base-path", "", "Auth.js basePath (default /api/auth)")
@@ -348,23 +354,7 @@ func (o resolveOutput) session(ctx context.Context, f *resolveFlags, p *profiles
 	return nil
 }
 
-const resolveSynopsis = `resolve [flags] < cookie-header
-
-Reads one Cookie header value (optionally prefixed "Cookie:") from stdin and
-prints one JSON document: the body Auth.js's GET /session would return
-(null when there is no session; {} with --legacy-v4, as next-auth v4
-answers), the decoded claims, or the raw token.
-Output is redacted unless --reveal.
-
-Exit status: 0 whether or not a session was found; 3 when there is no
-session because a dependency failed (the store or the upstream: reasons
-store_error, upstream_error, upstream_timeout, upstream_status,
-upstream_body), so a script can tell an outage from a signed-out user
-(stdout still reads null); 2 bad flags or configuration; 1 other failures.
-
-Environment:
-  AUTH_SECRET, AUTH_SECRET_1..3   secrets, as Auth.js reads them (rotation: _3, _2, _1, AUTH_SECRET)
-  AUTH_URL                        the deployment's base URL (https selects __Secure- cookies)`
+const resolveSynopsis = "resolve [flags] < cookie-header"
 
 // infrastructureReason reports reasons that mean a dependency failed rather
 // than that the request has no session.

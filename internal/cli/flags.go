@@ -16,7 +16,8 @@ func newFlagSet(env *cliEnv, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet("authscope "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(env.stderr, "Usage: authscope %s\n\nFlags:\n", synopsis)
+		printCommandHelp(env.stderr, name, synopsis)
+		fmt.Fprint(env.stderr, "\nFlags:\n")
 		fs.SetOutput(env.stderr)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
