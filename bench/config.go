@@ -29,6 +29,14 @@ const (
 	snapshotBudget    = 5                      // and a snapshot's cost ×5 apart: at most a fifth of the run loop
 	inprocURL         = "http://inproc.bench.invalid/"
 	significantDigits = 3
+	// MaxRate is the highest rate a run may ask for: one request a
+	// microsecond. The generator cannot keep a denser schedule (vegeta's
+	// pacer hands each tick to a worker over a channel, a few hundred
+	// nanoseconds at best, and its results pass through one loop), and the
+	// histograms resolve 1 µs, so figures at higher rates would describe the
+	// generator, not the target. `--rate 1e12` used to run its whole
+	// duration and report nothing.
+	MaxRate Rate = 1_000_000
 )
 
 // Via says how a scenario's requests reach the resolver.
@@ -220,6 +228,8 @@ func (c Config) Validate() error {
 			// vegeta's rule: an unbounded rate needs a worker cap; we
 			// require a rate outright so every run stays bounded.
 			errs = append(errs, errors.New("rate must be positive"))
+		} else if err := checkRate(c.Rate); err != nil {
+			errs = append(errs, err)
 		}
 		if c.Duration <= 0 {
 			errs = append(errs, errors.New("duration must be positive (every run is bounded)"))
@@ -294,6 +304,14 @@ func (c Config) Validate() error {
 		return nil
 	}
 	return fmt.Errorf("bench config: %w", errors.Join(errs...))
+}
+
+// checkRate refuses a rate above MaxRate.
+func checkRate(r Rate) error {
+	if r > MaxRate {
+		return fmt.Errorf("rate %s exceeds %s, the most the generator can schedule (one request a microsecond): split the load across generators and merge their reports", r, MaxRate)
+	}
+	return nil
 }
 
 // ErrHostNotAllowed is returned (wrapped) for a URL whose host the run's

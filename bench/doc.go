@@ -45,21 +45,40 @@
 // check only what no machine speed can change: counts, ordering, and
 // latencies never below what the target took.
 //
-// # Memory
+// # Memory and other limits
 //
 // Nothing is kept per request: each scenario records into interval
 // histograms that are merged into its totals and, optionally, streamed to
-// an .hlog (tags NAME and NAME.uncorrected) every Config.Interval. Bodies
+// an .hlog (tags NAME and NAME.uncorrected) every Config.Interval; of each
+// interval only its percentiles stay (ScenarioReport.Intervals). Bodies
 // are read only to classify the answer (up to 4 KiB) and dropped; the
 // vegeta results file (WithResults) has bodies and headers removed.
+// TestRunMemoryBounded drives the per-request path over a million requests
+// in virtual time and measures what the heap keeps per request.
+//
+// A run never asks for more than the generator can keep: rates above
+// MaxRate (one request a microsecond) fail Validate. Nor can it exhaust
+// the process's file descriptors: HTTP scenarios get at most as many
+// connections and workers as the RLIMIT_NOFILE left free allows (see
+// fdlimit.go), in-process ones a bounded number of workers; requests past
+// the bound wait, and show as dispatch lag.
+//
+// ReadReportFile, ReadHlogFiles and ReadResultsFiles read what `report`
+// is given: at most a limit per file (MaxReportBytes and so on), refusing
+// at the first byte what cannot be a report, and stopping when their
+// context ends.
 //
 // # Outputs
 //
 // Run streams Snapshots (at most four a second, latest wins, final always
-// delivered) for live displays; Execute blocks and returns the Report,
-// which writes as JSON (WriteJSON, with exact histograms so reports from
-// several load generators Merge into one), a comparison table (WriteTable),
-// .hgrm percentile files (WriteHgrmFiles) and a self-contained HTML chart
-// (WriteHTML). FindCapacity and MakePlan search the highest rate that holds
-// an SLO and size a deployment for a peak.
+// delivered) for live displays, with each interval's p50 and p99 and the
+// caveat for p99s the generator itself delayed (IntervalLagged,
+// GeneratorLagNote); Execute blocks and returns the Report, which writes
+// as JSON (WriteJSON, with exact histograms so reports from several load
+// generators Merge into one; Merge refuses a run given twice), a
+// comparison table (WriteTable), .hgrm percentile files (WriteHgrmFiles)
+// and a self-contained HTML report (WriteHTML: percentile curves up to the
+// resolution of the samples, latency over time, the table). FindCapacity
+// and MakePlan search the highest rate that holds an SLO and size a
+// deployment for a peak.
 package bench

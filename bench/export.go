@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -74,7 +75,39 @@ type HlogTotals struct {
 	// StartMs and EndMs bound the intervals (ms since the epoch).
 	StartMs, EndMs int64
 
-	intervals []*hdr.Histogram
+	// intervals are kept encoded (about the size of their log line): a
+	// decoded interval histogram takes some 150 KiB whatever it holds, so
+	// an hour-long log would otherwise take gigabytes.
+	intervals []storedInterval
+}
+
+// storedInterval is one interval read: its tag and span, and its
+// histogram compressed as in the log.
+type storedInterval struct {
+	tag        string
+	start, end int64 // ms since the epoch
+	data       []byte
+}
+
+// storeInterval encodes h for keeping.
+func storeInterval(h *hdr.Histogram) (storedInterval, error) {
+	b, err := h.Encode(hdr.V2CompressedEncodingCookieBase)
+	if err != nil {
+		return storedInterval{}, fmt.Errorf("bench: keep interval: %w", err)
+	}
+	return storedInterval{tag: h.Tag(), start: h.StartTimeMs(), end: h.EndTimeMs(), data: b}, nil
+}
+
+// histogram decodes the interval, with its tag and span.
+func (iv storedInterval) histogram() (*hdr.Histogram, error) {
+	h, err := hdr.Decode(iv.data)
+	if err != nil {
+		return nil, fmt.Errorf("bench: interval of %s: %w", iv.tag, err)
+	}
+	h.SetTag(iv.tag)
+	h.SetStartTimeMs(iv.start)
+	h.SetEndTimeMs(iv.end)
+	return h, nil
 }
 
 // ErrNotHlog is returned (wrapped, after the source's name) for a source
@@ -149,7 +182,11 @@ func ReadHlogs(srcs ...io.Reader) (*HlogTotals, error) {
 			}
 			n++
 			t.Intervals++
-			t.intervals = append(t.intervals, h)
+			iv, err := storeInterval(h)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", sourceName(src, "hlog", i), err)
+			}
+			t.intervals = append(t.intervals, iv)
 			t.StartMs = min(t.StartMs, h.StartTimeMs())
 			t.EndMs = max(t.EndMs, h.EndTimeMs())
 			if cur, ok := t.ByTag[h.Tag()]; ok {
@@ -172,15 +209,17 @@ func ReadHlogs(srcs ...io.Reader) (*HlogTotals, error) {
 // log whose base time is the earliest start.
 func (t *HlogTotals) WriteMergedHlog(w io.Writer) error {
 	ivs := slices.Clone(t.intervals)
-	slices.SortStableFunc(ivs, func(a, b *hdr.Histogram) int {
-		return int(a.StartTimeMs() - b.StartTimeMs())
-	})
+	slices.SortStableFunc(ivs, func(a, b storedInterval) int { return cmp.Compare(a.start, b.start) })
 	lw := hdr.NewHistogramLogWriter(w)
 	base := t.StartMs / 1000 * 1000
 	lw.SetBaseTime(base)
 	errs := []error{lw.OutputLogFormatVersion(), lw.OutputStartTime(base), lw.OutputBaseTime(base),
 		lw.OutputComment("[authscope report: merged interval logs]"), lw.OutputLegend()}
-	for _, h := range ivs {
+	for _, iv := range ivs {
+		h, err := iv.histogram()
+		if err != nil {
+			return err
+		}
 		errs = append(errs, lw.OutputIntervalHistogram(h))
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -209,6 +248,7 @@ func (t *HlogTotals) Report() *Report {
 			s.uncorrected = u.Clone()
 		}
 		s.Requests = s.corrected.TotalCount()
+		s.Intervals = t.intervalLatencies(n)
 		s.finish()
 		r.Scenarios = append(r.Scenarios, s)
 	}
@@ -216,6 +256,62 @@ func (t *HlogTotals) Report() *Report {
 		r.Baseline = r.Scenarios[0].Name
 	}
 	return r
+}
+
+// intervalLatencies is the latency over time of scenario name from the
+// intervals read: intervals of the same span (ms) are merged, as logs of
+// generators started together have, and the rest kept in start order. A
+// log has no dispatch lag, so no interval is marked as delayed. Only one
+// span's histograms are decoded at a time.
+func (t *HlogTotals) intervalLatencies(name string) []IntervalLatency {
+	var mine []storedInterval
+	for _, iv := range t.intervals {
+		if iv.tag == name || iv.tag == name+uncorrectedSuffix {
+			mine = append(mine, iv)
+		}
+	}
+	slices.SortStableFunc(mine, func(a, b storedInterval) int {
+		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end))
+	})
+	var out []IntervalLatency
+	for len(mine) > 0 {
+		n := 1
+		for n < len(mine) && mine[n].start == mine[0].start && mine[n].end == mine[0].end {
+			n++
+		}
+		if iv, ok := spanLatency(name, mine[:n]); ok {
+			out = append(out, iv)
+		}
+		mine = mine[n:]
+	}
+	return out
+}
+
+// spanLatency merges the intervals of one span (tags name and
+// name.uncorrected) into its IntervalLatency; false when it holds no
+// corrected latency.
+func spanLatency(name string, ivs []storedInterval) (IntervalLatency, bool) {
+	var corr, uncorr *hdr.Histogram
+	for _, iv := range ivs {
+		h, err := iv.histogram()
+		if err != nil {
+			continue // it decoded when it was read
+		}
+		if iv.tag == name {
+			corr = mergeH(corr, h)
+		} else {
+			uncorr = mergeH(uncorr, h)
+		}
+	}
+	if corr == nil || corr.TotalCount() == 0 {
+		return IntervalLatency{}, false
+	}
+	iv := IntervalLatency{Start: time.UnixMilli(ivs[0].start), End: time.UnixMilli(ivs[0].end), Requests: corr.TotalCount(),
+		P50: corr.ValueAtQuantile(50), P99: corr.ValueAtQuantile(99)}
+	if uncorr != nil {
+		iv.UncorrectedP50, iv.UncorrectedP99 = uncorr.ValueAtQuantile(50), uncorr.ValueAtQuantile(99)
+	}
+	return iv, true
 }
 
 // ReadResults reads vegeta results files (gob, JSON or CSV, as `vegeta

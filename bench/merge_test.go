@@ -3,7 +3,10 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,11 +114,16 @@ func TestMergeOfSplitRunEqualsOneRun(t *testing.T) {
 	got := merged.Scenarios[0]
 	opts := cmp.Options{
 		cmpopts.IgnoreUnexported(ScenarioReport{}),
-		cmpopts.IgnoreFields(ScenarioReport{}, "Sources", "Histogram", "HistogramUncorrected", "RateAchieved", "LatencyNs.Mean", "LatencyUncorrectedNs.Mean"),
+		// Intervals: a merged scenario has no latency-over-time series
+		// (checked below).
+		cmpopts.IgnoreFields(ScenarioReport{}, "Sources", "Histogram", "HistogramUncorrected", "RateAchieved", "LatencyNs.Mean", "LatencyUncorrectedNs.Mean", "Intervals"),
 		cmpopts.EquateApprox(1e-9, 0),
 	}
 	if diff := cmp.Diff(one, got, opts); diff != "" {
 		t.Errorf("merged split run differs from one run (-one +merged):\n%s", diff)
+	}
+	if len(one.Intervals) != 10 || got.Intervals != nil {
+		t.Errorf("intervals: one run %d, merged %d; want 10 and none", len(one.Intervals), len(got.Intervals))
 	}
 	// Achieved rate: each half ends at its own last answer, so the sum is
 	// within a request of the whole.
@@ -154,6 +162,15 @@ func TestMergeOfSplitRunEqualsOneRun(t *testing.T) {
 	lat := totals.Report().Scenarios[0]
 	if lat.LatencyNs != one.LatencyNs || lat.Requests != one.Requests {
 		t.Errorf("latency-only report from hlogs: %+v vs %+v", lat.LatencyNs, one.LatencyNs)
+	}
+	// The two machines' logs give the one run's latency over time: their
+	// intervals of the same span merge exactly (a log has no dispatch lag).
+	want := slices.Clone(one.Intervals)
+	for i := range want {
+		want[i].LagP99 = 0
+	}
+	if diff := cmp.Diff(want, lat.Intervals); len(want) != 10 || diff != "" {
+		t.Errorf("intervals from the hlogs (-one run +hlogs):\n%s", diff)
 	}
 }
 
@@ -248,5 +265,72 @@ func TestMismatchesNamePopulation(t *testing.T) {
 		Want: "10 sessions uniform, expired 0%, tampered 0%, no cookie 0%"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatches (-want +got):\n%s", diff)
+	}
+}
+
+// TestMergeRefusesTheSameRunTwice: the same report given twice, or a merged
+// report with one of its parts, would double requests and rates. Merge
+// refuses both in one line naming the repeat; distinct runs merge and say
+// how many they are.
+func TestMergeRefusesTheSameRunTwice(t *testing.T) {
+	t0 := time.Date(2026, 12, 6, 9, 0, 0, 123456789, time.UTC)
+	run := func(start time.Time, names ...string) *Report {
+		r := &Report{Version: ReportVersion, Sources: 1, Started: start}
+		for _, n := range names {
+			r.Scenarios = append(r.Scenarios, ScenarioReport{Name: n, Requests: 10, Succeeded: 10, RateTarget: 100, Sources: 1})
+		}
+		// Through JSON, as `report` reads them: the instant must survive.
+		var b bytes.Buffer
+		if err := r.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		back, err := ReadReport(&b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return back
+	}
+	a, b := run(t0, "x", "y"), run(t0.Add(time.Nanosecond), "x", "y")
+	ab, err := Merge(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ab.Sources != 2 || len(ab.Runs) != 2 || ab.Scenarios[0].Requests != 20 {
+		t.Errorf("distinct runs: sources %d runs %v requests %d", ab.Sources, ab.Runs, ab.Scenarios[0].Requests)
+	}
+	// The merged report read back still knows its runs.
+	var js bytes.Buffer
+	if err := ab.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	abBack, err := ReadReport(&js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Scenario order does not make it another run.
+	aAgain := run(t0.In(time.FixedZone("x", 3600)), "y", "x")
+	for _, c := range []struct {
+		name    string
+		reports []*Report
+		want    string
+	}{
+		{"same report twice", []*Report{a, a}, "bench: report 2 repeats the run of report 1 (started 2026-12-06T09:00:00.123456789Z, scenarios x,y)"},
+		{"same run, other zone and order", []*Report{a, aAgain}, "report 2 repeats the run of report 1"},
+		{"merged and a part", []*Report{abBack, b}, "report 2 repeats the run of report 1 (started 2026-12-06T09:00:00.12345679Z"},
+		{"two repeats", []*Report{a, b, a, b}, "(and 1 more repeated)"},
+	} {
+		got, err := Merge(c.reports...)
+		if !errors.Is(err, ErrDuplicateRun) || got != nil {
+			t.Errorf("%s: merged %v, err %v: want ErrDuplicateRun", c.name, got != nil, err)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, c.want) || strings.Contains(msg, "\n") {
+			t.Errorf("%s: error %q, want one line containing %q", c.name, msg, c.want)
+		}
+	}
+	// Another scenario set at the same instant is another run (a
+	// generator told to run other scenarios), left to Mismatches.
+	if _, err := Merge(a, run(t0, "z")); err != nil {
+		t.Errorf("other scenario set refused: %v", err)
 	}
 }

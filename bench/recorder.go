@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -28,6 +29,11 @@ type recorder struct {
 	// lag is each request's dispatch lag (actual send − intended send):
 	// how late the generator itself was.
 	lag *hdr.Histogram
+	// ivLag is the current interval's dispatch lag, and intervals the
+	// closed intervals' percentiles: a few numbers an interval, for the
+	// latency-over-time chart and its "generator delayed" marks.
+	ivLag     *hdr.Histogram
+	intervals []IntervalLatency
 
 	requests, ok, errors, canceled, warmup int64
 	cacheHits, upstream, overflow          int64
@@ -45,6 +51,7 @@ func newRecorder(spec ScenarioSpec) *recorder {
 		iv:      newHistogram(),
 		ivU:     newHistogram(),
 		lag:     newHistogram(),
+		ivLag:   newHistogram(),
 		reasons: map[string]int64{},
 	}
 }
@@ -104,6 +111,7 @@ func (rc *recorder) add(s sample, runCanceled bool) {
 	recordClamped(rc.iv, corrected)
 	recordClamped(rc.ivU, s.latency)
 	recordClamped(rc.lag, s.start.Sub(s.intended))
+	recordClamped(rc.ivLag, s.start.Sub(s.intended))
 }
 
 // recordClamped adds d to h, clamped into the trackable range (the recorder
@@ -129,6 +137,14 @@ func (rc *recorder) flush(now time.Time) (iv, ivU *hdr.Histogram) {
 	rc.ivU.SetTag(rc.spec.Name + uncorrectedSuffix)
 	rc.total.Merge(rc.iv)
 	rc.totalU.Merge(rc.ivU)
+	if n := rc.iv.TotalCount(); n > 0 {
+		rc.intervals = append(rc.intervals, IntervalLatency{
+			Start: start, End: now, Requests: n,
+			P50: rc.iv.ValueAtQuantile(50), P99: rc.iv.ValueAtQuantile(99),
+			UncorrectedP50: rc.ivU.ValueAtQuantile(50), UncorrectedP99: rc.ivU.ValueAtQuantile(99),
+			LagP99: rc.ivLag.ValueAtQuantile(99),
+		})
+	}
 	rc.ivStart = now
 	return rc.iv, rc.ivU
 }
@@ -137,6 +153,7 @@ func (rc *recorder) flush(now time.Time) (iv, ivU *hdr.Histogram) {
 func (rc *recorder) resetInterval() {
 	rc.iv.Reset()
 	rc.ivU.Reset()
+	rc.ivLag.Reset()
 }
 
 // uncorrectedSuffix tags the uncorrected histograms in .hlog files.
@@ -193,6 +210,7 @@ func (rc *recorder) report(corr, uncorr *hdr.Histogram, w window) ScenarioReport
 		sr.Reasons[k] = v
 	}
 	sr.DispatchLagNs = latencyOf(rc.lag)
+	sr.Intervals = slices.Clone(rc.intervals) // the snapshot's own: rc appends on
 	if w.length > 0 {
 		secs := w.length.Seconds()
 		sr.WindowSeconds = secs

@@ -2,12 +2,10 @@ package bench
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -22,7 +20,13 @@ type Report struct {
 	Version int       `json:"version"`
 	Started time.Time `json:"started"`
 	// Sources counts the runs merged into this report (1 for a plain run).
+	// Merge refuses a run given twice, so they are distinct runs.
 	Sources int `json:"sources"`
+	// Runs lists the start instants of the distinct runs merged into this
+	// report, earliest first (empty for a plain run: Started is its own).
+	// Merge reads it to refuse a merged report merged again with one of
+	// its parts.
+	Runs []time.Time `json:"runs,omitempty"`
 	// Canceled: the run was stopped early; figures cover what completed.
 	Canceled   bool             `json:"canceled,omitempty"`
 	Schedule   string           `json:"schedule"`
@@ -115,6 +119,11 @@ type ScenarioReport struct {
 	// With unbounded workers it is the generator's own lateness (CPU
 	// starvation): the corrected latency includes it.
 	DispatchLagNs Latency `json:"dispatch_lag_ns"`
+	// Intervals are the percentiles of each interval (Config.Interval) of
+	// the window with requests in it, in order: latency over time. A
+	// scenario merged from several sources has none (percentiles of
+	// different generators' intervals do not combine; their .hlog files do).
+	Intervals []IntervalLatency `json:"intervals,omitempty"`
 	// Overflow counts latencies above 60 s (recorded as 60 s).
 	Overflow int64 `json:"overflow,omitempty"`
 	Sources  int   `json:"sources"`
@@ -155,6 +164,28 @@ func (s *ScenarioReport) finish() {
 	}
 }
 
+// IntervalLatency is one interval's figures, nanoseconds: corrected and
+// uncorrected p50 and p99, and the p99 of the dispatch lag (how late the
+// generator sent its requests).
+type IntervalLatency struct {
+	Start          time.Time `json:"start"`
+	End            time.Time `json:"end"`
+	Requests       int64     `json:"requests"`
+	P50            int64     `json:"p50"`
+	P99            int64     `json:"p99"`
+	UncorrectedP50 int64     `json:"uncorrected_p50"`
+	UncorrectedP99 int64     `json:"uncorrected_p99"`
+	LagP99         int64     `json:"lag_p99"`
+}
+
+// IntervalLagged reports whether the generator was late enough in iv that
+// iv's corrected p99 includes its delay: GeneratorLagged's rule applied to
+// one interval. A live display marks such intervals ("generator delayed
+// these p99s") rather than show their p99 as the target's.
+func (s *ScenarioReport) IntervalLagged(iv IntervalLatency) bool {
+	return s.lagged(iv.LagP99, iv.UncorrectedP50)
+}
+
 // GeneratorLagged reports whether the generator fell behind its schedule
 // enough to matter. Dispatch lag (how late each request left against its
 // intended send time) is always there in small amounts: timer slack and
@@ -170,7 +201,12 @@ func (s *ScenarioReport) finish() {
 // intended send time) include the generator's lateness (a starved CPU, or
 // capped workers), not only the target's latency.
 func (s *ScenarioReport) GeneratorLagged() bool {
-	lag := s.DispatchLagNs.P99
+	return s.lagged(s.DispatchLagNs.P99, s.LatencyUncorrectedNs.P50)
+}
+
+// lagged is GeneratorLagged's rule for a dispatch lag p99 and the target's
+// median (uncorrected p50) over the same requests.
+func (s *ScenarioReport) lagged(lag, targetP50 int64) bool {
 	if lag <= 0 {
 		return false
 	}
@@ -179,7 +215,18 @@ func (s *ScenarioReport) GeneratorLagged() bool {
 		perGenerator := s.RateTarget / float64(max(s.Sources, 1))
 		halfInterval = int64(float64(time.Second) / perGenerator / 2)
 	}
-	return lag > max(halfInterval, s.LatencyUncorrectedNs.P50)
+	return lag > max(halfInterval, targetP50)
+}
+
+// GeneratorLagNote is the one-line caveat for a scenario whose generator
+// lagged (see GeneratorLagged), "" otherwise: what a live display shows
+// under a p99 the generator delayed, and the HTML report beside it.
+func (s *ScenarioReport) GeneratorLagNote() string {
+	if !s.GeneratorLagged() {
+		return ""
+	}
+	return fmt.Sprintf("%s: the generator sent requests late (dispatch lag p99 %s): its corrected p99 %s includes that delay; uncorrected p99 %s",
+		s.Name, FormatNs(s.DispatchLagNs.P99), FormatNs(s.LatencyNs.P99), FormatNs(s.LatencyUncorrectedNs.P99))
 }
 
 // Unknowns.
@@ -288,159 +335,6 @@ func ReadReport(rd io.Reader) (*Report, error) {
 		}
 	}
 	return &r, nil
-}
-
-// ErrNothingToMerge is returned by Merge without reports.
-var ErrNothingToMerge = errors.New("bench: nothing to merge")
-
-// Merge combines reports of runs that ran at the same time on different
-// machines (the same profile split across load generators) into the report
-// of one run: counts, reasons and histograms add up, rates add up (the
-// generators ran side by side), ratios and percentiles are recomputed from
-// the merged counts and histograms, so they are exact, not averaged.
-// Scenarios are matched by name, in first-seen order.
-func Merge(reports ...*Report) (*Report, error) {
-	if len(reports) == 0 {
-		return nil, ErrNothingToMerge
-	}
-	first := reports[0]
-	out := &Report{
-		Version:    ReportVersion,
-		Started:    first.Started,
-		Schedule:   first.Schedule,
-		Warmup:     first.Warmup,
-		Population: first.Population,
-		Baseline:   first.Baseline,
-		Latency:    latencyNote,
-	}
-	idx := map[string]int{}
-	for _, r := range reports {
-		out.Sources += max(r.Sources, 1)
-		out.Canceled = out.Canceled || r.Canceled
-		if r.Started.Before(out.Started) {
-			out.Started = r.Started
-		}
-		for _, s := range r.Scenarios {
-			i, ok := idx[s.Name]
-			if !ok {
-				idx[s.Name] = len(out.Scenarios)
-				c := s
-				c.Reasons = maps.Clone(s.Reasons)
-				c.Unknown = slices.Clone(s.Unknown)
-				if c.Reasons == nil {
-					c.Reasons = map[string]int64{}
-				}
-				c.corrected, c.uncorrected, c.lag = cloneH(s.corrected), cloneH(s.uncorrected), cloneH(s.lag)
-				c.Sources = max(s.Sources, 1)
-				out.Scenarios = append(out.Scenarios, c)
-				continue
-			}
-			mergeScenario(&out.Scenarios[i], &s)
-		}
-	}
-	for i := range out.Scenarios {
-		out.Scenarios[i].finish()
-		out.Scenarios[i].Histogram, out.Scenarios[i].HistogramUncorrected, out.Scenarios[i].HistogramLag = "", "", ""
-	}
-	return out, nil
-}
-
-// Mismatch is a way a report differs from the first of those given to
-// Mismatches: Merge adds runs up as if they were one run split across
-// machines, which is only true of runs of the same schedule, warm-up,
-// population and scenarios. Merged otherwise, the histograms mix
-// different loads and the rates add up to a load nobody sent.
-type Mismatch struct {
-	Index     int    // the report that differs (1 or later)
-	What      string // schedule, warm-up, population or scenarios
-	Got, Want string // its value and the first report's
-}
-
-// Mismatches lists how each report differs from the first.
-func Mismatches(reports ...*Report) []Mismatch {
-	if len(reports) < 2 {
-		return nil
-	}
-	first := reports[0]
-	var out []Mismatch
-	for i, r := range reports[1:] {
-		for _, c := range []struct{ what, got, want string }{
-			{"schedule", r.Schedule, first.Schedule},
-			{"warm-up", r.Warmup.String(), first.Warmup.String()},
-			{"population", r.Population.String(), first.Population.String()},
-			{"scenarios", scenarioNames(r), scenarioNames(first)},
-		} {
-			if c.got != c.want {
-				out = append(out, Mismatch{Index: i + 1, What: c.what, Got: c.got, Want: c.want})
-			}
-		}
-	}
-	return out
-}
-
-// scenarioNames is r's scenario set, sorted: the order scenarios ran in
-// does not change what merging them means.
-func scenarioNames(r *Report) string {
-	names := make([]string, len(r.Scenarios))
-	for i := range r.Scenarios {
-		names[i] = r.Scenarios[i].Name
-	}
-	slices.Sort(names)
-	return strings.Join(names, ",")
-}
-
-// String summarises the population for messages.
-func (p PopulationConfig) String() string {
-	pop := string(p.Popularity)
-	if p.Popularity == Zipf {
-		pop += " s=" + fmtNum(p.ZipfS)
-	}
-	return fmt.Sprintf("%d sessions %s, expired %s, tampered %s, no cookie %s", p.Sessions, pop, p.Expired, p.Tampered, p.NoCookie)
-}
-
-func mergeScenario(dst, src *ScenarioReport) {
-	dst.Requests += src.Requests
-	dst.Succeeded += src.Succeeded
-	dst.Errors += src.Errors
-	dst.Canceled += src.Canceled
-	dst.WarmupRequests += src.WarmupRequests
-	dst.CacheHits += src.CacheHits
-	dst.UpstreamCalls += src.UpstreamCalls
-	dst.Overflow += src.Overflow
-	dst.Sources += max(src.Sources, 1)
-	dst.WindowSeconds = max(dst.WindowSeconds, src.WindowSeconds)
-	dst.RateTarget += src.RateTarget
-	dst.RateAttempted += src.RateAttempted
-	dst.RateAchieved += src.RateAchieved
-	for k, v := range src.Reasons {
-		dst.Reasons[k] += v
-	}
-	for _, u := range src.Unknown {
-		if !slices.Contains(dst.Unknown, u) {
-			dst.Unknown = append(dst.Unknown, u)
-		}
-	}
-	dst.corrected = mergeH(dst.corrected, src.corrected)
-	dst.uncorrected = mergeH(dst.uncorrected, src.uncorrected)
-	dst.lag = mergeH(dst.lag, src.lag)
-}
-
-func cloneH(h *hdr.Histogram) *hdr.Histogram {
-	if h == nil {
-		return nil
-	}
-	return h.Clone()
-}
-
-func mergeH(dst, src *hdr.Histogram) *hdr.Histogram {
-	if src == nil {
-		return dst
-	}
-	if dst == nil {
-		return src.Clone()
-	}
-	dst.Merge(src)
-	return dst
 }
 
 // sortedReasons returns the reason labels of s, most frequent first.

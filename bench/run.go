@@ -45,6 +45,9 @@ type runOptions struct {
 	// channel, just before it closes: a test seam that tells a reader the
 	// run is over without sleeping past its schedule.
 	finalQueued func()
+	// conns, when set, replaces the connection budget the descriptor
+	// limit gives (see fileBudget): a test seam.
+	conns int
 }
 
 // WithHlog streams the interval histograms to w as an HdrHistogram log
@@ -87,7 +90,10 @@ func Run(ctx context.Context, cfg Config, targets Targets, opts ...Option) (<-ch
 	for _, opt := range opts {
 		opt(&o)
 	}
-	r := &runner{cfg: cfg, targets: targets, opts: o, ch: make(chan Snapshot, 1), started: time.Now()}
+	r := &runner{cfg: cfg, targets: targets, opts: o, ch: make(chan Snapshot, 1), started: time.Now(), conns: o.conns}
+	if r.conns == 0 {
+		r.conns = fileBudget()
+	}
 	r.states = make([]ScenarioSnapshot, len(cfg.Scenarios))
 	plan := cfg.Plan()
 	for i, s := range cfg.Scenarios {
@@ -120,6 +126,9 @@ type runner struct {
 	opts    runOptions
 	ch      chan Snapshot
 	started time.Time
+	// conns bounds the connections (and workers) of HTTP scenarios so a
+	// run never exhausts the descriptor limit (0: no bound known).
+	conns   int
 	states  []ScenarioSnapshot
 	current int
 
@@ -220,6 +229,9 @@ func (r *runner) scenario(ctx context.Context, i int) (canceled bool) {
 		rt = inprocTransport{target: r.targets.InProc[spec.Name], runCtx: ctx}
 	} else {
 		tr := newHTTPTransport()
+		if r.conns > 0 {
+			tr.MaxConnsPerHost = r.conns
+		}
 		defer tr.CloseIdleConnections()
 		g := guardTransport{next: tr, cfg: r.cfg, runCtx: ctx}
 		if u, err := neturl.Parse(spec.URL); err == nil {
@@ -233,15 +245,13 @@ func (r *runner) scenario(ctx context.Context, i int) (canceled bool) {
 		// Redirects are answers, never followed (Auth.js's redirect: manual).
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	atkOpts := []func(*vegeta.Attacker){
+	workers, maxWorkers := r.workers(spec)
+	atk := vegeta.NewAttacker(
 		vegeta.Client(client), // first: later options must not replace it
-		vegeta.Workers(r.cfg.Workers),
+		vegeta.Workers(workers),
+		vegeta.MaxWorkers(maxWorkers),
 		vegeta.MaxBody(DefaultMaxBody),
-	}
-	if r.cfg.MaxWorkers > 0 {
-		atkOpts = append(atkOpts, vegeta.MaxWorkers(r.cfg.MaxWorkers))
-	}
-	atk := vegeta.NewAttacker(atkOpts...)
+	)
 	targeter := func(t *vegeta.Target) error {
 		t.Method, t.URL, t.Header = http.MethodGet, url, nil
 		if c := pick.cookie(); c != "" {
@@ -349,6 +359,21 @@ loop:
 	st.State = StateDone
 	r.publish(r.snapshot())
 	return canceled
+}
+
+// workers returns the initial and most workers of scenario spec: the
+// Config's, bounded so a run cannot exhaust the process (see fdlimit.go).
+// An HTTP worker holds at most one connection, so HTTP scenarios get no
+// more workers than connections; in-process ones at most maxInprocWorkers.
+func (r *runner) workers(spec ScenarioSpec) (initial, most uint64) {
+	most = uint64(maxInprocWorkers)
+	if spec.Via == ViaHTTP && r.conns > 0 {
+		most = uint64(r.conns)
+	}
+	if r.cfg.MaxWorkers > 0 {
+		most = min(most, r.cfg.MaxWorkers)
+	}
+	return min(r.cfg.Workers, most), most
 }
 
 // window computes the measurement window at now: it ends where dispatch

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // scripted is a fake Target whose n-th call takes script[n%len(script)].
@@ -294,82 +296,98 @@ func TestRunFinalSnapshotAfterSlowReader(t *testing.T) {
 }
 
 // TestRunMemoryBounded: a run keeps no per-request state (histograms are
-// fixed-size, results stream out), so its heap must not grow with the
-// requests sent. The heap is sampled (after a GC) at every snapshot and
-// compared between an early and a late window placed by request count, not
-// by the clock, so a CPU-starved machine only makes the run longer. What a
-// run may legitimately hold at a sample is bounded and independent of the
-// request count: the requests in flight (the workers are capped here, so a
-// starved generator cannot pile up goroutines and their requests, which is
-// the open model working as designed, not a leak), the snapshot being
-// built. The minimum over several samples per window leaves most of those
-// out, but the runner may be building the next snapshot (two histogram
-// clones) at every sample of a window, so the test allows one snapshot's
-// histograms plus 16 bytes per request between the windows: a third of
-// the smallest per-request record a leak would keep (a sample or a Result
-// is 48 bytes or more). Under -race, fewer requests make the check coarser
-// (it catches about 80 bytes per request).
+// fixed-size, intervals keep a few numbers each, results stream out), so
+// its heap must not grow with the requests sent. The run's per-request
+// path is driven in virtual time, without goroutines or a clock: the real
+// pacer gives each request its intended time, a simulated target a vegeta
+// Result (headers and all), and the runner's own code classifies and
+// records it, closes and logs each interval to an .hlog and publishes a
+// live snapshot every few thousand requests. The heap is read after forced
+// GCs at a fifth of the requests and at the end; what a run may
+// legitimately add between the two is a constant (the snapshot in the
+// channel, the interval list's growth) far below the 1 byte a request
+// allowed, so the check is deterministic on any machine. The same loop with
+// a planted leak of one 8-byte value a request must fail it: that proves
+// the check can fail.
 func TestRunMemoryBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("long in-process run")
+	n := 1_000_000
+	if raceEnabled || testing.Short() {
+		n = 250_000
 	}
-	spec, tg := inproc("noop", TargetFunc(func(context.Context, string) (Outcome, error) { return Outcome{Reason: "session"}, nil }))
-	rate, total := Rate(8000), uint64(32000)
-	if raceEnabled {
-		rate, total = 3000, 12000
+	clean := retainedPerRequest(t, n, nil)
+	var leak []int64
+	leaky := retainedPerRequest(t, n, func(s sample) { leak = append(leak, s.intended.UnixNano()) })
+	t.Logf("retained per request: %.3f bytes clean, %.3f with a planted 8-byte leak", clean, leaky)
+	if clean > 1 {
+		t.Errorf("the run retains %.2f bytes a request: it keeps per-request state", clean)
 	}
-	// The duration only bounds a starved run; the request cap ends it.
-	cfg := Config{Rate: rate, Duration: Duration(12 * time.Second), MaxRequests: total, // 4s unless starved
-		Workers: 8, MaxWorkers: 8, Interval: Duration(100 * time.Millisecond), Scenarios: []ScenarioSpec{spec}}
-	ch, err := Run(t.Context(), cfg, tg, WithHlog(&countingWriter{n: new(int64)}))
-	if err != nil {
-		t.Fatal(err)
+	if leaky < 4 {
+		t.Errorf("a planted leak of 8 bytes a request measured %.2f bytes: the check cannot see a leak", leaky)
 	}
+}
+
+// retainedPerRequest drives n requests through the run's per-request path
+// (see TestRunMemoryBounded), calling keep (when set) on each, and returns
+// the heap's growth per request between a fifth of them and the end.
+func retainedPerRequest(t *testing.T, n int, keep func(sample)) float64 {
+	t.Helper()
+	const rate = 100_000 // virtual: 10 s for a million requests
+	spec := ScenarioSpec{Name: "noop", Via: ViaInProc}
+	cfg := Config{Rate: rate, Duration: Duration(time.Duration(n) * time.Second / rate), Interval: Duration(100 * time.Millisecond),
+		Scenarios: []ScenarioSpec{spec}}.WithDefaults()
+	r := &runner{cfg: cfg, opts: runOptions{hlog: &countingWriter{n: new(int64)}}, ch: make(chan Snapshot, 1),
+		states: make([]ScenarioSnapshot, 1)}
+	r.startOutputs()
+	plan := cfg.Plan()
+	p := newPacer(plan, 0)
+	began := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p.began.Store(&began)
+	rec := newRecorder(spec)
+	rec.windowStart, rec.ivStart = began, began
+	nextIv := began.Add(time.Duration(cfg.Interval))
 	heap := func() uint64 {
 		runtime.GC()
+		runtime.GC() // the second sweeps what the first finalised
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
 		return m.HeapAlloc
 	}
-	type window struct {
-		from, to float64 // share of total
-		min      uint64
-		samples  int
-		firstReq int64
-	}
-	early, late := &window{from: 0.2, to: 0.45, min: math.MaxUint64}, &window{from: 0.7, to: 1, min: math.MaxUint64}
-	for s := range ch {
-		if s.Final {
-			continue
+	var from uint64
+	headers := http.Header{HeaderReason: {"session"}, HeaderCache: {"hit"}}
+	for seq := range uint64(n) {
+		intended, _ := p.intended(seq)
+		for !intended.Before(nextIv) {
+			r.logInterval(rec, nextIv)
+			nextIv = nextIv.Add(time.Duration(cfg.Interval))
 		}
-		req := s.Scenarios[0].Report.Requests
-		for _, w := range []*window{early, late} {
-			if float64(req) >= w.from*float64(total) && float64(req) < w.to*float64(total) {
-				if w.samples == 0 {
-					w.firstReq = req
-				}
-				w.samples++
-				w.min = min(w.min, heap())
-			}
+		start := intended.Add(time.Duration(seq%7) * time.Microsecond)
+		res := &vegeta.Result{Attack: spec.Name, Seq: seq, Code: 200, Timestamp: start,
+			Latency: time.Duration(20+seq%200) * time.Microsecond, Headers: headers.Clone()}
+		s := fromResult(res, intended)
+		rec.add(s, false)
+		if keep != nil {
+			keep(s)
+		}
+		if seq%5000 == 4999 { // a live snapshot, as the run loop takes them
+			st := &r.states[0]
+			corr, uncorr := rec.current()
+			st.Report = rec.report(corr, uncorr, r.window(p, plan, rec, began, start, time.Time{}))
+			r.publish(r.snapshot())
+		}
+		if seq == uint64(n/5) {
+			from = heap()
 		}
 	}
-	// Snapshots are latest-wins: a reader starved of CPU sees few.
-	if early.samples < 3 || late.samples < 3 {
-		t.Skipf("too few heap samples to judge (%d early, %d late): this machine starved the test of CPU", early.samples, late.samples)
+	to := heap()
+	// Everything the run holds stays reachable until measured (the
+	// compiler would otherwise let the last GC free it), a leak's too.
+	runtime.KeepAlive(rec)
+	runtime.KeepAlive(r)
+	runtime.KeepAlive(keep)
+	if len(r.errs) > 0 {
+		t.Fatal(r.errs)
 	}
-	between := late.firstReq - early.firstReq
-	growth := int64(late.min) - int64(early.min)
-	// Allowed: the histograms of a snapshot in flight, 256 KiB for what is
-	// in flight when the heap is sampled (measured swings reach ±150 KiB
-	// under -race with other packages running), and 32 bytes a request.
-	// Anything the run kept per request (a result, a timestamp and its
-	// slice slot) is larger than that, so a leak still shows over the
-	// thousands of requests between the windows.
-	snapshot := 2 * int64(newHistogram().ByteSize())
-	if growth > snapshot+256<<10+32*between {
-		t.Errorf("heap grew %d KiB over %d requests (%.0f bytes per request): the run keeps per-request state", growth>>10, between, float64(growth)/float64(between))
-	}
-	t.Logf("heap %d KiB -> %d KiB over %d requests (min of %d and %d samples)", early.min>>10, late.min>>10, between, early.samples, late.samples)
+	return float64(int64(to)-int64(from)) / float64(n-n/5)
 }
 
 type countingWriter struct{ n *int64 }

@@ -133,8 +133,13 @@ func (s Schedule) validate() error {
 		if st.Duration <= 0 {
 			errs = append(errs, fmt.Errorf("step %d: duration must be positive", i))
 		}
-		if st.Rate < 0 || st.To < 0 || math.IsNaN(float64(st.Rate)) || math.IsInf(float64(st.Rate), 0) {
+		bad := func(r Rate) bool { return r < 0 || math.IsNaN(float64(r)) || math.IsInf(float64(r), 0) }
+		if bad(st.Rate) || bad(st.To) {
 			errs = append(errs, fmt.Errorf("step %d: rate must be finite and not negative", i))
+			continue
+		}
+		if err := errors.Join(checkRate(st.Rate), checkRate(st.To)); err != nil {
+			errs = append(errs, fmt.Errorf("step %d: %w", i, err))
 		}
 	}
 	return errors.Join(errs...)

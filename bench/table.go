@@ -12,19 +12,39 @@ import (
 // corrected for coordinated omission, and each scenario's p50 and p99 as a
 // ratio to the baseline's (×1.00 for the baseline itself).
 func WriteTable(w io.Writer, r *Report) error {
-	base, _ := r.Scenario(r.Baseline)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "scenario\tmode\tvia\trequests\ttarget/s\tsent/s\tok/s\tsuccess\tcache hit\tupstream\tp50\tp90\tp99\tp99.9\tmax\tp50 vs %s\tp99 vs %s\t\n",
-		r.Baseline, r.Baseline)
+	fmt.Fprintln(tw, strings.Join(tableHeader(r), "\t")+"\t")
+	for _, row := range tableRows(r) {
+		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\n"+r.summary())
+	for _, warn := range r.warnings() {
+		fmt.Fprintln(w, "WARNING "+warn)
+	}
+	if notes := r.reasonNotes(); len(notes) > 0 {
+		fmt.Fprintln(w, "reasons:")
+		for _, n := range notes {
+			fmt.Fprintln(w, "  "+n)
+		}
+	}
+	return nil
+}
+
+// tableHeader names the comparison table's columns.
+func tableHeader(r *Report) []string {
+	return []string{"scenario", "mode", "via", "requests", "target/s", "sent/s", "ok/s", "success", "cache hit", "upstream",
+		"p50", "p90", "p99", "p99.9", "max", "p50 vs " + r.Baseline, "p99 vs " + r.Baseline}
+}
+
+// tableRows renders one row per scenario, cells in tableHeader's order.
+func tableRows(r *Report) [][]string {
+	base, _ := r.Scenario(r.Baseline)
+	rows := make([][]string, 0, len(r.Scenarios))
 	for i := range r.Scenarios {
 		s := &r.Scenarios[i]
-		mode := s.Mode
-		if s.Strategy != "" {
-			mode += "/" + s.Strategy
-		}
-		if s.Cache {
-			mode += "+cache"
-		}
 		// What the source did not record shows as "-", never as a zero.
 		known := func(what, v string) string {
 			if !s.Knows(what) {
@@ -32,19 +52,74 @@ func WriteTable(w io.Writer, r *Report) error {
 			}
 			return v
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-			s.Name, mode, s.Via, s.Requests, known(UnknownTarget, fmt.Sprintf("%.0f", s.RateTarget)),
+		rows = append(rows, []string{
+			s.Name, s.modeLabel(), string(s.Via), fmt.Sprint(s.Requests), known(UnknownTarget, fmt.Sprintf("%.0f", s.RateTarget)),
 			known(UnknownRates, fmt.Sprintf("%.0f", s.RateAttempted)), known(UnknownRates, fmt.Sprintf("%.0f", s.RateAchieved)),
 			known(UnknownSuccess, pct(s.SuccessRatio, s.Requests)), known(UnknownCache, pct(s.CacheHitRatio, s.Requests)),
 			known(UnknownUpstream, fmt.Sprint(s.UpstreamCalls)),
 			FormatNs(s.LatencyNs.P50), FormatNs(s.LatencyNs.P90), FormatNs(s.LatencyNs.P99),
 			FormatNs(s.LatencyNs.P999), FormatNs(s.LatencyNs.Max),
 			ratio(s.LatencyNs.P50, base, func(b *ScenarioReport) int64 { return b.LatencyNs.P50 }),
-			ratio(s.LatencyNs.P99, base, func(b *ScenarioReport) int64 { return b.LatencyNs.P99 }))
+			ratio(s.LatencyNs.P99, base, func(b *ScenarioReport) int64 { return b.LatencyNs.P99 }),
+		})
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	return rows
+}
+
+// modeLabel is "local/jwt+cache".
+func (s *ScenarioReport) modeLabel() string {
+	mode := s.Mode
+	if s.Strategy != "" {
+		mode += "/" + s.Strategy
 	}
+	if s.Cache {
+		mode += "+cache"
+	}
+	return mode
+}
+
+// summary is the line under the table: schedule, method, sources, and
+// whether the run was cancelled.
+func (r *Report) summary() string {
+	line := fmt.Sprintf("schedule %s (warm-up %s excluded); latency from intended send time (coordinated omission corrected)",
+		r.Schedule, time.Duration(r.Warmup))
+	if r.Sources > 1 {
+		line += fmt.Sprintf("; merged from %d runs", r.Sources)
+	}
+	if r.Canceled {
+		line += "; CANCELLED: partial results"
+	}
+	return line
+}
+
+// warnings lists what makes a scenario's figures misleading, one line each.
+func (r *Report) warnings() []string {
+	var out []string
+	for i := range r.Scenarios {
+		s := &r.Scenarios[i]
+		if s.Requests == 0 && !r.Canceled {
+			out = append(out, fmt.Sprintf("%s: no request was measured (the schedule sent none after the warm-up): it has no figures", s.Name))
+		}
+		if s.NoneSucceeded() {
+			out = append(out, fmt.Sprintf("%s: none of its %d requests succeeded (%s): the target failed every request, so its latencies are those of failures, not of resolutions",
+				s.Name, s.Requests, s.topReasons(3)))
+		}
+		// Only when the population holds live sessions to resolve.
+		pop := r.Population
+		if s.NoSessionResolved() && float64(pop.Expired+pop.Tampered+pop.NoCookie) < 1 {
+			out = append(out, fmt.Sprintf("%s: no request resolved a session (%s): check the secret / cookie name matches the upstream",
+				s.Name, s.topReasons(3)))
+		}
+		if s.GeneratorLagged() {
+			out = append(out, fmt.Sprintf("%s: the load generator sent requests late (dispatch lag p99 %s, max %s; send interval %s, target p50 %s): this machine's CPU was short or the workers were capped, so the corrected latencies include the generator's own delay; the uncorrected p99 (%s) leaves it out. Rerun at a lower rate, with more workers or on a quieter machine",
+				s.Name, FormatNs(s.DispatchLagNs.P99), FormatNs(s.DispatchLagNs.Max), s.sendInterval(), FormatNs(s.LatencyUncorrectedNs.P50), FormatNs(s.LatencyUncorrectedNs.P99)))
+		}
+	}
+	return out
+}
+
+// reasonNotes lists each scenario's reasons, most frequent first.
+func (r *Report) reasonNotes() []string {
 	var notes []string
 	for i := range r.Scenarios {
 		s := &r.Scenarios[i]
@@ -53,45 +128,10 @@ func WriteTable(w io.Writer, r *Report) error {
 			for _, k := range s.sortedReasons() {
 				parts = append(parts, fmt.Sprintf("%s %d", k, s.Reasons[k]))
 			}
-			notes = append(notes, fmt.Sprintf("  %s: %s", s.Name, strings.Join(parts, ", ")))
+			notes = append(notes, fmt.Sprintf("%s: %s", s.Name, strings.Join(parts, ", ")))
 		}
 	}
-	fmt.Fprintf(w, "\nschedule %s (warm-up %s excluded); latency from intended send time (coordinated omission corrected)",
-		r.Schedule, time.Duration(r.Warmup))
-	if r.Sources > 1 {
-		fmt.Fprintf(w, "; merged from %d runs", r.Sources)
-	}
-	if r.Canceled {
-		fmt.Fprint(w, "; CANCELLED: partial results")
-	}
-	fmt.Fprintln(w)
-	for i := range r.Scenarios {
-		s := &r.Scenarios[i]
-		if s.Requests == 0 && !r.Canceled {
-			fmt.Fprintf(w, "WARNING %s: no request was measured (the schedule sent none after the warm-up): it has no figures\n", s.Name)
-		}
-		if s.NoneSucceeded() {
-			fmt.Fprintf(w, "WARNING %s: none of its %d requests succeeded (%s): the target failed every request, so its latencies are those of failures, not of resolutions\n",
-				s.Name, s.Requests, s.topReasons(3))
-		}
-		// Only when the population holds live sessions to resolve.
-		pop := r.Population
-		if s.NoSessionResolved() && float64(pop.Expired+pop.Tampered+pop.NoCookie) < 1 {
-			fmt.Fprintf(w, "WARNING %s: no request resolved a session (%s): check the secret / cookie name matches the upstream\n",
-				s.Name, s.topReasons(3))
-		}
-		if s.GeneratorLagged() {
-			fmt.Fprintf(w, "WARNING %s: the load generator sent requests late (dispatch lag p99 %s, max %s; send interval %s, target p50 %s): this machine's CPU was short or the workers were capped, so the corrected latencies include the generator's own delay; the uncorrected p99 (%s) leaves it out. Rerun at a lower rate, with more workers or on a quieter machine\n",
-				s.Name, FormatNs(s.DispatchLagNs.P99), FormatNs(s.DispatchLagNs.Max), s.sendInterval(), FormatNs(s.LatencyUncorrectedNs.P50), FormatNs(s.LatencyUncorrectedNs.P99))
-		}
-	}
-	if len(notes) > 0 {
-		fmt.Fprintln(w, "reasons:")
-		for _, n := range notes {
-			fmt.Fprintln(w, n)
-		}
-	}
-	return nil
+	return notes
 }
 
 func pct(f float64, n int64) string {

@@ -96,10 +96,19 @@ func TestBenchCompareAndReport(t *testing.T) {
 		}
 	}
 
-	// report merges reports (here the same one twice: counts double) and
-	// interval logs.
+	// report refuses the same run twice (its counts would double), and
+	// merges reports of distinct runs (here the run as a second generator
+	// started 1ms later would report it: counts double) and interval logs.
+	if code, _, stderr := runCmd(t, "report", out, out); code != 1 || !strings.Contains(stderr, "repeats the run of report 1") {
+		t.Errorf("same report twice: exit %d, stderr %q", code, stderr)
+	}
+	second := filepath.Join(dir, "second.json")
+	m["started"] = time.Now().Add(time.Millisecond).Format(time.RFC3339Nano)
+	if b, err := json.Marshal(m); err != nil || os.WriteFile(second, b, 0o644) != nil {
+		t.Fatal(err)
+	}
 	code, stdout, stderr = runCmd(t, "report", "--json", filepath.Join(dir, "merged.json"), "--hlog", filepath.Join(dir, "merged.hlog"),
-		out, out, filepath.Join(dir, "hdr", "run.hlog"))
+		out, second, filepath.Join(dir, "hdr", "run.hlog"))
 	if code != 0 {
 		t.Fatalf("report: exit %d\n%s\n%s", code, stdout, stderr)
 	}

@@ -1,0 +1,86 @@
+// Shared by gen-vectors.mjs and server.mjs: builds a real Better Auth
+// (email and password sign-in, Kysely's built-in adapter on better-sqlite3)
+// from a small option set, creates its tables with Better Auth's own
+// migrations, and talks to it through its HTTP handler.
+import Database from "better-sqlite3";
+import { betterAuth } from "better-auth";
+import { getMigrations } from "better-auth/db/migration";
+import { jwt } from "better-auth/plugins/jwt";
+
+export const BASE_PATH = "/api/auth";
+
+// authOptions maps the harness's knobs onto betterAuth() options. Only what
+// a knob sets is passed, so everything else keeps Better Auth's defaults.
+export function authOptions(k, db) {
+	const o = {
+		database: db,
+		baseURL: k.baseURL ?? "http://localhost:3000",
+		basePath: BASE_PATH,
+		emailAndPassword: { enabled: true },
+		telemetry: { enabled: false },
+		logger: { disabled: !process.env.BETTER_AUTH_DEBUG },
+		session: {},
+		advanced: {},
+		plugins: [],
+	};
+	if (k.secret !== undefined) o.secret = k.secret;
+	if (k.expiresIn !== undefined) o.session.expiresIn = k.expiresIn;
+	if (k.updateAge !== undefined) o.session.updateAge = k.updateAge;
+	if (k.freshAge !== undefined) o.session.freshAge = k.freshAge;
+	if (k.disableSessionRefresh) o.session.disableSessionRefresh = true;
+	if (k.cookieCache) o.session.cookieCache = { enabled: true, ...k.cookieCache };
+	if (k.cookiePrefix) o.advanced.cookiePrefix = k.cookiePrefix;
+	if (k.userFields) o.user = { additionalFields: k.userFields };
+	if (k.sessionFields) o.session.additionalFields = k.sessionFields;
+	if (k.jwt) o.plugins.push(jwt(k.jwt === true ? {} : k.jwt));
+	return o;
+}
+
+// openAuth opens (or creates) the SQLite file and migrates it.
+export async function openAuth(k, file = ":memory:") {
+	const db = new Database(file);
+	if (file !== ":memory:") db.pragma("journal_mode = WAL");
+	const opts = authOptions(k, db);
+	const { runMigrations } = await getMigrations(opts);
+	await runMigrations();
+	return { auth: betterAuth(opts), db, opts };
+}
+
+// call sends one request through auth.handler and returns what the wire
+// would carry.
+export async function call(auth, k, method, path, { cookie, body, headers = {} } = {}) {
+	const origin = k.baseURL ?? "http://localhost:3000";
+	const h = new Headers(headers);
+	if (cookie) h.set("cookie", cookie);
+	if (body !== undefined) h.set("content-type", "application/json");
+	h.set("origin", origin);
+	const res = await auth.handler(new Request(origin + BASE_PATH + path, {
+		method,
+		headers: h,
+		body: body === undefined ? undefined : JSON.stringify(body),
+	}));
+	const text = await res.text();
+	return { status: res.status, body: text, setCookie: res.headers.getSetCookie(), headers: Object.fromEntries(res.headers) };
+}
+
+// cookieHeader turns Set-Cookie lines into the Cookie header a browser
+// would send next (expired cookies dropped).
+export function cookieHeader(setCookie, jar = new Map()) {
+	for (const line of setCookie) {
+		const [pair, ...attrs] = line.split(";");
+		const i = pair.indexOf("=");
+		const name = pair.slice(0, i).trim();
+		const value = pair.slice(i + 1).trim();
+		if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
+		else jar.set(name, value);
+	}
+	return [...jar].map(([n, v]) => `${n}=${v}`).join("; ");
+}
+
+// rows reads the user and session tables as SQLite holds them.
+export function rows(db) {
+	return {
+		user: db.prepare('SELECT * FROM "user" ORDER BY "id"').all(),
+		session: db.prepare('SELECT * FROM "session" ORDER BY "id"').all(),
+	};
+}
