@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,6 +87,8 @@ func checkKeys(source string, n *yaml.Node, t reflect.Type, prefix string, lines
 			msg := "unknown key"
 			if use, secret := inlineSecretKeys[strings.ToLower(k.Value)]; secret {
 				msg = "inline secrets are refused: name an environment variable with " + use
+			} else if near := nearestKey(k.Value, slices.Collect(maps.Keys(fields))); near != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", prefix+near)
 			}
 			*errs = append(*errs, &Error{File: source, Line: k.Line, Key: path, Msg: msg})
 			continue

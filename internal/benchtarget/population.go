@@ -65,11 +65,11 @@ func MintPopulation(c *resolver.Codec, cfg resolver.Config, n int, now time.Time
 		}
 		valid, err := c.Encode(claims, now, cfg.MaxAge)
 		if err != nil {
-			return p.StaticPopulation, fmt.Errorf("bench: mint: %w", err)
+			return p.StaticPopulation, fmt.Errorf("minting the population: %w", err)
 		}
 		expired, err := c.Encode(claims, now.Add(-cfg.MaxAge-time.Hour), cfg.MaxAge)
 		if err != nil {
-			return p.StaticPopulation, fmt.Errorf("bench: mint: %w", err)
+			return p.StaticPopulation, fmt.Errorf("minting the population: %w", err)
 		}
 		p.Add(valid, false)
 		p.Add(expired, true)

@@ -90,7 +90,7 @@ type Setup struct {
 // cfg must be valid; its http scenarios without a URL get a loopback one.
 func NewSetup(ctx context.Context, cfg bench.Config, o Options) (_ *Setup, err error) {
 	if o.Profile == nil {
-		return nil, errors.New("bench: no profile")
+		return nil, errors.New("no profile")
 	}
 	env, err := NewEnv(o.Profile, o.Getenv)
 	if err != nil {
@@ -118,7 +118,7 @@ func NewSetup(ctx context.Context, cfg bench.Config, o Options) (_ *Setup, err e
 	n := max(cfg.Population.Sessions, 1)
 	if needs["jwt"] {
 		if s.codec, err = resolver.NewCodec(s.Env.cfg); err != nil {
-			return nil, fmt.Errorf("bench: jwt Population: %w", err)
+			return nil, fmt.Errorf("jwt population: %w", err)
 		}
 		if pops["jwt"], err = MintPopulation(s.codec, s.Env.cfg, n, now); err != nil {
 			return nil, err
@@ -134,7 +134,7 @@ func NewSetup(ctx context.Context, cfg bench.Config, o Options) (_ *Setup, err e
 		strategy := benchStrategy(*sc)
 		s.Targets.Populations[sc.Name] = pops[strategy]
 		if err := s.wire(sc, strategy, o); err != nil {
-			return nil, fmt.Errorf("bench: scenario %s: %w", sc.Name, err)
+			return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
 		}
 	}
 	return s, nil
@@ -163,7 +163,7 @@ func (s *Setup) dropJWTWithoutSecret(o Options) error {
 		need = append(need, skip...)
 	}
 	if len(need) > 0 {
-		return fmt.Errorf("bench: scenarios %s mint JWT session cookies and need the secret: set %s, or leave them out with --scenarios",
+		return fmt.Errorf("scenarios %s mint JWT session cookies and need the secret: set %s, or leave them out with --scenarios",
 			strings.Join(need, ", "), secretVarNames(o.Profile))
 	}
 	if len(skip) > 0 {
@@ -213,7 +213,7 @@ func (s *Setup) openStore(ctx context.Context, o Options, n int, now time.Time) 
 	seedOpts := store.SeedOptions{Users: max(n/2, 1), Sessions: n * 3 / 2, Seed: seed, Now: now}
 	if dsn == "" {
 		if s.st, err = s.SeedSQLite(ctx, seedOpts); err != nil {
-			return nil, fmt.Errorf("bench: %w", err)
+			return nil, fmt.Errorf("seeding the demo store: %w", err)
 		}
 		s.Notes = append(s.Notes, fmt.Sprintf("database: demo SQLite store seeded with %d sessions", seedOpts.Sessions))
 	} else {
@@ -221,7 +221,7 @@ func (s *Setup) openStore(ctx context.Context, o Options, n int, now time.Time) 
 		opts := o.Profile.StoreOptions(store.Options{ReadOnly: true, MustExist: true})
 		st, err := store.Open(ctx, dsn, opts)
 		if err != nil {
-			return nil, fmt.Errorf("bench: store %s: %w", store.Redact(dsn), err)
+			return nil, fmt.Errorf("store %s: %w", store.Redact(dsn), err)
 		}
 		s.st = st
 		s.closers = append(s.closers, st.Close)
@@ -233,14 +233,14 @@ func (s *Setup) openStore(ctx context.Context, o Options, n int, now time.Time) 
 		sess, user, err := s.st.SessionAndUser(ctx, tok)
 		switch {
 		case err != nil:
-			return nil, fmt.Errorf("bench: read Population: %w", err)
+			return nil, fmt.Errorf("reading the population: %w", err)
 		case sess == nil || user == nil:
 			continue
 		}
 		p.Add(tok, !sess.Expires.After(now.Add(time.Minute)))
 	}
 	if len(p.Valid) == 0 {
-		return nil, errors.New("bench: the store holds none of the seeded sessions (run `authscope seed` first)")
+		return nil, errors.New("the store holds none of the seeded sessions (run `authscope seed` first)")
 	}
 	return p.StaticPopulation, nil
 }

@@ -54,6 +54,17 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
+// exitStatus ends a command with that exit code and no further message:
+// the command has already said what happened on its own streams.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// exitDependency is resolve's exit code for "no session because a
+// dependency (store, upstream) failed": stdout still reads null, as for a
+// signed-out user, so scripts need the code to tell the two apart.
+const exitDependency exitStatus = 3
+
 // Env is the process the CLI runs in: its streams, its environment and
 // the release version main was built with ("" for a development build).
 type Env struct {
@@ -64,7 +75,8 @@ type Env struct {
 }
 
 // Run runs the command line args (without the program name) and returns
-// the exit code: 0 ok, 1 failure, 2 usage. ctx ends the long-running
+// the exit code: 0 ok, 1 failure, 2 usage, 3 resolve's "a dependency
+// failed". ctx ends the long-running
 // commands (serve, upstream, bench, the TUI) gracefully.
 func Run(ctx context.Context, e Env, args []string) int {
 	if e.Version != "" {
@@ -73,7 +85,8 @@ func Run(ctx context.Context, e Env, args []string) int {
 	return run(ctx, &cliEnv{stdin: e.Stdin, stdout: e.Stdout, stderr: e.Stderr, getenv: e.Getenv}, args)
 }
 
-// run dispatches args and maps errors to exit codes: 0 ok, 1 failure, 2 usage.
+// run dispatches args and maps errors to exit codes: 0 ok, 1 failure, 2
+// usage, or the code of an exitStatus.
 func run(ctx context.Context, env *cliEnv, args []string) int {
 	if len(args) == 0 {
 		args = defaultArgs()
@@ -100,6 +113,10 @@ func run(ctx context.Context, env *cliEnv, args []string) int {
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
+		case errors.As(err, new(exitStatus)):
+			var es exitStatus
+			errors.As(err, &es)
+			return int(es)
 		case errors.As(err, new(usageError)):
 			fmt.Fprintf(env.stderr, "authscope %s: %v\n", c.name, err)
 			return 2

@@ -351,7 +351,10 @@ func (f *benchFlags) setup(ctx context.Context, env *cliEnv, cfg bench.Config, p
 	}
 	setup, err := benchtarget.NewSetup(ctx, cfg, o)
 	if errors.Is(err, bench.ErrHostNotAllowed) {
-		return nil, usageError{err}
+		// The command already says bench: drop the sentinel's own
+		// "bench: " so the line names the refusal once.
+		msg := strings.Replace(err.Error(), bench.ErrHostNotAllowed.Error(), "host not allowed", 1)
+		return nil, usageError{errors.New(msg)}
 	}
 	err = storeOpenError(err) // a bad DSN in the profile is a usage error
 	if err == nil {

@@ -33,7 +33,7 @@ func TestReportRefusesBadInputs(t *testing.T) {
 	os.WriteFile(empty, nil, 0o644)
 	os.WriteFile(res, []byte("not results"), 0o644)
 	oneLine(t, []string{"report", garbage}, 1, garbage+": not an HdrHistogram interval log")
-	oneLine(t, []string{"report", empty}, 1, empty+": not an HdrHistogram interval log")
+	oneLine(t, []string{"report", empty}, 1, empty+": empty file")
 	oneLine(t, []string{"report", res}, 1, res+": not a vegeta results file")
 	oneLine(t, []string{"report", dir}, 1, dir+": is a directory")
 	oneLine(t, []string{"report", filepath.Join(dir, "missing.json")}, 1, filepath.Join(dir, "missing.json"))
@@ -311,9 +311,70 @@ func TestReportRefusesMismatchedRuns(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "merged from 2 runs") || strings.Count(stderr, "warning: "+b+": ") != 3 {
 		t.Errorf("--force: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	// One difference is one difference.
+	warm := write("warm.json", "5s@100", 2*time.Second, 100, "local-jwt", "proxy-jwt")
+	if _, _, stderr := runCmd(t, "report", a, warm); !strings.Contains(stderr, "(1 difference above)") {
+		t.Errorf("one difference: stderr %q", stderr)
+	}
 	// The same run split across machines (scenario order aside) merges
 	// silently.
 	if code, _, stderr := runCmd(t, "report", a, same); code != 0 || stderr != "" {
 		t.Errorf("same schedule: exit %d, stderr %q", code, stderr)
 	}
+}
+
+// TestBenchErrorsSayBenchOnce: an error from the scenario wiring is
+// prefixed once, by the command, not again by each layer it crossed
+// ("authscope bench: bench: scenario proxy-jwt: bench: host not allowed").
+func TestBenchErrorsSayBenchOnce(t *testing.T) {
+	for _, cmd := range []string{"bench", "capacity"} {
+		args := []string{cmd, "--scenarios", "proxy-jwt", "--url", "http://203.0.113.9/api/auth"}
+		if cmd == "capacity" {
+			args = append(args, "--peak", "100/s")
+		}
+		code, _, stderr := runCmd(t, args...)
+		if code != 2 || !strings.Contains(stderr, "scenario proxy-jwt: ") || !strings.Contains(stderr, "host not allowed") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming the scenario and the refused host", args, code, stderr)
+		}
+		if n := strings.Count(stderr, "bench: "); cmd == "bench" && n != 1 || cmd == "capacity" && n != 0 {
+			t.Errorf("%v: stderr %q repeats the bench: prefix", args, stderr)
+		}
+	}
+}
+
+// TestReportRefusesEndlessAndRepeatedInputs: what issue 13 met end to end.
+// /dev/zero is refused at its first byte (it was read to 24 GB), a run
+// given twice is refused naming both files (it doubled requests and
+// rates), and a distinct pair says how many runs it merged.
+func TestReportRefusesEndlessAndRepeatedInputs(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		oneLine(t, []string{"report", "/dev/zero"}, 1, "/dev/zero: not")
+	}
+	dir := t.TempDir()
+	write := func(name string, started time.Time) string {
+		r := bench.Report{Version: bench.ReportVersion, Sources: 1, Started: started, Schedule: "5s@100",
+			Population: bench.PopulationConfig{Sessions: 10, Popularity: bench.Uniform},
+			Scenarios:  []bench.ScenarioReport{{Name: "local-jwt", Mode: "local", Requests: 10, Succeeded: 10, Reasons: map[string]int64{"session": 10}}}}
+		path := filepath.Join(dir, name)
+		b, _ := json.Marshal(r)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	t0 := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	a, copyOfA, b := write("a.json", t0), write("copy.json", t0), write("b.json", t0.Add(time.Second))
+	oneLine(t, []string{"report", a, a}, 1, a+" repeats the run of "+a)
+	oneLine(t, []string{"report", "--force", a, copyOfA}, 1, copyOfA+" repeats the run of "+a)
+	code, stdout, stderr := runCmd(t, "report", a, b)
+	if code != 0 || !strings.Contains(stdout, "merged from 2 runs") {
+		t.Errorf("two runs: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestBenchRefusesUnschedulableRate: a rate beyond what the generator can
+// schedule is a usage error before any load (it ran 20 s and reported
+// nothing, exhausting file descriptors).
+func TestBenchRefusesUnschedulableRate(t *testing.T) {
+	oneLine(t, []string{"bench", "--rate", "1e12", "--duration", "1s"}, 2, "exceeds")
 }

@@ -99,7 +99,7 @@ func TestBenchCompareAndReport(t *testing.T) {
 	// report refuses the same run twice (its counts would double), and
 	// merges reports of distinct runs (here the run as a second generator
 	// started 1ms later would report it: counts double) and interval logs.
-	if code, _, stderr := runCmd(t, "report", out, out); code != 1 || !strings.Contains(stderr, "repeats the run of report 1") {
+	if code, _, stderr := runCmd(t, "report", out, out); code != 1 || !strings.Contains(stderr, out+" repeats the run of "+out) {
 		t.Errorf("same report twice: exit %d, stderr %q", code, stderr)
 	}
 	second := filepath.Join(dir, "second.json")

@@ -69,7 +69,8 @@ func storeOpenError(err error) error {
 // runDB is `authscope db`: database maintenance (migrate).
 func runDB(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(env.stderr, dbUsage)
+		printCommandHelp(env.stderr, "db migrate", dbMigrateSynopsis)
+		fmt.Fprint(env.stderr, "\nRun \"authscope db migrate --help\" for its flags.\n")
 		if len(args) == 0 {
 			return usagef("db needs a subcommand: migrate")
 		}
@@ -82,31 +83,11 @@ func runDB(ctx context.Context, env *cliEnv, args []string) error {
 	return usagef("unknown db subcommand %q (want migrate)", args[0])
 }
 
-const dbUsage = `Usage: authscope db migrate --db DSN [--schema S] [--search] [--dry-run]
-
-migrate adds the indexes Auth.js's adapters do not create and that session
-lookups, browsing and revocation need at scale:
-  - a unique index on the session token (the pg-adapter has none: every
-    lookup is a sequential scan);
-  - (expires, token) for lists sorted by expiry and counts by state;
-  - (userId, token) for lists sorted by user and revoking a user's sessions.
-With --search, PostgreSQL also gets pg_trgm GIN indexes on the users' name,
-email and id, so filtered session lists need not scan every user.
-PostgreSQL indexes are built CONCURRENTLY, MySQL/MariaDB ones online
-(ALGORITHM=INPLACE, LOCK=NONE): the tables stay writable; MongoDB gets
-the createIndex calls (the adapter creates none). It
-prints every statement before running it; --dry-run prints only. Indexes
-that exist already (any valid index led by the column) are skipped; an
-INVALID one left by a failed concurrent build is dropped and rebuilt.
-Redis has no indexes to add.
-
---dry-run without --db, or on a PostgreSQL database that does not have the
-adapter's tables yet, prints the whole DDL of a fresh install: the --schema
-preset's tables as the adapter creates them, then the indexes.
-`
+// dbMigrateSynopsis is db migrate's usage line, shown by db --help too.
+const dbMigrateSynopsis = "db migrate --db DSN [--schema S] [--search] [--dry-run]"
 
 func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "db migrate", "db migrate --db DSN [--schema S] [--search] [--dry-run]")
+	fs := newFlagSet(env, "db migrate", dbMigrateSynopsis)
 	var sf storeFlagSet
 	sf.register(fs)
 	dryRun := fs.Bool("dry-run", false, "print the SQL without running it")

@@ -13,21 +13,13 @@ import (
 // runMint encodes claims (a JSON object on stdin) into an Auth.js session
 // cookie with the current secret, chunked as Auth.js chunks it.
 func runMint(_ context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "mint", `mint [flags] < claims.json
-
-Encodes a JSON object of claims into an Auth.js session cookie (JWE, current
-secret, kid), chunked as Auth.js chunks it, and prints it as a Cookie header
-value, Set-Cookie lines or the bare token.
-
-Environment:
-  AUTH_SECRET, AUTH_SECRET_1..3   secrets as Auth.js reads them; the current one encodes
-  AUTH_URL                        the deployment's base URL (https selects __Secure- cookies)`)
+	fs := newFlagSet(env, "mint", "mint [flags] < claims.json")
 	var f resolveFlags
 	fs.StringVar(&f.profile, "profile", "", "profile `name` or file (flags override it)")
 	fs.StringVar(&f.url, "url", "", "Auth.js base `URL` (default $AUTH_URL); https selects __Secure- cookies")
 	fs.StringVar(&f.cookieName, "cookie-name", "", "session cookie `name` (default authjs.session-token, __Secure- on https)")
-	fs.Int64Var(&f.maxAge, "max-age", 0, "token lifetime in `seconds` (default 2592000)")
-	fs.StringVar(&f.now, "now", "", "fixed clock, `UNIX_SECONDS`, for iat/exp")
+	fs.Var(&f.maxAge, "max-age", "token `lifetime`: seconds or a Go duration (default 2592000, 30 days)")
+	fs.Var(&f.now, "now", "fixed clock for iat/exp: Unix seconds or an RFC 3339 `time`")
 	fs.BoolVar(&f.legacyV4, "legacy-v4", false, "mint a next-auth v4 token (next-auth.session-token, A256GCM)")
 	format := fs.String("format", "cookie", "output: cookie (a Cookie header value), set-cookie (Set-Cookie lines) or token (the bare JWE)")
 	if err := parseFlags(fs, args); err != nil {
@@ -45,10 +37,7 @@ Environment:
 	if len(cfg.Secrets) == 0 {
 		return usagef("minting needs AUTH_SECRET (or AUTH_SECRET_1..3)")
 	}
-	clock, err := f.clock()
-	if err != nil {
-		return err
-	}
+	clock := f.clock()
 	var claims resolver.Claims
 	dec := json.NewDecoder(io.LimitReader(env.stdin, 1<<20))
 	dec.UseNumber()

@@ -16,11 +16,12 @@ import (
 func runProfiles(_ context.Context, env *cliEnv, args []string) error {
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
+			printCommandHelp(env.stderr, "profiles", profilesSynopsis)
 			fmt.Fprint(env.stderr, profilesUsage)
 			return flag.ErrHelp
 		}
 	}
-	fs := newFlagSet(env, "profiles", "profiles [list | show NAME | validate FILE...]")
+	fs := newFlagSet(env, "profiles", profilesSynopsis)
 	if err := parseFlagsArgs(fs, args); err != nil {
 		return err
 	}
@@ -85,8 +86,10 @@ func runProfiles(_ context.Context, env *cliEnv, args []string) error {
 	return usagef("unknown subcommand %q (list, show, validate)", sub)
 }
 
-const profilesUsage = `Usage: authscope profiles [list | show NAME|FILE | validate FILE...]
+const profilesSynopsis = "profiles [list | show NAME|FILE | validate FILE...]"
 
+const profilesUsage = `
+Subcommands:
   list       the built-in profiles and yours (user ones override built-ins by name)
   show       print a profile's file (profiles never hold secrets)
   validate   check files strictly: unknown keys, bad values, inline secrets

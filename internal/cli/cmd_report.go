@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/authscope/authscope/bench"
 )
@@ -17,7 +16,7 @@ import (
 // side) into one report: counts, reasons and histograms add up exactly.
 // JSON reports carry everything; without them the figures come from the
 // results files (uncorrected latencies, status codes), else from the logs.
-func runReport(_ context.Context, env *cliEnv, args []string) error {
+func runReport(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "report", "report [--json FILE] [--html FILE] [--hdr DIR] [--hlog FILE] REPORT.json|RUN.hlog|RESULTS.bin...")
 	jsonOut := fs.String("json", "", "write the merged report as JSON to `FILE`")
 	htmlOut := fs.String("html", "", "write the merged HTML report to `FILE`")
@@ -53,29 +52,28 @@ func runReport(_ context.Context, env *cliEnv, args []string) error {
 	}
 	defer outs.abort()
 
+	// The bench readers cap what they read of each file, refuse at the
+	// first byte what is no such input (/dev/zero), and stop at Ctrl-C.
 	var reports []*bench.Report
 	for _, path := range jsonIn {
-		err := withInput(path, func(f *os.File) error {
-			r, err := bench.ReadReport(f)
-			reports = append(reports, r)
-			return err
-		})
+		r, err := bench.ReadReportFile(ctx, path)
 		if err != nil {
 			return err
 		}
+		reports = append(reports, r)
 	}
 	var totals *bench.HlogTotals
 	if len(hlogIn) > 0 {
-		if err := withInputs(hlogIn, func(rs []io.Reader) (err error) {
-			totals, err = bench.ReadHlogs(rs...)
-			return err
-		}); err != nil {
+		if totals, err = bench.ReadHlogFiles(ctx, hlogIn...); err != nil {
 			return err
 		}
 	}
 	var merged *bench.Report
 	switch {
 	case len(reports) > 0:
+		if err := checkDuplicates(jsonIn, reports); err != nil {
+			return err
+		}
 		if err := checkMergeable(env, jsonIn, reports, *force); err != nil {
 			return err
 		}
@@ -83,10 +81,7 @@ func runReport(_ context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 	case len(resultsIn) > 0:
-		if err := withInputs(resultsIn, func(rs []io.Reader) (err error) {
-			merged, err = bench.ReadResults(rs...)
-			return err
-		}); err != nil {
+		if merged, err = bench.ReadResultsFiles(ctx, resultsIn...); err != nil {
 			return err
 		}
 		fmt.Fprintln(env.stderr, "note: no JSON report given: figures from the vegeta results (uncorrected latencies, status codes)")
@@ -140,49 +135,23 @@ func checkMergeable(env *cliEnv, paths []string, reports []*bench.Report, force 
 	if force {
 		return nil
 	}
-	return fmt.Errorf("report: the reports are of different runs (%d differences above): merged, their figures would describe no load that was sent; --force merges them anyway", len(mm))
+	return fmt.Errorf("the reports are of different runs (%s above): merged, their figures would describe no load that was sent; --force merges them anyway", plural(len(mm), "difference"))
 }
 
-// withInput opens path, refusing a directory, and runs read on it; read's
-// error is prefixed with the path unless it already names it.
-func withInput(path string, read func(*os.File) error) error {
-	return withInputs([]string{path}, func(rs []io.Reader) error { return read(rs[0].(*os.File)) })
-}
-
-// withInputs opens every path (refusing directories) and runs read on them
-// all, closing them after.
-func withInputs(paths []string, read func([]io.Reader) error) error {
-	var fs []*os.File
-	defer func() {
-		for _, f := range fs {
-			f.Close()
-		}
-	}()
-	for _, path := range paths {
-		st, err := os.Stat(path)
-		if err != nil {
-			return err // *PathError: names the path
-		}
-		if st.IsDir() {
-			return fmt.Errorf("%s: is a directory, not a .json report, .hlog log or vegeta results file", path)
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		fs = append(fs, f)
+// checkDuplicates refuses a run given twice (the same file twice, or a
+// copy): merged, its requests and rates would count double. --force does
+// not override it: no reading of two copies of one run is right. The
+// error names the files, where bench.Merge's can only number them.
+func checkDuplicates(paths []string, reports []*bench.Report) error {
+	dd := bench.Duplicates(reports...)
+	if len(dd) == 0 {
+		return nil
 	}
-	err := read(asReaders(fs))
-	if err != nil && len(paths) == 1 && !strings.Contains(err.Error(), paths[0]) {
-		return fmt.Errorf("%s: %w", paths[0], err)
+	d := dd[0]
+	more := ""
+	if len(dd) > 1 {
+		more = fmt.Sprintf(" (and %d more repeated)", len(dd)-1)
 	}
-	return err
-}
-
-func asReaders(fs []*os.File) []io.Reader {
-	out := make([]io.Reader, len(fs))
-	for i, f := range fs {
-		out[i] = f
-	}
-	return out
+	return fmt.Errorf("%s repeats the run of %s (started %s, scenarios %s): merged, its requests and rates would count twice%s",
+		paths[d.Index], paths[d.Of], d.Started.UTC().Format(time.RFC3339Nano), d.Scenarios, more)
 }

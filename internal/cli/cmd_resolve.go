@@ -9,12 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/authscope/authscope/internal/config"
 	"github.com/authscope/authscope/profiles"
@@ -32,8 +30,8 @@ type resolveFlags struct {
 	url        string
 	basePath   string
 	cookieName string
-	maxAge     int64
-	now        string
+	maxAge     ageFlag
+	now        instantFlag
 	legacyV4   bool
 	readOnly   bool
 	store      storeFlagSet
@@ -42,14 +40,20 @@ type resolveFlags struct {
 }
 
 func (f *resolveFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.profile, "profile", "", "profile `name` or file (flags override it)")
 	fs.StringVar(&f.mode, "mode", "", "resolution `mode`: local or proxy (default local)")
+	f.registerLocal(fs)
+}
+
+// registerLocal registers every resolver flag but --mode: upstream always
+// resolves locally (it is what proxy mode calls), so it offers no choice.
+func (f *resolveFlags) registerLocal(fs *flag.FlagSet) {
+	fs.StringVar(&f.profile, "profile", "", "profile `name` or file (flags override it)")
 	fs.StringVar(&f.strategy, "strategy", "", "session `strategy`: jwt or database (default jwt)")
 	fs.StringVar(&f.url, "url", "", "Auth.js base `URL` (default $AUTH_URL); https selects __Secure- cookies; the upstream in proxy mode")
 	fs.StringVar(&f.basePath, "base-path", "", "Auth.js basePath (default /api/auth)")
 	fs.StringVar(&f.cookieName, "cookie-name", "", "session cookie `name` (default authjs.session-token, __Secure- on https)")
-	fs.Int64Var(&f.maxAge, "max-age", 0, "session max age in `seconds` (default 2592000)")
-	fs.StringVar(&f.now, "now", "", "fixed clock, `UNIX_SECONDS` (fractions allowed), for reproducible output")
+	fs.Var(&f.maxAge, "max-age", "session max `age`: seconds or a Go duration (default 2592000, 30 days)")
+	fs.Var(&f.now, "now", "fixed clock for reproducible output: Unix seconds (fractions allowed) or an RFC 3339 `time`")
 	fs.BoolVar(&f.legacyV4, "legacy-v4", false, "read next-auth v4 tokens (next-auth.session-token, A256GCM)")
 	fs.BoolVar(&f.readOnly, "read-only", false, "never write to the store (no pruning or extension)")
 	fs.StringVar(&f.secureCookies, "use-secure-cookies", "", "`auto`, true or false: the __Secure- cookie name (auto: from the URL; without one, the request's scheme, or both names for a bare cookie header)")
@@ -184,16 +188,10 @@ func (f *resolveFlags) config(env *cliEnv, layers ...config.Layer) (resolver.Con
 func (f *resolveFlags) configFor(env *cliEnv, needKey bool, layers ...config.Layer) (resolver.Config, *profiles.Profile, error) {
 	flags := config.Flags{
 		Profile: f.profile, Mode: f.mode, Strategy: f.strategy, URL: f.url, BasePath: f.basePath,
-		CookieName: f.cookieName, MaxAge: time.Duration(f.maxAge) * time.Second, LegacyV4: f.legacyV4, ReadOnly: f.readOnly,
+		CookieName: f.cookieName, MaxAge: f.maxAge.d, LegacyV4: f.legacyV4, ReadOnly: f.readOnly,
 		UseSecureCookies: f.secureCookies,
 	}
-	checkMaxAge := func(*resolver.Config) error {
-		if f.maxAge < 0 {
-			return usagef("--max-age must not be negative")
-		}
-		return nil
-	}
-	cfg, p, err := config.Resolver(env.getenv, flags, config.Options{NoKey: !needKey, Layers: append([]config.Layer{checkMaxAge}, layers...)})
+	cfg, p, err := config.Resolver(env.getenv, flags, config.Options{NoKey: !needKey, Layers: layers})
 	if err != nil {
 		return cfg, nil, usageError{err}
 	}
@@ -203,24 +201,8 @@ func (f *resolveFlags) configFor(env *cliEnv, needKey bool, layers ...config.Lay
 	return cfg, p, nil
 }
 
-// maxNowSeconds is 9999-12-31T23:59:59Z.
-const maxNowSeconds = 253402300799
-
 // clock returns the fixed clock of --now, or time.Now.
-func (f *resolveFlags) clock() (resolver.Clock, error) {
-	if f.now == "" {
-		return time.Now, nil
-	}
-	secs, err := strconv.ParseFloat(f.now, 64)
-	// NaN, infinities and far-off values would wrap around in UnixMilli or
-	// print expiries no JavaScript Date shows; 0 to the end of year 9999
-	// keeps every instant an ISO timestamp with a four-digit year.
-	if err != nil || math.IsNaN(secs) || secs < 0 || secs > maxNowSeconds {
-		return nil, usagef("--now %q: want unix seconds from 0 to %d", f.now, int64(maxNowSeconds))
-	}
-	t := time.UnixMilli(int64(secs * 1000)).UTC()
-	return func() time.Time { return t }, nil
-}
+func (f *resolveFlags) clock() resolver.Clock { return f.now.clock() }
 
 // runResolve reads one Cookie header value from stdin and prints what
 // Auth.js's GET /session (or getToken) would return.
@@ -248,10 +230,7 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 	}
-	clock, err := f.clock()
-	if err != nil {
-		return err
-	}
+	clock := f.clock()
 	if isTerminal(env.stdin) {
 		fmt.Fprintln(env.stderr, "Paste a Cookie header (name=value; ...) and press Enter:")
 	}
@@ -362,13 +341,18 @@ func (o resolveOutput) session(ctx context.Context, f *resolveFlags, p *profiles
 	if err != nil {
 		return err
 	}
+	// "No session" because something is down reads the same on stdout as
+	// a signed-out user; stderr and the exit code say so even without
+	// --explain.
+	dependency := infrastructureReason(res.Reason)
 	switch {
 	case o.explain && res.Session == nil:
 		explainTo(env.stderr, res.Reason, res.Err)
-	case infrastructureReason(res.Reason):
-		// "No session" because something is down reads the same on stdout
-		// as a signed-out user; say so on stderr even without --explain.
-		fmt.Fprintf(env.stderr, "warning: no session because of %s (use --explain for the detail)\n", res.Reason)
+		if dependency {
+			fmt.Fprintf(env.stderr, "exit status %d: a dependency failed (%s), not a signed-out request\n", exitDependency, res.Reason)
+		}
+	case dependency:
+		fmt.Fprintf(env.stderr, "warning: no session because of %s: a dependency failed, exit status %d (use --explain for the detail)\n", res.Reason, exitDependency)
 	}
 	if o.explain && res.Cookie != "" {
 		fmt.Fprintf(env.stderr, "token from: %s\n", res.Cookie) // which name matched when both were accepted
@@ -379,22 +363,16 @@ func (o resolveOutput) session(ctx context.Context, f *resolveFlags, p *profiles
 		// session; print what the deployment being mirrored would.
 		body = resolver.MarshalSessionBodyLegacyV4
 	}
-	_, err = fmt.Fprintf(env.stdout, "%s\n", body(o.red.Session(res.Session)))
-	return err
+	if _, err := fmt.Fprintf(env.stdout, "%s\n", body(o.red.Session(res.Session))); err != nil {
+		return err
+	}
+	if dependency {
+		return exitDependency
+	}
+	return nil
 }
 
-const resolveSynopsis = `resolve [flags] < cookie-header
-
-Reads one Cookie header value (optionally prefixed "Cookie:") from stdin and
-prints one JSON document: the body Auth.js's GET /session would return
-(null when there is no session; {} with --legacy-v4, as next-auth v4
-answers), the decoded claims, or the raw token.
-Output is redacted unless --reveal. Exit 0 whether or not a session was found.
-
-Environment:
-  AUTH_SECRET, NEXTAUTH_SECRET    the secret, as next-auth v5 reads it (AUTH_SECRET ?? NEXTAUTH_SECRET)
-  AUTH_SECRET_1..3                rotation (_3, _2, _1, AUTH_SECRET), read only without the two above
-  AUTH_URL, NEXTAUTH_URL          the deployment's URL (https selects __Secure- cookies; its path is the basePath)`
+const resolveSynopsis = "resolve [flags] < cookie-header"
 
 // infrastructureReason reports reasons that mean a dependency failed rather
 // than that the request has no session.

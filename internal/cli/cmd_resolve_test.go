@@ -216,10 +216,15 @@ func TestResolveHintsAndWarnings(t *testing.T) {
 	if out != "null\n" || !strings.Contains(errs, "hint: stdin holds a bare token") || strings.Contains(errs, bare) {
 		t.Errorf("bare token: out %q, stderr %q", out, errs)
 	}
-	// An unreachable upstream is "no session" on stdout, but not silently.
+	// An unreachable upstream is "no session" on stdout, but not silently:
+	// exit 3 tells a script a dependency failed, and --explain names it.
 	code, out, errs := runCLI(t, testEnv, cookie, "resolve", "--mode", "proxy", "--url", "http://127.0.0.1:1")
-	if code != 0 || out != "null\n" || !strings.Contains(errs, "warning: no session because of upstream_error") {
+	if code != 3 || out != "null\n" || !strings.Contains(errs, "warning: no session because of upstream_error") {
 		t.Errorf("upstream down: exit %d, out %q, stderr %q", code, out, errs)
+	}
+	code, out, errs = runCLI(t, testEnv, cookie, "resolve", "--explain", "--mode", "proxy", "--url", "http://127.0.0.1:1")
+	if code != 3 || out != "null\n" || !strings.Contains(errs, "no session: upstream_error") || !strings.Contains(errs, "exit status 3") {
+		t.Errorf("upstream down, --explain: exit %d, out %q, stderr %q", code, out, errs)
 	}
 	// A plain signed-out request stays quiet.
 	_, _, errs = runCLI(t, testEnv, "theme=dark", "resolve")

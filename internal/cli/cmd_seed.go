@@ -22,22 +22,20 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 	seed := fs.Int64("seed", 1, "seed: the same seed gives the same users and tokens, so reruns insert nothing")
 	batch := fs.Int("batch", 0, "rows per insert batch (default 10000; PostgreSQL uses COPY)")
 	create := fs.Bool("create-schema", false, "create the --schema preset's tables when absent (a new or empty SQLite database gets them without it)")
-	now := fs.String("now", "", "RFC 3339 time the expiries are relative to (default: now)")
-	maxAge := fs.Duration("max-age", resolver.DefaultMaxAge, "session.maxAge the mix is built for")
-	updateAge := fs.Duration("update-age", resolver.DefaultUpdateAge, "session.updateAge the mix is built for")
+	var now instantFlag
+	fs.Var(&now, "now", "the `time` the expiries are relative to: Unix seconds or RFC 3339 (default: now)")
+	maxAge, updateAge := ageFlag{resolver.DefaultMaxAge}, ageFlag{resolver.DefaultUpdateAge}
+	fs.Var(&maxAge, "max-age", "session.maxAge the mix is built for: `seconds` or a Go duration")
+	fs.Var(&updateAge, "update-age", "session.updateAge the mix is built for: `seconds` or a Go duration")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *users <= 0 || *sessions < 0 {
 		return usagef("--users must be positive and --sessions not negative")
 	}
-	opts := store.SeedOptions{Users: *users, Sessions: *sessions, Seed: *seed, Batch: *batch, MaxAge: *maxAge, UpdateAge: *updateAge}
-	if *now != "" {
-		t, err := time.Parse(time.RFC3339, *now)
-		if err != nil {
-			return usagef("--now: %v", err)
-		}
-		opts.Now = t
+	opts := store.SeedOptions{Users: *users, Sessions: *sessions, Seed: *seed, Batch: *batch, MaxAge: maxAge.d, UpdateAge: updateAge.d}
+	if now.set {
+		opts.Now = now.t
 	}
 	dsn, err := sf.dsn(env)
 	if err != nil {

@@ -70,8 +70,8 @@ func (s *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.DurationVar(&s.proxyTimeout, "proxy-timeout", 0, "proxy mode per-call `deadline` (default 3s)")
 	fs.BoolVar(&s.trustForwarded, "trust-forwarded", false, "let X-Forwarded-Proto decide the request scheme (behind a TLS proxy)")
 	fs.StringVar(&s.invalidateEnv, "invalidate-secret-env", defaultInvalidateEnv, "environment `variable` holding the invalidation endpoint's shared secret (endpoint off when unset)")
-	fs.StringVar(&s.busRedis, "bus-redis", "", "Redis `URL` for invalidation pub/sub (shared between instances)")
-	fs.StringVar(&s.busPG, "bus-pg", "", "PostgreSQL `DSN` to LISTEN for invalidations on")
+	fs.StringVar(&s.busRedis, "bus-redis", "", "Redis `URL` for invalidation pub/sub (shared between instances; needs --cache)")
+	fs.StringVar(&s.busPG, "bus-pg", "", "PostgreSQL `DSN` to LISTEN for invalidations on (needs --cache)")
 	fs.StringVar(&s.busChannel, "bus-channel", bus.DefaultChannel, "pub/sub and NOTIFY `channel`")
 	fs.BoolVar(&s.installTrigger, "install-trigger", false, "install the invalidation triggers on the Auth.js tables (needs --bus-pg; changes the schema)")
 	fs.BoolVar(&s.printTrigger, "print-trigger", false, "print the invalidation trigger SQL for the --schema layout and exit (for a DBA to apply)")
@@ -153,6 +153,7 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	if err != nil {
 		return nil, err
 	}
+	routeRedisLogs(logger)
 	if err := checkListen(s.listen, s.allowRemote); err != nil {
 		return nil, err
 	}
@@ -166,10 +167,7 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	if err != nil {
 		return nil, err
 	}
-	clock, err := f.clock()
-	if err != nil {
-		return nil, err
-	}
+	clock := f.clock()
 	// proc is a local, not the named result: `return nil, err` would set
 	// the result to nil before the deferred cleanup runs.
 	proc := &process{logger: logger}
@@ -259,6 +257,15 @@ func (s *serveFlags) layer(cfg *resolver.Config) error {
 	if !cfg.Cache.Enabled && (s.cacheTTL != 0 || s.negativeTTL != 0 || s.cacheSize != 0) {
 		// Accepting them would silently serve uncached.
 		return usagef("--cache-ttl, --negative-ttl and --cache-size need --cache")
+	}
+	if !cfg.Cache.Enabled {
+		// A bus feeds the cache other instances' invalidations; without one
+		// it would be connected for nothing (and a dead bus reported healthy).
+		for _, b := range []struct{ flag, value string }{{"bus-pg", s.busPG}, {"bus-redis", s.busRedis}} {
+			if b.value != "" {
+				return usagef("--%s needs --cache (or a profile's resolver.cache.enabled): the bus invalidates the cache", b.flag)
+			}
+		}
 	}
 	if s.cacheTTL > 0 {
 		cfg.Cache.TTL = s.cacheTTL

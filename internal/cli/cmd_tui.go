@@ -77,11 +77,15 @@ func tuiDeps(ctx context.Context, p *profiles.Profile, getenv func(string) strin
 
 // deps is the demo's TUI wiring; extra load profiles follow the demo's own.
 func demoDeps(d *demo.Demo, p *profiles.Profile, exportDir string, extra ...backend.LoadProfile) tui.Deps {
+	db := backend.NewBrowserSource(d.Store(), time.Now, d.Config().MaxAge, d.Config().UpdateAge)
+	// A revocation also reaches the demo upstreams' copy of the store.
+	db.SetRevoke(d.RevokeSession)
+	db.SetRevokeUser(d.RevokeUser)
 	return tui.Deps{
 		Profile: p.Name,
 		Sessions: backend.ByStrategy{
 			JWT:      backend.NewMemorySource(d.JWTRows(), false),
-			Database: backend.NewBrowserSource(d.Store(), time.Now, d.Config().MaxAge, d.Config().UpdateAge),
+			Database: db,
 		},
 		Resolvers: demoFactory{d},
 		Runner:    backend.NewBenchRunner(append(d.LoadProfiles(), extra...), demo.Capacity(), exportDir),

@@ -77,7 +77,8 @@ func TestDemoEveryModeAndStrategyResolves(t *testing.T) {
 		}
 	}
 
-	src := backend.NewBrowserSource(d.Store(), time.Now, d.Config().MaxAge, d.Config().UpdateAge)
+	// The TUI's own wiring of the demo's sessions (revocation included).
+	src := demoDeps(d, &profiles.Profile{Name: "demo"}, t.TempDir()).Sessions.(backend.ByStrategy).Database
 	page, err := src.List(t.Context(), tui.ListQuery{Strategy: resolver.StrategyDatabase, Sort: tui.SortExpires, Offset: 0, Limit: 5000})
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func (j *jwtSource) register(fs interface {
 	StringVar(p *string, name, value, usage string)
 }) {
 	fs.StringVar(&j.cookies, "cookies", "", "file of JWT session cookies to browse (one Cookie header or token per line)")
-	fs.StringVar(&j.fromServe, "from-serve", "", "browse the JWT cookies a running `authscope serve` at this `URL` answered recently")
+	fs.StringVar(&j.fromServe, "from-serve", "", "browse the JWT cookies a running authscope serve at this `URL` answered recently")
 	fs.StringVar(&j.secretEnv, "from-serve-secret-env", defaultInvalidateEnv, "environment `variable` holding that serve's admin secret (its --invalidate-secret-env)")
 }
 

@@ -124,12 +124,10 @@ func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func runUpstream(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "upstream", "upstream [--listen ADDR] [--strategy jwt|database] [--latency 2ms --jitter 1ms] [--error-rate F] [flags]")
 	var f resolveFlags
-	f.register(fs)
+	f.registerLocal(fs)
 	var u upstreamFlags
 	u.register(fs)
-	// --mode comes with the shared resolver flags; the stand-in is always
-	// the deployment being proxied to, so say so in -h.
-	fs.Lookup("mode").Usage = "resolution `mode`: only local (upstream is what proxy mode calls; it never proxies itself)"
+	fs.Lookup("url").Usage = "the deployment's base `URL` (default $AUTH_URL): its https selects __Secure- cookies"
 	listen := fs.String("listen", "127.0.0.1:3000", "`address` to listen on")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --listen address")
 	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
@@ -147,9 +145,6 @@ func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstrea
 	if err := u.validate(); err != nil {
 		return nil, err
 	}
-	if f.mode == string(resolver.ModeProxy) {
-		return nil, usagef("upstream resolves locally: --mode proxy would make it call itself")
-	}
 	logger, err := newServeLogger(env, logLevel)
 	if err != nil {
 		return nil, err
@@ -166,10 +161,7 @@ func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstrea
 	if err != nil {
 		return nil, err
 	}
-	clock, err := f.clock()
-	if err != nil {
-		return nil, err
-	}
+	clock := f.clock()
 	// proc is a local, not the named result: `return nil, err` would set
 	// the result to nil before the deferred cleanup runs.
 	proc := &process{logger: logger}

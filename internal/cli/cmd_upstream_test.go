@@ -76,7 +76,7 @@ func TestUpstreamReplaysVectors(t *testing.T) {
 }
 
 // TestUpstreamHelpAndLog: duration flags say "duration" in -h (not "long"
-// or "±d"), --mode explains that upstream never proxies, and the startup
+// or "±d"), upstream offers no --mode (it never proxies), and the startup
 // log writes durations as "2ms", not as bare nanoseconds.
 func TestUpstreamHelpAndLog(t *testing.T) {
 	_, _, help := runStoreCmd(t, nil, "upstream", "-h")
@@ -84,6 +84,9 @@ func TestUpstreamHelpAndLog(t *testing.T) {
 		if !strings.Contains(help, want) {
 			t.Errorf("upstream -h lacks %q:\n%s", want, help)
 		}
+	}
+	if strings.Contains(help, "\n  -mode ") {
+		t.Errorf("upstream -h offers a --mode:\n%s", help)
 	}
 	_, _, help = runStoreCmd(t, nil, "serve", "-h")
 	if !strings.Contains(help, "-negative-ttl duration") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 )
 
 // printUsage is `authscope --help`.
@@ -25,14 +26,55 @@ Secrets come from AUTH_SECRET (and AUTH_SECRET_1..3 for rotation), never from fl
 `)
 }
 
-// buildVersion is what `authscope --version` prints: the release version
-// main was built with, else the module version, else "dev".
+// buildVersion is what `authscope --version` prints after the name.
 func buildVersion() string {
-	if version != "" {
-		return version
+	bi, _ := debug.ReadBuildInfo()
+	return describeBuild(version, bi)
+}
+
+// describeBuild names the build: the release version main was built with,
+// else the module version (a `go install ...@v1.2.3` build), else
+// "(devel)"; then the VCS revision, its commit time and whether the tree
+// had uncommitted changes, as `go build` stamps them, and the Go version.
+// A bug report quoting it names the exact source.
+func describeBuild(release string, bi *debug.BuildInfo) string {
+	v := release
+	if v == "" && bi != nil && bi.Main.Version != "" {
+		v = bi.Main.Version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	if v == "" {
+		v = "(devel)"
 	}
-	return "dev"
+	if bi == nil {
+		return v
+	}
+	var rev, at string
+	modified := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	var parts []string
+	if rev != "" {
+		parts = append(parts, "commit "+rev)
+	}
+	if at != "" {
+		parts = append(parts, at)
+	}
+	if modified {
+		parts = append(parts, "modified")
+	}
+	if bi.GoVersion != "" {
+		parts = append(parts, bi.GoVersion)
+	}
+	if len(parts) == 0 {
+		return v
+	}
+	return v + " (" + strings.Join(parts, ", ") + ")"
 }

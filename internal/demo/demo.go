@@ -21,6 +21,13 @@ import (
 // is seeded with a few thousand sessions, the same people get JWT cookies
 // minted with the secret, and two Auth.js-compatible upstreams (one per
 // strategy) listen on free loopback ports for proxy mode.
+//
+// The upstreams stand in for the deployment, so they prune expired
+// sessions and extend those due, as Auth.js does. They do it on a copy of
+// the store seeded identically, never on the store the TUI browses: the
+// README promises browsing is read-only, and proxy mode must not change
+// the rows on screen. A revocation, the one write a user asks for, goes to
+// both (RevokeSession, RevokeUser), as signing out at the deployment would.
 
 // Demo population sizes.
 const (
@@ -35,6 +42,9 @@ type Demo struct {
 	*benchtarget.Env
 	codec *resolver.Codec
 	store *sqlitestore.Store
+	// upstreamStore is the upstreams' own copy of store: what they prune
+	// and extend stays out of the browsed rows.
+	upstreamStore *sqlitestore.Store
 
 	// upstream is the base URL of the Auth.js-compatible upstream of
 	// each strategy.
@@ -64,9 +74,13 @@ func Start(ctx context.Context, p *profiles.Profile, getenv func(string) string)
 		return d, err
 	}
 	now := time.Now()
-	if d.store, err = d.SeedSQLite(ctx, store.SeedOptions{
-		Users: Users, Sessions: Sessions, Seed: Seed, Now: now, MaxAge: cfg.MaxAge, UpdateAge: cfg.UpdateAge,
-	}); err != nil {
+	// Seeding is deterministic for a seed and an instant: both stores
+	// hold the same users, sessions and tokens.
+	seed := store.SeedOptions{Users: Users, Sessions: Sessions, Seed: Seed, Now: now, MaxAge: cfg.MaxAge, UpdateAge: cfg.UpdateAge}
+	if d.store, err = d.SeedSQLite(ctx, seed); err != nil {
+		return d, err
+	}
+	if d.upstreamStore, err = d.SeedSQLite(ctx, seed); err != nil {
 		return d, err
 	}
 	if err = d.mintCookies(now); err != nil {
@@ -76,7 +90,7 @@ func Start(ctx context.Context, p *profiles.Profile, getenv func(string) string)
 		return d, err
 	}
 	for _, st := range []resolver.Strategy{resolver.StrategyJWT, resolver.StrategyDatabase} {
-		if _, d.upstream[st], err = d.StartUpstream(st, d.store, 0, 0); err != nil {
+		if _, d.upstream[st], err = d.StartUpstream(st, d.upstreamStore, 0, 0); err != nil {
 			return d, fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -156,7 +170,7 @@ func (d *Demo) Resolver(mode resolver.Mode, st resolver.Strategy, cache bool) (r
 
 // BrowseResolver is the TUI's resolver: read-only, so showing a row's
 // last result never prunes or extends it (the demo upstream, standing in
-// for the deployment, still writes as Auth.js does).
+// for the deployment, still writes as Auth.js does, on its own copy).
 func (d *Demo) BrowseResolver(mode resolver.Mode, st resolver.Strategy, cache bool) (resolver.Resolver, resolver.Config, error) {
 	return d.build(mode, st, cache, true)
 }
@@ -174,8 +188,30 @@ func (d *Demo) build(mode resolver.Mode, st resolver.Strategy, cache, readOnly b
 // JWTRows are the demo's JWT session cookies as the TUI lists them.
 func (d *Demo) JWTRows() []tui.SessionRow { return d.jwtRows }
 
-// Store is the seeded SQLite store of the database strategy.
+// Store is the seeded SQLite store of the database strategy, as the TUI
+// browses it (the upstreams work on their own copy).
 func (d *Demo) Store() *sqlitestore.Store { return d.store }
+
+// RevokeSession deletes the session from the browsed store and from the
+// upstreams' copy, so proxy mode stops answering for it too.
+func (d *Demo) RevokeSession(ctx context.Context, token string) error {
+	err := d.store.RevokeSession(ctx, token)
+	// The upstream may already have pruned it (expired): not an error.
+	if uerr := d.upstreamStore.RevokeSession(ctx, token); uerr != nil && !errors.Is(uerr, resolver.ErrNotFound) {
+		err = errors.Join(err, uerr)
+	}
+	return err
+}
+
+// RevokeUser deletes the user's sessions from both stores and reports how
+// many the browsed store held.
+func (d *Demo) RevokeUser(ctx context.Context, userID string) (int, error) {
+	n, err := d.store.RevokeUser(ctx, userID)
+	if _, uerr := d.upstreamStore.RevokeUser(ctx, userID); uerr != nil {
+		err = errors.Join(err, uerr)
+	}
+	return n, err
+}
 
 // Population is the strategy's Cookie header values for load runs.
 func (d *Demo) Population(st resolver.Strategy) bench.StaticPopulation { return d.population[st] }
