@@ -22,6 +22,7 @@ var rules = map[string][]string{
 	"resolver/internal/...": {"resolver/internal/..."},
 	"resolver/store":        {"resolver", "resolver/store/internal/..."},
 	"resolver/bus":          {"resolver"},
+	"resolver/engine":       {"resolver", "resolver/betterauth"},
 	"internal/server":       {"resolver", "resolver/bus", "internal/recentapi"},
 	"internal/recentapi":    {"resolver"},
 	"internal/config":       {"resolver", "profiles", "resolver/store"},
