@@ -25,9 +25,9 @@ var rules = map[string][]string{
 	"resolver/engine":       {"resolver", "resolver/betterauth"},
 	"internal/server":       {"resolver", "resolver/bus", "internal/recentapi"},
 	"internal/recentapi":    {"resolver"},
-	"internal/config":       {"resolver", "profiles", "resolver/store"},
+	"internal/config":       {"resolver", "resolver/engine", "profiles", "resolver/store"},
 	"tui":                   {"resolver", "resolver/store"},
-	"profiles":              {"resolver", "resolver/store", "bench"},
+	"profiles":              {"resolver", "resolver/engine", "resolver/store", "bench"},
 }
 
 // stacks are third-party families that some rooms must not reach even

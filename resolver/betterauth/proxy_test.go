@@ -1,6 +1,11 @@
 package betterauth
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/authscope/authscope/resolver"
+)
 
 // TestParseBodyRoundTrip: every get-session body a real server answered
 // parses and marshals back to the same bytes, which is what proxy mode and
@@ -42,5 +47,29 @@ func TestUpstreamProtocolPrefix(t *testing.T) {
 	p := UpstreamProtocol(Config{BaseURL: "https://a.test"})
 	if p.Path != "/get-session" || p.CookiePrefix != "__Secure-better-auth." {
 		t.Fatalf("protocol %q %q", p.Path, p.CookiePrefix)
+	}
+}
+
+func TestRedactBody(t *testing.T) {
+	v := loadVectors(t, "database")[0]
+	s, err := ParseBody([]byte(v.Expect.BodyRaw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	red := resolver.NewRedactor(resolver.RedactOptions{Key: []byte("k")})
+	got := string(MarshalBody(RedactBody(s, red, []string{"userAgent"})))
+	for _, secret := range []string{"G0mfKhsHFIKhNhjWwtMJGVsJxYwV1fm6", "ada@example.test", "Ada Lovelace", "203.0.113.7", "3wuHATtdGBZPTa1CsXycuIjB4hr81liK"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("redacted body shows %q: %s", secret, got)
+		}
+	}
+	for _, kept := range []string{`"expiresAt":"2026-01-22T10:00:00.000Z"`, `"userAgent":"authscope-vectors/1"`, `"email":"a•••@example.test"`, `"emailVerified":false`, `"token":"fp:`} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("redacted body lacks %s: %s", kept, got)
+		}
+	}
+	rev := string(MarshalBody(RedactBody(s, red.WithReveal(true), nil)))
+	if strings.Contains(rev, "G0mfKhsHFIKhNhjWwtMJGVsJxYwV1fm6") || !strings.Contains(rev, "Ada Lovelace") {
+		t.Errorf("revealed body: %s", rev)
 	}
 }
