@@ -61,3 +61,22 @@ func ParseBody(body []byte) (*Session, error) {
 	}
 	return &Session{Session: s, User: u}, nil
 }
+
+// FromResolverSession is the get-session body as far as a generic session
+// tells it (proxy answers, cached answers): the session's expiresAt and
+// userId, the user's name, email, image and id. Callers that need Better
+// Auth's exact body resolve locally with ResolveBody.
+func FromResolverSession(s *resolver.Session) *Session {
+	if s == nil {
+		return nil
+	}
+	val := func(v resolver.Value) any {
+		if !v.IsSet() {
+			return nil
+		}
+		return v.Any()
+	}
+	sess := Object{{Name: "expiresAt", Value: s.Expires}, {Name: "userId", Value: s.User.ID}}
+	user := Object{{Name: "name", Value: val(s.User.Name)}, {Name: "email", Value: val(s.User.Email)}, {Name: "image", Value: val(s.User.Image)}, {Name: "id", Value: s.User.ID}}
+	return &Session{Session: sess, User: user}
+}

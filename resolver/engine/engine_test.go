@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -214,5 +215,23 @@ func TestBetterAuthProxy(t *testing.T) {
 	var ue *resolver.UpstreamError
 	if res.Reason != resolver.ReasonUpstreamStatus || !errors.As(res.Err, &ue) || ue.StatusCode != http.StatusFound {
 		t.Fatalf("redirect: %s %v", res.Reason, res.Err)
+	}
+}
+
+func TestResolveAnswer(t *testing.T) {
+	f := newFixture(t)
+	for _, name := range []Name{BetterAuth, Auto} {
+		r := newEngine(t, name, f)
+		a, err := Resolve(context.Background(), r, resolver.FromCookieHeader(f.baCookie), betterauth.Options{})
+		if err != nil || !a.Exact || a.Body == nil || a.Result.Engine != "better-auth" {
+			t.Fatalf("%s: %+v %v", name, a, err)
+		}
+		if got := string(betterauth.MarshalBody(a.Body)); !strings.Contains(got, `"token":"ba-token"`) || !strings.HasPrefix(got, `{"session":{"expiresAt":`) {
+			t.Fatalf("%s: body %s", name, got)
+		}
+	}
+	a, _ := Resolve(context.Background(), newEngine(t, Auto, f), resolver.FromCookieHeader(f.ajCookie), betterauth.Options{})
+	if a.Body != nil || a.Result.Engine != "authjs" || !a.Result.OK() {
+		t.Fatalf("auto, Auth.js cookie: %+v", a)
 	}
 }
