@@ -23,9 +23,9 @@ var rules = map[string][]string{
 	"resolver/store":        {"resolver", "resolver/store/internal/..."},
 	"resolver/bus":          {"resolver"},
 	"resolver/engine":       {"resolver", "resolver/betterauth"},
-	"internal/server":       {"resolver", "resolver/bus", "internal/recentapi"},
+	"internal/server":       {"resolver", "resolver/betterauth", "resolver/bus", "resolver/engine", "internal/recentapi"},
 	"internal/recentapi":    {"resolver"},
-	"internal/config":       {"resolver", "resolver/engine", "profiles", "resolver/store"},
+	"internal/config":       {"resolver", "profiles", "resolver/store"},
 	"tui":                   {"resolver", "resolver/store"},
 	"profiles":              {"resolver", "resolver/engine", "resolver/store", "bench"},
 }

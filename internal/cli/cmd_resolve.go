@@ -19,6 +19,7 @@ import (
 	"github.com/authscope/authscope/internal/config"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
 )
 
@@ -34,6 +35,7 @@ type resolveFlags struct {
 	now        string
 	legacyV4   bool
 	readOnly   bool
+	engine     string
 	store      storeFlagSet
 }
 
@@ -48,6 +50,7 @@ func (f *resolveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.now, "now", "", "fixed clock, `UNIX_SECONDS` (fractions allowed), for reproducible output")
 	fs.BoolVar(&f.legacyV4, "legacy-v4", false, "read next-auth v4 tokens (next-auth.session-token, A256GCM)")
 	fs.BoolVar(&f.readOnly, "read-only", false, "never write to the store (no pruning or extension)")
+	fs.StringVar(&f.engine, "engine", "", engineUsage)
 	f.store.register(fs)
 }
 
@@ -92,17 +95,25 @@ const maxConnsLimit = 10000
 // report it malformed. A profile selecting the database strategy counts.
 func (f *resolveFlags) checkStoreFlags(cfg resolver.Config) error {
 	sf := &f.store
-	if sf.maxConns < 0 || sf.maxConns > maxConnsLimit {
-		return usagef("--max-conns %d: want 1 to %d (0 for the store's default)", sf.maxConns, maxConnsLimit)
-	}
-	if sf.schema != "" && sf.schema != "custom" && !slices.Contains(store.PresetNames(), sf.schema) {
-		return usagef("--schema %q: want one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(store.PresetNames(), ", "))
+	if err := sf.checkValues(); err != nil {
+		return err
 	}
 	if cfg.Strategy == resolver.StrategyDatabase {
 		return nil
 	}
 	if flag := sf.given(); flag != "" {
 		return usagef("--%s needs --strategy database (a %s session has no store)", flag, cfg.Strategy)
+	}
+	return nil
+}
+
+// checkValues refuses store flags with bad values.
+func (sf *storeFlagSet) checkValues() error {
+	if sf.maxConns < 0 || sf.maxConns > maxConnsLimit {
+		return usagef("--max-conns %d: want 1 to %d (0 for the store's default)", sf.maxConns, maxConnsLimit)
+	}
+	if sf.schema != "" && sf.schema != "custom" && !slices.Contains(store.PresetNames(), sf.schema) {
+		return usagef("--schema %q: want one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(store.PresetNames(), ", "))
 	}
 	return nil
 }
@@ -181,9 +192,19 @@ func (f *resolveFlags) configFor(env *cliEnv, needKey bool, layers ...config.Lay
 		}
 		return nil
 	}
+	name, err := f.engineName(env)
+	if err != nil {
+		return resolver.Config{}, nil, err
+	}
+	// Better Auth alone never reads Auth.js's secret.
+	needKey = needKey && name != engine.BetterAuth
 	cfg, p, err := config.Resolver(env.getenv, flags, config.Options{NoKey: !needKey, Layers: append([]config.Layer{checkMaxAge}, layers...)})
 	if err != nil {
 		return cfg, nil, usageError{err}
+	}
+	if name.Uses(engine.BetterAuth) {
+		// Better Auth's store serves any Auth.js strategy (auto).
+		return cfg, p, f.store.checkValues()
 	}
 	if err := f.checkStoreFlags(cfg); err != nil {
 		return cfg, nil, err
@@ -253,6 +274,12 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 	in := resolver.FromCookieHeader(header)
 	red := resolver.NewRedactor(resolver.RedactOptions{Reveal: *reveal, Allow: allowList(p)})
 	o := resolveOutput{env: env, cfg: cfg, in: in, red: red, explain: *explain, reveal: *reveal}
+	if name, _ := f.engineName(env); name != engine.AuthJS {
+		if *output != "session" {
+			return onlyAuthJS(name, "--output "+*output)
+		}
+		return o.engineSession(ctx, &f, p, clock, name)
+	}
 	switch *output {
 	case "raw":
 		return o.raw()
