@@ -119,7 +119,7 @@ func New(cfg Config, r resolver.Resolver, opts Options) (*Server, error) {
 	s.mux.Handle("/", h)
 	if engine.Name(cfg.Engine).Uses(engine.BetterAuth) {
 		bp := strings.TrimSuffix(cfg.Resolver.WithDefaults().BasePath, "/")
-		s.mux.Handle("GET "+bp+betterauth.GetSessionPath, &getSessionHandler{r: r, observe: s.observe, logger: opts.Logger, now: opts.Clock})
+		s.mux.Handle("GET "+bp+betterauth.GetSessionPath, engine.NewGetSessionHandler(r, s.observe, opts.Logger))
 	}
 	return s, nil
 }
