@@ -88,7 +88,7 @@ type Setup struct {
 
 	codec    *resolver.Codec
 	st       resolver.Store
-	ba       *baSide // the ba-* scenarios' store and populations
+	ba       *baSide           // the ba-* scenarios' store and populations
 	upstream map[string]string // strategy -> upstream base URL (origin + base path)
 }
 
