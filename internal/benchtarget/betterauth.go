@@ -111,6 +111,22 @@ func WithCookieCache(ctx context.Context, r *betterauth.Resolver, pop bench.Stat
 	return out, nil
 }
 
+// NewBetterAuthStore creates an empty Better Auth SQLite store (Kysely
+// layout) in a temporary directory, removed on Close.
+func (e *Env) NewBetterAuthStore(ctx context.Context) (*basqlite.Store, error) {
+	dir, err := os.MkdirTemp("", "authscope-ba-")
+	if err != nil {
+		return nil, fmt.Errorf("Better Auth store: %w", err)
+	}
+	e.closers = append(e.closers, func() error { return os.RemoveAll(dir) })
+	st, err := basqlite.Create(ctx, filepath.Join(dir, "better-auth.db"))
+	if err != nil {
+		return nil, err
+	}
+	e.closers = append(e.closers, st.Close)
+	return st, nil
+}
+
 // baSide is what the ba-* scenarios share: the seeded store and populations.
 type baSide struct {
 	cfg      betterauth.Config
@@ -178,16 +194,10 @@ func (s *Setup) betterAuth(ctx context.Context, o Options, n int, now time.Time,
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "authscope-ba-")
-	if err != nil {
-		return nil, fmt.Errorf("Better Auth store: %w", err)
-	}
-	s.closers = append(s.closers, func() error { return os.RemoveAll(dir) })
-	st, err := basqlite.Create(ctx, filepath.Join(dir, "better-auth.db"))
+	st, err := s.NewBetterAuthStore(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, st.Close)
 	b := &baSide{cfg: cfg, st: st}
 	if b.pop, err = SeedBetterAuth(ctx, st, cfg.Names(), cfg.Secrets.Current, n, now); err != nil {
 		return nil, err

@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
+	"github.com/authscope/authscope/internal/demo"
 	"github.com/authscope/authscope/internal/server"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
@@ -14,6 +16,8 @@ import (
 	basqlite "github.com/authscope/authscope/resolver/betterauth/sqlitestore"
 	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/tui"
+	"github.com/authscope/authscope/tui/backend"
 )
 
 // The engine choice (resolver/engine) as the commands see it: --engine,
@@ -202,4 +206,24 @@ func (proc *process) engineBackends(ctx context.Context, env *cliEnv, f *resolve
 	}
 	r, err := buildEngine(env, cfg, b)
 	return r, opts, err
+}
+
+// betterAuthDemoDeps is the TUI on the Better Auth demo: its sessions
+// browsed and revoked in the seeded store (Better Auth's expiresIn and
+// updateAge define "due"), resolvers and load runs from the demo.
+func betterAuthDemoDeps(d *demo.Demo, p *profiles.Profile, exportDir string, extra ...backend.LoadProfile) tui.Deps {
+	return tui.Deps{
+		Profile: p.Name,
+		Sessions: backend.ByStrategy{
+			JWT:      backend.NewMemorySource(nil, false),
+			Database: backend.NewBrowserSource(d.BetterAuthStore(), time.Now, betterauth.DefaultExpiresIn, betterauth.DefaultUpdateAge),
+		},
+		Resolvers: demoFactory{d},
+		Runner:    backend.NewBenchRunner(append(d.LoadProfiles(), extra...), demo.Capacity(), exportDir),
+		Settings:  tui.Settings{Mode: d.Config().Mode, Strategy: resolver.StrategyDatabase},
+		Redactor:  resolver.NewRedactor(resolver.RedactOptions{Allow: p.Resolver.Redact.Allow}),
+		MaxAge:    betterauth.DefaultExpiresIn,
+		UpdateAge: betterauth.DefaultUpdateAge,
+		Latencies: backend.NewLatencyHistogram,
+	}
 }
