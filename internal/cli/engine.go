@@ -227,3 +227,46 @@ func betterAuthDemoDeps(d *demo.Demo, p *profiles.Profile, exportDir string, ext
 		Latencies: backend.NewLatencyHistogram,
 	}
 }
+
+// mintBetterAuth signs the session token on stdin into Better Auth's
+// session_token cookie (HMAC-SHA256 under BETTER_AUTH_SECRET, then
+// AUTH_SECRET), as Better Auth's sign-in sets it: the token must be a
+// session the store holds (authscope seed, or a real sign-in) for the
+// cookie to resolve.
+func mintBetterAuth(env *cliEnv, f *resolveFlags, name engine.Name, format string) error {
+	if name != engine.BetterAuth {
+		return usagef("mint makes one engine's cookie: --engine authjs or better-auth")
+	}
+	cfg, err := engine.BetterAuthConfig(resolver.Config{BaseURL: f.url}, env.getenv)
+	if err != nil {
+		return usageError{err}
+	}
+	if cfg.Secrets.Current == "" {
+		return usagef("minting a Better Auth cookie needs BETTER_AUTH_SECRET (or AUTH_SECRET)")
+	}
+	b, err := io.ReadAll(io.LimitReader(env.stdin, 4096))
+	if err != nil {
+		return err
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" || strings.ContainsAny(tok, "; \t\r\n") {
+		return usagef("stdin: want one Better Auth session token (the session row's token)")
+	}
+	signed := betterauth.SignCookieValue(tok, cfg.Secrets.Current)
+	n := cfg.Names().SessionToken
+	switch format {
+	case "token":
+		_, err = fmt.Fprintln(env.stdout, signed)
+	case "set-cookie":
+		// better-call's serialisation of the sign-in cookie.
+		secure := ""
+		if strings.HasPrefix(n, betterauth.SecurePrefix) {
+			secure = "; Secure"
+		}
+		line := fmt.Sprintf("%s=%s; Max-Age=%d; Path=/; HttpOnly%s; SameSite=Lax", n, signed, int(betterauth.DefaultExpiresIn/time.Second), secure)
+		_, err = fmt.Fprintln(env.stdout, line)
+	default:
+		_, err = fmt.Fprintln(env.stdout, n+"="+signed)
+	}
+	return err
+}

@@ -31,8 +31,9 @@ type baVector struct {
 		SessionFields         json.RawMessage `json:"session_additional_fields"`
 		CookieCache           json.RawMessage `json:"cookie_cache"`
 	} `json:"options"`
-	Env  map[string]string `json:"env"`
-	Rows struct {
+	Env             map[string]string `json:"env"`
+	SignupSetCookie []string          `json:"signup_set_cookie"`
+	Rows            struct {
 		User    []map[string]any `json:"user"`
 		Session []map[string]any `json:"session"`
 	} `json:"rows_before"`
@@ -207,5 +208,28 @@ func TestServeGetSessionVectors(t *testing.T) {
 				t.Fatalf("set-cookie\n got %q\nwant %q", a.cookies, v.Expect.SetCookie)
 			}
 		})
+	}
+}
+
+// TestMintBetterAuth: the signed cookie of a recorded sign-up's token is
+// the Set-Cookie line Better Auth sent, and it resolves.
+func TestMintBetterAuth(t *testing.T) {
+	v := baDefaultVectors(t)[0]
+	env := map[string]string{"AUTH_SECRET": v.Options.Secret}
+	s, err := betterauth.ParseBody([]byte(v.Expect.BodyRaw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, env, s.Token()+"\n", "mint", "--engine", "better-auth", "--format", "set-cookie")
+	if code != 0 || strings.TrimSpace(out) != v.SignupSetCookie[0] {
+		t.Fatalf("exit %d (%s)\n got %s\nwant %s", code, errs, out, v.SignupSetCookie[0])
+	}
+	_, cookie, _ := runCLI(t, env, s.Token(), "mint", "--engine", "better-auth")
+	code, out, _ = runCLI(t, env, cookie, "resolve", "--engine", "better-auth", "--db", baDB(t, v), "--now", msNow(v.NowMS), "--reveal")
+	if code != 0 || !strings.Contains(out, `"name":"Ada Lovelace"`) {
+		t.Fatalf("minted cookie resolves to %s", out)
+	}
+	if code, _, _ := runCLI(t, map[string]string{}, s.Token(), "mint", "--engine", "better-auth"); code != 2 {
+		t.Fatalf("mint without a secret: exit %d", code)
 	}
 }
