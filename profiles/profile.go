@@ -27,6 +27,7 @@ import (
 
 	"github.com/authscope/authscope/bench"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
 )
 
@@ -53,6 +54,8 @@ type Profile struct {
 
 // ResolverBlock is the resolver section of a profile.
 type ResolverBlock struct {
+	// Engine is authjs (default), better-auth or auto (resolver/engine).
+	Engine     string   `yaml:"engine"`
 	Mode       string   `yaml:"mode"`
 	Strategy   string   `yaml:"strategy"`
 	BaseURL    string   `yaml:"base_url"`
@@ -191,6 +194,9 @@ func (p *Profile) Validate() error {
 		bad("name", "%q is not a kebab-case name", p.Name)
 	}
 	r := p.Resolver
+	if _, err := engine.Parse(r.Engine); err != nil || (r.Engine != "" && strings.TrimSpace(r.Engine) != r.Engine) {
+		bad("resolver.engine", "%q is not authjs, better-auth or auto", r.Engine)
+	}
 	if r.Mode != "" && !resolver.Mode(r.Mode).Valid() {
 		bad("resolver.mode", "%q is not local or proxy", r.Mode)
 	}

@@ -216,3 +216,14 @@ func TestEnvNameErrorsHideTheValue(t *testing.T) {
 		}
 	}
 }
+
+func TestEngineKey(t *testing.T) {
+	p, err := Parse("ba.yaml", []byte("name: ba\nresolver:\n  engine: better-auth\n"))
+	if err != nil || p.Resolver.Engine != "better-auth" {
+		t.Fatalf("engine better-auth: %v %+v", err, p)
+	}
+	_, err = Parse("bad.yaml", []byte("name: bad\nresolver:\n  engine: betterauth\n"))
+	if err == nil || !strings.Contains(err.Error(), `bad.yaml:3: resolver.engine: "betterauth" is not authjs, better-auth or auto`) {
+		t.Fatalf("bad engine: %v", err)
+	}
+}

@@ -135,6 +135,9 @@ type options struct {
 	hooks  Hooks
 	logger *slog.Logger
 	codec  TokenCodec
+	// upstream, when set, replaces Auth.js's /session protocol in proxy
+	// mode (WithUpstreamProtocol).
+	upstream *UpstreamProtocol
 }
 
 // WithClock sets the time source (default time.Now).
@@ -151,6 +154,13 @@ func WithHooks(h Hooks) Option { return func(o *options) { o.hooks = h } }
 
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithUpstreamProtocol makes proxy mode ask another engine's session
+// endpoint (Better Auth's get-session) with the same deadline, body cap and
+// no-redirect rules; see UpstreamProtocol.
+func WithUpstreamProtocol(p UpstreamProtocol) Option {
+	return func(o *options) { o.upstream = &p }
+}
 
 // SecureCookies reports Auth.js's useSecureCookies as far as the
 // configuration decides it: UseSecureCookies "true"/"false", else whether

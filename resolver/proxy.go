@@ -31,6 +31,21 @@ import (
 // Every failure is "no session" with a proxy Reason; nothing is retried
 // (the caller decides: the seed says "consider retry logic").
 
+// UpstreamProtocol is what proxy mode asks the upstream and how it reads
+// the answer. The zero value is Auth.js's: GET {base}/session, its body
+// read by ParseSessionBody, the session cookie's Set-Cookie lines kept.
+// Other engines (package betterauth: GET {base}/get-session) supply their
+// own and reuse everything else: deadline, body cap, no redirects, reasons.
+type UpstreamProtocol struct {
+	// Path is appended to the upstream's base path ("/get-session").
+	Path string
+	// Decode parses a 2xx body: nil Session for "no session".
+	Decode func(body []byte) (*Session, error)
+	// CookiePrefix selects the Set-Cookie lines passed on under
+	// RefreshCookies (the session cookie's name, or a common prefix).
+	CookiePrefix string
+}
+
 // UpstreamError is the detail behind ReasonUpstreamStatus: the upstream
 // answered with a status other than 2xx (a redirect included, since
 // redirects are never followed).
@@ -66,8 +81,9 @@ type proxy struct {
 	refresh    bool
 	// codec, when secrets are configured (jwt strategy), decodes the
 	// cookie locally for getToken and for the session's user id.
-	codec *Codec
-	clock Clock
+	codec  *Codec
+	clock  Clock
+	decode func([]byte) (*Session, error)
 }
 
 var _ Resolver = (*proxy)(nil)
@@ -75,6 +91,10 @@ var _ Resolver = (*proxy)(nil)
 // UpstreamSessionURL returns the URL proxy mode calls for cfg (see the rule
 // above). cfg should have its defaults applied.
 func UpstreamSessionURL(cfg Config) (string, error) {
+	return upstreamURL(cfg, "/session")
+}
+
+func upstreamURL(cfg Config, endpoint string) (string, error) {
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("resolver: upstream URL %q: want an absolute http(s) URL", RedactURL(cfg.BaseURL))
@@ -83,7 +103,7 @@ func UpstreamSessionURL(cfg Config) (string, error) {
 	if base == "" {
 		base = strings.TrimSuffix(cfg.BasePath, "/")
 	}
-	u.Path = base + "/session"
+	u.Path = base + endpoint
 	u.RawPath = ""
 	u.RawQuery = ""
 	u.Fragment = ""
@@ -91,7 +111,14 @@ func UpstreamSessionURL(cfg Config) (string, error) {
 }
 
 func newProxy(cfg Config, o options) (Resolver, error) {
-	sessionURL, err := UpstreamSessionURL(cfg)
+	proto := UpstreamProtocol{Path: "/session", Decode: decodeSessionBody, CookiePrefix: cfg.SessionCookieName()}
+	if o.upstream != nil {
+		proto = *o.upstream
+	}
+	if proto.Path == "" || proto.Decode == nil {
+		return nil, errors.New("resolver: upstream protocol needs a path and a decoder")
+	}
+	sessionURL, err := upstreamURL(cfg, proto.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +129,7 @@ func newProxy(cfg Config, o options) (Resolver, error) {
 			slog.String("upstream_host", u.Host))
 	}
 	var codec *Codec
-	if len(cfg.Secrets) > 0 && cfg.Strategy == StrategyJWT {
+	if len(cfg.Secrets) > 0 && cfg.Strategy == StrategyJWT && o.upstream == nil {
 		if codec, err = NewCodec(cfg); err != nil {
 			return nil, err
 		}
@@ -117,10 +144,11 @@ func newProxy(cfg Config, o options) (Resolver, error) {
 		header:     h,
 		timeout:    cfg.Proxy.Timeout,
 		maxBody:    cfg.Proxy.MaxBody,
-		cookieName: cfg.SessionCookieName(),
+		cookieName: proto.CookiePrefix,
 		refresh:    cfg.RefreshCookies,
 		codec:      codec,
 		clock:      o.clock,
+		decode:     proto.Decode,
 	}, nil
 }
 
@@ -196,7 +224,7 @@ func (p *proxy) Resolve(ctx context.Context, in Input) (Result, error) {
 		return noSession(ReasonUpstreamBody, sourceUpstream,
 			fmt.Errorf("body longer than %d bytes", p.maxBody)), nil
 	}
-	s, err := decodeSessionBody(body)
+	s, err := p.decode(body)
 	if err != nil {
 		return noSession(ReasonUpstreamBody, sourceUpstream, err), nil
 	}

@@ -77,6 +77,10 @@ type Result struct {
 	// it, so caches must not serve the answer from NotAfter on. Zero when
 	// unknown (database sessions, proxy answers without the secret).
 	NotAfter time.Time
+	// Engine names the engine that answered ("authjs", "better-auth") when
+	// a caller chose between several (package resolver/engine); empty from
+	// this package's own resolvers.
+	Engine string
 }
 
 // OK reports whether a session was found.

@@ -22,11 +22,12 @@ var rules = map[string][]string{
 	"resolver/internal/...": {"resolver/internal/..."},
 	"resolver/store":        {"resolver", "resolver/store/internal/..."},
 	"resolver/bus":          {"resolver"},
-	"internal/server":       {"resolver", "resolver/bus", "internal/recentapi"},
+	"resolver/engine":       {"resolver", "resolver/betterauth"},
+	"internal/server":       {"resolver", "resolver/betterauth", "resolver/bus", "resolver/engine", "internal/recentapi"},
 	"internal/recentapi":    {"resolver"},
 	"internal/config":       {"resolver", "profiles", "resolver/store"},
 	"tui":                   {"resolver", "resolver/store"},
-	"profiles":              {"resolver", "resolver/store", "bench"},
+	"profiles":              {"resolver", "resolver/engine", "resolver/store", "bench"},
 }
 
 // stacks are third-party families that some rooms must not reach even

@@ -13,11 +13,15 @@
 //     a seeded SQLite store, Auth.js-compatible upstreams on loopback
 //     ([SessionHandler]), released together by Close;
 //   - [Setup], which builds the targets and populations of a bench.Config's
-//     scenarios for `authscope bench`, `capacity` and the TUI's Load screen.
+//     scenarios for `authscope bench`, `capacity` and the TUI's Load screen;
+//   - Better Auth's scenarios ([BetterAuthScenarios]: ba-db, ba-cookie-cache,
+//     ba-proxy) over a seeded Kysely-layout SQLite store ([SeedBetterAuth]),
+//     in the same comparison as Auth.js's.
 //
 // Why a package of its own: the CLI, the TUI's runner and the embedded demo
 // (internal/demo) all wire runs this way, and keeping the wiring beside
 // neither bench nor resolver keeps those two libraries independent of each
-// other. It may import bench, resolver, resolver/store and profiles; it
+// other. It may import bench, resolver, resolver/engine,
+// resolver/betterauth, resolver/store and profiles; it
 // must not import the CLI, the TUI or the demo.
 package benchtarget

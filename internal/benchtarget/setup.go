@@ -21,7 +21,8 @@ import (
 
 // CompareScenarios is the local-versus-proxy comparison a profile
 // without a bench section runs: every way of resolving, cache off and on,
-// and the upstream called directly as the baseline of proxy mode.
+// the upstream called directly as the baseline of proxy mode, and Better
+// Auth's database, cookie cache and proxy (BetterAuthScenarios).
 func CompareScenarios() []bench.ScenarioSpec {
 	return []bench.ScenarioSpec{
 		{Name: "local-jwt", Mode: "local", Strategy: "jwt"},
@@ -31,6 +32,10 @@ func CompareScenarios() []bench.ScenarioSpec {
 		{Name: "proxy-jwt", Mode: "proxy", Strategy: "jwt"},
 		{Name: "proxy-jwt-cache", Mode: "proxy", Strategy: "jwt", Cache: true},
 		{Name: "upstream-jwt", Mode: "upstream", Strategy: "jwt", Via: bench.ViaHTTP},
+		// Better Auth beside Auth.js (betterauth.go).
+		{Name: "ba-db", Mode: "local", Strategy: StrategyBADatabase},
+		{Name: "ba-cookie-cache", Mode: "local", Strategy: StrategyBACookieCache},
+		{Name: "ba-proxy", Mode: "proxy", Strategy: StrategyBADatabase},
 	}
 }
 
@@ -83,6 +88,7 @@ type Setup struct {
 
 	codec    *resolver.Codec
 	st       resolver.Store
+	ba       *baSide           // the ba-* scenarios' store and populations
 	upstream map[string]string // strategy -> upstream base URL (origin + base path)
 }
 
@@ -109,6 +115,9 @@ func NewSetup(ctx context.Context, cfg bench.Config, o Options) (_ *Setup, err e
 			return nil, err
 		}
 	}
+	if err := s.dropBetterAuthWithoutSecret(o); err != nil {
+		return nil, err
+	}
 	needs := map[string]bool{}
 	for _, sc := range s.Config.Scenarios {
 		needs[benchStrategy(sc)] = true
@@ -128,6 +137,12 @@ func NewSetup(ctx context.Context, cfg bench.Config, o Options) (_ *Setup, err e
 		if pops["database"], err = s.openStore(ctx, o, n, now); err != nil {
 			return nil, err
 		}
+	}
+	if needs[StrategyBADatabase] || needs[StrategyBACookieCache] {
+		if s.ba, err = s.betterAuth(ctx, o, n, now, needs[StrategyBACookieCache]); err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+		pops[StrategyBADatabase], pops[StrategyBACookieCache] = s.ba.pop, s.ba.cachePop
 	}
 	for i := range s.Config.Scenarios {
 		sc := &s.Config.Scenarios[i]
@@ -249,6 +264,9 @@ func (s *Setup) openStore(ctx context.Context, o Options, n int, now time.Time) 
 func (s *Setup) wire(sc *bench.ScenarioSpec, strategy string, o Options) error {
 	if sc.Via == bench.ViaHTTP && sc.URL != "" {
 		return s.Config.CheckURL(sc.URL) // an endpoint the caller runs (serve, Auth.js)
+	}
+	if isBetterAuth(strategy) {
+		return s.wireBetterAuth(sc, o)
 	}
 	switch sc.Mode {
 	case "local", "proxy":

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/engine"
 )
 
 // runMint encodes claims (a JSON object on stdin) into an Auth.js session
@@ -21,6 +22,7 @@ func runMint(_ context.Context, env *cliEnv, args []string) error {
 	fs.Var(&f.maxAge, "max-age", "token `lifetime`: seconds or a Go duration (default 2592000, 30 days)")
 	fs.Var(&f.now, "now", "fixed clock for iat/exp: Unix seconds or an RFC 3339 `time`")
 	fs.BoolVar(&f.legacyV4, "legacy-v4", false, "mint a next-auth v4 token (next-auth.session-token, A256GCM)")
+	fs.StringVar(&f.engine, "engine", "", "session `engine`: authjs (claims on stdin) or better-auth (a session token on stdin, signed into its session_token cookie)")
 	format := fs.String("format", "cookie", "output: cookie (a Cookie header value), set-cookie (Set-Cookie lines) or token (the bare JWE)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -29,6 +31,12 @@ func runMint(_ context.Context, env *cliEnv, args []string) error {
 	case "cookie", "set-cookie", "token":
 	default:
 		return usagef("--format %q: want cookie, set-cookie or token", *format)
+	}
+	if name, err := f.engineName(env); err != nil || name != engine.AuthJS {
+		if err != nil {
+			return err
+		}
+		return mintBetterAuth(env, &f, name, *format)
 	}
 	cfg, _, err := f.config(env)
 	if err != nil {

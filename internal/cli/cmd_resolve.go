@@ -17,6 +17,7 @@ import (
 	"github.com/authscope/authscope/internal/config"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/mysqlstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
@@ -34,6 +35,7 @@ type resolveFlags struct {
 	now        instantFlag
 	legacyV4   bool
 	readOnly   bool
+	engine     string
 	store      storeFlagSet
 	// secureCookies is --use-secure-cookies (auto, true, false).
 	secureCookies string
@@ -57,6 +59,7 @@ func (f *resolveFlags) registerLocal(fs *flag.FlagSet) {
 	fs.BoolVar(&f.legacyV4, "legacy-v4", false, "read next-auth v4 tokens (next-auth.session-token, A256GCM)")
 	fs.BoolVar(&f.readOnly, "read-only", false, "never write to the store (no pruning or extension)")
 	fs.StringVar(&f.secureCookies, "use-secure-cookies", "", "`auto`, true or false: the __Secure- cookie name (auto: from the URL; without one, the request's scheme, or both names for a bare cookie header)")
+	fs.StringVar(&f.engine, "engine", "", engineUsage)
 	f.store.register(fs)
 }
 
@@ -101,17 +104,25 @@ const maxConnsLimit = 10000
 // report it malformed. A profile selecting the database strategy counts.
 func (f *resolveFlags) checkStoreFlags(cfg resolver.Config) error {
 	sf := &f.store
-	if sf.maxConns < 0 || sf.maxConns > maxConnsLimit {
-		return usagef("--max-conns %d: want 1 to %d (0 for the store's default)", sf.maxConns, maxConnsLimit)
-	}
-	if sf.schema != "" && sf.schema != "custom" && sf.schema != store.SchemaAuto && !slices.Contains(store.PresetNames(), sf.schema) && !slices.Contains(sqlitestore.PresetNames(), sf.schema) && !slices.Contains(mysqlstore.PresetNames(), sf.schema) {
-		return usagef("--schema %q: want auto, one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(store.PresetNames(), ", "))
+	if err := sf.checkValues(); err != nil {
+		return err
 	}
 	if cfg.Strategy == resolver.StrategyDatabase {
 		return nil
 	}
 	if flag := sf.given(); flag != "" {
 		return usagef("--%s needs --strategy database (a %s session has no store)", flag, cfg.Strategy)
+	}
+	return nil
+}
+
+// checkValues refuses store flags with bad values.
+func (sf *storeFlagSet) checkValues() error {
+	if sf.maxConns < 0 || sf.maxConns > maxConnsLimit {
+		return usagef("--max-conns %d: want 1 to %d (0 for the store's default)", sf.maxConns, maxConnsLimit)
+	}
+	if sf.schema != "" && sf.schema != "custom" && sf.schema != store.SchemaAuto && !slices.Contains(store.PresetNames(), sf.schema) && !slices.Contains(sqlitestore.PresetNames(), sf.schema) && !slices.Contains(mysqlstore.PresetNames(), sf.schema) {
+		return usagef("--schema %q: want auto, one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(store.PresetNames(), ", "))
 	}
 	return nil
 }
@@ -191,9 +202,19 @@ func (f *resolveFlags) configFor(env *cliEnv, needKey bool, layers ...config.Lay
 		CookieName: f.cookieName, MaxAge: f.maxAge.d, LegacyV4: f.legacyV4, ReadOnly: f.readOnly,
 		UseSecureCookies: f.secureCookies,
 	}
+	name, err := f.engineName(env)
+	if err != nil {
+		return resolver.Config{}, nil, err
+	}
+	// Better Auth alone never reads Auth.js's secret.
+	needKey = needKey && name != engine.BetterAuth
 	cfg, p, err := config.Resolver(env.getenv, flags, config.Options{NoKey: !needKey, Layers: layers})
 	if err != nil {
 		return cfg, nil, usageError{err}
+	}
+	if name.Uses(engine.BetterAuth) {
+		// Better Auth's store serves any Auth.js strategy (auto).
+		return cfg, p, f.store.checkValues()
 	}
 	if err := f.checkStoreFlags(cfg); err != nil {
 		return cfg, nil, err
@@ -244,6 +265,12 @@ func runResolve(ctx context.Context, env *cliEnv, args []string) error {
 	in := resolver.FromCookieHeader(header)
 	red := resolver.NewRedactor(resolver.RedactOptions{Reveal: *reveal, Allow: allowList(p)})
 	o := resolveOutput{env: env, cfg: cfg, in: in, red: red, explain: *explain, reveal: *reveal}
+	if name, _ := f.engineName(env); name != engine.AuthJS {
+		if *output != "session" {
+			return onlyAuthJS(name, "--output "+*output)
+		}
+		return o.engineSession(ctx, &f, p, clock, name)
+	}
 	switch *output {
 	case "raw":
 		return o.raw()

@@ -19,6 +19,7 @@ import (
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/bus"
+	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 )
@@ -176,12 +177,22 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 			proc.close()
 		}
 	}()
-	r, opts, err := proc.backends(ctx, env, f, s, cfg, p, clock)
+	name, err := f.engineName(env)
+	if err != nil {
+		return nil, err
+	}
+	var r resolver.Resolver
+	var opts server.Options
+	if name == engine.AuthJS {
+		r, opts, err = proc.backends(ctx, env, f, s, cfg, p, clock)
+	} else {
+		r, opts, err = proc.engineBackends(ctx, env, f, s, cfg, p, clock, name)
+	}
 	if err != nil {
 		return nil, err
 	}
 	secret := env.getenv(s.invalidateEnv)
-	if proc.handler, err = server.New(server.Config{Resolver: cfg, InvalidateSecret: secret, Recent: s.recent, TrustForwarded: s.trustForwarded}, r, opts); err != nil {
+	if proc.handler, err = server.New(server.Config{Resolver: cfg, InvalidateSecret: secret, Recent: s.recent, TrustForwarded: s.trustForwarded, Engine: string(name)}, r, opts); err != nil {
 		return nil, err
 	}
 	if err := proc.listen(s.listen); err != nil {

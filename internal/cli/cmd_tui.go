@@ -77,6 +77,9 @@ func tuiDeps(ctx context.Context, p *profiles.Profile, getenv func(string) strin
 
 // deps is the demo's TUI wiring; extra load profiles follow the demo's own.
 func demoDeps(d *demo.Demo, p *profiles.Profile, exportDir string, extra ...backend.LoadProfile) tui.Deps {
+	if d.BetterAuth() {
+		return betterAuthDemoDeps(d, p, exportDir, extra...)
+	}
 	db := backend.NewBrowserSource(d.Store(), time.Now, d.Config().MaxAge, d.Config().UpdateAge)
 	// A revocation also reaches the demo upstreams' copy of the store.
 	db.SetRevoke(d.RevokeSession)
@@ -108,6 +111,8 @@ func (f demoFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, error
 	e := engineFor(r, cfg)
 	if s.Mode == resolver.ModeProxy {
 		e.Describe = describeTarget(cfg)
+	} else if f.d.BetterAuth() {
+		e.Describe = "Better Auth SQLite store (seeded demo)"
 	} else if s.Strategy == resolver.StrategyDatabase {
 		e.Describe = "SQLite store (seeded demo)"
 	} else {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/authscope/authscope/internal/server"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/engine"
 )
 
 // `authscope upstream` is a stand-in for a remote Auth.js deployment: the
@@ -144,6 +145,12 @@ func runUpstream(ctx context.Context, env *cliEnv, args []string) error {
 func buildUpstream(ctx context.Context, env *cliEnv, f *resolveFlags, u *upstreamFlags, listen string, allowRemote bool, logLevel string) (_ *process, err error) {
 	if err := u.validate(); err != nil {
 		return nil, err
+	}
+	if n, err := f.engineName(env); err != nil || n != engine.AuthJS {
+		if err != nil {
+			return nil, err
+		}
+		return nil, usagef("upstream stands in for Auth.js; for a Better Auth get-session use serve --engine better-auth")
 	}
 	logger, err := newServeLogger(env, logLevel)
 	if err != nil {

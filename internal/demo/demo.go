@@ -10,6 +10,7 @@ import (
 	"github.com/authscope/authscope/internal/benchtarget"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
 	"github.com/authscope/authscope/tui"
@@ -53,6 +54,9 @@ type Demo struct {
 	jwtRows []tui.SessionRow
 	// Bench populations: full Cookie header values per strategy.
 	population map[resolver.Strategy]bench.StaticPopulation
+
+	// ba is the Better Auth side (profile engine better-auth); nil otherwise.
+	ba *baDemo
 }
 
 // Start builds the demo for profile p. Cancelling ctx does not stop
@@ -92,6 +96,11 @@ func Start(ctx context.Context, p *profiles.Profile, getenv func(string) string)
 	for _, st := range []resolver.Strategy{resolver.StrategyJWT, resolver.StrategyDatabase} {
 		if _, d.upstream[st], err = d.StartUpstream(st, d.upstreamStore, 0, 0); err != nil {
 			return d, fmt.Errorf("demo: %w", err)
+		}
+	}
+	if p.Resolver.Engine == string(engine.BetterAuth) {
+		if err = d.startBetterAuth(ctx, now); err != nil {
+			return d, err
 		}
 	}
 	return d, nil
@@ -176,6 +185,9 @@ func (d *Demo) BrowseResolver(mode resolver.Mode, st resolver.Strategy, cache bo
 }
 
 func (d *Demo) build(mode resolver.Mode, st resolver.Strategy, cache, readOnly bool) (resolver.Resolver, resolver.Config, error) {
+	if d.ba != nil {
+		return d.buildBetterAuth(mode, cache, readOnly)
+	}
 	cfg := d.Settings(mode, st, cache)
 	cfg.ReadOnly = cfg.ReadOnly || readOnly
 	if mode == resolver.ModeProxy {

@@ -16,6 +16,9 @@ import (
 // (proxy scenarios through the demo upstream on loopback).
 
 func (d *Demo) LoadProfiles() []backend.LoadProfile {
+	if d.ba != nil {
+		return d.betterAuthLoadProfiles()
+	}
 	mk := func(name string, st resolver.Strategy, rate float64, dur, warm time.Duration) backend.LoadProfile {
 		pop := d.population[st]
 		cfg := bench.Config{

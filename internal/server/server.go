@@ -6,13 +6,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/authscope/authscope/internal/recentapi"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/betterauth"
 	"github.com/authscope/authscope/resolver/bus"
+	"github.com/authscope/authscope/resolver/engine"
 )
 
 // Config is what a server answers and how.
@@ -32,6 +35,10 @@ type Config struct {
 	Recent int
 	// TrustForwarded lets X-Forwarded-Proto decide the request scheme.
 	TrustForwarded bool
+	// Engine is the engine r was built for (resolver/engine; "" is
+	// Auth.js). With better-auth or auto the server also answers Better
+	// Auth's GET {basePath}/get-session.
+	Engine string
 }
 
 // Registry is where a server registers its metrics and what /metrics
@@ -110,6 +117,10 @@ func New(cfg Config, r resolver.Resolver, opts Options) (*Server, error) {
 		h = opts.WrapSession(h)
 	}
 	s.mux.Handle("/", h)
+	if engine.Name(cfg.Engine).Uses(engine.BetterAuth) {
+		bp := strings.TrimSuffix(cfg.Resolver.WithDefaults().BasePath, "/")
+		s.mux.Handle("GET "+bp+betterauth.GetSessionPath, engine.NewGetSessionHandler(r, s.observe, opts.Logger))
+	}
 	return s, nil
 }
 
