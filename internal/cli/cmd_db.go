@@ -8,9 +8,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/store"
 	_ "github.com/authscope/authscope/resolver/store/all" // every driver: the CLI opens any DSN
-	"github.com/authscope/authscope/resolver/store/mongostore"
 	"github.com/authscope/authscope/resolver/store/mysqlstore"
 	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
@@ -125,68 +125,9 @@ func runDBMigrate(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	defer st.Close()
 	fmt.Fprintf(env.stdout, "-- %s\n", store.Redact(dsn))
-	switch s := store.Unwrap(st).(type) {
-	case *pgstore.Store:
-		ms, err := s.Migrations(ctx)
-		if err != nil {
-			return err
-		}
-		if *search {
-			more, err := s.SearchMigrations(ctx)
-			if err != nil {
-				return err
-			}
-			ms = append(ms, more...)
-		}
-		printMigrations(env.stdout, ms, *dryRun)
-		if *dryRun || len(ms) == 0 {
-			return nil
-		}
-		if err := s.Migrate(ctx, ms); err != nil {
-			return err
-		}
-	case *mongostore.Store:
-		ms, err := s.Migrations(ctx)
-		if err != nil {
-			return err
-		}
-		printMigrations(env.stdout, ms, *dryRun)
-		if *dryRun || len(ms) == 0 {
-			return nil
-		}
-		if err := s.Migrate(ctx, ms); err != nil {
-			return err
-		}
-	case *mysqlstore.Store:
-		ms, err := s.Migrations(ctx)
-		if err != nil {
-			return err
-		}
-		printMigrations(env.stdout, ms, *dryRun)
-		if *dryRun || len(ms) == 0 {
-			return nil
-		}
-		if err := s.Migrate(ctx, ms); err != nil {
-			return err
-		}
-	case *sqlitestore.Store:
-		stmts, err := s.Migrate(ctx, true)
-		if err != nil {
-			return err
-		}
-		var ms []pgstore.Migration
-		for _, st := range stmts {
-			ms = append(ms, pgstore.Migration{Why: "browsing index (IF NOT EXISTS)", SQL: strings.TrimSuffix(st, ";")})
-		}
-		printMigrations(env.stdout, ms, *dryRun)
-		if *dryRun {
-			return nil
-		}
-		if _, err := s.Migrate(ctx, false); err != nil {
-			return err
-		}
-	default:
-		return errors.New("this store has no migrations")
+	done, err := migrate(ctx, env.stdout, store.Unwrap(st), *dryRun, *search)
+	if err != nil || !done {
+		return err
 	}
 	fmt.Fprintln(env.stdout, "-- done")
 	return nil
@@ -228,4 +169,58 @@ func printMigrations(w io.Writer, ms []pgstore.Migration, dryRun bool) {
 		}
 		fmt.Fprintf(w, "%s;\n", m.SQL)
 	}
+}
+
+// migrator is a store whose index advice is a list of statements it can
+// also run: PostgreSQL, MySQL/MariaDB and MongoDB.
+type migrator interface {
+	Migrations(ctx context.Context) ([]store.Migration, error)
+	Migrate(ctx context.Context, ms []store.Migration) error
+}
+
+// migrate prints the store's missing indexes and, unless dryRun, adds
+// them; done reports whether anything was run (so "-- done" is printed).
+func migrate(ctx context.Context, w io.Writer, st resolver.Store, dryRun, search bool) (done bool, err error) {
+	if s, ok := st.(*sqlitestore.Store); ok {
+		return migrateSQLite(ctx, w, s, dryRun)
+	}
+	m, ok := st.(migrator)
+	if !ok {
+		return false, errors.New("this store has no migrations")
+	}
+	ms, err := m.Migrations(ctx)
+	if err != nil {
+		return false, err
+	}
+	if pg, ok := st.(*pgstore.Store); ok && search {
+		more, err := pg.SearchMigrations(ctx)
+		if err != nil {
+			return false, err
+		}
+		ms = append(ms, more...)
+	}
+	printMigrations(w, ms, dryRun)
+	if dryRun || len(ms) == 0 {
+		return false, nil
+	}
+	return true, m.Migrate(ctx, ms)
+}
+
+// migrateSQLite prints and runs SQLite's browsing indexes, which the store
+// creates IF NOT EXISTS rather than diffing the catalog.
+func migrateSQLite(ctx context.Context, w io.Writer, s *sqlitestore.Store, dryRun bool) (bool, error) {
+	stmts, err := s.Migrate(ctx, true)
+	if err != nil {
+		return false, err
+	}
+	var ms []store.Migration
+	for _, st := range stmts {
+		ms = append(ms, store.Migration{Why: "browsing index (IF NOT EXISTS)", SQL: strings.TrimSuffix(st, ";")})
+	}
+	printMigrations(w, ms, dryRun)
+	if dryRun {
+		return false, nil
+	}
+	_, err = s.Migrate(ctx, false)
+	return err == nil, err
 }
