@@ -378,3 +378,10 @@ func TestReportRefusesEndlessAndRepeatedInputs(t *testing.T) {
 func TestBenchRefusesUnschedulableRate(t *testing.T) {
 	oneLine(t, []string{"bench", "--rate", "1e12", "--duration", "1s"}, 2, "exceeds")
 }
+
+// TestCapacityRefusesUnschedulableRate: a search whose ceiling the
+// generator cannot schedule is a usage error before the demo or a store
+// is set up, not a failure at the first probe.
+func TestCapacityRefusesUnschedulableRate(t *testing.T) {
+	oneLine(t, []string{"capacity", "--max-rate", "2000000/s", "--peak", "10/s", "--slo", "p99=5ms"}, 2, "the most the generator can schedule")
+}

@@ -97,6 +97,11 @@ func (c *capacityFlags) config(set map[string]bool) (bench.CapacityConfig, bench
 	if len(errs) > 0 {
 		return cc, pc, usageError{errors.Join(errs...)}
 	}
+	// Validated here, before any store or upstream is set up, so a search
+	// the generator could never run is a usage error, not a late failure.
+	if err := cc.Validate(); err != nil {
+		return cc, pc, usageError{err}
+	}
 	return cc, pc, nil
 }
 
