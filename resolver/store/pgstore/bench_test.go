@@ -52,18 +52,7 @@ func BenchmarkListPage(b *testing.B) {
 		b.Logf("migrated (%d indexes) in %s", len(ms), time.Since(start).Round(time.Millisecond))
 	}
 	s := open(b, dsn, l, true)
-	// A cursor deep in the listing: after 500,000 rows by expiry.
-	deep := func(sort store.SortKey) string {
-		var cur string
-		for range 5 {
-			p, err := s.ListSessions(ctx, store.ListQuery{Sort: sort, Limit: 1000, After: cur})
-			if err != nil {
-				b.Fatal(err)
-			}
-			cur = p.Next
-		}
-		return cur
-	}
+	deep := func(sort store.SortKey) string { return storetest.DeepCursor(b, s, sort) }
 	for _, bc := range []struct {
 		name string
 		q    store.ListQuery

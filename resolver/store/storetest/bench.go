@@ -45,17 +45,7 @@ func SeedBig(b *testing.B, s Full, users, sessions int, now time.Time) {
 // lookup.
 func BenchPages(b *testing.B, s Full, now time.Time) {
 	ctx := b.Context()
-	deep := func(sort store.SortKey) string {
-		var cur string
-		for range 5 {
-			p, err := s.ListSessions(ctx, store.ListQuery{Sort: sort, Limit: 1000, After: cur})
-			if err != nil {
-				b.Fatal(err)
-			}
-			cur = p.Next
-		}
-		return cur
-	}
+	deep := func(sort store.SortKey) string { return DeepCursor(b, s, sort) }
 	for _, bc := range []struct {
 		name string
 		q    store.ListQuery
@@ -109,4 +99,19 @@ func BenchLookup(b *testing.B, s Full) {
 			b.Fatal(sess, user, err)
 		}
 	}
+}
+
+// DeepCursor is a cursor 5,000 rows into the listing in sort's order, for
+// benchmarking pages far from the start.
+func DeepCursor(b *testing.B, s store.Browser, sort store.SortKey) string {
+	b.Helper()
+	var cur string
+	for range 5 {
+		p, err := s.ListSessions(b.Context(), store.ListQuery{Sort: sort, Limit: 1000, After: cur})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cur = p.Next
+	}
+	return cur
 }
