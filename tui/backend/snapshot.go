@@ -9,9 +9,19 @@ import (
 	"github.com/authscope/authscope/tui"
 )
 
-// curvePercentiles are the points of the percentile curve.
-func curvePercentiles() []float64 {
-	return []float64{0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100}
+// curvePercentiles are the points of the percentile curve that n samples
+// can tell apart: a percentile p needs at least one sample above it
+// (n·(1-p) ≥ 1), so 1,000 requests plot up to 99.9% and then the max at
+// 100%, instead of an axis running to 99.999% where every point is the max.
+func curvePercentiles(n int64) []float64 {
+	all := []float64{0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999}
+	ps := make([]float64, 0, len(all)+1)
+	for _, p := range all {
+		if float64(n)*(1-p/100) >= 1-1e-9 {
+			ps = append(ps, p)
+		}
+	}
+	return append(ps, 100)
 }
 
 // minRateWindow is the measured time below which live rates are not shown.
@@ -48,7 +58,7 @@ func convertSnapshot(profile string, s bench.Snapshot) tui.RunSnapshot {
 			st.Reasons[resolver.Reason(r)] = uint64(max(n, 0))
 		}
 		if h, _ := rep.Histograms(); h != nil && h.TotalCount() > 0 {
-			for _, p := range curvePercentiles() {
+			for _, p := range curvePercentiles(h.TotalCount()) {
 				st.Percentiles = append(st.Percentiles, tui.Quantile{Percentile: p, Latency: time.Duration(h.ValueAtPercentile(p))})
 			}
 			st.Max = time.Duration(h.Max())
@@ -58,6 +68,9 @@ func convertSnapshot(profile string, s bench.Snapshot) tui.RunSnapshot {
 				p float64
 				v int64
 			}{{50, l.P50}, {90, l.P90}, {99, l.P99}, {99.9, l.P999}, {99.99, l.P9999}, {100, l.Max}} {
+				if q.p < 100 && float64(rep.Requests)*(1-q.p/100) < 1-1e-9 {
+					continue // too few requests to tell this percentile from the max
+				}
 				st.Percentiles = append(st.Percentiles, tui.Quantile{Percentile: q.p, Latency: time.Duration(q.v)})
 			}
 			st.Max = time.Duration(l.Max)
