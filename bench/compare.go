@@ -36,7 +36,7 @@ type ChangeVerdict string
 const (
 	ChangeRegression    ChangeVerdict = "regression"
 	ChangeWorse         ChangeVerdict = "worse, within bound"
-	ChangeNoise      ChangeVerdict = "no significant change"
+	ChangeNoise         ChangeVerdict = "no significant change"
 	ChangeBetter        ChangeVerdict = "better"
 	ChangeFewSamples    ChangeVerdict = "not enough samples"
 	ChangeNotRecorded   ChangeVerdict = "not recorded"
