@@ -96,7 +96,7 @@ func ParseThreshold(s string) (Threshold, error) {
 		return Threshold{}, fmt.Errorf("threshold %q: %s", in, why)
 	}
 	i := strings.LastIndex(in, ":")
-	if i <= 0 {
+	if i < 0 {
 		return bad("want SCENARIO:METRIC OP VALUE, such as local-jwt:p99<2ms or *:success>99.9%")
 	}
 	t := Threshold{Scenario: strings.TrimSpace(in[:i]), text: in}

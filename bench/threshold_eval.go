@@ -136,9 +136,12 @@ func (t Threshold) evaluate(s *ScenarioReport) ThresholdResult {
 		if s.Requests == 0 {
 			return inconclusive("no request measured")
 		}
-		res.Observed = s.SuccessRatio
+		// Errors are every request that did not succeed (timeouts and
+		// cancellations too), counted rather than 1 − success, so 2% reads
+		// as 2% exactly.
+		res.Observed = float64(s.Succeeded) / float64(s.Requests)
 		if t.Kind == MetricErrors {
-			res.Observed = 1 - s.SuccessRatio
+			res.Observed = float64(s.Requests-s.Succeeded) / float64(s.Requests)
 		}
 	case MetricRate:
 		if !s.Knows(UnknownRates) {
