@@ -247,6 +247,9 @@ func differences(base, newR *Report) (diffs, notes []string) {
 		notes = append(notes, "host and worker limits not checked: a report written before authscope recorded them has no generators")
 		return diffs, notes
 	}
+	if len(base.Generators) != len(newR.Generators) {
+		return diffs, notes // "generators" already says it
+	}
 	diff("host", generatorSet(base.Generators, Generator.Host), generatorSet(newR.Generators, Generator.Host))
 	diff("workers", generatorSet(base.Generators, Generator.Limits), generatorSet(newR.Generators, Generator.Limits))
 	return diffs, notes
