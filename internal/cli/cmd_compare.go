@@ -116,7 +116,5 @@ reports (authscope report) compare on their merged histograms. Runs that
 differ in schedule, warm-up, population, number of generators, scenario
 set or definition, worker limits or host (system, CPU count and model)
 are not comparable: each difference is named and every verdict says so.
-Exit status: 0 when no figure regressed beyond the bound; 1 when one did;
-2 for bad input: unreadable, oversized or non-report files, bad flags, and
-runs that are not comparable (the output is still printed, naming why).
+Flags may come before or after the two files.
 `
