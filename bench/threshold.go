@@ -262,6 +262,17 @@ func (t *Threshold) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// UnmarshalYAML takes a threshold only as a string (yaml's
+// function-style interface, which needs no import of a YAML package):
+// a mapping would otherwise decode field by field and pass silently.
+func (t *Threshold) UnmarshalYAML(unmarshal func(any) error) error {
+	var s string
+	if err := unmarshal(&s); err != nil {
+		return errors.New(`threshold: want a string such as "local-jwt:p99<2ms"`)
+	}
+	return t.UnmarshalText([]byte(s))
+}
+
 // ErrUnknownScenario is matched (errors.Is) by a threshold naming a
 // scenario the run does not have.
 var ErrUnknownScenario = errors.New("no such scenario")

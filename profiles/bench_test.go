@@ -74,7 +74,7 @@ func TestBenchThresholds(t *testing.T) {
 	}
 	for _, tc := range []struct{ src, want string }{
 		{"name: t\nbench:\n  thresholds:\n    - \"a:p99<<2ms\"\n", `t.yaml:3: bench.thresholds: threshold "a:p99<<2ms"`},
-		{"name: t\nbench:\n  thresholds: [{a: 1}]\n", "t.yaml:3: bench.thresholds:"},
+		{"name: t\nbench:\n  thresholds: [{a: 1}]\n", "t.yaml:3: bench.thresholds[0]: want a string"},
 		{"name: t\nbench:\n  scenarios: [{name: a}]\n  thresholds:\n    - a:p99<2ms\n    - b:max<1s\n", `t.yaml:6: bench.thresholds[1]: threshold "b:max<1s": no such scenario "b"`},
 	} {
 		_, err := Parse("t.yaml", []byte(tc.src))

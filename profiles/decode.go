@@ -109,7 +109,11 @@ func checkKeys(source string, n *yaml.Node, t reflect.Type, prefix string, lines
 			// their own decoder checks them; their lines are kept for
 			// validation errors.
 			for j, item := range v.Content {
-				lines[fmt.Sprintf("%s[%d]", path, j)] = item.Line
+				at := fmt.Sprintf("%s[%d]", path, j)
+				lines[at] = item.Line
+				if item.Kind != yaml.ScalarNode {
+					*errs = append(*errs, &Error{File: source, Line: item.Line, Key: at, Msg: "want a string"})
+				}
 			}
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && v.Kind == yaml.SequenceNode:
 			// A list of mappings (bench scenarios, schedule steps): each
