@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -49,6 +50,9 @@ func TestBenchThresholdsGate(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
+	}
+	if gens, _ := readJSONReport(t, pass)["generators"].([]any); len(gens) != 1 || gens[0].(map[string]any)["cpus"].(float64) < 1 {
+		t.Errorf("generators %v", gens)
 	}
 	ths := reportThresholds(t, pass)
 	if len(ths) != 3 || ths[0]["status"] != "pass" || ths[0]["samples"].(float64) != 400 || ths[0]["threshold"] != "local-jwt:p99<1m" {
@@ -112,7 +116,8 @@ func TestBenchThresholdRefusedBeforeRun(t *testing.T) {
 func gateCompare(t *testing.T, dir, run, merged string) {
 	t.Helper()
 	code, stdout, stderr := runCmd(t, "compare", run, run)
-	if code != 0 || !strings.Contains(stdout, "local-jwt  p50 ") || !strings.Contains(stdout, "no regression beyond 10%") {
+	if code != 0 || !strings.Contains(stdout, "local-jwt  p50 ") || !strings.Contains(stdout, "no regression beyond 10%") ||
+		!regexp.MustCompile(`local-jwt  p99\.9 .* not enough samples\n`).MatchString(stdout) {
 		t.Errorf("self: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCmd(t, "compare", "--format", "markdown", run, merged)
