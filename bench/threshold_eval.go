@@ -23,7 +23,10 @@ import (
 //     inconclusive threshold fails the gate (a gate that cannot decide
 //     must not pass silently, as capacity's undecided gate fails too);
 //   - a scenario that measured no request, or a figure the source did not
-//     record (success in a latency-only .hlog report), is inconclusive too.
+//     record (success in a latency-only .hlog report), is inconclusive too;
+//   - so is a latency over its bound when the generator itself sent late
+//     (ScenarioReport.GeneratorLagged): the corrected figure then holds the
+//     generator's delay, not only the target's, as capacity probes judge.
 
 // ThresholdStatus is a threshold's outcome on one scenario.
 type ThresholdStatus string
@@ -156,7 +159,18 @@ func (t Threshold) evaluate(s *ScenarioReport) ThresholdResult {
 	if t.Op.holds(res.Observed, t.Bound) {
 		res.Status = ThresholdPass
 	}
+	if res.Status == ThresholdFail && t.latency() && s.GeneratorLagged() {
+		// As a capacity probe does: a failure the generator's own
+		// lateness explains is not the target's.
+		return inconclusive(fmt.Sprintf("the generator sent requests late (dispatch lag p99 %s), and the corrected latency includes that delay: rerun at a lower rate or on a quieter machine",
+			FormatNs(s.DispatchLagNs.P99)))
+	}
 	return res
+}
+
+// latency reports whether t judges a latency.
+func (t Threshold) latency() bool {
+	return t.Kind == MetricPercentile || t.Kind == MetricMax || t.Kind == MetricMean
 }
 
 // MinSamplesFor is how many samples percentile q (0-100) needs before its

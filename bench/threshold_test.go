@@ -155,6 +155,10 @@ func TestEvaluateThresholds(t *testing.T) {
 	hlog := scenarioOf("hlog", 1000, time.Millisecond, 0, 4)
 	hlog.Unknown = []string{UnknownSuccess, UnknownRates}
 	r.Scenarios = append(r.Scenarios, hlog)
+	lagged := scenarioOf("lagged", 1000, 10*time.Millisecond, 1000, 5)
+	lagged.DispatchLagNs.P99 = int64(50 * time.Millisecond)
+	lagged.LatencyUncorrectedNs.P50 = int64(time.Millisecond)
+	r.Scenarios = append(r.Scenarios, lagged)
 	for _, tc := range []struct {
 		th   string
 		want []ThresholdStatus
@@ -174,7 +178,10 @@ func TestEvaluateThresholds(t *testing.T) {
 		{"hlog:success>1%", []ThresholdStatus{ThresholdInconclusive}, "did not record successes"},
 		{"hlog:rps>1", []ThresholdStatus{ThresholdInconclusive}, "did not record rates"},
 		{"gone:p50<1ms", []ThresholdStatus{ThresholdInconclusive}, "no such scenario"},
-		{"*:p50<2ms", []ThresholdStatus{ThresholdPass, ThresholdFail, ThresholdPass, ThresholdInconclusive, ThresholdPass}, ""},
+		{"lagged:p50<1ms", []ThresholdStatus{ThresholdInconclusive}, "the generator sent requests late (dispatch lag p99 50.0ms)"},
+		{"lagged:p50<1s", []ThresholdStatus{ThresholdPass}, "PASS lagged: p50"},
+		{"lagged:success>99%", []ThresholdStatus{ThresholdPass}, "PASS lagged: success"},
+		{"*:p50<2ms", []ThresholdStatus{ThresholdPass, ThresholdFail, ThresholdPass, ThresholdInconclusive, ThresholdPass, ThresholdInconclusive}, ""},
 	} {
 		res := EvaluateThresholds(r, []Threshold{mustThreshold(t, tc.th)})
 		if len(res) != len(tc.want) {

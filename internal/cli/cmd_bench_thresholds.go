@@ -88,6 +88,8 @@ latency: Go durations such as 2ms or 500us), success or errors (a share:
 They are judged on the final (merged) histograms, one line each after the
 table and in the JSON export. A percentile needs enough samples to be
 judged (368 for p99, 3,688 for p99.9: at least one request beyond its 95%
-interval); with fewer, or for a scenario that measured nothing, the line
-says INCONCLUSIVE and the threshold counts as not met.
+interval); with fewer, for a scenario that measured nothing, or for a
+latency over its bound while the generator itself sent late (the WARNING
+under the table), the line says INCONCLUSIVE and the threshold counts as
+not met.
 `
