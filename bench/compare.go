@@ -98,6 +98,15 @@ func Compare(base, newR *Report, maxRegression float64) *Comparison {
 		}
 		c.add(rateRow(b, n, maxRegression))
 		c.add(successRow(b, n, maxRegression))
+		for _, r := range []struct {
+			name string
+			s    *ScenarioReport
+		}{{"base", b}, {"new", n}} {
+			if r.s.GeneratorLagged() {
+				c.Notes = append(c.Notes, fmt.Sprintf("%s: the generator sent requests late in the %s run (dispatch lag p99 %s): its corrected latencies include that delay",
+					b.Name, r.name, FormatNs(r.s.DispatchLagNs.P99)))
+			}
+		}
 	}
 	return c
 }

@@ -49,6 +49,13 @@ func TestCompareClearRegression(t *testing.T) {
 	if c.Regressions < 4 || !strings.HasPrefix(c.Headline(), "4 regressions beyond 10%: a p50 +") && !strings.HasPrefix(c.Headline(), "5 regressions") {
 		t.Errorf("headline %q (%d)", c.Headline(), c.Regressions)
 	}
+	// A generator that sent late is named: its corrected latencies hold
+	// its own delay.
+	slow.Scenarios[0].DispatchLagNs.P99 = int64(100 * time.Millisecond)
+	if notes := Compare(base, slow, 0.1).Notes; len(notes) != 1 || !strings.HasPrefix(notes[0], "a: the generator sent requests late in the new run (dispatch lag p99 100ms)") {
+		t.Errorf("lag notes %q", notes)
+	}
+	slow.Scenarios[0].DispatchLagNs.P99 = 0
 	// The other way round it is an improvement, never a regression.
 	back := Compare(slow, base, 0.10)
 	if back.Regressions != 0 || rowOf(t, back, "a", "p99").Verdict != ChangeBetter {
