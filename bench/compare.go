@@ -51,6 +51,9 @@ type Interval struct {
 	High    float64 `json:"high"`
 	Bounded bool    `json:"bounded"`
 	Samples int64   `json:"samples"`
+	// Spread: the interval was widened to the spread between the run's
+	// own intervals (see intervalSpread).
+	Spread bool `json:"spread,omitempty"`
 }
 
 // CompareRow is one scenario's metric in both runs.
@@ -140,7 +143,12 @@ func latencyInterval(s *ScenarioReport, q float64) Interval {
 		return Interval{}
 	}
 	ci := quantileCI(h, q)
-	return Interval{Value: float64(ci.Value), Low: float64(ci.Low), High: float64(ci.High), Bounded: ci.Bounded, Samples: h.TotalCount()}
+	iv := Interval{Value: float64(ci.Value), Low: float64(ci.Low), High: float64(ci.High), Bounded: ci.Bounded, Samples: h.TotalCount()}
+	if hw, ok := intervalSpread(s.Intervals, q); ok && iv.Bounded && (iv.Value-hw < iv.Low || iv.Value+hw > iv.High) {
+		iv.Low, iv.High = max(float64(h.Min()), min(iv.Low, iv.Value-hw)), max(iv.High, iv.Value+hw)
+		iv.Spread = true
+	}
+	return iv
 }
 
 // separate is the verdict for two intervals of a figure where higher is

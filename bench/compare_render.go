@@ -56,6 +56,9 @@ func (c *Comparison) WriteText(w io.Writer, baseName, newName string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if n := c.spreadNote(); n != "" {
+		b.WriteString(n + "\n")
+	}
 	fmt.Fprintf(&b, "\n%s\n", c.Headline())
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -92,6 +95,9 @@ func (c *Comparison) WriteMarkdown(w io.Writer, baseName, newName string) error 
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdEscape(r.Scenario), r.Metric,
 			mdEscape(r.Base.render(r.kind)), mdEscape(r.New.render(r.kind)), r.changeString(), v)
 	}
+	if n := c.spreadNote(); n != "" {
+		b.WriteString("\n\\" + n + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -117,7 +123,21 @@ func (iv Interval) render(k MetricKind) string {
 	if !iv.Bounded {
 		hi = "≥" + hi
 	}
-	return fmt.Sprintf("%s [%s, %s]", formatMetric(k, iv.Value), formatMetric(k, iv.Low), hi)
+	mark := ""
+	if iv.Spread {
+		mark = "*"
+	}
+	return fmt.Sprintf("%s [%s, %s]%s", formatMetric(k, iv.Value), formatMetric(k, iv.Low), hi, mark)
+}
+
+// spreadNote explains the * of widened intervals, "" when none was.
+func (c *Comparison) spreadNote() string {
+	for _, r := range c.Rows {
+		if r.Base.Spread || r.New.Spread {
+			return "* widened to the spread between the run's own intervals (the machine's noise over the run, not only the sampling's)"
+		}
+	}
+	return ""
 }
 
 // changeString renders the change: "+25.3%" of the base, or for success

@@ -213,3 +213,40 @@ func TestCompareMarkdownGolden(t *testing.T) {
 		t.Errorf("text:\n%s", txt.String())
 	}
 }
+
+// withIntervals gives s k one-second intervals whose p50s and p99s are
+// its own times the factors given in turn (a machine whose load comes and
+// goes over the run).
+func withIntervals(s ScenarioReport, k int, factors ...float64) ScenarioReport {
+	for i := range k {
+		f := factors[i%len(factors)]
+		s.Intervals = append(s.Intervals, IntervalLatency{Requests: s.Requests / int64(k),
+			P50: int64(float64(s.LatencyNs.P50) * f), P99: int64(float64(s.LatencyNs.P99) * f)})
+	}
+	return s
+}
+
+// TestCompareIntervalSpread: a run whose own intervals drift widely has a
+// wider p50 and p99 interval than its sampling noise alone, so a shift of
+// that size is no regression; the same shift between steady runs is.
+func TestCompareIntervalSpread(t *testing.T) {
+	base := scenarioOf("a", 20000, time.Millisecond, 20000, 1)
+	slow := scenarioOf("a", 20000, 1200*time.Microsecond, 20000, 2)
+	steady := Compare(reportOf(1, withIntervals(base, 10, 1)), reportOf(2, withIntervals(slow, 10, 1)), 0.1)
+	if r := rowOf(t, steady, "a", "p50"); r.Verdict != ChangeRegression || r.Base.Spread {
+		t.Errorf("steady: %s %+v", r.Verdict, r.Base)
+	}
+	noisy := Compare(reportOf(1, withIntervals(base, 10, 0.7, 1.3)), reportOf(2, withIntervals(slow, 10, 0.7, 1.3)), 0.1)
+	for _, m := range []string{"p50", "p99"} {
+		if r := rowOf(t, noisy, "a", m); r.Verdict != ChangeNoise || !r.Base.Spread || !r.New.Spread {
+			t.Errorf("noisy %s: %s %+v", m, r.Verdict, r)
+		}
+	}
+	// p90 has no interval series: the order-statistic interval decides.
+	if r := rowOf(t, noisy, "a", "p90"); r.Verdict != ChangeRegression || r.Base.Spread {
+		t.Errorf("noisy p90: %s", r.Verdict)
+	}
+	if studentT975(1) != 12.706 || studentT975(11) != 2.228 || studentT975(1000) != 1.96 {
+		t.Error("t table")
+	}
+}
