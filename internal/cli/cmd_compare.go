@@ -111,7 +111,11 @@ achieved req/s and the success ratio, with a verdict: regression (the new
 interval lies above the baseline's by more than --max-regression), worse
 within bound, no significant change (the intervals overlap: noise),
 better, or not enough samples (the percentile's interval has no upper
-bound: 368 samples for p99, 3,688 for p99.9; never a regression). Merged
+bound: 368 samples for p99, 3,688 for p99.9; never a regression). The p50
+and p99 intervals widen (marked *) to the spread between the run's own
+1-second intervals: the machine's noise during the run. A shift lasting a
+whole run is in no interval: on a shared machine, gate on a dedicated
+runner or size --max-regression from two baseline runs. Merged
 reports (authscope report) compare on their merged histograms. Runs that
 differ in schedule, warm-up, population, number of generators, scenario
 set or definition, worker limits or host (system, CPU count and model)
