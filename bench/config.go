@@ -128,6 +128,10 @@ type Config struct {
 	Baseline string `json:"baseline,omitempty" yaml:"baseline,omitempty"`
 	// Seed makes cookie picks reproducible (0: 1).
 	Seed uint64 `json:"seed,omitempty" yaml:"seed,omitempty"`
+	// Thresholds gate the run: each must hold on the report (see
+	// Threshold), or the command running it exits 1. Written as strings,
+	// "local-jwt:p99<2ms".
+	Thresholds []Threshold `json:"thresholds,omitempty" yaml:"thresholds,omitempty"`
 }
 
 // WithDefaults returns c with defaults filled in.
@@ -296,6 +300,13 @@ func (c Config) Validate() error {
 		default:
 			errs = append(errs, fmt.Errorf("scenario %q: via %q: want inproc or http", s.Name, s.Via))
 		}
+	}
+	names := make([]string, len(c.Scenarios))
+	for i, s := range c.Scenarios {
+		names[i] = s.Name
+	}
+	if err := CheckThresholds(c.Thresholds, names); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Baseline != "" && !seen[c.Baseline] {
 		errs = append(errs, fmt.Errorf("baseline %q is not a scenario", c.Baseline))

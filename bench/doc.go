@@ -103,4 +103,16 @@
 // targets that implement Resetter start each probe empty and are warmed
 // until their hit ratio settles, so each probe reports its own. A proxy is
 // planned on no more than its upstream holds at its miss ratio.
+//
+// # Release gates
+//
+// Thresholds (Threshold, EvaluateThresholds) judge a Report, plain or
+// merged, against conditions such as "local-jwt:p99<2ms": the observed
+// figure against the bound, as k6 does, but a percentile that too few
+// samples bound (its 95% interval has no upper end) is inconclusive, which
+// a gate counts as failed. Compare judges a run against a baseline with
+// the same intervals: a regression only when the new interval lies above
+// the old by more than the bound, so noise never fails a build; runs whose
+// schedule, population, scenarios, generators (Report.Generators: worker
+// limits and host class) differ are not comparable, each difference named.
 package bench

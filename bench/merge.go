@@ -47,6 +47,9 @@ func Merge(reports ...*Report) (*Report, error) {
 	for _, r := range reports {
 		out.Sources += max(r.Sources, 1)
 		out.Runs = append(out.Runs, r.runStarts()...)
+		// Each part's generators; a part's thresholds were judged on the
+		// part alone, so the merged report has none until judged again.
+		out.Generators = append(out.Generators, r.Generators...)
 		out.Canceled = out.Canceled || r.Canceled
 		if r.Started.Before(out.Started) {
 			out.Started = r.Started

@@ -36,6 +36,14 @@ type Report struct {
 	// Latency says how latency_ns is measured.
 	Latency   string           `json:"latency"`
 	Scenarios []ScenarioReport `json:"scenarios"`
+	// Generators describe the load generators of the runs in this report,
+	// one per run (a merged report lists each generator's): their worker
+	// limits and host. Reports written before they were recorded have
+	// none; compare then says it could not check them.
+	Generators []Generator `json:"generators,omitempty"`
+	// Thresholds are the thresholds judged on this report (bench or report
+	// --threshold), one result per threshold and scenario.
+	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
 }
 
 // latencyNote is Report.Latency.

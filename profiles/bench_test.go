@@ -56,3 +56,30 @@ func TestDurationsNeedAUnit(t *testing.T) {
 		t.Errorf("Go durations: %+v, %v", p, err)
 	}
 }
+
+// TestBenchThresholds: thresholds are a list of strings in the bench
+// section, decoded by bench's own parser; a malformed one or one naming a
+// scenario the section lacks is an error with its line.
+func TestBenchThresholds(t *testing.T) {
+	p, err := Parse("t.yaml", []byte("name: t\nbench:\n  scenarios: [{name: a, mode: local, strategy: jwt}]\n  thresholds:\n    - \"a:p99<2ms\"\n    - '*:success>99.9%'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Bench.Thresholds) != 2 || p.Bench.Thresholds[0].Kind != bench.MetricPercentile || p.Bench.Thresholds[1].Kind != bench.MetricSuccess {
+		t.Fatalf("%+v", p.Bench.Thresholds)
+	}
+	// Without scenarios the section gates whatever the command runs.
+	if _, err := Parse("t.yaml", []byte("name: t\nbench: {thresholds: [\"local-jwt:p99<2ms\"]}\n")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ src, want string }{
+		{"name: t\nbench:\n  thresholds:\n    - \"a:p99<<2ms\"\n", `t.yaml:3: bench.thresholds: threshold "a:p99<<2ms"`},
+		{"name: t\nbench:\n  thresholds: [{a: 1}]\n", "t.yaml:3: bench.thresholds[0]: want a string"},
+		{"name: t\nbench:\n  scenarios: [{name: a}]\n  thresholds:\n    - a:p99<2ms\n    - b:max<1s\n", `t.yaml:6: bench.thresholds[1]: threshold "b:max<1s": no such scenario "b"`},
+	} {
+		_, err := Parse("t.yaml", []byte(tc.src))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.src, err, tc.want)
+		}
+	}
+}

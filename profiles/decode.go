@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"bytes"
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
@@ -103,6 +104,17 @@ func checkKeys(source string, n *yaml.Node, t reflect.Type, prefix string, lines
 				continue
 			}
 			checkKeys(source, v, ft, path+".", lines, errs)
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && v.Kind == yaml.SequenceNode && textItems(ft.Elem()):
+			// A list of values written as strings (bench thresholds):
+			// their own decoder checks them; their lines are kept for
+			// validation errors.
+			for j, item := range v.Content {
+				at := fmt.Sprintf("%s[%d]", path, j)
+				lines[at] = item.Line
+				if item.Kind != yaml.ScalarNode {
+					*errs = append(*errs, &Error{File: source, Line: item.Line, Key: at, Msg: "want a string"})
+				}
+			}
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && v.Kind == yaml.SequenceNode:
 			// A list of mappings (bench scenarios, schedule steps): each
 			// item's keys are checked, named by index.
@@ -120,6 +132,12 @@ func checkKeys(source string, n *yaml.Node, t reflect.Type, prefix string, lines
 			}
 		}
 	}
+}
+
+// textItems reports whether values of t decode from a string
+// (encoding.TextUnmarshaler) rather than from a mapping.
+func textItems(t reflect.Type) bool {
+	return reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
 }
 
 // UnmarshalYAML accepts Go durations ("90s", "720h"), the one convention

@@ -270,7 +270,28 @@ func (p *Profile) Validate() error {
 	if r.Strategy == string(resolver.StrategyDatabase) && r.Mode != string(resolver.ModeProxy) && s.DSNEnv == "" && !p.Demo {
 		bad("store.dsn_env", "the database strategy in local mode needs a store (dsn_env)")
 	}
+	p.validateThresholds(bad)
 	return errors.Join(errs...)
+}
+
+// validateThresholds refuses thresholds naming a scenario the bench
+// section does not have. A section without scenarios runs the built-in
+// comparison (or --config's), so its thresholds are checked by the
+// command, against the scenarios it runs.
+func (p *Profile) validateThresholds(bad func(key, format string, a ...any)) {
+	b := p.Bench
+	if b == nil || len(b.Scenarios) == 0 {
+		return
+	}
+	names := make([]string, len(b.Scenarios))
+	for i, s := range b.Scenarios {
+		names[i] = s.Name
+	}
+	for i, t := range b.Thresholds {
+		if err := bench.CheckThresholds([]bench.Threshold{t}, names); err != nil {
+			bad(fmt.Sprintf("bench.thresholds[%d]", i), "%v", err)
+		}
+	}
 }
 
 // looksLikeSecret catches the common credential shapes pasted into headers.

@@ -31,6 +31,7 @@ func commands() []command {
 		{"bench", "load-test session resolution: local versus proxy, HDR latencies", runBench},
 		{"capacity", "find the highest rate each scenario holds within an SLO and plan for a peak", runCapacity},
 		{"report", "merge bench reports, .hlog logs and vegeta results from several machines", runReport},
+		{"compare", "compare a run's JSON report with a baseline's: regressions beyond the noise, for CI", runCompare},
 		{"seed", "fill a session store with demo or load data", runSeed},
 		{"db", "session store maintenance: migrate (add missing indexes)", runDB},
 		{"serve", "serve Auth.js's GET /session (local or proxy, cached), /healthz and /metrics", runServe},

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ type benchFlags struct {
 	upstreamLatency, upstreamJitter  time.Duration
 	dbSeed                           int64
 	seed                             uint64
+	thresholds                       thresholdsFlag // bench only
 	// defaulted: load fell back to the built-in comparison's scenarios
 	// and --scenarios chose none of them (see benchOptions.skipUnasked).
 	defaulted bool
@@ -60,6 +62,7 @@ func (f *benchFlags) register(fs *flag.FlagSet, shape bool) {
 		fs.DurationVar(&f.duration, "duration", 0, "measured duration of each scenario")
 		fs.StringVar(&f.schedule, "schedule", "", "steps and ramps instead of --rate/--duration, e.g. 30s@500,30s@500->2000")
 		fs.DurationVar(&f.warmup, "warmup", 0, "warm-up before each scenario, excluded from the figures")
+		fs.Var(&f.thresholds, "threshold", thresholdUsage)
 	}
 	fs.Uint64Var(&f.maxRequests, "max-requests", 0, "cap on the requests of each scenario, warm-up requests included (it must leave some after the warm-up)")
 	fs.Uint64Var(&f.workers, "workers", 0, "initial workers (vegeta -workers)")
@@ -102,7 +105,9 @@ func (f *benchFlags) load(env *cliEnv, fs *flag.FlagSet) (bench.Config, *profile
 		cfg = profileBenchConfig(p)
 	}
 	if len(cfg.Scenarios) == 0 {
+		ts := cfg.Thresholds // a section of thresholds alone gates the built-in comparison
 		cfg = benchtarget.CompareConfig()
+		cfg.Thresholds = ts
 		f.defaulted = !flagsSet(fs)["scenarios"]
 	}
 	if err := f.apply(fs, &cfg); err != nil {
@@ -162,6 +167,7 @@ func (f *benchFlags) apply(fs *flag.FlagSet, cfg *bench.Config) error {
 	f.applyLimits(set, cfg)
 	errs = append(errs, f.applyPopulation(set, cfg)...)
 	errs = append(errs, f.applyScenarios(set, cfg)...)
+	cfg.Thresholds = append(cfg.Thresholds, f.thresholds...)
 	return errors.Join(errs...)
 }
 
@@ -302,6 +308,10 @@ func (f *benchFlags) applyScenarios(set map[string]bool, cfg *bench.Config) []er
 		if cfg.Baseline != "" && !containsScenario(kept, cfg.Baseline) {
 			cfg.Baseline = ""
 		}
+		// The profile's thresholds on scenarios not run do not apply.
+		cfg.Thresholds = slices.DeleteFunc(slices.Clone(cfg.Thresholds), func(t bench.Threshold) bool {
+			return t.Scenario != bench.AllScenarios && !containsScenario(kept, t.Scenario)
+		})
 	}
 	if set["via"] {
 		v := bench.Via(f.via)
@@ -400,11 +410,15 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer outs.abort()
-	setup, err := f.setup(ctx, env, cfg, p)
+	// A scenario a threshold names is asked for: never skipped silently.
+	setup, err := f.setup(ctx, env, cfg, p, thresholdScenarios(cfg.Thresholds)...)
 	if err != nil {
 		return err
 	}
 	defer setup.Close()
+	if err := bench.CheckThresholds(cfg.Thresholds, scenarioNamesOf(setup.Config.Scenarios)); err != nil {
+		return usageError{err}
+	}
 
 	var opts []bench.Option
 	if outs.hlog != nil {
@@ -442,17 +456,26 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	if rep == nil {
 		return errors.Join(errors.New("bench: run produced no report"), last.Err)
 	}
-	errs := []error{last.Err}
+	rep.Generators = []bench.Generator{bench.NewGenerator(setup.Config)}
+	return finishBench(env, rep, cfg.Thresholds, outs, last.Err)
+}
+
+// finishBench prints the table and the thresholds' lines, writes the
+// reports, and returns what makes the run exit 1: a lost output, an
+// interruption, a run where nothing succeeded, a threshold not met.
+func finishBench(env *cliEnv, rep *bench.Report, ts []bench.Threshold, outs *outputs, runErr error) error {
+	errs := []error{runErr}
 	if err := bench.WriteTable(env.stdout, rep); err != nil {
 		errs = append(errs, err)
 	}
+	thresholdsErr := judgeThresholds(env, rep, ts)
 	errs = append(errs, outs.writeReports(rep, env))
 	if rep.Canceled {
 		errs = append(errs, errors.New("interrupted: partial results written"))
 	} else if failedAll(rep) {
 		errs = append(errs, errNoSuccess)
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, thresholdsErr)...)
 }
 
 // errNoSuccess: no scenario measured a successful answer, so the run
@@ -490,8 +513,9 @@ reaches is a usage error naming both numbers.
 Exit status: 0 when the run completed (a scenario whose every request failed,
 or that measured none, gets a WARNING line under the table);
 1 when no request of any scenario succeeded (a scenario that measured no
-request counts as failed), an output could not be written, or the run was
-interrupted (partial results are still written); 2 for usage errors,
-including zero, negative or contradictory flag values. Output paths are
-checked before the run starts.
-`
+request counts as failed), a threshold was not met (or could not be
+judged), an output could not be written, or the run was interrupted
+(partial results are still written); 2 for usage errors, including zero,
+negative or contradictory flag values and thresholds naming an unknown
+scenario or metric. Output paths are checked before the run starts.
+` + thresholdDoc

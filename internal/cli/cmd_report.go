@@ -17,12 +17,14 @@ import (
 // JSON reports carry everything; without them the figures come from the
 // results files (uncorrected latencies, status codes), else from the logs.
 func runReport(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "report", "report [--json FILE] [--html FILE] [--hdr DIR] [--hlog FILE] REPORT.json|RUN.hlog|RESULTS.bin...")
+	fs := newFlagSet(env, "report", "report [--json FILE] [--html FILE] [--hdr DIR] [--hlog FILE] [--threshold COND]... REPORT.json|RUN.hlog|RESULTS.bin...")
 	jsonOut := fs.String("json", "", "write the merged report as JSON to `FILE`")
 	htmlOut := fs.String("html", "", "write the merged HTML report to `FILE`")
 	hdrDir := fs.String("hdr", "", "write merged NAME.hgrm percentile files into `DIR`")
 	hlogOut := fs.String("hlog", "", "write the .hlog inputs merged into one interval log `FILE`")
 	force := fs.Bool("force", false, "merge JSON reports whose schedule, warm-up, population or scenarios differ (each difference is still warned on stderr)")
+	var ts thresholdsFlag
+	fs.Var(&ts, "threshold", thresholdUsage+", judged on the merged report")
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(env.stderr, reportDoc) }
 	if err := parseFlagsArgs(fs, args); err != nil {
@@ -92,9 +94,24 @@ func runReport(ctx context.Context, env *cliEnv, args []string) error {
 	if len(merged.Scenarios) == 0 {
 		return fmt.Errorf("%s: nothing to report (no scenario, no request)", strings.Join(files, ", "))
 	}
+	return finishReport(env, merged, ts, totals, outs)
+}
+
+// finishReport checks the thresholds against the merged scenarios (exit 2
+// before anything is written), prints the table and the thresholds'
+// lines, and writes the outputs; a threshold not met exits 1.
+func finishReport(env *cliEnv, merged *bench.Report, ts []bench.Threshold, totals *bench.HlogTotals, outs *outputs) error {
+	names := make([]string, len(merged.Scenarios))
+	for i := range merged.Scenarios {
+		names[i] = merged.Scenarios[i].Name
+	}
+	if err := bench.CheckThresholds(ts, names); err != nil {
+		return usageError{err}
+	}
 	if err := bench.WriteTable(env.stdout, merged); err != nil {
 		return err
 	}
+	thresholdsErr := judgeThresholds(env, merged, ts)
 	var errs []error
 	if outs.hlog != nil {
 		if err := totals.WriteMergedHlog(outs.hlog); err != nil {
@@ -102,7 +119,8 @@ func runReport(ctx context.Context, env *cliEnv, args []string) error {
 			outs.hlog.abort()
 		}
 	}
-	return errors.Join(append(errs, outs.writeReports(merged, env))...)
+	errs = append(errs, outs.writeReports(merged, env))
+	return errors.Join(append(errs, thresholdsErr)...)
 }
 
 // reportDoc ends report --help.
@@ -111,10 +129,13 @@ JSON reports are merged as parts of one run split across machines: their
 counts, rates and histograms add up. That holds only for runs of the same
 schedule, warm-up, population and scenarios, so reports that differ in any
 of them are refused (exit 1) with one line per difference; --force merges
-them anyway, warning of each difference. Exit status: 0 when the report was
-written; 1 for unreadable, refused or mismatched inputs and outputs that
-could not be written; 2 for usage errors.
-`
+them anyway, warning of each difference. --threshold judges the merged
+report, so a CI job that merges several generators' reports gates on the
+merge. Exit status: 0 when the report was written (and every threshold
+met); 1 for unreadable, refused or mismatched inputs, outputs that could
+not be written, and thresholds not met; 2 for usage errors (a threshold
+naming a scenario the reports lack included).
+` + thresholdDoc
 
 // checkMergeable refuses to merge reports of different runs: one line on
 // stderr per difference, then an error, unless force (the lines are then

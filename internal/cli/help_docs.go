@@ -86,6 +86,7 @@ var helpDocs = map[string]commandHelp{
 			"authscope bench --duration 10s --rate 500",
 			"authscope bench --profile compare --scenarios local-jwt,proxy-jwt --json out.json --html out.html",
 			"authscope bench --url http://127.0.0.1:3000/api/auth --scenarios proxy-jwt",
+			"authscope bench --threshold 'local-jwt:p99<2ms' --threshold '*:success>99.9%' --json run.json",
 		},
 		environment: envLines(secretEnv, []string{
 			profilesEnv,
@@ -111,7 +112,17 @@ var helpDocs = map[string]commandHelp{
 			"authscope report a.json b.json",
 			"authscope report --json merged.json --html merged.html a.json b.json",
 			"authscope report --hlog merged.hlog gen1.hlog gen2.hlog",
+			"authscope report --json merged.json --threshold 'proxy-jwt:p99<5ms' gen1.json gen2.json",
 		},
+	},
+	"compare": {
+		about: "Compares a run's JSON report (from bench, or merged by report) with a baseline's, per scenario: p50, p90, p99 and p99.9 with each run's 95% interval from its HDR histogram, achieved req/s and success, each with a verdict. A figure regresses only when the new interval lies above the baseline's by more than --max-regression, so noise is never a regression; too few samples say so; runs of a different schedule, population, scenario set, worker limits or host are not comparable, naming each difference. Text, or Markdown for a pull request comment.",
+		examples: []string{
+			"authscope compare base.json new.json",
+			"authscope compare --max-regression 5% --format markdown base.json new.json > comment.md",
+			"authscope compare --format json base.json merged.json",
+		},
+		exit: "0 when no figure regressed beyond the bound; 1 when one did; 2 for unreadable, oversized or non-report files, bad flags, and runs that are not comparable (the comparison is still printed).",
 	},
 	"seed": {
 		about: "Fills a session store with deterministic demo or load data: users, and sessions in a realistic mix (fresh, due for an updateAge extension, expired). The same --seed gives the same users and tokens, so a rerun inserts nothing new. A SQLite store is created when missing; a PostgreSQL one needs the adapter's tables (--create-schema makes them).",

@@ -84,6 +84,11 @@ func (b *BenchRunner) Start(ctx context.Context, name string, s tui.Settings) (<
 		defer close(out)
 		defer release()
 		for snap := range ch {
+			if snap.Final && snap.Report != nil {
+				// Recorded before anyone else sees the report, so an export
+				// compares (authscope compare checks generators and host).
+				snap.Report.Generators = []bench.Generator{bench.NewGenerator(cfg)}
+			}
 			rs := convertSnapshot(name, snap)
 			if snap.Final && snap.Report != nil {
 				b.mu.Lock()

@@ -1,0 +1,93 @@
+package bench
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+)
+
+// Generator is what shaped a run besides its schedule and population:
+// the load generator's limits and the machine it ran on. Two runs are
+// only comparable (see Compare) when their generators match: a latency
+// measured with 4 CPUs says little about one measured with 2. The host is
+// described by its class (system, architecture, CPU count and model), not
+// its name, so CI runners of the same kind compare.
+type Generator struct {
+	Workers    uint64   `json:"workers"`
+	MaxWorkers uint64   `json:"max_workers"` // 0: unbounded
+	Timeout    Duration `json:"timeout"`
+	OS         string   `json:"os"`
+	Arch       string   `json:"arch"`
+	CPUs       int      `json:"cpus"`
+	CPUModel   string   `json:"cpu_model,omitempty"`
+	GoMaxProcs int      `json:"gomaxprocs"`
+}
+
+// NewGenerator describes this process running cfg (after WithDefaults).
+func NewGenerator(cfg Config) Generator {
+	return Generator{
+		Workers: cfg.Workers, MaxWorkers: cfg.MaxWorkers, Timeout: cfg.Timeout,
+		OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), CPUModel: cpuModel(),
+		GoMaxProcs: runtime.GOMAXPROCS(0),
+	}
+}
+
+// Host renders the machine: "linux/amd64, 2 CPUs (GOMAXPROCS 2), AMD EPYC 7B13".
+func (g Generator) Host() string {
+	s := fmt.Sprintf("%s/%s, %d CPUs (GOMAXPROCS %d)", g.OS, g.Arch, g.CPUs, g.GoMaxProcs)
+	if g.CPUModel != "" {
+		s += ", " + g.CPUModel
+	}
+	return s
+}
+
+// Limits renders the generator's limits: "10 workers, no worker cap, timeout 30s".
+func (g Generator) Limits() string {
+	maxW := "no worker cap"
+	if g.MaxWorkers > 0 {
+		maxW = fmt.Sprintf("at most %d workers", g.MaxWorkers)
+	}
+	return fmt.Sprintf("%d workers, %s, timeout %s", g.Workers, maxW, g.Timeout)
+}
+
+// generatorSet renders gs as a sorted multiset of what one of Host or
+// Limits says, "2× A; 1× B": the order generators were merged in does not
+// matter.
+func generatorSet(gs []Generator, what func(Generator) string) string {
+	count := map[string]int{}
+	var keys []string
+	for _, g := range gs {
+		k := what(g)
+		if count[k] == 0 {
+			keys = append(keys, k)
+		}
+		count[k]++
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d× %s", count[k], k)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// cpuModel is the CPU's model name from /proc/cpuinfo ("" where there is
+// none: not Linux, or an architecture that does not name it).
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == "model name" {
+			return strings.Join(strings.Fields(v), " ")
+		}
+	}
+	return ""
+}
