@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,8 @@ import (
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/betterauth"
+	bamysql "github.com/authscope/authscope/resolver/betterauth/mysqlstore"
+	bapg "github.com/authscope/authscope/resolver/betterauth/pgstore"
 	basqlite "github.com/authscope/authscope/resolver/betterauth/sqlitestore"
 	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
@@ -56,9 +59,8 @@ func onlyAuthJS(n engine.Name, what string) error {
 }
 
 // openBetterAuthStore opens Better Auth's session store: --db or --db-env
-// when given, else the profile's store section. Better Auth's Kysely SQLite
-// layout (tables "user" and "session") is the one supported so far.
-func openBetterAuthStore(ctx context.Context, env *cliEnv, f *resolveFlags, readOnly bool, p *profiles.Profile) (*basqlite.Store, error) {
+// when given, else the profile's store section.
+func openBetterAuthStore(ctx context.Context, env *cliEnv, f *resolveFlags, readOnly bool, p *profiles.Profile) (betterAuthStore, error) {
 	var dsn string
 	var err error
 	if f.store.db != "" || f.store.dbEnv != "" || p == nil {
@@ -74,17 +76,37 @@ func openBetterAuthStore(ctx context.Context, env *cliEnv, f *resolveFlags, read
 	return openBetterAuthDSN(ctx, dsn, readOnly)
 }
 
-// openBetterAuthDSN opens a sqlite: DSN as Better Auth's store.
-func openBetterAuthDSN(ctx context.Context, dsn string, readOnly bool) (*basqlite.Store, error) {
+// betterAuthStore is Better Auth's store as the commands use it: resolve,
+// browse and revoke, close.
+type betterAuthStore interface {
+	betterauth.Store
+	store.Browser
+	Close() error
+}
+
+// openBetterAuthDSN opens Better Auth's tables at dsn: the Kysely SQLite
+// layout (sqlite:PATH), or on PostgreSQL and MySQL/MariaDB the Kysely,
+// Prisma or Drizzle layout found in the catalog.
+func openBetterAuthDSN(ctx context.Context, dsn string, readOnly bool) (betterAuthStore, error) {
 	kind, err := store.KindOf(dsn)
 	if err != nil {
 		return nil, usageError{err}
 	}
-	if kind != store.KindSQLite {
-		return nil, usagef("Better Auth's %s layout is not supported yet: the better-auth engine reads the Kysely SQLite layout (sqlite:PATH)", kind)
+	var st betterAuthStore
+	switch kind {
+	case store.KindSQLite:
+		_, path, _ := strings.Cut(dsn, ":")
+		st, err = basqlite.Open(ctx, path, basqlite.Options{ReadOnly: readOnly})
+	case store.KindPostgres:
+		st, err = bapg.Open(ctx, dsn, bapg.Options{ReadOnly: readOnly})
+	case store.KindMySQL:
+		st, err = bamysql.Open(ctx, dsn, bamysql.Options{ReadOnly: readOnly})
+	default:
+		return nil, usagef("Better Auth on %s is not supported: the better-auth engine reads SQLite, PostgreSQL and MySQL/MariaDB", kind)
 	}
-	_, path, _ := strings.Cut(dsn, ":")
-	st, err := basqlite.Open(ctx, path, basqlite.Options{ReadOnly: readOnly})
+	if errors.Is(err, store.ErrBadDSN) {
+		return nil, usageError{err}
+	}
 	if err != nil {
 		return nil, storeOpenError(fmt.Errorf("opening %s: %w", store.Redact(dsn), err))
 	}
