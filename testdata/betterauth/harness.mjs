@@ -36,10 +36,29 @@ export function authOptions(k, db) {
 	return o;
 }
 
-// openAuth opens (or creates) the SQLite file and migrates it.
+// openDatabase opens what Better Auth's Kysely adapter runs on: a
+// better-sqlite3 file (WAL, so Go reads it concurrently), a pg Pool for a
+// postgres:// URL, or a mysql2 pool for a mysql:// URL (timezone "Z", as
+// Better Auth's MySQL guide configures it, so DATETIME and TIMESTAMP
+// values are UTC).
+export async function openDatabase(where = ":memory:") {
+	if (/^postgres(ql)?:\/\//.test(where)) {
+		const { default: pg } = await import("pg");
+		return new pg.Pool({ connectionString: where, max: 4 });
+	}
+	if (where.startsWith("mysql://")) {
+		const { createPool } = await import("mysql2/promise");
+		return createPool({ uri: where, timezone: "Z", connectionLimit: 4 });
+	}
+	const db = new Database(where);
+	if (where !== ":memory:") db.pragma("journal_mode = WAL");
+	return db;
+}
+
+// openAuth opens (or creates) the database and migrates it with Better
+// Auth's own migrations.
 export async function openAuth(k, file = ":memory:") {
-	const db = new Database(file);
-	if (file !== ":memory:") db.pragma("journal_mode = WAL");
+	const db = await openDatabase(file);
 	const opts = authOptions(k, db);
 	const { runMigrations } = await getMigrations(opts);
 	await runMigrations();

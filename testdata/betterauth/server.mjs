@@ -1,9 +1,12 @@
 // A live Better Auth for authscope's interop tests: email and password
-// sign-in, Kysely's built-in adapter on a better-sqlite3 file (WAL, so Go
-// can read it concurrently), mounted at /api/auth through better-auth/node,
-// on 127.0.0.1 only. Prints "listening <port>" when ready.
+// sign-in, Kysely's built-in adapter on BA_DB: a better-sqlite3 file (WAL,
+// so Go can read it concurrently), a postgres:// URL (pg Pool) or a
+// mysql:// URL (mysql2 pool); mounted at /api/auth through
+// better-auth/node, on 127.0.0.1 only. Prints "listening <port>" when
+// ready.
 //
 //   BETTER_AUTH_SECRET=... BA_DB=/tmp/ba.sqlite node server.mjs 0
+//   BETTER_AUTH_SECRET=... BA_DB=postgres://postgres@127.0.0.1:5432/db node server.mjs 0
 import { createServer } from "node:http";
 import { toNodeHandler } from "better-auth/node";
 import { openAuth } from "./harness.mjs";
@@ -20,7 +23,7 @@ const knobs = {
 	jwt: env.BA_JWT === "1",
 };
 if (!env.BA_DB) {
-	console.error("BA_DB (the SQLite file) is required");
+	console.error("BA_DB (a SQLite file, postgres:// or mysql:// URL) is required");
 	process.exit(2);
 }
 const { auth } = await openAuth(knobs, env.BA_DB);
