@@ -16,6 +16,7 @@ import (
 	"github.com/authscope/authscope/resolver/betterauth"
 	bamysql "github.com/authscope/authscope/resolver/betterauth/mysqlstore"
 	bapg "github.com/authscope/authscope/resolver/betterauth/pgstore"
+	baredis "github.com/authscope/authscope/resolver/betterauth/redisstore"
 	basqlite "github.com/authscope/authscope/resolver/betterauth/sqlitestore"
 	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
@@ -73,21 +74,22 @@ func openBetterAuthStore(ctx context.Context, env *cliEnv, f *resolveFlags, read
 		}
 		return nil, usageError{err}
 	}
-	return openBetterAuthDSN(ctx, dsn, readOnly)
+	return openBetterAuthDSN(ctx, env, dsn, readOnly)
 }
 
-// betterAuthStore is Better Auth's store as the commands use it: resolve,
-// browse and revoke, close.
+// betterAuthStore is Better Auth's store as the commands use it (the SQL
+// stores also implement store.Browser).
 type betterAuthStore interface {
 	betterauth.Store
-	store.Browser
 	Close() error
 }
 
 // openBetterAuthDSN opens Better Auth's tables at dsn: the Kysely SQLite
-// layout (sqlite:PATH), or on PostgreSQL and MySQL/MariaDB the Kysely,
-// Prisma or Drizzle layout found in the catalog.
-func openBetterAuthDSN(ctx context.Context, dsn string, readOnly bool) (betterAuthStore, error) {
+// layout (sqlite:PATH), on PostgreSQL and MySQL/MariaDB the Kysely,
+// Prisma or Drizzle layout found in the catalog, or a Redis
+// secondaryStorage (redis://; keys as Better Auth writes them, after
+// BETTER_AUTH_REDIS_PREFIX).
+func openBetterAuthDSN(ctx context.Context, env *cliEnv, dsn string, readOnly bool) (betterAuthStore, error) {
 	kind, err := store.KindOf(dsn)
 	if err != nil {
 		return nil, usageError{err}
@@ -101,8 +103,10 @@ func openBetterAuthDSN(ctx context.Context, dsn string, readOnly bool) (betterAu
 		st, err = bapg.Open(ctx, dsn, bapg.Options{ReadOnly: readOnly})
 	case store.KindMySQL:
 		st, err = bamysql.Open(ctx, dsn, bamysql.Options{ReadOnly: readOnly})
+	case store.KindRedis:
+		st, err = baredis.Open(ctx, dsn, baredis.Options{Prefix: env.getenv("BETTER_AUTH_REDIS_PREFIX")})
 	default:
-		return nil, usagef("Better Auth on %s is not supported: the better-auth engine reads SQLite, PostgreSQL and MySQL/MariaDB", kind)
+		return nil, usagef("Better Auth on %s is not supported: the better-auth engine reads SQLite, PostgreSQL, MySQL/MariaDB and Redis (secondaryStorage)", kind)
 	}
 	if errors.Is(err, store.ErrBadDSN) {
 		return nil, usageError{err}

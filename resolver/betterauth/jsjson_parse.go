@@ -314,3 +314,7 @@ func (p *jsonParser) hex4() (rune, bool) {
 	p.i += 4
 	return r, true
 }
+
+// SafeJSONParse is Better Auth's safeJSONParse: JSON.parse keeping member
+// order (objects as Object), ISO 8601 date strings revived as time.Time.
+func SafeJSONParse(data []byte) (any, error) { return parseJSON(data, true) }

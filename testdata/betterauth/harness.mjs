@@ -32,6 +32,7 @@ export function authOptions(k, db) {
 	if (k.cookiePrefix) o.advanced.cookiePrefix = k.cookiePrefix;
 	if (k.userFields) o.user = { additionalFields: k.userFields };
 	if (k.sessionFields) o.session.additionalFields = k.sessionFields;
+	if (k.secondaryStorage) o.secondaryStorage = k.secondaryStorage;
 	if (k.jwt) o.plugins.push(jwt(k.jwt === true ? {} : k.jwt));
 	return o;
 }
@@ -101,5 +102,22 @@ export function rows(db) {
 	return {
 		user: db.prepare('SELECT * FROM "user" ORDER BY "id"').all(),
 		session: db.prepare('SELECT * FROM "session" ORDER BY "id"').all(),
+	};
+}
+
+// redisStorage is a secondaryStorage on Redis (the `redis` client), as
+// Better Auth's guide writes one: keys as Better Auth names them, after an
+// optional prefix; EX when Better Auth gives a TTL.
+export async function redisStorage(url, prefix = "") {
+	const { createClient } = await import("redis");
+	const client = createClient({ url });
+	await client.connect();
+	return {
+		client,
+		get: (key) => client.get(prefix + key),
+		set: (key, value, ttl) => (ttl ? client.set(prefix + key, value, { EX: ttl }) : client.set(prefix + key, value)),
+		delete: async (key) => {
+			await client.del(prefix + key);
+		},
 	};
 }

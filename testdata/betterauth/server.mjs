@@ -9,7 +9,7 @@
 //   BETTER_AUTH_SECRET=... BA_DB=postgres://postgres@127.0.0.1:5432/db node server.mjs 0
 import { createServer } from "node:http";
 import { toNodeHandler } from "better-auth/node";
-import { openAuth } from "./harness.mjs";
+import { openAuth, redisStorage } from "./harness.mjs";
 
 const env = process.env;
 const num = (v) => (v === undefined || v === "" ? undefined : Number(v));
@@ -26,6 +26,8 @@ if (!env.BA_DB) {
 	console.error("BA_DB (a SQLite file, postgres:// or mysql:// URL) is required");
 	process.exit(2);
 }
+// BA_REDIS: sessions in a Redis secondaryStorage (keys after BA_REDIS_PREFIX).
+if (env.BA_REDIS) knobs.secondaryStorage = await redisStorage(env.BA_REDIS, env.BA_REDIS_PREFIX ?? "");
 const { auth } = await openAuth(knobs, env.BA_DB);
 const handler = toNodeHandler(auth);
 const server = createServer((req, res) => {
