@@ -38,7 +38,10 @@
 // adapter: find by token (session and user), update expiry, delete.
 // Records come back in the adapter's output form (AdapterOutput converts a
 // SQL row). MemoryStore holds rows in memory; package sqlitestore reads and
-// writes the Kysely SQLite layout a live server uses.
+// writes the Kysely SQLite layout a live server uses; package sqlstore is
+// the one SQL store for PostgreSQL and MySQL (opened by pgstore and
+// mysqlstore, layouts found in the catalog); package redisstore reads
+// secondaryStorage's keys.
 //
 // # Wiring
 //
