@@ -114,13 +114,16 @@ var helpDocs = map[string]commandHelp{
 		},
 	},
 	"seed": {
-		about: "Fills a session store with deterministic demo or load data: users, and sessions in a realistic mix (fresh, due for an updateAge extension, expired). The same --seed gives the same users and tokens, so a rerun inserts nothing new. A SQLite store is created when missing; a PostgreSQL one needs the adapter's tables (--create-schema makes them).",
+		about: "Fills a session store with deterministic demo or load data: users, and sessions in a realistic mix (fresh, due for an updateAge extension, expired). The same --seed gives the same users and tokens, so a rerun inserts nothing new. A SQLite store is created when missing; a PostgreSQL one needs the adapter's tables (--create-schema makes them). With --engine better-auth it writes Better Auth's layout instead (the Kysely tables on SQLite, PostgreSQL or MySQL, or secondaryStorage keys in Redis) and prints the first sessions' cookies signed with BETTER_AUTH_SECRET (fingerprints unless --reveal).",
 		examples: []string{
 			"authscope seed --db sqlite:demo.db --users 1000 --sessions 10000",
+			"BETTER_AUTH_SECRET=... authscope seed --engine better-auth --db postgres://127.0.0.1/app --create-schema --reveal",
 			"authscope seed --db-env DATABASE_URL --schema prisma --create-schema",
 			"authscope seed --db redis://127.0.0.1:6379/0 --now 2025-11-27T08:00:00Z --max-age 720h",
 		},
-		environment: []string{"the variable --db-env names       the store DSN (keeps its password out of argv)"},
+		environment: []string{"the variable --db-env names       the store DSN (keeps its password out of argv)",
+			"BETTER_AUTH_SECRET, AUTH_SECRET   --engine better-auth: the secret its cookies are signed with",
+			"BETTER_AUTH_REDIS_PREFIX          --engine better-auth on Redis: the prefix the app's secondaryStorage puts before keys"},
 	},
 	"db migrate": {
 		about: dbAbout,

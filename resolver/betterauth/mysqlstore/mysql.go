@@ -24,6 +24,10 @@ type Options struct {
 	// Layout names tables and columns (modelName, fields); empty: detected.
 	Layout   sqlstore.Layout
 	ReadOnly bool
+	// CreateSchema creates the Kysely migration's "user" and "session"
+	// tables when absent (sqlstore.Schema): for seeding a new database,
+	// never for a deployment's.
+	CreateSchema bool
 	// MaxConns bounds the pool (default 8).
 	MaxConns int
 	// ConnectTimeout bounds each dial (default 5s).
@@ -56,6 +60,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*sqlstore.Store, error
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("betterauth mysql: %w", err)
+	}
+	if opts.CreateSchema && !opts.ReadOnly {
+		if err := sqlstore.CreateSchema(ctx, db, sqlstore.MySQL); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("betterauth %s: create schema: %w", sqlstore.MySQL.Name, err)
+		}
 	}
 	st, err := sqlstore.New(ctx, db, sqlstore.MySQL, sqlstore.Options{Layout: opts.Layout, ReadOnly: opts.ReadOnly})
 	if err != nil {

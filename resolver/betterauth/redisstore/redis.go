@@ -249,3 +249,55 @@ func (s *Store) setRefs(ctx context.Context, uid string, refs []ref, now time.Ti
 func ttlSeconds(expiresMs int64, now time.Time) int64 {
 	return int64(math.Max(math.Floor(float64(expiresMs-now.UnixMilli())/1e3), 0))
 }
+
+// InsertAll writes sessions as createSession does with secondaryStorage
+// (for seeding): each token's {session, user} value with the TTL to its
+// expiry (expired ones are skipped: Redis would drop them), and the users'
+// active-sessions lists. Rows are field → value as the SQL layouts hold
+// them (dates as ISO text or time.Time, booleans as 0/1 or bool).
+func (s *Store) InsertAll(ctx context.Context, users, sessions []betterauth.Object) error {
+	byID := map[string]betterauth.Object{}
+	for _, u := range users {
+		id, _ := u.String("id")
+		byID[id] = betterauth.AdapterOutput(u, betterauth.UserFields, nil)
+	}
+	now := s.now()
+	refs := map[string][]ref{}
+	for _, row := range sessions {
+		sess := createOrder(betterauth.AdapterOutput(row, betterauth.SessionFields, nil))
+		exp, _ := sess.Time("expiresAt")
+		ttl := ttlSeconds(exp.UnixMilli(), now)
+		if ttl <= 0 {
+			continue
+		}
+		uid, _ := sess.String("userId")
+		tok, _ := sess.String("token")
+		if err := s.set(ctx, tok, betterauth.Object{{Name: "session", Value: sess}, {Name: "user", Value: byID[uid]}}, ttl); err != nil {
+			return fmt.Errorf("betterauth redis: insert: %w", err)
+		}
+		refs[uid] = append(refs[uid], ref{tok, float64(exp.UnixMilli())})
+	}
+	for uid, rs := range refs {
+		old, err := s.refs(ctx, uid)
+		if err != nil {
+			return err
+		}
+		if err := s.setRefs(ctx, uid, append(keep(old, "", now), rs...), now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createSessionOrder is the member order createSession builds a session in.
+var createSessionOrder = []string{"id", "ipAddress", "userAgent", "expiresAt", "userId", "token", "createdAt", "updatedAt"}
+
+func createOrder(o betterauth.Object) betterauth.Object {
+	out := make(betterauth.Object, 0, len(o))
+	for _, name := range createSessionOrder {
+		if v, ok := o.Get(name); ok {
+			out = append(out, betterauth.Field{Name: name, Value: v})
+		}
+	}
+	return out
+}
