@@ -18,7 +18,9 @@ func TestSeedBetterAuth(t *testing.T) {
 		dsn  func(t *testing.T) (string, map[string]string)
 		args []string
 	}{
-		{"sqlite", func(t *testing.T) (string, map[string]string) { return "sqlite:" + filepath.Join(t.TempDir(), "ba.db"), nil }, nil},
+		{"sqlite", func(t *testing.T) (string, map[string]string) {
+			return "sqlite:" + filepath.Join(t.TempDir(), "ba.db"), nil
+		}, nil},
 		{"postgres", func(t *testing.T) (string, map[string]string) { return storetest.PostgresDB(t), nil }, []string{"--create-schema"}},
 		{"mysql", func(t *testing.T) (string, map[string]string) { return storetest.MySQLDB(t), nil }, []string{"--create-schema"}},
 		{"redis", func(t *testing.T) (string, map[string]string) {
