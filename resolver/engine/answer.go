@@ -26,7 +26,8 @@ type Answer struct {
 }
 
 // Resolve resolves in with r (built by New) and keeps Better Auth's body:
-// exact from a local Better Auth resolver, reduced otherwise. q are
+// exact whether resolved locally, cached or proxied; reduced only for a
+// session without Better Auth's own form (FromResolverSession). q are
 // get-session's query flags, honoured on the local path.
 func Resolve(ctx context.Context, r resolver.Resolver, in resolver.Input, q betterauth.Options) (Answer, error) {
 	switch v := r.(type) {
