@@ -38,9 +38,10 @@ func envLines(groups ...[]string) []string {
 
 var helpDocs = map[string]commandHelp{
 	"tui": {
-		about: "Opens the terminal app: Sessions (browse, filter, reveal and revoke live sessions), Resolver (toggle mode, strategy, cache and redaction) and Load (load runs and capacity searches with HDR percentiles). Without --profile it runs on the embedded demo (a seeded SQLite store, minted JWT cookies and built-in upstreams on loopback); a bare `authscope` opens the same. It needs a terminal.",
+		about: "Opens the terminal app: Sessions (browse, filter, reveal and revoke live sessions), Resolver (toggle mode, strategy, cache and redaction) and Load (load runs and capacity searches with HDR percentiles). Without --profile it runs on the embedded demo (a seeded SQLite store, minted JWT cookies and built-in upstreams on loopback); a bare `authscope` opens the same. With --engine better-auth (or the profile's resolver.engine) a real deployment's profile browses and revokes its Better Auth store instead, resolving each row read-only. It needs a terminal.",
 		examples: []string{
 			"authscope                                     # the demo",
+			"authscope tui --profile prod --engine better-auth",
 			"authscope tui --profile prod --cookies cookies.txt",
 			"authscope tui --profile prod --from-serve http://127.0.0.1:8080",
 		},
