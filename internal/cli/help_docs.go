@@ -87,6 +87,7 @@ var helpDocs = map[string]commandHelp{
 			"authscope bench --duration 10s --rate 500",
 			"authscope bench --profile compare --scenarios local-jwt,proxy-jwt --json out.json --html out.html",
 			"authscope bench --url http://127.0.0.1:3000/api/auth --scenarios proxy-jwt",
+			"authscope bench --profile prod --engine better-auth --db-seed 1 --url http://127.0.0.1:3000/api/auth   # ba-db, ba-cookie-cache, ba-proxy on a Better Auth deployment",
 		},
 		environment: envLines(secretEnv, []string{
 			profilesEnv,
@@ -99,6 +100,7 @@ var helpDocs = map[string]commandHelp{
 		examples: []string{
 			"authscope capacity --slo p99=5ms --peak 20000/s",
 			"authscope capacity --profile compare --slo p99=5ms --max-errors 0.1% --peak 20000/s --headroom 30% --json plan.json",
+			"authscope capacity --profile prod --engine better-auth --slo p99=5ms --peak 5000/s",
 		},
 		environment: envLines(secretEnv, []string{
 			profilesEnv,

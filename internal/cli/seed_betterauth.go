@@ -2,13 +2,12 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/authscope/authscope/internal/benchtarget"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/betterauth"
 	bamysql "github.com/authscope/authscope/resolver/betterauth/mysqlstore"
@@ -71,12 +70,7 @@ func openBetterAuthSeeder(ctx context.Context, env *cliEnv, dsn string, create b
 	return st, nil
 }
 
-// seedToken is the seed's i-th session token: 32 URL-safe characters, the
-// same for the same seed (so a rerun finds its rows).
-func seedToken(seed int64, i int) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "authscope-ba-seed/%d/%d", seed, i))
-	return base64.RawURLEncoding.EncodeToString(h[:])[:32]
-}
+func seedToken(seed int64, i int) string { return benchtarget.BetterAuthSeedToken(seed, i) }
 
 // baSeedRows builds the users and the sessions: 70% fresh, 20% due for an
 // updateAge extension, 10% expired, round-robin over the users.
