@@ -46,7 +46,7 @@ func (f *benchFlags) betterAuthDeployment(ctx context.Context, env *cliEnv, p *p
 	if err != nil || dsn == "" {
 		return none, err
 	}
-	st, err := openBetterAuthDSN(ctx, env, dsn, true)
+	st, err := openBetterAuthLayout(ctx, env, dsn, true, baLayout(p))
 	if err != nil {
 		return none, err
 	}

@@ -18,6 +18,7 @@ import (
 	bapg "github.com/authscope/authscope/resolver/betterauth/pgstore"
 	baredis "github.com/authscope/authscope/resolver/betterauth/redisstore"
 	basqlite "github.com/authscope/authscope/resolver/betterauth/sqlitestore"
+	"github.com/authscope/authscope/resolver/betterauth/sqlstore"
 	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/tui"
@@ -74,7 +75,26 @@ func openBetterAuthStore(ctx context.Context, env *cliEnv, f *resolveFlags, read
 		}
 		return nil, usageError{err}
 	}
-	return openBetterAuthDSN(ctx, env, dsn, readOnly)
+	return openBetterAuthLayout(ctx, env, dsn, readOnly, baLayout(p))
+}
+
+// baLayout is the profile's Better Auth schema options (store.better_auth)
+// as a store layout; nil profile, none.
+func baLayout(p *profiles.Profile) sqlstore.Layout {
+	if p == nil {
+		return sqlstore.Layout{}
+	}
+	b := p.Store.BetterAuth
+	return sqlstore.Layout{SessionTable: b.SessionModel, UserTable: b.UserModel, SessionColumns: b.SessionFields, UserColumns: b.UserFields,
+		SessionExtra: baExtra(b.SessionExtra), UserExtra: baExtra(b.UserExtra)}
+}
+
+func baExtra(fs []profiles.BetterAuthExtra) []betterauth.AdditionalField {
+	var out []betterauth.AdditionalField
+	for _, f := range fs {
+		out = append(out, betterauth.AdditionalField{Name: f.Name, Type: f.Type, Hidden: f.Returned != nil && !*f.Returned})
+	}
+	return out
 }
 
 // betterAuthStore is Better Auth's store as the commands use it (the SQL
@@ -90,6 +110,12 @@ type betterAuthStore interface {
 // secondaryStorage (redis://; keys as Better Auth writes them, after
 // BETTER_AUTH_REDIS_PREFIX).
 func openBetterAuthDSN(ctx context.Context, env *cliEnv, dsn string, readOnly bool) (betterAuthStore, error) {
+	return openBetterAuthLayout(ctx, env, dsn, readOnly, sqlstore.Layout{})
+}
+
+// openBetterAuthLayout is openBetterAuthDSN with the deployment's table,
+// column and additionalFields names (the profile's store.better_auth).
+func openBetterAuthLayout(ctx context.Context, env *cliEnv, dsn string, readOnly bool, l sqlstore.Layout) (betterAuthStore, error) {
 	kind, err := store.KindOf(dsn)
 	if err != nil {
 		return nil, usageError{err}
@@ -98,11 +124,12 @@ func openBetterAuthDSN(ctx context.Context, env *cliEnv, dsn string, readOnly bo
 	switch kind {
 	case store.KindSQLite:
 		_, path, _ := strings.Cut(dsn, ":")
-		st, err = basqlite.Open(ctx, path, basqlite.Options{ReadOnly: readOnly})
+		st, err = basqlite.Open(ctx, path, basqlite.Options{ReadOnly: readOnly, SessionTable: l.SessionTable, UserTable: l.UserTable,
+			SessionColumns: l.SessionColumns, UserColumns: l.UserColumns, SessionExtra: l.SessionExtra, UserExtra: l.UserExtra})
 	case store.KindPostgres:
-		st, err = bapg.Open(ctx, dsn, bapg.Options{ReadOnly: readOnly})
+		st, err = bapg.Open(ctx, dsn, bapg.Options{ReadOnly: readOnly, Layout: l})
 	case store.KindMySQL:
-		st, err = bamysql.Open(ctx, dsn, bamysql.Options{ReadOnly: readOnly})
+		st, err = bamysql.Open(ctx, dsn, bamysql.Options{ReadOnly: readOnly, Layout: l})
 	case store.KindRedis:
 		st, err = baredis.Open(ctx, dsn, baredis.Options{Prefix: env.getenv("BETTER_AUTH_REDIS_PREFIX")})
 	default:
@@ -127,6 +154,9 @@ type engineBuild struct {
 	// baStore is Better Auth's store, opened by the caller (nil in proxy
 	// mode or when the caller opens none).
 	baStore betterauth.Store
+	// profile carries Better Auth's additionalFields (store.better_auth),
+	// which decide what get-session returns.
+	profile *profiles.Profile
 }
 
 // buildEngine builds the resolver for b.name from the layered Auth.js
@@ -136,6 +166,8 @@ func buildEngine(env *cliEnv, cfg resolver.Config, b engineBuild) (resolver.Reso
 	if err != nil {
 		return nil, usageError{err}
 	}
+	l := baLayout(b.profile)
+	ba.SessionFields, ba.UserFields = l.SessionExtra, l.UserExtra
 	logger := b.logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -155,7 +187,7 @@ func buildEngine(env *cliEnv, cfg resolver.Config, b engineBuild) (resolver.Reso
 func (o resolveOutput) engineSession(ctx context.Context, f *resolveFlags, p *profiles.Profile, clock resolver.Clock, name engine.Name) error {
 	env, cfg := o.env, o.cfg
 	logger := newWarnLogger(env.stderr)
-	b := engineBuild{name: name, clock: clock, logger: logger, authjs: []resolver.Option{resolver.WithLogger(logger)}}
+	b := engineBuild{name: name, clock: clock, logger: logger, authjs: []resolver.Option{resolver.WithLogger(logger)}, profile: p}
 	if cfg.Mode == resolver.ModeLocal {
 		if name == engine.Auto && cfg.Strategy == resolver.StrategyDatabase {
 			st, err := openStore(ctx, env, f, cfg, p)
@@ -213,7 +245,7 @@ func (proc *process) engineBackends(ctx context.Context, env *cliEnv, f *resolve
 	if s.sharedCache != "" || s.busRedis != "" || s.busPG != "" {
 		return nil, opts, usagef("--shared-cache, --bus-redis and --bus-pg work with the authjs engine only so far (got --engine %s)", name)
 	}
-	b := engineBuild{name: name, clock: clock, logger: proc.logger, authjs: []resolver.Option{resolver.WithLogger(proc.logger)}}
+	b := engineBuild{name: name, clock: clock, logger: proc.logger, authjs: []resolver.Option{resolver.WithLogger(proc.logger)}, profile: p}
 	if cfg.Mode == resolver.ModeLocal {
 		if name == engine.Auto && cfg.Strategy == resolver.StrategyDatabase {
 			st, err := openStore(ctx, env, f, cfg, p)

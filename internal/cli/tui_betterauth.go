@@ -32,6 +32,8 @@ func betterAuthProfileDeps(ctx context.Context, p *profiles.Profile, getenv func
 	if err != nil {
 		return tui.Deps{}, nil, usageError{err}
 	}
+	l := baLayout(p)
+	ba.SessionFields, ba.UserFields = l.SessionExtra, l.UserExtra
 	deps := tui.Deps{
 		Profile:   p.Name,
 		Settings:  tui.Settings{Mode: cfg.Mode, Strategy: resolver.StrategyDatabase, Cache: cfg.Cache.Enabled},
@@ -48,7 +50,7 @@ func betterAuthProfileDeps(ctx context.Context, p *profiles.Profile, getenv func
 		return tui.Deps{}, nil, usageError{err}
 	}
 	if dsn != "" {
-		if st, err = openBetterAuthDSN(ctx, env, dsn, cfg.ReadOnly); err != nil {
+		if st, err = openBetterAuthLayout(ctx, env, dsn, cfg.ReadOnly, baLayout(p)); err != nil {
 			return tui.Deps{}, nil, err
 		}
 		closer = st.Close
