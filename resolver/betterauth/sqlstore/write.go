@@ -75,3 +75,22 @@ func (s *Store) arg(k kind, v any) any {
 	}
 	return v
 }
+
+// InsertUser writes one user row.
+func (s *Store) InsertUser(ctx context.Context, row betterauth.Object) error {
+	return s.insertOne(ctx, s.user, row)
+}
+
+// InsertSession writes one session row.
+func (s *Store) InsertSession(ctx context.Context, row betterauth.Object) error {
+	return s.insertOne(ctx, s.session, row)
+}
+
+func (s *Store) insertOne(ctx context.Context, t table, row betterauth.Object) error {
+	if s.readOnly {
+		return errReadOnly
+	}
+	q, args := s.insertSQL(t, row)
+	_, err := s.db.ExecContext(ctx, q, args...)
+	return s.wrap("insert into "+t.name, err)
+}
