@@ -21,7 +21,7 @@ func iso(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z")
 
 // seed writes 3 users with 5 sessions each: expiring 1h ago, in 1h, 2h,
 // 6 days 23h and 7 days.
-func seed(t *testing.T, st *sqlstore.Store, now time.Time) {
+func seed(t testing.TB, st *sqlstore.Store, now time.Time) {
 	t.Helper()
 	var users, sessions []betterauth.Object
 	offsets := []time.Duration{-time.Hour, time.Hour, 2 * time.Hour, 7*24*time.Hour - time.Hour, 7 * 24 * time.Hour}

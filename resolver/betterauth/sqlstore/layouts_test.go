@@ -80,7 +80,7 @@ func layouts() []layout {
 
 // fresh creates l's tables in a database of the test's own and returns its
 // DSN.
-func fresh(t *testing.T, l layout) string {
+func fresh(t testing.TB, l layout) string {
 	t.Helper()
 	if l.dialect == "postgres" {
 		return storetest.PostgresSchema(t, storetest.PostgresDB(t), l.ddl)
@@ -90,7 +90,7 @@ func fresh(t *testing.T, l layout) string {
 	return dsn
 }
 
-func open(t *testing.T, l layout, dsn string, lay sqlstore.Layout) *sqlstore.Store {
+func open(t testing.TB, l layout, dsn string, lay sqlstore.Layout) *sqlstore.Store {
 	t.Helper()
 	var st *sqlstore.Store
 	var err error

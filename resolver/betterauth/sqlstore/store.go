@@ -33,7 +33,7 @@ type Store struct {
 	extraU   []betterauth.AdditionalField
 	layout   string
 
-	findSession, findUser, update, del string
+	findSession, findJoined, update, del string
 }
 
 var (
@@ -76,26 +76,43 @@ func (s *Store) q(id string) string { return s.d.quote(id) }
 // col is a field's quoted column in t.
 func (s *Store) col(t table, field string) string { return s.q(t.cols[field].name) }
 
-func (s *Store) selectList(t table) string {
+func (s *Store) selectList(t table, alias string) string {
 	cols := make([]string, len(t.fields))
 	for i, f := range t.fields {
-		cols[i] = s.col(t, f)
+		cols[i] = alias + s.col(t, f)
 	}
 	return strings.Join(cols, ", ")
 }
 
 func (s *Store) prepare() {
 	st, ut := s.session, s.user
-	s.findSession = s.d.bind(`SELECT ` + s.selectList(st) + ` FROM ` + s.q(st.name) + ` WHERE ` + s.col(st, "token") + ` = ? LIMIT 1`)
-	s.findUser = s.d.bind(`SELECT ` + s.selectList(ut) + ` FROM ` + s.q(ut.name) + ` WHERE ` + s.col(ut, "id") + ` = ? LIMIT 1`)
+	s.findSession = s.d.bind(`SELECT ` + s.selectList(st, "") + ` FROM ` + s.q(st.name) + ` WHERE ` + s.col(st, "token") + ` = ? LIMIT 1`)
+	// One round trip for getSession's findSession (the adapter's join:
+	// {user: true}); a session without its user is no session.
+	s.findJoined = s.d.bind(`SELECT ` + s.selectList(st, "s.") + `, ` + s.selectList(ut, "u.") + ` FROM ` + s.q(st.name) + ` s JOIN ` + s.q(ut.name) +
+		` u ON u.` + s.col(ut, "id") + ` = s.` + s.col(st, "userId") + ` WHERE s.` + s.col(st, "token") + ` = ? LIMIT 1`)
 	s.update = s.d.bind(`UPDATE ` + s.q(st.name) + ` SET ` + s.col(st, "expiresAt") + ` = ?, ` + s.col(st, "updatedAt") + ` = ? WHERE ` + s.col(st, "token") + ` = ?`)
 	s.del = s.d.bind(`DELETE FROM ` + s.q(st.name) + ` WHERE ` + s.col(st, "token") + ` = ?`)
 }
 
 // row reads one row of t as field → value.
 func (s *Store) row(ctx context.Context, query string, t table, arg any) (betterauth.Object, error) {
-	vals := make([]any, len(t.fields))
-	ptrs := make([]any, len(t.fields))
+	objs, err := s.rows(ctx, query, arg, t)
+	if err != nil || objs == nil {
+		return nil, err
+	}
+	return objs[0], nil
+}
+
+// rows reads one result row holding each of ts's fields in turn, as one
+// Object per table (nil when there is no row).
+func (s *Store) rows(ctx context.Context, query string, arg any, ts ...table) ([]betterauth.Object, error) {
+	n := 0
+	for _, t := range ts {
+		n += len(t.fields)
+	}
+	vals := make([]any, n)
+	ptrs := make([]any, n)
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
@@ -106,11 +123,17 @@ func (s *Store) row(ctx context.Context, query string, t table, arg any) (better
 	if err != nil {
 		return nil, err
 	}
-	o := make(betterauth.Object, len(t.fields))
-	for i, f := range t.fields {
-		o[i] = betterauth.Field{Name: f, Value: value(vals[i])}
+	out := make([]betterauth.Object, len(ts))
+	i := 0
+	for k, t := range ts {
+		o := make(betterauth.Object, len(t.fields))
+		for j, f := range t.fields {
+			o[j] = betterauth.Field{Name: f, Value: value(vals[i])}
+			i++
+		}
+		out[k] = o
 	}
-	return o, nil
+	return out, nil
 }
 
 // value maps a driver value onto what the Node drivers hand Better Auth's
@@ -133,24 +156,13 @@ func value(v any) any {
 
 // FindSession implements betterauth.Store.
 func (s *Store) FindSession(ctx context.Context, token string) (*betterauth.Record, error) {
-	sr, err := s.row(ctx, s.findSession, s.session, token)
-	if err != nil || sr == nil {
+	objs, err := s.rows(ctx, s.findJoined, token, s.session, s.user)
+	if err != nil || objs == nil {
 		return nil, s.wrap("find session", err)
 	}
-	uid, _ := sr.Get("userId")
-	if uid == nil {
-		return nil, nil
-	}
-	if f, ok := uid.(float64); ok {
-		uid = int64(f)
-	}
-	ur, err := s.row(ctx, s.findUser, s.user, uid)
-	if err != nil || ur == nil {
-		return nil, s.wrap("find user", err)
-	}
 	return &betterauth.Record{
-		Session: betterauth.AdapterOutput(sr, betterauth.SessionFields, s.extraS),
-		User:    betterauth.AdapterOutput(ur, betterauth.UserFields, s.extraU),
+		Session: betterauth.AdapterOutput(objs[0], betterauth.SessionFields, s.extraS),
+		User:    betterauth.AdapterOutput(objs[1], betterauth.UserFields, s.extraU),
 	}, nil
 }
 
