@@ -123,7 +123,10 @@ func AppendJS(b []byte, v any) []byte {
 }
 
 // isoString is Date.prototype.toISOString.
-func isoString(t time.Time) string { return string(js.AppendISOTime(nil, t)) }
+func isoString(t time.Time) string {
+	var buf [32]byte // one allocation, the string's
+	return string(js.AppendISOTime(buf[:0], t))
+}
 
 func appendJSString(b []byte, s string) []byte { return js.AppendString(b, s) }
 
