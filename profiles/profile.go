@@ -134,6 +134,30 @@ type StoreBlock struct {
 	PoolSize int               `yaml:"pool_size"`
 	// KeyPrefix is the Redis adapter's baseKeyPrefix.
 	KeyPrefix string `yaml:"key_prefix"`
+	// BetterAuth is the deployment's Better Auth schema options, for the
+	// better-auth engine: modelName, fields and additionalFields.
+	BetterAuth BetterAuthBlock `yaml:"better_auth"`
+}
+
+// BetterAuthBlock mirrors betterAuth({session, user}) schema options:
+// session.modelName and user.modelName (tables), session.fields and
+// user.fields (field → column), and the additionalFields in config order.
+type BetterAuthBlock struct {
+	SessionModel  string            `yaml:"session_model"`
+	UserModel     string            `yaml:"user_model"`
+	SessionFields map[string]string `yaml:"session_fields"`
+	UserFields    map[string]string `yaml:"user_fields"`
+	SessionExtra  []BetterAuthExtra `yaml:"session_additional_fields"`
+	UserExtra     []BetterAuthExtra `yaml:"user_additional_fields"`
+}
+
+// BetterAuthExtra is one additionalFields entry: its name, type (string,
+// number, boolean, date) and whether get-session returns it (returned:
+// false hides it; default true).
+type BetterAuthExtra struct {
+	Name     string `yaml:"name"`
+	Type     string `yaml:"type"`
+	Returned *bool  `yaml:"returned"`
 }
 
 // Duration is a time.Duration written as a Go duration: "30s", "720h".

@@ -17,6 +17,12 @@ type Session struct {
 	// Extra holds members added by a session hook, encoded after "expires"
 	// in the order given.
 	Extra []Member
+	// Native is the answering engine's own form of the session, when it is
+	// not Auth.js (Better Auth: its get-session body), carried through
+	// caches and the proxy so an endpoint speaking that engine's protocol
+	// answers byte for byte. Auth.js leaves it nil; it is never printed
+	// (Format and LogValue redact the session) nor encoded.
+	Native any
 }
 
 // User is session.user. Name, Email and Image are Values because Auth.js

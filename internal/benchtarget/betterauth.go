@@ -7,6 +7,8 @@ package benchtarget
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	mrand "math/rand/v2"
 	"net/http"
@@ -130,7 +132,7 @@ func (e *Env) NewBetterAuthStore(ctx context.Context) (*basqlite.Store, error) {
 // baSide is what the ba-* scenarios share: the seeded store and populations.
 type baSide struct {
 	cfg      betterauth.Config
-	st       *basqlite.Store
+	st       betterauth.Store
 	pop      bench.StaticPopulation
 	cachePop bench.StaticPopulation
 	upstream string // get-session base URL, started on first use
@@ -194,17 +196,25 @@ func (s *Setup) betterAuth(ctx context.Context, o Options, n int, now time.Time,
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.NewBetterAuthStore(ctx)
-	if err != nil {
-		return nil, err
+	b := &baSide{cfg: cfg, st: o.BetterAuthStore}
+	if b.st != nil {
+		if b.pop, err = realBetterAuthPopulation(ctx, b, o.DBSeed, n, now); err != nil {
+			return nil, err
+		}
+		s.Notes = append(s.Notes, fmt.Sprintf("better-auth: the deployment's store, tokens of `authscope seed --engine better-auth --seed %d`", max(o.DBSeed, 1)))
+	} else {
+		st, err := s.NewBetterAuthStore(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b.st = st
+		if b.pop, err = SeedBetterAuth(ctx, st, cfg.Names(), cfg.Secrets.Current, n, now); err != nil {
+			return nil, err
+		}
+		s.Notes = append(s.Notes, fmt.Sprintf("better-auth: SQLite store (Kysely layout) seeded with %d sessions", 2*n))
 	}
-	b := &baSide{cfg: cfg, st: st}
-	if b.pop, err = SeedBetterAuth(ctx, st, cfg.Names(), cfg.Secrets.Current, n, now); err != nil {
-		return nil, err
-	}
-	s.Notes = append(s.Notes, fmt.Sprintf("better-auth: SQLite store (Kysely layout) seeded with %d sessions", 2*n))
 	if needCache {
-		r, err := betterauth.New(b.cacheConfig(), betterauth.WithStore(st))
+		r, err := betterauth.New(b.cacheConfig(), betterauth.WithStore(b.st))
 		if err != nil {
 			return nil, err
 		}
@@ -264,6 +274,14 @@ func (s *Setup) betterAuthUpstream(o Options) (string, error) {
 	if s.ba.upstream != "" {
 		return s.ba.upstream, nil
 	}
+	if o.BetterAuthURL != "" {
+		if err := s.Config.CheckURL(o.BetterAuthURL); err != nil {
+			return "", err
+		}
+		s.ba.upstream = o.BetterAuthURL
+		s.Notes = append(s.Notes, "upstream (better-auth): "+o.BetterAuthURL)
+		return s.ba.upstream, nil
+	}
 	if o.UpstreamURL != "" {
 		return "", fmt.Errorf("--url names an Auth.js upstream; Better Auth proxy scenarios use the built-in get-session")
 	}
@@ -297,4 +315,57 @@ func delayed(h http.Handler, latency, jitter time.Duration) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// BetterAuthSeedToken is `authscope seed --engine better-auth`'s i-th
+// session token under seed: 32 URL-safe characters, the same for the same
+// seed, so a rerun finds its rows and bench finds its population.
+func BetterAuthSeedToken(seed int64, i int) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "authscope-ba-seed/%d/%d", seed, i))
+	return base64.RawURLEncoding.EncodeToString(h[:])[:32]
+}
+
+// realBetterAuthPopulation reads a deployment's store for the seeded
+// tokens, each looked up once to sort it into valid and expired, and signs
+// their cookies with the configured secret.
+func realBetterAuthPopulation(ctx context.Context, b *baSide, seed int64, n int, now time.Time) (bench.StaticPopulation, error) {
+	if seed == 0 {
+		seed = 1
+	}
+	p := Population{Name: b.cfg.Names().SessionToken}
+	for j := 0; j < 3*n && len(p.Valid) < n; j++ {
+		tok := BetterAuthSeedToken(seed, j)
+		rec, err := b.st.FindSession(ctx, tok)
+		if err != nil {
+			return p.StaticPopulation, fmt.Errorf("reading the Better Auth population: %w", err)
+		}
+		if rec == nil {
+			continue
+		}
+		exp, _ := rec.Session.Time("expiresAt")
+		signed := betterauth.SignCookieValue(tok, b.cfg.Secrets.Current)
+		if !exp.After(now.Add(time.Minute)) {
+			p.Expired = append(p.Expired, p.Name+"="+signed)
+			continue
+		}
+		p.Valid = append(p.Valid, p.Name+"="+signed)
+		_, sig, _ := strings.Cut(signed, ".")
+		p.Tampered = append(p.Tampered, p.Name+"="+Tamper(tok)+"."+sig)
+	}
+	if len(p.Valid) == 0 {
+		return p.StaticPopulation, fmt.Errorf("the Better Auth store holds none of seed %d's sessions (run `authscope seed --engine better-auth --seed %d` first)", seed, seed)
+	}
+	return p.StaticPopulation, nil
+}
+
+// BetterAuthOnly keeps the ba-* scenarios (a run on a Better Auth
+// deployment: the Auth.js ones have nothing to resolve there).
+func BetterAuthOnly(scs []bench.ScenarioSpec) []bench.ScenarioSpec {
+	var out []bench.ScenarioSpec
+	for _, sc := range scs {
+		if isBetterAuth(benchStrategy(sc)) {
+			out = append(out, sc)
+		}
+	}
+	return out
 }

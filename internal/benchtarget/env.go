@@ -141,3 +141,6 @@ func (e *Env) Close() error {
 	e.closers = nil
 	return errors.Join(errs...)
 }
+
+// AddCloser has Close call fn too (a store the caller opened for the run).
+func (e *Env) AddCloser(fn func() error) { e.closers = append(e.closers, fn) }

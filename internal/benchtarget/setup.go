@@ -16,6 +16,7 @@ import (
 	"github.com/authscope/authscope/bench"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/betterauth"
 	"github.com/authscope/authscope/resolver/store"
 )
 
@@ -66,6 +67,13 @@ type Options struct {
 	UpstreamLatency, UpstreamJitter time.Duration
 	// dbSeed is the `authscope seed --seed` whose tokens a real store holds.
 	DBSeed int64
+	// BetterAuthStore is a real Better Auth deployment's store (opened
+	// read-only by the caller; tokens of `authscope seed --engine
+	// better-auth --seed DBSeed`) for the ba-* scenarios; nil seeds a
+	// temporary SQLite store. BetterAuthURL is the deployment's base URL
+	// with its base path, for ba-proxy (empty: the built-in get-session).
+	BetterAuthStore betterauth.Store
+	BetterAuthURL   string
 	// skipUnasked: the scenarios are the built-in comparison's default
 	// set, which the user did not choose, so those that cannot run here
 	// (JWT ones without a secret) are skipped with a warning instead of

@@ -36,6 +36,7 @@ type benchFlags struct {
 	url                              string
 	upstreamLatency, upstreamJitter  time.Duration
 	dbSeed                           int64
+	engine                           string
 	seed                             uint64
 	thresholds                       thresholdsFlag // bench only
 	// defaulted: load fell back to the built-in comparison's scenarios
@@ -80,6 +81,7 @@ func (f *benchFlags) register(fs *flag.FlagSet, shape bool) {
 	fs.StringVar(&f.url, "url", "", "a real Auth.js base URL with its base path (http://127.0.0.1:3000/api/auth) for proxy and upstream scenarios, default the built-in upstream; cookies are minted with the profile's secret (the demo's: "+benchtarget.SecretEnv+"), which must be the server's")
 	fs.DurationVar(&f.upstreamLatency, "upstream-latency", 0, "built-in upstream: delay added to each answer (models the network hop)")
 	fs.DurationVar(&f.upstreamJitter, "upstream-jitter", 0, "built-in upstream: up to this much more delay, uniformly")
+	fs.StringVar(&f.engine, "engine", "", "the deployment's engine: authjs or better-auth (default: the profile's resolver.engine); better-auth runs the ba-* scenarios on the profile's store (tokens of 'seed --engine better-auth --seed N', N = --db-seed) and ba-proxy against --url")
 	fs.Int64Var(&f.dbSeed, "db-seed", 1, "database scenarios on a real store: the seed (authscope seed --seed) its sessions came from")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the cookie picks (same seed, same traffic)")
 }
@@ -359,7 +361,16 @@ func (f *benchFlags) setup(ctx context.Context, env *cliEnv, cfg bench.Config, p
 	for _, a := range asked {
 		o.Asked[a] = true
 	}
+	closeBA, err := f.betterAuthDeployment(ctx, env, p, &cfg, &o)
+	if err != nil {
+		return nil, err
+	}
 	setup, err := benchtarget.NewSetup(ctx, cfg, o)
+	if setup != nil {
+		setup.AddCloser(closeBA)
+	} else {
+		_ = closeBA()
+	}
 	if errors.Is(err, bench.ErrHostNotAllowed) {
 		// The command already says bench: drop the sentinel's own
 		// "bench: " so the line names the refusal once.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/mysqlstore"
 	"github.com/authscope/authscope/resolver/store/pgstore"
@@ -14,7 +15,7 @@ import (
 
 // runSeed is `authscope seed`: fill a store with demo or load data.
 func runSeed(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "seed", "seed --db DSN [--users N] [--sessions M] [--seed S] [--create-schema]")
+	fs := newFlagSet(env, "seed", "seed --db DSN [--engine authjs|better-auth] [--users N] [--sessions M] [--seed S] [--create-schema]")
 	var sf storeFlagSet
 	sf.register(fs)
 	users := fs.Int("users", 100, "number of users")
@@ -27,11 +28,21 @@ func runSeed(ctx context.Context, env *cliEnv, args []string) error {
 	maxAge, updateAge := ageFlag{resolver.DefaultMaxAge}, ageFlag{resolver.DefaultUpdateAge}
 	fs.Var(&maxAge, "max-age", "session.maxAge the mix is built for: `seconds` or a Go duration")
 	fs.Var(&updateAge, "update-age", "session.updateAge the mix is built for: `seconds` or a Go duration")
+	engineFlag := fs.String("engine", "", "whose layout to write: authjs (default) or better-auth (its tables or secondaryStorage keys; prints a few signed cookies)")
+	reveal := fs.Bool("reveal", false, "better-auth: print the sample cookies in full (default: fingerprints)")
+	cookies := fs.Int("cookies", 3, "better-auth: how many of the first sessions' cookies to print")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *users <= 0 || *sessions < 0 {
 		return usagef("--users must be positive and --sessions not negative")
+	}
+	name, err := engine.Parse(*engineFlag)
+	if err != nil || name == engine.Auto {
+		return usagef("--engine: want authjs or better-auth")
+	}
+	if name == engine.BetterAuth {
+		return seedBetterAuth(ctx, env, &sf, baSeed{users: *users, sessions: *sessions, seed: *seed, now: now.orNow(), create: *create, reveal: *reveal, cookies: *cookies})
 	}
 	opts := store.SeedOptions{Users: *users, Sessions: *sessions, Seed: *seed, Batch: *batch, MaxAge: maxAge.d, UpdateAge: updateAge.d}
 	if now.set {

@@ -16,6 +16,7 @@ import (
 	"github.com/authscope/authscope/internal/demo"
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/tui"
 	"github.com/authscope/authscope/tui/backend"
@@ -25,8 +26,9 @@ import (
 // a profile (the embedded demo by default, which is also what a bare
 // `authscope` opens).
 func runTUI(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "tui", "tui [--profile NAME|FILE] [--cookies FILE | --from-serve URL] [--export-dir DIR]")
+	fs := newFlagSet(env, "tui", "tui [--profile NAME|FILE] [--engine authjs|better-auth] [--cookies FILE | --from-serve URL] [--export-dir DIR]")
 	profile := fs.String("profile", "demo", "profile name or file; demo is the embedded demo")
+	engineFlag := fs.String("engine", "", "whose sessions a real deployment's profile browses: authjs or better-auth (default: the profile's resolver.engine; the Better Auth demo is --profile demo-better-auth)")
 	var jwts jwtSource
 	jwts.register(fs)
 	exportDir := fs.String("export-dir", "", "where the Load screen's e writes reports (default: the user cache dir's authscope/exports)")
@@ -40,7 +42,20 @@ func runTUI(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	deps, closeDeps, err := tuiDeps(ctx, p, env.getenv, *exportDir, jwts)
+	name, err := tuiEngine(*engineFlag, p)
+	if err != nil {
+		return err
+	}
+	var deps tui.Deps
+	var closeDeps func() error
+	if name == engine.BetterAuth {
+		if jwts.cookies != "" || jwts.fromServe != "" {
+			return usagef("--cookies and --from-serve list Auth.js cookies; Better Auth's sessions come from its store")
+		}
+		deps, closeDeps, err = betterAuthProfileDeps(ctx, p, env.getenv, *exportDir)
+	} else {
+		deps, closeDeps, err = tuiDeps(ctx, p, env.getenv, *exportDir, jwts)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,7 +14,11 @@ import (
 	"github.com/authscope/authscope/profiles"
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/betterauth"
+	bamysql "github.com/authscope/authscope/resolver/betterauth/mysqlstore"
+	bapg "github.com/authscope/authscope/resolver/betterauth/pgstore"
+	baredis "github.com/authscope/authscope/resolver/betterauth/redisstore"
 	basqlite "github.com/authscope/authscope/resolver/betterauth/sqlitestore"
+	"github.com/authscope/authscope/resolver/betterauth/sqlstore"
 	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/tui"
@@ -56,9 +61,8 @@ func onlyAuthJS(n engine.Name, what string) error {
 }
 
 // openBetterAuthStore opens Better Auth's session store: --db or --db-env
-// when given, else the profile's store section. Better Auth's Kysely SQLite
-// layout (tables "user" and "session") is the one supported so far.
-func openBetterAuthStore(ctx context.Context, env *cliEnv, f *resolveFlags, readOnly bool, p *profiles.Profile) (*basqlite.Store, error) {
+// when given, else the profile's store section.
+func openBetterAuthStore(ctx context.Context, env *cliEnv, f *resolveFlags, readOnly bool, p *profiles.Profile) (betterAuthStore, error) {
 	var dsn string
 	var err error
 	if f.store.db != "" || f.store.dbEnv != "" || p == nil {
@@ -71,20 +75,69 @@ func openBetterAuthStore(ctx context.Context, env *cliEnv, f *resolveFlags, read
 		}
 		return nil, usageError{err}
 	}
-	return openBetterAuthDSN(ctx, dsn, readOnly)
+	return openBetterAuthLayout(ctx, env, dsn, readOnly, baLayout(p))
 }
 
-// openBetterAuthDSN opens a sqlite: DSN as Better Auth's store.
-func openBetterAuthDSN(ctx context.Context, dsn string, readOnly bool) (*basqlite.Store, error) {
+// baLayout is the profile's Better Auth schema options (store.better_auth)
+// as a store layout; nil profile, none.
+func baLayout(p *profiles.Profile) sqlstore.Layout {
+	if p == nil {
+		return sqlstore.Layout{}
+	}
+	b := p.Store.BetterAuth
+	return sqlstore.Layout{SessionTable: b.SessionModel, UserTable: b.UserModel, SessionColumns: b.SessionFields, UserColumns: b.UserFields,
+		SessionExtra: baExtra(b.SessionExtra), UserExtra: baExtra(b.UserExtra)}
+}
+
+func baExtra(fs []profiles.BetterAuthExtra) []betterauth.AdditionalField {
+	var out []betterauth.AdditionalField
+	for _, f := range fs {
+		out = append(out, betterauth.AdditionalField{Name: f.Name, Type: f.Type, Hidden: f.Returned != nil && !*f.Returned})
+	}
+	return out
+}
+
+// betterAuthStore is Better Auth's store as the commands use it (the SQL
+// stores also implement store.Browser).
+type betterAuthStore interface {
+	betterauth.Store
+	Close() error
+}
+
+// openBetterAuthDSN opens Better Auth's tables at dsn: the Kysely SQLite
+// layout (sqlite:PATH), on PostgreSQL and MySQL/MariaDB the Kysely,
+// Prisma or Drizzle layout found in the catalog, or a Redis
+// secondaryStorage (redis://; keys as Better Auth writes them, after
+// BETTER_AUTH_REDIS_PREFIX).
+func openBetterAuthDSN(ctx context.Context, env *cliEnv, dsn string, readOnly bool) (betterAuthStore, error) {
+	return openBetterAuthLayout(ctx, env, dsn, readOnly, sqlstore.Layout{})
+}
+
+// openBetterAuthLayout is openBetterAuthDSN with the deployment's table,
+// column and additionalFields names (the profile's store.better_auth).
+func openBetterAuthLayout(ctx context.Context, env *cliEnv, dsn string, readOnly bool, l sqlstore.Layout) (betterAuthStore, error) {
 	kind, err := store.KindOf(dsn)
 	if err != nil {
 		return nil, usageError{err}
 	}
-	if kind != store.KindSQLite {
-		return nil, usagef("Better Auth's %s layout is not supported yet: the better-auth engine reads the Kysely SQLite layout (sqlite:PATH)", kind)
+	var st betterAuthStore
+	switch kind {
+	case store.KindSQLite:
+		_, path, _ := strings.Cut(dsn, ":")
+		st, err = basqlite.Open(ctx, path, basqlite.Options{ReadOnly: readOnly, SessionTable: l.SessionTable, UserTable: l.UserTable,
+			SessionColumns: l.SessionColumns, UserColumns: l.UserColumns, SessionExtra: l.SessionExtra, UserExtra: l.UserExtra})
+	case store.KindPostgres:
+		st, err = bapg.Open(ctx, dsn, bapg.Options{ReadOnly: readOnly, Layout: l})
+	case store.KindMySQL:
+		st, err = bamysql.Open(ctx, dsn, bamysql.Options{ReadOnly: readOnly, Layout: l})
+	case store.KindRedis:
+		st, err = baredis.Open(ctx, dsn, baredis.Options{Prefix: env.getenv("BETTER_AUTH_REDIS_PREFIX")})
+	default:
+		return nil, usagef("Better Auth on %s is not supported: the better-auth engine reads SQLite, PostgreSQL, MySQL/MariaDB and Redis (secondaryStorage)", kind)
 	}
-	_, path, _ := strings.Cut(dsn, ":")
-	st, err := basqlite.Open(ctx, path, basqlite.Options{ReadOnly: readOnly})
+	if errors.Is(err, store.ErrBadDSN) {
+		return nil, usageError{err}
+	}
 	if err != nil {
 		return nil, storeOpenError(fmt.Errorf("opening %s: %w", store.Redact(dsn), err))
 	}
@@ -101,6 +154,9 @@ type engineBuild struct {
 	// baStore is Better Auth's store, opened by the caller (nil in proxy
 	// mode or when the caller opens none).
 	baStore betterauth.Store
+	// profile carries Better Auth's additionalFields (store.better_auth),
+	// which decide what get-session returns.
+	profile *profiles.Profile
 }
 
 // buildEngine builds the resolver for b.name from the layered Auth.js
@@ -110,6 +166,8 @@ func buildEngine(env *cliEnv, cfg resolver.Config, b engineBuild) (resolver.Reso
 	if err != nil {
 		return nil, usageError{err}
 	}
+	l := baLayout(b.profile)
+	ba.SessionFields, ba.UserFields = l.SessionExtra, l.UserExtra
 	logger := b.logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -129,7 +187,7 @@ func buildEngine(env *cliEnv, cfg resolver.Config, b engineBuild) (resolver.Reso
 func (o resolveOutput) engineSession(ctx context.Context, f *resolveFlags, p *profiles.Profile, clock resolver.Clock, name engine.Name) error {
 	env, cfg := o.env, o.cfg
 	logger := newWarnLogger(env.stderr)
-	b := engineBuild{name: name, clock: clock, logger: logger, authjs: []resolver.Option{resolver.WithLogger(logger)}}
+	b := engineBuild{name: name, clock: clock, logger: logger, authjs: []resolver.Option{resolver.WithLogger(logger)}, profile: p}
 	if cfg.Mode == resolver.ModeLocal {
 		if name == engine.Auto && cfg.Strategy == resolver.StrategyDatabase {
 			st, err := openStore(ctx, env, f, cfg, p)
@@ -187,7 +245,7 @@ func (proc *process) engineBackends(ctx context.Context, env *cliEnv, f *resolve
 	if s.sharedCache != "" || s.busRedis != "" || s.busPG != "" {
 		return nil, opts, usagef("--shared-cache, --bus-redis and --bus-pg work with the authjs engine only so far (got --engine %s)", name)
 	}
-	b := engineBuild{name: name, clock: clock, logger: proc.logger, authjs: []resolver.Option{resolver.WithLogger(proc.logger)}}
+	b := engineBuild{name: name, clock: clock, logger: proc.logger, authjs: []resolver.Option{resolver.WithLogger(proc.logger)}, profile: p}
 	if cfg.Mode == resolver.ModeLocal {
 		if name == engine.Auto && cfg.Strategy == resolver.StrategyDatabase {
 			st, err := openStore(ctx, env, f, cfg, p)

@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/betterauth"
+	bapg "github.com/authscope/authscope/resolver/betterauth/pgstore"
 	basqlite "github.com/authscope/authscope/resolver/betterauth/sqlitestore"
+	"github.com/authscope/authscope/resolver/betterauth/sqlstore"
+	"github.com/authscope/authscope/resolver/store/storetest"
 )
 
 // baVector is one recorded Better Auth get-session exchange
@@ -162,7 +166,7 @@ func TestResolveBetterAuthRedactsAndRefuses(t *testing.T) {
 	for _, args := range [][]string{
 		{"resolve", "--engine", "better-auth", "--db", dsn, "--output", "token"},
 		{"resolve", "--engine", "betterauth", "--db", dsn},
-		{"resolve", "--engine", "better-auth", "--db", "postgres://127.0.0.1/test"},
+		{"resolve", "--engine", "better-auth", "--db", "mongodb://127.0.0.1/test"},
 		{"resolve", "--engine", "better-auth"},
 		{"upstream", "--engine", "better-auth"},
 	} {
@@ -231,5 +235,35 @@ func TestMintBetterAuth(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, map[string]string{}, s.Token(), "mint", "--engine", "better-auth"); code != 2 {
 		t.Fatalf("mint without a secret: exit %d", code)
+	}
+}
+
+// TestResolveBetterAuthPostgres: the Kysely layout on PostgreSQL, found in
+// the catalog, answers the recorded body.
+func TestResolveBetterAuthPostgres(t *testing.T) {
+	v := baDefaultVectors(t)[0]
+	dsn := storetest.PostgresSchema(t, storetest.PostgresDB(t), sqlstore.Schema(sqlstore.Postgres))
+	ctx := context.Background()
+	st, err := bapg.Open(ctx, dsn, bapg.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := func(m map[string]any, order []string) betterauth.Object {
+		o := betterauth.Object{}
+		for _, k := range order {
+			o = append(o, betterauth.Field{Name: k, Value: m[k]})
+		}
+		return o
+	}
+	if err := st.InsertAll(ctx, []betterauth.Object{obj(v.Rows.User[0], baUserOrder)}, []betterauth.Object{obj(v.Rows.Session[0], baSessionOrder)}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	env := map[string]string{"BETTER_AUTH_SECRET": v.Options.Secret}
+	code, out, errs := runCLI(t, env, *v.Cookie, "resolve", "--engine", "better-auth", "--db", dsn, "--now", msNow(v.NowMS), "--reveal")
+	// The session token stays a fingerprint even under --reveal.
+	tok := regexp.MustCompile(`"token":"[^"]*"`)
+	if got, want := tok.ReplaceAllString(strings.TrimSpace(out), "T"), tok.ReplaceAllString(v.Expect.BodyRaw, "T"); code != 0 || got != want {
+		t.Fatalf("exit %d (%s)\n got %s\nwant %s", code, errs, got, want)
 	}
 }

@@ -38,9 +38,10 @@ func envLines(groups ...[]string) []string {
 
 var helpDocs = map[string]commandHelp{
 	"tui": {
-		about: "Opens the terminal app: Sessions (browse, filter, reveal and revoke live sessions), Resolver (toggle mode, strategy, cache and redaction) and Load (load runs and capacity searches with HDR percentiles). Without --profile it runs on the embedded demo (a seeded SQLite store, minted JWT cookies and built-in upstreams on loopback); a bare `authscope` opens the same. It needs a terminal.",
+		about: "Opens the terminal app: Sessions (browse, filter, reveal and revoke live sessions), Resolver (toggle mode, strategy, cache and redaction) and Load (load runs and capacity searches with HDR percentiles). Without --profile it runs on the embedded demo (a seeded SQLite store, minted JWT cookies and built-in upstreams on loopback); a bare `authscope` opens the same. With --engine better-auth (or the profile's resolver.engine) a real deployment's profile browses and revokes its Better Auth store instead, resolving each row read-only. It needs a terminal.",
 		examples: []string{
 			"authscope                                     # the demo",
+			"authscope tui --profile prod --engine better-auth",
 			"authscope tui --profile prod --cookies cookies.txt",
 			"authscope tui --profile prod --from-serve http://127.0.0.1:8080",
 		},
@@ -87,6 +88,7 @@ var helpDocs = map[string]commandHelp{
 			"authscope bench --profile compare --scenarios local-jwt,proxy-jwt --json out.json --html out.html",
 			"authscope bench --url http://127.0.0.1:3000/api/auth --scenarios proxy-jwt",
 			"authscope bench --threshold 'local-jwt:p99<2ms' --threshold '*:success>99.9%' --json run.json",
+			"authscope bench --profile prod --engine better-auth --db-seed 1 --url http://127.0.0.1:3000/api/auth   # ba-db, ba-cookie-cache, ba-proxy on a Better Auth deployment",
 		},
 		environment: envLines(secretEnv, []string{
 			profilesEnv,
@@ -99,6 +101,7 @@ var helpDocs = map[string]commandHelp{
 		examples: []string{
 			"authscope capacity --slo p99=5ms --peak 20000/s",
 			"authscope capacity --profile compare --slo p99=5ms --max-errors 0.1% --peak 20000/s --headroom 30% --json plan.json",
+			"authscope capacity --profile prod --engine better-auth --slo p99=5ms --peak 5000/s",
 		},
 		environment: envLines(secretEnv, []string{
 			profilesEnv,
@@ -125,13 +128,16 @@ var helpDocs = map[string]commandHelp{
 		exit: "0 when no figure regressed beyond the bound; 1 when one did; 2 for unreadable, oversized or non-report files, bad flags, and runs that are not comparable (the comparison is still printed).",
 	},
 	"seed": {
-		about: "Fills a session store with deterministic demo or load data: users, and sessions in a realistic mix (fresh, due for an updateAge extension, expired). The same --seed gives the same users and tokens, so a rerun inserts nothing new. A SQLite store is created when missing; a PostgreSQL one needs the adapter's tables (--create-schema makes them).",
+		about: "Fills a session store with deterministic demo or load data: users, and sessions in a realistic mix (fresh, due for an updateAge extension, expired). The same --seed gives the same users and tokens, so a rerun inserts nothing new. A SQLite store is created when missing; a PostgreSQL one needs the adapter's tables (--create-schema makes them). With --engine better-auth it writes Better Auth's layout instead (the Kysely tables on SQLite, PostgreSQL or MySQL, or secondaryStorage keys in Redis) and prints the first sessions' cookies signed with BETTER_AUTH_SECRET (fingerprints unless --reveal).",
 		examples: []string{
 			"authscope seed --db sqlite:demo.db --users 1000 --sessions 10000",
+			"BETTER_AUTH_SECRET=... authscope seed --engine better-auth --db postgres://127.0.0.1/app --create-schema --reveal",
 			"authscope seed --db-env DATABASE_URL --schema prisma --create-schema",
 			"authscope seed --db redis://127.0.0.1:6379/0 --now 2025-11-27T08:00:00Z --max-age 720h",
 		},
-		environment: []string{"the variable --db-env names       the store DSN (keeps its password out of argv)"},
+		environment: []string{"the variable --db-env names       the store DSN (keeps its password out of argv)",
+			"BETTER_AUTH_SECRET, AUTH_SECRET   --engine better-auth: the secret its cookies are signed with",
+			"BETTER_AUTH_REDIS_PREFIX          --engine better-auth on Redis: the prefix the app's secondaryStorage puts before keys"},
 	},
 	"db migrate": {
 		about: dbAbout,

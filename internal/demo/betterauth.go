@@ -102,7 +102,13 @@ func (d *Demo) buildBetterAuth(mode resolver.Mode, cache, readOnly bool) (resolv
 		return nil, shared, err
 	}
 	shared.CookieName = ba.Names().SessionToken
-	return signRaw{Resolver: r, name: ba.Names().SessionToken, secret: ba.Secrets.Current}, shared, nil
+	return SignRaw(r, ba.Names().SessionToken, ba.Secrets.Current), shared, nil
+}
+
+// SignRaw wraps r so that a bare session token in the session_token cookie
+// name is signed with secret first (the TUI lists rows by raw token).
+func SignRaw(r resolver.Resolver, name, secret string) resolver.Resolver {
+	return signRaw{Resolver: r, name: name, secret: secret}
 }
 
 // signRaw signs a bare session token in the session_token cookie, as

@@ -20,8 +20,10 @@
 // Byte-exact bodies need JavaScript's JSON: member order is insertion
 // order and differs by path (a database read gives the adapter's schema
 // order with id last, a cache hit zod's shape order), so records are
-// Objects (ordered members) and jsjson*.go reimplement JSON.parse (with
-// Better Auth's ISO-date reviver) and JSON.stringify.
+// Objects (ordered members); jsjson*.go map them onto the JavaScript
+// built-ins of resolver/internal/js (JSON.parse, JSON.stringify,
+// toISOString), which the Auth.js engine uses too, and add Better Auth's
+// ISO-date reviver.
 //
 // Keys are derived once per Resolver (the JWE cache's HKDF keys and their
 // kid thumbprints), never per request. Secrets, tokens and personal data
@@ -38,7 +40,10 @@
 // adapter: find by token (session and user), update expiry, delete.
 // Records come back in the adapter's output form (AdapterOutput converts a
 // SQL row). MemoryStore holds rows in memory; package sqlitestore reads and
-// writes the Kysely SQLite layout a live server uses.
+// writes the Kysely SQLite layout a live server uses; package sqlstore is
+// the one SQL store for PostgreSQL and MySQL (opened by pgstore and
+// mysqlstore, layouts found in the catalog); package redisstore reads
+// secondaryStorage's keys.
 //
 // # Wiring
 //

@@ -1,27 +1,23 @@
 package betterauth
 
 import (
-	"math"
+	"encoding/json"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // JSON as JavaScript reads and writes it.
 //
 // Better Auth's bodies and its compact cookie-cache signature are
 // JSON.stringify output of objects whose member order is insertion order,
-// so Go must keep that order (Object) and write strings, numbers and Dates
-// the way V8 does:
-//
-//   - strings: only '"', '\\' and C0 controls are escaped (\b \f \n \r \t,
-//     others \u00XX lower-case); < > & and U+2028/2029 are written raw.
-//   - numbers: Number.prototype.toString (1 → 1, 1e21 → 1e+21, 1e-7 → 1e-7).
-//   - Dates (time.Time): toISOString, UTC with milliseconds.
-//
-// Not modelled: V8 enumerates integer-like keys ("0", "17") before the
-// others; no Better Auth field name is one.
+// so Go must keep that order (Object). The built-ins themselves are
+// package resolver/internal/js's, shared with the Auth.js engine:
+// JSON.parse (V8's member order: integer-like keys first, then insertion
+// order; lone surrogates kept), JSON.stringify's strings and
+// Number.prototype.toString, and Date.prototype.toISOString. This file
+// adds Better Auth's shapes over them: Object, and Dates as time.Time.
 
 // Field is one member of an Object.
 type Field struct {
@@ -126,59 +122,16 @@ func AppendJS(b []byte, v any) []byte {
 	return append(b, "null"...)
 }
 
-// isoString is Date.prototype.toISOString for years 0..9999.
+// isoString is Date.prototype.toISOString.
 func isoString(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+	var buf [32]byte // one allocation, the string's
+	return string(js.AppendISOTime(buf[:0], t))
 }
 
-const hexDigits = "0123456789abcdef"
-
-func appendJSString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c >= 0x20:
-			b = append(b, c)
-		case c == '\b':
-			b = append(b, '\\', 'b')
-		case c == '\f':
-			b = append(b, '\\', 'f')
-		case c == '\n':
-			b = append(b, '\\', 'n')
-		case c == '\r':
-			b = append(b, '\\', 'r')
-		case c == '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-	}
-	return append(b, '"')
-}
+func appendJSString(b []byte, s string) []byte { return js.AppendString(b, s) }
 
 // appendJSNumber formats f like Number.prototype.toString.
-func appendJSNumber(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, "null"...)
-	}
-	if f == 0 {
-		return append(b, '0')
-	}
-	abs := math.Abs(f)
-	if abs >= 1e-7 && abs < 1e21 {
-		return strconv.AppendFloat(b, f, 'f', -1, 64)
-	}
-	s := strconv.FormatFloat(f, 'e', -1, 64) // 1e+21, 1.5e-07
-	mant, exp, _ := strings.Cut(s, "e")
-	sign := exp[0]
-	exp = strings.TrimLeft(exp[1:], "0")
-	b = append(b, mant...)
-	b = append(b, 'e', sign)
-	return append(b, exp...)
-}
+func appendJSNumber(b []byte, f float64) []byte { return js.AppendFloat(b, f) }
 
 // isoDate matches @better-auth/core's reviveDate pattern,
 // ^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$: strings it matches
@@ -227,8 +180,6 @@ func reviveDate(s string) any {
 	return t.Truncate(time.Millisecond)
 }
 
-const maxDepth = 64
-
 // reviveDates is @better-auth/core's reviveDates over an already parsed
 // value (a JWT payload): ISO strings anywhere become Dates.
 func reviveDates(v any) any {
@@ -251,10 +202,36 @@ func reviveDates(v any) any {
 	return v
 }
 
-// utf8Lossy is TextDecoder's decode: invalid sequences become U+FFFD.
-func utf8Lossy(b []byte) []byte {
-	if utf8.Valid(b) {
-		return b
+// utf8Lossy is TextDecoder's decode: each maximal invalid subpart becomes
+// U+FFFD.
+func utf8Lossy(b []byte) []byte { return []byte(js.DecodeUTF8Lenient(string(b))) }
+
+// fromJS turns js.ParseOrdered's values into this package's: objects as
+// Object, numbers as float64 (JSON.parse's doubles), ISO date strings as
+// time.Time when revive.
+func fromJS(v any, revive bool) any {
+	switch x := v.(type) {
+	case *js.Object:
+		o := make(Object, len(x.Keys))
+		for i, k := range x.Keys {
+			o[i] = Field{k, fromJS(x.Vals[i], revive)}
+		}
+		return o
+	case []any:
+		a := make([]any, len(x))
+		for i, e := range x {
+			a[i] = fromJS(e, revive)
+		}
+		return a
+	case json.Number:
+		// Out of range: ParseFloat gives ±Inf or 0, which is JS's answer.
+		f, _ := strconv.ParseFloat(string(x), 64)
+		return f
+	case string:
+		if revive {
+			return reviveDate(x)
+		}
+		return x
 	}
-	return []byte(strings.ToValidUTF8(string(b), "\uFFFD"))
+	return v
 }

@@ -31,7 +31,6 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/betterauth"
-	"github.com/authscope/authscope/resolver/betterauth/sqlitestore"
 )
 
 const harness = "../../testdata/betterauth"
@@ -59,9 +58,10 @@ type live struct {
 	origin  string // where the server listens
 	baseURL string // its configured baseURL (Origin header, cookie names)
 	secret  string
-	dbPath  string
+	dbPath  string // the SQLite file, or a postgres:// or mysql:// URL
+	dialect string // sqlite, postgres or mysql
 	db      *sql.DB
-	store   *sqlitestore.Store
+	store   betterauth.Store
 	cfg     betterauth.Config
 }
 
@@ -69,9 +69,17 @@ type live struct {
 func startLive(t *testing.T, env map[string]string, cfg betterauth.Config) *live {
 	t.Helper()
 	requireLive(t)
+	return startLiveOn(t, "sqlite", filepath.Join(t.TempDir(), "ba.sqlite"), env, cfg)
+}
+
+// startLiveOn runs server.mjs with env on the database at where (dialect
+// sqlite: a file; postgres, mysql: a URL naming an empty database), which
+// Better Auth's own migrations fill, and opens Go's store on it.
+func startLiveOn(t *testing.T, dialect, where string, env map[string]string, cfg betterauth.Config) *live {
+	t.Helper()
 	secretBytes := make([]byte, 32)
 	rand.Read(secretBytes)
-	l := &live{secret: "test-only-" + base64.RawURLEncoding.EncodeToString(secretBytes), dbPath: filepath.Join(t.TempDir(), "ba.sqlite")}
+	l := &live{secret: "test-only-" + base64.RawURLEncoding.EncodeToString(secretBytes), dbPath: where, dialect: dialect}
 	l.baseURL = env["BA_BASE_URL"]
 	if l.baseURL == "" {
 		l.baseURL = "http://localhost:3000"
@@ -117,17 +125,7 @@ func startLive(t *testing.T, env map[string]string, cfg betterauth.Config) *live
 	case <-ctx.Done():
 		t.Fatalf("server.mjs exited early")
 	}
-	st, err := sqlitestore.Open(context.Background(), l.dbPath, sqlitestore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	l.store = st
-	l.db, err = sql.Open("sqlite", "file:"+l.dbPath+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.db.Close() })
+	l.openStore(t)
 	cfg.BaseURL = l.baseURL
 	cfg.Secrets = betterauth.Secrets{Current: l.secret}
 	l.cfg = cfg
@@ -243,30 +241,44 @@ func decode(v string) string {
 
 func (l *live) setExpires(t *testing.T, token string, at time.Time) {
 	t.Helper()
-	if _, err := l.db.Exec(`UPDATE "session" SET "expiresAt" = ? WHERE "token" = ?`, at.UTC().Format("2006-01-02T15:04:05.000Z"), token); err != nil {
+	var v any = at.UTC().Truncate(time.Millisecond)
+	if l.dialect == "sqlite" {
+		v = at.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	if _, err := l.db.Exec(l.sql(`UPDATE "session" SET "expiresAt" = ? WHERE "token" = ?`), v, token); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func (l *live) rowExpires(t *testing.T, token string) (time.Time, bool) {
 	t.Helper()
-	var s string
-	err := l.db.QueryRow(`SELECT CAST("expiresAt" AS TEXT) FROM "session" WHERE "token" = ?`, token).Scan(&s)
+	var v any
+	err := l.db.QueryRow(l.sql(`SELECT "expiresAt" FROM "session" WHERE "token" = ?`), token).Scan(&v)
 	if err == sql.ErrNoRows {
 		return time.Time{}, false
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		t.Fatal(err)
+	switch v := v.(type) {
+	case time.Time:
+		return v, true
+	case string:
+		if tm, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return tm, true
+		}
 	}
-	return tm, true
+	t.Fatalf("expiresAt %T %v", v, v)
+	return time.Time{}, false
 }
 
 func TestLiveDatabaseSessions(t *testing.T) {
-	l := startLive(t, nil, betterauth.Config{})
+	liveDatabaseSessions(t, startLive(t, nil, betterauth.Config{}))
+}
+
+// liveDatabaseSessions: Go and the real server on one database, each
+// reading what the other wrote.
+func liveDatabaseSessions(t *testing.T, l *live) {
 	name := l.cfg.Names().SessionToken
 	ada := l.signUp(t, "ada@example.test", "Ada Lovelace")
 	grace := l.signUp(t, "Grace@Example.test", `Grace "Amazing" Hopper <é>`)

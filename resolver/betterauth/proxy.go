@@ -1,6 +1,7 @@
 package betterauth
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -24,7 +25,14 @@ func UpstreamProtocol(cfg Config) resolver.UpstreamProtocol {
 		CookiePrefix: prefix,
 		Decode: func(body []byte) (*resolver.Session, error) {
 			s, err := ParseBody(body)
-			return toResolverSession(s), err
+			if s == nil || err != nil {
+				return nil, err
+			}
+			// The upstream's bytes, kept: re-encoding the parsed records
+			// would normalise date-like strings the server wrote verbatim.
+			rs := toGeneric(s)
+			rs.Native = RawBody{Body: bytes.Clone(body), Session: s}
+			return rs, nil
 		},
 	}
 }
@@ -35,6 +43,30 @@ func commonPrefix(a, b string) string {
 		i++
 	}
 	return a[:i]
+}
+
+// RawBody is a get-session body exactly as an upstream sent it, with its
+// parsed form (resolver.Session.Native of proxy answers).
+type RawBody struct {
+	Body    []byte
+	Session *Session
+}
+
+// NativeBody is the get-session body behind a generic session, when the
+// session came from Better Auth (resolved locally, cached or proxied):
+// the records, and the upstream's bytes for a proxied one (nil otherwise:
+// MarshalBody(s) is then exact).
+func NativeBody(rs *resolver.Session) (s *Session, raw []byte, ok bool) {
+	if rs == nil {
+		return nil, nil, false
+	}
+	switch n := rs.Native.(type) {
+	case *Session:
+		return n, nil, true
+	case RawBody:
+		return n.Session, n.Body, true
+	}
+	return nil, nil, false
 }
 
 // ParseBody parses a get-session body: nil for "null", else the session and

@@ -298,6 +298,12 @@ func toResolverSession(b *Session) *resolver.Session {
 	if b == nil {
 		return nil
 	}
+	rs := toGeneric(b)
+	rs.Native = b
+	return rs
+}
+
+func toGeneric(b *Session) *resolver.Session {
 	val := func(o Object, k string) resolver.Value {
 		v, ok := o.Get(k)
 		if !ok {

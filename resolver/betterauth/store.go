@@ -8,9 +8,9 @@ import (
 // Store is where Better Auth's sessions live, seen from the resolver: the
 // three calls getSession makes through its internal adapter
 // (better-auth/dist/db/internal-adapter.mjs findSession, updateSession,
-// deleteSession). Implementations are safe for concurrent use; the stores
-// work (SQLite, PostgreSQL, MySQL, Redis secondaryStorage) implements it per
-// layout, and package sqlitestore does for the Kysely SQLite layout.
+// deleteSession). Implementations are safe for concurrent use: packages
+// sqlitestore, sqlstore (PostgreSQL, MySQL via pgstore, mysqlstore) and
+// redisstore (secondaryStorage).
 type Store interface {
 	// FindSession returns the session with token and its user, each as the
 	// adapter outputs it (see Record), or nil when the session or its user

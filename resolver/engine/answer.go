@@ -12,18 +12,22 @@ import (
 type Answer struct {
 	Result resolver.Result
 	// Body is Better Auth's get-session body when Better Auth answered
-	// with a session (nil otherwise). Exact says whether it is byte for
-	// byte what the deployment sends (local resolution) or reduced to what
-	// a generic session carries (proxy and cached answers; see
-	// betterauth.FromResolverSession).
-	Body  *betterauth.Session
-	Exact bool
-	// SetCookie are Better Auth's Set-Cookie lines, verbatim, when Exact.
+	// with a session (nil otherwise): the deployment's own, byte for byte
+	// once encoded, whether resolved locally, served from the result cache
+	// or proxied (Raw then holds the upstream's bytes, which the endpoint
+	// sends as they came).
+	Body *betterauth.Session
+	Raw  []byte
+	// Exact says the answer was resolved locally just now: SetCookie are
+	// then Better Auth's Set-Cookie lines, verbatim (cached and proxied
+	// answers carry Result.SetCookies instead).
+	Exact     bool
 	SetCookie []string
 }
 
 // Resolve resolves in with r (built by New) and keeps Better Auth's body:
-// exact from a local Better Auth resolver, reduced otherwise. q are
+// exact whether resolved locally, cached or proxied; reduced only for a
+// session without Better Auth's own form (FromResolverSession). q are
 // get-session's query flags, honoured on the local path.
 func Resolve(ctx context.Context, r resolver.Resolver, in resolver.Input, q betterauth.Options) (Answer, error) {
 	switch v := r.(type) {
@@ -53,7 +57,10 @@ func answer(ctx context.Context, r resolver.Resolver, name Name, in resolver.Inp
 	res.Engine = string(name)
 	out := Answer{Result: res}
 	if name == BetterAuth {
-		out.Body = betterauth.FromResolverSession(res.Session)
+		var ok bool
+		if out.Body, out.Raw, ok = betterauth.NativeBody(res.Session); !ok {
+			out.Body = betterauth.FromResolverSession(res.Session)
+		}
 	}
 	return out, err
 }

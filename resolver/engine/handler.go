@@ -73,7 +73,10 @@ func (h *GetSessionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if body == nil && a.Result.Session != nil {
 		body = betterauth.FromResolverSession(a.Result.Session)
 	}
-	b := betterauth.MarshalBody(body)
+	b := a.Raw
+	if b == nil {
+		b = betterauth.MarshalBody(body)
+	}
 	hdr.Set("Content-Type", "application/json")
 	hdr.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)

@@ -32,14 +32,34 @@ export function authOptions(k, db) {
 	if (k.cookiePrefix) o.advanced.cookiePrefix = k.cookiePrefix;
 	if (k.userFields) o.user = { additionalFields: k.userFields };
 	if (k.sessionFields) o.session.additionalFields = k.sessionFields;
+	if (k.secondaryStorage) o.secondaryStorage = k.secondaryStorage;
 	if (k.jwt) o.plugins.push(jwt(k.jwt === true ? {} : k.jwt));
 	return o;
 }
 
-// openAuth opens (or creates) the SQLite file and migrates it.
+// openDatabase opens what Better Auth's Kysely adapter runs on: a
+// better-sqlite3 file (WAL, so Go reads it concurrently), a pg Pool for a
+// postgres:// URL, or a mysql2 pool for a mysql:// URL (timezone "Z", as
+// Better Auth's MySQL guide configures it, so DATETIME and TIMESTAMP
+// values are UTC).
+export async function openDatabase(where = ":memory:") {
+	if (/^postgres(ql)?:\/\//.test(where)) {
+		const { default: pg } = await import("pg");
+		return new pg.Pool({ connectionString: where, max: 4 });
+	}
+	if (where.startsWith("mysql://")) {
+		const { createPool } = await import("mysql2/promise");
+		return createPool({ uri: where, timezone: "Z", connectionLimit: 4 });
+	}
+	const db = new Database(where);
+	if (where !== ":memory:") db.pragma("journal_mode = WAL");
+	return db;
+}
+
+// openAuth opens (or creates) the database and migrates it with Better
+// Auth's own migrations.
 export async function openAuth(k, file = ":memory:") {
-	const db = new Database(file);
-	if (file !== ":memory:") db.pragma("journal_mode = WAL");
+	const db = await openDatabase(file);
 	const opts = authOptions(k, db);
 	const { runMigrations } = await getMigrations(opts);
 	await runMigrations();
@@ -82,5 +102,22 @@ export function rows(db) {
 	return {
 		user: db.prepare('SELECT * FROM "user" ORDER BY "id"').all(),
 		session: db.prepare('SELECT * FROM "session" ORDER BY "id"').all(),
+	};
+}
+
+// redisStorage is a secondaryStorage on Redis (the `redis` client), as
+// Better Auth's guide writes one: keys as Better Auth names them, after an
+// optional prefix; EX when Better Auth gives a TTL.
+export async function redisStorage(url, prefix = "") {
+	const { createClient } = await import("redis");
+	const client = createClient({ url });
+	await client.connect();
+	return {
+		client,
+		get: (key) => client.get(prefix + key),
+		set: (key, value, ttl) => (ttl ? client.set(prefix + key, value, { EX: ttl }) : client.set(prefix + key, value)),
+		delete: async (key) => {
+			await client.del(prefix + key);
+		},
 	};
 }

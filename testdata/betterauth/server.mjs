@@ -1,12 +1,15 @@
 // A live Better Auth for authscope's interop tests: email and password
-// sign-in, Kysely's built-in adapter on a better-sqlite3 file (WAL, so Go
-// can read it concurrently), mounted at /api/auth through better-auth/node,
-// on 127.0.0.1 only. Prints "listening <port>" when ready.
+// sign-in, Kysely's built-in adapter on BA_DB: a better-sqlite3 file (WAL,
+// so Go can read it concurrently), a postgres:// URL (pg Pool) or a
+// mysql:// URL (mysql2 pool); mounted at /api/auth through
+// better-auth/node, on 127.0.0.1 only. Prints "listening <port>" when
+// ready.
 //
 //   BETTER_AUTH_SECRET=... BA_DB=/tmp/ba.sqlite node server.mjs 0
+//   BETTER_AUTH_SECRET=... BA_DB=postgres://postgres@127.0.0.1:5432/db node server.mjs 0
 import { createServer } from "node:http";
 import { toNodeHandler } from "better-auth/node";
-import { openAuth } from "./harness.mjs";
+import { openAuth, redisStorage } from "./harness.mjs";
 
 const env = process.env;
 const num = (v) => (v === undefined || v === "" ? undefined : Number(v));
@@ -20,9 +23,11 @@ const knobs = {
 	jwt: env.BA_JWT === "1",
 };
 if (!env.BA_DB) {
-	console.error("BA_DB (the SQLite file) is required");
+	console.error("BA_DB (a SQLite file, postgres:// or mysql:// URL) is required");
 	process.exit(2);
 }
+// BA_REDIS: sessions in a Redis secondaryStorage (keys after BA_REDIS_PREFIX).
+if (env.BA_REDIS) knobs.secondaryStorage = await redisStorage(env.BA_REDIS, env.BA_REDIS_PREFIX ?? "");
 const { auth } = await openAuth(knobs, env.BA_DB);
 const handler = toNodeHandler(auth);
 const server = createServer((req, res) => {

@@ -104,3 +104,5 @@ func TestBrowse(t *testing.T) {
 		t.Fatal("a malformed cursor was accepted")
 	}
 }
+
+func iso(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

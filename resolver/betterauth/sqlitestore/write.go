@@ -4,9 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
-
-	"github.com/authscope/authscope/resolver/betterauth"
 )
 
 // Schema is the "user" and "session" DDL Better Auth's migrations create on
@@ -30,54 +27,4 @@ func Create(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("betterauth sqlite: create schema in %s: %w", path, err)
 	}
 	return Open(ctx, path, Options{})
-}
-
-// InsertUser writes a user row (field → value, as the Kysely layout
-// stores them: dates as ISO text, booleans as 0/1).
-func (s *Store) InsertUser(ctx context.Context, row betterauth.Object) error {
-	return s.insert(ctx, s.opts.UserTable, s.opts.UserColumns, row)
-}
-
-// InsertSession writes a session row.
-func (s *Store) InsertSession(ctx context.Context, row betterauth.Object) error {
-	return s.insert(ctx, s.opts.SessionTable, s.opts.SessionColumns, row)
-}
-
-func (s *Store) insert(ctx context.Context, table string, cols map[string]string, row betterauth.Object) error {
-	q, args := insertSQL(table, cols, row)
-	_, err := s.db.ExecContext(ctx, q, args...)
-	return wrap("insert into "+table, err)
-}
-
-func insertSQL(table string, cols map[string]string, row betterauth.Object) (string, []any) {
-	names := make([]string, len(row))
-	args := make([]any, len(row))
-	for i, f := range row {
-		names[i] = quote(col(cols, f.Name))
-		args[i] = f.Value
-	}
-	return `INSERT INTO ` + quote(table) + ` (` + strings.Join(names, ", ") + `) VALUES (` + strings.TrimSuffix(strings.Repeat("?, ", len(row)), ", ") + `)`, args
-}
-
-// InsertAll writes users then sessions in one transaction (seeding
-// thousands of rows one commit each would take seconds on a disk).
-func (s *Store) InsertAll(ctx context.Context, users, sessions []betterauth.Object) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return wrap("begin", err)
-	}
-	defer tx.Rollback()
-	for _, batch := range []struct {
-		table string
-		cols  map[string]string
-		rows  []betterauth.Object
-	}{{s.opts.UserTable, s.opts.UserColumns, users}, {s.opts.SessionTable, s.opts.SessionColumns, sessions}} {
-		for _, row := range batch.rows {
-			q, args := insertSQL(batch.table, batch.cols, row)
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return wrap("insert into "+batch.table, err)
-			}
-		}
-	}
-	return wrap("commit", tx.Commit())
 }
