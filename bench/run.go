@@ -281,7 +281,13 @@ loop:
 			// its result ready before this loop has taken the done case
 			// (select picks among ready cases at random), and the cut
 			// request must not count as an error either way.
-			rec.add(s, canceled || ctx.Err() != nil)
+			cut := canceled || ctx.Err() != nil
+			if cut && s.out.reason == "transport_error" {
+				// A body read on a connection the cancel closed (see
+				// runConns): the run's doing, not the server's.
+				s.out.reason = "canceled"
+			}
+			rec.add(s, cut)
 			if r.results != nil && !s.intended.Before(rec.windowStart) {
 				r.writeResult(res)
 			}
@@ -422,11 +428,13 @@ func (r *runner) client(ctx context.Context, spec ScenarioSpec) (url string, c *
 		url = inprocURL
 		rt = inprocTransport{target: r.targets.InProc[spec.Name], runCtx: ctx}
 	} else {
-		tr := newHTTPTransport()
+		rc := newRunConns()
+		tr := newHTTPTransport(rc)
 		if r.conns > 0 {
 			tr.MaxConnsPerHost = r.conns
 		}
-		closeIdle = tr.CloseIdleConnections
+		stop := context.AfterFunc(ctx, rc.cutAll)
+		closeIdle = func() { stop(); tr.CloseIdleConnections() }
 		g := guardTransport{next: tr, cfg: r.cfg, runCtx: ctx}
 		if u, err := neturl.Parse(spec.URL); err == nil {
 			g.okHost = u.Hostname() // Validate checked it against AllowedHosts
