@@ -190,6 +190,15 @@ type pacer struct {
 	// test injects a virtual one (testing/synctest cannot stand in, as
 	// nanosleep is a raw syscall outside its bubble).
 	clock pacerClock
+
+	// overs are the last fine sleeps' overshoots (ring, next at oi), so
+	// the final spin lasts what nanosleep actually overshoots here rather
+	// than a fixed spinWindow: the spin is pure CPU, and at thousands of
+	// requests a second a fixed 100 µs of it per request was most of the
+	// generator's CPU. Only Pace touches them, and vegeta calls Pace from
+	// its one attack goroutine.
+	overs [16]time.Duration
+	oi    int
 }
 
 // pacerClock is the pacer's view of time. Its zero value is the real
@@ -244,6 +253,9 @@ var _ vegeta.Pacer = (*pacer)(nil)
 
 func newPacer(s Schedule, maxRequests uint64) *pacer {
 	p := &pacer{max: maxRequests}
+	for i := range p.overs {
+		p.overs[i] = spinWindow // until measured: the conservative window
+	}
 	var at time.Duration
 	var h float64
 	for _, st := range s {
@@ -312,8 +324,10 @@ func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 		return due - elapsed, false
 	}
 	at := p.began.Load().Add(due)
+	spin := p.spinWindow()
 	for {
-		rem := at.Sub(p.clock.Now())
+		now := p.clock.Now()
+		rem := at.Sub(now)
 		switch {
 		case rem <= 0:
 			return 0, false
@@ -324,19 +338,37 @@ func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 			default:
 			}
 			p.clock.Sleep(min(rem-coarseSlack, 50*time.Millisecond))
-		case rem > spinWindow:
-			p.clock.Fine(rem - spinWindow)
+		case rem > spin:
+			d := rem - spin
+			p.clock.Fine(d)
+			p.overs[p.oi] = p.clock.Now().Sub(now) - d
+			p.oi = (p.oi + 1) % len(p.overs)
 		default:
 			p.clock.Yield()
 		}
 	}
 }
 
+// spinWindow is how long before a due time the fine sleep ends and the
+// spin begins: the largest of the recent overshoots plus a margin, within
+// [minSpin, spinWindow].
+func (p *pacer) spinWindow() time.Duration {
+	m := minSpin
+	for _, o := range p.overs {
+		m = max(m, o+spinMargin)
+	}
+	return min(m, spinWindow)
+}
+
 // Pacing thresholds: time.Sleep may overshoot by coarseSlack; nanosleep by
 // less than spinWindow, which is spun away.
+// The spin window adapts below spinWindow to the overshoots measured
+// (see pacer.overs); minSpin and spinMargin keep a little room for jitter.
 const (
 	coarseSlack = 1500 * time.Microsecond
 	spinWindow  = 100 * time.Microsecond
+	minSpin     = 10 * time.Microsecond
+	spinMargin  = 5 * time.Microsecond
 )
 
 // Rate implements vegeta.Pacer: the instantaneous rate at elapsed.
