@@ -81,10 +81,10 @@ STATIC=http://$(cat "$work/static.addr")/api/auth/session
 
 export AUTH_SECRET=$SECRET
 serve_port=$(free_port)
-AUTHSCOPE_INVALIDATE_SECRET=serve-ratio-admin "$work/authscope" serve --listen "127.0.0.1:$serve_port" --log-level warn 2> "$work/serve.log" &
+"$work/authscope" serve --listen "127.0.0.1:$serve_port" --log-level warn 2> "$work/serve.log" &
 pids+=($!)
 refresh_port=$(free_port)
-AUTHSCOPE_INVALIDATE_SECRET=serve-ratio-admin "$work/authscope" serve --listen "127.0.0.1:$refresh_port" --refresh-cookies --log-level warn 2> "$work/refresh.log" &
+"$work/authscope" serve --listen "127.0.0.1:$refresh_port" --refresh-cookies --log-level warn 2> "$work/refresh.log" &
 pids+=($!)
 SERVE=http://127.0.0.1:$serve_port/api/auth/session
 REFRESH=http://127.0.0.1:$refresh_port/api/auth/session
@@ -132,7 +132,7 @@ max_workers: $WORKERS
 scenarios:
   - {name: loop, mode: local, via: http, url: "$1"}
 YAML
-	"$work/authscope" bench --config "$work/b.yaml" --json "$work/b.json" --quiet > /dev/null
+	"$work/authscope" bench --config "$work/b.yaml" --json "$work/b.json" --quiet > /dev/null 2>&1
 	python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['scenarios'][0]['rate_attempted']))" "$work/b.json"
 }
 
