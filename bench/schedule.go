@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -191,14 +192,14 @@ type pacer struct {
 	// nanosleep is a raw syscall outside its bubble).
 	clock pacerClock
 
-	// overs are the last fine sleeps' overshoots (ring, next at oi), so
-	// the final spin lasts what nanosleep actually overshoots here rather
-	// than a fixed spinWindow: the spin is pure CPU, and at thousands of
-	// requests a second a fixed 100 µs of it per request was most of the
-	// generator's CPU. Only Pace touches them, and vegeta calls Pace from
-	// its one attack goroutine.
+	// overs are the last fine sleeps' overshoots (ring, next at oi), and
+	// spin the final spin's length they give (see adaptSpin): the spin is
+	// pure CPU, and a fixed spinWindow of it per request was most of the
+	// generator's CPU at a fixed rate. Only Pace touches them, and vegeta
+	// calls Pace from its one attack goroutine.
 	overs [16]time.Duration
-	oi    int
+	n     int // overshoots measured so far
+	spin  time.Duration
 }
 
 // pacerClock is the pacer's view of time. Its zero value is the real
@@ -252,10 +253,7 @@ type pacerStep struct {
 var _ vegeta.Pacer = (*pacer)(nil)
 
 func newPacer(s Schedule, maxRequests uint64) *pacer {
-	p := &pacer{max: maxRequests}
-	for i := range p.overs {
-		p.overs[i] = spinWindow // until measured: the conservative window
-	}
+	p := &pacer{max: maxRequests, spin: spinWindow} // until measured: the conservative window
 	var at time.Duration
 	var h float64
 	for _, st := range s {
@@ -301,7 +299,9 @@ func (p *pacer) at(n uint64) (time.Duration, bool) {
 // would make every request late by the generator's fault and show up as
 // latency in the corrected figures. Pace sleeps coarsely while far from due
 // (waking to honour cancellation), then with nanosleep, then yields in a
-// short spin for the last tens of microseconds.
+// short spin for the last microseconds: as long as nanosleep's upper-quartile
+// overshoot lately (adaptSpin), at most spinWindow. Never early; late only
+// when a sleep overshoots more than that.
 func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	if p.began.Load() == nil {
 		b := p.clock.Now().Add(-elapsed)
@@ -324,7 +324,6 @@ func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 		return due - elapsed, false
 	}
 	at := p.began.Load().Add(due)
-	spin := p.spinWindow()
 	for {
 		now := p.clock.Now()
 		rem := at.Sub(now)
@@ -338,26 +337,29 @@ func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 			default:
 			}
 			p.clock.Sleep(min(rem-coarseSlack, 50*time.Millisecond))
-		case rem > spin:
-			d := rem - spin
+		case rem > p.spin:
+			d := rem - p.spin
 			p.clock.Fine(d)
-			p.overs[p.oi] = p.clock.Now().Sub(now) - d
-			p.oi = (p.oi + 1) % len(p.overs)
+			p.adaptSpin(p.clock.Now().Sub(now) - d)
 		default:
 			p.clock.Yield()
 		}
 	}
 }
 
-// spinWindow is how long before a due time the fine sleep ends and the
-// spin begins: the largest of the recent overshoots plus a margin, within
-// [minSpin, spinWindow].
-func (p *pacer) spinWindow() time.Duration {
-	m := minSpin
-	for _, o := range p.overs {
-		m = max(m, o+spinMargin)
+// adaptSpin records a fine sleep's overshoot and sets the spin to the
+// upper quartile of the last 16 plus spinMargin, within [minSpin,
+// spinWindow]: a sleep that overshoots more than three in four recent ones
+// releases its tick late by the difference (the dispatch lag records it),
+// rather than every tick paying for the worst wake-up in spin.
+func (p *pacer) adaptSpin(over time.Duration) {
+	p.overs[p.n%len(p.overs)] = over
+	if p.n++; p.n < len(p.overs) {
+		return // keep the conservative window until the ring is full
 	}
-	return min(m, spinWindow)
+	sorted := p.overs // a copy
+	slices.Sort(sorted[:])
+	p.spin = min(max(sorted[len(sorted)*3/4-1]+spinMargin, minSpin), spinWindow)
 }
 
 // Pacing thresholds: time.Sleep may overshoot by coarseSlack; nanosleep by
