@@ -139,6 +139,7 @@ type runner struct {
 
 func (r *runner) run(ctx context.Context) {
 	defer close(r.ch)
+	defer raiseGC()() // see runGCPercent
 	r.startOutputs()
 	canceled := false
 	for i := range r.cfg.Scenarios {
