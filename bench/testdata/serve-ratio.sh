@@ -21,7 +21,9 @@
 #   bench / vegeta     authscope bench vs the vegeta CLI (built from the
 #                      module cache at the version go.mod uses) against the
 #                      static handler, at --rate 100000 and 1000000 with
-#                      $WORKERS workers: requests sent per second
+#                      $WORKERS workers: requests sent per second, and CPU
+#                      µs per request sent (steadier than throughput when
+#                      the machine is shared)
 #   CPU bench/vegeta   CPU seconds (user+sys, from /proc via getrusage) of
 #                      each generator at a fixed 1000 and 5000 req/s
 #                      (vegeta: the attack alone, its gob results to
@@ -123,7 +125,8 @@ rps() {
 	fi
 }
 
-# gen_rate URL RATE: authscope bench's sent req/s.
+# gen_rate URL RATE: authscope bench's sent req/s and its CPU µs per
+# request sent (CPU per request moves less than throughput on a busy box).
 gen_rate() {
 	cat > "$work/b.yaml" << YAML
 rate: $2
@@ -132,13 +135,16 @@ max_workers: $WORKERS
 scenarios:
   - {name: loop, mode: local, via: http, url: "$1"}
 YAML
-	"$work/authscope" bench --config "$work/b.yaml" --json "$work/b.json" --quiet > /dev/null 2>&1
-	python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['scenarios'][0]['rate_attempted']))" "$work/b.json"
+	local c
+	c=$(cpu "$work/authscope" bench --config "$work/b.yaml" --json "$work/b.json" --quiet)
+	python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['scenarios'][0]; n=s['requests']+s.get('canceled',0)+s['warmup_requests']; print(round(s['rate_attempted']), round(float(sys.argv[2])*1e6/max(n,1), 1))" "$work/b.json" "$c"
 }
 
-vegeta_rate() { # URL RATE (0: as fast as it goes)
-	echo "GET $1" | "$VEGETA" attack -rate "$2" -max-workers "$WORKERS" -duration "${DUR}s" > "$work/v.bin"
-	"$VEGETA" report -type json < "$work/v.bin" | python3 -c "import json,sys; print(round(json.load(sys.stdin)['rate']))"
+vegeta_rate() { # URL RATE: the same for the vegeta CLI (the attack alone)
+	echo "GET $1" > "$work/vtargets"
+	local c
+	c=$(cpu "$VEGETA" attack -rate "$2" -max-workers "$WORKERS" -duration "${DUR}s" -targets "$work/vtargets" -output "$work/v.bin")
+	"$VEGETA" report -type json < "$work/v.bin" | python3 -c "import json,sys; r=json.load(sys.stdin); print(round(r['rate']), round(float(sys.argv[1])*1e6/max(r['requests'],1), 1))" "$c"
 }
 
 # cpu CMD...: user+sys CPU seconds of CMD and its children.
@@ -170,8 +176,9 @@ echo "# serve-ratio.sh: $ROUNDS rounds, ${DUR}s each, $(nproc) cores, load at st
 c_serve=$(browser_cookie "$SERVE")
 c_refresh=$(browser_cookie "$REFRESH")
 [ -n "$AUTHJS" ] && c_authjs=$(browser_cookie "$AUTHJS")
-printf '%-5s %-14s %9s %9s %9s %9s | %9s %9s %6s %9s %9s %6s | %7s %7s %7s %7s\n' round load static serve refresh authjs \
-	b100k v100k ratio b1M v1M ratio cpu1k cpu5k cpuR1k cpuR5k
+printf '%-5s %-14s %8s %8s %8s %7s | %-13s %-13s %-13s %-13s | %9s %9s\n' round load static serve refresh authjs \
+	'bench@100k' 'vegeta@100k' 'bench@1M' 'vegeta@1M' 'cpu@1k' 'cpu@5k'
+echo "#   serve columns: req/s; generator columns: req/s sent, CPU µs per request; cpu columns: bench/vegeta CPU seconds"
 for round in $(seq "$ROUNDS"); do
 	l=$(load | tr ' ' '/')
 	s=$(rps "$STATIC" "$c_serve")
@@ -179,16 +186,16 @@ for round in $(seq "$ROUNDS"); do
 	r=$(rps "$REFRESH" "$c_refresh")
 	a=-
 	[ -n "$AUTHJS" ] && a=$(rps "$AUTHJS" "$c_authjs")
-	b1=$(gen_rate "$STATIC" 100000)
-	v1=$(vegeta_rate "$STATIC" 100000)
-	v2=$(vegeta_rate "$STATIC" 1000000)
-	b2=$(gen_rate "$STATIC" 1000000)
+	read -r b1 bc1 <<< "$(gen_rate "$STATIC" 100000)"
+	read -r v1 vc1 <<< "$(vegeta_rate "$STATIC" 100000)"
+	read -r v2 vc2 <<< "$(vegeta_rate "$STATIC" 1000000)"
+	read -r b2 bc2 <<< "$(gen_rate "$STATIC" 1000000)"
 	cb1=$(cpu_bench 1000)
 	cv1=$(cpu_vegeta 1000)
 	cv5=$(cpu_vegeta 5000)
 	cb5=$(cpu_bench 5000)
-	printf '%-5s %-14s %9.0f %9.0f %9.0f %9s | %9s %9s %6s %9s %9s %6s | %7s %7s %7s %7s\n' "$round" "$l" "$s" "$j" "$r" "$a" \
-		"$b1" "$v1" "$(ratio "$b1" "$v1")" "$b2" "$v2" "$(ratio "$b2" "$v2")" "$cb1/$cv1" "$cb5/$cv5" "$(ratio "$cb1" "$cv1")" "$(ratio "$cb5" "$cv5")"
-	echo "ratios round $round: serve/static $(ratio "$j" "$s")  refresh/static $(ratio "$r" "$s")  authjs/static $([ "$a" = - ] && echo n/a || ratio "$a" "$s")  bench/vegeta@100k $(ratio "$b1" "$v1")  @1M $(ratio "$b2" "$v2")  cpu bench/vegeta@1k $(ratio "$cb1" "$cv1")  @5k $(ratio "$cb5" "$cv5")"
+	printf '%-5s %-14s %8.0f %8.0f %8.0f %7s | %-13s %-13s %-13s %-13s | %9s %9s\n' "$round" "$l" "$s" "$j" "$r" "$a" \
+		"$b1 ${bc1}us" "$v1 ${vc1}us" "$b2 ${bc2}us" "$v2 ${vc2}us" "$cb1/$cv1" "$cb5/$cv5"
+	echo "ratios round $round: serve/static $(ratio "$j" "$s")  refresh/static $(ratio "$r" "$s")  authjs/static $([ "$a" = - ] && echo n/a || ratio "$a" "$s")  bench/vegeta rate@100k $(ratio "$b1" "$v1") @1M $(ratio "$b2" "$v2")  CPU per request bench/vegeta @100k $(ratio "$bc1" "$vc1") @1M $(ratio "$bc2" "$vc2")  CPU seconds bench/vegeta @1k $(ratio "$cb1" "$cv1") @5k $(ratio "$cb5" "$cv5")"
 done
 echo "# load at end $(load)"
