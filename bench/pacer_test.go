@@ -105,3 +105,30 @@ func TestPacerCancelAndCap(t *testing.T) {
 		t.Errorf("stopped = %v, want the clock's %s when the cap was hit", st, v.now)
 	}
 }
+
+func TestPacerSpinAdaptsToOvershoot(t *testing.T) {
+	// nanosleep overshooting by 2µs: after the first few sleeps the final
+	// spin lasts about minSpin, not spinWindow (the spin is pure CPU), and
+	// no tick is released early or late.
+	v := &virtualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		coarseOver: []time.Duration{0}, fineOver: []time.Duration{2 * time.Microsecond}, yieldStep: time.Microsecond}
+	p := newPacer(Schedule{{Duration: Duration(time.Second), Rate: 2000}}, 0)
+	p.precise, p.done, p.clock = true, make(chan struct{}), v.clock()
+	began := v.now
+	var n uint64
+	for ; ; n++ {
+		if n == 100 {
+			v.yields = 0
+		}
+		if _, stop := p.Pace(v.now.Sub(began), n); stop {
+			break
+		}
+		due, _ := p.at(n)
+		if late := v.now.Sub(began.Add(due)); late < 0 || late >= v.yieldStep {
+			t.Fatalf("hit %d released %s from its due time", n, late)
+		}
+	}
+	if perHit := float64(v.yields) / float64(n-100); perHit > float64(minSpin/time.Microsecond)+1 {
+		t.Errorf("%.1f yields (µs of spin) per hit once adapted, want about %d", perHit, minSpin/time.Microsecond)
+	}
+}

@@ -139,6 +139,7 @@ type runner struct {
 
 func (r *runner) run(ctx context.Context) {
 	defer close(r.ch)
+	defer raiseGC()() // see runGCPercent
 	r.startOutputs()
 	canceled := false
 	for i := range r.cfg.Scenarios {
@@ -275,16 +276,11 @@ loop:
 				rec.windowStart = b.Add(warm)
 				rec.ivStart = rec.windowStart
 			}
-			intended, _ := p.intended(res.Seq)
-			s := fromResult(res, intended)
 			// ctx, not just canceled: a request cut by the cancel can have
 			// its result ready before this loop has taken the done case
 			// (select picks among ready cases at random), and the cut
 			// request must not count as an error either way.
-			rec.add(s, canceled || ctx.Err() != nil)
-			if r.results != nil && !s.intended.Before(rec.windowStart) {
-				r.writeResult(res)
-			}
+			r.record(rec, p, res, canceled || ctx.Err() != nil)
 		case now := <-ivC:
 			if !rec.windowStart.IsZero() && now.After(rec.windowStart) {
 				r.logInterval(rec, now)
@@ -310,6 +306,22 @@ loop:
 	st.State = StateDone
 	r.publish(r.snapshot())
 	return canceled
+}
+
+// record adds one result to rec (and to the results file once the window
+// is open); cut says the run's cancellation may have ended it.
+func (r *runner) record(rec *recorder, p *pacer, res *vegeta.Result, cut bool) {
+	intended, _ := p.intended(res.Seq)
+	s := fromResult(res, intended)
+	if cut && s.out.reason == "transport_error" {
+		// A body read on a connection the cancel closed (see runConns):
+		// the run's doing, not the server's.
+		s.out.reason = "canceled"
+	}
+	rec.add(s, cut)
+	if r.results != nil && !s.intended.Before(rec.windowStart) {
+		r.writeResult(res)
+	}
 }
 
 // workers returns the initial and most workers of scenario spec: the
@@ -422,11 +434,13 @@ func (r *runner) client(ctx context.Context, spec ScenarioSpec) (url string, c *
 		url = inprocURL
 		rt = inprocTransport{target: r.targets.InProc[spec.Name], runCtx: ctx}
 	} else {
-		tr := newHTTPTransport()
+		rc := newRunConns()
+		tr := newHTTPTransport(rc)
 		if r.conns > 0 {
 			tr.MaxConnsPerHost = r.conns
 		}
-		closeIdle = tr.CloseIdleConnections
+		stop := context.AfterFunc(ctx, rc.cutAll)
+		closeIdle = func() { stop(); tr.CloseIdleConnections() }
 		g := guardTransport{next: tr, cfg: r.cfg, runCtx: ctx}
 		if u, err := neturl.Parse(spec.URL); err == nil {
 			g.okHost = u.Hostname() // Validate checked it against AllowedHosts

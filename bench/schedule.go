@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -190,6 +191,15 @@ type pacer struct {
 	// test injects a virtual one (testing/synctest cannot stand in, as
 	// nanosleep is a raw syscall outside its bubble).
 	clock pacerClock
+
+	// overs are the last fine sleeps' overshoots (ring, next at oi), and
+	// spin the final spin's length they give (see adaptSpin): the spin is
+	// pure CPU, and a fixed spinWindow of it per request was most of the
+	// generator's CPU at a fixed rate. Only Pace touches them, and vegeta
+	// calls Pace from its one attack goroutine.
+	overs [16]time.Duration
+	n     int // overshoots measured so far
+	spin  time.Duration
 }
 
 // pacerClock is the pacer's view of time. Its zero value is the real
@@ -243,7 +253,7 @@ type pacerStep struct {
 var _ vegeta.Pacer = (*pacer)(nil)
 
 func newPacer(s Schedule, maxRequests uint64) *pacer {
-	p := &pacer{max: maxRequests}
+	p := &pacer{max: maxRequests, spin: spinWindow} // until measured: the conservative window
 	var at time.Duration
 	var h float64
 	for _, st := range s {
@@ -289,7 +299,9 @@ func (p *pacer) at(n uint64) (time.Duration, bool) {
 // would make every request late by the generator's fault and show up as
 // latency in the corrected figures. Pace sleeps coarsely while far from due
 // (waking to honour cancellation), then with nanosleep, then yields in a
-// short spin for the last tens of microseconds.
+// short spin for the last microseconds: as long as nanosleep's upper-quartile
+// overshoot lately (adaptSpin), at most spinWindow. Never early; late only
+// when a sleep overshoots more than that.
 func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	if p.began.Load() == nil {
 		b := p.clock.Now().Add(-elapsed)
@@ -313,7 +325,8 @@ func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	}
 	at := p.began.Load().Add(due)
 	for {
-		rem := at.Sub(p.clock.Now())
+		now := p.clock.Now()
+		rem := at.Sub(now)
 		switch {
 		case rem <= 0:
 			return 0, false
@@ -324,19 +337,40 @@ func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 			default:
 			}
 			p.clock.Sleep(min(rem-coarseSlack, 50*time.Millisecond))
-		case rem > spinWindow:
-			p.clock.Fine(rem - spinWindow)
+		case rem > p.spin:
+			d := rem - p.spin
+			p.clock.Fine(d)
+			p.adaptSpin(p.clock.Now().Sub(now) - d)
 		default:
 			p.clock.Yield()
 		}
 	}
 }
 
+// adaptSpin records a fine sleep's overshoot and sets the spin to the
+// upper quartile of the last 16 plus spinMargin, within [minSpin,
+// spinWindow]: a sleep that overshoots more than three in four recent ones
+// releases its tick late by the difference (the dispatch lag records it),
+// rather than every tick paying for the worst wake-up in spin.
+func (p *pacer) adaptSpin(over time.Duration) {
+	p.overs[p.n%len(p.overs)] = over
+	if p.n++; p.n < len(p.overs) {
+		return // keep the conservative window until the ring is full
+	}
+	sorted := p.overs // a copy
+	slices.Sort(sorted[:])
+	p.spin = min(max(sorted[len(sorted)*3/4-1]+spinMargin, minSpin), spinWindow)
+}
+
 // Pacing thresholds: time.Sleep may overshoot by coarseSlack; nanosleep by
 // less than spinWindow, which is spun away.
+// The spin window adapts below spinWindow to the overshoots measured
+// (see pacer.overs); minSpin and spinMargin keep a little room for jitter.
 const (
 	coarseSlack = 1500 * time.Microsecond
 	spinWindow  = 100 * time.Microsecond
+	minSpin     = 10 * time.Microsecond
+	spinMargin  = 5 * time.Microsecond
 )
 
 // Rate implements vegeta.Pacer: the instantaneous rate at elapsed.

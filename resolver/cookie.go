@@ -64,6 +64,17 @@ func ReadSessionToken(in Input, cookieName string) (token string, chunkNames []s
 	return joinChunks(pairs), names
 }
 
+// SessionToken is ReadSessionToken without the chunk names: the
+// reassembled token of cookieName, "" when there is none. An unchunked
+// cookie costs no allocation (the token is a substring of the header), so
+// an observer that needs the token of every request (serve's recent list)
+// can read it cheaply.
+func SessionToken(in Input, cookieName string) string {
+	var scratch [4]cookiePair
+	tok, _ := readSessionToken(in.cookie, cookieName, scratch[:0])
+	return tok
+}
+
 // readSessionToken is ReadSessionToken for the hot path: it returns the
 // chunk pairs instead of building the name list (only a refresh needs
 // it), and one unchunked cookie costs no allocation.

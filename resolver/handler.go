@@ -65,6 +65,7 @@ type Handler struct {
 	logger         *slog.Logger
 	observe        func(*http.Request, Result, time.Duration)
 	now            Clock
+	origins        originMemo
 }
 
 // HandlerOption configures NewHandler.
@@ -150,9 +151,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	origin := h.origin(r)
-	param := r.URL.Query().Get("callbackUrl")
+	var param string
 	if isPost {
 		param = form["callbackUrl"]
+	} else if r.URL.RawQuery != "" { // no map for the usual query-less GET
+		param = r.URL.Query().Get("callbackUrl")
 	}
 	cbCookie, hasCB := authjsCookie(cookie, h.callbackName)
 	cb := origin
@@ -182,25 +185,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, c := range res.SetCookies {
 		sets = append(sets, formatSetCookie(c, false))
 	}
-	hdr := w.Header()
-	hdr.Set("Content-Type", "application/json")
-	if !isPost {
-		hdr.Set("Cache-Control", "private, no-cache, no-store")
-		hdr.Set("Expires", "0")
-		hdr.Set("Pragma", "no-cache")
-	}
-	for _, s := range sets {
-		hdr.Add("Set-Cookie", s)
-	}
-	var body string
+	var body []byte
 	if h.legacyV4 {
-		body = string(MarshalSessionBodyLegacyV4(res.Session))
+		body = MarshalSessionBodyLegacyV4(res.Session)
 	} else {
-		body = string(MarshalSessionBody(res.Session))
+		body = MarshalSessionBody(res.Session)
 	}
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	writeSessionHeaders(w.Header(), !isPost, sets, len(body))
 	w.WriteHeader(http.StatusOK)
-	io.WriteString(w, body)
+	w.Write(body)
 }
 
 // isSessionPath applies Auth.js's parseActionAndProviderId to the escaped
@@ -212,13 +205,16 @@ func (h *Handler) isSessionPath(p string) bool {
 		return false
 	}
 	rest = strings.TrimPrefix(rest, "/")
-	var parts []string
+	parts := 0
 	for s := range strings.SplitSeq(rest, "/") {
-		if s != "" {
-			parts = append(parts, s)
+		if s == "" {
+			continue
+		}
+		if parts++; parts > 1 || s != "session" {
+			return false
 		}
 	}
-	return len(parts) == 1 && parts[0] == "session"
+	return parts == 1
 }
 
 // validCSRF returns the CSRF token of a valid CSRF cookie.
@@ -227,14 +223,16 @@ func (h *Handler) validCSRF(cookie string) (string, bool) {
 	if !ok || v == "" {
 		return "", false
 	}
-	parts := strings.Split(v, "|")
-	if len(parts) < 2 {
+	// value.split("|"): the token is part 0, the hash part 1.
+	tok, rest, ok := strings.Cut(v, "|")
+	if !ok {
 		return "", false
 	}
-	if sha256Hex(parts[0]+h.csrfSecret) != parts[1] {
+	sum, _, _ := strings.Cut(rest, "|")
+	if !sha256HexEqual(tok, h.csrfSecret, sum) {
 		return "", false
 	}
-	return parts[0], true
+	return tok, true
 }
 
 func (h *Handler) origin(r *http.Request) string {
@@ -247,7 +245,7 @@ func (h *Handler) origin(r *http.Request) string {
 			scheme = strings.ToLower(strings.TrimSpace(strings.Split(p, ",")[0]))
 		}
 	}
-	return jsOrigin(scheme + "://" + r.Host)
+	return h.origins.get(scheme, r.Host)
 }
 
 // defaultRedirect is Auth.js's default callbacks.redirect: a relative URL is
@@ -255,6 +253,9 @@ func (h *Handler) origin(r *http.Request) string {
 // An unparsable URL falls back to the origin (Auth.js would throw and
 // answer with an error redirect; we do not reproduce that failure).
 func defaultRedirect(u, origin string) string {
+	if u == origin {
+		return u // origin is jsOrigin's output, and jsOrigin keeps its own output
+	}
 	if strings.HasPrefix(u, "/") {
 		return origin + u
 	}

@@ -86,6 +86,11 @@ func RefreshCookies(name string, read []string, value string, expires time.Time,
 	if chunkSize <= 0 {
 		chunkSize = ChunkSize
 	}
+	if len(read) == 1 && read[0] == name && len(value) > 0 && len(value) <= chunkSize {
+		// Every refresh of an unchunked cookie: the one clearing entry
+		// would be overwritten by the new cookie at once, so skip it.
+		return []*http.Cookie{sessionCookie(name, value, expires, secure)}
+	}
 	out := ClearCookies(read, secure)
 	for _, c := range chunkCookies(name, value, expires, secure, chunkSize) {
 		replaced := false

@@ -3,12 +3,12 @@ package resolver
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/authscope/authscope/resolver/internal/js"
@@ -129,33 +129,65 @@ func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (stri
 	if _, err := io.ReadFull(c.rand, rnd[:]); err != nil {
 		return "", fmt.Errorf("resolver: random: %w", err)
 	}
-	payload := make(Claims, len(claims)+3)
-	for k, v := range claims {
-		payload[k] = v
-	}
-	nowS := floorUnix(now)
-	payload["iat"] = json.Number(strconv.FormatInt(nowS, 10))
-	// (Date.now() / 1000) | 0 is ToInt32: Auth.js wraps in 2038; so do we.
-	expBase := float64(int32(uint32(now.UnixMilli() / 1000)))
-	exp := expBase + maxAge.Seconds()
-	payload["exp"] = json.Number(js.AppendFloat(nil, exp))
-	payload["jti"] = uuidV4(rnd[:16])
-	plain := appendClaims(make([]byte, 0, 256), payload)
+	sc := encodePool.Get().(*encodeScratch)
+	defer sc.put()
+	sc.plain = appendRefreshedClaims(sc.plain[:0], claims, now, maxAge, rnd[:16])
 
 	aad := c.header
 	iv := rnd[16 : 16+c.encKey.Enc().IVLen()] // 12 bytes for v4's A256GCM, 16 for CBC-HS
-	ct, tag := c.encKey.Seal(plain, iv, aad)
+	// Room for the padding and the longest tag, so SealTo never regrows.
+	sc.sealed = slices.Grow(sc.sealed[:0], len(sc.plain)+16+64)
+	ct, tag := c.encKey.SealTo(sc.sealed, sc.plain, iv, aad)
 	enc := base64.RawURLEncoding
-	var b strings.Builder
-	b.Grow(len(aad) + 3 + enc.EncodedLen(len(iv)) + enc.EncodedLen(len(ct)) + enc.EncodedLen(len(tag)))
-	b.WriteString(aad)
-	b.WriteString("..")
-	b.WriteString(enc.EncodeToString(iv))
-	b.WriteByte('.')
-	b.WriteString(enc.EncodeToString(ct))
-	b.WriteByte('.')
-	b.WriteString(enc.EncodeToString(tag))
-	return b.String(), nil
+	out := append(sc.out[:0], aad...)
+	out = append(out, ".."...)
+	out = enc.AppendEncode(out, iv)
+	out = append(out, '.')
+	out = enc.AppendEncode(out, ct)
+	out = append(out, '.')
+	out = enc.AppendEncode(out, tag)
+	sc.out = out
+	return string(out), nil
+}
+
+// appendRefreshedClaims writes what appendClaims writes for claims with
+// iat, exp and jti set as Encode sets them, without copying claims into a
+// new map: those three rank last in claimOrder, so they follow the other
+// members, in that order, whatever claims held under their names.
+func appendRefreshedClaims(b []byte, claims Claims, now time.Time, maxAge time.Duration, jti []byte) []byte {
+	keys := js.OrderedKeys(claims, claimRank)
+	keys = slices.DeleteFunc(keys, func(k string) bool { return k == "iat" || k == "exp" || k == "jti" })
+	b = js.AppendMembers(b, claims, keys, appendOwnJS)
+	b = b[:len(b)-1] // reopen the object
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	b = append(b, `"iat":`...)
+	b = strconv.AppendInt(b, floorUnix(now), 10)
+	// (Date.now() / 1000) | 0 is ToInt32: Auth.js wraps in 2038; so do we.
+	expBase := float64(int32(uint32(now.UnixMilli() / 1000)))
+	b = append(b, `,"exp":`...)
+	b = js.AppendFloat(b, expBase+maxAge.Seconds())
+	b = append(b, `,"jti":`...)
+	b = js.AppendString(b, uuidV4(jti))
+	return append(b, '}')
+}
+
+// encodeScratch holds an Encode's working buffers (the claims' JSON, the
+// ciphertext, the token being assembled). Encode runs on every request
+// under --refresh-cookies, and these three buffers were most of its
+// allocations; pooled, a refresh allocates the token string and the claims
+// it was given, not its scratch.
+type encodeScratch struct{ plain, sealed, out []byte }
+
+var encodePool = sync.Pool{New: func() any { return &encodeScratch{plain: make([]byte, 0, 512)} }}
+
+// put returns sc to the pool unless a huge token grew it (kept memory
+// stays bounded by what ordinary tokens need).
+func (sc *encodeScratch) put() {
+	if cap(sc.plain)+cap(sc.sealed)+cap(sc.out) <= 64<<10 {
+		encodePool.Put(sc)
+	}
 }
 
 // jweReason maps the JWE layer's failure kinds to the Reasons Auth.js's

@@ -56,6 +56,7 @@ type serveFlags struct {
 	sharedCache    string
 	logLevel       string
 	recent         int
+	pprof          string // loopback address of the runtime profiles; "" is off
 	// …Env name variables holding the URL/DSN, to keep passwords out of argv.
 	busRedisEnv, busPGEnv, sharedCacheEnv string
 }
@@ -81,6 +82,7 @@ func (s *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.StringVar(&s.busPGEnv, "bus-pg-env", "", "read --bus-pg from this environment `variable`")
 	fs.StringVar(&s.sharedCacheEnv, "shared-cache-env", "", "read --shared-cache from this environment `variable`")
 	fs.StringVar(&s.logLevel, "log-level", "info", "log `level`: debug, info, warn, error")
+	fs.StringVar(&s.pprof, "pprof", "", "serve Go runtime profiles (net/http/pprof) on this loopback `address`, e.g. 127.0.0.1:6060 (off by default)")
 	fs.IntVar(&s.recent, "recent", server.DefaultRecent, "jwt strategy: remember the last `n` session cookies answered, for `authscope tui --from-serve` (served on "+recentapi.Path+" behind the invalidation secret; 0 turns it off)")
 }
 
@@ -197,6 +199,11 @@ func buildServe(ctx context.Context, env *cliEnv, f *resolveFlags, s *serveFlags
 	}
 	if err := proc.listen(s.listen); err != nil {
 		return nil, err
+	}
+	if s.pprof != "" {
+		if err := proc.startPprof(s.pprof); err != nil {
+			return nil, err
+		}
 	}
 	logServeStart(logger, proc.ln.Addr(), cfg, secret != "", proc.layout)
 	return proc, nil

@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/authscope/authscope/resolver"
@@ -20,6 +21,10 @@ type backendWatch struct {
 	logger   *slog.Logger
 	interval time.Duration
 	now      func() time.Time
+
+	// state mirrors down for the lock-free check every request makes:
+	// only a change of state takes mu.
+	state atomic.Bool
 
 	mu     sync.Mutex
 	down   bool
@@ -53,7 +58,7 @@ func backendOf(res resolver.Result) (name string, failed bool) {
 
 func (w *backendWatch) observe(res resolver.Result) {
 	name, failed := backendOf(res)
-	if name == "" {
+	if name == "" || failed == w.state.Load() {
 		return
 	}
 	w.mu.Lock()
@@ -67,6 +72,7 @@ func (w *backendWatch) observe(res resolver.Result) {
 		return
 	}
 	w.down, w.logged = failed, now
+	w.state.Store(failed)
 	w.mu.Unlock()
 	if failed {
 		attrs := []any{slog.String("reason", string(res.Reason))}

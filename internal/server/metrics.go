@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,6 +28,9 @@ type metrics struct {
 	resolutions *prometheus.CounterVec // source, reason; mode is a constant label
 	upstreamErr *prometheus.CounterVec // reason
 	latency     prometheus.Histogram
+	// curried holds the resolution counters already looked up, by label
+	// values: see counterMemo.
+	curried counterMemo
 }
 
 // latencyBuckets run from 25 µs (a cache hit) to 5 s (a proxy timeout).
@@ -71,7 +76,7 @@ func (m *metrics) observe(_ *http.Request, res resolver.Result, d time.Duration)
 	if reason == "" {
 		reason = "error"
 	}
-	m.resolutions.WithLabelValues(res.Source, string(reason)).Inc()
+	m.curried.get(m.resolutions, res.Source, string(reason)).Inc()
 	m.latency.Observe(max(d, 0).Seconds())
 	switch reason {
 	case resolver.ReasonUpstreamStatus, resolver.ReasonUpstreamBody, resolver.ReasonUpstreamTimeout, resolver.ReasonUpstreamError:
@@ -153,4 +158,46 @@ func (bc busCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(busDesc, prometheus.CounterValue, float64(o.v), n, o.outcome)
 		}
 	}
+}
+
+// counterMemo keeps the counters of a CounterVec per label pair once
+// looked up. WithLabelValues hashes the values and takes the vector's lock
+// on every call; a server sees a handful of (source, reason) pairs, so the
+// hot path reads an immutable slice and compares two short strings instead
+// (the pre-curried counters the client library's docs recommend, found
+// lazily because the pairs are not known in advance). The slice is
+// replaced, never modified, under mu; past maxCurried pairs (labels from a
+// misbehaving resolver) calls go straight to the vector.
+type counterMemo struct {
+	entries atomic.Pointer[[]curriedCounter]
+	mu      sync.Mutex
+}
+
+type curriedCounter struct {
+	a, b string
+	c    prometheus.Counter
+}
+
+const maxCurried = 64
+
+func (m *counterMemo) get(v *prometheus.CounterVec, a, b string) prometheus.Counter {
+	if p := m.entries.Load(); p != nil {
+		for i := range *p {
+			if e := &(*p)[i]; e.a == a && e.b == b {
+				return e.c
+			}
+		}
+	}
+	c := v.WithLabelValues(a, b)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var cur []curriedCounter
+	if p := m.entries.Load(); p != nil {
+		cur = *p
+	}
+	if len(cur) < maxCurried {
+		next := append(slices.Clip(cur), curriedCounter{a: a, b: b, c: c})
+		m.entries.Store(&next)
+	}
+	return c
 }

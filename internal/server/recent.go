@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,9 +40,14 @@ func newRecentSessions(cookieName string, capacity int, now func() time.Time) *r
 		byToken: make(map[string]*list.Element, capacity), order: list.New()}
 }
 
-// observe records the request's session token, if it carries one.
+// observe records the request's session token, if it carries one. It
+// reads the Cookie header a second time (the resolver has read it
+// already): Results carry no token material by design, so that nothing
+// holding one can leak a credential. The second read is a scan for one
+// name without allocation (resolver.SessionToken), and a token seen before
+// costs a map lookup and a move to the front.
 func (rs *recentSessions) observe(r *http.Request, res resolver.Result) {
-	tok, _ := resolver.ReadSessionToken(resolver.FromRequest(r), rs.cookieName)
+	tok := resolver.SessionToken(resolver.FromHeader(r.Header), rs.cookieName)
 	if tok == "" {
 		return
 	}
@@ -55,6 +61,7 @@ func (rs *recentSessions) observe(r *http.Request, res resolver.Result) {
 		rs.order.MoveToFront(el)
 		return
 	}
+	tok = strings.Clone(tok) // a substring of the request's header: keep the token only
 	rs.byToken[tok] = rs.order.PushFront(&recentapi.Entry{Token: tok, FirstSeen: now, LastSeen: now, Requests: 1, Reason: res.Reason})
 	if rs.order.Len() > rs.capacity {
 		oldest := rs.order.Back()

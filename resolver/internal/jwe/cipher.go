@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"compress/flate"
 	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/subtle"
 	"encoding/binary"
+	"hash"
 	"io"
+	"slices"
 )
 
 // The content ciphers of RFC 7518 §5.2 (AES-CBC + HMAC-SHA2) and §5.3
@@ -86,37 +86,54 @@ func inflateBounded(p []byte) ([]byte, error) {
 // compact JWE is the protected header segment as written. It returns the
 // ciphertext and the tag; the caller assembles the token.
 func (k *Key) Seal(plaintext, iv []byte, aad string) (ct, tag []byte) {
+	return k.SealTo(nil, plaintext, iv, aad)
+}
+
+// SealTo is Seal writing the ciphertext and the tag into buf's storage
+// (grown when short): ct and tag alias buf, so a caller that encodes them
+// at once can pool buf and seal without allocating.
+func (k *Key) SealTo(buf, plaintext, iv []byte, aad string) (ct, tag []byte) {
 	if k.enc.cbc() {
-		return k.sealCBC(plaintext, iv, bytesOf(aad))
+		return k.sealCBC(buf, plaintext, iv, bytesOf(aad))
 	}
-	return k.sealGCM(plaintext, iv, bytesOf(aad))
+	sealed := k.aead.Seal(buf[:0], iv, plaintext, bytesOf(aad))
+	return sealed[:len(sealed)-16], sealed[len(sealed)-16:]
+}
+
+// sealScratch is per-call state for CBC-HS encryption, pooled per key like
+// the decryption's: a keyed HMAC (Reset between uses) and an encrypter
+// whose IV is set per call. Without it every refresh built both, with the
+// HMAC's two hash states (five allocations of the encode's ~25).
+type sealScratch struct {
+	mac  hash.Hash
+	mode ivSetter
+	al   [8]byte
+	sum  [64]byte
 }
 
 // sealCBC is RFC 7518 §5.2.2.1: PKCS#7 pad, AES-CBC encrypt, then the
 // truncated HMAC over AAD ‖ IV ‖ C ‖ AL.
-func (k *Key) sealCBC(plaintext, iv, aad []byte) (ct, tag []byte) {
+func (k *Key) sealCBC(buf, plaintext, iv, aad []byte) (ct, tag []byte) {
 	pad := aes.BlockSize - len(plaintext)%aes.BlockSize
-	ct = make([]byte, len(plaintext)+pad)
+	n := len(plaintext) + pad
+	buf = slices.Grow(buf[:0], n+k.tagLen)[:n+k.tagLen]
+	ct, tag = buf[:n:n], buf[n:]
 	copy(ct, plaintext)
-	for i := len(plaintext); i < len(ct); i++ {
+	for i := len(plaintext); i < n; i++ {
 		ct[i] = byte(pad)
 	}
-	cipher.NewCBCEncrypter(k.block, iv).CryptBlocks(ct, ct)
-	mac := hmac.New(k.newHash, k.raw[:len(k.raw)/2])
-	mac.Write(aad)
-	mac.Write(iv)
-	mac.Write(ct)
-	var al [8]byte
-	binary.BigEndian.PutUint64(al[:], uint64(len(aad))*8)
-	mac.Write(al[:])
-	return ct, mac.Sum(nil)[:k.tagLen]
-}
-
-// sealGCM encrypts plaintext with AES-GCM (12-byte IV), returning
-// ciphertext and the 16-byte tag.
-func (k *Key) sealGCM(plaintext, iv, aad []byte) (ct, tag []byte) {
-	sealed := k.aead.Seal(nil, iv, plaintext, aad)
-	return sealed[:len(sealed)-16], sealed[len(sealed)-16:]
+	sc := k.sealPool.Get().(*sealScratch)
+	defer k.sealPool.Put(sc)
+	sc.mode.SetIV(iv)
+	sc.mode.CryptBlocks(ct, ct)
+	sc.mac.Reset()
+	sc.mac.Write(aad)
+	sc.mac.Write(iv)
+	sc.mac.Write(ct)
+	binary.BigEndian.PutUint64(sc.al[:], uint64(len(aad))*8)
+	sc.mac.Write(sc.al[:])
+	copy(tag, sc.mac.Sum(sc.sum[:0])[:k.tagLen])
+	return ct, tag
 }
 
 // maxInflated is jose's default maxDecompressedLength.

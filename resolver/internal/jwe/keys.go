@@ -140,7 +140,8 @@ type Key struct {
 	// GCM.
 	aead cipher.AEAD
 
-	pool sync.Pool // *cbcScratch (CBC) or *gcmScratch (GCM)
+	pool     sync.Pool // *cbcScratch (CBC) or *gcmScratch (GCM)
+	sealPool sync.Pool // *sealScratch (CBC): encryption, for refreshes
 }
 
 // ivSetter is the SetIV method crypto/cipher's CBC modes have (crypto/tls
@@ -213,6 +214,13 @@ func newKey(enc Enc, raw []byte, withKid bool) (*Key, error) {
 				panic("jwe: CBC decrypter without SetIV")
 			}
 			return &cbcScratch{mac: hmac.New(newHash, macKey), mode: mode}
+		}
+		k.sealPool.New = func() any {
+			mode, ok := cipher.NewCBCEncrypter(block, make([]byte, aes.BlockSize)).(ivSetter)
+			if !ok {
+				panic("jwe: CBC encrypter without SetIV") // as for the decrypter
+			}
+			return &sealScratch{mac: hmac.New(newHash, macKey), mode: mode}
 		}
 	case A256GCM:
 		block, err := aes.NewCipher(raw)
