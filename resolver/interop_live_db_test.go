@@ -31,6 +31,7 @@ import (
 	"github.com/authscope/authscope/resolver/store"
 	_ "github.com/authscope/authscope/resolver/store/all" // every driver: the CLI opens any DSN
 	"github.com/authscope/authscope/resolver/store/mysqlstore"
+	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
 	"github.com/authscope/authscope/resolver/store/storetest"
 )
@@ -84,9 +85,31 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 		if err != nil {
 			t.Fatal(err)
 		}
-		storetest.MySQLExec(t, dsn, ddl[:strings.Index(ddl, "ALTER TABLE")])
+		storetest.MySQLExec(t, dsn, withoutForeignKey(ddl))
 		uniqueEmails, precision = true, time.Second
 		env["AUTHJS_ADAPTER"], env["MYSQL_URL"] = "drizzle-mysql", dsn
+	case "drizzle-pg", "kysely-pg", "supabase":
+		// The adapter's own DDL (drizzle-kit's, the Kysely migration in the
+		// adapter's docs, the Supabase adapter's SQL) without its foreign
+		// key, so that "user missing" can be written; the unique e-mail
+		// indexes stay (see drizzle-mysql).
+		dsn = storetest.PostgresDB(t)
+		ddl, err := pgstore.SchemaSQL(strings.TrimSuffix(kind, "-pg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.PostgresExec(t, dsn, withoutForeignKey(ddl))
+		uniqueEmails = true
+		env["AUTHJS_ADAPTER"], env["DATABASE_URL"] = kind, dsn
+	case "kysely-mysql":
+		dsn = storetest.MySQLDB(t)
+		ddl, err := mysqlstore.SchemaSQL("kysely")
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.MySQLExec(t, dsn, withoutForeignKey(ddl))
+		uniqueEmails = true
+		env["AUTHJS_ADAPTER"], env["MYSQL_URL"] = kind, dsn
 	case "drizzle-sqlite":
 		// The adapter's default SQLite schema (timestamp_ms dates), as
 		// drizzle-kit creates it, without the foreign key (see above).
@@ -109,6 +132,18 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 	}
 	t.Cleanup(func() { st.Close() })
 	return adapterServer{origin: origin, store: st, uniqueEmails: uniqueEmails, created: new(int), precision: precision}
+}
+
+// withoutForeignKey drops the DDL's ALTER TABLE … ADD CONSTRAINT … FOREIGN
+// KEY statements and keeps the rest.
+func withoutForeignKey(ddl string) string {
+	var keep []string
+	for _, stmt := range strings.Split(ddl, "\n") {
+		if !strings.HasPrefix(stmt, "ALTER TABLE") || !strings.Contains(stmt, "FOREIGN KEY") {
+			keep = append(keep, stmt)
+		}
+	}
+	return strings.TrimSuffix(strings.TrimSpace(strings.Join(keep, "\n")), ";")
 }
 
 func (a adapterServer) post(t *testing.T, path string, in, out any) {
@@ -196,7 +231,7 @@ func (a adapterServer) both(t *testing.T, goHeader, realHeader string) (resolver
 }
 
 func TestLiveDatabaseInterop(t *testing.T) {
-	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite"} {
+	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite", "drizzle-pg", "kysely-pg", "kysely-mysql", "supabase"} {
 		t.Run(kind, func(t *testing.T) {
 			a := startAdapterServer(t, kind)
 			name := resolver.DefaultCookieName
@@ -271,8 +306,11 @@ func TestLiveDatabaseInterop(t *testing.T) {
 
 			t.Run("user missing", func(t *testing.T) {
 				missing := "999999"
-				if kind == "mongodb" {
+				switch kind {
+				case "mongodb":
 					missing = "0123456789abcdef01234567" // the adapter takes only ObjectId hex
+				case "kysely-pg", "supabase":
+					missing = "00000000-0000-4000-8000-000000000999" // uuid columns
 				}
 				s := a.create(t, nil, missing, now.Add(maxAge-time.Hour))
 				res, real := a.both(t, ck(s.SessionToken), ck(s.SessionToken))

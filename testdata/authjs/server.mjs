@@ -20,6 +20,14 @@
 //                                  MYSQL_URL; the tables must exist
 //                                  "drizzle-sqlite": the same on SQLite
 //                                  (better-sqlite3) at SQLITE_PATH
+//                                  "drizzle-pg": the same on PostgreSQL
+//                                  (node-postgres) at DATABASE_URL
+//                                  "kysely-pg", "kysely-mysql":
+//                                  @auth/kysely-adapter on DATABASE_URL /
+//                                  MYSQL_URL; the tables must exist
+//                                  "supabase": @auth/supabase-adapter on
+//                                  DATABASE_URL's next_auth schema, through
+//                                  postgrest-shim.mjs (see README.md)
 //   AUTHJS_PG_INIT=1               create the pg-adapter tables if missing
 //   AUTHJS_STRATEGY                override session.strategy (jwt|database)
 //   AUTHJS_MAX_AGE, AUTHJS_UPDATE_AGE   session.maxAge / updateAge, seconds
@@ -86,8 +94,55 @@ if (env.AUTHJS_ADAPTER === "pg") {
   sqlite.pragma("busy_timeout = 5000");
   adapter = DrizzleAdapter(drizzle({ client: sqlite }));
   closeAdapter = async () => sqlite.close();
+} else if (env.AUTHJS_ADAPTER === "drizzle-pg") {
+  const { default: pg } = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const { DrizzleAdapter } = await import("@auth/drizzle-adapter");
+  if (!env.DATABASE_URL) fail("AUTHJS_ADAPTER=drizzle-pg needs DATABASE_URL");
+  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 5 });
+  adapter = DrizzleAdapter(drizzle({ client: pool }));
+  closeAdapter = () => pool.end();
+} else if (env.AUTHJS_ADAPTER === "kysely-pg" || env.AUTHJS_ADAPTER === "kysely-mysql") {
+  const { Kysely, PostgresDialect, MysqlDialect } = await import("kysely");
+  const { KyselyAdapter } = await import("@auth/kysely-adapter");
+  let dialect;
+  if (env.AUTHJS_ADAPTER === "kysely-pg") {
+    const { default: pg } = await import("pg");
+    if (!env.DATABASE_URL) fail("AUTHJS_ADAPTER=kysely-pg needs DATABASE_URL");
+    dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: env.DATABASE_URL, max: 5 }) });
+  } else {
+    const { createPool } = await import("mysql2");
+    if (!env.MYSQL_URL) fail("AUTHJS_ADAPTER=kysely-mysql needs MYSQL_URL");
+    dialect = new MysqlDialect({ pool: createPool({ uri: env.MYSQL_URL, connectionLimit: 5 }) });
+  }
+  const db = new Kysely({ dialect });
+  adapter = KyselyAdapter(db);
+  closeAdapter = () => db.destroy();
+} else if (env.AUTHJS_ADAPTER === "supabase") {
+  const { default: pg } = await import("pg");
+  const { SupabaseAdapter } = await import("@auth/supabase-adapter");
+  const { postgrestFetch } = await import("./postgrest-shim.mjs");
+  if (!env.DATABASE_URL) fail("AUTHJS_ADAPTER=supabase needs DATABASE_URL");
+  // Supabase runs in UTC; PostgREST's timestamps carry that offset.
+  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 5, options: "-c TimeZone=UTC" });
+  // The adapter builds its client from url and secret only; its fetch is
+  // pointed at the shim through the global fetch supabase-js falls back to.
+  // supabase-js builds its Realtime client eagerly and wants a WebSocket
+  // class, which Node 20 lacks; the adapter never opens one.
+  globalThis.WebSocket ??= class {
+    constructor() {
+      throw new Error("server.mjs: Supabase Realtime is not used");
+    }
+  };
+  const realFetch = globalThis.fetch;
+  const shim = postgrestFetch(pool);
+  const origin = "http://supabase.invalid";
+  globalThis.fetch = (input, init) =>
+    String(input instanceof Request ? input.url : input).startsWith(origin) ? shim(input, init) : realFetch(input, init);
+  adapter = SupabaseAdapter({ url: origin, secret: "test-only-service-role-key" });
+  closeAdapter = () => pool.end();
 } else if (env.AUTHJS_ADAPTER) {
-  fail(`AUTHJS_ADAPTER=${env.AUTHJS_ADAPTER}: want pg, redis, mongodb, drizzle-mysql or drizzle-sqlite`);
+  fail(`AUTHJS_ADAPTER=${env.AUTHJS_ADAPTER}: want pg, redis, mongodb, drizzle-mysql, drizzle-sqlite, drizzle-pg, kysely-pg, kysely-mysql or supabase`);
 }
 
 const session = {};
