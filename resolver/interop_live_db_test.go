@@ -110,6 +110,25 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 		storetest.MySQLExec(t, dsn, withoutForeignKey(ddl))
 		uniqueEmails = true
 		env["AUTHJS_ADAPTER"], env["MYSQL_URL"] = kind, dsn
+	case "prisma-sqlite", "prisma-sqlite-ms":
+		// prisma migrate's SQL for the documented Auth.js schema
+		// (testdata/authjs/prisma/schema.prisma) without its foreign key; the
+		// client is Prisma 7's, on its better-sqlite3 driver adapter, storing
+		// dates as ISO text (its default) or epoch milliseconds.
+		path := filepath.Join(t.TempDir(), "app.db")
+		db, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(prismaSQLiteSchema); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		dsn, uniqueEmails = "sqlite:"+path, true
+		env["AUTHJS_ADAPTER"], env["SQLITE_PATH"] = "prisma-sqlite", path
+		if kind == "prisma-sqlite-ms" {
+			env["PRISMA_TIMESTAMP_FORMAT"] = "unixepoch-ms"
+		}
 	case "drizzle-sqlite":
 		// The adapter's default SQLite schema (timestamp_ms dates), as
 		// drizzle-kit creates it, without the foreign key (see above).
@@ -133,6 +152,14 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 	t.Cleanup(func() { st.Close() })
 	return adapterServer{origin: origin, store: st, uniqueEmails: uniqueEmails, created: new(int), precision: precision}
 }
+
+// prismaSQLiteSchema is prisma migrate's SQL for the Auth.js Prisma schema
+// on SQLite (the session and user tables), without the session's foreign
+// key (see drizzle-mysql).
+const prismaSQLiteSchema = `CREATE TABLE "User" ("id" TEXT NOT NULL PRIMARY KEY, "name" TEXT, "email" TEXT NOT NULL, "emailVerified" DATETIME, "image" TEXT, "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, "updatedAt" DATETIME NOT NULL);
+CREATE TABLE "Session" ("sessionToken" TEXT NOT NULL, "userId" TEXT NOT NULL, "expires" DATETIME NOT NULL, "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, "updatedAt" DATETIME NOT NULL);
+CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+CREATE UNIQUE INDEX "Session_sessionToken_key" ON "Session"("sessionToken");`
 
 // withoutForeignKey drops the DDL's ALTER TABLE … ADD CONSTRAINT … FOREIGN
 // KEY statements and keeps the rest.
@@ -231,7 +258,7 @@ func (a adapterServer) both(t *testing.T, goHeader, realHeader string) (resolver
 }
 
 func TestLiveDatabaseInterop(t *testing.T) {
-	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite", "drizzle-pg", "kysely-pg", "kysely-mysql", "supabase"} {
+	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite", "drizzle-pg", "kysely-pg", "kysely-mysql", "supabase", "prisma-sqlite", "prisma-sqlite-ms"} {
 		t.Run(kind, func(t *testing.T) {
 			a := startAdapterServer(t, kind)
 			name := resolver.DefaultCookieName

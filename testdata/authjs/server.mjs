@@ -28,6 +28,11 @@
 //                                  "supabase": @auth/supabase-adapter on
 //                                  DATABASE_URL's next_auth schema, through
 //                                  postgrest-shim.mjs (see README.md)
+//                                  "prisma-sqlite": @auth/prisma-adapter on
+//                                  the client generated from
+//                                  prisma/schema.prisma, SQLite at
+//                                  SQLITE_PATH (PRISMA_TIMESTAMP_FORMAT:
+//                                  iso8601 or unixepoch-ms)
 //   AUTHJS_PG_INIT=1               create the pg-adapter tables if missing
 //   AUTHJS_STRATEGY                override session.strategy (jwt|database)
 //   AUTHJS_MAX_AGE, AUTHJS_UPDATE_AGE   session.maxAge / updateAge, seconds
@@ -141,8 +146,24 @@ if (env.AUTHJS_ADAPTER === "pg") {
     String(input instanceof Request ? input.url : input).startsWith(origin) ? shim(input, init) : realFetch(input, init);
   adapter = SupabaseAdapter({ url: origin, secret: "test-only-service-role-key" });
   closeAdapter = () => pool.end();
+} else if (env.AUTHJS_ADAPTER === "prisma-sqlite") {
+  // The client `npm ci` generated (postinstall: prisma generate) from
+  // prisma/schema.prisma, on Prisma 7's better-sqlite3 driver adapter: no
+  // query engine binary. PRISMA_TIMESTAMP_FORMAT picks the adapter's date
+  // storage (iso8601, its default, or unixepoch-ms).
+  const { default: client } = await import("./prisma-client/index.js");
+  const { PrismaBetterSqlite3 } = await import("@prisma/adapter-better-sqlite3");
+  const { PrismaAdapter } = await import("@auth/prisma-adapter");
+  if (!env.SQLITE_PATH) fail("AUTHJS_ADAPTER=prisma-sqlite needs SQLITE_PATH");
+  const factory = new PrismaBetterSqlite3(
+    { url: "file:" + env.SQLITE_PATH, timeout: 5000 },
+    { timestampFormat: env.PRISMA_TIMESTAMP_FORMAT || "iso8601" },
+  );
+  const prisma = new client.PrismaClient({ adapter: factory });
+  adapter = PrismaAdapter(prisma);
+  closeAdapter = () => prisma.$disconnect();
 } else if (env.AUTHJS_ADAPTER) {
-  fail(`AUTHJS_ADAPTER=${env.AUTHJS_ADAPTER}: want pg, redis, mongodb, drizzle-mysql, drizzle-sqlite, drizzle-pg, kysely-pg, kysely-mysql or supabase`);
+  fail(`AUTHJS_ADAPTER=${env.AUTHJS_ADAPTER}: want pg, redis, mongodb, drizzle-mysql, drizzle-sqlite, drizzle-pg, kysely-pg, kysely-mysql, supabase or prisma-sqlite`);
 }
 
 const session = {};

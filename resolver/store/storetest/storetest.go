@@ -44,6 +44,10 @@ type Harness struct {
 	// user has no NULL members (StoredUser.NullsAbsent) and whose lookup of
 	// a session without its user throws (ErrMalformedRow).
 	SupabaseQuirks bool
+	// EmptyOrphanUser: a session without its user comes back with an empty
+	// user (all members absent), as @auth/prisma-adapter on Prisma 7 returns
+	// it, so Auth.js treats the session as valid.
+	EmptyOrphanUser bool
 }
 
 // stored is t as a store of precision p reads it back (MySQL rounds).
@@ -119,6 +123,10 @@ func testLookup(t *testing.T, h Harness) {
 	if sess, user, err := s.SessionAndUser(ctx, "tok-orphan"); h.SupabaseQuirks {
 		if !errors.Is(err, resolver.ErrMalformedRow) {
 			t.Errorf("session without user: %v %v %v, want the adapter's error", sess, user, err)
+		}
+	} else if h.EmptyOrphanUser {
+		if want := (&resolver.StoredUser{ID: u2, NullsAbsent: true}); err != nil || sess == nil || !cmp.Equal(user, want) {
+			t.Errorf("session without user: %v %+v %v, want an empty user", sess, user, err)
 		}
 	} else if err != nil || sess == nil || user != nil {
 		t.Errorf("session without user: %v %v %v", sess, user, err)
@@ -275,6 +283,11 @@ func testSemantics(t *testing.T, h Harness) {
 		// The adapter throws: Auth.js answers null and touches nothing.
 		if res := resolve("orphan"); res.Reason != resolver.ReasonStoreError || len(res.SetCookies) != 0 {
 			t.Errorf("orphan: %+v, want the adapter's error and no cookie", res)
+		}
+	} else if h.EmptyOrphanUser {
+		// A valid session with an empty user: expired here, so pruned.
+		if res := resolve("orphan"); res.Reason != resolver.ReasonExpired || expiry("orphan") != nil {
+			t.Errorf("orphan: %+v, want pruned as expired", res)
 		}
 	} else if res := resolve("orphan"); res.Reason != resolver.ReasonUserMissing || expiry("orphan") == nil {
 		t.Errorf("orphan: %+v; the row must stay", res)
