@@ -88,6 +88,17 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 		storetest.MySQLExec(t, dsn, withoutForeignKey(ddl))
 		uniqueEmails, precision = true, time.Second
 		env["AUTHJS_ADAPTER"], env["MYSQL_URL"] = "drizzle-mysql", dsn
+	case "prisma-pg":
+		// prisma migrate's SQL for the documented schema (pgstore's "prisma"
+		// preset), without the foreign key (see drizzle-mysql).
+		dsn = storetest.PostgresDB(t)
+		ddl, err := pgstore.SchemaSQL("prisma")
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.PostgresExec(t, dsn, withoutForeignKey(ddl))
+		uniqueEmails = true
+		env["AUTHJS_ADAPTER"], env["DATABASE_URL"] = kind, dsn
 	case "drizzle-pg", "kysely-pg", "supabase":
 		// The adapter's own DDL (drizzle-kit's, the Kysely migration in the
 		// adapter's docs, the Supabase adapter's SQL) without its foreign
@@ -112,7 +123,7 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 		env["AUTHJS_ADAPTER"], env["MYSQL_URL"] = kind, dsn
 	case "prisma-sqlite", "prisma-sqlite-ms":
 		// prisma migrate's SQL for the documented Auth.js schema
-		// (testdata/authjs/prisma/schema.prisma) without its foreign key; the
+		// (testdata/authjs/prisma/schema-sqlite.prisma) without its foreign key; the
 		// client is Prisma 7's, on its better-sqlite3 driver adapter, storing
 		// dates as ISO text (its default) or epoch milliseconds.
 		path := filepath.Join(t.TempDir(), "app.db")
@@ -258,7 +269,7 @@ func (a adapterServer) both(t *testing.T, goHeader, realHeader string) (resolver
 }
 
 func TestLiveDatabaseInterop(t *testing.T) {
-	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite", "drizzle-pg", "kysely-pg", "kysely-mysql", "supabase", "prisma-sqlite", "prisma-sqlite-ms"} {
+	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite", "drizzle-pg", "kysely-pg", "kysely-mysql", "supabase", "prisma-sqlite", "prisma-sqlite-ms", "prisma-pg"} {
 		t.Run(kind, func(t *testing.T) {
 			a := startAdapterServer(t, kind)
 			name := resolver.DefaultCookieName

@@ -28,11 +28,12 @@
 //                                  "supabase": @auth/supabase-adapter on
 //                                  DATABASE_URL's next_auth schema, through
 //                                  postgrest-shim.mjs (see README.md)
-//                                  "prisma-sqlite": @auth/prisma-adapter on
-//                                  the client generated from
-//                                  prisma/schema.prisma, SQLite at
-//                                  SQLITE_PATH (PRISMA_TIMESTAMP_FORMAT:
-//                                  iso8601 or unixepoch-ms)
+//                                  "prisma-sqlite", "prisma-pg":
+//                                  @auth/prisma-adapter on the clients
+//                                  generated from prisma/schema-*.prisma,
+//                                  SQLite at SQLITE_PATH
+//                                  (PRISMA_TIMESTAMP_FORMAT: iso8601 or
+//                                  unixepoch-ms) or DATABASE_URL
 //   AUTHJS_PG_INIT=1               create the pg-adapter tables if missing
 //   AUTHJS_STRATEGY                override session.strategy (jwt|database)
 //   AUTHJS_MAX_AGE, AUTHJS_UPDATE_AGE   session.maxAge / updateAge, seconds
@@ -146,24 +147,32 @@ if (env.AUTHJS_ADAPTER === "pg") {
     String(input instanceof Request ? input.url : input).startsWith(origin) ? shim(input, init) : realFetch(input, init);
   adapter = SupabaseAdapter({ url: origin, secret: "test-only-service-role-key" });
   closeAdapter = () => pool.end();
-} else if (env.AUTHJS_ADAPTER === "prisma-sqlite") {
-  // The client `npm ci` generated (postinstall: prisma generate) from
-  // prisma/schema.prisma, on Prisma 7's better-sqlite3 driver adapter: no
-  // query engine binary. PRISMA_TIMESTAMP_FORMAT picks the adapter's date
-  // storage (iso8601, its default, or unixepoch-ms).
-  const { default: client } = await import("./prisma-client/index.js");
-  const { PrismaBetterSqlite3 } = await import("@prisma/adapter-better-sqlite3");
+} else if (env.AUTHJS_ADAPTER === "prisma-sqlite" || env.AUTHJS_ADAPTER === "prisma-pg") {
+  // The clients `npm ci` generated (postinstall: prisma generate) from
+  // prisma/schema-*.prisma, on Prisma 7's driver adapters (better-sqlite3,
+  // pg): no query engine binary. PRISMA_TIMESTAMP_FORMAT picks the SQLite
+  // adapter's date storage (iso8601, its default, or unixepoch-ms).
   const { PrismaAdapter } = await import("@auth/prisma-adapter");
-  if (!env.SQLITE_PATH) fail("AUTHJS_ADAPTER=prisma-sqlite needs SQLITE_PATH");
-  const factory = new PrismaBetterSqlite3(
-    { url: "file:" + env.SQLITE_PATH, timeout: 5000 },
-    { timestampFormat: env.PRISMA_TIMESTAMP_FORMAT || "iso8601" },
-  );
+  let client, factory;
+  if (env.AUTHJS_ADAPTER === "prisma-sqlite") {
+    ({ default: client } = await import("./prisma-client-sqlite/index.js"));
+    const { PrismaBetterSqlite3 } = await import("@prisma/adapter-better-sqlite3");
+    if (!env.SQLITE_PATH) fail("AUTHJS_ADAPTER=prisma-sqlite needs SQLITE_PATH");
+    factory = new PrismaBetterSqlite3(
+      { url: "file:" + env.SQLITE_PATH, timeout: 5000 },
+      { timestampFormat: env.PRISMA_TIMESTAMP_FORMAT || "iso8601" },
+    );
+  } else {
+    ({ default: client } = await import("./prisma-client-pg/index.js"));
+    const { PrismaPg } = await import("@prisma/adapter-pg");
+    if (!env.DATABASE_URL) fail("AUTHJS_ADAPTER=prisma-pg needs DATABASE_URL");
+    factory = new PrismaPg({ connectionString: env.DATABASE_URL, max: 5 });
+  }
   const prisma = new client.PrismaClient({ adapter: factory });
   adapter = PrismaAdapter(prisma);
   closeAdapter = () => prisma.$disconnect();
 } else if (env.AUTHJS_ADAPTER) {
-  fail(`AUTHJS_ADAPTER=${env.AUTHJS_ADAPTER}: want pg, redis, mongodb, drizzle-mysql, drizzle-sqlite, drizzle-pg, kysely-pg, kysely-mysql, supabase or prisma-sqlite`);
+  fail(`AUTHJS_ADAPTER=${env.AUTHJS_ADAPTER}: want pg, redis, mongodb, drizzle-mysql, drizzle-sqlite, drizzle-pg, kysely-pg, kysely-mysql, supabase, prisma-sqlite or prisma-pg`);
 }
 
 const session = {};

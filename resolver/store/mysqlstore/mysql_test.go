@@ -60,6 +60,8 @@ func TestConformance(t *testing.T) {
 					ReadOnly:  func(t *testing.T) storetest.Full { return openAuto(t, dsn, true) },
 					Reopen:    func(t *testing.T) storetest.Full { return openAuto(t, dsn, false) },
 					Catalog:   func(t *testing.T) string { return storetest.MySQLCatalog(t, dsn) },
+
+					EmptyOrphanUser: strings.HasPrefix(name, "prisma"),
 				}
 			})
 		})

@@ -282,6 +282,9 @@ func (s *Store) SessionAndUser(ctx context.Context, token string) (*resolver.Sto
 	if s.l.Name == "supabase" {
 		return supabaseQuirks(sess, user)
 	}
+	if user == nil {
+		user = store.OrphanUser(s.l.Name, sess)
+	}
 	return sess, user, nil
 }
 

@@ -61,7 +61,8 @@ func TestConformance(t *testing.T) {
 					Reopen:   func(t *testing.T) storetest.Full { return openAuto(t, dsn, false) },
 					Catalog:  func(t *testing.T) string { return pgCatalog(t, dsn) },
 
-					SupabaseQuirks: name == "supabase",
+					SupabaseQuirks:  name == "supabase",
+					EmptyOrphanUser: strings.HasPrefix(name, "prisma"),
 				}
 			})
 		})

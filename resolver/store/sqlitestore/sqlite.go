@@ -263,19 +263,10 @@ func (s *Store) SessionAndUser(ctx context.Context, token string) (*resolver.Sto
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: session lookup: %w", err)
 	}
-	if user == nil && (s.l.Name == "prisma" || s.l.Name == "prisma-snake") {
-		user = prismaOrphanUser(sess)
+	if user == nil {
+		user = store.OrphanUser(s.l.Name, sess)
 	}
 	return sess, user, nil
-}
-
-// prismaOrphanUser is what @auth/prisma-adapter returns for a session whose
-// user row is gone, on Prisma 7's client: the include yields user null and
-// the adapter passes it on, so Auth.js answers {"user":{},…} and treats
-// the session as valid (prunes, extends and refreshes it). The live run on
-// SQLite shows it; the schema's cascading foreign key normally prevents it.
-func prismaOrphanUser(sess *resolver.StoredSession) *resolver.StoredUser {
-	return &resolver.StoredUser{ID: sess.UserID, NullsAbsent: true}
 }
 
 // scanRow reads the lookup/list columns.
