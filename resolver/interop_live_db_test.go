@@ -51,12 +51,23 @@ type adapterServer struct {
 	precision time.Duration
 }
 
-func startAdapterServer(t *testing.T, kind string) adapterServer {
+// adapterDB is a fresh database with an adapter's tables, and what the
+// harness needs to open that adapter on it (adapters.mjs).
+type adapterDB struct {
+	dsn  string
+	env  map[string]string // AUTHJS_ADAPTER and the database's variables
+	opts store.Options
+	// uniqueEmails: the schema has a unique index on the user's e-mail.
+	uniqueEmails bool
+	precision    time.Duration // see adapterServer.precision
+}
+
+// newAdapterDB creates the database for an adapter kind from the
+// adapter's own DDL (pg-adapter: its server creates them; Redis and
+// MongoDB need none).
+func newAdapterDB(t *testing.T, kind string) adapterDB {
 	t.Helper()
-	authjstest.RequireLive(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	env := map[string]string{"AUTH_SECRET": testSecret(t)}
+	env := map[string]string{}
 	var dsn string
 	var opts store.Options
 	uniqueEmails, precision := false, time.Duration(0)
@@ -155,13 +166,24 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 		dsn, uniqueEmails = "sqlite:"+path, true
 		env["AUTHJS_ADAPTER"], env["SQLITE_PATH"] = "drizzle-sqlite", path
 	}
+	return adapterDB{dsn: dsn, env: env, opts: opts, uniqueEmails: uniqueEmails, precision: precision}
+}
+
+func startAdapterServer(t *testing.T, kind string) adapterServer {
+	t.Helper()
+	authjstest.RequireLive(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db := newAdapterDB(t, kind)
+	env := maps.Clone(db.env)
+	env["AUTH_SECRET"] = testSecret(t)
 	origin := authjstest.Start(t, env) // creates the pg-adapter tables before listening
-	st, err := store.Open(ctx, dsn, opts)
+	st, err := store.Open(ctx, db.dsn, db.opts)
 	if err != nil {
 		t.Fatalf("open %s store: %v", kind, err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return adapterServer{origin: origin, store: st, uniqueEmails: uniqueEmails, created: new(int), precision: precision}
+	return adapterServer{origin: origin, store: st, uniqueEmails: db.uniqueEmails, created: new(int), precision: db.precision}
 }
 
 // prismaSQLiteSchema is prisma migrate's SQL for the Auth.js Prisma schema
