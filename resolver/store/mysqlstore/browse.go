@@ -106,9 +106,6 @@ func (s *Store) RevokeSession(ctx context.Context, token string) error {
 
 // RevokeUser implements store.Browser.
 func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	res, err := s.db.ExecContext(ctx, s.q.revokeUser, userID)
 	if err != nil {
 		return 0, fmt.Errorf("mysql: revoke user: %w", err)
