@@ -48,6 +48,7 @@ var adapterVectorKinds = map[string]adapterTables{
 	"prisma-pg":        {"postgres", "User", "Session"},
 	"drizzle-mysql":    {"mysql", "user", "session"},
 	"kysely-mysql":     {"mysql", "User", "Session"},
+	"prisma-mysql":     {"mysql", "User", "Session"},
 	"drizzle-sqlite":   {"sqlite", "user", "session"},
 	"prisma-sqlite":    {"sqlite", "User", "Session"},
 	"prisma-sqlite-ms": {"sqlite", "User", "Session"},

@@ -123,9 +123,9 @@ func newAdapterDB(t *testing.T, kind string) adapterDB {
 		storetest.PostgresExec(t, dsn, withoutForeignKey(ddl))
 		uniqueEmails = true
 		env["AUTHJS_ADAPTER"], env["DATABASE_URL"] = kind, dsn
-	case "kysely-mysql":
+	case "kysely-mysql", "prisma-mysql":
 		dsn = storetest.MySQLDB(t)
-		ddl, err := mysqlstore.SchemaSQL("kysely")
+		ddl, err := mysqlstore.SchemaSQL(strings.TrimSuffix(kind, "-mysql"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +291,7 @@ func (a adapterServer) both(t *testing.T, goHeader, realHeader string) (resolver
 }
 
 func TestLiveDatabaseInterop(t *testing.T) {
-	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite", "drizzle-pg", "kysely-pg", "kysely-mysql", "supabase", "prisma-sqlite", "prisma-sqlite-ms", "prisma-pg"} {
+	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite", "drizzle-pg", "kysely-pg", "kysely-mysql", "supabase", "prisma-sqlite", "prisma-sqlite-ms", "prisma-pg", "prisma-mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			a := startAdapterServer(t, kind)
 			name := resolver.DefaultCookieName

@@ -154,7 +154,7 @@ func LayoutFromMapping(m map[string]string) (Layout, error) {
 // Auth.js clears the cookie and keeps the row). @auth/prisma-adapter on
 // Prisma 7's client passes the include's null user on, so Auth.js answers
 // {"user":{},…} and treats the session as valid: it prunes, extends and
-// refreshes it. The live runs show it on SQLite and PostgreSQL; the
+// refreshes it. The live runs show it on SQLite, PostgreSQL and MariaDB; the
 // schema's cascading foreign key normally prevents such a session.
 func OrphanUser(layout string, sess *resolver.StoredSession) *resolver.StoredUser {
 	if layout != "prisma" && layout != "prisma-snake" {

@@ -19,8 +19,8 @@
 //                   schema, through postgrest-shim.mjs
 //   prisma-sqlite   @auth/prisma-adapter on the clients generated from
 //   prisma-pg       prisma/schema-*.prisma (npm ci's postinstall), SQLite at
-//                   SQLITE_PATH (PRISMA_TIMESTAMP_FORMAT: iso8601 or
-//                   unixepoch-ms) or DATABASE_URL
+//   prisma-mysql    SQLITE_PATH (PRISMA_TIMESTAMP_FORMAT: iso8601 or
+//                   unixepoch-ms), DATABASE_URL or MYSQL_URL (MariaDB)
 // The SQL adapters' tables must exist (the tests create them from the
 // adapters' own DDL), except pg with AUTHJS_PG_INIT=1.
 
@@ -28,7 +28,7 @@ import { readFileSync } from "node:fs";
 
 export const kinds = [
   "pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite", "drizzle-pg",
-  "kysely-pg", "kysely-mysql", "supabase", "prisma-sqlite", "prisma-pg",
+  "kysely-pg", "kysely-mysql", "supabase", "prisma-sqlite", "prisma-pg", "prisma-mysql",
 ];
 
 // openAdapter opens the adapter of a kind on the database env names.
@@ -125,10 +125,10 @@ export async function openAdapter(kind, env = process.env) {
       String(input instanceof Request ? input.url : input).startsWith(origin) ? shim(input, init) : realFetch(input, init);
     adapter = SupabaseAdapter({ url: origin, secret: "test-only-service-role-key" });
     close = () => pool.end();
-  } else if (kind === "prisma-sqlite" || kind === "prisma-pg") {
+  } else if (kind === "prisma-sqlite" || kind === "prisma-pg" || kind === "prisma-mysql") {
     // The clients `npm ci` generated (postinstall: prisma generate) from
     // prisma/schema-*.prisma, on Prisma 7's driver adapters (better-sqlite3,
-    // pg): no query engine binary. PRISMA_TIMESTAMP_FORMAT picks the SQLite
+    // pg, mariadb): no query engine binary. PRISMA_TIMESTAMP_FORMAT picks the SQLite
     // adapter's date storage (iso8601, its default, or unixepoch-ms).
     const { PrismaAdapter } = await import("@auth/prisma-adapter");
     let client, factory;
@@ -140,6 +140,15 @@ export async function openAdapter(kind, env = process.env) {
         { url: "file:" + env.SQLITE_PATH, timeout: 5000 },
         { timestampFormat: env.PRISMA_TIMESTAMP_FORMAT || "iso8601" },
       );
+    } else if (kind === "prisma-mysql") {
+      ({ default: client } = await import("./prisma-client-mysql/index.js"));
+      const { PrismaMariaDb } = await import("@prisma/adapter-mariadb");
+      if (!env.MYSQL_URL) throw new Error("AUTHJS_ADAPTER=prisma-mysql needs MYSQL_URL");
+      const u = new URL(env.MYSQL_URL);
+      factory = new PrismaMariaDb({
+        host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password), database: u.pathname.slice(1), connectionLimit: 5,
+      });
     } else {
       ({ default: client } = await import("./prisma-client-pg/index.js"));
       const { PrismaPg } = await import("@prisma/adapter-pg");
