@@ -198,7 +198,7 @@ var (
 	envPattern  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	// The stores' layout presets (resolver/store and its drivers): auto
 	// finds the layout in the catalog.
-	schemaChoices = []string{"", "auto", "pg-adapter", "prisma", "prisma-snake", "drizzle", "kysely", "supabase", "d1", "mongodb-adapter", "custom"}
+	schemaChoices = []string{"", "auto", "pg-adapter", "prisma", "prisma-snake", "drizzle", "kysely", "supabase", "d1", "mongodb-adapter", "unstorage", "upstash", "custom"}
 	// inlineSecretKeys are keys that would put a secret in the file.
 	inlineSecretKeys = map[string]string{
 		"secret": "secret_env", "secrets": "secret_envs", "auth_secret": "secret_env",

@@ -144,9 +144,9 @@ func (r *dbResolver) resolve(ctx context.Context, in Input) (Result, error) {
 
 	sess := &Session{
 		User: User{
-			Name:  dbString(u.Name),
-			Email: dbString(u.Email),
-			Image: dbString(u.Image),
+			Name:  dbString(u.Name, u.NullsAbsent),
+			Email: dbString(u.Email, u.NullsAbsent),
+			Image: dbString(u.Image, u.NullsAbsent),
 			ID:    u.ID,
 		},
 		Expires: time.UnixMilli(s.Expires.UnixMilli()).UTC(),
@@ -213,8 +213,11 @@ func (r *dbResolver) cleared(res Result, chunks []string) Result {
 }
 
 // dbString maps a nullable column to a body member: NULL stays "null".
-func dbString(p *string) Value {
+func dbString(p *string, nullsAbsent bool) Value {
 	if p == nil {
+		if nullsAbsent {
+			return Value{}
+		}
 		return Null()
 	}
 	return String(*p)

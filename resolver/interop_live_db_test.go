@@ -31,6 +31,7 @@ import (
 	"github.com/authscope/authscope/resolver/store"
 	_ "github.com/authscope/authscope/resolver/store/all" // every driver: the CLI opens any DSN
 	"github.com/authscope/authscope/resolver/store/mysqlstore"
+	"github.com/authscope/authscope/resolver/store/pgstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
 	"github.com/authscope/authscope/resolver/store/storetest"
 )
@@ -50,12 +51,23 @@ type adapterServer struct {
 	precision time.Duration
 }
 
-func startAdapterServer(t *testing.T, kind string) adapterServer {
+// adapterDB is a fresh database with an adapter's tables, and what the
+// harness needs to open that adapter on it (adapters.mjs).
+type adapterDB struct {
+	dsn  string
+	env  map[string]string // AUTHJS_ADAPTER and the database's variables
+	opts store.Options
+	// uniqueEmails: the schema has a unique index on the user's e-mail.
+	uniqueEmails bool
+	precision    time.Duration // see adapterServer.precision
+}
+
+// newAdapterDB creates the database for an adapter kind from the
+// adapter's own DDL (pg-adapter: its server creates them; Redis and
+// MongoDB need none).
+func newAdapterDB(t *testing.T, kind string) adapterDB {
 	t.Helper()
-	authjstest.RequireLive(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	env := map[string]string{"AUTH_SECRET": testSecret(t)}
+	env := map[string]string{}
 	var dsn string
 	var opts store.Options
 	uniqueEmails, precision := false, time.Duration(0)
@@ -84,9 +96,61 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 		if err != nil {
 			t.Fatal(err)
 		}
-		storetest.MySQLExec(t, dsn, ddl[:strings.Index(ddl, "ALTER TABLE")])
+		storetest.MySQLExec(t, dsn, withoutForeignKey(ddl))
 		uniqueEmails, precision = true, time.Second
 		env["AUTHJS_ADAPTER"], env["MYSQL_URL"] = "drizzle-mysql", dsn
+	case "prisma-pg":
+		// prisma migrate's SQL for the documented schema (pgstore's "prisma"
+		// preset), without the foreign key (see drizzle-mysql).
+		dsn = storetest.PostgresDB(t)
+		ddl, err := pgstore.SchemaSQL("prisma")
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.PostgresExec(t, dsn, withoutForeignKey(ddl))
+		uniqueEmails = true
+		env["AUTHJS_ADAPTER"], env["DATABASE_URL"] = kind, dsn
+	case "drizzle-pg", "kysely-pg", "supabase":
+		// The adapter's own DDL (drizzle-kit's, the Kysely migration in the
+		// adapter's docs, the Supabase adapter's SQL) without its foreign
+		// key, so that "user missing" can be written; the unique e-mail
+		// indexes stay (see drizzle-mysql).
+		dsn = storetest.PostgresDB(t)
+		ddl, err := pgstore.SchemaSQL(strings.TrimSuffix(kind, "-pg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.PostgresExec(t, dsn, withoutForeignKey(ddl))
+		uniqueEmails = true
+		env["AUTHJS_ADAPTER"], env["DATABASE_URL"] = kind, dsn
+	case "kysely-mysql", "prisma-mysql":
+		dsn = storetest.MySQLDB(t)
+		ddl, err := mysqlstore.SchemaSQL(strings.TrimSuffix(kind, "-mysql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.MySQLExec(t, dsn, withoutForeignKey(ddl))
+		uniqueEmails = true
+		env["AUTHJS_ADAPTER"], env["MYSQL_URL"] = kind, dsn
+	case "prisma-sqlite", "prisma-sqlite-ms":
+		// prisma migrate's SQL for the documented Auth.js schema
+		// (testdata/authjs/prisma/schema-sqlite.prisma) without its foreign key; the
+		// client is Prisma 7's, on its better-sqlite3 driver adapter, storing
+		// dates as ISO text (its default) or epoch milliseconds.
+		path := filepath.Join(t.TempDir(), "app.db")
+		db, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(prismaSQLiteSchema); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		dsn, uniqueEmails = "sqlite:"+path, true
+		env["AUTHJS_ADAPTER"], env["SQLITE_PATH"] = "prisma-sqlite", path
+		if kind == "prisma-sqlite-ms" {
+			env["PRISMA_TIMESTAMP_FORMAT"] = "unixepoch-ms"
+		}
 	case "drizzle-sqlite":
 		// The adapter's default SQLite schema (timestamp_ms dates), as
 		// drizzle-kit creates it, without the foreign key (see above).
@@ -102,13 +166,44 @@ func startAdapterServer(t *testing.T, kind string) adapterServer {
 		dsn, uniqueEmails = "sqlite:"+path, true
 		env["AUTHJS_ADAPTER"], env["SQLITE_PATH"] = "drizzle-sqlite", path
 	}
+	return adapterDB{dsn: dsn, env: env, opts: opts, uniqueEmails: uniqueEmails, precision: precision}
+}
+
+func startAdapterServer(t *testing.T, kind string) adapterServer {
+	t.Helper()
+	authjstest.RequireLive(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db := newAdapterDB(t, kind)
+	env := maps.Clone(db.env)
+	env["AUTH_SECRET"] = testSecret(t)
 	origin := authjstest.Start(t, env) // creates the pg-adapter tables before listening
-	st, err := store.Open(ctx, dsn, opts)
+	st, err := store.Open(ctx, db.dsn, db.opts)
 	if err != nil {
 		t.Fatalf("open %s store: %v", kind, err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return adapterServer{origin: origin, store: st, uniqueEmails: uniqueEmails, created: new(int), precision: precision}
+	return adapterServer{origin: origin, store: st, uniqueEmails: db.uniqueEmails, created: new(int), precision: db.precision}
+}
+
+// prismaSQLiteSchema is prisma migrate's SQL for the Auth.js Prisma schema
+// on SQLite (the session and user tables), without the session's foreign
+// key (see drizzle-mysql).
+const prismaSQLiteSchema = `CREATE TABLE "User" ("id" TEXT NOT NULL PRIMARY KEY, "name" TEXT, "email" TEXT NOT NULL, "emailVerified" DATETIME, "image" TEXT, "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, "updatedAt" DATETIME NOT NULL);
+CREATE TABLE "Session" ("sessionToken" TEXT NOT NULL, "userId" TEXT NOT NULL, "expires" DATETIME NOT NULL, "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, "updatedAt" DATETIME NOT NULL);
+CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+CREATE UNIQUE INDEX "Session_sessionToken_key" ON "Session"("sessionToken");`
+
+// withoutForeignKey drops the DDL's ALTER TABLE … ADD CONSTRAINT … FOREIGN
+// KEY statements and keeps the rest.
+func withoutForeignKey(ddl string) string {
+	var keep []string
+	for _, stmt := range strings.Split(ddl, "\n") {
+		if !strings.HasPrefix(stmt, "ALTER TABLE") || !strings.Contains(stmt, "FOREIGN KEY") {
+			keep = append(keep, stmt)
+		}
+	}
+	return strings.TrimSuffix(strings.TrimSpace(strings.Join(keep, "\n")), ";")
 }
 
 func (a adapterServer) post(t *testing.T, path string, in, out any) {
@@ -196,7 +291,7 @@ func (a adapterServer) both(t *testing.T, goHeader, realHeader string) (resolver
 }
 
 func TestLiveDatabaseInterop(t *testing.T) {
-	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite"} {
+	for _, kind := range []string{"pg", "redis", "mongodb", "drizzle-mysql", "drizzle-sqlite", "drizzle-pg", "kysely-pg", "kysely-mysql", "supabase", "prisma-sqlite", "prisma-sqlite-ms", "prisma-pg", "prisma-mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			a := startAdapterServer(t, kind)
 			name := resolver.DefaultCookieName
@@ -271,8 +366,11 @@ func TestLiveDatabaseInterop(t *testing.T) {
 
 			t.Run("user missing", func(t *testing.T) {
 				missing := "999999"
-				if kind == "mongodb" {
+				switch kind {
+				case "mongodb":
 					missing = "0123456789abcdef01234567" // the adapter takes only ObjectId hex
+				case "kysely-pg", "supabase":
+					missing = "00000000-0000-4000-8000-000000000999" // uuid columns
 				}
 				s := a.create(t, nil, missing, now.Add(maxAge-time.Hour))
 				res, real := a.both(t, ck(s.SessionToken), ck(s.SessionToken))

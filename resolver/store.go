@@ -39,6 +39,10 @@ type StoredUser struct {
 	Email         *string
 	Image         *string
 	EmailVerified *time.Time
+	// NullsAbsent: the adapter drops NULL members from the user it returns
+	// (@auth/supabase-adapter's format() deletes them), so a nil Name, Email
+	// or Image is absent from the /session body instead of null.
+	NullsAbsent bool
 }
 
 // ErrReadOnly is returned by every write (extension, pruning, revocation,

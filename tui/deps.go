@@ -201,6 +201,10 @@ type Engine struct {
 	// Details lists the engine's settings for the Resolver screen, e.g.
 	// "cache ttl 30s, 100000 entries" or "upstream timeout 3s".
 	Details []string
+	// Layout names the session store's adapter layout (store.LayoutName:
+	// "postgres prisma", "sqlite d1"), which --schema auto found; the
+	// Resolver screen shows it with the database strategy. Optional.
+	Layout string
 	// CookieName is the session cookie the rows' tokens are sent as
 	// (default resolver.DefaultCookieName).
 	CookieName string

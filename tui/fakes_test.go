@@ -66,6 +66,8 @@ type fakeFactory struct {
 	// invalidatedUsers records InvalidateUser calls.
 	invalidatedUsers []string
 	fail             error
+	// layout is the Engine's store layout (store.LayoutName).
+	layout string
 }
 
 func (f *fakeFactory) Build(_ context.Context, s Settings) (Engine, error) {
@@ -79,6 +81,7 @@ func (f *fakeFactory) Build(_ context.Context, s Settings) (Engine, error) {
 		Resolver: f.res,
 		Describe: fmt.Sprintf("fake %s/%s", s.Mode, s.Strategy),
 		Details:  []string{"cookie authjs.session-token · max age 720h0m0s"},
+		Layout:   f.layout,
 		Claims: func(string) (resolver.Claims, error) {
 			return resolver.Claims{"name": "Alice Smith", "email": "alice.smith0@example.com", "sub": "user-000000", "iat": 1, "exp": 2}, nil
 		},

@@ -74,6 +74,9 @@ func (r *resolverModel) view(w, _ int) string {
 		row(k.Resolver.Redaction, "redaction", "on", "always on; reveal one session in its detail")
 	}
 	if c.engine != nil {
+		if c.engine.Layout != "" && c.settings.Strategy == resolver.StrategyDatabase {
+			b.WriteString("       " + st.App.Dim.Render("store layout "+c.engine.Layout) + "\n")
+		}
 		for _, d := range c.engine.Details {
 			b.WriteString("       " + st.App.Dim.Render(d) + "\n")
 		}

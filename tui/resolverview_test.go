@@ -109,3 +109,18 @@ func TestResolverScreenShowsWhyNotReady(t *testing.T) {
 		t.Fatalf("the reason outlived a good build:\n%s", out)
 	}
 }
+
+// The store's adapter layout (what --schema auto found) is on the Resolver
+// screen with the database strategy, and not with jwt, which reads no store.
+func TestResolverScreenNamesStoreLayout(t *testing.T) {
+	hs := newHarness(t, 5, 80, 24)
+	hs.factory.layout = "postgres prisma"
+	hs.key("m", "m", "2") // rebuild with the layout set, then the Resolver screen
+	if out := hs.screenText(); strings.Contains(out, "postgres prisma") {
+		t.Fatalf("jwt strategy names a store layout:\n%s", out)
+	}
+	hs.key("s")
+	if out := hs.screenText(); !strings.Contains(out, "store layout postgres prisma") {
+		t.Fatalf("database strategy: no store layout on the Resolver screen:\n%s", out)
+	}
+}

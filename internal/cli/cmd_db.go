@@ -13,6 +13,7 @@ import (
 	_ "github.com/authscope/authscope/resolver/store/all" // every driver: the CLI opens any DSN
 	"github.com/authscope/authscope/resolver/store/mysqlstore"
 	"github.com/authscope/authscope/resolver/store/pgstore"
+	"github.com/authscope/authscope/resolver/store/redisstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
 
@@ -27,8 +28,8 @@ type storeFlagSet struct {
 func (f *storeFlagSet) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.db, "db", "", "session store `DSN`: sqlite:PATH, postgres://..., mysql://user@host:3306/db, mongodb://..., redis://...")
 	fs.StringVar(&f.dbEnv, "db-env", "", "read the store DSN from this environment `variable` (keeps passwords out of argv)")
-	fs.StringVar(&f.schema, "schema", "", "adapter layout: auto (default: found in the catalog), or PostgreSQL "+strings.Join(store.PresetNames(), ", ")+"; MySQL "+strings.Join(mysqlstore.PresetNames(), ", ")+"; SQLite "+strings.Join(sqlitestore.PresetNames(), ", "))
-	fs.StringVar(&f.prefix, "prefix", "", "Redis key prefix (the adapter's baseKeyPrefix)")
+	fs.StringVar(&f.schema, "schema", "", "adapter layout: auto (default: found in the catalog), or PostgreSQL "+strings.Join(store.PresetNames(), ", ")+"; MySQL "+strings.Join(mysqlstore.PresetNames(), ", ")+"; SQLite "+strings.Join(sqlitestore.PresetNames(), ", ")+"; Redis "+strings.Join(redisstore.PresetNames(), ", ")+" (the key prefix as given, none included)")
+	fs.StringVar(&f.prefix, "prefix", "", "Redis key prefix (the adapter's baseKeyPrefix; unset: found from the session keys present)")
 	fs.IntVar(&f.maxConns, "max-conns", 0, "connection pool bound (store default when 0)")
 }
 

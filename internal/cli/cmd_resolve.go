@@ -20,6 +20,7 @@ import (
 	"github.com/authscope/authscope/resolver/engine"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/mysqlstore"
+	"github.com/authscope/authscope/resolver/store/redisstore"
 	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
 
@@ -121,7 +122,7 @@ func (sf *storeFlagSet) checkValues() error {
 	if sf.maxConns < 0 || sf.maxConns > maxConnsLimit {
 		return usagef("--max-conns %d: want 1 to %d (0 for the store's default)", sf.maxConns, maxConnsLimit)
 	}
-	if sf.schema != "" && sf.schema != "custom" && sf.schema != store.SchemaAuto && !slices.Contains(store.PresetNames(), sf.schema) && !slices.Contains(sqlitestore.PresetNames(), sf.schema) && !slices.Contains(mysqlstore.PresetNames(), sf.schema) {
+	if sf.schema != "" && sf.schema != "custom" && sf.schema != store.SchemaAuto && !slices.Contains(store.PresetNames(), sf.schema) && !slices.Contains(sqlitestore.PresetNames(), sf.schema) && !slices.Contains(mysqlstore.PresetNames(), sf.schema) && !slices.Contains(redisstore.PresetNames(), sf.schema) {
 		return usagef("--schema %q: want auto, one of %s, or custom with a profile's store.mapping", sf.schema, strings.Join(store.PresetNames(), ", "))
 	}
 	return nil

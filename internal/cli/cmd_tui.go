@@ -130,6 +130,7 @@ func (f demoFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, error
 		e.Describe = "Better Auth SQLite store (seeded demo)"
 	} else if s.Strategy == resolver.StrategyDatabase {
 		e.Describe = "SQLite store (seeded demo)"
+		e.Layout = store.LayoutName(f.d.Store())
 	} else {
 		e.Describe = "JWE cookies, demo secret"
 	}
@@ -299,6 +300,9 @@ func (f profileFactory) Build(_ context.Context, s tui.Settings) (tui.Engine, er
 	}
 	e := engineFor(r, cfg)
 	e.Describe = describeTarget(cfg)
+	if f.store != nil && cfg.Mode == resolver.ModeLocal {
+		e.Layout = store.LayoutName(f.store)
+	}
 	// The deployment's own Auth.js prunes and extends database sessions
 	// on GET /session; cfg.ReadOnly cannot reach it.
 	e.Writes = cfg.Mode == resolver.ModeProxy && cfg.Strategy == resolver.StrategyDatabase

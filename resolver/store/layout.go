@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/authscope/authscope/resolver"
 )
 
 // The SQL layouts live here, not in a driver, because every SQL driver
@@ -145,4 +147,18 @@ func LayoutFromMapping(m map[string]string) (Layout, error) {
 		*f(&l) = v
 	}
 	return l, l.Validate()
+}
+
+// OrphanUser is the user the layout's adapter returns beside a session
+// whose user row is gone, or nil when the adapter returns null (then
+// Auth.js clears the cookie and keeps the row). @auth/prisma-adapter on
+// Prisma 7's client passes the include's null user on, so Auth.js answers
+// {"user":{},…} and treats the session as valid: it prunes, extends and
+// refreshes it. The live runs show it on SQLite, PostgreSQL and MariaDB; the
+// schema's cascading foreign key normally prevents such a session.
+func OrphanUser(layout string, sess *resolver.StoredSession) *resolver.StoredUser {
+	if layout != "prisma" && layout != "prisma-snake" {
+		return nil
+	}
+	return &resolver.StoredUser{ID: sess.UserID, NullsAbsent: true}
 }

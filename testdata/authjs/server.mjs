@@ -8,18 +8,11 @@
 // Environment:
 //   AUTH_SECRET, AUTH_SECRET_1..3  secrets, read by ExpressAuth itself
 //                                  (setEnvDefaults: AUTH_SECRET_1 encodes)
-//   AUTHJS_ADAPTER                 unset: jwt strategy, no adapter
-//                                  "pg": @auth/pg-adapter on DATABASE_URL
-//                                  "redis": @auth/unstorage-adapter (redis
-//                                  driver) on REDIS_URL, key prefix
-//                                  AUTHJS_REDIS_PREFIX (baseKeyPrefix)
-//                                  "mongodb": @auth/mongodb-adapter (mongodb@6)
-//                                  on MONGODB_URL's database
-//                                  "drizzle-mysql": @auth/drizzle-adapter's
-//                                  default MySQL schema (mysql2) on
-//                                  MYSQL_URL; the tables must exist
-//                                  "drizzle-sqlite": the same on SQLite
-//                                  (better-sqlite3) at SQLITE_PATH
+//   AUTHJS_ADAPTER                 unset: jwt strategy, no adapter; else an
+//                                  adapter kind of adapters.mjs (pg, redis,
+//                                  mongodb, drizzle-*, kysely-*, supabase,
+//                                  prisma-*), on the database its
+//                                  environment names (see adapters.mjs)
 //   AUTHJS_PG_INIT=1               create the pg-adapter tables if missing
 //   AUTHJS_STRATEGY                override session.strategy (jwt|database)
 //   AUTHJS_MAX_AGE, AUTHJS_UPDATE_AGE   session.maxAge / updateAge, seconds
@@ -33,61 +26,22 @@
 // only in this test server, which listens on 127.0.0.1 only.
 
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import express from "express";
 import { ExpressAuth } from "@auth/express";
+import { openAdapter } from "./adapters.mjs";
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 0);
 const env = process.env;
 
 let adapter;
 let closeAdapter = async () => {};
-if (env.AUTHJS_ADAPTER === "pg") {
-  const { default: pg } = await import("pg");
-  const { default: PostgresAdapter } = await import("@auth/pg-adapter");
-  if (!env.DATABASE_URL) fail("AUTHJS_ADAPTER=pg needs DATABASE_URL");
-  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 5 });
-  if (env.AUTHJS_PG_INIT === "1") {
-    await pool.query(readFileSync(new URL("./schema-pg.sql", import.meta.url), "utf8"));
+if (env.AUTHJS_ADAPTER) {
+  try {
+    ({ adapter, close: closeAdapter } = await openAdapter(env.AUTHJS_ADAPTER, env));
+  } catch (e) {
+    fail(String(e?.message ?? e));
   }
-  adapter = PostgresAdapter(pool);
-  closeAdapter = () => pool.end();
-} else if (env.AUTHJS_ADAPTER === "redis") {
-  const { createStorage } = await import("unstorage");
-  const { default: redisDriver } = await import("unstorage/drivers/redis");
-  const { UnstorageAdapter } = await import("@auth/unstorage-adapter");
-  if (!env.REDIS_URL) fail("AUTHJS_ADAPTER=redis needs REDIS_URL");
-  const storage = createStorage({ driver: redisDriver({ url: env.REDIS_URL }) });
-  adapter = UnstorageAdapter(storage, { baseKeyPrefix: env.AUTHJS_REDIS_PREFIX ?? "" });
-  closeAdapter = () => storage.dispose();
-} else if (env.AUTHJS_ADAPTER === "mongodb") {
-  const { MongoClient } = await import("mongodb");
-  const { MongoDBAdapter } = await import("@auth/mongodb-adapter");
-  if (!env.MONGODB_URL) fail("AUTHJS_ADAPTER=mongodb needs MONGODB_URL");
-  const client = new MongoClient(env.MONGODB_URL);
-  await client.connect();
-  adapter = MongoDBAdapter(client);
-  closeAdapter = () => client.close();
-} else if (env.AUTHJS_ADAPTER === "drizzle-mysql") {
-  const { default: mysql } = await import("mysql2/promise");
-  const { drizzle } = await import("drizzle-orm/mysql2");
-  const { DrizzleAdapter } = await import("@auth/drizzle-adapter");
-  if (!env.MYSQL_URL) fail("AUTHJS_ADAPTER=drizzle-mysql needs MYSQL_URL");
-  const pool = mysql.createPool({ uri: env.MYSQL_URL, connectionLimit: 5 });
-  adapter = DrizzleAdapter(drizzle({ client: pool }));
-  closeAdapter = () => pool.end();
-} else if (env.AUTHJS_ADAPTER === "drizzle-sqlite") {
-  const { default: Database } = await import("better-sqlite3");
-  const { drizzle } = await import("drizzle-orm/better-sqlite3");
-  const { DrizzleAdapter } = await import("@auth/drizzle-adapter");
-  if (!env.SQLITE_PATH) fail("AUTHJS_ADAPTER=drizzle-sqlite needs SQLITE_PATH");
-  const sqlite = new Database(env.SQLITE_PATH);
-  sqlite.pragma("busy_timeout = 5000");
-  adapter = DrizzleAdapter(drizzle({ client: sqlite }));
-  closeAdapter = async () => sqlite.close();
-} else if (env.AUTHJS_ADAPTER) {
-  fail(`AUTHJS_ADAPTER=${env.AUTHJS_ADAPTER}: want pg, redis, mongodb, drizzle-mysql or drizzle-sqlite`);
 }
 
 const session = {};

@@ -227,9 +227,6 @@ func (s *Store) RevokeSession(ctx context.Context, token string) error {
 
 // RevokeUser implements store.Browser.
 func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	res, err := s.sessions.DeleteMany(ctx, bson.D{{Key: "userId", Value: idValue(userID)}})
 	if err != nil {
 		return 0, fmt.Errorf("mongodb: revoke user: %w", err)

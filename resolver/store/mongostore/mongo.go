@@ -41,6 +41,9 @@ import (
 
 // Options tune Open.
 type Options struct {
+	// ReadOnly makes Migrate refuse; every other write is refused by
+	// store.ReadOnly, which store.Open applies (MongoDB has no session-wide
+	// read-only switch to add below it).
 	ReadOnly bool
 	// MaxConns bounds the pool (default 8).
 	MaxConns int
@@ -247,9 +250,6 @@ func (s *Store) SessionAndUser(ctx context.Context, token string) (*resolver.Sto
 
 // UpdateExpiry implements resolver.Store (the adapter's updateSession).
 func (s *Store) UpdateExpiry(ctx context.Context, token string, expires time.Time) error {
-	if s.readOnly {
-		return resolver.ErrReadOnly
-	}
 	_, err := s.sessions.UpdateOne(ctx, bson.D{{Key: "sessionToken", Value: token}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "expires", Value: expires.UTC()}}}})
 	if err != nil {
@@ -265,9 +265,6 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 }
 
 func (s *Store) deleteSession(ctx context.Context, token string) (int64, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	res, err := s.sessions.DeleteOne(ctx, bson.D{{Key: "sessionToken", Value: token}})
 	if err != nil {
 		return 0, fmt.Errorf("mongodb: delete session: %w", err)

@@ -1,6 +1,7 @@
 package mysqlstore_test
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -29,7 +30,20 @@ func BenchmarkStoreLookup(b *testing.B) {
 // users) in Prisma's MySQL layout after db migrate's indexes:
 //
 //	AUTHSCOPE_BENCH_BIG=1 go test ./resolver/store/mysqlstore -run '^$' -bench ListPage -benchtime 100x
+//
+// AUTHSCOPE_BENCH_MYSQL_DSN names a database seeded before (authscope seed
+// --schema prisma --users 100000 --sessions 1000000 --seed 1, then db
+// migrate) to measure without reseeding each time.
 func BenchmarkListPage(b *testing.B) {
+	if dsn := os.Getenv("AUTHSCOPE_BENCH_MYSQL_DSN"); dsn != "" {
+		st, err := store.Open(b.Context(), dsn, store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		storetest.BenchPages(b, st.(*mysqlstore.Store), time.Now())
+		return
+	}
 	n := storetest.SkipUnlessBig(b)
 	s := benchStore(b, "prisma")
 	now := time.Now()

@@ -41,7 +41,11 @@ import (
 type Options struct {
 	// Layout is the adapter's tables; unset, Open finds the one preset the
 	// catalog matches.
-	Layout   Layout
+	Layout Layout
+	// ReadOnly opens every connection with SET SESSION TRANSACTION READ
+	// ONLY, so the server itself refuses a write (a fence below
+	// store.ReadOnly, which store.Open applies and which is what turns
+	// writes into resolver.ErrReadOnly), and makes Migrate refuse.
 	ReadOnly bool
 	// MaxConns bounds the pool (default 8).
 	MaxConns int
@@ -122,6 +126,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.ReadOnly {
+		connector = readOnlyConnector{connector}
+	}
 	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(opts.MaxConns)
 	db.SetMaxIdleConns(opts.MaxConns)
@@ -141,6 +148,29 @@ func newConnector(cfg *mysql.Config) (driver.Connector, error) {
 		return nil, fmt.Errorf("mysql: %w: invalid connection settings", storedsn.ErrBad)
 	}
 	return c, nil
+}
+
+// readOnlyConnector makes each new connection's transactions read-only
+// (autocommit statements included): MySQL and MariaDB then refuse any
+// write with error 1792, as PostgreSQL does under
+// default_transaction_read_only.
+type readOnlyConnector struct{ driver.Connector }
+
+func (c readOnlyConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ex, ok := conn.(driver.ExecerContext)
+	if !ok {
+		conn.Close()
+		return nil, errors.New("mysql: the driver's connection cannot run statements")
+	}
+	if _, err := ex.ExecContext(ctx, "SET SESSION TRANSACTION READ ONLY", nil); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("mysql: read-only session: %w", err)
+	}
+	return conn, nil
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -184,6 +214,9 @@ func (s *Store) SessionAndUser(ctx context.Context, token string) (*resolver.Sto
 	if err != nil {
 		return nil, nil, fmt.Errorf("mysql: session lookup: %w", err)
 	}
+	if user == nil {
+		user = store.OrphanUser(s.l.Name, sess)
+	}
 	return sess, user, nil
 }
 
@@ -219,9 +252,6 @@ func nullable(n sql.NullString) *string {
 
 // UpdateExpiry implements resolver.Store (Auth.js updateSession).
 func (s *Store) UpdateExpiry(ctx context.Context, token string, expires time.Time) error {
-	if s.readOnly {
-		return resolver.ErrReadOnly
-	}
 	args := []any{expires.UTC()}
 	if s.l.SessionUpdatedAt != "" {
 		args = append(args, time.Now().UTC())
@@ -239,9 +269,6 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 }
 
 func (s *Store) deleteSession(ctx context.Context, token string) (int64, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	res, err := s.db.ExecContext(ctx, s.q.del, token)
 	if err != nil {
 		return 0, fmt.Errorf("mysql: delete session: %w", err)

@@ -60,6 +60,8 @@ func TestConformance(t *testing.T) {
 					ReadOnly:  func(t *testing.T) storetest.Full { return openAuto(t, dsn, true) },
 					Reopen:    func(t *testing.T) storetest.Full { return openAuto(t, dsn, false) },
 					Catalog:   func(t *testing.T) string { return storetest.MySQLCatalog(t, dsn) },
+
+					EmptyOrphanUser: strings.HasPrefix(name, "prisma"),
 				}
 			})
 		})
@@ -161,3 +163,28 @@ func TestBadDSN(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestReadOnlySession: under the decorator, a read-only store's own
+// connections are read-only sessions too, so a write that got past
+// store.ReadOnly would still be refused by the server.
+func TestReadOnlySession(t *testing.T) {
+	dsn := storetest.MySQLDB(t)
+	storetest.MySQLExec(t, dsn, ddl(t, "prisma"))
+	rw := openAuto(t, dsn, false)
+	storetest.Put(t, rw, []resolver.StoredUser{{ID: "u1", Email: ptr("a@example.com")}},
+		[]resolver.StoredSession{{Token: "tok", UserID: "u1", Expires: storetest.Now}})
+	ro := openAuto(t, dsn, true)
+	if err := ro.DeleteSession(t.Context(), "tok"); !errors.Is(err, resolver.ErrReadOnly) {
+		t.Fatalf("decorated delete: %v, want ErrReadOnly", err)
+	}
+	inner := mysqlOf(ro)
+	if err := inner.UpdateExpiry(t.Context(), "tok", storetest.Now.Add(time.Hour)); err == nil || !strings.Contains(err.Error(), "READ ONLY") {
+		t.Fatalf("the driver's own write on a read-only session: %v, want the server's refusal", err)
+	}
+	if err := inner.DeleteSession(t.Context(), "tok"); err == nil {
+		t.Fatal("the server accepted a delete on a read-only session")
+	}
+	if s, _, err := rw.SessionAndUser(t.Context(), "tok"); err != nil || s == nil || !s.Expires.Equal(storetest.Now) {
+		t.Fatalf("the row changed: %+v %v", s, err)
+	}
+}

@@ -93,9 +93,6 @@ const rowsPerInsert = 500
 // insert writes n rows in one transaction, rowsPerInsert per statement;
 // INSERT IGNORE skips rows whose key exists.
 func (s *Store) insert(ctx context.Context, prefix string, cols, n int, row func(int, []any) []any) (int, error) {
-	if s.readOnly {
-		return 0, resolver.ErrReadOnly
-	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("mysql: begin: %w", err)

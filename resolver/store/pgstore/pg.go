@@ -279,6 +279,25 @@ func (s *Store) SessionAndUser(ctx context.Context, token string) (*resolver.Sto
 	if err != nil {
 		return nil, nil, fmt.Errorf("pgstore: session lookup: %w", err)
 	}
+	if s.l.Name == "supabase" {
+		return supabaseQuirks(sess, user)
+	}
+	if user == nil {
+		user = store.OrphanUser(s.l.Name, sess)
+	}
+	return sess, user, nil
+}
+
+// supabaseQuirks gives the lookup what @auth/supabase-adapter returns: its
+// format() deletes the user's NULL members, and it throws on a session
+// whose user row is gone (the users(*) embed is null and format(null)
+// fails), so Auth.js answers null without clearing the cookie, as for any
+// adapter error.
+func supabaseQuirks(sess *resolver.StoredSession, user *resolver.StoredUser) (*resolver.StoredSession, *resolver.StoredUser, error) {
+	if user == nil {
+		return nil, nil, fmt.Errorf("%w: the Supabase adapter throws on a session without its user", resolver.ErrMalformedRow)
+	}
+	user.NullsAbsent = true
 	return sess, user, nil
 }
 

@@ -60,6 +60,9 @@ func TestConformance(t *testing.T) {
 					ReadOnly: func(t *testing.T) storetest.Full { return openAuto(t, dsn, true) },
 					Reopen:   func(t *testing.T) storetest.Full { return openAuto(t, dsn, false) },
 					Catalog:  func(t *testing.T) string { return pgCatalog(t, dsn) },
+
+					SupabaseQuirks:  name == "supabase",
+					EmptyOrphanUser: strings.HasPrefix(name, "prisma"),
 				}
 			})
 		})

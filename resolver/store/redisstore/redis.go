@@ -29,6 +29,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -50,6 +51,10 @@ type Options struct {
 	ReadOnly bool
 	// PoolSize bounds the pool (default 8).
 	PoolSize int
+	// Detect finds Prefix from the session keys present (a bounded SCAN):
+	// exactly one prefix must appear. AllowNone accepts a Redis with no
+	// session keys at all (seeding), keeping Prefix.
+	Detect, AllowNone bool
 }
 
 // Store is a Redis session store. It implements resolver.Store,
@@ -83,7 +88,29 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	o.PoolSize = opts.PoolSize
 	// Deadlines come from each call's context.
 	o.ContextTimeoutEnabled = true
-	return &Store{rdb: redis.NewClient(o), prefix: opts.Prefix, readOnly: opts.ReadOnly}, nil
+	s := &Store{rdb: redis.NewClient(o), prefix: opts.Prefix, readOnly: opts.ReadOnly}
+	if opts.Detect {
+		p, err := detectPrefix(ctx, s.rdb, opts.AllowNone)
+		if err != nil {
+			s.rdb.Close()
+			return nil, fmt.Errorf("redisstore: %w", err)
+		}
+		if p != "" {
+			s.prefix = p
+		}
+	}
+	return s, nil
+}
+
+// Prefix is the key prefix in use (given or detected).
+func (s *Store) Prefix() string { return s.prefix }
+
+// LayoutName implements store.LayoutNamer.
+func (s *Store) LayoutName() string {
+	if s.prefix == "" {
+		return "redis unstorage/upstash keys"
+	}
+	return "redis unstorage/upstash keys, prefix " + strconv.Quote(s.prefix)
 }
 
 // probe checks once that the server answers (and accepts our credentials)

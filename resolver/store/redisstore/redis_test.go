@@ -233,3 +233,86 @@ func TestOpenUnreachableIsQuiet(t *testing.T) {
 		t.Errorf("go-redis printed to stderr:\n%s", printed)
 	}
 }
+
+// emptyRedisDB returns the URL of a logical Redis database with no keys
+// (detection reads the whole keyspace, which other tests share in db 0),
+// and removes the keys the test wrote there.
+func emptyRedisDB(t *testing.T) (string, *redis.Client) {
+	t.Helper()
+	storetest.RedisPrefix(t) // skips (or fails under CI) without Redis
+	for db := 15; db >= 8; db-- {
+		url := fmt.Sprintf("%s/%d", strings.TrimSuffix(storetest.RedisURL, "/0"), db)
+		o, err := redis.ParseURL(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdb := redis.NewClient(o)
+		if n, err := rdb.DBSize(t.Context()).Result(); err != nil || n != 0 {
+			rdb.Close()
+			continue
+		}
+		t.Cleanup(func() {
+			defer rdb.Close()
+			ctx := context.Background()
+			// Only this test's keys: all start with authscope-detect-.
+			if keys, _ := rdb.Keys(ctx, "authscope-detect-*").Result(); len(keys) > 0 {
+				rdb.Del(ctx, keys...)
+			}
+		})
+		return url, rdb
+	}
+	t.Skip("no empty Redis database among 8..15 for the detection test")
+	return "", nil
+}
+
+// TestDetectPrefix: --schema auto with no --prefix reads the prefix off the
+// session keys; none or several is a one-line error naming what was looked
+// for or found; a layout name or a prefix skips detection; seeding accepts
+// an empty Redis.
+func TestDetectPrefix(t *testing.T) {
+	url, rdb := emptyRedisDB(t)
+	ctx := t.Context()
+	open := func(o store.Options) (resolver.Store, error) { return store.Open(ctx, url, o) }
+
+	if _, err := open(store.Options{}); err == nil || !strings.Contains(err.Error(), "no Auth.js session keys") || !strings.Contains(err.Error(), "user:session:<token>") {
+		t.Fatalf("empty Redis: %v", err)
+	}
+	if st, err := open(store.Options{CreateIfEmpty: true}); err != nil {
+		t.Fatalf("seeding an empty Redis: %v", err)
+	} else {
+		st.Close()
+	}
+	if st, err := open(store.Options{Schema: "unstorage"}); err != nil {
+		t.Fatalf("--schema unstorage: %v", err)
+	} else {
+		st.Close()
+	}
+
+	const prefix = "authscope-detect-app:"
+	rdb.Set(ctx, prefix+"user:session:tok", `{"sessionToken":"tok","userId":"1","expires":"2030-01-01T00:00:00.000Z"}`, 0)
+	rdb.Set(ctx, prefix+"user:1", `{"id":"1","name":"Ada","email":"ada@example.com"}`, 0)
+	st, err := open(store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := store.LayoutName(st); got != `redis unstorage/upstash keys, prefix "authscope-detect-app:"` {
+		t.Errorf("layout name %q", got)
+	}
+	if s, u, err := st.SessionAndUser(ctx, "tok"); err != nil || s == nil || u == nil {
+		t.Errorf("lookup through the detected prefix: %v %v %v", s, u, err)
+	}
+	st.Close()
+
+	rdb.Set(ctx, "authscope-detect-other:user:session:x", `{}`, 0)
+	if _, err := open(store.Options{}); err == nil || !strings.Contains(err.Error(), `"authscope-detect-app:", "authscope-detect-other:"`) {
+		t.Fatalf("two prefixes: %v", err)
+	}
+	if st, err := open(store.Options{Prefix: prefix}); err != nil {
+		t.Fatalf("an explicit prefix skips detection: %v", err)
+	} else {
+		st.Close()
+	}
+	if _, err := open(store.Options{Schema: "prisma"}); err == nil || !errors.Is(err, store.ErrBadDSN) {
+		t.Fatalf("--schema prisma on Redis: %v", err)
+	}
+}

@@ -108,6 +108,8 @@ func TestConformanceLayouts(t *testing.T) {
 					ReadOnly: func(t *testing.T) storetest.Full { return openCLI(t, path, true) },
 					Reopen:   func(t *testing.T) storetest.Full { return openCLI(t, path, false) },
 					Catalog:  func(t *testing.T) string { return catalog(t, path) },
+
+					EmptyOrphanUser: strings.HasPrefix(name, "prisma"),
 				}
 			})
 		})

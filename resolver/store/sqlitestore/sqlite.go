@@ -263,6 +263,9 @@ func (s *Store) SessionAndUser(ctx context.Context, token string) (*resolver.Sto
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: session lookup: %w", err)
 	}
+	if user == nil {
+		user = store.OrphanUser(s.l.Name, sess)
+	}
 	return sess, user, nil
 }
 

@@ -82,6 +82,21 @@ func PostgresDB(tb testing.TB) string {
 	return fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable", user, PostgresHost, name)
 }
 
+// PostgresExec runs statements on the database at dsn (test setup: an
+// adapter's DDL, rows).
+func PostgresExec(tb testing.TB, dsn, stmts string) {
+	tb.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, stmts); err != nil {
+		tb.Fatalf("postgres: %v", err)
+	}
+}
+
 // PostgresSchema creates a fresh schema (namespace) in the database at dsn,
 // runs ddl in it, and returns a DSN whose search_path is that schema, so
 // many fresh stores share one database cheaply.
