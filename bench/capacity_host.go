@@ -1,10 +1,12 @@
 package bench
 
 import (
+	"context"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // HostLoad is what the host did while a probe ran, from the kernel's
@@ -84,7 +86,10 @@ func readTicks() (cpuTicks, bool) {
 		}
 	}
 	t.steal = v[7]
-	t.busy = t.total - v[3] - v[4] - v[7] // less idle, iowait and steal
+	// Busy is user, nice and system time. Interrupt and softirq time is
+	// left out: on loopback most of it is this process's own traffic,
+	// which the kernel does not charge to the process.
+	t.busy = v[0] + v[1] + v[2]
 	self, err := os.ReadFile("/proc/self/stat")
 	if err != nil {
 		return t, false
@@ -117,4 +122,28 @@ func readLoad1() float64 {
 	}
 	v, _ := strconv.ParseFloat(f[0], 64)
 	return v
+}
+
+// calmLook is the window over which waitCalm judges the host.
+const calmLook = 200 * time.Millisecond
+
+// waitCalm waits, at most most, until other processes kept less than
+// bound of the host's cores busy over a calmLook window, and returns how
+// long it waited. Where the counters cannot be read it does not wait.
+func waitCalm(ctx context.Context, bound Share, most time.Duration) (time.Duration, error) {
+	start := time.Now()
+	for {
+		look := watchHost()
+		t := time.NewTimer(calmLook)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return time.Since(start), ctx.Err()
+		case <-t.C:
+		}
+		h := look()
+		if !h.Known || h.Cores == 0 || h.OtherCores < float64(bound)*float64(h.Cores) || time.Since(start) >= most {
+			return time.Since(start), nil
+		}
+	}
 }
