@@ -124,6 +124,10 @@ type CapacityConfig struct {
 	lagIsTarget bool
 }
 
+// WithDefaults returns c with every zero field set to its default (the
+// step budget derived from StartRate, Expect and Precision).
+func (c CapacityConfig) WithDefaults() CapacityConfig { return c.withDefaults() }
+
 func (c CapacityConfig) withDefaults() CapacityConfig {
 	if c.StartRate <= 0 {
 		c.StartRate = 100
