@@ -26,6 +26,12 @@ type HostLoad struct {
 	OwnCores   float64 `json:"own_cores"`
 	// Load1 is the one-minute load average at the probe's end.
 	Load1 float64 `json:"load1"`
+	// OwnWaitShare is the share of the time this process's threads were
+	// ready to run that they spent waiting for a CPU (the scheduler's
+	// run-queue delay, /proc/self/task/*/schedstat; -1 when unknown).
+	// Other processes busy on the host only explain a failure when they
+	// delayed this process: when they used CPU it left idle, they did not.
+	OwnWaitShare float64 `json:"own_wait_share"`
 }
 
 // cpuTicks are cumulative CPU counters in clock ticks.
@@ -38,8 +44,13 @@ type cpuTicks struct {
 // reports the load over the interval.
 func watchHost() func() HostLoad {
 	before, ok := readTicks()
+	run0, wait0, okS := readSchedstat()
 	return func() HostLoad {
-		h := HostLoad{Cores: runtime.NumCPU(), Load1: readLoad1()}
+		h := HostLoad{Cores: runtime.NumCPU(), Load1: readLoad1(), OwnWaitShare: -1}
+		if run1, wait1, ok := readSchedstat(); ok && okS && run1+wait1 > run0+wait0 {
+			// Threads that ended in between drop out of the sums: clamp.
+			h.OwnWaitShare = min(1, max(0, (wait1-wait0)/((run1-run0)+(wait1-wait0))))
+		}
 		after, ok2 := readTicks()
 		if after.cores > 0 {
 			h.Cores = after.cores
@@ -108,6 +119,33 @@ func readTicks() (cpuTicks, bool) {
 	}
 	t.own = ut + st
 	return t, true
+}
+
+// readSchedstat sums this process's threads' time on a CPU and time
+// waiting on a run queue (ns; the first two fields of each
+// /proc/self/task/*/schedstat).
+func readSchedstat() (run, wait float64, ok bool) {
+	dir, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return 0, 0, false
+	}
+	for _, e := range dir {
+		b, err := os.ReadFile("/proc/self/task/" + e.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread ended
+		}
+		f := strings.Fields(string(b))
+		if len(f) < 2 {
+			return 0, 0, false
+		}
+		r, err1 := strconv.ParseFloat(f[0], 64)
+		w, err2 := strconv.ParseFloat(f[1], 64)
+		if err1 != nil || err2 != nil {
+			return 0, 0, false
+		}
+		run, wait, ok = run+r, wait+w, true
+	}
+	return run, wait, ok
 }
 
 // readLoad1 returns the one-minute load average (0 when unknown).

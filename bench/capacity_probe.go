@@ -315,6 +315,12 @@ func (c CapacityConfig) judgeProbe(rate float64, s *ScenarioReport, corr, uncorr
 	return p
 }
 
+// waitBound: beyond this share of their ready time spent waiting for a
+// CPU, this process's threads were delayed by the other processes busy on
+// the host. On a calm host it stays within a few percent even with both
+// cores saturated (the runtime keeps one thread per core busy).
+const waitBound = 0.10
+
 func joinWhy(a, b string) string {
 	if a == "" {
 		return b
@@ -344,9 +350,14 @@ func (c CapacityConfig) generatorExplains(rate float64, s *ScenarioReport, uncor
 	if host.Known && host.StealShare > float64(c.StealBound) {
 		return fmt.Sprintf("CPU steal %.0f%% of the probe", host.StealShare*100)
 	}
-	if host.Known && host.Cores > 0 && host.OtherCores > float64(c.HostBound)*float64(host.Cores) {
-		return fmt.Sprintf("other processes kept %.1f of %d cores busy (over %s): the target did not have the machine",
-			host.OtherCores, host.Cores, c.HostBound)
+	if host.Known && host.Cores > 0 && host.OtherCores > float64(c.HostBound)*float64(host.Cores) &&
+		(host.OwnWaitShare < 0 || host.OwnWaitShare > waitBound) {
+		waited := ""
+		if host.OwnWaitShare >= 0 {
+			waited = fmt.Sprintf(", and this process's threads waited for a CPU %.0f%% of their ready time", host.OwnWaitShare*100)
+		}
+		return fmt.Sprintf("other processes kept %.1f of %d cores busy (over %s)%s: the target did not have the machine",
+			host.OtherCores, host.Cores, c.HostBound, waited)
 	}
 	lag := s.DispatchLagNs.P99
 	if c.lagIsTarget || lag <= int64(c.LagBound) || !s.GeneratorLagged() {

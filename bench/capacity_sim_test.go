@@ -89,7 +89,7 @@ func (k *kneeSim) execute(ctx context.Context, cfg Config, _ Targets, opts ...Op
 	stalls := k.drawStalls(rng, warm, total)
 	k.host = HostLoad{Known: true, Cores: 2, OwnCores: 1, OtherCores: 0.1}
 	if len(stalls) > 0 && k.noise.neighbour {
-		k.host.OtherCores = 1.8
+		k.host.OtherCores, k.host.OwnWaitShare = 1.8, 0.5
 	}
 
 	p := newPacer(plan, cfg.MaxRequests)
