@@ -522,7 +522,7 @@ func (s *search) judge(rate float64, needPasses int) (decision, error) {
 			s.stop("max-steps")
 			return outOfSteps, errStop
 		}
-		if !s.deadline.IsZero() && s.env.now().Add(s.probeTime(rate)).After(s.deadline) {
+		if !s.deadline.IsZero() && s.env.now().Add(max(s.wait, firstLook)+s.probeTime(rate)).After(s.deadline) {
 			s.stop("max-time")
 			return outOfSteps, errStop
 		}
