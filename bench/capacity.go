@@ -17,17 +17,25 @@ import (
 //   - each probe holds enough samples for the SLO's percentile (a step is
 //     lengthened at low rates) and reports it with its 95% interval
 //     (capacity_stats.go);
-//   - a failure is confirmed by a second measurement (a third breaks a
-//     tie) before the search acts on it, and the reported capacity is
-//     itself measured twice;
-//   - a failure the generator explains (its dispatch lag, CPU steal, other
-//     processes busy on the host) is "inconclusive: the generator, not
-//     the target" and re-measured after a pause, never counted; after
-//     CapacityConfig.Remeasure such re-measurements the search says it
-//     could not decide (capacity_probe.go);
+//   - a failure is confirmed by a second measurement before the search
+//     acts on it, and the reported capacity is itself measured twice;
+//     since noise only adds latency, a rate holds once it passed twice
+//     (once when nothing disputes it) and fails on two failures without
+//     a pass or three against one (tally.passed, tally.failed);
+//   - a failure the host or the generator explains (other processes busy
+//     beyond HostBound that delayed this process, CPU steal, dispatch lag
+//     while the target held) is "inconclusive: the generator, not the
+//     target" and re-measured after a longer wait for a calm host, never
+//     counted; after CapacityConfig.Remeasure such re-measurements in a
+//     row the search says it could not decide (capacity_probe.go);
 //   - it brackets from both sides: up from a pass (×2), down from a
-//     failure (÷2), then narrows the bracket geometrically; the answer is
-//     the bracket [highest confirmed pass, lowest confirmed failure].
+//     failure (÷2), then bisects in log space until the bracket is
+//     within Precision (10%), so the rates probed lie on one geometric
+//     grid from StartRate; the answer is the bracket [highest confirmed
+//     pass, lowest confirmed failure];
+//   - SearchCapacities first measures the generator's own ceiling (a
+//     target that does nothing, capacity_ceiling.go) and searches no
+//     scenario above it; MaxSteps and MaxTime bound the run.
 
 // SLO is a latency objective: the corrected latency at Quantile (0-100)
 // must not exceed Limit.
@@ -230,8 +238,8 @@ type Capacity struct {
 	// failure, is its top (0: no failure found, so Rate is a floor).
 	Rate        float64 `json:"rate"`
 	BracketHigh float64 `json:"bracket_high"`
-	// Confirmed: Rate passed twice (more passes than failures there); a
-	// search stopped early may report a rate that passed once.
+	// Confirmed: Rate passed twice (tally.passed with two); a search
+	// stopped early may report a rate that passed once.
 	Confirmed bool `json:"confirmed"`
 	// CacheHitRatio and UpstreamRatio (upstream calls per request) were
 	// measured by the probe that confirmed Rate, on its own cache.
