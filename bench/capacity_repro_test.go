@@ -167,8 +167,12 @@ func TestCapacityGeneratorCeilingReproducible(t *testing.T) {
 			if err := r.WriteText(&b); err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(b.String(), "the generator, not the target, is the limit") {
+			if !strings.Contains(b.String(), "the generator, not the target, is the limit") || !strings.Contains(b.String(), "generator ceiling via inproc") {
 				t.Errorf("%s seed %d: the text does not say the generator is the limit:\n%s", name, seed, b.String())
+			}
+			var h strings.Builder
+			if err := r.WriteHTML(&h); err != nil || !strings.Contains(h.String(), "generator ceiling via inproc") {
+				t.Errorf("%s seed %d: the HTML has no generator ceiling section (%v)", name, seed, err)
 			}
 			if lo == 0 || c.Rate < lo {
 				lo = c.Rate
