@@ -411,6 +411,8 @@ func capacityText(c Capacity) string {
 		return fmt.Sprintf("≥%.0f/s: the generator's ceiling (the generator, not the target, is the limit: a lower bound)", c.Rate)
 	case c.StoppedBy == "undecided" && c.Rate == 0 && c.BracketHigh == 0:
 		return "unknown (undecided: the generator, not the target, explained every failure; no rate passed)"
+	case c.LowerBound && c.Rate == 0 && c.BracketHigh == 0 && c.StoppedBy == "max-time":
+		return "unknown (stopped at max-time before any rate was decided: a lower bound of 0)"
 	case c.LowerBound && c.StoppedBy == "undecided":
 		return fmt.Sprintf("≥%.0f/s (undecided: the generator, not the target, explained the failures above it: a lower bound%s)", c.Rate, failedAt(c))
 	case c.LowerBound && c.BracketHigh > 0:

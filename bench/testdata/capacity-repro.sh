@@ -43,8 +43,8 @@ python3 - "$out" "$RUNS" <<'PY'
 import json, sys
 out, runs = sys.argv[1], int(sys.argv[2])
 def fig(c):
-    if c.get("stopped_by") == "undecided" and c["rate"] == 0:
-        return "?", None
+    if c["rate"] == 0 and c.get("lower_bound"):
+        return "?", None  # nothing decided (undecided, or out of time first)
     r = c["rate"]
     if c.get("generator_limited"):
         return f"≥{r:,.0f} (generator)", r
