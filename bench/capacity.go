@@ -17,17 +17,25 @@ import (
 //   - each probe holds enough samples for the SLO's percentile (a step is
 //     lengthened at low rates) and reports it with its 95% interval
 //     (capacity_stats.go);
-//   - a failure is confirmed by a second measurement (a third breaks a
-//     tie) before the search acts on it, and the reported capacity is
-//     itself measured twice;
-//   - a failure the generator explains (its dispatch lag, CPU steal, other
-//     processes busy on the host) is "inconclusive: the generator, not
-//     the target" and re-measured after a pause, never counted; after
-//     CapacityConfig.Remeasure such re-measurements the search says it
-//     could not decide (capacity_probe.go);
+//   - a failure is confirmed by a second measurement before the search
+//     acts on it, and the reported capacity is itself measured twice;
+//     since noise only adds latency, a rate holds once it passed twice
+//     (once when nothing disputes it) and fails on two failures without
+//     a pass or three against one (tally.passed, tally.failed);
+//   - a failure the host or the generator explains (other processes busy
+//     beyond HostBound that delayed this process, CPU steal, dispatch lag
+//     while the target held) is "inconclusive: the generator, not the
+//     target" and re-measured after a longer wait for a calm host, never
+//     counted; after CapacityConfig.Remeasure such re-measurements in a
+//     row the search says it could not decide (capacity_probe.go);
 //   - it brackets from both sides: up from a pass (×2), down from a
-//     failure (÷2), then narrows the bracket geometrically; the answer is
-//     the bracket [highest confirmed pass, lowest confirmed failure].
+//     failure (÷2), then bisects in log space until the bracket is
+//     within Precision (10%), so the rates probed lie on one geometric
+//     grid from StartRate; the answer is the bracket [highest confirmed
+//     pass, lowest confirmed failure];
+//   - SearchCapacities first measures the generator's own ceiling (a
+//     target that does nothing, capacity_ceiling.go) and searches no
+//     scenario above it; MaxSteps and MaxTime bound the run.
 
 // SLO is a latency objective: the corrected latency at Quantile (0-100)
 // must not exceed Limit.
@@ -76,23 +84,57 @@ type CapacityConfig struct {
 	StepDuration, StepWarmup, MaxStepDuration Duration
 	MinSamples                                int64
 	// Precision ends the narrowing when the bracket's top is within this
-	// fraction above its bottom (default 5%). MaxSteps bounds the
-	// measurements, repeats included (default 24).
+	// fraction above its bottom (default 10%). The rates probed lie on a
+	// geometric grid from StartRate (doubling, then bisecting in log
+	// space), so two searches that end one grid step apart differ by less
+	// than Precision. MaxSteps bounds the decisive measurements (passes
+	// and failures, confirmations included; inconclusive ones are bounded
+	// by Remeasure and MaxTime) (default: enough to double from StartRate past Expect, narrow to
+	// Precision with a confirmation at each step, and re-vote the edge;
+	// see defaultMaxSteps).
 	Precision float64
 	MaxSteps  int
+	// Expect is the rate the search expects to reach (the peak planned
+	// for; default 16 × StartRate): it sizes the default MaxSteps only.
+	Expect Rate
 	// Remeasure caps the re-measurements of one rate whose failures the
-	// generator explains (default 3); RemeasurePause is the first wait
-	// before one (default 2s, doubling), to let a busy host calm down.
+	// generator explains (default 4); RemeasurePause is the longest wait
+	// for the host to calm before the first (default 2s, doubling): the
+	// wait ends as soon as other processes use less than HostBound.
 	Remeasure      int
 	RemeasurePause Duration
 	// LagBound is the dispatch lag (p99) beyond which the generator's own
 	// lateness counts against a failure (default a quarter of the SLO's
 	// limit). StealBound is the CPU steal share (default 10%) and
 	// HostBound the share of the host's cores busy with other processes
-	// (default 50%) beyond which a failure is the host's.
+	// (default 15%) beyond which a failure is the host's: a target that
+	// shared the CPU with others did not show its own limit, so the
+	// failure is re-measured once the host is calm (a pass stands: the
+	// target held even so).
 	LagBound              Duration
 	StealBound, HostBound Share
+	// MaxTime, when set, bounds the search's time: it stops ("max-time")
+	// before a measurement that would not finish within it, and reports
+	// what it found as what it is (a floor, or an unconfirmed bracket).
+	// SearchCapacities shares it among its searches (and the generator's
+	// ceilings): each gets an equal share of what is left when it starts.
+	MaxTime Duration
+	// SkipCeiling: SearchCapacities does not measure the generator's
+	// ceiling first (capacity_ceiling.go), so nothing caps the searches
+	// but MaxRate.
+	SkipCeiling bool
+
+	// lagIsTarget: the generator alone drives every rate this search may
+	// probe (its ceiling caps the search, or this is the ceiling's own
+	// search), so its lateness on a calm host is CPU the target took from
+	// it, not an excuse: a late dispatch no longer makes a failure
+	// inconclusive (steal and a busy host still do).
+	lagIsTarget bool
 }
+
+// WithDefaults returns c with every zero field set to its default (the
+// step budget derived from StartRate, Expect and Precision).
+func (c CapacityConfig) WithDefaults() CapacityConfig { return c.withDefaults() }
 
 func (c CapacityConfig) withDefaults() CapacityConfig {
 	if c.StartRate <= 0 {
@@ -120,13 +162,16 @@ func (c CapacityConfig) withDefaults() CapacityConfig {
 		c.MinSamples = samplesFor(c.SLO.Quantile)
 	}
 	if c.Precision <= 0 {
-		c.Precision = 0.05
+		c.Precision = 0.10
+	}
+	if c.Expect <= 0 {
+		c.Expect = 16 * c.StartRate
 	}
 	if c.MaxSteps <= 0 {
-		c.MaxSteps = 24
+		c.MaxSteps = defaultMaxSteps(float64(c.StartRate), float64(min(c.Expect, c.MaxRate)), c.Precision)
 	}
 	if c.Remeasure <= 0 {
-		c.Remeasure = 3
+		c.Remeasure = 4
 	}
 	if c.RemeasurePause <= 0 {
 		c.RemeasurePause = Duration(2 * time.Second)
@@ -138,9 +183,22 @@ func (c CapacityConfig) withDefaults() CapacityConfig {
 		c.StealBound = 0.10
 	}
 	if c.HostBound <= 0 {
-		c.HostBound = 0.5
+		c.HostBound = 0.15
 	}
 	return c
+}
+
+// defaultMaxSteps is a step budget that lets a search finish its
+// bracket: doublings from start past expect (and one more, the knee may
+// lie above it), each failure confirmed, the bisections from a doubling
+// down to precision (each possibly confirmed), the edge re-voted (two
+// rates, best of three each), and slack for one lost vote. A fixed budget
+// ran out before the first confirmed failure on fast scenarios, leaving a
+// floor that depended on where the budget fell.
+func defaultMaxSteps(start, expect, precision float64) int {
+	up := 1 + int(math.Ceil(math.Log2(max(expect/start, 1))))
+	narrow := int(math.Ceil(math.Log2(math.Ln2 / math.Log1p(precision))))
+	return up + 1 + 2*narrow + 2*3 + 2
 }
 
 // validateSearch checks the fields the search added to CapacityConfig
@@ -152,8 +210,8 @@ func (c CapacityConfig) validateSearch() []error {
 	} else if c.MinRate > 0 && c.MaxRate > 0 && c.MinRate > c.MaxRate {
 		errs = append(errs, fmt.Errorf("min rate %s above max rate %s", c.MinRate, c.MaxRate))
 	}
-	if c.MinSamples < 0 || c.Remeasure < 0 || c.MaxStepDuration < 0 || c.RemeasurePause < 0 || c.LagBound < 0 {
-		errs = append(errs, errors.New("min samples, max step duration, remeasure, its pause and the lag bound must not be negative (0 for the defaults)"))
+	if c.MinSamples < 0 || c.Remeasure < 0 || c.MaxStepDuration < 0 || c.RemeasurePause < 0 || c.LagBound < 0 || c.MaxTime < 0 || c.Expect < 0 {
+		errs = append(errs, errors.New("min samples, max step duration, remeasure, its pause, the lag bound, max time and the expected rate must not be negative (0 for the defaults)"))
 	}
 	for _, b := range []struct {
 		name string
@@ -180,8 +238,8 @@ type Capacity struct {
 	// failure, is its top (0: no failure found, so Rate is a floor).
 	Rate        float64 `json:"rate"`
 	BracketHigh float64 `json:"bracket_high"`
-	// Confirmed: Rate passed twice (more passes than failures there); a
-	// search stopped early may report a rate that passed once.
+	// Confirmed: Rate passed twice (tally.passed with two); a search
+	// stopped early may report a rate that passed once.
 	Confirmed bool `json:"confirmed"`
 	// CacheHitRatio and UpstreamRatio (upstream calls per request) were
 	// measured by the probe that confirmed Rate, on its own cache.
@@ -212,6 +270,12 @@ type Capacity struct {
 	// the proxy cannot answer more than its upstream lets it.
 	UpstreamBound float64 `json:"upstream_bound,omitempty"`
 	BoundBy       string  `json:"bound_by,omitempty"`
+	// GeneratorCeiling is the generator's own ceiling the search was
+	// capped at (see capacity_ceiling.go; 0: none measured), and
+	// GeneratorLimited says the scenario held there: the generator, not
+	// the target, is the limit, and Rate is that ceiling (a lower bound).
+	GeneratorCeiling float64 `json:"generator_ceiling,omitempty"`
+	GeneratorLimited bool    `json:"generator_limited,omitempty"`
 }
 
 // PlanRate is the rate a plan may count on: Rate, or UpstreamBound when
@@ -241,9 +305,9 @@ func FindCapacity(ctx context.Context, base Config, name string, targets Targets
 type executeFunc func(ctx context.Context, cfg Config, targets Targets, opts ...Option) (*Report, error)
 
 // FindCapacity's production environment: real runs, the host's own
-// counters, real pauses.
+// counters, real waits for a calm host.
 func liveEnv(execute executeFunc) probeEnv {
-	return probeEnv{execute: execute, host: watchHost, pause: sleepCtx}
+	return probeEnv{execute: execute, host: watchHost, calm: waitCalm, now: time.Now}
 }
 
 // findCapacity is the search over a simulated executor in a quiet world:
@@ -258,7 +322,8 @@ func quietEnv(execute executeFunc) probeEnv {
 	return probeEnv{
 		execute: execute,
 		host:    func() func() HostLoad { return func() HostLoad { return HostLoad{} } },
-		pause:   func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		calm:    noWait,
+		now:     time.Now,
 	}
 }
 
@@ -279,6 +344,9 @@ func searchCapacity(ctx context.Context, base Config, name string, targets Targe
 	}
 	s := &search{cc: cc, env: env, ctx: ctx, base: base, spec: *spec, targets: targets, progress: progress,
 		tallies: map[float64]*tally{}, out: Capacity{Scenario: *spec, Repeats: map[string]int{}}}
+	if cc.MaxTime > 0 {
+		s.deadline = env.now().Add(time.Duration(cc.MaxTime))
+	}
 	err := s.run()
 	return s.finish(err)
 }
@@ -299,6 +367,26 @@ type tally struct {
 	best          int // the latest passing measurement's index in Steps
 }
 
+// The votes at a rate weigh the noise a busy machine adds: it only ever
+// adds latency (a stall, a neighbour's burst the counters missed), so it
+// turns passes into failures, never the other way. A pass is evidence the
+// target holds the rate; a failure may be the noise. So a rate holds once
+// it passed need times, and twice when any failure disputes it; it fails
+// on two failures and no pass, or on three failures against one pass. A
+// rate whose measurements fail one time in seven on stalls alone is
+// failed by 1.2% of votes (it was 6% with "two of three").
+
+// passed says the passes at the rate stand (need of them, two if a
+// failure disputes them).
+func (t *tally) passed(need int) bool {
+	return t.passes >= need && (t.passes >= 2 || t.fails == 0)
+}
+
+// failed says the failures at the rate stand.
+func (t *tally) failed() bool {
+	return t.fails >= 2 && t.fails > t.passes && (t.passes == 0 || t.fails >= 3)
+}
+
 // search is one scenario's search state.
 type search struct {
 	cc       CapacityConfig
@@ -314,6 +402,14 @@ type search struct {
 	// failures do (0: none yet).
 	lo, hi float64
 	out    Capacity
+	// wait is the longest the next measurement waits for a calm host
+	// (0: the default, a short look).
+	wait time.Duration
+	// deadline ends the search (MaxTime from its start; zero: none).
+	deadline time.Time
+	// decisive counts the measurements that passed or failed (MaxSteps
+	// bounds them; inconclusive ones are bounded by Remeasure and MaxTime).
+	decisive int
 }
 
 // errStop ends the search early without an error to report (the reason
@@ -407,12 +503,11 @@ func (s *search) stop(why string) {
 	}
 }
 
-// judge measures rate until its verdict stands: a pass stands after
-// needPasses passes outnumbering the failures; a failure after two
-// failures outnumbering the passes (a single failure is never believed).
+// judge measures rate until its verdict stands (tally.passed with
+// needPasses, or tally.failed: a single failure is never believed).
 // Inconclusive measurements (the generator, not the target) count for
-// neither; beyond Remeasure of them the rate is undecided and the search
-// stops.
+// neither, and each waits longer for a calm host before the next; beyond
+// Remeasure of them in a row the rate is undecided and the search stops.
 func (s *search) judge(rate float64, needPasses int) (decision, error) {
 	t := s.tallies[rate]
 	if t == nil {
@@ -426,18 +521,26 @@ func (s *search) judge(rate float64, needPasses int) (decision, error) {
 	}
 	for {
 		switch {
-		case t.passes >= needPasses && t.passes > t.fails:
+		case t.passed(needPasses):
 			return decidedPass, nil
-		case t.fails >= 2 && t.fails > t.passes:
+		case t.failed():
 			return decidedFail, nil
 		}
-		if len(s.out.Steps) >= s.cc.MaxSteps {
+		if s.decisive >= s.cc.MaxSteps {
 			s.stop("max-steps")
+			return outOfSteps, errStop
+		}
+		if !s.deadline.IsZero() && s.env.now().Add(max(s.wait, firstLook)+s.probeTime(rate)).After(s.deadline) {
+			s.stop("max-time")
 			return outOfSteps, errStop
 		}
 		p, err := s.measure(rate, purpose)
 		if err != nil {
 			return 0, err
+		}
+		if p.Verdict != VerdictInconclusive {
+			s.decisive++
+			inconclusive = 0
 		}
 		switch p.Verdict {
 		case VerdictPass:
@@ -455,10 +558,8 @@ func (s *search) judge(rate float64, needPasses int) (decision, error) {
 				s.stop("undecided")
 				return undecided, errStop
 			}
-			pause := time.Duration(s.cc.RemeasurePause) << (inconclusive - 1)
-			if err := s.env.pause(s.ctx, pause); err != nil {
-				return 0, err
-			}
+			// The next measurement waits longer for a calm host.
+			s.wait = time.Duration(s.cc.RemeasurePause) << (inconclusive - 1)
 			purpose = "generator"
 		}
 	}
@@ -486,7 +587,7 @@ func (s *search) measure(rate float64, purpose string) (Probe, error) {
 func (s *search) highestPassBelow(r float64) float64 {
 	best := 0.0
 	for rate, t := range s.tallies {
-		if rate < r && rate > best && t.passes > t.fails {
+		if rate < r && rate > best && t.passed(1) {
 			best = rate
 		}
 	}

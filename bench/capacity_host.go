@@ -1,10 +1,12 @@
 package bench
 
 import (
+	"context"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // HostLoad is what the host did while a probe ran, from the kernel's
@@ -24,6 +26,12 @@ type HostLoad struct {
 	OwnCores   float64 `json:"own_cores"`
 	// Load1 is the one-minute load average at the probe's end.
 	Load1 float64 `json:"load1"`
+	// OwnWaitShare is the share of the time this process's threads were
+	// ready to run that they spent waiting for a CPU (the scheduler's
+	// run-queue delay, /proc/self/task/*/schedstat; -1 when unknown).
+	// Other processes busy on the host only explain a failure when they
+	// delayed this process: when they used CPU it left idle, they did not.
+	OwnWaitShare float64 `json:"own_wait_share"`
 }
 
 // cpuTicks are cumulative CPU counters in clock ticks.
@@ -36,8 +44,13 @@ type cpuTicks struct {
 // reports the load over the interval.
 func watchHost() func() HostLoad {
 	before, ok := readTicks()
+	run0, wait0, okS := readSchedstat()
 	return func() HostLoad {
-		h := HostLoad{Cores: runtime.NumCPU(), Load1: readLoad1()}
+		h := HostLoad{Cores: runtime.NumCPU(), Load1: readLoad1(), OwnWaitShare: -1}
+		if run1, wait1, ok := readSchedstat(); ok && okS && run1+wait1 > run0+wait0 {
+			// Threads that ended in between drop out of the sums: clamp.
+			h.OwnWaitShare = min(1, max(0, (wait1-wait0)/((run1-run0)+(wait1-wait0))))
+		}
 		after, ok2 := readTicks()
 		if after.cores > 0 {
 			h.Cores = after.cores
@@ -84,7 +97,10 @@ func readTicks() (cpuTicks, bool) {
 		}
 	}
 	t.steal = v[7]
-	t.busy = t.total - v[3] - v[4] - v[7] // less idle, iowait and steal
+	// Busy is user, nice and system time. Interrupt and softirq time is
+	// left out: on loopback most of it is this process's own traffic,
+	// which the kernel does not charge to the process.
+	t.busy = v[0] + v[1] + v[2]
 	self, err := os.ReadFile("/proc/self/stat")
 	if err != nil {
 		return t, false
@@ -105,6 +121,33 @@ func readTicks() (cpuTicks, bool) {
 	return t, true
 }
 
+// readSchedstat sums this process's threads' time on a CPU and time
+// waiting on a run queue (ns; the first two fields of each
+// /proc/self/task/*/schedstat).
+func readSchedstat() (run, wait float64, ok bool) {
+	dir, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return 0, 0, false
+	}
+	for _, e := range dir {
+		b, err := os.ReadFile("/proc/self/task/" + e.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread ended
+		}
+		f := strings.Fields(string(b))
+		if len(f) < 2 {
+			return 0, 0, false
+		}
+		r, err1 := strconv.ParseFloat(f[0], 64)
+		w, err2 := strconv.ParseFloat(f[1], 64)
+		if err1 != nil || err2 != nil {
+			return 0, 0, false
+		}
+		run, wait, ok = run+r, wait+w, true
+	}
+	return run, wait, ok
+}
+
 // readLoad1 returns the one-minute load average (0 when unknown).
 func readLoad1() float64 {
 	b, err := os.ReadFile("/proc/loadavg")
@@ -117,4 +160,28 @@ func readLoad1() float64 {
 	}
 	v, _ := strconv.ParseFloat(f[0], 64)
 	return v
+}
+
+// calmLook is the window over which waitCalm judges the host.
+const calmLook = 200 * time.Millisecond
+
+// waitCalm waits, at most most, until other processes kept less than
+// bound of the host's cores busy over a calmLook window, and returns how
+// long it waited. Where the counters cannot be read it does not wait.
+func waitCalm(ctx context.Context, bound Share, most time.Duration) (time.Duration, error) {
+	start := time.Now()
+	for {
+		look := watchHost()
+		t := time.NewTimer(calmLook)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return time.Since(start), ctx.Err()
+		case <-t.C:
+		}
+		h := look()
+		if !h.Known || h.Cores == 0 || h.OtherCores < float64(bound)*float64(h.Cores) || time.Since(start) >= most {
+			return time.Since(start), nil
+		}
+	}
 }

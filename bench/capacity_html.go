@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -37,9 +38,13 @@ func (r *CapacityReport) WriteHTML(w io.Writer) error {
 		SLO:      r.SLO,
 		Plan:     r.Plan,
 	}
-	for _, c := range r.Searches {
+	for i, c := range append(slices.Clone(r.Ceilings), r.Searches...) {
+		title := fmt.Sprintf("%s (%s/%s, cache %v, via %s)", c.Scenario.Name, c.Scenario.Mode, c.Scenario.Strategy, c.Scenario.Cache, c.Scenario.Via)
+		if i < len(r.Ceilings) {
+			title = fmt.Sprintf("generator ceiling via %s (a target that does nothing; no scenario over %s is searched above it)", c.Scenario.Via, c.Scenario.Via)
+		}
 		data.Sections = append(data.Sections, section{
-			Title:    fmt.Sprintf("%s (%s/%s, cache %v, via %s)", c.Scenario.Name, c.Scenario.Mode, c.Scenario.Strategy, c.Scenario.Cache, c.Scenario.Via),
+			Title:    title,
 			Summary:  "capacity " + capacityText(c),
 			Repeats:  repeatsText(c),
 			Chart:    template.HTML(capacitySVG(c, cc)), // numbers and escaped text only

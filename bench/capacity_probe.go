@@ -83,27 +83,32 @@ type Probe struct {
 	WarmupRuns     int     `json:"warmup_runs,omitempty"`
 	WarmupHitRatio float64 `json:"warmup_hit_ratio,omitempty"`
 	WarmupSettled  bool    `json:"warmup_settled,omitempty"`
+	// CalmWait is how long the probe waited for the host to calm (other
+	// processes below HostBound) before it ran, in seconds.
+	CalmWait float64 `json:"calm_wait_s,omitempty"`
 }
 
 // probeEnv is what a probe needs from the world: a way to run, to watch
-// the host, and to wait. Tests replace all three (virtual time).
+// the host, to wait for it to calm, and the time. Tests replace them
+// (virtual time).
 type probeEnv struct {
 	execute executeFunc
 	host    func() func() HostLoad
-	pause   func(ctx context.Context, d time.Duration) error
+	// calm waits, at most max, until other processes keep less than
+	// bound of the host's cores busy; it returns how long it waited.
+	calm func(ctx context.Context, bound Share, max time.Duration) (time.Duration, error)
+	now  func() time.Time
 }
 
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+// noWait is calm in a world whose host is always calm.
+func noWait(ctx context.Context, _ Share, _ time.Duration) (time.Duration, error) {
+	return 0, ctx.Err()
 }
+
+// firstLook is how long a probe waits, at most, for a calm host when no
+// re-measurement asked for longer: a busy neighbour's burst (a compile)
+// often ends within it, and a probe on a calm host is one that decides.
+const firstLook = 2 * time.Second
 
 // Cache warm-up: runs of about warmRequests requests at the probe's rate
 // until two in a row have hit ratios within settleDelta (or within twice
@@ -121,6 +126,12 @@ var reportedPercentiles = []float64{50, 90, 99, 99.9}
 // probe runs measurement idx at rate.
 func (s *search) probe(rate float64, idx int) (Probe, error) {
 	var p Probe
+	wait := max(s.wait, firstLook)
+	s.wait = 0
+	waited, err := s.env.calm(s.ctx, s.cc.HostBound, wait)
+	if err != nil {
+		return p, err
+	}
 	reset, err := s.resetTarget()
 	if err != nil {
 		return p, err
@@ -144,9 +155,20 @@ func (s *search) probe(rate float64, idx int) (Probe, error) {
 	sr := &rep.Scenarios[0]
 	corr, uncorr, _ := readIntervals(hlog.Bytes(), s.spec.Name) // unreadable: no queueing signal
 	p = s.cc.judgeProbe(rate, sr, corr, uncorr, host)
-	p.CacheReset = reset
+	p.CacheReset, p.CalmWait = reset, waited.Seconds()
 	p.WarmupRuns, p.WarmupHitRatio, p.WarmupSettled = warm.runs, warm.hit, warm.settled
 	return p, nil
+}
+
+// probeTime is about how long a measurement at rate takes: its warm-up,
+// its step and, for a cached scenario, a warm-up of its cache (the
+// deadline check's estimate).
+func (s *search) probeTime(rate float64) time.Duration {
+	d := time.Duration(s.cc.StepWarmup) + s.stepLength(rate)
+	if s.spec.Cache {
+		d += 2 * s.warmChunk(rate)
+	}
+	return d
 }
 
 // stepLength is the probe's measured length at rate: StepDuration, or
@@ -204,8 +226,7 @@ type warmth struct {
 // the steady state the population implies at this rate, which the probe
 // then measures from.
 func (s *search) warmCache(rate float64, idx int) (warmth, error) {
-	chunk := time.Duration(warmRequests / rate * float64(time.Second))
-	chunk = min(max(chunk, 250*time.Millisecond), max(2*time.Duration(s.cc.StepDuration), time.Second))
+	chunk := s.warmChunk(rate)
 	w := warmth{hit: -1}
 	for w.runs < maxWarmRuns {
 		rep, err := s.env.execute(s.ctx, s.probeConfig(rate, chunk, idx, w.runs+1), s.targets)
@@ -225,6 +246,12 @@ func (s *search) warmCache(rate float64, idx int) (warmth, error) {
 		w.hit = h
 	}
 	return w, nil
+}
+
+// warmChunk is the length of one cache warm-up run at rate.
+func (s *search) warmChunk(rate float64) time.Duration {
+	chunk := time.Duration(warmRequests / rate * float64(time.Second))
+	return min(max(chunk, 250*time.Millisecond), max(2*time.Duration(s.cc.StepDuration), time.Second))
 }
 
 // evaluate judges a probe's report against the SLO, errors and achieved
@@ -288,6 +315,12 @@ func (c CapacityConfig) judgeProbe(rate float64, s *ScenarioReport, corr, uncorr
 	return p
 }
 
+// waitBound: beyond this share of their ready time spent waiting for a
+// CPU, this process's threads were delayed by the other processes busy on
+// the host. On a calm host it stays within a few percent even with both
+// cores saturated (the runtime keeps one thread per core busy).
+const waitBound = 0.10
+
 func joinWhy(a, b string) string {
 	if a == "" {
 		return b
@@ -297,14 +330,15 @@ func joinWhy(a, b string) string {
 
 // generatorExplains says why a failed measurement is the generator's or
 // the host's rather than the target's ("" when it is the target's):
-//   - the hypervisor stole CPU (beyond StealBound): the target ran on a
-//     machine that was not its own;
+//   - the hypervisor stole CPU (beyond StealBound), or other processes
+//     kept more than HostBound of the host's cores busy: the target ran
+//     on a machine that was not its own, and its failure says how much
+//     of the CPU the neighbours left it, which differs from run to run
+//     (on a 2-core host a neighbour's compile halves it);
 //   - or the generator sent late (dispatch lag p99 beyond LagBound and
-//     beyond what the report warns of), and either other processes kept
-//     more than HostBound of the host's cores busy (the load average
-//     relative to the cores stands in where the CPU counters are
-//     unknown): the lateness came from outside, and the target shared
-//     the starved CPU; or the target's own figures held (its latency from
+//     beyond what the report warns of), and either the host's load
+//     average says it was busy (where the CPU counters are unknown), or
+//     the target's own figures held (its latency from
 //     the actual send within the SLO, what it was sent answered, no queue
 //     building in it, no errors), so the corrected latency failed on the
 //     generator's lateness alone.
@@ -316,8 +350,17 @@ func (c CapacityConfig) generatorExplains(rate float64, s *ScenarioReport, uncor
 	if host.Known && host.StealShare > float64(c.StealBound) {
 		return fmt.Sprintf("CPU steal %.0f%% of the probe", host.StealShare*100)
 	}
+	if host.Known && host.Cores > 0 && host.OtherCores > float64(c.HostBound)*float64(host.Cores) &&
+		(host.OwnWaitShare < 0 || host.OwnWaitShare > waitBound) {
+		waited := ""
+		if host.OwnWaitShare >= 0 {
+			waited = fmt.Sprintf(", and this process's threads waited for a CPU %.0f%% of their ready time", host.OwnWaitShare*100)
+		}
+		return fmt.Sprintf("other processes kept %.1f of %d cores busy (over %s)%s: the target did not have the machine",
+			host.OtherCores, host.Cores, c.HostBound, waited)
+	}
 	lag := s.DispatchLagNs.P99
-	if lag <= int64(c.LagBound) || !s.GeneratorLagged() {
+	if c.lagIsTarget || lag <= int64(c.LagBound) || !s.GeneratorLagged() {
 		return ""
 	}
 	var own int64
@@ -325,10 +368,7 @@ func (c CapacityConfig) generatorExplains(rate float64, s *ScenarioReport, uncor
 		own = s.uncorrected.ValueAtPercentile(c.SLO.Quantile)
 	}
 	late := fmt.Sprintf("dispatch lag p99 %s (the target's own p%s %s)", FormatNs(lag), fmtNum(c.SLO.Quantile), FormatNs(own))
-	switch {
-	case host.Known && host.Cores > 0 && host.OtherCores > float64(c.HostBound)*float64(host.Cores):
-		return fmt.Sprintf("%s while other processes kept %.1f of %d cores busy", late, host.OtherCores, host.Cores)
-	case !host.Known && host.Cores > 0 && host.Load1 > (1+float64(c.HostBound))*float64(host.Cores):
+	if !host.Known && host.Cores > 0 && host.Load1 > (1+float64(c.HostBound))*float64(host.Cores) {
 		return fmt.Sprintf("%s with the host's load average at %.1f on %d cores", late, host.Load1, host.Cores)
 	}
 	targetHeld := own <= int64(c.SLO.Limit) &&

@@ -22,6 +22,9 @@ type CapacityReport struct {
 	// and the plan plans nothing.
 	Canceled bool       `json:"canceled,omitempty"`
 	Searches []Capacity `json:"searches"`
+	// Ceilings are the generator's own ceilings, one search of a no-op
+	// target per transport (see capacity_ceiling.go), run first.
+	Ceilings []Capacity `json:"generator_ceilings,omitempty"`
 	Plan     Plan       `json:"plan"`
 
 	cc CapacityConfig
@@ -55,8 +58,19 @@ func searchCapacities(ctx context.Context, cfg Config, targets Targets, cc Capac
 	slices.SortStableFunc(order, func(a, b ScenarioSpec) int {
 		return boolIndex(a.Mode != "upstream") - boolIndex(b.Mode != "upstream")
 	})
+	budget := newTimeBudget(cc, env, len(order)+len(Vias(cfg.Scenarios, cc)))
+	var ceilings []Capacity
+	if !cc.SkipCeiling {
+		var err error
+		if ceilings, err = searchCeilings(ctx, cfg, targets, cc, progress, env, budget); err != nil {
+			return nil, err
+		}
+	}
 	found := map[string]Capacity{}
 	for _, sc := range order {
+		if ctx.Err() != nil {
+			break
+		}
 		if progress != nil {
 			progress(sc.Name, nil)
 		}
@@ -64,10 +78,12 @@ func searchCapacities(ctx context.Context, cfg Config, targets Targets, cc Capac
 		if progress != nil {
 			each = func(p Probe) { progress(sc.Name, &p) }
 		}
-		c, err := searchCapacity(ctx, cfg, sc.Name, targets, cc, each, env)
+		ceiling := ceilingFor(ceilings, sc.Via)
+		c, err := searchCapacity(ctx, cfg, sc.Name, targets, capAtCeiling(budget.next(cc, env), ceiling), each, env)
 		if err != nil {
 			return nil, err
 		}
+		markGeneratorLimited(&c, ceiling)
 		found[sc.Name] = c
 		if c.Canceled {
 			break
@@ -79,7 +95,32 @@ func searchCapacities(ctx context.Context, cfg Config, targets Targets, cc Capac
 			caps = append(caps, c)
 		}
 	}
-	return NewCapacityReport(caps, cc, pc), nil
+	r := NewCapacityReport(caps, cc, pc)
+	r.Ceilings = ceilings
+	for _, c := range ceilings {
+		r.Canceled = r.Canceled || c.Canceled
+	}
+	return r, nil
+}
+
+// Vias are the transports of scenarios whose generator ceiling a
+// SearchCapacities with cc measures first, in order (none when
+// cc.SkipCeiling).
+func Vias(scenarios []ScenarioSpec, cc CapacityConfig) []Via {
+	var out []Via
+	if cc.SkipCeiling {
+		return nil
+	}
+	for _, sc := range scenarios {
+		via := sc.Via
+		if via == "" {
+			via = ViaInProc
+		}
+		if !slices.Contains(out, via) {
+			out = append(out, via)
+		}
+	}
+	return out
 }
 
 // BoundByUpstream sets each proxy scenario's UpstreamBound: what the
@@ -131,7 +172,7 @@ func (r *CapacityReport) WriteJSON(w io.Writer) error {
 // WriteText writes every search (its measurements, its rate-versus-latency
 // curve, what was repeated and why) and the plan.
 func (r *CapacityReport) WriteText(w io.Writer) error {
-	return writeCapacityText(w, r.Searches, r.cc.withDefaults(), r.Plan)
+	return writeCapacityTextCeilings(w, r.Ceilings, r.Searches, r.cc.withDefaults(), r.Plan)
 }
 
 // WriteCapacity writes the searches and the plan as text, as
@@ -142,6 +183,13 @@ func WriteCapacity(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) erro
 }
 
 func writeCapacityText(w io.Writer, caps []Capacity, cc CapacityConfig, p Plan) error {
+	return writeCapacityTextCeilings(w, nil, caps, cc, p)
+}
+
+func writeCapacityTextCeilings(w io.Writer, ceilings, caps []Capacity, cc CapacityConfig, p Plan) error {
+	for _, c := range ceilings {
+		fmt.Fprintf(w, "generator ceiling via %s (a target that does nothing): %s\n  %s\n", c.Scenario.Via, capacityText(c), repeatsText(c))
+	}
 	for _, c := range caps {
 		if err := writeSearch(w, c, cc); err != nil {
 			return err
@@ -359,8 +407,12 @@ func capacityText(c Capacity) string {
 	switch {
 	case c.Canceled:
 		return fmt.Sprintf("≥%.0f/s (search cancelled: a lower bound)", c.Rate)
+	case c.GeneratorLimited:
+		return fmt.Sprintf("≥%.0f/s: the generator's ceiling (the generator, not the target, is the limit: a lower bound)", c.Rate)
 	case c.StoppedBy == "undecided" && c.Rate == 0 && c.BracketHigh == 0:
 		return "unknown (undecided: the generator, not the target, explained every failure; no rate passed)"
+	case c.LowerBound && c.Rate == 0 && c.BracketHigh == 0 && c.StoppedBy == "max-time":
+		return "unknown (stopped at max-time before any rate was decided: a lower bound of 0)"
 	case c.LowerBound && c.StoppedBy == "undecided":
 		return fmt.Sprintf("≥%.0f/s (undecided: the generator, not the target, explained the failures above it: a lower bound%s)", c.Rate, failedAt(c))
 	case c.LowerBound && c.BracketHigh > 0:

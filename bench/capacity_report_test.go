@@ -286,11 +286,11 @@ func TestCapacityReportOutputs(t *testing.T) {
 	}
 }
 
-// TestCapacityUndecided: when the generator explains every failure at a
-// rate (a starved machine), the search stops there and says so: its
-// capacity is a floor, and the plan is undecided, never a NO. From the
-// first rate nothing is known; from above the knee, the failures it
-// confirmed still bound it.
+// TestCapacityUndecided: when the host explains every failure at a rate
+// (a neighbour busy throughout, which no wait outlasts), the search stops
+// there and says so: its capacity is a floor, and the plan is undecided,
+// never a NO. From below the knee or above it, nothing is known: a
+// failure on a machine other processes kept busy is never the target's.
 func TestCapacityUndecided(t *testing.T) {
 	for _, c := range []struct {
 		start   Rate
@@ -298,9 +298,9 @@ func TestCapacityUndecided(t *testing.T) {
 		wantCap string
 	}{
 		{500, 0, "capacity unknown (undecided: the generator, not the target, explained every failure; no rate passed)"},
-		{2000, 1000, "capacity ≥0/s (undecided: the generator, not the target, explained the failures above it: a lower bound; 1000/s failed, confirmed)"},
+		{2000, 0, "capacity unknown (undecided: the generator, not the target, explained every failure; no rate passed)"},
 	} {
-		sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: 1, noise: noise{stallProb: 1, stalls: 3, stallLen: 40 * time.Millisecond, neighbour: true}}
+		sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: 1, noise: noise{stallProb: 1, stalls: 3, stallLen: 40 * time.Millisecond, neighbour: true, persistent: true}}
 		cc := kneeCapacityConfig()
 		cc.StartRate = c.start
 		r, err := searchCapacities(t.Context(), Config{Scenarios: []ScenarioSpec{kneeSpec()}}, Targets{}, cc, PlanConfig{Peak: 100}, nil, sim.env())
@@ -308,7 +308,7 @@ func TestCapacityUndecided(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, l := r.Searches[0], r.Plan.Lines[0]
-		if got.Rate != 0 || got.BracketHigh != c.hi || !got.LowerBound || got.StoppedBy != "undecided" || !strings.HasPrefix(got.Undecided, "500/s: ") {
+		if got.Rate != 0 || got.BracketHigh != c.hi || !got.LowerBound || got.StoppedBy != "undecided" || !strings.HasPrefix(got.Undecided, "500/s: ") && !strings.HasPrefix(got.Undecided, "2000/s: ") {
 			t.Errorf("start %s: search %s", c.start, summary(got))
 		}
 		if l.Feasible || !l.Undecided || !strings.Contains(l.Why, "no rate was decided") {
@@ -360,7 +360,7 @@ func TestCapacityConfirmationFailsTheOnlyPass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Rate < 855 || c.Rate >= 900 || c.BracketHigh < 900 || c.BracketHigh > c.Rate*1.05 || !c.Confirmed || c.LowerBound {
+	if c.Rate < 810 || c.Rate >= 900 || c.BracketHigh < 900 || c.BracketHigh > c.Rate*1.1 || !c.Confirmed || c.LowerBound {
 		t.Errorf("capacity %.0f/s bracket %.0f: want just under 900/s, confirmed: %s", c.Rate, c.BracketHigh, summary(c))
 	}
 }

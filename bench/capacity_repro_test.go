@@ -13,7 +13,7 @@ func kneeCapacityConfig() CapacityConfig {
 	return CapacityConfig{
 		SLO: SLO{Quantile: 99, Limit: 10 * time.Millisecond}, MaxErrors: 0.001,
 		StartRate: 100, StepDuration: Duration(2 * time.Second), StepWarmup: Duration(200 * time.Millisecond),
-		MaxStepDuration: Duration(time.Minute),
+		MaxStepDuration: Duration(time.Minute), SkipCeiling: true,
 	}
 }
 
@@ -127,4 +127,77 @@ func summary(c Capacity) string {
 		fmt.Fprintf(&b, "\n  %.0f/s %s p99 %s lag %s %s", s.Rate, s.Verdict, FormatNs(s.Latency), FormatNs(s.DispatchLagP99), s.Why)
 	}
 	return b.String()
+}
+
+// TestCapacityGeneratorCeilingReproducible: a generator that cannot drive
+// more than about 600/s in front of a target whose knee is at 1,000/s.
+// Measured first on a target that does nothing, its ceiling caps the
+// search, and the scenario reports "≥ the generator's ceiling" on every
+// seed and noise, the same figure within 10%, instead of a floor that
+// depends on where the generator stalled.
+func TestCapacityGeneratorCeilingReproducible(t *testing.T) {
+	noises := map[string]noise{
+		"quiet":      {},
+		"jitter":     {jitter: 300 * time.Microsecond},
+		"own-stalls": {stallProb: 0.15, stalls: 1, stallLen: 40 * time.Millisecond},
+	}
+	var lo, hi float64
+	for name, nz := range noises {
+		for seed := uint64(1); seed <= 3; seed++ {
+			sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: seed, noise: nz, gen: time.Second / 600}
+			cc := kneeCapacityConfig()
+			cc.SkipCeiling = false
+			r, err := searchCapacities(t.Context(), Config{Scenarios: []ScenarioSpec{kneeSpec()}}, Targets{}, cc, PlanConfig{Peak: 100}, nil, sim.env())
+			if err != nil {
+				t.Fatalf("%s seed %d: %v", name, seed, err)
+			}
+			if len(r.Ceilings) != 1 || r.Ceilings[0].Scenario.Name != "generator-inproc" {
+				t.Fatalf("%s seed %d: ceilings %+v, want the in-process generator's", name, seed, r.Ceilings)
+			}
+			ceil, c := r.Ceilings[0], r.Searches[0]
+			t.Logf("%s seed %d: ceiling %.0f/s (bracket to %.0f), scenario %.0f/s limited %v, %d+%d measurements%s",
+				name, seed, ceil.Rate, ceil.BracketHigh, c.Rate, c.GeneratorLimited, len(ceil.Steps), len(c.Steps), summary(ceil))
+			if ceil.Rate < 0.8*600 || ceil.Rate > 600 || ceil.BracketHigh == 0 {
+				t.Errorf("%s seed %d: generator ceiling %.0f/s, want just under 600/s, bracketed: %s", name, seed, ceil.Rate, summary(ceil))
+			}
+			if !c.GeneratorLimited || c.Rate != ceil.Rate || c.GeneratorCeiling != ceil.Rate || !c.LowerBound {
+				t.Errorf("%s seed %d: scenario %.0f/s (limited %v), want ≥ the ceiling %.0f/s: %s", name, seed, c.Rate, c.GeneratorLimited, ceil.Rate, summary(c))
+			}
+			var b strings.Builder
+			if err := r.WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), "the generator, not the target, is the limit") || !strings.Contains(b.String(), "generator ceiling via inproc") {
+				t.Errorf("%s seed %d: the text does not say the generator is the limit:\n%s", name, seed, b.String())
+			}
+			var h strings.Builder
+			if err := r.WriteHTML(&h); err != nil || !strings.Contains(h.String(), "generator ceiling via inproc") {
+				t.Errorf("%s seed %d: the HTML has no generator ceiling section (%v)", name, seed, err)
+			}
+			if lo == 0 || c.Rate < lo {
+				lo = c.Rate
+			}
+			hi = max(hi, c.Rate)
+		}
+	}
+	if hi/lo > 1.10 {
+		t.Errorf("generator-limited capacities spread %.0f/s to %.0f/s (%.2fx), want within 10%%", lo, hi, hi/lo)
+	}
+}
+
+// TestDefaultMaxSteps: the default budget covers the doublings to the
+// expected rate, the narrowing to the precision and the edge's votes.
+func TestDefaultMaxSteps(t *testing.T) {
+	for _, c := range []struct {
+		start, expect, precision float64
+		want                     int
+	}{
+		{1000, 20000, 0.10, 6 + 1 + 6 + 6 + 2},
+		{100, 1600, 0.10, 5 + 1 + 6 + 6 + 2},
+		{100, 100, 0.05, 1 + 1 + 8 + 6 + 2},
+	} {
+		if got := defaultMaxSteps(c.start, c.expect, c.precision); got != c.want {
+			t.Errorf("defaultMaxSteps(%v, %v, %v) = %d, want %d", c.start, c.expect, c.precision, got, c.want)
+		}
+	}
 }

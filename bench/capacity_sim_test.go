@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -20,7 +21,10 @@ type noise struct {
 	// neighbour: the stalls come from another process busy on the host,
 	// which the host's counters show (otherwise the counters stay quiet).
 	neighbour bool
-	jitter    time.Duration // every send is late by up to this
+	// persistent: the neighbour never leaves (waiting for a calm host
+	// does not help).
+	persistent bool
+	jitter     time.Duration // every send is late by up to this
 }
 
 // kneeSim is a target with a known knee, run in virtual time through the
@@ -34,9 +38,18 @@ type kneeSim struct {
 	spread float64
 	seed   uint64
 	noise  noise
+	// gen is the generator's own cost per send (0: free): sends leave one
+	// at a time, each gen after the last, so the generator alone holds
+	// 1/gen a second. The no-op target of the generator's ceiling
+	// (a scenario named generator-*) costs nothing but that; with gen 0
+	// it is a target 8 times faster than mean.
+	gen time.Duration
 
 	host HostLoad // what the host looked like during the last run
 	runs int
+	// calmed scales the next run's chance of stalls: a search that waited
+	// longer for a calm host meets a neighbour's burst less often.
+	calmed float64
 }
 
 // env is the search's environment over the simulation: its runs, its
@@ -45,8 +58,20 @@ func (k *kneeSim) env() probeEnv {
 	return probeEnv{
 		execute: k.execute,
 		host:    func() func() HostLoad { return func() HostLoad { return k.host } },
-		pause:   func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		calm:    k.calm,
+		now:     time.Now,
 	}
+}
+
+// calm is the search's wait for a calm host, in virtual time: waiting
+// longer than the first look makes the next run's stalls less likely, in
+// proportion (a neighbour's bursts end).
+func (k *kneeSim) calm(ctx context.Context, _ Share, most time.Duration) (time.Duration, error) {
+	k.calmed = min(1, float64(firstLook)/float64(most))
+	if k.noise.persistent {
+		k.calmed = 1
+	}
+	return 0, ctx.Err()
 }
 
 var simEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -64,7 +89,7 @@ func (k *kneeSim) execute(ctx context.Context, cfg Config, _ Targets, opts ...Op
 	stalls := k.drawStalls(rng, warm, total)
 	k.host = HostLoad{Known: true, Cores: 2, OwnCores: 1, OtherCores: 0.1}
 	if len(stalls) > 0 && k.noise.neighbour {
-		k.host.OtherCores = 1.8
+		k.host.OtherCores, k.host.OwnWaitShare = 1.8, 0.5
 	}
 
 	p := newPacer(plan, cfg.MaxRequests)
@@ -79,7 +104,14 @@ func (k *kneeSim) execute(ctx context.Context, cfg Config, _ Targets, opts ...Op
 	}
 	ivLen := time.Duration(cfg.Interval)
 	nextIv := rec.windowStart.Add(ivLen)
-	var free time.Time
+	mean, gen := k.mean, k.gen
+	if strings.HasPrefix(cfg.Scenarios[0].Name, "generator-") {
+		mean = 0
+		if gen == 0 {
+			gen = k.mean / 8
+		}
+	}
+	var free, genFree time.Time
 	for n := uint64(0); ; n++ {
 		due, ok := p.at(n)
 		if !ok {
@@ -95,11 +127,17 @@ func (k *kneeSim) execute(ctx context.Context, cfg Config, _ Targets, opts ...Op
 		if k.noise.jitter > 0 {
 			send = send.Add(time.Duration(rng.Int64N(int64(k.noise.jitter))))
 		}
+		if gen > 0 {
+			if genFree.After(send) {
+				send = genFree
+			}
+			genFree = send.Add(gen)
+		}
 		start := send
 		if free.After(start) {
 			start = free
 		}
-		svc := time.Duration(float64(k.mean) * (1 - k.spread + 2*k.spread*rng.Float64()))
+		svc := time.Duration(float64(mean) * (1 - k.spread + 2*k.spread*rng.Float64()))
 		end := start.Add(svc)
 		free = end
 		for !end.Before(nextIv) {
@@ -125,7 +163,11 @@ func (k *kneeSim) execute(ctx context.Context, cfg Config, _ Targets, opts ...Op
 // drawStalls returns the run's stall episodes, as offsets from its start
 // within the measured window.
 func (k *kneeSim) drawStalls(rng *rand.Rand, warm, total time.Duration) [][2]time.Duration {
-	if k.noise.stalls == 0 || rng.Float64() >= k.noise.stallProb || total <= warm {
+	prob := k.noise.stallProb
+	if k.calmed > 0 {
+		prob *= k.calmed
+	}
+	if k.noise.stalls == 0 || rng.Float64() >= prob || total <= warm {
 		return nil
 	}
 	var out [][2]time.Duration

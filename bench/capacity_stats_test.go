@@ -65,14 +65,18 @@ func TestGeneratorExplains(t *testing.T) {
 		return s
 	}
 	quiet := HostLoad{Known: true, Cores: 2, OtherCores: 0.2}
-	busy := HostLoad{Known: true, Cores: 2, OtherCores: 1.6}
+	busy := HostLoad{Known: true, Cores: 2, OtherCores: 1.6, OwnWaitShare: 0.4}
+	// Neighbours on the CPU this process left idle: they delayed nothing.
+	idleUsed := HostLoad{Known: true, Cores: 2, OtherCores: 1.6, OwnWaitShare: 0.02}
 	for _, c := range []struct {
 		name string
 		s    *ScenarioReport
 		host HostLoad
 		want string // "" the target's; else a word of the explanation
 	}{
-		{"on time, target slow", report(20*time.Millisecond, 0, 1000), busy, ""},
+		{"on time, target slow, neighbours on idle CPU", report(20*time.Millisecond, 0, 1000), idleUsed, ""},
+		{"on time, target slow, neighbours delayed it", report(20*time.Millisecond, 0, 1000), busy, "waited for a CPU"},
+		{"run-queue delay unknown", report(20*time.Millisecond, 0, 1000), HostLoad{Known: true, Cores: 2, OtherCores: 1.6, OwnWaitShare: -1}, "other processes"},
 		{"steal", report(20*time.Millisecond, 0, 1000), HostLoad{Known: true, Cores: 2, StealShare: 0.3}, "steal"},
 		{"late on a busy host", report(20*time.Millisecond, 30*time.Millisecond, 1000), busy, "other processes"},
 		{"late, target held", report(time.Millisecond, 30*time.Millisecond, 1000), quiet, "sent late"},

@@ -90,14 +90,20 @@
 // (3,000 for p99: the step is lengthened at low rates) and reports every
 // percentile with a 95% order-statistic interval read from the histogram.
 // A failure is believed only once a repeat confirms it, and the capacity
-// is itself measured twice. A failure coinciding with the generator's own
-// dispatch lag while other processes keep the host busy, with CPU steal,
-// or with the target's own figures holding, is "inconclusive: the
-// generator, not the target", re-measured after a pause and never
+// is itself measured twice; noise only adds latency, so a disputed rate
+// needs two passes to hold and three failures against one to fail. A
+// failure while other processes kept the host busy and delayed this
+// process (its threads' run-queue wait), with CPU steal, or with the
+// target's own figures holding, is "inconclusive: the generator, not the
+// target", re-measured after a longer wait for a calm host and never
 // counted; past a cap the search says it could not decide. The search
 // brackets from both sides (doubling from a pass, halving from a failure)
-// and narrows geometrically; it reports the bracket [highest confirmed
-// pass, lowest confirmed failure]. Saturation is read from its signature
+// and bisects in log space to 10%; it reports the bracket [highest
+// confirmed pass, lowest confirmed failure]. The generator's own ceiling
+// (a no-op target per transport) is measured first and caps every
+// search; a scenario holding there is reported as "≥ the generator's
+// ceiling". MaxSteps (derived from the start and expected rates) and
+// MaxTime bound the run. Saturation is read from its signature
 // (achieved behind asked, a queue building from the early to the late
 // interval histograms, errors), not only from one percentile. Cached
 // targets that implement Resetter start each probe empty and are warmed

@@ -78,7 +78,7 @@ func TestBenchRefusesZeroAndContradictoryValues(t *testing.T) {
 		{append(capacity, "--start-rate", "0"), "--start-rate 0"},
 		{append(capacity, "--max-rate", "0/s"), "--max-rate 0/s"},
 		{append(capacity, "--max-steps", "-1"), "--max-steps -1"},
-		{append(capacity, "--max-steps", "0"), "--max-steps 0"},
+		{append(capacity, "--max-time", "-1s"), "--max-time -1s"},
 		{append(capacity, "--max-instances", "-2"), "--max-instances -2"},
 		{append(capacity, "--start-rate", "200/s", "--max-rate", "10/s"), "--start-rate 200/s is above --max-rate 10/s"},
 		{append(capacity, "--rate", "50"), "flag provided but not defined: -rate"},

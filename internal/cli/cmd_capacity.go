@@ -27,13 +27,23 @@ const capacityExitDoc = `
 Each probe holds enough latencies for the SLO's percentile (3000 for p99; a
 step is lengthened at low rates, up to --max-step) and reports it with its
 95% interval. A failure is confirmed by a repeat before the search believes
-it; a failure the generator or the host explains (dispatch lag with other
-processes busy beyond --host-bound, CPU steal) is "inconclusive: the
-generator, not the target" and re-measured after a pause, never counted
-(three times at most, then the search says it could not decide). The search
-doubles from a pass and halves from a failure until it has both, then
-narrows: the capacity is the highest confirmed pass, reported with the
-bracket up to the lowest confirmed failure. Upstream scenarios are searched
+it; a failure the host or the generator explains (other processes busy
+beyond --host-bound, CPU steal, or dispatch lag while the target held) is
+"inconclusive: the generator, not the target" and re-measured once the host
+is calm (each probe first waits up to 2s for it, longer after each
+inconclusive one), never counted (four in a row at most, then the search
+says it could not decide). Since noise only adds latency, a rate holds once
+it passed twice (once when nothing disputes it) and fails on two failures
+without a pass or three against one. Before the scenarios, the same search
+on a target that does nothing measures the generator's own ceiling per
+transport; no scenario is searched above it, and one that holds there
+reports "≥ the generator's ceiling (the generator, not the target, is the
+limit)". The search doubles from a pass and halves from a failure until it
+has both, then bisects in log space until the bracket is within 10%: the
+capacity is the highest confirmed pass, reported with the bracket up to the
+lowest confirmed failure. --max-steps (default derived from --start-rate
+and --peak) bounds each search's decisive probes and --max-time the whole
+run, said up front; a search out of time reports a lower bound. Upstream scenarios are searched
 first and a proxy is planned on no more than its upstream holds at its miss
 ratio. Cached scenarios start each probe on a reset cache warmed until its
 hit ratio settles. --json and --html (rate-versus-latency charts) carry
@@ -62,6 +72,8 @@ type capacityFlags struct {
 	minSamples                     int64
 	hostBound                      string
 	gate, jsonOut, htmlOut         string
+	maxTime                        time.Duration
+	ceiling                        bool
 }
 
 func (c *capacityFlags) register(fs *flag.FlagSet) {
@@ -74,11 +86,13 @@ func (c *capacityFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.maxRate, "max-rate", "1000000/s", "highest rate probed")
 	fs.DurationVar(&c.step, "step", 5*time.Second, "measured length of each probe")
 	fs.DurationVar(&c.stepWarmup, "step-warmup", time.Second, "warm-up of each probe (0: none)")
-	fs.IntVar(&c.maxSteps, "max-steps", 14, "probes per scenario at most")
+	fs.IntVar(&c.maxSteps, "max-steps", 0, "decisive probes per scenario at most (0: enough to double from --start-rate past --peak and narrow the bracket to 10%)")
+	fs.DurationVar(&c.maxTime, "max-time", 10*time.Minute, "the whole run's time bound, shared among the searches; a search out of time reports what it found as a lower bound (0: none)")
+	fs.BoolVar(&c.ceiling, "generator-ceiling", true, "first measure the generator's own ceiling (a target that does nothing) and search no scenario above it")
 	fs.StringVar(&c.gate, "gate", "", "comma-separated scenarios whose plan decides the exit code (default all but the upstream baseline)")
 	fs.Int64Var(&c.minSamples, "min-samples", 0, "latencies each probe must hold; a step is lengthened for them (0: enough for the SLO's percentile, 3000 for p99)")
 	fs.DurationVar(&c.maxStep, "max-step", 0, "longest a step is lengthened to (0: 12 steps, at most 1m)")
-	fs.StringVar(&c.hostBound, "host-bound", "50%", "share of the host's cores other processes may keep busy before a failure with generator lag is blamed on the host, not the target (100%: never)")
+	fs.StringVar(&c.hostBound, "host-bound", "15%", "share of the host's cores other processes may keep busy during a probe whose failure is the target's; beyond it the failure is the host's, re-measured once the host is calm (100%: never)")
 	fs.StringVar(&c.jsonOut, "json", "", "write the searches and the plan as JSON to `FILE`")
 	fs.StringVar(&c.htmlOut, "html", "", "write the searches (rate-versus-latency charts) and the plan as a self-contained HTML report to `FILE`")
 }
@@ -87,13 +101,14 @@ func (c *capacityFlags) register(fs *flag.FlagSet) {
 // reported at once as a usage error.
 func (c *capacityFlags) config(set map[string]bool) (bench.CapacityConfig, bench.PlanConfig, error) {
 	cc := bench.CapacityConfig{StepDuration: bench.Duration(c.step), StepWarmup: bench.Duration(c.stepWarmup), MaxSteps: c.maxSteps,
-		MinSamples: c.minSamples, MaxStepDuration: bench.Duration(c.maxStep)}
+		MinSamples: c.minSamples, MaxStepDuration: bench.Duration(c.maxStep), MaxTime: bench.Duration(c.maxTime), SkipCeiling: !c.ceiling}
 	if c.stepWarmup == 0 {
 		cc.StepWarmup = -1 // none; CapacityConfig's zero means its default
 	}
 	errs := c.searchErrors(set, &cc)
 	pc, perrs := c.plan()
 	errs = append(errs, perrs...)
+	cc.Expect = pc.Peak // sizes the default step budget
 	if len(errs) > 0 {
 		return cc, pc, usageError{errors.Join(errs...)}
 	}
@@ -134,8 +149,11 @@ func (c *capacityFlags) searchErrors(set map[string]bool, cc *bench.CapacityConf
 	if c.stepWarmup < 0 {
 		errs = append(errs, fmt.Errorf("--step-warmup %s: want 0 (none) or a positive duration", c.stepWarmup))
 	}
-	if c.maxSteps < 1 {
-		errs = append(errs, fmt.Errorf("--max-steps %d: want at least 1", c.maxSteps))
+	if c.maxSteps < 0 {
+		errs = append(errs, fmt.Errorf("--max-steps %d: want 0 (derived) or more", c.maxSteps))
+	}
+	if c.maxTime < 0 {
+		errs = append(errs, fmt.Errorf("--max-time %s: want 0 (none) or a positive duration", c.maxTime))
 	}
 	if c.minSamples < 0 || c.maxStep < 0 {
 		errs = append(errs, errors.New("--min-samples and --max-step: want 0 (default) or more"))
@@ -205,6 +223,7 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	for _, n := range setup.Notes {
 		fmt.Fprintln(env.stderr, "note:", n)
 	}
+	fmt.Fprintln(env.stderr, boundText(setup.Config.Scenarios, cc))
 	report, err := searchCapacities(ctx, env, setup, cc, pc)
 	if err != nil {
 		return err
@@ -233,6 +252,23 @@ func searchCapacities(ctx context.Context, env *cliEnv, setup *benchtarget.Setup
 		}
 		fmt.Fprintf(env.stderr, "  probed %.0f/s: %s\n", pr.Rate, probeVerdict(pr))
 	})
+}
+
+// boundText says up front how long the run may take: the searches, the
+// decisive probes each may take, and the time bound.
+func boundText(scenarios []bench.ScenarioSpec, cc bench.CapacityConfig) string {
+	d := cc.WithDefaults()
+	n, vias := len(scenarios), len(bench.Vias(scenarios, cc))
+	what := fmt.Sprintf("%d scenario searches", n)
+	if vias > 0 {
+		what += fmt.Sprintf(" after %d of the generator's ceiling", vias)
+	}
+	bound := "no time bound (--max-time 0)"
+	if cc.MaxTime > 0 {
+		bound = fmt.Sprintf("at most %s in all (--max-time), each search an equal share of what is left", time.Duration(cc.MaxTime))
+	}
+	return fmt.Sprintf("capacity: %s, each at most %d decisive probes of %s (+%s warm-up); %s",
+		what, d.MaxSteps, time.Duration(d.StepDuration), time.Duration(d.StepWarmup), bound)
 }
 
 // probeVerdict is a measurement's verdict in a progress line: "pass",
