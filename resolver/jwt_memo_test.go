@@ -92,7 +92,12 @@ func TestTokenMemoTampered(t *testing.T) {
 	if got := outcome(t, on, FromPairs(DefaultCookieName, tok)); !isOK(got) {
 		t.Fatalf("genuine: %s", got)
 	}
-	for _, i := range []int{len(tok) - 1, len(tok) / 2, 5} {
+	// Inside segments: a segment's last character may carry only unused
+	// bits, which base64 decoding ignores (then decode accepts it too).
+	for _, i := range []int{len(tok) - 5, len(tok) / 2, 5} {
+		if tok[i] == '.' || tok[i+1] == '.' {
+			i -= 2
+		}
 		b := []byte(tok)
 		b[i] ^= 1
 		in := FromPairs(DefaultCookieName, string(b))
