@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -122,5 +123,37 @@ func TestTokenMemoOff(t *testing.T) {
 	}
 	if r := newTestResolver(t, Config{}); r.memo == nil {
 		t.Error("memo off by default")
+	}
+}
+
+// Concurrent resolutions share remembered claims read-only (run with
+// -race): refreshes encode them while others read them.
+func TestTokenMemoConcurrent(t *testing.T) {
+	on, off, _ := memoPair(t, Config{RefreshCookies: true})
+	tok := mint(t, on, ada)
+	in := FromPairs(DefaultCookieName, tok)
+	want := outcome(t, off, in)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				res, err := on.Resolve(context.Background(), in)
+				if err != nil || !res.OK() || len(res.SetCookies) != 1 {
+					errs <- fmt.Sprintf("%+v %v", res, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+	if got := outcome(t, on, in); got != want {
+		t.Fatalf("memo %q, decode %q", got, want)
 	}
 }
