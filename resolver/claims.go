@@ -57,19 +57,21 @@ func parseClaims(text string, h jwe.Header, now time.Time, lenient bool) (Claims
 		return nil, ReasonClaims, &ClaimError{Reason: ReasonClaims, Msg: "claims set must be a top-level JSON object"}
 	}
 	c := Claims(m)
-	nowS := float64(floorUnix(now))
 	if _, _, err := numericClaim(c, "iat"); err != nil {
 		return nil, ReasonClaims, err
 	}
-	if nbf, ok, err := numericClaim(c, "nbf"); err != nil {
+	var w timeWindow
+	if w.nbf, w.hasNbf, err = numericClaim(c, "nbf"); err != nil {
 		return nil, ReasonClaims, err
-	} else if ok && nbf > nowS+toleranceSeconds {
-		return nil, ReasonNotYet, &ClaimError{Claim: "nbf", Reason: ReasonNotYet, Msg: "timestamp check failed"}
 	}
-	if exp, ok, err := numericClaim(c, "exp"); err != nil {
+	if reason, err := w.checkNbf(now); err != nil {
+		return nil, reason, err
+	}
+	if w.exp, w.hasExp, err = numericClaim(c, "exp"); err != nil {
 		return nil, ReasonClaims, err
-	} else if ok && exp <= nowS-toleranceSeconds {
-		return nil, ReasonExpired, &ClaimError{Claim: "exp", Reason: ReasonExpired, Msg: "timestamp check failed"}
+	}
+	if reason, err := w.checkExp(now); err != nil {
+		return nil, reason, err
 	}
 	if iss, ok := h.Iss(); ok && !strictEqualRaw(iss, c, "iss") {
 		return nil, ReasonClaims, &ClaimError{Claim: "iss", Reason: ReasonClaims, Msg: "header parameter mismatch"}
@@ -81,6 +83,39 @@ func parseClaims(text string, h jwe.Header, now time.Time, lenient bool) (Claims
 		return nil, ReasonClaims, &ClaimError{Claim: "aud", Reason: ReasonClaims, Msg: "header parameter mismatch"}
 	}
 	return c, ReasonOK, nil
+}
+
+// timeWindow is what of a claims set depends on the clock: its numeric
+// nbf and exp. The token memo (jwt_memo.go) keeps it with the claims and
+// runs the same checks, so a remembered token expires exactly when a
+// decoded one would.
+type timeWindow struct {
+	nbf, exp       float64
+	hasNbf, hasExp bool
+}
+
+// checkNbf is jose's "nbf" check with Auth.js's clock tolerance.
+func (w timeWindow) checkNbf(now time.Time) (Reason, error) {
+	if w.hasNbf && w.nbf > float64(floorUnix(now))+toleranceSeconds {
+		return ReasonNotYet, &ClaimError{Claim: "nbf", Reason: ReasonNotYet, Msg: "timestamp check failed"}
+	}
+	return ReasonOK, nil
+}
+
+// checkExp is jose's "exp" check with Auth.js's clock tolerance.
+func (w timeWindow) checkExp(now time.Time) (Reason, error) {
+	if w.hasExp && w.exp <= float64(floorUnix(now))-toleranceSeconds {
+		return ReasonExpired, &ClaimError{Claim: "exp", Reason: ReasonExpired, Msg: "timestamp check failed"}
+	}
+	return ReasonOK, nil
+}
+
+// check is checkNbf then checkExp, in parseClaims's order.
+func (w timeWindow) check(now time.Time) (Reason, error) {
+	if reason, err := w.checkNbf(now); err != nil {
+		return reason, err
+	}
+	return w.checkExp(now)
 }
 
 func stripBOMString(s string) string {

@@ -138,6 +138,10 @@ type options struct {
 	// upstream, when set, replaces Auth.js's /session protocol in proxy
 	// mode (WithUpstreamProtocol).
 	upstream *UpstreamProtocol
+	// tokenMemo is the JWT token memo's size (WithTokenMemo); the default
+	// when tokenMemoSet is false.
+	tokenMemo    int
+	tokenMemoSet bool
 }
 
 // WithClock sets the time source (default time.Now).

@@ -33,6 +33,7 @@ type jwtName struct {
 	name   string
 	codec  TokenCodec
 	secure bool
+	index  uint8 // in JWTResolver.names: the token memo's key part
 }
 
 // buildNames derives the codec of every name cfg lets requests use.
@@ -48,7 +49,7 @@ func (r *JWTResolver) buildNames(cfg Config, o options) error {
 		if len(names) == 2 {
 			secure = i == 0 // [__Secure- name, plain name]
 		}
-		r.names = append(r.names, jwtName{name: n, codec: codec, secure: secure})
+		r.names = append(r.names, jwtName{name: n, codec: codec, secure: secure, index: uint8(i)})
 		if n == r.cookieName {
 			r.primary = i
 			r.codec, _ = codec.(*Codec)
@@ -132,11 +133,10 @@ func (r *JWTResolver) bearer(ctx context.Context, names []jwtName, tok string, n
 // decode is steps 3 and 4 for a token read under n (pairs: the chunks
 // read, none for a Bearer token).
 func (r *JWTResolver) decode(ctx context.Context, n *jwtName, tok string, pairs []cookiePair, now time.Time) Result {
-	claims, reason, err := n.codec.Decode(tok, now)
+	claims, expiry, reason, err := r.decodeClaims(n, tok, now) // expiry: of the token as sent, before any hook
 	if err != nil {
 		return r.fail(n, reason, err, pairs)
 	}
-	expiry := notAfter(claims) // of the token as sent, before any hook
 	if r.hooks.JWT != nil {
 		claims, err = r.hooks.JWT(ctx, claims)
 		if err != nil {

@@ -45,6 +45,7 @@ type JWTResolver struct {
 	chunkSize      int
 	clock          Clock
 	hooks          Hooks
+	memo           *tokenMemo // nil when off (jwt_memo.go)
 }
 
 var _ Resolver = (*JWTResolver)(nil)
@@ -96,6 +97,7 @@ func newJWTResolver(cfg Config, o options) (*JWTResolver, error) {
 		chunkSize:      chunk,
 		clock:          clock,
 		hooks:          o.hooks,
+		memo:           newTokenMemo(o, o.hooks),
 	}
 	if err := r.buildNames(cfg, o); err != nil {
 		return nil, err

@@ -125,13 +125,15 @@ func (c *Codec) DecodeJSON(token string, now time.Time) ([]byte, Reason, error) 
 // With LegacyV4 it is next-auth v4's encode: {"alg":"dir","enc":"A256GCM"},
 // 12-byte IV, no kid.
 func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (string, error) {
-	var rnd [16 + 16]byte // jti, then IV
-	if _, err := io.ReadFull(c.rand, rnd[:]); err != nil {
-		return "", fmt.Errorf("resolver: random: %w", err)
-	}
 	sc := encodePool.Get().(*encodeScratch)
 	defer sc.put()
-	sc.plain = appendRefreshedClaims(sc.plain[:0], claims, now, maxAge, rnd[:16])
+	rnd := sc.rnd[:] // jti, then IV; pooled: through io.Reader it would escape
+	if _, err := io.ReadFull(c.rand, rnd); err != nil {
+		return "", fmt.Errorf("resolver: random: %w", err)
+	}
+	sc.keys = js.AppendOrderedKeys(sc.keys[:0], claims, claimRank)
+	sc.plain = appendRefreshedClaims(sc.plain[:0], claims, sc.keys, now, maxAge, rnd[:16])
+	clear(sc.keys) // keep no claim names alive in the pool
 
 	aad := c.header
 	iv := rnd[16 : 16+c.encKey.Enc().IVLen()] // 12 bytes for v4's A256GCM, 16 for CBC-HS
@@ -154,8 +156,9 @@ func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (stri
 // iat, exp and jti set as Encode sets them, without copying claims into a
 // new map: those three rank last in claimOrder, so they follow the other
 // members, in that order, whatever claims held under their names.
-func appendRefreshedClaims(b []byte, claims Claims, now time.Time, maxAge time.Duration, jti []byte) []byte {
-	keys := js.OrderedKeys(claims, claimRank)
+//
+// keys are claims' keys in js.OrderedKeys order; they are reordered.
+func appendRefreshedClaims(b []byte, claims Claims, keys []string, now time.Time, maxAge time.Duration, jti []byte) []byte {
 	keys = slices.DeleteFunc(keys, func(k string) bool { return k == "iat" || k == "exp" || k == "jti" })
 	b = js.AppendMembers(b, claims, keys, appendOwnJS)
 	b = b[:len(b)-1] // reopen the object
@@ -169,7 +172,9 @@ func appendRefreshedClaims(b []byte, claims Claims, now time.Time, maxAge time.D
 	b = append(b, `,"exp":`...)
 	b = js.AppendFloat(b, expBase+maxAge.Seconds())
 	b = append(b, `,"jti":`...)
-	b = js.AppendString(b, uuidV4(jti))
+	// A UUID needs no JSON escaping: quote it as AppendString would.
+	var u [36]byte
+	b = append(append(append(b, '"'), formatUUIDv4(&u, jti)...), '"')
 	return append(b, '}')
 }
 
@@ -178,7 +183,11 @@ func appendRefreshedClaims(b []byte, claims Claims, now time.Time, maxAge time.D
 // under --refresh-cookies, and these three buffers were most of its
 // allocations; pooled, a refresh allocates the token string and the claims
 // it was given, not its scratch.
-type encodeScratch struct{ plain, sealed, out []byte }
+type encodeScratch struct {
+	plain, sealed, out []byte
+	keys               []string // the claims' names, ordered
+	rnd                [16 + 16]byte
+}
 
 var encodePool = sync.Pool{New: func() any { return &encodeScratch{plain: make([]byte, 0, 512)} }}
 
@@ -210,12 +219,17 @@ func jweReason(err error) Reason {
 // uuidV4 formats 16 random bytes as an RFC 9562 version 4 UUID, as
 // crypto.randomUUID() does.
 func uuidV4(r []byte) string {
+	var b [36]byte
+	return string(formatUUIDv4(&b, r))
+}
+
+// formatUUIDv4 is uuidV4 into b, without allocating.
+func formatUUIDv4(b *[36]byte, r []byte) []byte {
 	var u [16]byte
 	copy(u[:], r)
 	u[6] = u[6]&0x0F | 0x40
 	u[8] = u[8]&0x3F | 0x80
 	const hexDigits = "0123456789abcdef"
-	var b [36]byte
 	j := 0
 	for i, x := range u {
 		if i == 4 || i == 6 || i == 8 || i == 10 {
@@ -225,5 +239,5 @@ func uuidV4(r []byte) string {
 		b[j], b[j+1] = hexDigits[x>>4], hexDigits[x&0xF]
 		j += 2
 	}
-	return string(b[:])
+	return b[:]
 }

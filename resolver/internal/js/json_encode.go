@@ -14,11 +14,17 @@ import (
 // array-index keys ascending, then the rest, ordered by rank first when
 // rank is not nil, ties sorted.
 func OrderedKeys(m map[string]any, rank func(string) int) []string {
-	keys := make([]string, 0, len(m))
+	return AppendOrderedKeys(make([]string, 0, len(m)), m, rank)
+}
+
+// AppendOrderedKeys is OrderedKeys appending to keys (for a caller that
+// reuses the slice: a refresh orders the claims on every request).
+func AppendOrderedKeys(keys []string, m map[string]any, rank func(string) int) []string {
+	start := len(keys)
 	for k := range m {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b string) int {
+	slices.SortFunc(keys[start:], func(a, b string) int {
 		ia, aok := ArrayIndex(a)
 		ib, bok := ArrayIndex(b)
 		switch {

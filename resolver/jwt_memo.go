@@ -1,0 +1,106 @@
+package resolver
+
+import (
+	"crypto/sha256"
+	"time"
+	"unsafe"
+
+	"github.com/maypok86/otter/v2"
+)
+
+// The token memo: a bounded map from a session token to its decoded
+// claims, inside the JWT resolver's Resolve path.
+//
+// A browser sends the same cookie on every request until it is refreshed,
+// and decoding it (base64, AES-CBC + HMAC-SHA512, the claims' JSON) is
+// most of a local resolution's CPU and nearly all of its allocations.
+// Remembering the outcome is safe, and changes no answer, because:
+//
+//   - the key is SHA-256 of the exact token (with the cookie name's index,
+//     whose codec salts the keys): a tampered, truncated or re-encrypted
+//     token is another key and goes through the full decode, and finding
+//     a token with a remembered digest is a SHA-256 collision;
+//   - only successful decodes are remembered, and only for the JWE codec
+//     (*Codec), whose keys are fixed when the resolver is built: a
+//     rotated secret is a new resolver and a new, empty memo. A JWS codec
+//     (its JWKS can change) or an injected codec is never memoized;
+//   - the clock-dependent checks (nbf, exp, with the 15 s tolerance) are
+//     kept with the claims and run against the clock on every resolution,
+//     with parseClaims's code, so a remembered token expires exactly when
+//     a decoded one would; everything else parseClaims checks depends on
+//     the token alone;
+//   - the claims are shared read-only: the memo is used only when no
+//     Hooks are set (a hook receives the claims map and may change it),
+//     and Token, GetToken and TokenJSON, which hand claims to the caller,
+//     always decode afresh.
+//
+// Memory is bounded by the entry count (WithTokenMemo, default
+// DefaultTokenMemo entries, evicted by otter's policy); an entry holds the
+// claims of one token, a few hundred bytes for a typical session.
+
+// DefaultTokenMemo is the token memo's default size, in tokens.
+const DefaultTokenMemo = 4096
+
+// WithTokenMemo sets the JWT resolver's token memo size in tokens (see
+// jwt_memo.go); 0 or less turns it off.
+func WithTokenMemo(n int) Option {
+	return func(o *options) { o.tokenMemo, o.tokenMemoSet = n, true }
+}
+
+type memoKey struct {
+	sum  [sha256.Size]byte
+	name uint8 // index in JWTResolver.names
+}
+
+type memoEntry struct {
+	claims   Claims
+	window   timeWindow
+	notAfter time.Time
+}
+
+type tokenMemo struct {
+	store *otter.Cache[memoKey, *memoEntry]
+}
+
+// newTokenMemo builds the memo for r, or nil when it is off or cannot be
+// used (hooks set).
+func newTokenMemo(o options, hooks Hooks) *tokenMemo {
+	size := DefaultTokenMemo
+	if o.tokenMemoSet {
+		size = o.tokenMemo
+	}
+	if size <= 0 || hooks.JWT != nil || hooks.Session != nil {
+		return nil
+	}
+	return &tokenMemo{store: otter.Must(&otter.Options[memoKey, *memoEntry]{MaximumSize: size})}
+}
+
+// decodeClaims is n.codec.Decode(tok, now) through the memo, plus the
+// token's notAfter. A nil memo, or a codec other than *Codec, decodes.
+func (r *JWTResolver) decodeClaims(n *jwtName, tok string, now time.Time) (Claims, time.Time, Reason, error) {
+	codec, ok := n.codec.(*Codec)
+	if r.memo == nil || !ok {
+		c, reason, err := n.codec.Decode(tok, now)
+		if err != nil {
+			return nil, time.Time{}, reason, err
+		}
+		return c, notAfter(c), ReasonOK, nil
+	}
+	key := memoKey{sum: sha256.Sum256(unsafe.Slice(unsafe.StringData(tok), len(tok))), name: n.index}
+	if e, hit := r.memo.store.GetIfPresent(key); hit {
+		if reason, err := e.window.check(now); err != nil {
+			return nil, time.Time{}, reason, err
+		}
+		return e.claims, e.notAfter, ReasonOK, nil
+	}
+	c, reason, err := codec.Decode(tok, now)
+	if err != nil {
+		return nil, time.Time{}, reason, err
+	}
+	e := &memoEntry{claims: c, notAfter: notAfter(c)}
+	// parseClaims accepted c, so both are numbers or absent.
+	e.window.nbf, e.window.hasNbf, _ = numericClaim(c, "nbf")
+	e.window.exp, e.window.hasExp, _ = numericClaim(c, "exp")
+	r.memo.store.Set(key, e)
+	return c, e.notAfter, ReasonOK, nil
+}
