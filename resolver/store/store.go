@@ -133,3 +133,8 @@ func LayoutName(st resolver.Store) string {
 // cannot name a store (unknown scheme, empty SQLite path, unparsable URL or
 // parameters): a usage error, unlike a store that is unreachable.
 var ErrBadDSN = storedsn.ErrBad
+
+// OneLineError is err with its message on one line (pgx lists one dial
+// error per address on its own line), for drivers outside this tree, such
+// as Better Auth's stores; errors.Is and As still see err.
+func OneLineError(err error) error { return storedsn.OneLine(err) }

@@ -65,7 +65,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*sqlstore.Store, error
 	db.SetConnMaxLifetime(30 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("betterauth postgres: %w", sqlstore.OneLine(err))
+		return nil, fmt.Errorf("betterauth postgres: %w", store.OneLineError(err))
 	}
 	if opts.CreateSchema && !opts.ReadOnly {
 		if err := sqlstore.CreateSchema(ctx, db, sqlstore.Postgres); err != nil {

@@ -203,26 +203,3 @@ func (s *Store) wrap(op string, err error) error {
 
 // errReadOnly is the operator's write on a read-only store.
 var errReadOnly = resolver.ErrReadOnly
-
-// OneLine is err with its message on one line: pgx lists one dial error
-// per address on its own line. errors.Is and As still see err.
-func OneLine(err error) error {
-	if err == nil || !strings.ContainsAny(err.Error(), "\r\n") {
-		return err
-	}
-	return oneLine{err}
-}
-
-type oneLine struct{ err error }
-
-func (e oneLine) Error() string {
-	var parts []string
-	for _, l := range strings.FieldsFunc(e.err.Error(), func(r rune) bool { return r == '\n' || r == '\r' }) {
-		if l = strings.TrimSpace(l); l != "" {
-			parts = append(parts, strings.TrimSuffix(l, ":"))
-		}
-	}
-	return strings.Join(parts, "; ")
-}
-
-func (e oneLine) Unwrap() error { return e.err }
