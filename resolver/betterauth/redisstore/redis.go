@@ -32,23 +32,33 @@ type Options struct {
 	Prefix string
 	// Clock is Date.now for TTLs (nil: time.Now).
 	Clock func() time.Time
+	// ExpiresIn is session.expiresIn (0: betterauth.DefaultExpiresIn); it
+	// sets how long a revoked-sessions-before marker lives.
+	ExpiresIn time.Duration
 }
 
 // Store is a betterauth.Store over Redis.
 type Store struct {
-	rdb    redis.UniversalClient
-	prefix string
-	now    func() time.Time
+	rdb       redis.UniversalClient
+	prefix    string
+	now       func() time.Time
+	expiresIn time.Duration
 }
 
-var _ betterauth.Store = (*Store)(nil)
+var (
+	_ betterauth.Store = (*Store)(nil)
+	_ store.Browser    = (*Store)(nil)
+)
 
 // New uses rdb (the caller closes it, or Close does).
 func New(rdb redis.UniversalClient, opts Options) *Store {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	return &Store{rdb: rdb, prefix: opts.Prefix, now: opts.Clock}
+	if opts.ExpiresIn <= 0 {
+		opts.ExpiresIn = betterauth.DefaultExpiresIn
+	}
+	return &Store{rdb: rdb, prefix: opts.Prefix, now: opts.Clock, expiresIn: opts.ExpiresIn}
 }
 
 // Open connects to a redis:// or rediss:// URL.
