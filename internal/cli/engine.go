@@ -125,7 +125,7 @@ func openBetterAuthLayout(ctx context.Context, env *cliEnv, dsn string, readOnly
 	case store.KindMySQL:
 		st, err = bamysql.Open(ctx, dsn, bamysql.Options{ReadOnly: readOnly, Layout: l})
 	case store.KindRedis:
-		st, err = baredis.Open(ctx, dsn, baredis.Options{Prefix: env.getenv("BETTER_AUTH_REDIS_PREFIX")})
+		st, err = baredis.Open(ctx, dsn, baredis.Options{Prefix: env.getenv("BETTER_AUTH_REDIS_PREFIX"), ReadOnly: readOnly})
 	default:
 		return nil, usagef("Better Auth on %s is not supported: the better-auth engine reads SQLite, PostgreSQL, MySQL/MariaDB and Redis (secondaryStorage)", kind)
 	}

@@ -272,6 +272,9 @@ func (s *Store) Counts(ctx context.Context, q store.CountQuery) (store.Counts, e
 // RevokeSession implements store.Browser: deleteSession (the token's key
 // and its place in active-sessions-<userId>).
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
+	if s.readOnly {
+		return resolver.ErrReadOnly
+	}
 	n, err := s.rdb.Exists(ctx, s.prefix+token).Result()
 	if err != nil {
 		return fmt.Errorf("betterauth redis: revoke session: %w", err)
@@ -289,6 +292,9 @@ func (s *Store) RevokeSession(ctx context.Context, token string) error {
 // Sessions missing from the list stay as keys but are revoked by the
 // marker. The count is the keys deleted.
 func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
+	if s.readOnly {
+		return 0, resolver.ErrReadOnly
+	}
 	refs, err := s.refs(ctx, userID)
 	if err != nil {
 		return 0, fmt.Errorf("betterauth redis: revoke user: %w", err)

@@ -76,6 +76,13 @@ func TestBrowse(t *testing.T) {
 		t.Fatalf("counts %+v %v", c, err)
 	}
 
+	ro := New(rdb, Options{Prefix: prefix, ReadOnly: true})
+	if err := ro.RevokeSession(ctx, "tok0"); !errors.Is(err, resolver.ErrReadOnly) {
+		t.Fatalf("read-only revoke: %v", err)
+	}
+	if _, err := ro.RevokeUser(ctx, "u1"); !errors.Is(err, resolver.ErrReadOnly) {
+		t.Fatalf("read-only revoke user: %v", err)
+	}
 	if err := st.RevokeSession(ctx, "tok0"); err != nil {
 		t.Fatal(err)
 	}
