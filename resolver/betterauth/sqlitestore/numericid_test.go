@@ -34,6 +34,7 @@ func TestNumericIDs(t *testing.T) {
 	for _, q := range []string{serialSchema,
 		`INSERT INTO "user" VALUES (7, 'Ada', 'ada@example.test', 0, NULL, '` + iso(now) + `', '` + iso(now) + `')`,
 		`INSERT INTO "session" VALUES (42, '` + iso(now.Add(6*24*time.Hour+time.Hour)) + `', 'tok42', '` + iso(now) + `', '` + iso(now) + `', NULL, NULL, 7)`,
+		`INSERT INTO "session" VALUES (43, '` + iso(now.Add(5*24*time.Hour)) + `', 'tok43', '` + iso(now) + `', '` + iso(now) + `', NULL, NULL, 7)`,
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
@@ -60,11 +61,20 @@ func TestNumericIDs(t *testing.T) {
 			t.Errorf("body lacks %s: %s", want, body)
 		}
 	}
+	// Due for update: the extension is written back by the integer id's row.
+	a, err = r.ResolveBody(ctx, resolver.FromCookieHeader("better-auth.session_token="+betterauth.SignCookieValue("tok43", secret)), betterauth.Options{})
+	if err != nil || a.Body == nil || len(a.SetCookie) == 0 {
+		t.Fatalf("due: %v %s %q", err, a.Result.Reason, a.SetCookie)
+	}
+	var exp time.Time
+	if err := db.QueryRowContext(ctx, `SELECT "expiresAt" FROM "session" WHERE "id" = 43`).Scan(&exp); err != nil || !exp.Equal(now.Add(7*24*time.Hour)) {
+		t.Fatalf("extended row: %s %v", exp, err)
+	}
 	p, err := st.ListSessions(ctx, store.ListQuery{Filter: "7"})
-	if err != nil || len(p.Rows) != 1 || p.Rows[0].Session.UserID != "7" || p.Rows[0].User == nil || p.Rows[0].User.ID != "7" {
+	if err != nil || len(p.Rows) != 2 || p.Rows[0].Session.UserID != "7" || p.Rows[0].User == nil || p.Rows[0].User.ID != "7" {
 		t.Fatalf("list: %+v %v", p.Rows, err)
 	}
-	if n, err := st.RevokeUser(ctx, "7"); err != nil || n != 1 {
+	if n, err := st.RevokeUser(ctx, "7"); err != nil || n != 2 {
 		t.Fatalf("revoke user: %d %v", n, err)
 	}
 }
