@@ -164,12 +164,12 @@ func (s *Store) ListSessions(ctx context.Context, q store.ListQuery) (store.Page
 	kept := rows[:0]
 	for _, r := range rows {
 		if matches(q.Filter, r.User) && inState(q.State, r.Session.Expires, q.Now, q.MaxAge, q.UpdateAge) &&
-			(cur == nil || compare(q.Sort, sortKey(q.Sort, r), r.Session.Token, cur.key, cur.token)*dir(q.Desc) > 0) {
+			(cur == nil || compare(sortKey(q.Sort, r), r.Session.Token, cur.key, cur.token)*dir(q.Desc) > 0) {
 			kept = append(kept, r)
 		}
 	}
 	slices.SortFunc(kept, func(a, b resolver.SessionRow) int {
-		return compare(q.Sort, sortKey(q.Sort, a), a.Session.Token, sortKey(q.Sort, b), b.Session.Token) * dir(q.Desc)
+		return compare(sortKey(q.Sort, a), a.Session.Token, sortKey(q.Sort, b), b.Session.Token) * dir(q.Desc)
 	})
 	var page store.Page
 	if len(kept) > limit {
@@ -203,7 +203,8 @@ func sortKey(k store.SortKey, r resolver.SessionRow) string {
 	return r.Session.Expires.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 }
 
-func compare(_ store.SortKey, ak, at, bk, bt string) int {
+// compare orders by key, then token (a total order for keyset paging).
+func compare(ak, at, bk, bt string) int {
 	if c := strings.Compare(ak, bk); c != 0 {
 		return c
 	}
