@@ -140,8 +140,10 @@ type baSide struct {
 
 // betterAuthConfig is Better Auth's configuration for a run: the run's
 // base URL and Better Auth's secret variables, else the run's own secret
-// (a demo's generated one), read-only as every bench store is.
-func (s *Setup) betterAuthConfig(getenv func(string) string) (betterauth.Config, error) {
+// (a demo's generated one), read-only as every bench store is, with the
+// profile's additionalFields as resolve and serve apply them.
+func (s *Setup) betterAuthConfig(o Options) (betterauth.Config, error) {
+	getenv := o.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
@@ -156,6 +158,7 @@ func (s *Setup) betterAuthConfig(getenv func(string) string) (betterauth.Config,
 		return cfg, fmt.Errorf("Better Auth scenarios sign their cookies and need a secret: set BETTER_AUTH_SECRET")
 	}
 	cfg.ReadOnly = true
+	cfg.SessionFields, cfg.UserFields = BetterAuthFields(o.Profile)
 	return cfg, nil
 }
 
@@ -163,7 +166,7 @@ func (s *Setup) betterAuthConfig(getenv func(string) string) (betterauth.Config,
 // scenarios: without a secret they cannot sign their cookies; chosen ones
 // are an error, the default set's are skipped with a warning.
 func (s *Setup) dropBetterAuthWithoutSecret(o Options) error {
-	if _, err := s.betterAuthConfig(o.Getenv); err == nil {
+	if _, err := s.betterAuthConfig(o); err == nil {
 		return nil
 	}
 	var need, skip []string
@@ -192,7 +195,7 @@ func (s *Setup) dropBetterAuthWithoutSecret(o Options) error {
 // betterAuth seeds a Better Auth SQLite store in a temporary directory
 // with n sessions and builds the populations.
 func (s *Setup) betterAuth(ctx context.Context, o Options, n int, now time.Time, needCache bool) (*baSide, error) {
-	cfg, err := s.betterAuthConfig(o.Getenv)
+	cfg, err := s.betterAuthConfig(o)
 	if err != nil {
 		return nil, err
 	}

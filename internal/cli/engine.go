@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/authscope/authscope/internal/benchtarget"
 	"github.com/authscope/authscope/internal/demo"
 	"github.com/authscope/authscope/internal/server"
 	"github.com/authscope/authscope/profiles"
@@ -85,16 +86,9 @@ func baLayout(p *profiles.Profile) sqlstore.Layout {
 		return sqlstore.Layout{}
 	}
 	b := p.Store.BetterAuth
+	se, ue := benchtarget.BetterAuthFields(p)
 	return sqlstore.Layout{SessionTable: b.SessionModel, UserTable: b.UserModel, SessionColumns: b.SessionFields, UserColumns: b.UserFields,
-		SessionExtra: baExtra(b.SessionExtra), UserExtra: baExtra(b.UserExtra)}
-}
-
-func baExtra(fs []profiles.BetterAuthExtra) []betterauth.AdditionalField {
-	var out []betterauth.AdditionalField
-	for _, f := range fs {
-		out = append(out, betterauth.AdditionalField{Name: f.Name, Type: f.Type, Hidden: f.Returned != nil && !*f.Returned})
-	}
-	return out
+		SessionExtra: se, UserExtra: ue}
 }
 
 // betterAuthStore is Better Auth's store as the commands use it (the SQL
@@ -131,7 +125,7 @@ func openBetterAuthLayout(ctx context.Context, env *cliEnv, dsn string, readOnly
 	case store.KindMySQL:
 		st, err = bamysql.Open(ctx, dsn, bamysql.Options{ReadOnly: readOnly, Layout: l})
 	case store.KindRedis:
-		st, err = baredis.Open(ctx, dsn, baredis.Options{Prefix: env.getenv("BETTER_AUTH_REDIS_PREFIX")})
+		st, err = baredis.Open(ctx, dsn, baredis.Options{Prefix: env.getenv("BETTER_AUTH_REDIS_PREFIX"), ReadOnly: readOnly})
 	default:
 		return nil, usagef("Better Auth on %s is not supported: the better-auth engine reads SQLite, PostgreSQL, MySQL/MariaDB and Redis (secondaryStorage)", kind)
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/betterauth"
 	"github.com/authscope/authscope/resolver/store"
 )
@@ -32,23 +33,37 @@ type Options struct {
 	Prefix string
 	// Clock is Date.now for TTLs (nil: time.Now).
 	Clock func() time.Time
+	// ExpiresIn is session.expiresIn (0: betterauth.DefaultExpiresIn); it
+	// sets how long a revoked-sessions-before marker lives.
+	ExpiresIn time.Duration
+	// ReadOnly refuses the operator's writes (revocation, seeding) with
+	// resolver.ErrReadOnly.
+	ReadOnly bool
 }
 
 // Store is a betterauth.Store over Redis.
 type Store struct {
-	rdb    redis.UniversalClient
-	prefix string
-	now    func() time.Time
+	rdb       redis.UniversalClient
+	prefix    string
+	now       func() time.Time
+	expiresIn time.Duration
+	readOnly  bool
 }
 
-var _ betterauth.Store = (*Store)(nil)
+var (
+	_ betterauth.Store = (*Store)(nil)
+	_ store.Browser    = (*Store)(nil)
+)
 
 // New uses rdb (the caller closes it, or Close does).
 func New(rdb redis.UniversalClient, opts Options) *Store {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	return &Store{rdb: rdb, prefix: opts.Prefix, now: opts.Clock}
+	if opts.ExpiresIn <= 0 {
+		opts.ExpiresIn = betterauth.DefaultExpiresIn
+	}
+	return &Store{rdb: rdb, prefix: opts.Prefix, now: opts.Clock, expiresIn: opts.ExpiresIn, readOnly: opts.ReadOnly}
 }
 
 // Open connects to a redis:// or rediss:// URL.
@@ -256,6 +271,9 @@ func ttlSeconds(expiresMs int64, now time.Time) int64 {
 // active-sessions lists. Rows are field → value as the SQL layouts hold
 // them (dates as ISO text or time.Time, booleans as 0/1 or bool).
 func (s *Store) InsertAll(ctx context.Context, users, sessions []betterauth.Object) error {
+	if s.readOnly {
+		return resolver.ErrReadOnly
+	}
 	byID := map[string]betterauth.Object{}
 	for _, u := range users {
 		id, _ := u.String("id")
