@@ -10,7 +10,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -19,20 +18,8 @@ import (
 	ajmysql "github.com/authscope/authscope/resolver/store/mysqlstore"
 )
 
-// Options configure Open.
-type Options struct {
-	// Layout names tables and columns (modelName, fields); empty: detected.
-	Layout   sqlstore.Layout
-	ReadOnly bool
-	// CreateSchema creates the Kysely migration's "user" and "session"
-	// tables when absent (sqlstore.Schema): for seeding a new database,
-	// never for a deployment's.
-	CreateSchema bool
-	// MaxConns bounds the pool (default 8).
-	MaxConns int
-	// ConnectTimeout bounds each dial (default 5s).
-	ConnectTimeout time.Duration
-}
+// Options configure Open (the pool and the store; see sqlstore.ConnOptions).
+type Options = sqlstore.ConnOptions
 
 // Open connects to the database at a mysql:// DSN and opens Better Auth's
 // tables there.
@@ -41,12 +28,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*sqlstore.Store, error
 	if err != nil {
 		return nil, err
 	}
-	if opts.MaxConns <= 0 {
-		opts.MaxConns = 8
-	}
-	if opts.ConnectTimeout <= 0 {
-		opts.ConnectTimeout = 5 * time.Second
-	}
+	opts = opts.WithDefaults()
 	cfg.Timeout = opts.ConnectTimeout
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
@@ -54,23 +36,5 @@ func Open(ctx context.Context, dsn string, opts Options) (*sqlstore.Store, error
 		return nil, fmt.Errorf("betterauth mysql: %w: invalid connection settings", store.ErrBadDSN)
 	}
 	db := sql.OpenDB(connector)
-	db.SetMaxOpenConns(opts.MaxConns)
-	db.SetMaxIdleConns(opts.MaxConns)
-	db.SetConnMaxLifetime(30 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("betterauth mysql: %w", err)
-	}
-	if opts.CreateSchema && !opts.ReadOnly {
-		if err := sqlstore.CreateSchema(ctx, db, sqlstore.MySQL); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("betterauth %s: create schema: %w", sqlstore.MySQL.Name, err)
-		}
-	}
-	st, err := sqlstore.New(ctx, db, sqlstore.MySQL, sqlstore.Options{Layout: opts.Layout, ReadOnly: opts.ReadOnly})
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return st, nil
+	return sqlstore.OpenPool(ctx, db, sqlstore.MySQL, opts)
 }
