@@ -79,7 +79,7 @@ func searchCapacities(ctx context.Context, cfg Config, targets Targets, cc Capac
 			each = func(p Probe) { progress(sc.Name, &p) }
 		}
 		ceiling := ceilingFor(ceilings, sc.Via)
-		c, err := searchCapacity(ctx, cfg, sc.Name, targets, capAtCeiling(budget.next(cc, env), ceiling), each, env)
+		c, err := searchCapacity(ctx, cfg, sc.Name, targets, startUnder(capAtCeiling(budget.next(cc, env), ceiling), ceiling), each, env)
 		if err != nil {
 			return nil, err
 		}

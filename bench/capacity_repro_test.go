@@ -201,3 +201,62 @@ func TestDefaultMaxSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestStartUnder: a capped search starts on its own grid (doublings from
+// StartRate, rounded as the search rounds), at the highest point at or
+// below a quarter of the ceiling, and never below StartRate.
+func TestStartUnder(t *testing.T) {
+	for _, c := range []struct {
+		start, ceiling, want float64
+	}{
+		{1000, 32000, 8000},
+		{1000, 45300, 8000},
+		{1000, 64000, 16000},
+		{1000, 3670, 1000},  // a quarter is below the start: unchanged
+		{1000, 0, 1000},     // no ceiling
+		{1234, 40000, 9840}, // the search's grid: 1230, 2460, 4920, 9840
+	} {
+		cc := startUnder(CapacityConfig{StartRate: Rate(c.start)}, c.ceiling)
+		if float64(cc.StartRate) != c.want {
+			t.Errorf("startUnder(%v, %v) = %v, want %v", c.start, c.ceiling, cc.StartRate, c.want)
+		}
+	}
+}
+
+// TestCapacityStartsUnderCeiling: under a generator ceiling well above
+// the knee, the scenario's search skips the low rates of the climb but
+// finds the same bracket as a search from StartRate, on the same grid.
+func TestCapacityStartsUnderCeiling(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: seed, gen: time.Second / 8000}
+		cc := kneeCapacityConfig()
+		cc.SkipCeiling = false
+		r, err := searchCapacities(t.Context(), Config{Scenarios: []ScenarioSpec{kneeSpec()}}, Targets{}, cc, PlanConfig{Peak: 100}, nil, sim.env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ceil, c := r.Ceilings[0], r.Searches[0]
+		first := startUnder(cc, ceil.Rate).StartRate
+		if float64(first) <= float64(cc.StartRate) || float64(first) > ceil.Rate/startMargin {
+			t.Fatalf("seed %d: start %v under a ceiling of %.0f/s, want above %v and at most a quarter of it", seed, first, ceil.Rate, cc.StartRate)
+		}
+		if c.Steps[0].Rate != float64(first) {
+			t.Errorf("seed %d: first probe %.0f/s, want %v", seed, c.Steps[0].Rate, first)
+		}
+		plain := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: seed}
+		pc := kneeCapacityConfig()
+		pc.MaxRate = Rate(ceil.Rate)
+		want, err := findCapacity(t.Context(), Config{Scenarios: []ScenarioSpec{kneeSpec()}}, "knee", Targets{}, pc, nil, plain.execute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("seed %d: ceiling %.0f/s, start %v: %.0f/s [%.0f) in %d probes; from %v: %.0f/s [%.0f) in %d",
+			seed, ceil.Rate, first, c.Rate, c.BracketHigh, len(c.Steps), cc.StartRate, want.Rate, want.BracketHigh, len(want.Steps))
+		if c.BracketHigh == 0 || c.Rate < want.Rate/(1+0.1) || c.Rate > want.Rate*(1+0.1) {
+			t.Errorf("seed %d: %.0f/s [%.0f), want within a grid step of %.0f/s [%.0f)", seed, c.Rate, c.BracketHigh, want.Rate, want.BracketHigh)
+		}
+		if len(c.Steps) >= len(want.Steps) {
+			t.Errorf("seed %d: %d probes from the informed start, %d from StartRate: want fewer", seed, len(c.Steps), len(want.Steps))
+		}
+	}
+}
