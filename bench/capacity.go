@@ -119,7 +119,8 @@ type CapacityConfig struct {
 	// before a measurement that would not finish within it, and reports
 	// what it found as what it is (a floor, or an unconfirmed bracket).
 	// SearchCapacities shares it among its searches (and the generator's
-	// ceilings): each gets an equal share of what is left when it starts.
+	// ceilings) in two passes, resuming in the second the searches that
+	// ran out in the first (capacity_budget.go).
 	MaxTime Duration
 	// SkipCeiling: SearchCapacities does not measure the generator's
 	// ceiling first (capacity_ceiling.go), so nothing caps the searches
@@ -253,6 +254,9 @@ type Capacity struct {
 	// "confirm" (a failure, or the capacity, measured again) and
 	// "generator" (re-measured: the generator, not the target).
 	Repeats map[string]int `json:"repeats,omitempty"`
+	// Resumed: the search ran out of its first share of MaxTime and went
+	// on in the second pass, where it stopped (capacity_budget.go).
+	Resumed bool `json:"resumed,omitempty"`
 	// AtCeiling: the scenario held at MaxRate, the highest rate asked, so
 	// Rate is a lower bound on its capacity.
 	AtCeiling bool `json:"at_ceiling,omitempty"`
@@ -330,8 +334,17 @@ func quietEnv(execute executeFunc) probeEnv {
 }
 
 func searchCapacity(ctx context.Context, base Config, name string, targets Targets, cc CapacityConfig, progress func(Probe), env probeEnv) (Capacity, error) {
+	s, err := newSearch(ctx, base, name, targets, cc, progress, env)
+	if err != nil {
+		return Capacity{}, err
+	}
+	return s.runFor(cc.MaxTime)
+}
+
+// newSearch is scenario name's search, not yet started.
+func newSearch(ctx context.Context, base Config, name string, targets Targets, cc CapacityConfig, progress func(Probe), env probeEnv) (*search, error) {
 	if err := cc.Validate(); err != nil {
-		return Capacity{}, fmt.Errorf("bench: capacity: %w", err)
+		return nil, fmt.Errorf("bench: capacity: %w", err)
 	}
 	cc = cc.withDefaults()
 	base = base.WithDefaults()
@@ -342,12 +355,24 @@ func searchCapacity(ctx context.Context, base Config, name string, targets Targe
 		}
 	}
 	if spec == nil {
-		return Capacity{}, fmt.Errorf("bench: capacity: no scenario %q", name)
+		return nil, fmt.Errorf("bench: capacity: no scenario %q", name)
 	}
-	s := &search{cc: cc, env: env, ctx: ctx, base: base, spec: *spec, targets: targets, progress: progress,
-		tallies: map[float64]*tally{}, out: Capacity{Scenario: *spec, Repeats: map[string]int{}}}
-	if cc.MaxTime > 0 {
-		s.deadline = env.now().Add(time.Duration(cc.MaxTime))
+	return &search{cc: cc, env: env, ctx: ctx, base: base, spec: *spec, targets: targets, progress: progress,
+		tallies: map[float64]*tally{}, out: Capacity{Scenario: *spec, Repeats: map[string]int{}}}, nil
+}
+
+// runFor runs the search for at most d (0: no bound), or resumes one that
+// stopped at its deadline: the tallies keep every verdict, so the search
+// walks back through the rates it decided without measuring them and goes
+// on from the first one it had not.
+func (s *search) runFor(d Duration) (Capacity, error) {
+	s.deadline = time.Time{}
+	if d > 0 {
+		s.deadline = s.env.now().Add(time.Duration(d))
+	}
+	s.out.StoppedBy, s.out.LowerBound, s.out.Confirmed = "", false, false
+	if s.out.Repeats == nil {
+		s.out.Repeats = map[string]int{}
 	}
 	err := s.run()
 	return s.finish(err)

@@ -156,30 +156,3 @@ func markGeneratorLimited(c *Capacity, ceiling float64) {
 	c.GeneratorCeiling = ceiling
 	c.GeneratorLimited = c.AtCeiling && c.Rate >= ceiling
 }
-
-// timeBudget shares a run's MaxTime among its searches: each gets an
-// equal share of what is left when it starts, so a search that finishes
-// early leaves its time to the ones after it.
-type timeBudget struct {
-	end  time.Time // zero: no budget
-	left int       // searches not yet started
-}
-
-func newTimeBudget(cc CapacityConfig, env probeEnv, searches int) *timeBudget {
-	b := &timeBudget{left: searches}
-	if cc.MaxTime > 0 {
-		b.end = env.now().Add(time.Duration(cc.MaxTime))
-	}
-	return b
-}
-
-// next is cc for the next search, its MaxTime its share.
-func (b *timeBudget) next(cc CapacityConfig, env probeEnv) CapacityConfig {
-	if b.end.IsZero() {
-		return cc
-	}
-	n := max(b.left, 1)
-	b.left--
-	cc.MaxTime = Duration(max(b.end.Sub(env.now())/time.Duration(n), time.Nanosecond))
-	return cc
-}

@@ -66,28 +66,9 @@ func searchCapacities(ctx context.Context, cfg Config, targets Targets, cc Capac
 			return nil, err
 		}
 	}
-	found := map[string]Capacity{}
-	for _, sc := range order {
-		if ctx.Err() != nil {
-			break
-		}
-		if progress != nil {
-			progress(sc.Name, nil)
-		}
-		var each func(Probe)
-		if progress != nil {
-			each = func(p Probe) { progress(sc.Name, &p) }
-		}
-		ceiling := ceilingFor(ceilings, sc.Via)
-		c, err := searchCapacity(ctx, cfg, sc.Name, targets, startUnder(capAtCeiling(budget.next(cc, env), ceiling), ceiling), each, env)
-		if err != nil {
-			return nil, err
-		}
-		markGeneratorLimited(&c, ceiling)
-		found[sc.Name] = c
-		if c.Canceled {
-			break
-		}
+	found, err := searchScenarios(ctx, cfg, targets, cc, order, ceilings, progress, env, budget)
+	if err != nil {
+		return nil, err
 	}
 	var caps []Capacity
 	for _, sc := range cfg.Scenarios {
@@ -101,6 +82,71 @@ func searchCapacities(ctx context.Context, cfg Config, targets Targets, cc Capac
 		r.Canceled = r.Canceled || c.Canceled
 	}
 	return r, nil
+}
+
+// searchScenarios searches each scenario of order under its transport's
+// ceiling, in the budget's two passes: the first gives each an equal
+// share of the first pass's time, the second resumes, in order, those
+// that ran out of it with equal shares of what is left.
+func searchScenarios(ctx context.Context, cfg Config, targets Targets, cc CapacityConfig, order []ScenarioSpec, ceilings []Capacity,
+	progress func(string, *Probe), env probeEnv, budget *timeBudget) (map[string]Capacity, error) {
+	found := map[string]Capacity{}
+	searches := map[string]*search{}
+	for _, sc := range order {
+		if ctx.Err() != nil {
+			break
+		}
+		if progress != nil {
+			progress(sc.Name, nil)
+		}
+		ceiling := ceilingFor(ceilings, sc.Via)
+		s, err := newSearch(ctx, cfg, sc.Name, targets, startUnder(capAtCeiling(budget.next(cc, env), ceiling), ceiling), eachProbe(progress, sc.Name), env)
+		if err != nil {
+			return nil, err
+		}
+		c, err := s.runFor(s.cc.MaxTime)
+		if err != nil {
+			return nil, err
+		}
+		markGeneratorLimited(&c, ceiling)
+		found[sc.Name], searches[sc.Name] = c, s
+		if c.Canceled {
+			return found, nil
+		}
+	}
+	var again []ScenarioSpec
+	for _, sc := range order {
+		if c, ok := found[sc.Name]; ok && c.StoppedBy == "max-time" {
+			again = append(again, sc)
+		}
+	}
+	for i, sc := range again {
+		if ctx.Err() != nil {
+			break
+		}
+		if progress != nil {
+			progress(sc.Name, nil)
+		}
+		c, err := searches[sc.Name].runFor(budget.resume(env, len(again)-i))
+		if err != nil {
+			return nil, err
+		}
+		c.Resumed = true
+		markGeneratorLimited(&c, ceilingFor(ceilings, sc.Via))
+		found[sc.Name] = c
+		if c.Canceled {
+			break
+		}
+	}
+	return found, nil
+}
+
+// eachProbe adapts a run's progress to one search's (nil: none).
+func eachProbe(progress func(string, *Probe), name string) func(Probe) {
+	if progress == nil {
+		return nil
+	}
+	return func(p Probe) { progress(name, &p) }
 }
 
 // Vias are the transports of scenarios whose generator ceiling a
@@ -267,11 +313,21 @@ func verdictText(s Probe) string {
 	return "FAIL" + tag + ": " + s.Why
 }
 
-// repeatsText says how many measurements were repeats, and why.
+// repeatsText says how many measurements were repeats, and why, and
+// whether the search went on in the time budget's second pass.
 func repeatsText(c Capacity) string {
 	if len(c.Steps) == 0 {
 		return ""
 	}
+	resumed := ""
+	if c.Resumed {
+		resumed = " (out of its first share of --max-time, resumed where it stopped)"
+	}
+	return repeatsOf(c) + resumed
+}
+
+// repeatsOf counts c's measurements and its repeats by why.
+func repeatsOf(c Capacity) string {
 	conf, gen := c.Repeats["confirm"], c.Repeats["generator"]
 	if conf+gen == 0 {
 		return fmt.Sprintf("%d measurements, none repeated", len(c.Steps))

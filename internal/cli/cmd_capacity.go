@@ -265,7 +265,7 @@ func boundText(scenarios []bench.ScenarioSpec, cc bench.CapacityConfig) string {
 	}
 	bound := "no time bound (--max-time 0)"
 	if cc.MaxTime > 0 {
-		bound = fmt.Sprintf("at most %s in all (--max-time), each search an equal share of what is left", time.Duration(cc.MaxTime))
+		bound = fmt.Sprintf("at most %s in all (--max-time): each search an equal share of three quarters of it, then the searches out of time resume with what is left", time.Duration(cc.MaxTime))
 	}
 	return fmt.Sprintf("capacity: %s, each at most %d decisive probes of %s (+%s warm-up); %s",
 		what, d.MaxSteps, time.Duration(d.StepDuration), time.Duration(d.StepWarmup), bound)
