@@ -132,7 +132,11 @@ func (iv Interval) render(k MetricKind) string {
 	if iv.BetweenRuns {
 		mark += "†"
 	}
-	return fmt.Sprintf("%s [%s, %s]%s", formatMetric(k, iv.Value), formatMetric(k, iv.Low), hi, mark)
+	lo := formatMetric(k, iv.Low)
+	if iv.Low == 0 && k == MetricPercentile {
+		lo = "0" // FormatNs shows 0 as "-": here it is a bound, the spread reaching zero
+	}
+	return fmt.Sprintf("%s [%s, %s]%s", formatMetric(k, iv.Value), lo, hi, mark)
 }
 
 // markNotes explain the marks on widened intervals: * and †.

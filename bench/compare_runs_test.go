@@ -141,6 +141,15 @@ func TestCompareRunsOutput(t *testing.T) {
 			t.Errorf("text lacks %q:\n%s", want, txt.String())
 		}
 	}
+	var md strings.Builder
+	if err := c.WriteMarkdown(&md, "b1.json, b2.json, b3.json", "new.json"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"overlapping intervals are noise. 3 baseline runs: each figure", "\n† widened to the spread between the 3 baseline runs", "| a | p50 | "} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
 	if r := rowOf(t, c, "a", "p50"); len(r.BaseRuns) != 3 || r.Base.Runs != 3 {
 		t.Errorf("p50 row: %+v", r)
 	}
