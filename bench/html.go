@@ -70,6 +70,7 @@ th{background:#f2f2f2;white-space:normal;vertical-align:bottom}
 td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}
 ul{margin:4px 0;padding-left:20px;font-size:13px}
 #thresholds td{text-align:left;white-space:normal}
+#thresholds td:last-child{white-space:nowrap}
 .status{font-weight:bold}
 .pass .status,.gate.pass{color:#1b7f3b}
 .fail .status,.gate.fail{color:#b00020}
