@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Compare judges a new run against a baseline run, per scenario and
@@ -111,6 +112,12 @@ func CompareRuns(bases []*Report, newR *Report, maxRegression float64) *Comparis
 	for i, b := range bases {
 		diffs, notes := differences(b, newR, baseLabel(i, len(bases)))
 		c.Differences, c.Notes = appendNew(c.Differences, diffs...), appendNew(c.Notes, notes...)
+		if newR.Started.Before(b.Started) {
+			// Files given in the wrong order judge the baseline against the
+			// new build: say so, without refusing a deliberate re-run.
+			c.Notes = append(c.Notes, fmt.Sprintf("the new run (the last file) started before the %s run (%s < %s): is the order of the files right?",
+				baseLabel(i, len(bases)), newR.Started.UTC().Format(time.RFC3339), b.Started.UTC().Format(time.RFC3339)))
+		}
 	}
 	c.Comparable = len(c.Differences) == 0
 	for i := range bases[0].Scenarios {

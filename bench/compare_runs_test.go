@@ -153,6 +153,14 @@ func TestCompareRunsOutput(t *testing.T) {
 	if r := rowOf(t, c, "a", "p50"); len(r.BaseRuns) != 3 || r.Base.Runs != 3 {
 		t.Errorf("p50 row: %+v", r)
 	}
+	// The files in the wrong order: the new run first.
+	swapped := CompareRuns(bases[1:], bases[0], 0.10)
+	if len(swapped.Notes) != 2 || !strings.HasPrefix(swapped.Notes[0], "the new run (the last file) started before the base 1 run (1970-01-01T00:00:01Z < 1970-01-01T00:00:02Z)") {
+		t.Errorf("swapped notes %q", swapped.Notes)
+	}
+	if len(c.Notes) != 0 {
+		t.Errorf("notes in order: %q", c.Notes)
+	}
 	bases[1].Schedule = "10s@1000/s"
 	c = CompareRuns(bases, driftRun(rng, 9, 0, 1), 0.10)
 	if c.Comparable || len(c.Differences) != 1 || c.Differences[0] != "schedule: base 2 10s@1000/s, new 10s@500/s" {
