@@ -197,7 +197,7 @@ func latencyRow(bs []*ScenarioReport, n *ScenarioReport, q, bound float64) Compa
 	for i, b := range bs {
 		ivs[i] = latencyInterval(b, q)
 	}
-	r.Base, r.BaseRuns, r.New = poolRuns(ivs, math.Inf(1)), runValues(ivs), latencyInterval(n, q)
+	r.Base, r.BaseRuns, r.New = poolRuns(ivs, false), runValues(ivs), latencyInterval(n, q)
 	r.Change = relChange(r.Base.Value, r.New.Value)
 	if r.Base.Samples == 0 || r.New.Samples == 0 || !r.Base.Bounded || !r.New.Bounded {
 		r.Verdict = ChangeFewSamples
@@ -244,7 +244,7 @@ func rateRow(bs []*ScenarioReport, n *ScenarioReport, bound float64) CompareRow 
 	for i, b := range bs {
 		ivs[i] = rateInterval(b)
 	}
-	r.Base, r.BaseRuns = poolRuns(ivs, math.Inf(1)), runValues(ivs)
+	r.Base, r.BaseRuns = poolRuns(ivs, false), runValues(ivs)
 	r.Change = relChange(r.Base.Value, r.New.Value)
 	switch {
 	case !n.Knows(UnknownRates) || slices.ContainsFunc(bs, func(b *ScenarioReport) bool { return !b.Knows(UnknownRates) }):
@@ -279,7 +279,7 @@ func successRow(bs []*ScenarioReport, n *ScenarioReport, bound float64) CompareR
 	for i, b := range bs {
 		ivs[i] = errorInterval(b)
 	}
-	be, ne := poolRuns(ivs, 1), errorInterval(n)
+	be, ne := poolRuns(ivs, true), errorInterval(n)
 	r.Base, r.New = successOf(be), successOf(ne)
 	if vals := runValues(ivs); vals != nil {
 		for i, v := range vals {

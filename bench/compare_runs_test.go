@@ -46,81 +46,111 @@ func driftBases(rng *rand.Rand, k int) []*Report {
 	return bases
 }
 
+// driftSeeds is how many independent draws the drift tests make.
+const driftSeeds = 60
+
 // TestCompareRunsSameBuild: a new run of the same build, drawn like its
-// three baselines, is never a regression across 60 seeds, while against
-// one baseline alone the same runs are in some seeds (the run-to-run
-// drift no single run's interval holds: what several baselines fix).
+// two, three or five baselines, is not a regression across 60 seeds but
+// for at most one (a 95% prediction interval's tail is 2.5% per metric
+// before the 10% bound: no calibrated test can promise never), while
+// against one baseline alone the same runs are in many seeds (the
+// run-to-run drift no single run's interval holds: what several baselines
+// fix).
 func TestCompareRunsSameBuild(t *testing.T) {
-	singleAlarms := 0
-	for seed := range uint64(60) {
-		rng := rand.New(rand.NewPCG(seed, 7))
-		bases := driftBases(rng, 3)
-		again := driftRun(rng, 9, 0, 1)
-		c := CompareRuns(bases, again, 0.10)
-		if !c.Comparable || c.BaselineRuns != 3 {
-			t.Fatalf("seed %d: comparable %v, %d runs, %q", seed, c.Comparable, c.BaselineRuns, c.Differences)
-		}
-		if c.Regressions != 0 {
-			for _, r := range c.Rows {
-				t.Logf("%s %s %v → %s: %s", r.Metric, r.Base.render(r.kind), r.BaseRuns, r.New.render(r.kind), r.Verdict)
+	for _, k := range []int{2, 3, 5} {
+		alarms, singleAlarms := 0, 0
+		for seed := range uint64(driftSeeds) {
+			rng := rand.New(rand.NewPCG(seed, 7))
+			bases := driftBases(rng, k)
+			again := driftRun(rng, 9, 0, 1)
+			c := CompareRuns(bases, again, 0.10)
+			if !c.Comparable || c.BaselineRuns != k {
+				t.Fatalf("%d baselines, seed %d: comparable %v, %d runs, %q", k, seed, c.Comparable, c.BaselineRuns, c.Differences)
 			}
-			t.Errorf("seed %d: %s", seed, c.Headline())
+			if c.Regressions != 0 {
+				alarms++
+				t.Logf("%d baselines, seed %d: %s", k, seed, c.Headline())
+			}
+			if Compare(bases[0], again, 0.10).Regressions > 0 {
+				singleAlarms++
+			}
 		}
-		if Compare(bases[0], again, 0.10).Regressions > 0 {
-			singleAlarms++
+		t.Logf("%d baselines: %d of %d seeds flagged a regression; one baseline alone: %d", k, alarms, driftSeeds, singleAlarms)
+		if alarms > 1 {
+			t.Errorf("%d baselines: the same build flagged in %d of %d seeds, want at most 1", k, alarms, driftSeeds)
+		}
+		if singleAlarms < 10 {
+			t.Errorf("%d baselines: one baseline flagged the drift in only %d seeds: the test does not exercise what several baselines are for", k, singleAlarms)
 		}
 	}
-	if singleAlarms == 0 {
-		t.Error("one baseline never flagged the drift: the test does not exercise what several baselines are for")
-	}
-	t.Logf("one baseline: %d of 60 seeds flagged a regression", singleAlarms)
 }
 
 // TestCompareRunsShifted: a build 2 ms slower, or with 30% less
-// throughput, is a regression against the same three baselines in every
-// seed, drift and all.
+// throughput, fails the gate against three or five baselines in every
+// seed, drift and all: its p50 and its rps are regressions every time.
+// (The tails are noisier: p90 and p99 may stay within the bound in a few
+// seeds, and are only logged.)
 func TestCompareRunsShifted(t *testing.T) {
-	for seed := range uint64(60) {
-		rng := rand.New(rand.NewPCG(seed, 7))
-		bases := driftBases(rng, 3)
-		slow := CompareRuns(bases, driftRun(rng, 9, 2*time.Millisecond, 1), 0.10)
-		for _, m := range []string{"p50", "p90", "p99"} {
-			if r := rowOf(t, slow, "a", m); r.Verdict != ChangeRegression {
-				t.Errorf("seed %d: +2ms %s: %s (%s → %s)", seed, m, r.Verdict, r.Base.render(r.kind), r.New.render(r.kind))
+	for _, k := range []int{3, 5} {
+		missed := map[string]int{}
+		for seed := range uint64(driftSeeds) {
+			rng := rand.New(rand.NewPCG(seed, 7))
+			bases := driftBases(rng, k)
+			slow := CompareRuns(bases, driftRun(rng, 9, 2*time.Millisecond, 1), 0.10)
+			for _, m := range []string{"p50", "p90", "p99"} {
+				if rowOf(t, slow, "a", m).Verdict != ChangeRegression {
+					missed[m]++
+				}
+			}
+			if r := rowOf(t, slow, "a", "p50"); r.Verdict != ChangeRegression || slow.Regressions == 0 {
+				t.Errorf("%d baselines, seed %d: +2ms p50: %s (%s → %s)", k, seed, r.Verdict, r.Base.render(r.kind), r.New.render(r.kind))
+			}
+			starved := CompareRuns(bases, driftRun(rng, 9, 0, 0.7), 0.10)
+			if r := rowOf(t, starved, "a", "rps"); r.Verdict != ChangeRegression {
+				t.Errorf("%d baselines, seed %d: -30%% rps: %s (%s → %s)", k, seed, r.Verdict, r.Base.render(r.kind), r.New.render(r.kind))
 			}
 		}
-		starved := CompareRuns(bases, driftRun(rng, 9, 0, 0.7), 0.10)
-		if r := rowOf(t, starved, "a", "rps"); r.Verdict != ChangeRegression {
-			t.Errorf("seed %d: -30%% rps: %s (%s → %s)", seed, r.Verdict, r.Base.render(r.kind), r.New.render(r.kind))
-		}
+		t.Logf("%d baselines, +2ms: not a regression in p50 %d, p90 %d, p99 %d of %d seeds", k, missed["p50"], missed["p90"], missed["p99"], driftSeeds)
 	}
 }
 
 // TestPoolRuns pins the pooled bound: the union of the runs' intervals,
-// widened to the t prediction interval, and one run's interval as it is.
+// widened to the t prediction interval (on the log scale for latencies and
+// rates, the plain one for ratios), and one run's interval as it is.
 func TestPoolRuns(t *testing.T) {
 	one := Interval{Value: 10, Low: 9, High: 11, Bounded: true, Samples: 100}
-	if got := poolRuns([]Interval{one}, math.Inf(1)); got != one {
+	if got := poolRuns([]Interval{one}, false); got != one {
 		t.Errorf("one run: %+v", got)
 	}
-	// Values 10, 12, 14: mean 12, s 2, half 4.303·2·√(4/3) = 9.937.
+	// Latencies 10, 12, 14: the logarithms' mean and sd, t = 4.303 and
+	// √(4/3) give the geometric mean 11.888 and [5.148, 27.451].
 	ivs := []Interval{one, {Value: 12, Low: 11.5, High: 12.5, Bounded: true, Samples: 100}, {Value: 14, Low: 13, High: 15, Bounded: true, Samples: 100}}
-	got := poolRuns(ivs, math.Inf(1))
-	if math.Abs(got.Value-12) > 1e-9 || math.Abs(got.High-21.937) > 1e-3 || math.Abs(got.Low-2.063) > 1e-3 ||
+	got := poolRuns(ivs, false)
+	if math.Abs(got.Value-11.888) > 1e-3 || math.Abs(got.High-27.451) > 1e-3 || math.Abs(got.Low-5.148) > 1e-3 ||
 		!got.BetweenRuns || got.Runs != 3 || got.Samples != 300 || !got.Bounded {
 		t.Errorf("three runs: %+v", got)
 	}
+	// Ratios 0.10, 0.12, 0.14 on the plain scale: mean 0.12, s 0.02, half
+	// 4.303·0.02·√(4/3) = 0.09937; clamped to [0, 1].
+	ratios := []Interval{{Value: 0.10, Low: 0.09, High: 0.11, Bounded: true, Samples: 100}, {Value: 0.12, Low: 0.11, High: 0.13, Bounded: true, Samples: 100}, {Value: 0.14, Low: 0.13, High: 0.15, Bounded: true, Samples: 100}}
+	if r := poolRuns(ratios, true); math.Abs(r.Value-0.12) > 1e-9 || math.Abs(r.High-0.21937) > 1e-4 || math.Abs(r.Low-0.02063) > 1e-4 {
+		t.Errorf("ratios: %+v", r)
+	}
+	wide := poolRuns([]Interval{{Value: 0.5, Low: 0.4, High: 0.6, Bounded: true, Samples: 10}, {Value: 0.99, Low: 0.9, High: 1, Bounded: true, Samples: 10}}, true)
+	if wide.High != 1 || wide.Low != 0 {
+		t.Errorf("ratio clamp: %+v", wide)
+	}
 	// Identical runs: no spread, the union of their intervals.
-	same := poolRuns([]Interval{one, one}, math.Inf(1))
+	same := poolRuns([]Interval{one, one}, false)
 	if same.Low != 9 || same.High != 11 || same.BetweenRuns {
 		t.Errorf("identical runs: %+v", same)
 	}
-	// Ratios stay within [0, 1]; an unbounded or empty run leaves it unbounded.
-	ratio := poolRuns([]Interval{{Value: 0.9, Low: 0.8, High: 0.95, Bounded: true, Samples: 10}, {Value: 0.99, Low: 0.9, High: 1, Bounded: true, Samples: 10}}, 1)
-	if ratio.High != 1 || ratio.Low < 0 {
-		t.Errorf("ratio: %+v", ratio)
+	// A zero (a rate of nothing succeeded) falls back to the plain scale;
+	// an unbounded or empty run leaves the pool unbounded.
+	if z := poolRuns([]Interval{{Value: 0, Bounded: true, Samples: 5}, one}, false); z.Value != 5 || z.Low != 0 {
+		t.Errorf("zero: %+v", z)
 	}
-	if poolRuns([]Interval{one, {}}, math.Inf(1)).Bounded {
+	if poolRuns([]Interval{one, {}}, false).Bounded {
 		t.Error("an empty run left the pool bounded")
 	}
 }

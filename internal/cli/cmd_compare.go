@@ -123,7 +123,8 @@ intervals: the machine's noise during the run. A shift lasting a whole
 run is in no single run's interval: with several baseline runs each
 figure's noise bound is the union of their intervals and the 95%
 prediction interval for one more run from their spread (mean ±
-t·s·√(1+1/k); widened rows marked †), so a run of the same build within
+t·s·√(1+1/k), on the logarithms for latencies and rates; widened rows
+marked †), so a run of the same build within
 the baselines' spread is no regression. Two baseline runs bound their
 spread poorly (t = 12.7): give three or more. Merged
 reports (authscope report) compare on their merged histograms. Runs that
