@@ -128,7 +128,11 @@ func CompareRuns(bases []*Report, newR *Report, maxRegression float64) *Comparis
 			continue
 		}
 		for _, q := range comparePercentiles {
-			c.add(latencyRow(bs, n, q, maxRegression))
+			r := latencyRow(bs, n, q, maxRegression)
+			c.add(r)
+			if q == 50 {
+				c.blindNote(r)
+			}
 		}
 		c.add(rateRow(bs, n, maxRegression))
 		c.add(successRow(bs, n, maxRegression))
@@ -170,6 +174,20 @@ func appendNew(list []string, add ...string) []string {
 		}
 	}
 	return list
+}
+
+// blindNote notes a p50 row whose noise bound is so wide that the new
+// run's p50 could double and still be no regression: the verdict "no
+// significant change" then says little, and a reader should know before
+// trusting the gate (few baseline runs, or runs on a busy machine: their
+// generator notes say how busy).
+func (c *Comparison) blindNote(r CompareRow) {
+	limit := r.Base.High * (1 + c.MaxRegression)
+	if !c.Comparable || !r.Base.Bounded || r.Base.Value <= 0 || limit < 2*r.Base.Value {
+		return
+	}
+	c.Notes = append(c.Notes, fmt.Sprintf("%s: a new p50 up to %s (%.1f× the base's %s) would pass as noise, so a doubling would not show: more baseline runs, or a quieter machine, narrow the bound",
+		r.Scenario, FormatNs(int64(limit)), limit/r.Base.Value, FormatNs(int64(r.Base.Value))))
 }
 
 // lagNote notes a scenario whose generator sent late in the run labelled.

@@ -3,6 +3,7 @@ package bench
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,11 +186,23 @@ func TestCompareRunsOutput(t *testing.T) {
 	}
 	// The files in the wrong order: the new run first.
 	swapped := CompareRuns(bases[1:], bases[0], 0.10)
-	if len(swapped.Notes) != 2 || !strings.HasPrefix(swapped.Notes[0], "the new run (the last file) started before the base 1 run (1970-01-01T00:00:01Z < 1970-01-01T00:00:02Z)") {
+	if len(swapped.Notes) < 2 || !strings.HasPrefix(swapped.Notes[0], "the new run (the last file) started before the base 1 run (1970-01-01T00:00:01Z < 1970-01-01T00:00:02Z)") ||
+		!strings.Contains(swapped.Notes[1], "before the base 2 run") {
 		t.Errorf("swapped notes %q", swapped.Notes)
 	}
-	if len(c.Notes) != 0 {
+	if slices.ContainsFunc(c.Notes, func(n string) bool { return strings.Contains(n, "started before") }) {
 		t.Errorf("notes in order: %q", c.Notes)
+	}
+	// Baselines that disagree by ×5 leave a bound a doubling passes: said.
+	wild := []*Report{reportOf(1, scenarioOf("a", 5000, time.Millisecond, 5000, 1)), reportOf(2, scenarioOf("a", 5000, 5*time.Millisecond, 5000, 2)),
+		reportOf(3, scenarioOf("a", 5000, 2*time.Millisecond, 5000, 3))}
+	blind := CompareRuns(wild, reportOf(4, scenarioOf("a", 5000, 4*time.Millisecond, 5000, 4)), 0.10)
+	if blind.Regressions != 0 || len(blind.Notes) != 1 || !strings.HasPrefix(blind.Notes[0], "a: a new p50 up to ") || !strings.Contains(blind.Notes[0], "a doubling would not show") {
+		t.Errorf("wild baselines: %s, notes %q", blind.Headline(), blind.Notes)
+	}
+	// One steady baseline (its own interval only) can see a doubling: no note.
+	if steady := Compare(wild[0], wild[0], 0.10); len(steady.Notes) != 0 {
+		t.Errorf("steady baseline: notes %q", steady.Notes)
 	}
 	bases[1].Schedule = "10s@1000/s"
 	c = CompareRuns(bases, driftRun(rng, 9, 0, 1), 0.10)
