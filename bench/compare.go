@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Compare judges a new run against a baseline run, per scenario and
@@ -54,14 +55,22 @@ type Interval struct {
 	// Spread: the interval was widened to the spread between the run's
 	// own intervals (see intervalSpread).
 	Spread bool `json:"spread,omitempty"`
+	// Runs is how many baseline runs a pooled base interval comes from (0
+	// for one run's), and BetweenRuns that their spread widened it past
+	// the union of their own intervals (see poolRuns).
+	Runs        int  `json:"runs,omitempty"`
+	BetweenRuns bool `json:"between_runs,omitempty"`
 }
 
 // CompareRow is one scenario's metric in both runs.
 type CompareRow struct {
-	Scenario string        `json:"scenario"`
-	Metric   string        `json:"metric"` // p50, p90, p99, p99.9, rps, success
-	Base     Interval      `json:"base"`
-	New      Interval      `json:"new"`
+	Scenario string   `json:"scenario"`
+	Metric   string   `json:"metric"` // p50, p90, p99, p99.9, rps, success
+	Base     Interval `json:"base"`
+	New      Interval `json:"new"`
+	// BaseRuns is each baseline run's figure when there are several (Base
+	// then holds their mean and noise bound).
+	BaseRuns []float64     `json:"base_runs,omitempty"`
 	Change   float64       `json:"change"` // (new − base) / base; for success, new − base (a share)
 	Verdict  ChangeVerdict `json:"verdict"`
 	kind     MetricKind    // for rendering
@@ -70,7 +79,11 @@ type CompareRow struct {
 // Comparison is the result of Compare.
 type Comparison struct {
 	MaxRegression float64 `json:"max_regression"`
-	Comparable    bool    `json:"comparable"`
+	// BaselineRuns is how many baseline runs the base figures pool, and
+	// NoiseBound says how their noise bound was formed.
+	BaselineRuns int    `json:"baseline_runs"`
+	NoiseBound   string `json:"noise_bound"`
+	Comparable   bool   `json:"comparable"`
 	// Differences say why the runs are not comparable, one each.
 	Differences []string `json:"differences,omitempty"`
 	// Notes are what could not be checked (reports without generators).
@@ -87,31 +100,102 @@ var comparePercentiles = []float64{50, 90, 99, 99.9}
 // follow base's scenario order; scenarios in only one run have none (the
 // scenario set differing makes the comparison not comparable).
 func Compare(base, newR *Report, maxRegression float64) *Comparison {
-	c := &Comparison{MaxRegression: maxRegression}
-	c.Differences, c.Notes = differences(base, newR)
+	return CompareRuns([]*Report{base}, newR, maxRegression)
+}
+
+// CompareRuns judges newR against one or more baseline runs of the same
+// build (see poolRuns for how several form one noise bound). Each
+// baseline must be comparable with newR. Rows follow the first
+// baseline's scenario order. bases must not be empty.
+func CompareRuns(bases []*Report, newR *Report, maxRegression float64) *Comparison {
+	c := &Comparison{MaxRegression: maxRegression, BaselineRuns: len(bases), NoiseBound: noiseBoundText(len(bases))}
+	for i, b := range bases {
+		diffs, notes := differences(b, newR, baseLabel(i, len(bases)))
+		c.Differences, c.Notes = appendNew(c.Differences, diffs...), appendNew(c.Notes, notes...)
+		if newR.Started.Before(b.Started) {
+			// Files given in the wrong order judge the baseline against the
+			// new build: say so, without refusing a deliberate re-run.
+			c.Notes = append(c.Notes, fmt.Sprintf("the new run (the last file) started before the %s run (%s < %s): is the order of the files right?",
+				baseLabel(i, len(bases)), newR.Started.UTC().Format(time.RFC3339), b.Started.UTC().Format(time.RFC3339)))
+		}
+	}
 	c.Comparable = len(c.Differences) == 0
-	for i := range base.Scenarios {
-		b := &base.Scenarios[i]
-		n, ok := newR.Scenario(b.Name)
-		if !ok {
+	for i := range bases[0].Scenarios {
+		name := bases[0].Scenarios[i].Name
+		bs, ok := scenarioInAll(bases, name)
+		n, okNew := newR.Scenario(name)
+		if !ok || !okNew {
 			continue
 		}
 		for _, q := range comparePercentiles {
-			c.add(latencyRow(b, n, q, maxRegression))
-		}
-		c.add(rateRow(b, n, maxRegression))
-		c.add(successRow(b, n, maxRegression))
-		for _, r := range []struct {
-			name string
-			s    *ScenarioReport
-		}{{"base", b}, {"new", n}} {
-			if r.s.GeneratorLagged() {
-				c.Notes = append(c.Notes, fmt.Sprintf("%s: the generator sent requests late in the %s run (dispatch lag p99 %s): its corrected latencies include that delay",
-					b.Name, r.name, FormatNs(r.s.DispatchLagNs.P99)))
+			r := latencyRow(bs, n, q, maxRegression)
+			c.add(r)
+			if q == 50 {
+				c.blindNote(r)
 			}
 		}
+		c.add(rateRow(bs, n, maxRegression))
+		c.add(successRow(bs, n, maxRegression))
+		for j, b := range bs {
+			c.lagNote(b, baseLabel(j, len(bs)))
+		}
+		c.lagNote(n, "new")
 	}
 	return c
+}
+
+// baseLabel names baseline run i of k in messages: "base", or "base 2".
+func baseLabel(i, k int) string {
+	if k == 1 {
+		return "base"
+	}
+	return fmt.Sprintf("base %d", i+1)
+}
+
+// scenarioInAll is the scenario named name of every report, false when
+// one lacks it.
+func scenarioInAll(rs []*Report, name string) ([]*ScenarioReport, bool) {
+	out := make([]*ScenarioReport, len(rs))
+	for i, r := range rs {
+		s, ok := r.Scenario(name)
+		if !ok {
+			return nil, false
+		}
+		out[i] = s
+	}
+	return out, true
+}
+
+// appendNew appends the strings not already in list.
+func appendNew(list []string, add ...string) []string {
+	for _, s := range add {
+		if !slices.Contains(list, s) {
+			list = append(list, s)
+		}
+	}
+	return list
+}
+
+// blindNote notes a p50 row whose noise bound is so wide that the new
+// run's p50 could double and still be no regression: the verdict "no
+// significant change" then says little, and a reader should know before
+// trusting the gate (few baseline runs, or runs on a busy machine: their
+// generator notes say how busy).
+func (c *Comparison) blindNote(r CompareRow) {
+	limit := r.Base.High * (1 + c.MaxRegression)
+	if !c.Comparable || !r.Base.Bounded || r.Base.Value <= 0 || limit < 2*r.Base.Value {
+		return
+	}
+	c.Notes = append(c.Notes, fmt.Sprintf("%s: a new p50 up to %s (%.1f× the base's %s) would pass as noise, so a doubling would not show: more baseline runs, or a quieter machine, narrow the bound",
+		r.Scenario, FormatNs(int64(limit)), limit/r.Base.Value, FormatNs(int64(r.Base.Value))))
+}
+
+// lagNote notes a scenario whose generator sent late in the run labelled.
+func (c *Comparison) lagNote(s *ScenarioReport, label string) {
+	if s.GeneratorLagged() {
+		c.Notes = append(c.Notes, fmt.Sprintf("%s: the generator sent requests late in the %s run (dispatch lag p99 %s): its corrected latencies include that delay",
+			s.Name, label, FormatNs(s.DispatchLagNs.P99)))
+	}
 }
 
 func (c *Comparison) add(r CompareRow) {
@@ -125,9 +209,13 @@ func (c *Comparison) add(r CompareRow) {
 }
 
 // latencyRow compares percentile q of the corrected histograms.
-func latencyRow(b, n *ScenarioReport, q, bound float64) CompareRow {
-	r := CompareRow{Scenario: b.Name, Metric: "p" + fmtNum(q), kind: MetricPercentile}
-	r.Base, r.New = latencyInterval(b, q), latencyInterval(n, q)
+func latencyRow(bs []*ScenarioReport, n *ScenarioReport, q, bound float64) CompareRow {
+	r := CompareRow{Scenario: n.Name, Metric: "p" + fmtNum(q), kind: MetricPercentile}
+	ivs := make([]Interval, len(bs))
+	for i, b := range bs {
+		ivs[i] = latencyInterval(b, q)
+	}
+	r.Base, r.BaseRuns, r.New = poolRuns(ivs, false), runValues(ivs), latencyInterval(n, q)
 	r.Change = relChange(r.Base.Value, r.New.Value)
 	if r.Base.Samples == 0 || r.New.Samples == 0 || !r.Base.Bounded || !r.New.Bounded {
 		r.Verdict = ChangeFewSamples
@@ -166,20 +254,24 @@ func separate(b, n Interval, bound float64) ChangeVerdict {
 	return ChangeNoise
 }
 
-// rateRow compares the achieved throughput.
-func rateRow(b, n *ScenarioReport, bound float64) CompareRow {
-	r := CompareRow{Scenario: b.Name, Metric: "rps", kind: MetricRate,
-		Base: Interval{Value: b.RateAchieved, Low: b.RateAchieved, High: b.RateAchieved, Bounded: true, Samples: b.Requests},
-		New:  Interval{Value: n.RateAchieved, Low: n.RateAchieved, High: n.RateAchieved, Bounded: true, Samples: n.Requests}}
-	r.Change = relChange(b.RateAchieved, n.RateAchieved)
+// rateRow compares the achieved throughput: a plain ratio against one
+// baseline run, against several their prediction interval's ends.
+func rateRow(bs []*ScenarioReport, n *ScenarioReport, bound float64) CompareRow {
+	r := CompareRow{Scenario: n.Name, Metric: "rps", kind: MetricRate, New: rateInterval(n)}
+	ivs := make([]Interval, len(bs))
+	for i, b := range bs {
+		ivs[i] = rateInterval(b)
+	}
+	r.Base, r.BaseRuns = poolRuns(ivs, false), runValues(ivs)
+	r.Change = relChange(r.Base.Value, r.New.Value)
 	switch {
-	case !b.Knows(UnknownRates) || !n.Knows(UnknownRates):
+	case !n.Knows(UnknownRates) || slices.ContainsFunc(bs, func(b *ScenarioReport) bool { return !b.Knows(UnknownRates) }):
 		r.Verdict = ChangeNotRecorded
-	case b.Requests == 0 || n.Requests == 0:
+	case n.Requests == 0 || !r.Base.Bounded:
 		r.Verdict = ChangeFewSamples
-	case n.RateAchieved < b.RateAchieved*(1-bound):
+	case r.New.Value < r.Base.Low*(1-bound):
 		r.Verdict = ChangeRegression
-	case n.RateAchieved > b.RateAchieved*(1+bound):
+	case r.New.Value > r.Base.High*(1+bound):
 		r.Verdict = ChangeBetter
 	default:
 		r.Verdict = ChangeNoise
@@ -187,18 +279,34 @@ func rateRow(b, n *ScenarioReport, bound float64) CompareRow {
 	return r
 }
 
+// rateInterval is s's achieved rate as a point (bounded once measured).
+func rateInterval(s *ScenarioReport) Interval {
+	v := s.RateAchieved
+	return Interval{Value: v, Low: v, High: v, Bounded: s.Requests > 0, Samples: s.Requests}
+}
+
 // successRow compares the success ratios through their error ratios'
 // Wilson intervals (errors: higher is worse).
-func successRow(b, n *ScenarioReport, bound float64) CompareRow {
-	r := CompareRow{Scenario: b.Name, Metric: "success", kind: MetricSuccess}
-	if !b.Knows(UnknownSuccess) || !n.Knows(UnknownSuccess) {
+func successRow(bs []*ScenarioReport, n *ScenarioReport, bound float64) CompareRow {
+	r := CompareRow{Scenario: n.Name, Metric: "success", kind: MetricSuccess}
+	if !n.Knows(UnknownSuccess) || slices.ContainsFunc(bs, func(b *ScenarioReport) bool { return !b.Knows(UnknownSuccess) }) {
 		r.Verdict = ChangeNotRecorded
 		return r
 	}
-	be, ne := errorInterval(b), errorInterval(n)
+	ivs := make([]Interval, len(bs))
+	for i, b := range bs {
+		ivs[i] = errorInterval(b)
+	}
+	be, ne := poolRuns(ivs, true), errorInterval(n)
 	r.Base, r.New = successOf(be), successOf(ne)
+	if vals := runValues(ivs); vals != nil {
+		for i, v := range vals {
+			vals[i] = 1 - v
+		}
+		r.BaseRuns = vals
+	}
 	r.Change = r.New.Value - r.Base.Value
-	if b.Requests == 0 || n.Requests == 0 {
+	if n.Requests == 0 || !be.Bounded {
 		r.Verdict = ChangeFewSamples
 		return r
 	}
@@ -223,7 +331,8 @@ func errorInterval(s *ScenarioReport) Interval {
 
 // successOf turns an error-ratio interval into the success one.
 func successOf(e Interval) Interval {
-	return Interval{Value: 1 - e.Value, Low: 1 - e.High, High: 1 - e.Low, Bounded: e.Bounded, Samples: e.Samples}
+	e.Value, e.Low, e.High = 1-e.Value, 1-e.High, 1-e.Low
+	return e
 }
 
 func relChange(base, n float64) float64 {
@@ -234,11 +343,11 @@ func relChange(base, n float64) float64 {
 }
 
 // differences lists why base and newR are not comparable, and notes what
-// could not be checked.
-func differences(base, newR *Report) (diffs, notes []string) {
+// could not be checked; label names the base run ("base", "base 2").
+func differences(base, newR *Report, label string) (diffs, notes []string) {
 	diff := func(what, b, n string) {
 		if b != n {
-			diffs = append(diffs, fmt.Sprintf("%s: base %s, new %s", what, b, n))
+			diffs = append(diffs, fmt.Sprintf("%s: %s %s, new %s", what, label, b, n))
 		}
 	}
 	diff("schedule", base.Schedule, newR.Schedule)
@@ -255,7 +364,7 @@ func differences(base, newR *Report) (diffs, notes []string) {
 	for _, r := range []struct {
 		name string
 		rep  *Report
-	}{{"base", base}, {"new", newR}} {
+	}{{label, base}, {"new", newR}} {
 		if r.rep.Canceled {
 			diffs = append(diffs, r.name+" run was interrupted: its figures cover part of its schedule")
 		}

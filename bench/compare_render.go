@@ -41,6 +41,7 @@ func (c *Comparison) regressed() []string {
 func (c *Comparison) WriteText(w io.Writer, baseName, newName string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "compare %s (base) → %s (new), regression bound %s\n", baseName, newName, fmtPct(c.MaxRegression))
+	b.WriteString(c.NoiseBound + "\n")
 	for _, d := range c.Differences {
 		b.WriteString("NOT COMPARABLE " + d + "\n")
 	}
@@ -56,7 +57,7 @@ func (c *Comparison) WriteText(w io.Writer, baseName, newName string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if n := c.spreadNote(); n != "" {
+	for _, n := range c.markNotes() {
 		b.WriteString(n + "\n")
 	}
 	fmt.Fprintf(&b, "\n%s\n", c.Headline())
@@ -75,8 +76,8 @@ func (c *Comparison) WriteMarkdown(w io.Writer, baseName, newName string) error 
 		mark = "❌"
 	}
 	fmt.Fprintf(&b, "### %s authscope compare: %s\n\n", mark, c.Headline())
-	fmt.Fprintf(&b, "Base `%s`, new `%s`. A percentile regresses only when its 95%% interval lies above the base's by more than %s; overlapping intervals are noise.\n\n",
-		mdCode(baseName), mdCode(newName), fmtPct(c.MaxRegression))
+	fmt.Fprintf(&b, "Base `%s`, new `%s`. A percentile regresses only when its 95%% interval lies above the base's by more than %s; overlapping intervals are noise. %s.\n\n",
+		mdCode(baseName), mdCode(newName), fmtPct(c.MaxRegression), mdEscape(upperFirst(c.NoiseBound)))
 	for _, d := range c.Differences {
 		fmt.Fprintf(&b, "- **not comparable**: %s\n", mdEscape(d))
 	}
@@ -95,8 +96,9 @@ func (c *Comparison) WriteMarkdown(w io.Writer, baseName, newName string) error 
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdEscape(r.Scenario), r.Metric,
 			mdEscape(r.Base.render(r.kind)), mdEscape(r.New.render(r.kind)), r.changeString(), v)
 	}
-	if n := c.spreadNote(); n != "" {
-		b.WriteString("\n\\" + n + "\n")
+	for _, n := range c.markNotes() {
+		// "\*": the note is no list item.
+		b.WriteString("\n" + strings.Replace(mdEscape(n), "*", "\\*", 1) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -116,7 +118,7 @@ func (iv Interval) render(k MetricKind) string {
 	if iv.Samples == 0 {
 		return "-"
 	}
-	if k == MetricRate {
+	if k == MetricRate && iv.Low == iv.High {
 		return formatMetric(k, iv.Value)
 	}
 	hi := formatMetric(k, iv.High)
@@ -127,17 +129,39 @@ func (iv Interval) render(k MetricKind) string {
 	if iv.Spread {
 		mark = "*"
 	}
-	return fmt.Sprintf("%s [%s, %s]%s", formatMetric(k, iv.Value), formatMetric(k, iv.Low), hi, mark)
+	if iv.BetweenRuns {
+		mark += "†"
+	}
+	lo := formatMetric(k, iv.Low)
+	if iv.Low == 0 && k == MetricPercentile {
+		lo = "0" // FormatNs shows 0 as "-": here it is a bound, the spread reaching zero
+	}
+	return fmt.Sprintf("%s [%s, %s]%s", formatMetric(k, iv.Value), lo, hi, mark)
 }
 
-// spreadNote explains the * of widened intervals, "" when none was.
-func (c *Comparison) spreadNote() string {
+// markNotes explain the marks on widened intervals: * and †.
+func (c *Comparison) markNotes() []string {
+	var spread, between bool
 	for _, r := range c.Rows {
-		if r.Base.Spread || r.New.Spread {
-			return "* widened to the spread between the run's own intervals (the machine's noise over the run, not only the sampling's)"
-		}
+		spread = spread || r.Base.Spread || r.New.Spread
+		between = between || r.Base.BetweenRuns
 	}
-	return ""
+	var out []string
+	if spread {
+		out = append(out, "* widened to the spread between the run's own intervals (the machine's noise over the run, not only the sampling's)")
+	}
+	if between {
+		out = append(out, fmt.Sprintf("† widened to the spread between the %d baseline runs (their 95%% prediction interval for one more run)", c.BaselineRuns))
+	}
+	return out
+}
+
+// upperFirst capitalises s's first letter (ASCII).
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // changeString renders the change: "+25.3%" of the base, or for success

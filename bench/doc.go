@@ -119,7 +119,12 @@
 // samples bound (its 95% interval has no upper end) is inconclusive, which
 // a gate counts as failed. Compare judges a run against a baseline with
 // the same intervals: a regression only when the new interval lies above
-// the old by more than the bound, so noise never fails a build; runs whose
-// schedule, population, scenarios, generators (Report.Generators: worker
-// limits and host class) differ are not comparable, each difference named.
+// the old by more than the bound, so noise within a run never fails a
+// build. CompareRuns takes several baseline runs of the same build for
+// the noise between runs, which no single run's interval holds: each
+// figure's bound is the union of the runs' intervals and the t prediction
+// interval for one more run from their spread (compare_runs.go). Runs
+// whose schedule, population, scenarios, generators (Report.Generators:
+// worker limits and host class) differ are not comparable, each
+// difference named.
 package bench

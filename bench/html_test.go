@@ -237,3 +237,56 @@ func TestHTMLLegendCutsLongNames(t *testing.T) {
 		t.Errorf("title %q", title)
 	}
 }
+
+// TestHTMLThresholds: the thresholds judged on a run show above the
+// charts, the gate's outcome first, then each one's PASS, FAIL or
+// INCONCLUSIVE with the terminal's line (why included); a run without
+// thresholds has no such section.
+func TestHTMLThresholds(t *testing.T) {
+	r := htmlReport(false)
+	if doc := parseHTML(t, r); doc.byID("thresholds") != nil || doc.byID("threshold-summary") != nil {
+		t.Fatal("a thresholds section without thresholds")
+	}
+	var ts []Threshold
+	for _, s := range []string{"local-jwt:p50<1h", "local-jwt:rps>1000000", "idle:p99<2ms"} {
+		th, err := ParseThreshold(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts = append(ts, th)
+	}
+	r.Thresholds = EvaluateThresholds(r, ts)
+	doc := parseHTML(t, r)
+	if sum := doc.byID("threshold-summary"); sum == nil || sum.text() != "2 of 3 thresholds not met" || sum.attr("class") != "gate fail" {
+		t.Fatalf("summary: %+v", sum)
+	}
+	table := doc.byID("thresholds")
+	if table == nil {
+		t.Fatal("no #thresholds table")
+	}
+	rows := table.named("tbody")[0].named("tr")
+	want := []struct{ class, status, detail, threshold string }{
+		{"pass", "PASS", "local-jwt: p50 ", "local-jwt:p50<1h"},
+		{"fail", "FAIL", "local-jwt: rps 123.6/s > 1000000/s (1500 samples)", "local-jwt:rps>1000000"},
+		{"inconclusive", "INCONCLUSIVE", "idle: p99 < 2.00ms: no latency measured (counted as failed)", "idle:p99<2ms"},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d threshold rows, want %d", len(rows), len(want))
+	}
+	for i, w := range want {
+		td := rows[i].named("td")
+		if rows[i].attr("class") != w.class || len(td) != 3 || td[0].text() != w.status || !strings.HasPrefix(td[1].text(), w.detail) || td[2].text() != w.threshold {
+			t.Errorf("row %d: class %q, cells %q %q %q; want %+v", i, rows[i].attr("class"), td[0].text(), td[1].text(), td[2].text(), w)
+		}
+	}
+	// Above the charts: a gate's outcome is what a reader looks for first.
+	var order []string
+	for _, e := range doc.named("body")[0].Children {
+		if id := e.attr("id"); id == "threshold-summary" || id == "percentiles" {
+			order = append(order, id)
+		}
+	}
+	if strings.Join(order, ",") != "threshold-summary,percentiles" {
+		t.Errorf("order %q", order)
+	}
+}

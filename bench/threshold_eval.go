@@ -203,13 +203,20 @@ func MinSamplesFor(q float64) int64 {
 // observed figure against the bound, and why when it is not a plain pass
 // or failure.
 func (r ThresholdResult) Line() string {
+	return fmt.Sprintf("%-4s %s", strings.ToUpper(string(r.Status)), r.Detail())
+}
+
+// Detail is Line without the outcome: the scenario, the observed figure
+// against the bound, and why when it is not a plain pass or failure (what
+// the HTML report shows beside the outcome's badge).
+func (r ThresholdResult) Detail() string {
 	if r.kind == "" { // read back from a JSON report
 		var t Threshold
 		_ = t.setMetric(r.Metric)
 		r.kind = t.Kind
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-4s %s: %s ", strings.ToUpper(string(r.Status)), r.Scenario, r.Metric)
+	fmt.Fprintf(&b, "%s: %s ", r.Scenario, r.Metric)
 	switch {
 	case r.Status == ThresholdInconclusive && r.CI == nil:
 		fmt.Fprintf(&b, "%s %s: %s (counted as failed)", r.Op, formatMetric(r.kind, r.Bound), r.Note)
@@ -236,11 +243,16 @@ func WriteThresholds(w io.Writer, rs []ThresholdResult) error {
 	for _, r := range rs {
 		b.WriteString("  " + r.Line() + "\n")
 	}
-	if n := FailedThresholds(rs); n > 0 {
-		fmt.Fprintf(&b, "%d of %d thresholds not met\n", n, len(rs))
-	} else {
-		fmt.Fprintf(&b, "all %d thresholds met\n", len(rs))
-	}
+	b.WriteString(thresholdsSummary(rs) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// thresholdsSummary is the gate's outcome: "all 3 thresholds met" or "1
+// of 3 thresholds not met".
+func thresholdsSummary(rs []ThresholdResult) string {
+	if n := FailedThresholds(rs); n > 0 {
+		return fmt.Sprintf("%d of %d thresholds not met", n, len(rs))
+	}
+	return fmt.Sprintf("all %d thresholds met", len(rs))
 }

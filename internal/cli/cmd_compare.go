@@ -11,11 +11,13 @@ import (
 	"github.com/authscope/authscope/bench"
 )
 
-// runCompare judges a new run's JSON report against a baseline's, per
-// scenario and metric, with a noise-aware verdict (bench.Compare), and
-// prints it as a table, Markdown (a pull request comment) or JSON.
+// runCompare judges a new run's JSON report against one or more baseline
+// runs', per scenario and metric, with a noise-aware verdict
+// (bench.CompareRuns), and prints it as a table, Markdown (a pull request
+// comment) or JSON. The last file is the new run, every one before it a
+// baseline run: two files are the single-baseline comparison as before.
 func runCompare(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "compare", "compare [--max-regression 10%] [--format text|markdown|json] BASE.json NEW.json")
+	fs := newFlagSet(env, "compare", "compare [--max-regression 10%] [--format text|markdown|json] BASE.json [BASE2.json ...] NEW.json")
 	maxReg := fs.String("max-regression", "10%", "a worse figure is a regression only beyond this `SHARE` of the baseline (5%, 0.05), past its noise")
 	format := fs.String("format", "text", "output `FORMAT`: text (a table), markdown (for a pull request comment) or json")
 	usage := fs.Usage
@@ -24,8 +26,8 @@ func runCompare(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(files) != 2 {
-		return usagef("compare takes two JSON reports, BASE.json NEW.json (got %d)", len(files))
+	if len(files) < 2 {
+		return usagef("compare takes two or more JSON reports, BASE.json [BASE2.json ...] NEW.json: baseline runs, then the new run (got %d)", len(files))
 	}
 	bound, err := parseBound(*maxReg)
 	if err != nil {
@@ -36,21 +38,23 @@ func runCompare(ctx context.Context, env *cliEnv, args []string) error {
 	default:
 		return usagef("--format %q: want text, markdown or json", *format)
 	}
-	var reports [2]*bench.Report
+	reports := make([]*bench.Report, len(files))
 	for i, path := range files {
 		// Unreadable, huge or non-report files are bad input: one line, exit 2.
 		if reports[i], err = bench.ReadReportFile(ctx, path); err != nil {
 			return usageError{err}
 		}
 	}
-	c := bench.Compare(reports[0], reports[1], bound)
+	last := len(files) - 1
+	c := bench.CompareRuns(reports[:last], reports[last], bound)
+	baseNames := strings.Join(files[:last], ", ")
 	switch *format {
 	case "json":
 		err = c.WriteJSON(env.stdout)
 	case "markdown", "md":
-		err = c.WriteMarkdown(env.stdout, files[0], files[1])
+		err = c.WriteMarkdown(env.stdout, baseNames, files[last])
 	default:
-		err = c.WriteText(env.stdout, files[0], files[1])
+		err = c.WriteText(env.stdout, baseNames, files[last])
 	}
 	switch {
 	case err != nil:
@@ -105,17 +109,24 @@ func parseBound(s string) (float64, error) {
 
 // compareDoc ends compare --help.
 const compareDoc = `
-For each scenario of both reports, p50, p90, p99 and p99.9 (corrected
-latency, with each run's 95% interval read from its HDR histogram), the
-achieved req/s and the success ratio, with a verdict: regression (the new
-interval lies above the baseline's by more than --max-regression), worse
-within bound, no significant change (the intervals overlap: noise),
-better, or not enough samples (the percentile's interval has no upper
-bound: 368 samples for p99, 3,688 for p99.9; never a regression). The p50
-and p99 intervals widen (marked *) to the spread between the run's own
-1-second intervals: the machine's noise during the run. A shift lasting a
-whole run is in no interval: on a shared machine, gate on a dedicated
-runner or size --max-regression from two baseline runs. Merged
+The last file is the new run; every file before it is a baseline run of
+the same build (compare base1.json base2.json base3.json new.json).
+For each scenario, p50, p90, p99 and p99.9 (corrected latency, with each
+run's 95% interval read from its HDR histogram), the achieved req/s and
+the success ratio, with a verdict: regression (the new interval lies
+above the baseline's noise bound by more than --max-regression), worse
+within bound, no significant change (they overlap: noise), better, or
+not enough samples (the percentile's interval has no upper bound: 368
+samples for p99, 3,688 for p99.9; never a regression). The p50 and p99
+intervals widen (marked *) to the spread between the run's own 1-second
+intervals: the machine's noise during the run. A shift lasting a whole
+run is in no single run's interval: with several baseline runs each
+figure's noise bound is the union of their intervals and the 95%
+prediction interval for one more run from their spread (mean ±
+t·s·√(1+1/k), on the logarithms for latencies and rates; widened rows
+marked †), so a run of the same build within
+the baselines' spread is no regression. Two baseline runs bound their
+spread poorly (t = 12.7): give three or more. Merged
 reports (authscope report) compare on their merged histograms. Runs that
 differ in schedule, warm-up, population, number of generators, scenario
 set or definition, worker limits or host (system, CPU count and model)

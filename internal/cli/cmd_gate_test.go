@@ -137,12 +137,22 @@ func gateCompare(t *testing.T, dir, run, merged string) {
 		!strings.HasPrefix(stdout, "### ❌ authscope compare: ") || !strings.Contains(stderr, "regression") {
 		t.Errorf("3× slower: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	// Several baseline runs: the last file is the new run.
+	code, stdout, stderr = runCmd(t, "compare", run, run, run)
+	if code != 0 || !strings.Contains(stdout, "compare "+run+", "+run+" (base) → ") || !strings.Contains(stdout, "2 baseline runs: each figure's noise bound") {
+		t.Errorf("two baselines, same run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCmd(t, "compare", "--format", "markdown", run, run, slow)
+	if code != 1 || !strings.Contains(stdout, "2 baseline runs") || !strings.Contains(stdout, "**regression**") {
+		t.Errorf("two baselines, 3× slower: exit %d\n%s\n%s", code, stdout, stderr)
+	}
 	code, stdout, _ = runCmd(t, "compare", "--format", "json", slow, run)
 	var c struct {
-		Comparable  bool `json:"comparable"`
-		Regressions int  `json:"regressions"`
+		Comparable   bool `json:"comparable"`
+		Regressions  int  `json:"regressions"`
+		BaselineRuns int  `json:"baseline_runs"`
 	}
-	if err := json.Unmarshal([]byte(stdout), &c); code != 0 || err != nil || !c.Comparable || c.Regressions != 0 {
+	if err := json.Unmarshal([]byte(stdout), &c); code != 0 || err != nil || !c.Comparable || c.Regressions != 0 || c.BaselineRuns != 1 {
 		t.Errorf("3× faster as JSON: exit %d, %v %+v", code, err, c)
 	}
 	text := filepath.Join(dir, "notes.json")
@@ -150,7 +160,7 @@ func gateCompare(t *testing.T, dir, run, merged string) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
-		{run}, {run, run, run}, {run, filepath.Join(dir, "missing.json")}, {run, text},
+		{run}, {run, filepath.Join(dir, "missing.json")}, {run, text}, {run, text, run},
 		{"--max-regression", "lots", run, run}, {"--format", "html", run, run},
 	} {
 		code, stdout, stderr := runCmd(t, append([]string{"compare"}, args...)...)
