@@ -11,7 +11,8 @@ import "time"
 // fell is what then differed from run to run. So the first pass shares
 // only firstPass of the time, equally among what is left when each search
 // starts (a search that finishes early leaves its time to the ones after
-// it), and the second resumes the searches that ran out of time, each
+// it; the generator's ceilings, searched first, take shares of the whole
+// time), and the second resumes the searches that ran out of time, each
 // with an equal share of what is left then (its verdicts kept: it goes on
 // where it stopped).
 
@@ -37,12 +38,26 @@ func newTimeBudget(cc CapacityConfig, env probeEnv, searches int) *timeBudget {
 
 // next is cc for the next first-pass search, its MaxTime its share.
 func (b *timeBudget) next(cc CapacityConfig, env probeEnv) CapacityConfig {
+	return b.take(cc, env, b.first)
+}
+
+// nextCeiling is cc for the next search of the generator's ceiling: its
+// share of the whole run's time, not of the first pass. The ceilings are
+// searched first and cap the scenarios searched after them, so they are
+// not resumed: an unfinished ceiling would cap the scenarios at a floor.
+func (b *timeBudget) nextCeiling(cc CapacityConfig, env probeEnv) CapacityConfig {
+	return b.take(cc, env, b.end)
+}
+
+// take is cc with MaxTime an equal share of the time left until end among
+// the first-pass searches not yet started.
+func (b *timeBudget) take(cc CapacityConfig, env probeEnv, end time.Time) CapacityConfig {
 	if b.end.IsZero() {
 		return cc
 	}
 	n := max(b.left, 1)
 	b.left--
-	cc.MaxTime = share(b.first.Sub(env.now()), n)
+	cc.MaxTime = share(end.Sub(env.now()), n)
 	return cc
 }
 

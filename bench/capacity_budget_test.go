@@ -83,3 +83,30 @@ func TestCapacityResumesSearchesOutOfTime(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeBudgetShares: the ceilings take equal shares of the whole time,
+// the scenarios of the first pass's three quarters, and the second pass
+// shares what is left among the searches resumed.
+func TestTimeBudgetShares(t *testing.T) {
+	now := simEpoch
+	env := probeEnv{now: func() time.Time { return now }}
+	b := newTimeBudget(CapacityConfig{MaxTime: Duration(80 * time.Second)}, env, 4)
+	spend := func(cc CapacityConfig, want time.Duration) {
+		t.Helper()
+		if time.Duration(cc.MaxTime) != want {
+			t.Errorf("share %s, want %s", time.Duration(cc.MaxTime), want)
+		}
+		now = now.Add(time.Duration(cc.MaxTime))
+	}
+	spend(b.nextCeiling(CapacityConfig{}, env), 20*time.Second) // 80s among 4
+	spend(b.nextCeiling(CapacityConfig{}, env), 20*time.Second) // 60s among 3
+	spend(b.next(CapacityConfig{}, env), 10*time.Second)        // the first pass ends at 60s: 20s among 2
+	now = now.Add(-4 * time.Second)                             // a search that finished early
+	spend(b.next(CapacityConfig{}, env), 14*time.Second)        // 14s left of the first pass
+	if got := b.resume(env, 2); got != Duration(10*time.Second) {
+		t.Errorf("resume share %s, want 10s (20s left among 2)", time.Duration(got))
+	}
+	if got := (&timeBudget{}).resume(env, 2); got != 0 {
+		t.Errorf("no budget: resume %s, want 0 (none)", time.Duration(got))
+	}
+}

@@ -59,7 +59,7 @@ func searchCeilings(ctx context.Context, cfg Config, targets Targets, cc Capacit
 			continue
 		}
 		seen[via] = true
-		c, err := searchCeiling(ctx, cfg, targets, via, budget.next(cc, env), progress, env)
+		c, err := searchCeiling(ctx, cfg, targets, via, budget.nextCeiling(cc, env), progress, env)
 		if err != nil {
 			return nil, err
 		}
