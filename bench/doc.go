@@ -32,6 +32,11 @@
 // kept beside it. The pacer waits for due times itself with nanosleep and
 // a short spin, because Go's timers oversleep by up to a millisecond here,
 // which would otherwise add generator lateness to every corrected latency.
+// It wakes at most once every 500 µs and releases the ticks due by then
+// together: a wake-up per tick cost the process about a fifth more CPU
+// than the vegeta CLI at 5,000 req/s. Above 2,000 req/s a tick may so be
+// released up to that late; its dispatch lag (and so the corrected
+// latency, never the uncorrected one) shows it.
 //
 // # Testing without the clock
 //
