@@ -78,7 +78,9 @@
 // Run streams Snapshots (at most four a second, latest wins, final always
 // delivered) for live displays, with each interval's p50 and p99 and the
 // caveat for p99s the generator itself delayed (IntervalLagged,
-// GeneratorLagNote); Execute blocks and returns the Report, which writes
+// GeneratorLagNote; a reader that shows no progress passes
+// WithoutLiveSnapshots and gets each scenario's end and the final one);
+// Execute blocks (no live snapshots) and returns the Report, which writes
 // as JSON (WriteJSON, with exact histograms so reports from several load
 // generators Merge into one; Merge refuses a run given twice), a
 // comparison table (WriteTable), .hgrm percentile files (WriteHgrmFiles)
