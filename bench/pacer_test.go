@@ -132,3 +132,58 @@ func TestPacerSpinAdaptsToOvershoot(t *testing.T) {
 		t.Errorf("%.1f yields (µs of spin) per hit once adapted, want about %d", perHit, minSpin/time.Microsecond)
 	}
 }
+
+func TestPacerBatchesFastTicks(t *testing.T) {
+	// At 10,000 req/s (a tick every 100µs) the pacer wakes at most once a
+	// wakeQuantum and releases the ticks due by then together: never
+	// early, late by less than the quantum plus the spin, and about
+	// wakeQuantum/100µs ticks per wake-up. At 1,000 req/s (ticks further
+	// apart than the quantum) every tick keeps its own precise release.
+	for _, tc := range []struct {
+		rate      Rate
+		wakes     int // most distinct release instants (wake-ups) over the second
+		maxLate   time.Duration
+		wantBatch bool
+	}{
+		// The schedule's last quantum is not batched (its ticks would find
+		// the schedule over): its 5 ticks wake one by one.
+		{rate: 10000, wakes: int(time.Second/wakeQuantum) + 5 + 2, maxLate: wakeQuantum, wantBatch: true},
+		{rate: 1000, wakes: 1000 + 2, maxLate: time.Microsecond},
+	} {
+		v := &virtualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+			coarseOver: []time.Duration{0}, fineOver: []time.Duration{3 * time.Microsecond, 0}, yieldStep: time.Microsecond}
+		p := newPacer(Schedule{{Duration: Duration(time.Second), Rate: tc.rate}}, 0)
+		p.precise, p.done, p.clock = true, make(chan struct{}), v.clock()
+		began := v.now
+		var n uint64
+		var worst time.Duration
+		var wakes int
+		last := began.Add(-time.Second)
+		for ; ; n++ {
+			if _, stop := p.Pace(v.now.Sub(began), n); stop {
+				break
+			}
+			if !v.now.Equal(last) {
+				wakes, last = wakes+1, v.now
+			}
+			due, _ := p.at(n)
+			late := v.now.Sub(began.Add(due))
+			if late < 0 {
+				t.Fatalf("rate %v: hit %d released %s early", tc.rate, n, -late)
+			}
+			worst = max(worst, late)
+		}
+		if want := uint64(tc.rate); n < want-1 || n > want+1 {
+			t.Errorf("rate %v: %d hits released, want %d", tc.rate, n, want)
+		}
+		if wakes > tc.wakes {
+			t.Errorf("rate %v: released at %d distinct times (wake-ups), want at most %d", tc.rate, wakes, tc.wakes)
+		}
+		if worst >= tc.maxLate {
+			t.Errorf("rate %v: a hit released %s late, want under %s", tc.rate, worst, tc.maxLate)
+		}
+		if batched := worst > 10*time.Microsecond; batched != tc.wantBatch {
+			t.Errorf("rate %v: worst lateness %s, batched %v, want %v", tc.rate, worst, batched, tc.wantBatch)
+		}
+	}
+}

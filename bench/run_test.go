@@ -454,11 +454,28 @@ func TestRunRefusesHostsNotAllowed(t *testing.T) {
 	if _, err := Run(t.Context(), cfg, Targets{}); !errors.Is(err, ErrHostNotAllowed) {
 		t.Errorf("loopback not in an explicit allow-list: err = %v, want ErrHostNotAllowed", err)
 	}
-	// The transport refuses too (a redirect, a URL changed after Validate).
-	g := guardTransport{next: http.DefaultTransport, cfg: Config{}}
-	req, _ := http.NewRequest(http.MethodGet, "http://10.0.0.1/", nil)
-	if _, err := g.RoundTrip(req); !errors.Is(err, ErrHostNotAllowed) {
-		t.Errorf("guard transport: err = %v, want ErrHostNotAllowed", err)
+	// The transport refuses too (a redirect, a URL changed after Validate):
+	// it never dials a host not allowed.
+	tr := newHTTPTransport(newRunConns(Config{}.HostAllowed))
+	defer tr.CloseIdleConnections()
+	for _, u := range []string{"http://10.0.0.1/", "http://example.com:8080/x"} {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		if _, err := tr.RoundTrip(req); !errors.Is(err, ErrHostNotAllowed) {
+			t.Errorf("transport, %s: err = %v, want ErrHostNotAllowed", u, err)
+		}
+	}
+}
+
+func TestRunHTTPClientKeepsNetHTTPDeadlinePath(t *testing.T) {
+	// An HTTP scenario's client sends through an *http.Transport itself:
+	// net/http applies a Client.Timeout to any other RoundTripper with a
+	// timer, two channels and a goroutine per request, a cost the vegeta
+	// CLI does not pay (see runConns). The host guard lives in its dialer.
+	r := &runner{cfg: Config{Timeout: Duration(time.Second)}}
+	_, c, closeIdle := r.client(t.Context(), ScenarioSpec{Name: "x", Via: ViaHTTP, URL: "http://127.0.0.1:1/"})
+	defer closeIdle()
+	if _, ok := c.Transport.(*http.Transport); !ok || c.Timeout != time.Second {
+		t.Errorf("client transport %T, timeout %s: want *http.Transport and the Config's 1s", c.Transport, c.Timeout)
 	}
 }
 
@@ -467,5 +484,76 @@ func TestRunNeedsTargets(t *testing.T) {
 	_, err := Run(t.Context(), cfg, Targets{})
 	if err == nil || !strings.Contains(err.Error(), `"x": no in-process target`) || !strings.Contains(err.Error(), `"y": no URL`) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestRunWithoutLiveSnapshots(t *testing.T) {
+	// With the option a reader gets each scenario's end and the final
+	// snapshot only; without it (the control) live ones arrive during the
+	// run, so the check can fail. The report is complete either way.
+	for _, noLive := range []bool{false, true} {
+		spec, tg := inproc("a", &scripted{script: []time.Duration{0}})
+		var opts []Option
+		if noLive {
+			opts = append(opts, WithoutLiveSnapshots())
+		}
+		cfg := Config{Rate: 200, Duration: Duration(time.Second), Warmup: Duration(100 * time.Millisecond), Scenarios: []ScenarioSpec{spec}}
+		ch, err := Run(t.Context(), cfg, tg, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		live, ends := 0, 0
+		var last Snapshot
+		for s := range ch {
+			last = s
+			switch {
+			case s.Final:
+			case s.Scenarios[0].State == StateDone:
+				ends++
+			default:
+				live++
+			}
+		}
+		if !last.Final || last.Report.Scenarios[0].Requests == 0 || len(last.Report.Scenarios[0].Intervals) == 0 {
+			t.Fatalf("noLive %v: final %v, report without requests or intervals", noLive, last.Final)
+		}
+		if noLive && (live != 0 || ends != 1) {
+			t.Errorf("without live snapshots: %d live, %d scenario ends, want 0 and 1", live, ends)
+		}
+		if !noLive && live == 0 {
+			t.Errorf("control: no live snapshot over a 1s run, want some (every %s)", snapshotEvery)
+		}
+	}
+}
+
+func TestRunInprocTimeout(t *testing.T) {
+	// An in-process target that outlasts Config.Timeout gets its context
+	// ended at the timeout (the transport's deadline: the client carries
+	// none, see inprocTransport) and the request counts as a timeout.
+	spec, tg := inproc("slow", TargetFunc(func(ctx context.Context, _ string) (Outcome, error) {
+		<-ctx.Done()
+		return Outcome{}, ctx.Err()
+	}))
+	cfg := Config{Rate: 20, Duration: Duration(300 * time.Millisecond), Warmup: 0, Timeout: Duration(50 * time.Millisecond),
+		Scenarios: []ScenarioSpec{spec}}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second) // a missing deadline fails, not hangs
+	defer cancel()
+	rep, err := Execute(ctx, cfg, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Scenarios[0]
+	if s.Requests == 0 || s.Reasons["timeout"] != s.Requests || s.Succeeded != 0 {
+		t.Errorf("requests %d, reasons %v, succeeded %d: want every request a timeout", s.Requests, s.Reasons, s.Succeeded)
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("run took %s: the timeout did not end the requests", el)
+	}
+	r := &runner{cfg: cfg.WithDefaults(), targets: tg}
+	_, c, closeIdle := r.client(t.Context(), spec)
+	defer closeIdle()
+	if tr, ok := c.Transport.(inprocTransport); !ok || c.Timeout != 0 || tr.timeout != 50*time.Millisecond {
+		t.Errorf("client timeout %s, transport %T: want the 50ms deadline on the in-process transport alone", c.Timeout, c.Transport)
 	}
 }

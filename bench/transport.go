@@ -34,14 +34,20 @@ const (
 // options that type-assert *http.Transport (Connections, MaxConnections,
 // HTTP2, KeepAlive, LocalAddr, Proxy, TLSConfig, SessionTickets): those
 // would panic.
+//
+// It enforces the run's timeout itself (the Client has none): net/http
+// enforces a Client.Timeout on any transport but its own with a timer,
+// two channels and a goroutine per request, where a deadline on the
+// context Target.Do gets is all an in-process call needs.
 type inprocTransport struct {
-	target Target
-	runCtx context.Context
+	target  Target
+	runCtx  context.Context
+	timeout time.Duration // 0: none
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t inprocTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx, done := joinContext(req.Context(), t.runCtx)
+	ctx, done := joinContext(req.Context(), t.runCtx, t.timeout)
 	defer done()
 	out, err := t.target.Do(ctx, req.Header.Get("Cookie"))
 	code := http.StatusOK
@@ -73,44 +79,25 @@ func (t inprocTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-// guardTransport sends real HTTP, but only to allowed hosts (redirects and
-// all). In-flight requests end when the run is cancelled through the
-// connections (runConns), not through a context per request: joining the
-// run's context to each request's cost a cancel context, an AfterFunc
-// registered on the run's (one mutex shared by every worker), a Request
-// copy and a body wrapper per request, about a fifth of the generator's
-// time per request at its ceiling.
-type guardTransport struct {
-	next   http.RoundTripper
-	cfg    Config
-	runCtx context.Context
-	// okHost is the scenario URL's host, checked once by Run: the common
-	// case skips the allow-list lookup.
-	okHost string
-}
-
-// RoundTrip implements http.RoundTripper.
-func (t guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if h := req.URL.Hostname(); (h != t.okHost || h == "") && !t.cfg.HostAllowed(h) {
-		return nil, fmt.Errorf("%w: %q", ErrHostNotAllowed, req.URL.Hostname())
-	}
-	resp, err := t.next.RoundTrip(req)
-	if err != nil && t.runCtx != nil && t.runCtx.Err() != nil {
-		// Cut by the run's cancellation (its connections were closed):
-		// say so, so the request is counted as cancelled, not failed.
-		return nil, fmt.Errorf("%w: %v", t.runCtx.Err(), err)
-	}
-	return resp, err
-}
-
 // runConns are the connections of one scenario's transport, so that a
 // cancelled run can end every request in flight at once by closing them;
 // once cut, it dials nothing more. Connections are kept alive, so the set
 // changes at dial and close, not per request.
+//
+// It is also where HTTP scenarios are held to the allowed hosts: a request
+// reaches a host only through a connection dialled to it (no proxy), so
+// refusing the dial refuses every request to a host not allowed, redirects
+// included, at no cost per request. A RoundTripper wrapping the transport
+// would cost more than its check: net/http gives a Client.Timeout the
+// cheap per-request deadline (a context) only when the client's transport
+// is an *http.Transport, and otherwise a timer, two channels and a
+// goroutine per request.
 type runConns struct {
 	mu    sync.Mutex
 	conns map[*runConn]struct{}
 	cut   bool
+	// allow says whether a host (no port) may be dialled.
+	allow func(host string) bool
 }
 
 type runConn struct {
@@ -129,11 +116,17 @@ func (c *runConn) Close() error {
 	return err
 }
 
-func newRunConns() *runConns { return &runConns{conns: map[*runConn]struct{}{}} }
+func newRunConns(allow func(host string) bool) *runConns {
+	return &runConns{conns: map[*runConn]struct{}{}, allow: allow}
+}
 
-// dialer wraps dial so that every connection is tracked.
+// dialer wraps dial so that every connection is to an allowed host and
+// tracked.
 func (rc *runConns) dialer(dial func(context.Context, string, string) (net.Conn, error)) func(context.Context, string, string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if host, _, err := net.SplitHostPort(addr); err != nil || !rc.allow(host) {
+			return nil, fmt.Errorf("%w: %q", ErrHostNotAllowed, addr)
+		}
 		if rc.isCut() {
 			return nil, context.Canceled
 		}
@@ -160,7 +153,7 @@ func (rc *runConns) isCut() bool {
 }
 
 // cutAll closes every connection and refuses new ones: the requests in
-// flight fail at once (guardTransport reports them as cancelled).
+// flight fail at once (the run loop counts them as cancelled).
 func (rc *runConns) cutAll() {
 	rc.mu.Lock()
 	rc.cut = true
@@ -188,12 +181,19 @@ func newHTTPTransport(rc *runConns) *http.Transport {
 	}
 }
 
-// joinContext returns a context ended by either parent; done releases it.
-func joinContext(req, run context.Context) (context.Context, func()) {
-	if run == nil || run.Done() == nil {
-		return req, func() {}
+// joinContext returns a context ended by either parent or, when timeout
+// is positive, after timeout; done releases it.
+func joinContext(req, run context.Context, timeout time.Duration) (context.Context, func()) {
+	ctx, cancel := req, context.CancelFunc(func() {})
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(req, timeout)
 	}
-	ctx, cancel := context.WithCancel(req)
+	if run == nil || run.Done() == nil {
+		return ctx, cancel
+	}
+	if timeout <= 0 {
+		ctx, cancel = context.WithCancel(req)
+	}
 	stop := context.AfterFunc(run, cancel)
 	return ctx, func() { stop(); cancel() }
 }

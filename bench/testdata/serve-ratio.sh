@@ -7,7 +7,8 @@
 #   bash bench/testdata/serve-ratio.sh [ROUNDS]      (default 3)
 #
 # Environment: DUR (seconds per measurement, default 5), CONNS (wrk -c,
-# default 32), WORKERS (generator workers, default 64).
+# default 32), WORKERS (generator workers, default 64), ROWS (all, the
+# default, or gen: the generator columns alone, static server only).
 #
 # Rows:
 #   serve / static     `authscope serve` (local JWT, default flags) vs a
@@ -40,6 +41,8 @@ ROUNDS=${1:-3}
 DUR=${DUR:-5}
 CONNS=${CONNS:-32}
 WORKERS=${WORKERS:-64}
+ROWS=${ROWS:-all}
+case $ROWS in all | gen) ;; *) echo "ROWS must be all or gen, not $ROWS" >&2; exit 2 ;; esac
 SECRET=serve-ratio-only-secret-0123456789abcdef
 work=$(mktemp -d)
 pids=()
@@ -82,26 +85,28 @@ for _ in $(seq 50); do [ -s "$work/static.addr" ] && break; sleep 0.1; done
 STATIC=http://$(cat "$work/static.addr")/api/auth/session
 
 export AUTH_SECRET=$SECRET
-serve_port=$(free_port)
-"$work/authscope" serve --listen "127.0.0.1:$serve_port" --log-level warn 2> "$work/serve.log" &
-pids+=($!)
-refresh_port=$(free_port)
-"$work/authscope" serve --listen "127.0.0.1:$refresh_port" --refresh-cookies --log-level warn 2> "$work/refresh.log" &
-pids+=($!)
-SERVE=http://127.0.0.1:$serve_port/api/auth/session
-REFRESH=http://127.0.0.1:$refresh_port/api/auth/session
-wait_http "$SERVE"
-wait_http "$REFRESH"
-
 AUTHJS=
-if [ -d testdata/authjs/node_modules ]; then
-	(cd testdata/authjs && exec node server.mjs 0 > "$work/authjs.out" 2> "$work/authjs.log") &
+if [ "$ROWS" = all ]; then # the serve rows' servers
+	serve_port=$(free_port)
+	"$work/authscope" serve --listen "127.0.0.1:$serve_port" --log-level warn 2> "$work/serve.log" &
 	pids+=($!)
-	for _ in $(seq 100); do grep -q listening "$work/authjs.out" 2> /dev/null && break; sleep 0.1; done
-	AUTHJS=http://127.0.0.1:$(awk '/listening/ {print $2}' "$work/authjs.out")/api/auth/session
-	wait_http "$AUTHJS"
-else
-	log "note: testdata/authjs/node_modules is absent (npm ci there): the Auth.js row is skipped"
+	refresh_port=$(free_port)
+	"$work/authscope" serve --listen "127.0.0.1:$refresh_port" --refresh-cookies --log-level warn 2> "$work/refresh.log" &
+	pids+=($!)
+	SERVE=http://127.0.0.1:$serve_port/api/auth/session
+	REFRESH=http://127.0.0.1:$refresh_port/api/auth/session
+	wait_http "$SERVE"
+	wait_http "$REFRESH"
+
+	if [ -d testdata/authjs/node_modules ]; then
+		(cd testdata/authjs && exec node server.mjs 0 > "$work/authjs.out" 2> "$work/authjs.log") &
+		pids+=($!)
+		for _ in $(seq 100); do grep -q listening "$work/authjs.out" 2> /dev/null && break; sleep 0.1; done
+		AUTHJS=http://127.0.0.1:$(awk '/listening/ {print $2}' "$work/authjs.out")/api/auth/session
+		wait_http "$AUTHJS"
+	else
+		log "note: testdata/authjs/node_modules is absent (npm ci there): the Auth.js row is skipped"
+	fi
 fi
 
 # The Cookie header a signed-in browser sends to $1: the minted session
@@ -173,19 +178,23 @@ ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); pri
 
 echo "# serve-ratio.sh: $ROUNDS rounds, ${DUR}s each, $(nproc) cores, load at start $(load)"
 [ "$HAVE_WRK" = 1 ] || echo "# wrk not available: serve rows measured with the vegeta CLI (-rate 0, $CONNS workers) instead"
-c_serve=$(browser_cookie "$SERVE")
-c_refresh=$(browser_cookie "$REFRESH")
-[ -n "$AUTHJS" ] && c_authjs=$(browser_cookie "$AUTHJS")
+if [ "$ROWS" = all ]; then
+	c_serve=$(browser_cookie "$SERVE")
+	c_refresh=$(browser_cookie "$REFRESH")
+	[ -n "$AUTHJS" ] && c_authjs=$(browser_cookie "$AUTHJS")
+fi
 printf '%-5s %-14s %8s %8s %8s %7s | %-13s %-13s %-13s %-13s | %9s %9s\n' round load static serve refresh authjs \
 	'bench@100k' 'vegeta@100k' 'bench@1M' 'vegeta@1M' 'cpu@1k' 'cpu@5k'
 echo "#   serve columns: req/s; generator columns: req/s sent, CPU µs per request; cpu columns: bench/vegeta CPU seconds"
 for round in $(seq "$ROUNDS"); do
 	l=$(load | tr ' ' '/')
-	s=$(rps "$STATIC" "$c_serve")
-	j=$(rps "$SERVE" "$c_serve")
-	r=$(rps "$REFRESH" "$c_refresh")
-	a=-
-	[ -n "$AUTHJS" ] && a=$(rps "$AUTHJS" "$c_authjs")
+	s=0 j=0 r=0 a=- # ROWS=gen: serve columns not measured
+	if [ "$ROWS" = all ]; then
+		s=$(rps "$STATIC" "$c_serve")
+		j=$(rps "$SERVE" "$c_serve")
+		r=$(rps "$REFRESH" "$c_refresh")
+		[ -n "$AUTHJS" ] && a=$(rps "$AUTHJS" "$c_authjs")
+	fi
 	read -r b1 bc1 <<< "$(gen_rate "$STATIC" 100000)"
 	read -r v1 vc1 <<< "$(vegeta_rate "$STATIC" 100000)"
 	read -r v2 vc2 <<< "$(vegeta_rate "$STATIC" 1000000)"

@@ -431,7 +431,8 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 		return usageError{err}
 	}
 
-	var opts []bench.Option
+	// Only each scenario's end and the final report are read below.
+	opts := []bench.Option{bench.WithoutLiveSnapshots()}
 	if outs.hlog != nil {
 		opts = append(opts, bench.WithHlog(outs.hlog))
 	}
