@@ -118,7 +118,8 @@ func TestCompareNotComparable(t *testing.T) {
 		{"scenarios", func(r *Report) { r.Scenarios = r.Scenarios[:1] }, "scenarios: base a,b, new a"},
 		{"definition", func(r *Report) { r.Scenarios[1].Via = ViaHTTP }, "scenario b: base local, jwt, cache off, via inproc, new local, jwt, cache off, via http"},
 		{"host", func(r *Report) { r.Generators[0].CPUs = 4 }, "host: base 1× linux/amd64, 2 CPUs (GOMAXPROCS 2), Test CPU, new 1× linux/amd64, 4 CPUs"},
-		{"workers", func(r *Report) { r.Generators[0].MaxWorkers = 64 }, "workers: base 1× 10 workers, no worker cap, timeout 30s, new 1× 10 workers, at most 64 workers"},
+		{"workers", func(r *Report) { r.Generators[0].MaxWorkers = 64 }, "workers: base 1× 10 workers, no worker cap, timeout 30s, precise pacing, new 1× 10 workers, at most 64 workers"},
+		{"pacing", func(r *Report) { r.Generators[0].Pacing = PacingBatched }, "workers: base 1× 10 workers, no worker cap, timeout 30s, precise pacing, new 1× 10 workers, no worker cap, timeout 30s, batched pacing"},
 		{"generators", func(r *Report) { r.Sources = 2; r.Generators = append(r.Generators, r.Generators[0]) }, "generators: base 1, new 2"},
 		{"interrupted", func(r *Report) { r.Canceled = true }, "new run was interrupted"},
 	} {

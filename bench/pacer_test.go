@@ -139,8 +139,11 @@ func TestPacerBatchesFastTicks(t *testing.T) {
 	// early, late by less than the quantum plus the spin, and about
 	// wakeQuantum/100µs ticks per wake-up. At 1,000 req/s (ticks further
 	// apart than the quantum) every tick keeps its own precise release.
+	// With precise pacing (quantum 0) every tick keeps its own release at
+	// any rate.
 	for _, tc := range []struct {
 		rate      Rate
+		precise   bool
 		wakes     int // most distinct release instants (wake-ups) over the second
 		maxLate   time.Duration
 		wantBatch bool
@@ -149,11 +152,15 @@ func TestPacerBatchesFastTicks(t *testing.T) {
 		// the schedule over): its 5 ticks wake one by one.
 		{rate: 10000, wakes: int(time.Second/wakeQuantum) + 5 + 2, maxLate: wakeQuantum, wantBatch: true},
 		{rate: 1000, wakes: 1000 + 2, maxLate: time.Microsecond},
+		{rate: 10000, precise: true, wakes: 10000 + 2, maxLate: time.Microsecond},
 	} {
 		v := &virtualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 			coarseOver: []time.Duration{0}, fineOver: []time.Duration{3 * time.Microsecond, 0}, yieldStep: time.Microsecond}
 		p := newPacer(Schedule{{Duration: Duration(time.Second), Rate: tc.rate}}, 0)
 		p.precise, p.done, p.clock = true, make(chan struct{}), v.clock()
+		if tc.precise {
+			p.quantum = 0
+		}
 		began := v.now
 		var n uint64
 		var worst time.Duration

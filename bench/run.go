@@ -226,6 +226,9 @@ func (r *runner) scenario(ctx context.Context, i int) (canceled bool) {
 	plan := r.cfg.Plan()
 	p := newPacer(plan, r.cfg.MaxRequests)
 	p.precise, p.done = true, ctx.Done()
+	if r.cfg.PrecisePacing {
+		p.quantum = 0
+	}
 	pick := newPicker(r.cfg.Population, r.targets.population(spec.Name), r.cfg.Seed)
 	rec := newRecorder(spec)
 	st := &r.states[i]

@@ -201,8 +201,10 @@ type pacer struct {
 	n     int // overshoots measured so far
 	spin  time.Duration
 	// woke is the schedule time of the last wake-up: the time the last
-	// wait was for (see batch).
-	woke time.Time
+	// wait was for (see batch); quantum the shortest time between two
+	// wake-ups (wakeQuantum; 0: every tick wakes, Config.PrecisePacing).
+	woke    time.Time
+	quantum time.Duration
 }
 
 // pacerClock is the pacer's view of time. Its zero value is the real
@@ -256,7 +258,7 @@ type pacerStep struct {
 var _ vegeta.Pacer = (*pacer)(nil)
 
 func newPacer(s Schedule, maxRequests uint64) *pacer {
-	p := &pacer{max: maxRequests, spin: spinWindow} // until measured: the conservative window
+	p := &pacer{max: maxRequests, spin: spinWindow, quantum: wakeQuantum} // spin: until measured, the conservative window
 	var at time.Duration
 	var h float64
 	for _, st := range s {
@@ -369,7 +371,10 @@ func (p *pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 // quantum (plus the sleep's overshoot); that lateness is each request's
 // dispatch lag, measured from its intended time like any other.
 func (p *pacer) batch(at, end time.Time) time.Time {
-	if next := p.woke.Add(wakeQuantum); at.Before(next) && next.Before(end) {
+	if p.quantum <= 0 {
+		return at
+	}
+	if next := p.woke.Add(p.quantum); at.Before(next) && next.Before(end) {
 		at = next
 	}
 	p.woke = at
