@@ -141,7 +141,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var sets []string
-	csrfTok, csrfOK := h.validCSRF(cookie)
+	var csrfBuf cookieBuf
+	csrfTok, csrfOK := h.validCSRF(cookie, &csrfBuf)
 	if !csrfOK {
 		tok := randomHex(32)
 		sets = append(sets, FormatSetCookie(h.authCookie(h.csrfName, tok+"|"+sha256Hex(tok+h.csrfSecret), h.csrfAttrs)))
@@ -157,7 +158,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if r.URL.RawQuery != "" { // no map for the usual query-less GET
 		param = r.URL.Query().Get("callbackUrl")
 	}
-	cbCookie, hasCB := authjsCookie(cookie, h.callbackName)
+	var cbBuf cookieBuf
+	cbCookie, hasCB := authjsCookieInto(cookie, h.callbackName, &cbBuf)
 	cb := origin
 	if param != "" {
 		cb = defaultRedirect(param, origin)
@@ -165,7 +167,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cb = defaultRedirect(cbCookie, origin)
 	}
 	if !hasCB || cb != cbCookie {
-		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, cb, h.callbackAttrs)))
+		// cb may alias cbBuf: the cookie line gets a copy of it.
+		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, strings.Clone(cb), h.callbackAttrs)))
 	}
 
 	start := h.now()
@@ -217,9 +220,10 @@ func (h *Handler) isSessionPath(p string) bool {
 	return parts == 1
 }
 
-// validCSRF returns the CSRF token of a valid CSRF cookie.
-func (h *Handler) validCSRF(cookie string) (string, bool) {
-	v, ok := authjsCookie(cookie, h.csrfName)
+// validCSRF returns the CSRF token of a valid CSRF cookie; it may alias
+// buf.
+func (h *Handler) validCSRF(cookie string, buf *cookieBuf) (string, bool) {
+	v, ok := authjsCookieInto(cookie, h.csrfName, buf)
 	if !ok || v == "" {
 		return "", false
 	}
@@ -259,7 +263,7 @@ func defaultRedirect(u, origin string) string {
 	if strings.HasPrefix(u, "/") {
 		return origin + u
 	}
-	if jsOrigin(u) == origin {
+	if jsOrigin(strings.Clone(u)) == origin { // url.Parse keeps u; u may alias a cookieBuf
 		return u
 	}
 	return origin
@@ -325,6 +329,17 @@ func readPostBody(r *http.Request) map[string]string {
 // value trimmed of spaces and tabs, first occurrence wins, values with '%'
 // URI-decoded (kept raw when that fails), quotes kept.
 func authjsCookie(header, name string) (string, bool) {
+	v, ok := authjsCookieRaw(header, name)
+	if ok && strings.IndexByte(v, '%') >= 0 {
+		if d, err := url.PathUnescape(v); err == nil && utf8.ValidString(d) {
+			v = d
+		}
+	}
+	return v, ok
+}
+
+// authjsCookieRaw is authjsCookie before the URI decoding.
+func authjsCookieRaw(header, name string) (string, bool) {
 	for header != "" {
 		var seg string
 		seg, header, _ = strings.Cut(header, ";")
@@ -332,13 +347,7 @@ func authjsCookie(header, name string) (string, bool) {
 		if !ok || trimSpTab(k) != name {
 			continue
 		}
-		v = trimSpTab(v)
-		if strings.IndexByte(v, '%') >= 0 {
-			if d, err := url.PathUnescape(v); err == nil && utf8.ValidString(d) {
-				v = d
-			}
-		}
-		return v, true
+		return trimSpTab(v), true
 	}
 	return "", false
 }

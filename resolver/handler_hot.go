@@ -5,7 +5,10 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // The Handler's per-request work outside Resolve, kept allocation-light:
@@ -66,4 +69,63 @@ func writeSessionHeaders(hdr http.Header, cacheHeaders bool, sets []string, body
 		hdr["Set-Cookie"] = sets
 	}
 	hdr["Content-Length"] = v[4:5:5]
+}
+
+// cookieBuf receives a percent-decoded cookie value (authjsCookieInto).
+// Auth.js's CSRF cookie (64 hex, "%7C", 64 hex) and the callback-url
+// cookie of an ordinary origin fit; longer values are decoded on the heap.
+type cookieBuf [512]byte
+
+// authjsCookieInto is authjsCookie with the URI decoding done into buf,
+// not into a new string: a browser's CSRF and callback-url cookies are
+// percent-encoded ("|", "://"), so url.PathUnescape allocated twice a
+// request for them. When the value was decoded into buf the string
+// returned aliases buf: it is valid while buf is, and must be copied to
+// outlive the request (the callers keep it on their stack).
+func authjsCookieInto(header, name string, buf *cookieBuf) (string, bool) {
+	v, ok := authjsCookieRaw(header, name)
+	if !ok || strings.IndexByte(v, '%') < 0 {
+		return v, ok
+	}
+	if len(v) > len(buf) { // decoding never lengthens a value
+		return authjsCookie(header, name)
+	}
+	d, valid := pathUnescapeInto(buf[:0], v)
+	if !valid || !utf8.Valid(d) {
+		return v, true // authjsCookie keeps the raw value then too
+	}
+	return unsafe.String(unsafe.SliceData(d), len(d)), true
+}
+
+// pathUnescapeInto appends url.PathUnescape(s) to dst: every "%XX" (two
+// hex digits) becomes its byte, anything else is kept, '+' included; a
+// '%' without two hex digits after it is an error (ok false), as there.
+func pathUnescapeInto(dst []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '%' {
+			dst = append(dst, c)
+			continue
+		}
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return dst, false
+		}
+		dst = append(dst, unhex(s[i+1])<<4|unhex(s[i+2]))
+		i += 2
+	}
+	return dst, true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
