@@ -101,19 +101,18 @@ func authjsCookieInto(header, name string, buf *cookieBuf) (string, bool) {
 // hex digits) becomes its byte, anything else is kept, '+' included; a
 // '%' without two hex digits after it is an error (ok false), as there.
 func pathUnescapeInto(dst []byte, s string) ([]byte, bool) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '%' {
-			dst = append(dst, c)
-			continue
+	for {
+		i := strings.IndexByte(s, '%') // copy the run before it at once
+		if i < 0 {
+			return append(dst, s...), true
 		}
+		dst = append(dst, s[:i]...)
 		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
 			return dst, false
 		}
 		dst = append(dst, unhex(s[i+1])<<4|unhex(s[i+2]))
-		i += 2
+		s = s[i+3:]
 	}
-	return dst, true
 }
 
 func isHex(c byte) bool {

@@ -71,11 +71,15 @@ type tokenMemo struct {
 }
 
 // newTokenMemo builds the memo for r, or nil when it is off or cannot be
-// used (hooks set).
-func newTokenMemo(o options, hooks Hooks) *tokenMemo {
+// used (hooks set). Its size is WithTokenMemo's, else cfg.TokenMemo, else
+// DefaultTokenMemo.
+func newTokenMemo(cfg Config, o options, hooks Hooks) *tokenMemo {
 	size := DefaultTokenMemo
-	if o.tokenMemoSet {
+	switch {
+	case o.tokenMemoSet:
 		size = o.tokenMemo
+	case cfg.TokenMemo != nil:
+		size = *cfg.TokenMemo
 	}
 	if size <= 0 || hooks.JWT != nil || hooks.Session != nil {
 		return nil

@@ -125,6 +125,20 @@ func TestTokenMemoOff(t *testing.T) {
 	if r := newTestResolver(t, Config{}); r.memo == nil {
 		t.Error("memo off by default")
 	}
+	zero, four := 0, 4
+	if r := newTestResolver(t, Config{TokenMemo: &zero}); r.memo != nil {
+		t.Error("memo on with Config.TokenMemo 0")
+	}
+	if r := newTestResolver(t, Config{TokenMemo: &zero}, WithTokenMemo(4)); r.memo == nil {
+		t.Error("WithTokenMemo does not override Config.TokenMemo")
+	}
+	if r := newTestResolver(t, Config{TokenMemo: &four}); r.memo == nil {
+		t.Error("memo off with Config.TokenMemo 4")
+	}
+	neg := -1
+	if err := (Config{TokenMemo: &neg}).WithDefaults().Validate(); err == nil || !strings.Contains(err.Error(), "token memo -1") {
+		t.Errorf("negative token memo: %v", err)
+	}
 }
 
 // Concurrent resolutions share remembered claims read-only (run with
