@@ -188,15 +188,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, c := range res.SetCookies {
 		sets = append(sets, formatSetCookie(c, false))
 	}
-	var body []byte
-	if h.legacyV4 {
-		body = MarshalSessionBodyLegacyV4(res.Session)
-	} else {
-		body = MarshalSessionBody(res.Session)
-	}
+	bp := bodyPool.Get().(*[]byte)
+	body := appendSessionBody((*bp)[:0], res.Session, h.legacyV4)
 	writeSessionHeaders(w.Header(), !isPost, sets, len(body))
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
+	// An io.Writer does not keep body, so the buffer can go back; an
+	// outsized session's is left to the GC.
+	if cap(body) <= maxPooledBody {
+		*bp = body
+		bodyPool.Put(bp)
+	}
 }
 
 // isSessionPath applies Auth.js's parseActionAndProviderId to the escaped

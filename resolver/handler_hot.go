@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
@@ -127,4 +128,24 @@ func unhex(c byte) byte {
 		return c - 'A' + 10
 	}
 	return c - 'a' + 10
+}
+
+// bodyPool holds the buffers session bodies are rendered into: a body is
+// written to the connection's buffer before ServeHTTP returns, so one
+// buffer serves request after request instead of one allocation each.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// maxPooledBody bounds the buffers kept in bodyPool.
+const maxPooledBody = 8 << 10
+
+// appendSessionBody appends what MarshalSessionBody (legacyV4:
+// MarshalSessionBodyLegacyV4) returns for s.
+func appendSessionBody(b []byte, s *Session, legacyV4 bool) []byte {
+	switch {
+	case s != nil:
+		return appendSession(b, s)
+	case legacyV4:
+		return append(b, "{}"...)
+	}
+	return append(b, "null"...)
 }
