@@ -18,40 +18,59 @@ func OrderedKeys(m map[string]any, rank func(string) int) []string {
 }
 
 // AppendOrderedKeys is OrderedKeys appending to keys (for a caller that
-// reuses the slice: a refresh orders the claims on every request).
+// reuses the slice: a refresh orders the claims on every request). Each
+// key's array index and rank are worked out once, not at every comparison
+// of the sort.
 func AppendOrderedKeys(keys []string, m map[string]any, rank func(string) int) []string {
-	start := len(keys)
+	var scratch [16]rankedKey
+	rk := scratch[:0]
 	for k := range m {
-		keys = append(keys, k)
+		idx, isIdx := ArrayIndex(k)
+		r := 0
+		if rank != nil && !isIdx {
+			r = rank(k)
+		}
+		rk = append(rk, rankedKey{key: k, idx: idx, isIdx: isIdx, rank: r})
 	}
-	slices.SortFunc(keys[start:], func(a, b string) int {
-		ia, aok := ArrayIndex(a)
-		ib, bok := ArrayIndex(b)
-		switch {
-		case aok && bok:
-			if ia < ib {
-				return -1
-			}
-			return 1
-		case aok:
-			return -1
-		case bok:
-			return 1
-		}
-		if rank != nil {
-			if ra, rb := rank(a), rank(b); ra != rb {
-				return ra - rb
-			}
-		}
-		if a < b {
-			return -1
-		}
-		if a > b {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(rk, compareRanked)
+	for i := range rk {
+		keys = append(keys, rk[i].key)
+	}
 	return keys
+}
+
+// rankedKey is a key with what V8's enumeration order needs of it.
+type rankedKey struct {
+	key   string
+	idx   uint32
+	isIdx bool
+	rank  int
+}
+
+// compareRanked orders array indices first, ascending, then the other
+// keys by rank, ties by their text.
+func compareRanked(a, b rankedKey) int {
+	switch {
+	case a.isIdx && b.isIdx:
+		if a.idx < b.idx {
+			return -1
+		}
+		return 1
+	case a.isIdx:
+		return -1
+	case b.isIdx:
+		return 1
+	}
+	if a.rank != b.rank {
+		return a.rank - b.rank
+	}
+	if a.key < b.key {
+		return -1
+	}
+	if a.key > b.key {
+		return 1
+	}
+	return 0
 }
 
 // AppendMembers appends m as a JSON object with its members in keys' order,
