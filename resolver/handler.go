@@ -66,6 +66,7 @@ type Handler struct {
 	observe        func(*http.Request, Result, time.Duration)
 	now            Clock
 	origins        originMemo
+	csrfSeen       *csrfMemo
 }
 
 // HandlerOption configures NewHandler.
@@ -102,6 +103,7 @@ func NewHandler(r Resolver, cfg Config, opts ...HandlerOption) *Handler {
 		legacyV4:     cfg.LegacyV4,
 		logger:       slog.New(slog.DiscardHandler),
 		now:          time.Now,
+		csrfSeen:     newCSRFMemo(),
 	}
 	if h.legacyV4 {
 		h.csrfName, h.callbackName = "next-auth.csrf-token", "next-auth.callback-url"
@@ -234,10 +236,14 @@ func (h *Handler) validCSRF(cookie string, buf *cookieBuf) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	if h.csrfSeen.has(v) {
+		return tok, true
+	}
 	sum, _, _ := strings.Cut(rest, "|")
 	if !sha256HexEqual(tok, h.csrfSecret, sum) {
 		return "", false
 	}
+	h.csrfSeen.add(v)
 	return tok, true
 }
 

@@ -3,6 +3,7 @@ package resolver
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"hash/maphash"
 	"net/http"
 	"strconv"
 	"strings"
@@ -148,4 +149,39 @@ func appendSessionBody(b []byte, s *Session, legacyV4 bool) []byte {
 		return append(b, "{}"...)
 	}
 	return append(b, "null"...)
+}
+
+// csrfMemo remembers CSRF cookie values (decoded, "token|hash") already
+// found valid, so that a browser's cookie, sent unchanged on every
+// request, is hashed once rather than every time. Validity depends on the
+// value and the handler's secret alone (Auth.js checks nothing else), and
+// the secret is fixed for the handler's life, so a remembered value stays
+// valid. Only valid values get in, and a hit needs the exact bytes: the
+// seeded hash only picks the slot. The table is direct-mapped and
+// fixed-size (csrfSlots values, a newcomer replaces the slot's occupant),
+// so memory is bounded whatever clients send and a miss costs only the
+// hash it would have cost anyway. Safe for concurrent use.
+type csrfMemo struct {
+	seed  maphash.Seed
+	slots [csrfSlots]atomic.Pointer[string]
+}
+
+// csrfSlots is a power of two: about 150 KB when every slot holds a value.
+const csrfSlots = 1024
+
+func newCSRFMemo() *csrfMemo { return &csrfMemo{seed: maphash.MakeSeed()} }
+
+func (m *csrfMemo) slot(v string) *atomic.Pointer[string] {
+	return &m.slots[maphash.String(m.seed, v)&(csrfSlots-1)]
+}
+
+func (m *csrfMemo) has(v string) bool {
+	p := m.slot(v).Load()
+	return p != nil && *p == v
+}
+
+// add remembers v, a valid value; it copies v, which may alias a cookieBuf.
+func (m *csrfMemo) add(v string) {
+	c := strings.Clone(v)
+	m.slot(v).Store(&c)
 }
