@@ -201,6 +201,12 @@ func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && plain8(s[i:i+8]) { // skip runs written as they are
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
@@ -349,6 +355,20 @@ func AppendFloat(b []byte, f float64) []byte {
 		b = strconv.AppendInt(b, int64(n-1), 10)
 	}
 	return b
+}
+
+// plain8 reports whether none of the 8 bytes of s needs the attention of
+// AppendString's loop: each is printable ASCII (0x20 to 0x7F) and neither
+// '"' nor '\\'. Word-at-a-time tests (the "has a zero byte" and "has a
+// byte less than n" bit tricks, exact as "any" tests for n at most 128);
+// a false result only sends the bytes through the loop one by one.
+func plain8(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	control := (x - 0x20*ones) & ^x & highs
+	return (x&highs)|control|zero(x^('"'*ones))|zero(x^('\\'*ones)) == 0
 }
 
 // AppendISOTime appends t as Date.prototype.toISOString: UTC, millisecond
