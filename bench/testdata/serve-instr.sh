@@ -25,6 +25,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2> /dev/null || true; done
+	wait 2> /dev/null || true # valgrind writes its final dump on the way out
 	if [ -n "${OUT:-}" ]; then mkdir -p "$OUT" && cp "$work"/*.cg* "$work/authscope" "$OUT"/ 2> /dev/null || true; fi
 	rm -rf "$work"
 }
