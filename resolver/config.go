@@ -79,6 +79,10 @@ type Config struct {
 
 	Proxy ProxyConfig `json:"proxy,omitzero"`
 	Cache CacheConfig `json:"cache,omitzero"`
+	// TokenMemo sizes the local JWT resolver's token memo, in tokens
+	// (jwt_memo.go): nil is DefaultTokenMemo, 0 turns it off. A
+	// WithTokenMemo option overrides it.
+	TokenMemo *int `json:"token_memo,omitempty"`
 }
 
 // ProxyConfig tunes proxy mode.
@@ -283,6 +287,9 @@ func (c Config) Validate() error {
 	}
 	if c.Cache.Size < 0 || c.Cache.TTL < 0 || c.Cache.NegativeTTL < 0 || c.Cache.NegativeTTL > defaultNegativeTTLMax {
 		errs = append(errs, fmt.Errorf("cache: size and ttl must be positive, negative ttl at most %s", defaultNegativeTTLMax))
+	}
+	if c.TokenMemo != nil && *c.TokenMemo < 0 {
+		errs = append(errs, fmt.Errorf("token memo %d: want 0 (off) or a number of tokens", *c.TokenMemo))
 	}
 	if c.Proxy.Timeout < 0 || c.Proxy.MaxBody < 0 {
 		errs = append(errs, errors.New("proxy: timeout and max body must be positive"))

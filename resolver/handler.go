@@ -66,6 +66,7 @@ type Handler struct {
 	observe        func(*http.Request, Result, time.Duration)
 	now            Clock
 	origins        originMemo
+	csrfSeen       *csrfMemo
 }
 
 // HandlerOption configures NewHandler.
@@ -102,6 +103,7 @@ func NewHandler(r Resolver, cfg Config, opts ...HandlerOption) *Handler {
 		legacyV4:     cfg.LegacyV4,
 		logger:       slog.New(slog.DiscardHandler),
 		now:          time.Now,
+		csrfSeen:     newCSRFMemo(),
 	}
 	if h.legacyV4 {
 		h.csrfName, h.callbackName = "next-auth.csrf-token", "next-auth.callback-url"
@@ -141,7 +143,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var sets []string
-	csrfTok, csrfOK := h.validCSRF(cookie)
+	var csrfBuf cookieBuf
+	csrfTok, csrfOK := h.validCSRF(cookie, &csrfBuf)
 	if !csrfOK {
 		tok := randomHex(32)
 		sets = append(sets, FormatSetCookie(h.authCookie(h.csrfName, tok+"|"+sha256Hex(tok+h.csrfSecret), h.csrfAttrs)))
@@ -157,7 +160,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if r.URL.RawQuery != "" { // no map for the usual query-less GET
 		param = r.URL.Query().Get("callbackUrl")
 	}
-	cbCookie, hasCB := authjsCookie(cookie, h.callbackName)
+	var cbBuf cookieBuf
+	cbCookie, hasCB := authjsCookieInto(cookie, h.callbackName, &cbBuf)
 	cb := origin
 	if param != "" {
 		cb = defaultRedirect(param, origin)
@@ -165,7 +169,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cb = defaultRedirect(cbCookie, origin)
 	}
 	if !hasCB || cb != cbCookie {
-		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, cb, h.callbackAttrs)))
+		// cb may alias cbBuf: the cookie line gets a copy of it.
+		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, strings.Clone(cb), h.callbackAttrs)))
 	}
 
 	start := h.now()
@@ -185,15 +190,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, c := range res.SetCookies {
 		sets = append(sets, formatSetCookie(c, false))
 	}
-	var body []byte
-	if h.legacyV4 {
-		body = MarshalSessionBodyLegacyV4(res.Session)
-	} else {
-		body = MarshalSessionBody(res.Session)
-	}
+	bp := bodyPool.Get().(*[]byte)
+	body := appendSessionBody((*bp)[:0], res.Session, h.legacyV4)
 	writeSessionHeaders(w.Header(), !isPost, sets, len(body))
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
+	// An io.Writer does not keep body, so the buffer can go back; an
+	// outsized session's is left to the GC.
+	if cap(body) <= maxPooledBody {
+		*bp = body
+		bodyPool.Put(bp)
+	}
 }
 
 // isSessionPath applies Auth.js's parseActionAndProviderId to the escaped
@@ -217,9 +224,10 @@ func (h *Handler) isSessionPath(p string) bool {
 	return parts == 1
 }
 
-// validCSRF returns the CSRF token of a valid CSRF cookie.
-func (h *Handler) validCSRF(cookie string) (string, bool) {
-	v, ok := authjsCookie(cookie, h.csrfName)
+// validCSRF returns the CSRF token of a valid CSRF cookie; it may alias
+// buf.
+func (h *Handler) validCSRF(cookie string, buf *cookieBuf) (string, bool) {
+	v, ok := authjsCookieInto(cookie, h.csrfName, buf)
 	if !ok || v == "" {
 		return "", false
 	}
@@ -228,10 +236,14 @@ func (h *Handler) validCSRF(cookie string) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	if h.csrfSeen.has(v) {
+		return tok, true
+	}
 	sum, _, _ := strings.Cut(rest, "|")
 	if !sha256HexEqual(tok, h.csrfSecret, sum) {
 		return "", false
 	}
+	h.csrfSeen.add(v)
 	return tok, true
 }
 
@@ -259,7 +271,7 @@ func defaultRedirect(u, origin string) string {
 	if strings.HasPrefix(u, "/") {
 		return origin + u
 	}
-	if jsOrigin(u) == origin {
+	if jsOrigin(strings.Clone(u)) == origin { // url.Parse keeps u; u may alias a cookieBuf
 		return u
 	}
 	return origin
@@ -325,6 +337,17 @@ func readPostBody(r *http.Request) map[string]string {
 // value trimmed of spaces and tabs, first occurrence wins, values with '%'
 // URI-decoded (kept raw when that fails), quotes kept.
 func authjsCookie(header, name string) (string, bool) {
+	v, ok := authjsCookieRaw(header, name)
+	if ok && strings.IndexByte(v, '%') >= 0 {
+		if d, err := url.PathUnescape(v); err == nil && utf8.ValidString(d) {
+			v = d
+		}
+	}
+	return v, ok
+}
+
+// authjsCookieRaw is authjsCookie before the URI decoding.
+func authjsCookieRaw(header, name string) (string, bool) {
 	for header != "" {
 		var seg string
 		seg, header, _ = strings.Cut(header, ";")
@@ -332,13 +355,7 @@ func authjsCookie(header, name string) (string, bool) {
 		if !ok || trimSpTab(k) != name {
 			continue
 		}
-		v = trimSpTab(v)
-		if strings.IndexByte(v, '%') >= 0 {
-			if d, err := url.PathUnescape(v); err == nil && utf8.ValidString(d) {
-				v = d
-			}
-		}
-		return v, true
+		return trimSpTab(v), true
 	}
 	return "", false
 }

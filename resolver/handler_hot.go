@@ -3,9 +3,14 @@ package resolver
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"hash/maphash"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // The Handler's per-request work outside Resolve, kept allocation-light:
@@ -66,4 +71,117 @@ func writeSessionHeaders(hdr http.Header, cacheHeaders bool, sets []string, body
 		hdr["Set-Cookie"] = sets
 	}
 	hdr["Content-Length"] = v[4:5:5]
+}
+
+// cookieBuf receives a percent-decoded cookie value (authjsCookieInto).
+// Auth.js's CSRF cookie (64 hex, "%7C", 64 hex) and the callback-url
+// cookie of an ordinary origin fit; longer values are decoded on the heap.
+type cookieBuf [512]byte
+
+// authjsCookieInto is authjsCookie with the URI decoding done into buf,
+// not into a new string: a browser's CSRF and callback-url cookies are
+// percent-encoded ("|", "://"), so url.PathUnescape allocated twice a
+// request for them. When the value was decoded into buf the string
+// returned aliases buf: it is valid while buf is, and must be copied to
+// outlive the request (the callers keep it on their stack).
+func authjsCookieInto(header, name string, buf *cookieBuf) (string, bool) {
+	v, ok := authjsCookieRaw(header, name)
+	if !ok || strings.IndexByte(v, '%') < 0 {
+		return v, ok
+	}
+	if len(v) > len(buf) { // decoding never lengthens a value
+		return authjsCookie(header, name)
+	}
+	d, valid := pathUnescapeInto(buf[:0], v)
+	if !valid || !utf8.Valid(d) {
+		return v, true // authjsCookie keeps the raw value then too
+	}
+	return unsafe.String(unsafe.SliceData(d), len(d)), true
+}
+
+// pathUnescapeInto appends url.PathUnescape(s) to dst: every "%XX" (two
+// hex digits) becomes its byte, anything else is kept, '+' included; a
+// '%' without two hex digits after it is an error (ok false), as there.
+func pathUnescapeInto(dst []byte, s string) ([]byte, bool) {
+	for {
+		i := strings.IndexByte(s, '%') // copy the run before it at once
+		if i < 0 {
+			return append(dst, s...), true
+		}
+		dst = append(dst, s[:i]...)
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return dst, false
+		}
+		dst = append(dst, unhex(s[i+1])<<4|unhex(s[i+2]))
+		s = s[i+3:]
+	}
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
+// bodyPool holds the buffers session bodies are rendered into: a body is
+// written to the connection's buffer before ServeHTTP returns, so one
+// buffer serves request after request instead of one allocation each.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// maxPooledBody bounds the buffers kept in bodyPool.
+const maxPooledBody = 8 << 10
+
+// appendSessionBody appends what MarshalSessionBody (legacyV4:
+// MarshalSessionBodyLegacyV4) returns for s.
+func appendSessionBody(b []byte, s *Session, legacyV4 bool) []byte {
+	switch {
+	case s != nil:
+		return appendSession(b, s)
+	case legacyV4:
+		return append(b, "{}"...)
+	}
+	return append(b, "null"...)
+}
+
+// csrfMemo remembers CSRF cookie values (decoded, "token|hash") already
+// found valid, so that a browser's cookie, sent unchanged on every
+// request, is hashed once rather than every time. Validity depends on the
+// value and the handler's secret alone (Auth.js checks nothing else), and
+// the secret is fixed for the handler's life, so a remembered value stays
+// valid. Only valid values get in, and a hit needs the exact bytes: the
+// seeded hash only picks the slot. The table is direct-mapped and
+// fixed-size (csrfSlots values, a newcomer replaces the slot's occupant),
+// so memory is bounded whatever clients send and a miss costs only the
+// hash it would have cost anyway. Safe for concurrent use.
+type csrfMemo struct {
+	seed  maphash.Seed
+	slots [csrfSlots]atomic.Pointer[string]
+}
+
+// csrfSlots is a power of two: about 150 KB when every slot holds a value.
+const csrfSlots = 1024
+
+func newCSRFMemo() *csrfMemo { return &csrfMemo{seed: maphash.MakeSeed()} }
+
+func (m *csrfMemo) slot(v string) *atomic.Pointer[string] {
+	return &m.slots[maphash.String(m.seed, v)&(csrfSlots-1)]
+}
+
+func (m *csrfMemo) has(v string) bool {
+	p := m.slot(v).Load()
+	return p != nil && *p == v
+}
+
+// add remembers v, a valid value; it copies v, which may alias a cookieBuf.
+func (m *csrfMemo) add(v string) {
+	c := strings.Clone(v)
+	m.slot(v).Store(&c)
 }

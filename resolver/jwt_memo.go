@@ -1,9 +1,9 @@
 package resolver
 
 import (
-	"crypto/sha256"
+	"hash/maphash"
+	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/maypok86/otter/v2"
 )
@@ -16,10 +16,16 @@ import (
 // most of a local resolution's CPU and nearly all of its allocations.
 // Remembering the outcome is safe, and changes no answer, because:
 //
-//   - the key is SHA-256 of the exact token (with the cookie name's index,
-//     whose codec salts the keys): a tampered, truncated or re-encrypted
-//     token is another key and goes through the full decode, and finding
-//     a token with a remembered digest is a SHA-256 collision;
+//   - the key is a keyed 64-bit hash of the token (hash/maphash, with a
+//     seed drawn per memo, so nobody outside the process can aim for a
+//     collision) plus the cookie name's index, whose codec salts the keys;
+//     the entry keeps the token itself and a hit is one only when the
+//     bytes are equal, so a tampered, truncated or re-encrypted token goes
+//     through the full decode even when its hash collides. The hash is a
+//     few nanoseconds where a SHA-256 digest of a 600-byte token cost as
+//     much as the rest of the lookup; the token kept in memory is no more
+//     secret than the claims beside it, and the process holds the key
+//     that minted it;
 //   - only successful decodes are remembered, and only for the JWE codec
 //     (*Codec), whose keys are fixed when the resolver is built: a
 //     rotated secret is a new resolver and a new, empty memo. A JWS codec
@@ -48,31 +54,37 @@ func WithTokenMemo(n int) Option {
 }
 
 type memoKey struct {
-	sum  [sha256.Size]byte
-	name uint8 // index in JWTResolver.names
+	sum  uint64 // maphash of the token under tokenMemo.seed
+	name uint8  // index in JWTResolver.names
 }
 
 type memoEntry struct {
+	token    string // the exact token: a hit must match it byte for byte
 	claims   Claims
 	window   timeWindow
 	notAfter time.Time
 }
 
 type tokenMemo struct {
+	seed  maphash.Seed
 	store *otter.Cache[memoKey, *memoEntry]
 }
 
 // newTokenMemo builds the memo for r, or nil when it is off or cannot be
-// used (hooks set).
-func newTokenMemo(o options, hooks Hooks) *tokenMemo {
+// used (hooks set). Its size is WithTokenMemo's, else cfg.TokenMemo, else
+// DefaultTokenMemo.
+func newTokenMemo(cfg Config, o options, hooks Hooks) *tokenMemo {
 	size := DefaultTokenMemo
-	if o.tokenMemoSet {
+	switch {
+	case o.tokenMemoSet:
 		size = o.tokenMemo
+	case cfg.TokenMemo != nil:
+		size = *cfg.TokenMemo
 	}
 	if size <= 0 || hooks.JWT != nil || hooks.Session != nil {
 		return nil
 	}
-	return &tokenMemo{store: otter.Must(&otter.Options[memoKey, *memoEntry]{MaximumSize: size})}
+	return &tokenMemo{seed: maphash.MakeSeed(), store: otter.Must(&otter.Options[memoKey, *memoEntry]{MaximumSize: size})}
 }
 
 // decodeClaims is n.codec.Decode(tok, now) through the memo, plus the
@@ -86,8 +98,8 @@ func (r *JWTResolver) decodeClaims(n *jwtName, tok string, now time.Time) (Claim
 		}
 		return c, notAfter(c), ReasonOK, nil
 	}
-	key := memoKey{sum: sha256.Sum256(unsafe.Slice(unsafe.StringData(tok), len(tok))), name: n.index}
-	if e, hit := r.memo.store.GetIfPresent(key); hit {
+	key := memoKey{sum: maphash.String(r.memo.seed, tok), name: n.index}
+	if e, hit := r.memo.store.GetIfPresent(key); hit && e.token == tok {
 		if reason, err := e.window.check(now); err != nil {
 			return nil, time.Time{}, reason, err
 		}
@@ -97,7 +109,10 @@ func (r *JWTResolver) decodeClaims(n *jwtName, tok string, now time.Time) (Claim
 	if err != nil {
 		return nil, time.Time{}, reason, err
 	}
-	e := &memoEntry{claims: c, notAfter: notAfter(c)}
+	// A colliding token (same hash, other bytes) replaces the entry: the
+	// latest token is the likelier to come again. The token is cloned: it
+	// is usually a slice of the request's whole Cookie header.
+	e := &memoEntry{token: strings.Clone(tok), claims: c, notAfter: notAfter(c)}
 	// parseClaims accepted c, so both are numbers or absent.
 	e.window.nbf, e.window.hasNbf, _ = numericClaim(c, "nbf")
 	e.window.exp, e.window.hasExp, _ = numericClaim(c, "exp")

@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"sync"
 	"testing"
@@ -124,6 +125,20 @@ func TestTokenMemoOff(t *testing.T) {
 	if r := newTestResolver(t, Config{}); r.memo == nil {
 		t.Error("memo off by default")
 	}
+	zero, four := 0, 4
+	if r := newTestResolver(t, Config{TokenMemo: &zero}); r.memo != nil {
+		t.Error("memo on with Config.TokenMemo 0")
+	}
+	if r := newTestResolver(t, Config{TokenMemo: &zero}, WithTokenMemo(4)); r.memo == nil {
+		t.Error("WithTokenMemo does not override Config.TokenMemo")
+	}
+	if r := newTestResolver(t, Config{TokenMemo: &four}); r.memo == nil {
+		t.Error("memo off with Config.TokenMemo 4")
+	}
+	neg := -1
+	if err := (Config{TokenMemo: &neg}).WithDefaults().Validate(); err == nil || !strings.Contains(err.Error(), "token memo -1") {
+		t.Errorf("negative token memo: %v", err)
+	}
 }
 
 // Concurrent resolutions share remembered claims read-only (run with
@@ -155,5 +170,35 @@ func TestTokenMemoConcurrent(t *testing.T) {
 	}
 	if got := outcome(t, on, in); got != want {
 		t.Fatalf("memo %q, decode %q", got, want)
+	}
+}
+
+// A hash collision is no hit: an entry whose key a forged token shares
+// (planted here, since a 64-bit keyed collision cannot be found in a
+// test) answers only for the exact token it was made from; the forged
+// one is decoded, and rejected.
+func TestTokenMemoCollision(t *testing.T) {
+	on, off, _ := memoPair(t, Config{})
+	tok := mint(t, on, ada)
+	if got := outcome(t, on, FromPairs(DefaultCookieName, tok)); !isOK(got) {
+		t.Fatalf("genuine: %s", got)
+	}
+	b := []byte(tok)
+	b[len(b)/2] ^= 1
+	forged := string(b)
+	var name uint8
+	for _, n := range on.names {
+		if n.name == DefaultCookieName {
+			name = n.index
+		}
+	}
+	genuine, ok := on.memo.store.GetIfPresent(memoKey{sum: maphash.String(on.memo.seed, tok), name: name})
+	if !ok {
+		t.Fatal("genuine token not remembered")
+	}
+	on.memo.store.Set(memoKey{sum: maphash.String(on.memo.seed, forged), name: name}, genuine)
+	in := FromPairs(DefaultCookieName, forged)
+	if got, want := outcome(t, on, in), outcome(t, off, in); got != want || isOK(got) {
+		t.Fatalf("forged: memo %q, decode %q", got, want)
 	}
 }

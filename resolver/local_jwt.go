@@ -97,7 +97,7 @@ func newJWTResolver(cfg Config, o options) (*JWTResolver, error) {
 		chunkSize:      chunk,
 		clock:          clock,
 		hooks:          o.hooks,
-		memo:           newTokenMemo(o, o.hooks),
+		memo:           newTokenMemo(cfg, o, o.hooks),
 	}
 	if err := r.buildNames(cfg, o); err != nil {
 		return nil, err

@@ -57,6 +57,7 @@ type serveFlags struct {
 	logLevel       string
 	recent         int
 	pprof          string // loopback address of the runtime profiles; "" is off
+	tokenMemo      int    // -1: the configuration's (profile) or the default
 	// …Env name variables holding the URL/DSN, to keep passwords out of argv.
 	busRedisEnv, busPGEnv, sharedCacheEnv string
 }
@@ -83,6 +84,8 @@ func (s *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.StringVar(&s.sharedCacheEnv, "shared-cache-env", "", "read --shared-cache from this environment `variable`")
 	fs.StringVar(&s.logLevel, "log-level", "info", "log `level`: debug, info, warn, error")
 	fs.StringVar(&s.pprof, "pprof", "", "serve Go runtime profiles (net/http/pprof) on this loopback `address`, e.g. 127.0.0.1:6060 (off by default)")
+	s.tokenMemo = -1
+	fs.Var(tokenMemoFlag{&s.tokenMemo}, "token-memo", "jwt strategy: remember the claims of the last `n` tokens decoded (default 4096; 0 turns the memo off)")
 	fs.IntVar(&s.recent, "recent", server.DefaultRecent, "jwt strategy: remember the last `n` session cookies answered, for `authscope tui --from-serve` (served on "+recentapi.Path+" behind the invalidation secret; 0 turns it off)")
 }
 
@@ -268,6 +271,10 @@ func (s *serveFlags) layer(cfg *resolver.Config) error {
 	}
 	if s.proxyTimeout > 0 {
 		cfg.Proxy.Timeout = s.proxyTimeout
+	}
+	if s.tokenMemo >= 0 {
+		n := s.tokenMemo
+		cfg.TokenMemo = &n
 	}
 	if s.cache {
 		cfg.Cache.Enabled = true

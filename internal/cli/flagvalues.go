@@ -110,3 +110,23 @@ func (i *instantFlag) clock() func() time.Time {
 	t := i.t
 	return func() time.Time { return t }
 }
+
+// tokenMemoFlag is --token-memo: a count of tokens, 0 (off) or more; the
+// -1 it starts at means "not given", so a profile's token_memo stands.
+type tokenMemoFlag struct{ n *int }
+
+func (f tokenMemoFlag) String() string {
+	if f.n == nil || *f.n < 0 {
+		return ""
+	}
+	return strconv.Itoa(*f.n)
+}
+
+func (f tokenMemoFlag) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return fmt.Errorf("want 0 (off) or a number of tokens, got %q", s)
+	}
+	*f.n = n
+	return nil
+}

@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"flag"
+	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authscope/authscope/resolver"
 )
 
 func TestParseAgeAcceptsSecondsAndDurations(t *testing.T) {
@@ -115,3 +120,46 @@ func TestMaxAgeAndNowMeanTheSameEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// --token-memo: absent leaves the profile's size, 0 turns the memo off,
+// a negative or non-numeric count is a usage error.
+func TestServeTokenMemoFlag(t *testing.T) {
+	for _, c := range []struct {
+		args    []string
+		profile *int
+		want    string // "nil" or the size layered into the configuration
+		bad     bool
+	}{
+		{nil, nil, "nil", false},
+		{nil, ptr(7), "7", false},
+		{[]string{"--token-memo", "0"}, ptr(7), "0", false},
+		{[]string{"--token-memo", "100"}, nil, "100", false},
+		{[]string{"--token-memo", "-1"}, nil, "", true},
+		{[]string{"--token-memo", "many"}, nil, "", true},
+	} {
+		var s serveFlags
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		s.register(fs, "127.0.0.1:0")
+		err := fs.Parse(c.args)
+		if c.bad {
+			if err == nil {
+				t.Errorf("%v: accepted", c.args)
+			}
+			continue
+		}
+		cfg := resolver.Config{TokenMemo: c.profile}
+		if err != nil || s.layer(&cfg) != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		got := "nil"
+		if cfg.TokenMemo != nil {
+			got = strconv.Itoa(*cfg.TokenMemo)
+		}
+		if got != c.want {
+			t.Errorf("%v over profile %v: token memo %s, want %s", c.args, c.profile, got, c.want)
+		}
+	}
+}
+
+func ptr(n int) *int { return &n }

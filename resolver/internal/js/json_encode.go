@@ -18,40 +18,59 @@ func OrderedKeys(m map[string]any, rank func(string) int) []string {
 }
 
 // AppendOrderedKeys is OrderedKeys appending to keys (for a caller that
-// reuses the slice: a refresh orders the claims on every request).
+// reuses the slice: a refresh orders the claims on every request). Each
+// key's array index and rank are worked out once, not at every comparison
+// of the sort.
 func AppendOrderedKeys(keys []string, m map[string]any, rank func(string) int) []string {
-	start := len(keys)
+	var scratch [16]rankedKey
+	rk := scratch[:0]
 	for k := range m {
-		keys = append(keys, k)
+		idx, isIdx := ArrayIndex(k)
+		r := 0
+		if rank != nil && !isIdx {
+			r = rank(k)
+		}
+		rk = append(rk, rankedKey{key: k, idx: idx, isIdx: isIdx, rank: r})
 	}
-	slices.SortFunc(keys[start:], func(a, b string) int {
-		ia, aok := ArrayIndex(a)
-		ib, bok := ArrayIndex(b)
-		switch {
-		case aok && bok:
-			if ia < ib {
-				return -1
-			}
-			return 1
-		case aok:
-			return -1
-		case bok:
-			return 1
-		}
-		if rank != nil {
-			if ra, rb := rank(a), rank(b); ra != rb {
-				return ra - rb
-			}
-		}
-		if a < b {
-			return -1
-		}
-		if a > b {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(rk, compareRanked)
+	for i := range rk {
+		keys = append(keys, rk[i].key)
+	}
 	return keys
+}
+
+// rankedKey is a key with what V8's enumeration order needs of it.
+type rankedKey struct {
+	key   string
+	idx   uint32
+	isIdx bool
+	rank  int
+}
+
+// compareRanked orders array indices first, ascending, then the other
+// keys by rank, ties by their text.
+func compareRanked(a, b rankedKey) int {
+	switch {
+	case a.isIdx && b.isIdx:
+		if a.idx < b.idx {
+			return -1
+		}
+		return 1
+	case a.isIdx:
+		return -1
+	case b.isIdx:
+		return 1
+	}
+	if a.rank != b.rank {
+		return a.rank - b.rank
+	}
+	if a.key < b.key {
+		return -1
+	}
+	if a.key > b.key {
+		return 1
+	}
+	return 0
 }
 
 // AppendMembers appends m as a JSON object with its members in keys' order,
@@ -182,6 +201,12 @@ func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && plain8(s[i:i+8]) { // skip runs written as they are
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
@@ -330,6 +355,20 @@ func AppendFloat(b []byte, f float64) []byte {
 		b = strconv.AppendInt(b, int64(n-1), 10)
 	}
 	return b
+}
+
+// plain8 reports whether none of the 8 bytes of s needs the attention of
+// AppendString's loop: each is printable ASCII (0x20 to 0x7F) and neither
+// '"' nor '\\'. Word-at-a-time tests (the "has a zero byte" and "has a
+// byte less than n" bit tricks, exact as "any" tests for n at most 128);
+// a false result only sends the bytes through the loop one by one.
+func plain8(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	control := (x - 0x20*ones) & ^x & highs
+	return (x&highs)|control|zero(x^('"'*ones))|zero(x^('\\'*ones)) == 0
 }
 
 // AppendISOTime appends t as Date.prototype.toISOString: UTC, millisecond
