@@ -70,12 +70,10 @@ type CapacityConfig struct {
 	SLO SLO
 	// MaxErrors bounds the error ratio of a passing step.
 	MaxErrors Share
-	// StartRate is the first rate probed (default 100/s) and the origin
-	// of the grid of rates; the search doubles from a pass up to MaxRate
-	// (default 1M/s) and halves from a failure down to MinRate (default
-	// 1/s), then narrows. No probe exceeds MaxRate: a StartRate above it
-	// starts at MaxRate. Under a generator ceiling, SearchCapacities
-	// starts a scenario higher up the same grid (startUnder).
+	// StartRate is the first rate probed (default 100/s); the search
+	// doubles from a pass up to MaxRate (default 1M/s) and halves from a
+	// failure down to MinRate (default 1/s), then narrows. No probe
+	// exceeds MaxRate: a StartRate above it starts at MaxRate.
 	StartRate, MaxRate, MinRate Rate
 	// StepDuration and StepWarmup are each probe's measured length and
 	// warm-up (defaults 5s and 1s; a negative StepWarmup means none). A

@@ -123,30 +123,6 @@ func capAtCeiling(cc CapacityConfig, ceiling float64) CapacityConfig {
 	return cc
 }
 
-// startMargin: a search capped at a generator ceiling starts at the
-// highest rate of its grid at or below ceiling/startMargin. The low rates
-// below it are the longest probes (a step long enough for the SLO's
-// percentile) and tell nothing a scenario that holds a quarter of what the
-// generator drives needs; starting higher than that risks a failure, which
-// costs two measurements (it is confirmed) where a pass costs one.
-const startMargin = 4
-
-// startUnder moves cc's StartRate up its grid (doublings from StartRate,
-// rounded as the search rounds them) to the highest rate at or below
-// ceiling/startMargin, so every rate the search probes stays on the grid a
-// search from StartRate would probe (0: no ceiling, cc unchanged).
-func startUnder(cc CapacityConfig, ceiling float64) CapacityConfig {
-	if ceiling <= 0 {
-		return cc
-	}
-	start := roundRate(float64(cc.withDefaults().StartRate))
-	for next := roundRate(start * 2); next <= ceiling/startMargin; next = roundRate(next * 2) {
-		start = next
-	}
-	cc.StartRate = Rate(start)
-	return cc
-}
-
 // markGeneratorLimited records the ceiling a search was capped at, and
 // whether it held there (the generator, not the target, is the limit).
 func markGeneratorLimited(c *Capacity, ceiling float64) {

@@ -100,7 +100,7 @@ func searchScenarios(ctx context.Context, cfg Config, targets Targets, cc Capaci
 			progress(sc.Name, nil)
 		}
 		ceiling := ceilingFor(ceilings, sc.Via)
-		s, err := newSearch(ctx, cfg, sc.Name, targets, startUnder(capAtCeiling(budget.next(cc, env), ceiling), ceiling), eachProbe(progress, sc.Name), env)
+		s, err := newSearch(ctx, cfg, sc.Name, targets, capAtCeiling(budget.next(cc, env), ceiling), eachProbe(progress, sc.Name), env)
 		if err != nil {
 			return nil, err
 		}

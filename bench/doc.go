@@ -109,8 +109,7 @@
 // confirmed pass, lowest confirmed failure]. The generator's own ceiling
 // (a no-op target per transport) is measured first and caps every
 // search; a scenario holding there is reported as "≥ the generator's
-// ceiling"; a capped search starts up its grid, at or below a quarter of
-// the ceiling, so its time goes to narrowing. MaxSteps (derived from the start and expected rates) and
+// ceiling". MaxSteps (derived from the start and expected rates) and
 // MaxTime bound the run. Saturation is read from its signature
 // (achieved behind asked, a queue building from the early to the late
 // interval histograms, errors), not only from one percentile. Cached
