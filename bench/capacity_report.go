@@ -26,6 +26,9 @@ type CapacityReport struct {
 	// target per transport (see capacity_ceiling.go), run first.
 	Ceilings []Capacity `json:"generator_ceilings,omitempty"`
 	Plan     Plan       `json:"plan"`
+	// Pacing is how the probes' requests were released: "precise" or
+	// "batched" (Config.PrecisePacing).
+	Pacing string `json:"pacing,omitempty"`
 
 	cc CapacityConfig
 }
@@ -78,6 +81,7 @@ func searchCapacities(ctx context.Context, cfg Config, targets Targets, cc Capac
 	}
 	r := NewCapacityReport(caps, cc, pc)
 	r.Ceilings = ceilings
+	r.Pacing = pacingOf(cfg)
 	for _, c := range ceilings {
 		r.Canceled = r.Canceled || c.Canceled
 	}

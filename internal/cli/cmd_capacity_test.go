@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/authscope/authscope/bench"
 )
 
 // TestCapacityWritesJSONAndHTML: the search's evidence reaches the
@@ -22,6 +24,7 @@ func TestCapacityWritesJSONAndHTML(t *testing.T) {
 	}
 	var got struct {
 		SLO      string `json:"slo"`
+		Pacing   string `json:"pacing"`
 		Searches []struct {
 			Steps []struct {
 				Samples       int64 `json:"samples"`
@@ -42,6 +45,9 @@ func TestCapacityWritesJSONAndHTML(t *testing.T) {
 	}
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
+	}
+	if got.Pacing != bench.PacingPrecise {
+		t.Errorf("pacing %q, want capacity's default, precise", got.Pacing)
 	}
 	if got.SLO != "p99=1s" || len(got.Searches) != 1 || len(got.Searches[0].Steps) == 0 || len(got.Plan.Lines) != 1 {
 		t.Fatalf("json: %s", b)
