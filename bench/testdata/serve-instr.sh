@@ -38,8 +38,7 @@ go build -o "$work/reqdriver" ./bench/testdata/reqdriver
 # and callgrind trips over the preemption signals (SIGURG) mid-request.
 export GODEBUG=cpu.rdtscp=off,asyncpreemptoff=1
 export AUTH_SECRET=$SECRET
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+. bench/testdata/serve-lib.sh
 
 # start NAME CMD...: run CMD under callgrind; its pid is in $work/NAME.pid.
 start() {
@@ -50,13 +49,7 @@ start() {
 	echo $! > "$work/$name.pid"
 }
 
-session=$(echo '{"sub":"5b1f6c1e-7a0e-4c3b-9d2a-3f4e5a6b7c8d","name":"Ada Lovelace","email":"ada.lovelace@example.com","picture":"https://avatars.githubusercontent.com/u/1815181?v=4"}' | "$work/authscope" mint)
-browser_cookie() {
-	local extra
-	extra=$(curl -s -o /dev/null -D - -H "Cookie: $session" "$1" | tr -d '\r' |
-		awk -F'[:;] *' 'tolower($1)=="set-cookie" && $2 !~ /session-token/ {printf "; %s", $2}')
-	printf '%s%s' "$session" "$extra"
-}
+session=$(mint_session)
 
 # measure NAME URL SETCOOKIES COOKIE: instructions per request of NAME's
 # server answering requests that carry COOKIE.
@@ -80,9 +73,9 @@ start refresh "$work/authscope" serve --listen "127.0.0.1:$rp" --refresh-cookies
 STATIC=http://$(head -1 "$work/static.out")/api/auth/session
 SERVE=http://127.0.0.1:$sp/api/auth/session
 REFRESH=http://127.0.0.1:$rp/api/auth/session
-wait_http "$STATIC"
-wait_http "$SERVE"
-wait_http "$REFRESH"
+wait_http "$STATIC" 300
+wait_http "$SERVE" 300
+wait_http "$REFRESH" 300
 echo "# serve-instr.sh: callgrind, $N requests after $WARM warm-up, $CONNS connections, load $(cut -d' ' -f1-3 /proc/loadavg)"
 # The static handler gets serve's Cookie header, as in serve-ratio-pinned.sh:
 # parsing it is HTTP's cost, not the resolution's.

@@ -36,8 +36,7 @@ fi
 
 go build -o "$work/authscope" .
 go build -o "$work/loopserver" ./bench/testdata/loopserver
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+. bench/testdata/serve-lib.sh
 
 "${srv[@]}" "$work/loopserver" -service 0 -size 171 > "$work/static.addr" &
 pids+=($!)
@@ -55,13 +54,7 @@ REFRESH=http://127.0.0.1:$rp/api/auth/session
 wait_http "$SERVE"
 wait_http "$REFRESH"
 
-session=$(echo '{"sub":"5b1f6c1e-7a0e-4c3b-9d2a-3f4e5a6b7c8d","name":"Ada Lovelace","email":"ada.lovelace@example.com","picture":"https://avatars.githubusercontent.com/u/1815181?v=4"}' | "$work/authscope" mint)
-browser_cookie() {
-	local extra
-	extra=$(curl -s -o /dev/null -D - -H "Cookie: $session" "$1" | tr -d '\r' |
-		awk -F'[:;] *' 'tolower($1)=="set-cookie" && $2 !~ /session-token/ {printf "; %s", $2}')
-	printf '%s%s' "$session" "$extra"
-}
+session=$(mint_session)
 c_serve=$(browser_cookie "$SERVE")
 c_refresh=$(browser_cookie "$REFRESH")
 rps() { "${gen[@]}" wrk -t1 -c"$CONNS" -d"${DUR}s" -H "Cookie: $2" "$1" | awk '/Requests\/sec/ {print $2}'; }

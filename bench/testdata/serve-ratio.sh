@@ -76,8 +76,7 @@ fi
 HAVE_WRK=$(command -v wrk > /dev/null && echo 1 || echo 0)
 
 # --- servers ---------------------------------------------------------------
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; log "no answer from $1"; exit 1; }
+. bench/testdata/serve-lib.sh
 
 "$work/loopserver" -service 0 -size 171 > "$work/static.addr" &
 pids+=($!)
@@ -111,13 +110,7 @@ fi
 
 # The Cookie header a signed-in browser sends to $1: the minted session
 # cookie plus the CSRF and callback-url cookies of a first answer.
-session=$(echo '{"sub":"5b1f6c1e-7a0e-4c3b-9d2a-3f4e5a6b7c8d","name":"Ada Lovelace","email":"ada.lovelace@example.com","picture":"https://avatars.githubusercontent.com/u/1815181?v=4"}' | "$work/authscope" mint)
-browser_cookie() {
-	local extra
-	extra=$(curl -s -o /dev/null -D - -H "Cookie: $session" "$1" | tr -d '\r' |
-		awk -F'[:;] *' 'tolower($1)=="set-cookie" && $2 !~ /session-token/ {printf "; %s", $2}')
-	printf '%s%s' "$session" "$extra"
-}
+session=$(mint_session)
 
 # --- measurements ------------------------------------------------------------
 # rps URL COOKIE: requests per second under wrk (or authscope bench).
