@@ -11,6 +11,7 @@ import (
 
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/betterauth"
+	"github.com/authscope/authscope/resolver/internal/redisscan"
 	"github.com/authscope/authscope/resolver/store"
 )
 
@@ -23,42 +24,16 @@ import (
 // marker are not listed (getSession would not find them). Each call is
 // O(keys): Redis has no index to page on.
 
-// scanBatch is SCAN's COUNT hint and the MGET batch size.
-const scanBatch = 1000
-
 // walk returns every live session under the prefix with its user.
 func (s *Store) walk(ctx context.Context) ([]resolver.SessionRow, error) {
 	var rows []resolver.SessionRow
 	var created []time.Time
-	iter := s.rdb.Scan(ctx, 0, escapeGlob(s.prefix)+"*", scanBatch).Iterator()
-	var keys []string
-	flush := func() error {
-		if len(keys) == 0 {
-			return nil
+	err := redisscan.Values(ctx, s.rdb, redisscan.EscapeGlob(s.prefix)+"*", nil, func(key, v string) {
+		if r, c, ok := parseEntry(strings.TrimPrefix(key, s.prefix), v); ok {
+			rows, created = append(rows, r), append(created, c)
 		}
-		vals, err := s.rdb.MGet(ctx, keys...).Result()
-		if err != nil {
-			return err
-		}
-		for i, v := range vals {
-			if r, c, ok := parseEntry(strings.TrimPrefix(keys[i], s.prefix), v); ok {
-				rows, created = append(rows, r), append(created, c)
-			}
-		}
-		keys = keys[:0]
-		return nil
-	}
-	for iter.Next(ctx) {
-		if keys = append(keys, iter.Val()); len(keys) == scanBatch {
-			if err := flush(); err != nil {
-				return nil, fmt.Errorf("betterauth redis: scan: %w", err)
-			}
-		}
-	}
-	if err := iter.Err(); err != nil {
-		return nil, fmt.Errorf("betterauth redis: scan: %w", err)
-	}
-	if err := flush(); err != nil {
+	})
+	if err != nil {
 		return nil, fmt.Errorf("betterauth redis: scan: %w", err)
 	}
 	return s.dropRevoked(ctx, rows, created)
@@ -66,9 +41,8 @@ func (s *Store) walk(ctx context.Context) ([]resolver.SessionRow, error) {
 
 // parseEntry reads one MGET value as a session row; ok is false for keys
 // that are not a session stored under its own token.
-func parseEntry(key string, v any) (resolver.SessionRow, time.Time, bool) {
-	str, ok := v.(string)
-	if !ok || !strings.HasPrefix(str, "{") {
+func parseEntry(key, str string) (resolver.SessionRow, time.Time, bool) {
+	if !strings.HasPrefix(str, "{") {
 		return resolver.SessionRow{}, time.Time{}, false
 	}
 	parsed, err := betterauth.SafeJSONParse([]byte(str))
@@ -335,9 +309,4 @@ func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
 		}
 	}
 	return n, s.setRefs(ctx, userID, left, s.now())
-}
-
-// escapeGlob escapes SCAN MATCH metacharacters in a literal prefix.
-func escapeGlob(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`).Replace(s)
 }

@@ -10,60 +10,25 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/authscope/authscope/resolver"
+	"github.com/authscope/authscope/resolver/internal/redisscan"
 	"github.com/authscope/authscope/resolver/store"
 	"github.com/authscope/authscope/resolver/store/internal/keyset"
 )
-
-// scanBatch is SCAN's COUNT hint and the MGET batch size.
-const scanBatch = 1000
 
 // all reads every session (and, when withUsers, its user). It is the
 // O(total) walk behind every browsing call: Redis has no secondary index
 // in the adapters' layout. Malformed values are skipped.
 func (s *Store) all(ctx context.Context, withUsers bool) ([]resolver.SessionRow, error) {
 	var rows []resolver.SessionRow
-	pattern := escapeGlob(s.prefix+"user:session:") + "*"
 	byUser := s.prefix + "user:session:by-user-id:"
-	iter := s.rdb.Scan(ctx, 0, pattern, scanBatch).Iterator()
-	var keys []string
-	flush := func() error {
-		if len(keys) == 0 {
-			return nil
-		}
-		vals, err := s.rdb.MGet(ctx, keys...).Result()
-		if err != nil {
-			return err
-		}
-		for _, v := range vals {
-			str, ok := v.(string)
-			if !ok {
-				continue // deleted between SCAN and MGET
+	err := redisscan.Values(ctx, s.rdb, redisscan.EscapeGlob(s.prefix+"user:session:")+"*",
+		func(key string) bool { return strings.HasPrefix(key, byUser) },
+		func(_, v string) {
+			if sess, err := parseSession(v); err == nil {
+				rows = append(rows, resolver.SessionRow{Session: *sess})
 			}
-			sess, err := parseSession(str)
-			if err != nil {
-				continue
-			}
-			rows = append(rows, resolver.SessionRow{Session: *sess})
-		}
-		keys = keys[:0]
-		return nil
-	}
-	for iter.Next(ctx) {
-		k := iter.Val()
-		if strings.HasPrefix(k, byUser) {
-			continue
-		}
-		keys = append(keys, k)
-		if len(keys) == scanBatch {
-			if err := flush(); err != nil {
-				return nil, fmt.Errorf("redisstore: scan: %w", err)
-			}
-		}
-	}
-	if err := iter.Err(); err != nil {
-		return nil, fmt.Errorf("redisstore: scan: %w", err)
-	}
-	if err := flush(); err != nil {
+		})
+	if err != nil {
 		return nil, fmt.Errorf("redisstore: scan: %w", err)
 	}
 	if withUsers {
@@ -76,8 +41,8 @@ func (s *Store) all(ctx context.Context, withUsers bool) ([]resolver.SessionRow,
 
 // attachUsers fills each row's user with batched MGETs.
 func (s *Store) attachUsers(ctx context.Context, rows []resolver.SessionRow) error {
-	for start := 0; start < len(rows); start += scanBatch {
-		part := rows[start:min(start+scanBatch, len(rows))]
+	for start := 0; start < len(rows); start += redisscan.Batch {
+		part := rows[start:min(start+redisscan.Batch, len(rows))]
 		keys := make([]string, len(part))
 		for i, r := range part {
 			keys[i] = s.userKey(r.Session.UserID)
@@ -190,10 +155,4 @@ func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
 		return 0, fmt.Errorf("redisstore: revoke user: %w", err)
 	}
 	return int(n), nil
-}
-
-// escapeGlob escapes SCAN MATCH metacharacters in a literal prefix.
-func escapeGlob(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`)
-	return r.Replace(s)
 }
