@@ -89,12 +89,8 @@ func searchCeiling(ctx context.Context, cfg Config, targets Targets, via Via, cc
 	if progress != nil {
 		progress(spec.Name, nil)
 	}
-	var each func(Probe)
-	if progress != nil {
-		each = func(p Probe) { progress(spec.Name, &p) }
-	}
 	cc.lagIsTarget = true // the generator's lateness is what this measures
-	return searchCapacity(ctx, base, spec.Name, t, cc, each, env)
+	return searchCapacity(ctx, base, spec.Name, t, cc, eachProbe(progress, spec.Name), env)
 }
 
 // ceilingFor is the generator's ceiling for a scenario over via: a
