@@ -22,12 +22,14 @@ import (
 //     since noise only adds latency, a rate holds once it passed twice
 //     (once when nothing disputes it) and fails on two failures without
 //     a pass or three against one (tally.passed, tally.failed);
-//   - a failure the host or the generator explains (other processes busy
-//     beyond HostBound that delayed this process, CPU steal, dispatch lag
-//     while the target held) is "inconclusive: the generator, not the
-//     target" and re-measured after a longer wait for a calm host, never
-//     counted; after CapacityConfig.Remeasure such re-measurements in a
-//     row the search says it could not decide (capacity_probe.go);
+//   - a failure the host explains (other processes busy beyond HostBound
+//     that delayed this process, CPU steal) is "inconclusive: the
+//     generator, not the target" and re-measured after a longer wait for
+//     a calm host, never counted; after CapacityConfig.Remeasure such
+//     re-measurements in a row the search says it could not decide; one
+//     the generator's dispatch lag alone explains (the target's own
+//     figures held) is never the target's limit either: it is judged
+//     without the lag (capacity_probe.go, lateOnly);
 //   - it brackets from both sides: up from a pass (×2), down from a
 //     failure (÷2), then bisects in log space until the bracket is
 //     within Precision (10%), so the rates probed lie on one geometric
@@ -103,9 +105,11 @@ type CapacityConfig struct {
 	// wait ends as soon as other processes use less than HostBound.
 	Remeasure      int
 	RemeasurePause Duration
-	// LagBound is the dispatch lag (p99) beyond which the generator's own
-	// lateness counts against a failure (default a quarter of the SLO's
-	// limit). StealBound is the CPU steal share (default 10%) and
+	// LagBound is the dispatch lag p99 beyond which a failure whose
+	// target held on its own figures is the generator's lateness alone,
+	// judged without it, and the median lag beyond which the generator's
+	// ceiling is reached (default a quarter of the SLO's limit; see
+	// lateOnly). StealBound is the CPU steal share (default 10%) and
 	// HostBound the share of the host's cores busy with other processes
 	// (default 15%) beyond which a failure is the host's: a target that
 	// shared the CPU with others did not show its own limit, so the
@@ -125,12 +129,11 @@ type CapacityConfig struct {
 	// but MaxRate.
 	SkipCeiling bool
 
-	// lagIsTarget: the generator alone drives every rate this search may
-	// probe (its ceiling caps the search, or this is the ceiling's own
-	// search), so its lateness on a calm host is CPU the target took from
-	// it, not an excuse: a late dispatch no longer makes a failure
-	// inconclusive (steal and a busy host still do).
-	lagIsTarget bool
+	// ceiling: this is the search of the generator's own ceiling (a
+	// no-op target), whose lateness is what it measures: a failure the
+	// dispatch lag explains is judged on the generator keeping its
+	// schedule, not on the target's own figures (see lateOnly).
+	ceiling bool
 }
 
 // WithDefaults returns c with every zero field set to its default (the

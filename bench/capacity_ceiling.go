@@ -89,7 +89,7 @@ func searchCeiling(ctx context.Context, cfg Config, targets Targets, via Via, cc
 	if progress != nil {
 		progress(spec.Name, nil)
 	}
-	cc.lagIsTarget = true // the generator's lateness is what this measures
+	cc.ceiling = true // the generator's lateness is what this measures
 	return searchCapacity(ctx, base, spec.Name, t, cc, eachProbe(progress, spec.Name), env)
 }
 
@@ -112,9 +112,6 @@ func ceilingFor(ceilings []Capacity, via Via) float64 {
 func capAtCeiling(cc CapacityConfig, ceiling float64) CapacityConfig {
 	if ceiling > 0 && (cc.MaxRate <= 0 || Rate(ceiling) < cc.MaxRate) {
 		cc.MaxRate = Rate(ceiling)
-	}
-	if ceiling > 0 {
-		cc.lagIsTarget = true
 	}
 	return cc
 }

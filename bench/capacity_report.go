@@ -311,6 +311,8 @@ func verdictText(s Probe) string {
 	switch {
 	case s.Verdict == VerdictInconclusive:
 		return "INCONCLUSIVE" + tag + ": the generator, not the target: " + s.Generator + " (" + s.Why + ")"
+	case s.WithoutLag:
+		return "pass" + tag + " without the generator's lag: " + s.Generator
 	case s.Pass:
 		return "pass" + tag
 	}

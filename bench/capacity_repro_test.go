@@ -37,9 +37,15 @@ func TestCapacityReproducible(t *testing.T) {
 		// Rare stalls of the generator's own (nothing on the host shows
 		// them): a failure they cause is not confirmed by the repeat.
 		"own-stalls": {stallProb: 0.15, stalls: 1, stallLen: 40 * time.Millisecond},
+		// The generator's own lag tail beyond the SLO at every rate: the
+		// corrected p99 fails everywhere, the target's own figures hold
+		// below the knee, so the search judges without the lag and finds
+		// the target's knee (it found nothing, undecided, when such
+		// failures were re-measured until they stopped).
+		"lag-tail": {tailProb: 0.03, tailLen: 20 * time.Millisecond},
 	}
 	var lo, hi float64
-	generatorRepeats := 0
+	generatorRepeats, withoutLag := 0, 0
 	seeds := uint64(4)
 	if raceEnabled {
 		seeds = 2 // one goroutine, virtual time: the race detector only slows it
@@ -69,6 +75,12 @@ func TestCapacityReproducible(t *testing.T) {
 			hi = max(hi, c.Rate)
 			generatorRepeats += c.Repeats["generator"]
 			for _, s := range c.Steps {
+				if s.WithoutLag {
+					withoutLag++
+					if s.Verdict != VerdictPass || !strings.Contains(s.Generator, "own p99") {
+						t.Errorf("%s seed %d: judged without the lag but not a pass on the target's own figures: %+v", name, seed, s)
+					}
+				}
 				if s.Verdict == VerdictInconclusive && (s.Generator == "" || !strings.Contains(s.Generator, "other processes")) {
 					t.Errorf("%s seed %d: inconclusive without the host's evidence: %+v", name, seed, s)
 				}
@@ -80,6 +92,9 @@ func TestCapacityReproducible(t *testing.T) {
 	}
 	if hi/lo > 1.10 {
 		t.Errorf("capacities spread %.0f/s to %.0f/s (%.2fx), want within 10%%", lo, hi, hi/lo)
+	}
+	if withoutLag == 0 {
+		t.Error("no measurement was judged without the generator's lag: the lag-tail check is not exercised")
 	}
 	if generatorRepeats == 0 {
 		t.Error("the noisy neighbour never made a measurement inconclusive: the generator check is not exercised")
@@ -140,6 +155,11 @@ func TestCapacityGeneratorCeilingReproducible(t *testing.T) {
 		"quiet":      {},
 		"jitter":     {jitter: 300 * time.Microsecond},
 		"own-stalls": {stallProb: 0.15, stalls: 1, stallLen: 40 * time.Millisecond},
+		// A lag tail beyond the SLO at every rate: the ceiling is where
+		// the generator stops keeping its schedule, not where its tail
+		// happens to cross the SLO (476/s here when it was judged on the
+		// p99), and the scenario holds to it on its own figures.
+		"lag-tail": {tailProb: 0.03, tailLen: 20 * time.Millisecond},
 	}
 	var lo, hi float64
 	for name, nz := range noises {

@@ -25,6 +25,13 @@ type noise struct {
 	// does not help).
 	persistent bool
 	jitter     time.Duration // every send is late by up to this
+	// tailProb of the sends are late by up to tailLen more: the
+	// generator's own lag tail (a pacer waiting for a CPU), on its own
+	// well above the SLO's percentile, in every run, at every rate. A late
+	// request does not hold up the ones sent on time (the target serves
+	// requests concurrently; only its capacity is one server's).
+	tailProb float64
+	tailLen  time.Duration
 }
 
 // kneeSim is a target with a known knee, run in virtual time through the
@@ -133,13 +140,21 @@ func (k *kneeSim) execute(ctx context.Context, cfg Config, _ Targets, opts ...Op
 			}
 			genFree = send.Add(gen)
 		}
+		// A late worker holds up neither the generator nor the other
+		// requests (see noise.tailProb).
+		tail := k.noise.tailProb > 0 && rng.Float64() < k.noise.tailProb
+		if tail {
+			send = send.Add(time.Duration(rng.Int64N(int64(k.noise.tailLen))))
+		}
 		start := send
-		if free.After(start) {
+		if free.After(start) && !tail {
 			start = free
 		}
 		svc := time.Duration(float64(mean) * (1 - k.spread + 2*k.spread*rng.Float64()))
 		end := start.Add(svc)
-		free = end
+		if !tail {
+			free = end
+		}
 		for !end.Before(nextIv) {
 			if err := log.interval(rec, nextIv); err != nil {
 				return nil, err

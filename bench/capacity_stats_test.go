@@ -51,16 +51,21 @@ func TestQuantileCI(t *testing.T) {
 	}
 }
 
-// TestGeneratorExplains: which failures are the generator's or the host's.
-func TestGeneratorExplains(t *testing.T) {
+// TestFailureExplained: which failures the host explains (measured
+// again), which the generator's lateness alone explains (judged without
+// it: on the target's own figures, or for the generator's ceiling on its
+// keeping its schedule), and which are the target's.
+func TestFailureExplained(t *testing.T) {
 	cc := CapacityConfig{SLO: SLO{Quantile: 99, Limit: 10 * time.Millisecond}, MaxErrors: 0.001}.withDefaults()
-	report := func(ownP99 time.Duration, lag time.Duration, achieved float64) *ScenarioReport {
+	ceiling := cc
+	ceiling.ceiling = true
+	report := func(ownP99, lag, lagP50 time.Duration, achieved float64) *ScenarioReport {
 		u := newHistogram()
 		for range 100 {
 			_ = u.RecordValue(int64(ownP99))
 		}
 		s := &ScenarioReport{Requests: 1000, Succeeded: 1000, RateTarget: 1000, RateAttempted: 1000, RateAchieved: achieved, Sources: 1, uncorrected: u}
-		s.DispatchLagNs.P99 = int64(lag)
+		s.DispatchLagNs.P99, s.DispatchLagNs.P50 = int64(lag), int64(lagP50)
 		s.LatencyUncorrectedNs.P50 = int64(ownP99)
 		return s
 	}
@@ -68,25 +73,35 @@ func TestGeneratorExplains(t *testing.T) {
 	busy := HostLoad{Known: true, Cores: 2, OtherCores: 1.6, OwnWaitShare: 0.4}
 	// Neighbours on the CPU this process left idle: they delayed nothing.
 	idleUsed := HostLoad{Known: true, Cores: 2, OtherCores: 1.6, OwnWaitShare: 0.02}
+	ms := time.Millisecond
 	for _, c := range []struct {
-		name string
-		s    *ScenarioReport
-		host HostLoad
-		want string // "" the target's; else a word of the explanation
+		name       string
+		cc         CapacityConfig
+		s          *ScenarioReport
+		load       HostLoad
+		host, late string // "": not explained that way; else a word of the explanation
 	}{
-		{"on time, target slow, neighbours on idle CPU", report(20*time.Millisecond, 0, 1000), idleUsed, ""},
-		{"on time, target slow, neighbours delayed it", report(20*time.Millisecond, 0, 1000), busy, "waited for a CPU"},
-		{"run-queue delay unknown", report(20*time.Millisecond, 0, 1000), HostLoad{Known: true, Cores: 2, OtherCores: 1.6, OwnWaitShare: -1}, "other processes"},
-		{"steal", report(20*time.Millisecond, 0, 1000), HostLoad{Known: true, Cores: 2, StealShare: 0.3}, "steal"},
-		{"late on a busy host", report(20*time.Millisecond, 30*time.Millisecond, 1000), busy, "other processes"},
-		{"late, target held", report(time.Millisecond, 30*time.Millisecond, 1000), quiet, "sent late"},
-		{"late on a quiet host, target slow too", report(20*time.Millisecond, 30*time.Millisecond, 1000), quiet, ""},
-		{"late, target behind what it was sent", report(time.Millisecond, 30*time.Millisecond, 800), quiet, ""},
-		{"late, load average stands in", report(20*time.Millisecond, 30*time.Millisecond, 1000), HostLoad{Cores: 2, Load1: 6}, "load average"},
+		{"on time, target slow, neighbours on idle CPU", cc, report(20*ms, 0, 0, 1000), idleUsed, "", ""},
+		{"on time, target slow, neighbours delayed it", cc, report(20*ms, 0, 0, 1000), busy, "waited for a CPU", ""},
+		{"run-queue delay unknown", cc, report(20*ms, 0, 0, 1000), HostLoad{Known: true, Cores: 2, OtherCores: 1.6, OwnWaitShare: -1}, "other processes", ""},
+		{"steal", cc, report(20*ms, 0, 0, 1000), HostLoad{Known: true, Cores: 2, StealShare: 0.3}, "steal", ""},
+		{"late on a busy host", cc, report(20*ms, 30*ms, 0, 1000), busy, "other processes", ""},
+		{"late, load average stands in", cc, report(20*ms, 30*ms, 0, 1000), HostLoad{Cores: 2, Load1: 6}, "load average", ""},
+		{"late, target held", cc, report(ms, 30*ms, 0, 1000), quiet, "", "target's own p99 1.00ms held"},
+		{"late on a quiet host, target slow too", cc, report(20*ms, 30*ms, 0, 1000), quiet, "", ""},
+		{"late, target behind what it was sent", cc, report(ms, 30*ms, 0, 800), quiet, "", ""},
+		{"lag within its bound", cc, report(ms, 2*ms, 0, 1000), quiet, "", ""},
+		{"ceiling: late tail, on schedule", ceiling, report(0, 30*ms, 500*time.Microsecond, 1000), quiet, "", "kept its schedule"},
+		{"ceiling: fallen behind", ceiling, report(0, 30*ms, 20*ms, 1000), quiet, "", ""},
 	} {
-		got := cc.generatorExplains(1000, c.s, nil, c.host)
-		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
-			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		if got := c.cc.hostExplains(1000, c.s, c.load); (c.host == "") != (got == "") || !strings.Contains(got, c.host) {
+			t.Errorf("%s: host %q, want %q", c.name, got, c.host)
+		}
+		if c.host != "" {
+			continue // the host's: re-measured, never judged without the lag
+		}
+		if got := c.cc.lateOnly(1000, c.s, nil, Saturation{}); (c.late == "") != (got == "") || !strings.Contains(got, c.late) {
+			t.Errorf("%s: late only %q, want %q", c.name, got, c.late)
 		}
 	}
 }

@@ -70,7 +70,7 @@ func (f *benchFlags) register(fs *flag.FlagSet, shape bool) {
 	fs.Uint64Var(&f.workers, "workers", 0, "initial workers (vegeta -workers)")
 	fs.Uint64Var(&f.maxWorkers, "max-workers", 0, "worker cap (vegeta -max-workers; default unbounded, the open model)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "per-request timeout")
-	fs.BoolVar(&f.precisePacing, "precise-pacing", false, "release every request at its own due time; bench's default is batches at most 500µs apart above 2,000 req/s (half the generator's CPU for up to 500µs of dispatch lag in the corrected latency), capacity's is precise (=false for batches)")
+	fs.BoolVar(&f.precisePacing, "precise-pacing", false, "release every request at its own due time (the pacer then holds a core); the default is batches at most 500µs apart above 2,000 req/s (a third to a fifth of the generator's CPU for up to 500µs of dispatch lag in the corrected latency)")
 	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenario names to run (default all)")
 	fs.StringVar(&f.via, "via", "", "run local and proxy scenarios inproc (the resolver alone) or http (over loopback, through the /session handler serve uses)")
 	fs.IntVar(&f.sessions, "sessions", 0, "distinct sessions in the population")

@@ -71,6 +71,7 @@ type capacityFlags struct {
 	maxInstances, maxSteps         int
 	minSamples                     int64
 	hostBound                      string
+	lagBound                       time.Duration
 	gate, jsonOut, htmlOut         string
 	maxTime                        time.Duration
 	ceiling                        bool
@@ -93,6 +94,7 @@ func (c *capacityFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&c.minSamples, "min-samples", 0, "latencies each probe must hold; a step is lengthened for them (0: enough for the SLO's percentile, 3000 for p99)")
 	fs.DurationVar(&c.maxStep, "max-step", 0, "longest a step is lengthened to (0: 12 steps, at most 1m)")
 	fs.StringVar(&c.hostBound, "host-bound", "15%", "share of the host's cores other processes may keep busy during a probe whose failure is the target's; beyond it the failure is the host's, re-measured once the host is calm (100%: never)")
+	fs.DurationVar(&c.lagBound, "lag-bound", 0, "dispatch lag p99 beyond which a failure is the generator's lateness when the target's own figures held (judged without it), and the median beyond which the generator's ceiling is reached (0: a quarter of the SLO's limit)")
 	fs.StringVar(&c.jsonOut, "json", "", "write the searches and the plan as JSON to `FILE`")
 	fs.StringVar(&c.htmlOut, "html", "", "write the searches (rate-versus-latency charts) and the plan as a self-contained HTML report to `FILE`")
 }
@@ -158,6 +160,10 @@ func (c *capacityFlags) searchErrors(set map[string]bool, cc *bench.CapacityConf
 	if c.minSamples < 0 || c.maxStep < 0 {
 		errs = append(errs, errors.New("--min-samples and --max-step: want 0 (default) or more"))
 	}
+	if c.lagBound < 0 {
+		errs = append(errs, fmt.Errorf("--lag-bound %s: want a duration of 0 or more", c.lagBound))
+	}
+	cc.LagBound = bench.Duration(c.lagBound)
 	if cc.HostBound, err = bench.ParseShare(c.hostBound); err != nil || cc.HostBound <= 0 {
 		errs = append(errs, fmt.Errorf("--host-bound %s: want a share above 0, such as 50%%", c.hostBound))
 	}
@@ -202,14 +208,6 @@ func runCapacity(ctx context.Context, env *cliEnv, args []string) error {
 	cfg, p, err := f.load(env, fs)
 	if err != nil {
 		return err
-	}
-	if !flagsSet(fs)["precise-pacing"] {
-		// A capacity is judged on the latency at the knee, and batched
-		// releases made the generator's own lag at moderate rates differ
-		// from run to run (its in-process ceiling 27k/s or 128k/s, where
-		// precise pacing gave 64k/s twice): the search paces precisely
-		// unless --precise-pacing=false asks for batches.
-		cfg.PrecisePacing = true
 	}
 	outs, err := openOutputs(outputPaths{json: c.jsonOut, html: c.htmlOut})
 	if err != nil {

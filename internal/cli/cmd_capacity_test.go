@@ -46,8 +46,8 @@ func TestCapacityWritesJSONAndHTML(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Pacing != bench.PacingPrecise {
-		t.Errorf("pacing %q, want capacity's default, precise", got.Pacing)
+	if got.Pacing != bench.PacingBatched {
+		t.Errorf("pacing %q, want the default, batched", got.Pacing)
 	}
 	if got.SLO != "p99=1s" || len(got.Searches) != 1 || len(got.Searches[0].Steps) == 0 || len(got.Plan.Lines) != 1 {
 		t.Fatalf("json: %s", b)
