@@ -247,7 +247,8 @@ func TestCapacityProxyBoundByUpstream(t *testing.T) {
 // intervals and samples, the curve and the repeats; the HTML is
 // self-contained with one chart per scenario and real tables.
 func TestCapacityReportOutputs(t *testing.T) {
-	sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: 2, noise: noise{stallProb: 0.6, stalls: 3, stallLen: 40 * time.Millisecond, neighbour: true}}
+	sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: 2, noise: noise{stallProb: 0.6, stalls: 3, stallLen: 40 * time.Millisecond, neighbour: true,
+		tailProb: 0.03, tailLen: 20 * time.Millisecond}}
 	cfg := Config{Scenarios: []ScenarioSpec{kneeSpec()}}
 	r, err := searchCapacities(t.Context(), cfg, Targets{}, kneeCapacityConfig(), PlanConfig{Peak: 1500, Headroom: 0.3}, nil, sim.env())
 	if err != nil {
@@ -259,7 +260,8 @@ func TestCapacityReportOutputs(t *testing.T) {
 	}
 	out := text.String()
 	for _, want := range []string{"p99 [95% CI]", "samples", "re-measured after the generator or the host explained a failure",
-		"INCONCLUSIVE (", "the generator, not the target", "curve: p99 by rate (log scale, | = 10ms)", "(confirming)", "bracket "} {
+		"INCONCLUSIVE (", "the generator, not the target", "curve: p99 by rate (log scale, | = 10ms)", "(confirming)", "bracket ",
+		"without the generator's lag: p99 ", "the generator sent late, the target's own p99"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}
