@@ -15,20 +15,23 @@ import (
 
 // Defaults, after vegeta's where vegeta has one.
 const (
-	DefaultWorkers    = 10               // vegeta.DefaultWorkers
-	DefaultTimeout    = 30 * time.Second // vegeta.DefaultTimeout
-	DefaultInterval   = time.Second      // .hlog interval length
-	DefaultSessions   = 1000
-	DefaultZipfS      = 1.1
-	DefaultMaxBody    = 4096 // bytes of a response read to classify it; never stored
-	maxLatency        = 60 * time.Second
-	minLatency        = time.Microsecond
-	defaultRate       = 100
-	defaultDuration   = 10 * time.Second
-	snapshotEvery     = 250 * time.Millisecond // at most 4 snapshots a second
-	snapshotBudget    = 5                      // and a snapshot's cost ×5 apart: at most a fifth of the run loop
-	inprocURL         = "http://inproc.bench.invalid/"
-	significantDigits = 3
+	DefaultWorkers = 10               // vegeta.DefaultWorkers
+	DefaultTimeout = 30 * time.Second // vegeta.DefaultTimeout
+	// DefaultConnections caps an HTTP scenario's connections, and so its
+	// workers (see Config.Connections).
+	DefaultConnections = 64
+	DefaultInterval    = time.Second // .hlog interval length
+	DefaultSessions    = 1000
+	DefaultZipfS       = 1.1
+	DefaultMaxBody     = 4096 // bytes of a response read to classify it; never stored
+	maxLatency         = 60 * time.Second
+	minLatency         = time.Microsecond
+	defaultRate        = 100
+	defaultDuration    = 10 * time.Second
+	snapshotEvery      = 250 * time.Millisecond // at most 4 snapshots a second
+	snapshotBudget     = 5                      // and a snapshot's cost ×5 apart: at most a fifth of the run loop
+	inprocURL          = "http://inproc.bench.invalid/"
+	significantDigits  = 3
 	// MaxRate is the highest rate a run may ask for: one request a
 	// microsecond. The generator cannot keep a denser schedule (vegeta's
 	// pacer hands each tick to a worker over a channel, a few hundred
@@ -115,6 +118,18 @@ type Config struct {
 	Workers    uint64   `json:"workers,omitempty" yaml:"workers,omitempty"`
 	MaxWorkers uint64   `json:"max_workers,omitempty" yaml:"max_workers,omitempty"`
 	Timeout    Duration `json:"timeout,omitempty" yaml:"timeout,omitempty"`
+	// Connections caps the connections of each HTTP scenario, and so its
+	// workers, since a worker holds one connection at a time (default
+	// DefaultConnections; never more than the descriptor limit allows,
+	// see fileBudget). Requests beyond it wait for a connection, late by
+	// their dispatch lag, which the corrected latency holds. Unbounded,
+	// a stall made the attacker start workers that each dialled a
+	// connection, and the generator spent its CPU on the new connections'
+	// setup instead of requests: on loopback it fell from 16,000 to about
+	// 2,000 req/s with 1,000 connections open, where 16 to 64 held the
+	// rate. Raise it for a distant target whose latency times the rate
+	// needs more in flight.
+	Connections int `json:"connections,omitempty" yaml:"connections,omitempty"`
 	// PrecisePacing releases every request at its own due time. By
 	// default the pacer wakes at most once every 500µs and releases the
 	// requests due by then together, which above 2,000 req/s halves the
@@ -153,6 +168,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Workers == 0 {
 		c.Workers = DefaultWorkers
+	}
+	if c.Connections == 0 {
+		c.Connections = DefaultConnections
 	}
 	if c.Timeout == 0 {
 		c.Timeout = Duration(DefaultTimeout)
@@ -259,6 +277,9 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("max requests %d leave none to measure: the warm-up (%s at %s/s) sends %d requests, which count toward the cap; raise the cap above %d or shorten the warm-up",
 				c.MaxRequests, time.Duration(c.Warmup), fmtNum(float64(c.Plan()[0].Rate)), w, w))
 		}
+	}
+	if c.Connections < 0 {
+		errs = append(errs, fmt.Errorf("connections %d: want at least 1 (0: the default, %d)", c.Connections, DefaultConnections))
 	}
 	if c.MaxWorkers > 0 && c.Workers > c.MaxWorkers {
 		errs = append(errs, fmt.Errorf("workers %d exceed max workers %d", c.Workers, c.MaxWorkers))

@@ -101,6 +101,9 @@ func Run(ctx context.Context, cfg Config, targets Targets, opts ...Option) (<-ch
 	r := &runner{cfg: cfg, targets: targets, opts: o, ch: make(chan Snapshot, 1), started: time.Now(), conns: o.conns}
 	if r.conns == 0 {
 		r.conns = fileBudget()
+		if cfg.Connections > 0 && (r.conns == 0 || cfg.Connections < r.conns) {
+			r.conns = cfg.Connections
+		}
 	}
 	r.states = make([]ScenarioSnapshot, len(cfg.Scenarios))
 	plan := cfg.Plan()
@@ -134,8 +137,9 @@ type runner struct {
 	opts    runOptions
 	ch      chan Snapshot
 	started time.Time
-	// conns bounds the connections (and workers) of HTTP scenarios so a
-	// run never exhausts the descriptor limit (0: no bound known).
+	// conns bounds the connections (and workers) of HTTP scenarios:
+	// Config.Connections, within what the descriptor limit leaves (0: no
+	// bound known).
 	conns   int
 	states  []ScenarioSnapshot
 	current int

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -555,5 +556,42 @@ func TestRunInprocTimeout(t *testing.T) {
 	defer closeIdle()
 	if tr, ok := c.Transport.(inprocTransport); !ok || c.Timeout != 0 || tr.timeout != 50*time.Millisecond {
 		t.Errorf("client timeout %s, transport %T: want the 50ms deadline on the in-process transport alone", c.Timeout, c.Transport)
+	}
+}
+
+// TestRunHTTPConnectionsCapped: an HTTP scenario opens no more connections
+// than Config.Connections (64 by default) however many requests are in
+// flight; the ones beyond wait for a connection and are counted late. A
+// slow target at 4,000/s needs about 80 in flight: uncapped, the attacker
+// started a worker and dialled a connection for each.
+func TestRunHTTPConnectionsCapped(t *testing.T) {
+	for _, c := range []struct {
+		conns, want int
+	}{{4, 4}, {0, DefaultConnections}} {
+		var opened atomic.Int64
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			time.Sleep(20 * time.Millisecond)
+			w.Header().Set(HeaderReason, "session")
+		}))
+		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				opened.Add(1)
+			}
+		}
+		srv.Start()
+		cfg := Config{Rate: 4000, Duration: Duration(300 * time.Millisecond), Connections: c.conns,
+			Scenarios: []ScenarioSpec{{Name: "slow", Via: ViaHTTP, URL: srv.URL + "/"}}}
+		rep, err := Execute(t.Context(), cfg, Targets{})
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := rep.Scenarios[0]
+		if got := opened.Load(); got > int64(c.want) || got < 2 {
+			t.Errorf("connections %d: %d opened, want at most %d", c.conns, got, c.want)
+		}
+		if s.Requests == 0 || s.DispatchLagNs.P99 == 0 {
+			t.Errorf("connections %d: %d requests, dispatch lag p99 %d: the wait for a connection is not counted", c.conns, s.Requests, s.DispatchLagNs.P99)
+		}
 	}
 }

@@ -39,6 +39,7 @@ type benchFlags struct {
 	engine                           string
 	seed                             uint64
 	precisePacing                    bool
+	connections                      int
 	thresholds                       thresholdsFlag // bench only
 	// defaulted: load fell back to the built-in comparison's scenarios
 	// and --scenarios chose none of them (see benchOptions.skipUnasked).
@@ -70,6 +71,7 @@ func (f *benchFlags) register(fs *flag.FlagSet, shape bool) {
 	fs.Uint64Var(&f.workers, "workers", 0, "initial workers (vegeta -workers)")
 	fs.Uint64Var(&f.maxWorkers, "max-workers", 0, "worker cap (vegeta -max-workers; default unbounded, the open model)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "per-request timeout")
+	fs.IntVar(&f.connections, "connections", 0, "connections of each HTTP scenario, and so its concurrency (default 64; requests beyond wait for one, counted in their dispatch lag)")
 	fs.BoolVar(&f.precisePacing, "precise-pacing", false, "release every request at its own due time (the pacer then holds a core); the default is batches at most 500µs apart above 2,000 req/s (a third to a fifth of the generator's CPU for up to 500µs of dispatch lag in the corrected latency)")
 	fs.StringVar(&f.scenarios, "scenarios", "", "comma-separated scenario names to run (default all)")
 	fs.StringVar(&f.via, "via", "", "run local and proxy scenarios inproc (the resolver alone) or http (over loopback, through the /session handler serve uses)")
@@ -190,6 +192,7 @@ func (f *benchFlags) checkValues(set map[string]bool) []error {
 		{"max-requests", f.maxRequests, f.maxRequests > 0, "at least 1 (omit it for no cap)"},
 		{"workers", f.workers, f.workers > 0, "at least 1 (omit it for the default 10)"},
 		{"max-workers", f.maxWorkers, f.maxWorkers > 0, "at least 1 (omit it for no cap)"},
+		{"connections", f.connections, f.connections > 0, "at least 1 (omit it for the default 64)"},
 		{"sessions", f.sessions, f.sessions > 0, "at least 1 (omit it for the default 1000)"},
 		{"zipf-s", f.zipfS, f.zipfS > 1, "an exponent above 1"},
 		{"seed", f.seed, f.seed > 0, "at least 1 (0 would silently mean 1)"},
@@ -250,6 +253,9 @@ func (f *benchFlags) applyLimits(set map[string]bool, cfg *bench.Config) {
 	}
 	if set["max-workers"] {
 		cfg.MaxWorkers = f.maxWorkers
+	}
+	if set["connections"] {
+		cfg.Connections = f.connections
 	}
 	if set["timeout"] {
 		cfg.Timeout = bench.Duration(f.timeout)
