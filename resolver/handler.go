@@ -135,7 +135,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, `"Bad request."`)
 		return
 	}
-	cookie := strings.Join(r.Header.Values("Cookie"), "; ")
+	cookie := strings.Join(cookieLines(r.Header), "; ")
 	isPost := r.Method == http.MethodPost
 	var form map[string]string
 	if isPost {
