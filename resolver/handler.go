@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -67,6 +68,7 @@ type Handler struct {
 	now            Clock
 	origins        originMemo
 	csrfSeen       *csrfMemo
+	views          viewResolver // r, when it can hand over session views (session_view.go)
 }
 
 // HandlerOption configures NewHandler.
@@ -124,6 +126,7 @@ func NewHandler(r Resolver, cfg Config, opts ...HandlerOption) *Handler {
 	for _, o := range opts {
 		o(h)
 	}
+	h.views, _ = r.(viewResolver)
 	return h
 }
 
@@ -174,7 +177,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	start := h.now()
-	res, err := h.r.Resolve(r.Context(), FromRequest(r)) // the cookie, and the scheme for the cookie name
+	res, view, err := h.resolve(r.Context(), FromRequest(r)) // the cookie, and the scheme for the cookie name
 	if h.observe != nil {
 		h.observe(r, res, h.now().Sub(start))
 	}
@@ -191,8 +194,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		sets = append(sets, formatSetCookie(c, false))
 	}
 	bp := bodyPool.Get().(*[]byte)
-	body := appendSessionBody((*bp)[:0], res.Session, h.legacyV4)
-	writeSessionHeaders(w.Header(), !isPost, sets, len(body))
+	var body []byte
+	var clen []string
+	if view != nil && res.Session != nil {
+		body = view.appendBody((*bp)[:0], res.Session.Expires)
+		clen = view.contentLength(len(body))
+	} else {
+		body = appendSessionBody((*bp)[:0], res.Session, h.legacyV4)
+	}
+	writeSessionHeaders(w.Header(), !isPost, sets, len(body), clen)
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 	// An io.Writer does not keep body, so the buffer can go back; an
@@ -201,6 +211,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		*bp = body
 		bodyPool.Put(bp)
 	}
+}
+
+// resolve is h.r.Resolve, through resolveView when h.r has one.
+func (h *Handler) resolve(ctx context.Context, in Input) (Result, *sessionView, error) {
+	if h.views != nil {
+		return h.views.resolveView(ctx, in)
+	}
+	res, err := h.r.Resolve(ctx, in)
+	return res, nil, err
 }
 
 // isSessionPath applies Auth.js's parseActionAndProviderId to the escaped

@@ -52,17 +52,15 @@ func (m *originMemo) get(scheme, host string) string {
 
 // writeSessionHeaders sets the headers of a 200 session answer: JSON,
 // Auth.js's no-cache trio on GET, the Set-Cookie lines in order and the
-// length. The single-valued headers share one backing array (one
-// allocation instead of one per Header.Set); each is a full slice
-// expression, so a later Add by a wrapping handler copies rather than
-// overwrites its neighbour.
-func writeSessionHeaders(hdr http.Header, cacheHeaders bool, sets []string, bodyLen int) {
-	v := make([]string, 5)
-	v[0], v[4] = "application/json", strconv.Itoa(bodyLen)
-	hdr["Content-Type"] = v[0:1:1]
+// length (clen, or bodyLen formatted when clen is nil). The fixed values
+// are shared slices assigned straight into the map: no allocation and no
+// canonicalisation (Header.Set does both, every request). Their capacity
+// is their length, so a wrapping handler's Add copies rather than writes
+// into them; nothing may modify them in place (net/http writes a Clone).
+func writeSessionHeaders(hdr http.Header, cacheHeaders bool, sets []string, bodyLen int, clen []string) {
+	hdr["Content-Type"] = jsonContentType
 	if cacheHeaders {
-		v[1], v[2], v[3] = "private, no-cache, no-store", "0", "no-cache"
-		hdr["Cache-Control"], hdr["Expires"], hdr["Pragma"] = v[1:2:2], v[2:3:3], v[3:4:4]
+		hdr["Cache-Control"], hdr["Expires"], hdr["Pragma"] = noCacheControl, expiresZero, pragmaNoCache
 	}
 	if len(sets) > 0 {
 		if prev := hdr["Set-Cookie"]; len(prev) > 0 {
@@ -70,8 +68,20 @@ func writeSessionHeaders(hdr http.Header, cacheHeaders bool, sets []string, body
 		}
 		hdr["Set-Cookie"] = sets
 	}
-	hdr["Content-Length"] = v[4:5:5]
+	if clen == nil {
+		clen = []string{strconv.Itoa(bodyLen)}
+	}
+	hdr["Content-Length"] = clen
 }
+
+// The session answer's fixed header values (writeSessionHeaders); shared,
+// never modified.
+var (
+	jsonContentType = []string{"application/json"}
+	noCacheControl  = []string{"private, no-cache, no-store"}
+	expiresZero     = []string{"0"}
+	pragmaNoCache   = []string{"no-cache"}
+)
 
 // cookieBuf receives a percent-decoded cookie value (authjsCookieInto).
 // Auth.js's CSRF cookie (64 hex, "%7C", 64 hex) and the callback-url

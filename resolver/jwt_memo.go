@@ -63,6 +63,7 @@ type memoEntry struct {
 	claims   Claims
 	window   timeWindow
 	notAfter time.Time
+	view     *sessionView // the session answer's clock-free part (session_view.go)
 }
 
 type tokenMemo struct {
@@ -88,34 +89,35 @@ func newTokenMemo(cfg Config, o options, hooks Hooks) *tokenMemo {
 }
 
 // decodeClaims is n.codec.Decode(tok, now) through the memo, plus the
-// token's notAfter. A nil memo, or a codec other than *Codec, decodes.
-func (r *JWTResolver) decodeClaims(n *jwtName, tok string, now time.Time) (Claims, time.Time, Reason, error) {
+// token's notAfter and, from the memo, the view of its session (nil
+// without the memo). A nil memo, or a codec other than *Codec, decodes.
+func (r *JWTResolver) decodeClaims(n *jwtName, tok string, now time.Time) (Claims, time.Time, *sessionView, Reason, error) {
 	codec, ok := n.codec.(*Codec)
 	if r.memo == nil || !ok {
 		c, reason, err := n.codec.Decode(tok, now)
 		if err != nil {
-			return nil, time.Time{}, reason, err
+			return nil, time.Time{}, nil, reason, err
 		}
-		return c, notAfter(c), ReasonOK, nil
+		return c, notAfter(c), nil, ReasonOK, nil
 	}
 	key := memoKey{sum: maphash.String(r.memo.seed, tok), name: n.index}
 	if e, hit := r.memo.store.GetIfPresent(key); hit && e.token == tok {
 		if reason, err := e.window.check(now); err != nil {
-			return nil, time.Time{}, reason, err
+			return nil, time.Time{}, nil, reason, err
 		}
-		return e.claims, e.notAfter, ReasonOK, nil
+		return e.claims, e.notAfter, e.view, ReasonOK, nil
 	}
 	c, reason, err := codec.Decode(tok, now)
 	if err != nil {
-		return nil, time.Time{}, reason, err
+		return nil, time.Time{}, nil, reason, err
 	}
 	// A colliding token (same hash, other bytes) replaces the entry: the
 	// latest token is the likelier to come again. The token is cloned: it
 	// is usually a slice of the request's whole Cookie header.
-	e := &memoEntry{token: strings.Clone(tok), claims: c, notAfter: notAfter(c)}
+	e := &memoEntry{token: strings.Clone(tok), claims: c, notAfter: notAfter(c), view: newSessionView(c)}
 	// parseClaims accepted c, so both are numbers or absent.
 	e.window.nbf, e.window.hasNbf, _ = numericClaim(c, "nbf")
 	e.window.exp, e.window.hasExp, _ = numericClaim(c, "exp")
 	r.memo.store.Set(key, e)
-	return c, e.notAfter, ReasonOK, nil
+	return c, e.notAfter, e.view, ReasonOK, nil
 }

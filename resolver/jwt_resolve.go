@@ -81,7 +81,9 @@ func (r *JWTResolver) candidates(in Input) []jwtName {
 	return r.names
 }
 
-func (r *JWTResolver) resolve(ctx context.Context, in Input) Result {
+// resolve is Resolve, plus the view of the session answered when the
+// token memo has one (the handler renders the body from it).
+func (r *JWTResolver) resolve(ctx context.Context, in Input) (Result, *sessionView) {
 	now := r.clock()
 	var scratch [4]cookiePair
 	names := r.candidates(in)
@@ -98,20 +100,20 @@ func (r *JWTResolver) resolve(ctx context.Context, in Input) Result {
 	}
 	if tok == "" {
 		if in.authorization == "" {
-			return noSession(ReasonNoCookie, sourceJWT, nil)
+			return noSession(ReasonNoCookie, sourceJWT, nil), nil
 		}
 		t, ok := bearerToken(in.authorization)
 		if !ok {
-			return noSession(ReasonMalformed, sourceJWT, errors.New("malformed percent-encoding in bearer token"))
+			return noSession(ReasonMalformed, sourceJWT, errors.New("malformed percent-encoding in bearer token")), nil
 		}
 		if t == "" {
-			return noSession(ReasonNoCookie, sourceJWT, nil)
+			return noSession(ReasonNoCookie, sourceJWT, nil), nil
 		}
-		return r.bearer(ctx, names, t, now)
+		return r.bearer(ctx, names, t, now), nil
 	}
-	res := r.decode(ctx, n, tok, pairs, now)
+	res, view := r.decode(ctx, n, tok, pairs, now)
 	res.Cookie = n.name
-	return res
+	return res, view
 }
 
 // bearer decodes a Bearer token. Its salt is the session cookie name
@@ -121,7 +123,7 @@ func (r *JWTResolver) resolve(ctx context.Context, in Input) Result {
 func (r *JWTResolver) bearer(ctx context.Context, names []jwtName, tok string, now time.Time) Result {
 	var res Result
 	for i := range names {
-		res = r.decode(ctx, &names[i], tok, nil, now)
+		res, _ = r.decode(ctx, &names[i], tok, nil, now)
 		if res.Reason != ReasonWrongKey && res.Reason != ReasonDecrypt {
 			break
 		}
@@ -131,37 +133,43 @@ func (r *JWTResolver) bearer(ctx context.Context, names []jwtName, tok string, n
 }
 
 // decode is steps 3 and 4 for a token read under n (pairs: the chunks
-// read, none for a Bearer token).
-func (r *JWTResolver) decode(ctx context.Context, n *jwtName, tok string, pairs []cookiePair, now time.Time) Result {
-	claims, expiry, reason, err := r.decodeClaims(n, tok, now) // expiry: of the token as sent, before any hook
+// read, none for a Bearer token), with the view the session was built
+// from (nil when it was built from the claims).
+func (r *JWTResolver) decode(ctx context.Context, n *jwtName, tok string, pairs []cookiePair, now time.Time) (Result, *sessionView) {
+	claims, expiry, view, reason, err := r.decodeClaims(n, tok, now) // expiry: of the token as sent, before any hook
 	if err != nil {
-		return r.fail(n, reason, err, pairs)
+		return r.fail(n, reason, err, pairs), nil
 	}
 	if r.hooks.JWT != nil {
 		claims, err = r.hooks.JWT(ctx, claims)
 		if err != nil {
-			return r.fail(n, ReasonCallback, fmt.Errorf("jwt hook: %w", err), pairs)
+			return r.fail(n, ReasonCallback, fmt.Errorf("jwt hook: %w", err), pairs), nil
 		}
 		if claims == nil {
-			return r.fail(n, ReasonCallback, errors.New("jwt hook returned no token"), pairs)
+			return r.fail(n, ReasonCallback, errors.New("jwt hook returned no token"), pairs), nil
 		}
 	}
 	expires := time.UnixMilli(now.UnixMilli() + r.maxAge.Milliseconds())
-	s := sessionFromClaims(claims, expires)
+	var s *Session
+	if view != nil { // the memo is off when hooks are set: claims and session are the token's
+		s = view.session(expires)
+	} else {
+		s = sessionFromClaims(claims, expires)
+	}
 	if r.hooks.Session != nil {
 		if err := r.hooks.Session(ctx, s, HookSource{Token: claims}); err != nil {
-			return r.fail(n, ReasonCallback, fmt.Errorf("session hook: %w", err), pairs)
+			return r.fail(n, ReasonCallback, fmt.Errorf("session hook: %w", err), pairs), nil
 		}
 	}
 	res := Result{Session: s, Reason: ReasonOK, Source: sourceJWT, NotAfter: expiry}
 	if r.refresh && len(pairs) > 0 && canEncode(n.codec) {
 		newTok, err := n.codec.Encode(claims, now, r.jwtMaxAge)
 		if err != nil {
-			return r.fail(n, ReasonCallback, err, pairs)
+			return r.fail(n, ReasonCallback, err, pairs), nil
 		}
 		res.SetCookies = r.attrs.refresh(n.name, pairNames(pairs), newTok, expires, n.secure, r.chunkSize)
 	}
-	return res
+	return res, view
 }
 
 // fail is "no session" after a token was read: Auth.js clears every chunk

@@ -126,13 +126,21 @@ const sourceJWT = "jwt"
 
 // Resolve answers GET /session for in. See JWTResolver and jwt_resolve.go.
 func (r *JWTResolver) Resolve(ctx context.Context, in Input) (Result, error) {
+	res, _, err := r.resolveView(ctx, in)
+	return res, err
+}
+
+// resolveView is Resolve with the view of the session answered, when the
+// token memo has one: the Handler's viewResolver (session_view.go).
+func (r *JWTResolver) resolveView(ctx context.Context, in Input) (Result, *sessionView, error) {
 	if r.unconfigured() {
-		return Result{}, errZeroJWTResolver
+		return Result{}, nil, errZeroJWTResolver
 	}
 	if err := ctx.Err(); err != nil {
-		return noSession(ReasonCanceled, sourceJWT, err), fmt.Errorf("resolver: %w", err)
+		return noSession(ReasonCanceled, sourceJWT, err), nil, fmt.Errorf("resolver: %w", err)
 	}
-	return r.resolve(ctx, in), nil
+	res, view := r.resolve(ctx, in)
+	return res, view, nil
 }
 
 func pairNames(p []cookiePair) []string {

@@ -1,0 +1,148 @@
+package resolver
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// randomClaimValue is a JSON-decoded value of any kind, strings rich in
+// what JSON.stringify escapes or keeps raw.
+func randomClaimValue(rng *rand.Rand, depth int) any {
+	strs := []string{"", "Ada Lovelace", `a"b\c`, "tab\tnl\n\x00\x1f\x7f", "é€😀", "\u2028\u2029", "<script>&",
+		"https://example.com/a.png?x=1&y=2", `},"expires":"`, strings.Repeat("x", 300)}
+	switch k := rng.IntN(9); {
+	case k < 4:
+		return strs[rng.IntN(len(strs))]
+	case k == 4:
+		return json.Number([]string{"0", "-1", "1.5", "1e21", "123456789012345678901234567890"}[rng.IntN(5)])
+	case k == 5:
+		return rng.IntN(2) == 0
+	case k == 6:
+		return nil
+	case k == 7 && depth < 2:
+		return map[string]any{"b": randomClaimValue(rng, depth+1), "a": randomClaimValue(rng, depth+1), "1": "one"}
+	case depth < 2:
+		return []any{randomClaimValue(rng, depth+1), randomClaimValue(rng, depth+1)}
+	}
+	return "leaf"
+}
+
+// randomClaims holds each of the session's claims (name, email, picture,
+// sub) or not, of any kind, and custom claims beside them.
+func randomClaims(rng *rand.Rand) Claims {
+	c := Claims{}
+	for _, k := range []string{"name", "email", "picture", "sub", "role", "image"} {
+		if rng.IntN(4) != 0 {
+			c[k] = randomClaimValue(rng, 0)
+		}
+	}
+	return c
+}
+
+// The view answers what the claims answer: for random claims and times,
+// its Session equals sessionFromClaims's and its body appendSession's.
+func TestSessionViewMatchesClaims(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 5000 {
+		c := randomClaims(rng)
+		v := newSessionView(c)
+		for range 5 {
+			exp := time.UnixMilli(rng.Int64N(300_000_000_000_000) - 10_000_000_000_000) // 1653 to 11476
+			want := sessionFromClaims(c, exp)
+			got := v.session(exp)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("claims %v at %v: session %+v, want %+v", c, exp, got, want)
+			}
+			wantBody := string(appendSession([]byte("pre"), want))
+			body := v.appendBody([]byte("pre"), exp)
+			if string(body) != wantBody {
+				t.Fatalf("claims %v at %v: body\n%s\nwant\n%s", c, exp, body, wantBody)
+			}
+			if cl := v.contentLength(len(body) - 3); cl != nil && cl[0] != strconv.Itoa(len(body)-3) {
+				t.Fatalf("content length %v for %d bytes", cl, len(body)-3)
+			}
+		}
+	}
+}
+
+// A Handler over a memoized JWT resolver (body from the session view, the
+// shared header values) answers byte for byte what one over the same
+// resolver without the memo answers (the session rendered from the
+// claims): status, every header and the body, for random claims, at
+// times stepping across millisecond, second and day boundaries, GET and
+// HEAD-free POST alike, with and without refresh cookies.
+func TestHandlerViewMatchesUncached(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 12, 31, 23, 59, 59, 990_000_000, time.UTC).UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	for _, refresh := range []bool{false, true} {
+		cfg := Config{Mode: ModeLocal, Strategy: StrategyJWT, Secrets: []string{"view-test-secret-0123456789abcdef"},
+			RefreshCookies: refresh}.WithDefaults()
+		memo, err := NewJWTResolver(cfg, WithClock(now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := NewJWTResolver(cfg, WithClock(now), WithTokenMemo(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hMemo, hPlain := NewHandler(memo, cfg), NewHandler(plain, cfg)
+		if hMemo.views == nil {
+			t.Fatal("the memoized resolver's handler has no view path")
+		}
+		for i := range 300 {
+			c := randomClaims(rng)
+			tok, err := memo.Codec().Encode(c, now(), cfg.MaxAge)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cookie := cfg.SessionCookieName() + "=" + tok
+			for j := range 6 {
+				clock.Add(int64(rng.IntN(7)) * int64(time.Millisecond) / 2) // often the same ms, often the next
+				if j == 5 {
+					clock.Add(int64(rng.IntN(3)) * int64(24*time.Hour))
+				}
+				a, b := answer(t, hMemo, cookie), answer(t, hPlain, cookie)
+				ha, hb := cookieValuesDropped(a.Header()), cookieValuesDropped(b.Header())
+				if a.Code != b.Code || a.Body.String() != b.Body.String() || !reflect.DeepEqual(ha, hb) {
+					t.Fatalf("claims %v, answer %d (refresh %v):\nview  %d %v %s\nplain %d %v %s", c, i, refresh,
+						a.Code, ha, a.Body, b.Code, hb, b.Body)
+				}
+			}
+		}
+	}
+}
+
+func answer(t *testing.T, h http.Handler, cookie string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "http://localhost:3000/api/auth/session", nil)
+	req.Header.Set("Cookie", cookie)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || strings.HasPrefix(rec.Body.String(), "null") {
+		t.Fatalf("no session: %d %s", rec.Code, rec.Body)
+	}
+	return rec
+}
+
+// cookieValuesDropped is h with each Set-Cookie line's value cut out
+// (name and attributes, Expires included, kept): the CSRF token and a
+// refreshed session token are random per answer.
+func cookieValuesDropped(h http.Header) http.Header {
+	h = h.Clone()
+	for i, l := range h["Set-Cookie"] {
+		name, rest, _ := strings.Cut(l, "=")
+		_, attrs, _ := strings.Cut(rest, ";")
+		h["Set-Cookie"][i] = name + ";" + attrs
+	}
+	return h
+}
