@@ -147,7 +147,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var sets []string
 	var csrfBuf cookieBuf
-	csrfTok, csrfOK := h.validCSRF(cookie, &csrfBuf)
+	csrfTok, csrfOK := h.validCSRF(cookie, &csrfBuf, isPost)
 	if !csrfOK {
 		tok := randomHex(32)
 		sets = append(sets, FormatSetCookie(h.authCookie(h.csrfName, tok+"|"+sha256Hex(tok+h.csrfSecret), h.csrfAttrs)))
@@ -156,24 +156,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, "null")
 		return
 	}
-	origin := h.origin(r)
 	var param string
 	if isPost {
 		param = form["callbackUrl"]
 	} else if r.URL.RawQuery != "" { // no map for the usual query-less GET
 		param = r.URL.Query().Get("callbackUrl")
 	}
-	var cbBuf cookieBuf
-	cbCookie, hasCB := authjsCookieInto(cookie, h.callbackName, &cbBuf)
-	cb := origin
-	if param != "" {
-		cb = defaultRedirect(param, origin)
-	} else if hasCB && cbCookie != "" {
-		cb = defaultRedirect(cbCookie, origin)
-	}
-	if !hasCB || cb != cbCookie {
-		// cb may alias cbBuf: the cookie line gets a copy of it.
-		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, strings.Clone(cb), h.callbackAttrs)))
+	if cb, ok := h.callback(h.origin(r), param, cookie); !ok {
+		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, cb, h.callbackAttrs)))
 	}
 
 	start := h.now()
@@ -243,30 +233,72 @@ func (h *Handler) isSessionPath(p string) bool {
 	return parts == 1
 }
 
-// validCSRF returns the CSRF token of a valid CSRF cookie; it may alias
-// buf.
-func (h *Handler) validCSRF(cookie string, buf *cookieBuf) (string, bool) {
-	v, ok := authjsCookieInto(cookie, h.csrfName, buf)
-	if !ok || v == "" {
+// validCSRF reports whether the request's CSRF cookie is valid and, when
+// wantTok (a POST, which must echo it), returns its token; it may alias
+// buf. The memo holds cookie values as sent, before the URI decoding: the
+// decoded value is a function of them, so a GET with a value seen valid
+// before decodes and hashes nothing.
+func (h *Handler) validCSRF(cookie string, buf *cookieBuf, wantTok bool) (string, bool) {
+	raw, ok := authjsCookieRaw(cookie, h.csrfName)
+	if !ok || raw == "" { // decoding never empties a value
 		return "", false
 	}
+	seen := h.csrfSeen.has(raw)
+	if seen && !wantTok {
+		return "", true
+	}
 	// value.split("|"): the token is part 0, the hash part 1.
-	tok, rest, ok := strings.Cut(v, "|")
+	tok, rest, ok := strings.Cut(uriDecodeInto(raw, buf), "|")
 	if !ok {
 		return "", false
 	}
-	if h.csrfSeen.has(v) {
+	if seen {
 		return tok, true
 	}
 	sum, _, _ := strings.Cut(rest, "|")
 	if !sha256HexEqual(tok, h.csrfSecret, sum) {
 		return "", false
 	}
-	h.csrfSeen.add(v)
+	h.csrfSeen.add(raw)
 	return tok, true
 }
 
-func (h *Handler) origin(r *http.Request) string {
+// callback is the callback-url cookie's check: the value Auth.js's
+// default redirect callback makes of param (the callbackUrl parameter) or
+// else of the request's callback-url cookie, and whether the cookie holds
+// it already (ok: nothing to set, and cb is ""). A browser sends the
+// cookie it was given, unchanged, so the origin remembers the last raw
+// value it was found to hold (originEntry.keptCallback) and such a
+// request decodes and parses nothing.
+func (h *Handler) callback(o *originEntry, param, cookie string) (cb string, ok bool) {
+	raw, hasCB := authjsCookieRaw(cookie, h.callbackName)
+	if param == "" && hasCB {
+		if k := o.keptCallback.Load(); k != nil && *k == raw {
+			return "", true // only values whose decoding is its own redirect are kept
+		}
+	}
+	var buf cookieBuf
+	var cbCookie string
+	if hasCB {
+		cbCookie = uriDecodeInto(raw, &buf)
+	}
+	cb = o.origin
+	if param != "" {
+		cb = defaultRedirect(param, o.origin)
+	} else if hasCB && cbCookie != "" {
+		cb = defaultRedirect(cbCookie, o.origin)
+	}
+	if hasCB && cb == cbCookie {
+		if param == "" && cb != "" {
+			k := strings.Clone(raw) // raw is a slice of the request's Cookie header
+			o.keptCallback.Store(&k)
+		}
+		return "", true
+	}
+	return strings.Clone(cb), false // cb may alias buf
+}
+
+func (h *Handler) origin(r *http.Request) *originEntry {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"hash/maphash"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,15 +40,20 @@ func sha256HexEqual(tok, secret, hexSum string) bool {
 // cannot grow it; a miss costs what the memo saves, nothing more.
 type originMemo struct{ last atomic.Pointer[originEntry] }
 
-type originEntry struct{ scheme, host, origin string }
+type originEntry struct {
+	scheme, host, origin string
+	// keptCallback is the last callback-url cookie value (raw, as sent)
+	// found to need no new cookie at this origin (Handler.callback).
+	keptCallback atomic.Pointer[string]
+}
 
-func (m *originMemo) get(scheme, host string) string {
+func (m *originMemo) get(scheme, host string) *originEntry {
 	if e := m.last.Load(); e != nil && e.host == host && e.scheme == scheme {
-		return e.origin
+		return e
 	}
-	o := jsOrigin(scheme + "://" + host)
-	m.last.Store(&originEntry{scheme: scheme, host: host, origin: o})
-	return o
+	e := &originEntry{scheme: scheme, host: host, origin: jsOrigin(scheme + "://" + host)}
+	m.last.Store(e)
+	return e
 }
 
 // writeSessionHeaders sets the headers of a 200 session answer: JSON,
@@ -96,17 +102,29 @@ type cookieBuf [512]byte
 // outlive the request (the callers keep it on their stack).
 func authjsCookieInto(header, name string, buf *cookieBuf) (string, bool) {
 	v, ok := authjsCookieRaw(header, name)
-	if !ok || strings.IndexByte(v, '%') < 0 {
+	if !ok {
 		return v, ok
 	}
+	return uriDecodeInto(v, buf), true
+}
+
+// uriDecodeInto is authjsCookie's decoding of a raw value v, into buf
+// when it fits (the result then aliases buf, as authjsCookieInto's).
+func uriDecodeInto(v string, buf *cookieBuf) string {
+	if strings.IndexByte(v, '%') < 0 {
+		return v
+	}
 	if len(v) > len(buf) { // decoding never lengthens a value
-		return authjsCookie(header, name)
+		if d, err := url.PathUnescape(v); err == nil && utf8.ValidString(d) {
+			return d
+		}
+		return v
 	}
 	d, valid := pathUnescapeInto(buf[:0], v)
 	if !valid || !utf8.Valid(d) {
-		return v, true // authjsCookie keeps the raw value then too
+		return v // authjsCookie keeps the raw value then too
 	}
-	return unsafe.String(unsafe.SliceData(d), len(d)), true
+	return unsafe.String(unsafe.SliceData(d), len(d))
 }
 
 // pathUnescapeInto appends url.PathUnescape(s) to dst: every "%XX" (two

@@ -54,29 +54,83 @@ func TestAuthjsCookieIntoRandom(t *testing.T) {
 // is: a tampered value is rejected right after the genuine one was
 // remembered, and a forged value sharing the genuine one's slot (planted:
 // a seeded 64-bit collision cannot be found in a test) still needs its
-// own valid hash.
+// own valid hash. The memo holds values as sent (percent-encoded); a POST
+// (wantTok) still gets the decoded token from a remembered value.
 func TestCSRFMemo(t *testing.T) {
 	h := NewHandler(nil, Config{Secrets: []string{"csrf-memo-secret"}})
 	tok := strings.Repeat("ab", 32)
+	sent := func(value string) string { return strings.ReplaceAll(value, "|", "%7C") }
 	genuine := tok + "|" + sha256Hex(tok+h.csrfSecret)
 	check := func(value string, want bool) {
 		t.Helper()
-		var buf cookieBuf
-		got, ok := h.validCSRF(h.csrfName+"="+strings.ReplaceAll(value, "|", "%7C"), &buf)
-		if ok != want || (ok && got != tok) {
-			t.Errorf("%q: valid %v (token %q), want %v", value, ok, got, want)
+		for _, wantTok := range []bool{true, false} {
+			var buf cookieBuf
+			got, ok := h.validCSRF(h.csrfName+"="+sent(value), &buf, wantTok)
+			if ok != want || (ok && wantTok && got != tok) {
+				t.Errorf("%q (wantTok %v): valid %v (token %q), want %v", value, wantTok, ok, got, want)
+			}
 		}
 	}
 	check(genuine, true) // hashed, then remembered
-	if !h.csrfSeen.has(genuine) {
+	if !h.csrfSeen.has(sent(genuine)) {
 		t.Fatal("valid value not remembered")
 	}
 	check(genuine, true) // from the memo
 	forged := tok + "|" + strings.Repeat("0", 64)
 	check(forged, false)
-	if h.csrfSeen.has(forged) {
+	if h.csrfSeen.has(sent(forged)) {
 		t.Fatal("invalid value remembered")
 	}
-	h.csrfSeen.slot(forged).Store(&genuine)
+	g := sent(genuine)
+	h.csrfSeen.slot(sent(forged)).Store(&g)
 	check(forged, false)
+}
+
+// The callback-url check through a long-lived origin entry (its remembered
+// cookie value warm) decides what a fresh entry decides, for random
+// sequences of hosts, callback-url cookies (encoded, plain, foreign,
+// relative, empty, absent, undecodable) and callbackUrl parameters.
+func TestCallbackMemo(t *testing.T) {
+	cfg := Config{Secrets: []string{"callback-memo-secret"}}
+	h := NewHandler(nil, cfg)
+	values := []string{"http%3A%2F%2Flocalhost%3A3000", "http://localhost:3000", "http%3A%2F%2Fevil.example",
+		"/path", "%2Fpath", "", "http%3A%2F%2Flocalhost%3A3000%2Fx", "%zz", "http%3A%2F%2Fexample.com"}
+	hosts := []string{"localhost:3000", "LOCALHOST:3000", "example.com"}
+	params := []string{"", "", "", "/a", "http://evil.example", "http://localhost:3000"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range 20000 {
+		host, param := hosts[rng.IntN(len(hosts))], params[rng.IntN(len(params))]
+		cookie := "other=1"
+		if k := rng.IntN(len(values) + 1); k < len(values) {
+			cookie += "; " + h.callbackName + "=" + values[k]
+		}
+		if rng.IntN(8) == 0 { // another origin in between replaces the entry
+			h.origins.get("https", host)
+		}
+		cb, ok := h.callback(h.origins.get("http", host), param, cookie)
+		fresh := NewHandler(nil, cfg)
+		freshCB, freshOK := fresh.callback(fresh.origins.get("http", host), param, cookie)
+		wantCB, wantOK := callbackReference(jsOrigin("http://"+host), param, cookie, h.callbackName)
+		if cb != wantCB || ok != wantOK || freshCB != wantCB || freshOK != wantOK {
+			t.Fatalf("step %d, host %q, param %q, cookie %q: (%q, %v), fresh (%q, %v), want (%q, %v)",
+				i, host, param, cookie, cb, ok, freshCB, freshOK, wantCB, wantOK)
+		}
+	}
+}
+
+// callbackReference is the callback-url check as the handler made it
+// before Handler.callback: the cookie decoded with authjsCookie, then the
+// default redirect of the parameter or else of the cookie.
+func callbackReference(origin, param, cookie, name string) (string, bool) {
+	cbCookie, hasCB := authjsCookie(cookie, name)
+	cb := origin
+	if param != "" {
+		cb = defaultRedirect(param, origin)
+	} else if hasCB && cbCookie != "" {
+		cb = defaultRedirect(cbCookie, origin)
+	}
+	if !hasCB || cb != cbCookie {
+		return cb, false
+	}
+	return "", true
 }
