@@ -114,7 +114,7 @@ func (r *JWTResolver) decodeClaims(n *jwtName, tok string, now time.Time) (Claim
 	// A colliding token (same hash, other bytes) replaces the entry: the
 	// latest token is the likelier to come again. The token is cloned: it
 	// is usually a slice of the request's whole Cookie header.
-	e := &memoEntry{token: strings.Clone(tok), claims: c, notAfter: notAfter(c), view: newSessionView(c)}
+	e := &memoEntry{token: strings.Clone(tok), claims: c, notAfter: notAfter(c), view: newSessionView(c, r.refresh)}
 	// parseClaims accepted c, so both are numbers or absent.
 	e.window.nbf, e.window.hasNbf, _ = numericClaim(c, "nbf")
 	e.window.exp, e.window.hasExp, _ = numericClaim(c, "exp")

@@ -163,13 +163,22 @@ func (r *JWTResolver) decode(ctx context.Context, n *jwtName, tok string, pairs 
 	}
 	res := Result{Session: s, Reason: ReasonOK, Source: sourceJWT, NotAfter: expiry}
 	if r.refresh && len(pairs) > 0 && canEncode(n.codec) {
-		newTok, err := n.codec.Encode(claims, now, r.jwtMaxAge)
+		newTok, err := r.encode(n, claims, view, now)
 		if err != nil {
 			return r.fail(n, ReasonCallback, err, pairs), nil
 		}
 		res.SetCookies = r.attrs.refresh(n.name, pairNames(pairs), newTok, expires, n.secure, r.chunkSize)
 	}
 	return res, view
+}
+
+// encode is the refreshed token: from the view's claims head when there
+// is one (the memo's tokens are *Codec's), else by the name's codec.
+func (r *JWTResolver) encode(n *jwtName, claims Claims, view *sessionView, now time.Time) (string, error) {
+	if c, ok := n.codec.(*Codec); ok && view != nil && view.claims != nil {
+		return c.encodeHead(view.claims, now, r.jwtMaxAge)
+	}
+	return n.codec.Encode(claims, now, r.jwtMaxAge)
 }
 
 // fail is "no session" after a token was read: Auth.js clears every chunk

@@ -48,6 +48,10 @@ type sessionView struct {
 	// bytes (an expires with a four-digit year), built once.
 	clen    []string
 	clenLen int
+	// claims is the claims' JSON without iat, exp and jti, the object
+	// left open (appendClaimsHead): what a refresh re-encodes, kept when
+	// the resolver refreshes cookies. nil otherwise.
+	claims []byte
 }
 
 // isoLen is the length of js.AppendISOTime's output for years 0000-9999.
@@ -56,16 +60,20 @@ const isoLen = len("2006-01-02T15:04:05.000Z")
 // bodyTail closes the expires value and the session object.
 const bodyTail = `"}`
 
-// newSessionView builds the view of the session Auth.js answers for c.
-// The head is appendSession's own output for that session, minus the
-// expires value and the tail: the zero time renders as "0001-01-01…", one
-// of isoLen bytes.
-func newSessionView(c Claims) *sessionView {
+// newSessionView builds the view of the session Auth.js answers for c,
+// with the claims' head when refresh. The body's head is appendSession's
+// own output for that session, minus the expires value and the tail: the
+// zero time renders as "0001-01-01…", one of isoLen bytes.
+func newSessionView(c Claims, refresh bool) *sessionView {
 	s := sessionFromClaims(c, time.Time{})
 	b := appendSession(nil, s)
 	head := b[:len(b)-isoLen-len(bodyTail)]
 	n := len(head) + isoLen + len(bodyTail)
-	return &sessionView{user: s.User, head: head, clen: []string{strconv.Itoa(n)}, clenLen: n}
+	v := &sessionView{user: s.User, head: head, clen: []string{strconv.Itoa(n)}, clenLen: n}
+	if refresh {
+		v.claims = appendClaimsHead(nil, c, js.OrderedKeys(c, claimRank))
+	}
+	return v
 }
 
 // session is the Session sessionFromClaims builds for the view's claims.

@@ -53,7 +53,7 @@ func TestSessionViewMatchesClaims(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 5000 {
 		c := randomClaims(rng)
-		v := newSessionView(c)
+		v := newSessionView(c, rng.IntN(2) == 0)
 		for range 5 {
 			exp := time.UnixMilli(rng.Int64N(300_000_000_000_000) - 10_000_000_000_000) // 1653 to 11476
 			want := sessionFromClaims(c, exp)
@@ -145,4 +145,49 @@ func cookieValuesDropped(h http.Header) http.Header {
 		h["Set-Cookie"][i] = name + ";" + attrs
 	}
 	return h
+}
+
+// countingReader yields 0, 1, 2, … : a Codec's randomness made repeatable,
+// so that two encodings of the same claims can be compared byte for byte.
+type countingReader struct{ n byte }
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r.n
+		r.n++
+	}
+	return len(p), nil
+}
+
+// A refresh from the view's claims head (the memo's path) is the token
+// Encode makes from the claims, byte for byte, for random claims (iat,
+// exp and jti among them at times) and times, with both codecs' headers.
+func TestEncodeHeadMatchesEncode(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, legacy := range []bool{false, true} {
+		cfg := Config{Secrets: []string{"encode-head-secret-0123456789abcdef"}, LegacyV4: legacy}.WithDefaults()
+		c1, err := NewCodec(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c2, _ := NewCodec(cfg)
+		for range 2000 {
+			claims := randomClaims(rng)
+			if rng.IntN(3) == 0 {
+				claims["iat"], claims["exp"], claims["jti"] = json.Number("1"), json.Number("2"), "old"
+			}
+			now := time.UnixMilli(rng.Int64N(4_000_000_000_000))
+			maxAge := time.Duration(rng.Int64N(int64(60*24*time.Hour))) + time.Second
+			seed := byte(rng.IntN(256))
+			c1.rand, c2.rand = &countingReader{n: seed}, &countingReader{n: seed}
+			want, err := c1.Encode(claims, now, maxAge)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c2.encodeHead(newSessionView(claims, true).claims, now, maxAge)
+			if err != nil || got != want {
+				t.Fatalf("claims %v at %v: %v\n got %s\nwant %s", claims, now, err, got, want)
+			}
+		}
+	}
 }

@@ -127,13 +127,30 @@ func (c *Codec) DecodeJSON(token string, now time.Time) ([]byte, Reason, error) 
 func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (string, error) {
 	sc := encodePool.Get().(*encodeScratch)
 	defer sc.put()
+	sc.keys = js.AppendOrderedKeys(sc.keys[:0], claims, claimRank)
+	sc.plain = appendClaimsHead(sc.plain[:0], claims, sc.keys)
+	clear(sc.keys) // keep no claim names alive in the pool
+	return c.seal(sc, now, maxAge)
+}
+
+// encodeHead is Encode for the claims whose appendClaimsHead is head: a
+// token memo entry keeps it (session_view.go), so that a refresh does not
+// order and render unchanged claims on every request.
+func (c *Codec) encodeHead(head []byte, now time.Time, maxAge time.Duration) (string, error) {
+	sc := encodePool.Get().(*encodeScratch)
+	defer sc.put()
+	sc.plain = append(sc.plain[:0], head...)
+	return c.seal(sc, now, maxAge)
+}
+
+// seal completes Encode from the claims' head in sc.plain: the refreshed
+// iat, exp and jti, then the encryption and the compact serialisation.
+func (c *Codec) seal(sc *encodeScratch, now time.Time, maxAge time.Duration) (string, error) {
 	rnd := sc.rnd[:] // jti, then IV; pooled: through io.Reader it would escape
 	if _, err := io.ReadFull(c.rand, rnd); err != nil {
 		return "", fmt.Errorf("resolver: random: %w", err)
 	}
-	sc.keys = js.AppendOrderedKeys(sc.keys[:0], claims, claimRank)
-	sc.plain = appendRefreshedClaims(sc.plain[:0], claims, sc.keys, now, maxAge, rnd[:16])
-	clear(sc.keys) // keep no claim names alive in the pool
+	sc.plain = appendRefreshTail(sc.plain, now, maxAge, rnd[:16])
 
 	aad := c.header
 	iv := rnd[16 : 16+c.encKey.Enc().IVLen()] // 12 bytes for v4's A256GCM, 16 for CBC-HS
@@ -159,9 +176,21 @@ func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (stri
 //
 // keys are claims' keys in js.OrderedKeys order; they are reordered.
 func appendRefreshedClaims(b []byte, claims Claims, keys []string, now time.Time, maxAge time.Duration, jti []byte) []byte {
+	return appendRefreshTail(appendClaimsHead(b, claims, keys), now, maxAge, jti)
+}
+
+// appendClaimsHead is the part of appendRefreshedClaims that depends on
+// the claims alone: the object opened, with every member but iat, exp and
+// jti, not closed. keys are reordered.
+func appendClaimsHead(b []byte, claims Claims, keys []string) []byte {
 	keys = slices.DeleteFunc(keys, func(k string) bool { return k == "iat" || k == "exp" || k == "jti" })
 	b = js.AppendMembers(b, claims, keys, appendOwnJS)
-	b = b[:len(b)-1] // reopen the object
+	return b[:len(b)-1] // reopen the object
+}
+
+// appendRefreshTail closes a claims head with the refreshed iat, exp and
+// jti.
+func appendRefreshTail(b []byte, now time.Time, maxAge time.Duration, jti []byte) []byte {
 	if b[len(b)-1] != '{' {
 		b = append(b, ',')
 	}
