@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // Writing session cookies as Auth.js does (SessionStore.chunk/clean and
@@ -143,7 +145,8 @@ func formatSetCookie(c *http.Cookie, encode bool) string {
 	}
 	if !c.Expires.IsZero() {
 		b.WriteString("; Expires=")
-		b.WriteString(c.Expires.UTC().Format(http.TimeFormat))
+		var buf [32]byte // toUTCString, which is http.TimeFormat for years 0000-9999
+		b.Write(js.AppendUTCString(buf[:0], c.Expires))
 	}
 	if c.HttpOnly {
 		b.WriteString("; HttpOnly")
