@@ -146,8 +146,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var sets []string
+	csrfRaw, hasCSRF, cbRaw, hasCB := authjsCookiePair(cookie, h.csrfName, h.callbackName)
 	var csrfBuf cookieBuf
-	csrfTok, csrfOK := h.validCSRF(cookie, &csrfBuf, isPost)
+	csrfTok, csrfOK := h.validCSRF(csrfRaw, hasCSRF, &csrfBuf, isPost)
 	if !csrfOK {
 		tok := randomHex(32)
 		sets = append(sets, FormatSetCookie(h.authCookie(h.csrfName, tok+"|"+sha256Hex(tok+h.csrfSecret), h.csrfAttrs)))
@@ -162,7 +163,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if r.URL.RawQuery != "" { // no map for the usual query-less GET
 		param = r.URL.Query().Get("callbackUrl")
 	}
-	if cb, ok := h.callback(h.origin(r), param, cookie); !ok {
+	if cb, ok := h.callback(h.origin(r), param, cbRaw, hasCB); !ok {
 		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, cb, h.callbackAttrs)))
 	}
 
@@ -233,13 +234,12 @@ func (h *Handler) isSessionPath(p string) bool {
 	return parts == 1
 }
 
-// validCSRF reports whether the request's CSRF cookie is valid and, when
-// wantTok (a POST, which must echo it), returns its token; it may alias
-// buf. The memo holds cookie values as sent, before the URI decoding: the
-// decoded value is a function of them, so a GET with a value seen valid
-// before decodes and hashes nothing.
-func (h *Handler) validCSRF(cookie string, buf *cookieBuf, wantTok bool) (string, bool) {
-	raw, ok := authjsCookieRaw(cookie, h.csrfName)
+// validCSRF reports whether the request's CSRF cookie (raw, as sent; ok
+// when present) is valid and, when wantTok (a POST, which must echo it),
+// returns its token; it may alias buf. The memo holds cookie values as
+// sent, before the URI decoding: the decoded value is a function of them,
+// so a GET with a value seen valid before decodes and hashes nothing.
+func (h *Handler) validCSRF(raw string, ok bool, buf *cookieBuf, wantTok bool) (string, bool) {
 	if !ok || raw == "" { // decoding never empties a value
 		return "", false
 	}
@@ -265,13 +265,13 @@ func (h *Handler) validCSRF(cookie string, buf *cookieBuf, wantTok bool) (string
 
 // callback is the callback-url cookie's check: the value Auth.js's
 // default redirect callback makes of param (the callbackUrl parameter) or
-// else of the request's callback-url cookie, and whether the cookie holds
+// else of the request's callback-url cookie (raw, as sent; hasCB when
+// present), and whether the cookie holds
 // it already (ok: nothing to set, and cb is ""). A browser sends the
 // cookie it was given, unchanged, so the origin remembers the last raw
 // value it was found to hold (originEntry.keptCallback) and such a
 // request decodes and parses nothing.
-func (h *Handler) callback(o *originEntry, param, cookie string) (cb string, ok bool) {
-	raw, hasCB := authjsCookieRaw(cookie, h.callbackName)
+func (h *Handler) callback(o *originEntry, param, raw string, hasCB bool) (cb string, ok bool) {
 	if param == "" && hasCB {
 		if k := o.keptCallback.Load(); k != nil && *k == raw {
 			return "", true // only values whose decoding is its own redirect are kept
@@ -395,6 +395,30 @@ func authjsCookie(header, name string) (string, bool) {
 		}
 	}
 	return v, ok
+}
+
+// authjsCookiePair is authjsCookieRaw for two names in one pass over the
+// header (the CSRF and callback-url cookies follow the long session
+// token in a browser's header, and each pass walks past it).
+func authjsCookiePair(header, name1, name2 string) (v1 string, ok1 bool, v2 string, ok2 bool) {
+	for header != "" && !(ok1 && ok2) {
+		var seg string
+		seg, header, _ = strings.Cut(header, ";")
+		k, v, ok := strings.Cut(seg, "=")
+		if !ok {
+			continue
+		}
+		switch k = trimSpTab(k); {
+		case !ok1 && k == name1:
+			v1, ok1 = trimSpTab(v), true
+			if !ok2 && k == name2 {
+				v2, ok2 = v1, true
+			}
+		case !ok2 && k == name2:
+			v2, ok2 = trimSpTab(v), true
+		}
+	}
+	return v1, ok1, v2, ok2
 }
 
 // authjsCookieRaw is authjsCookie before the URI decoding.

@@ -65,7 +65,8 @@ func TestCSRFMemo(t *testing.T) {
 		t.Helper()
 		for _, wantTok := range []bool{true, false} {
 			var buf cookieBuf
-			got, ok := h.validCSRF(h.csrfName+"="+sent(value), &buf, wantTok)
+			raw, present := authjsCookieRaw(h.csrfName+"="+sent(value), h.csrfName)
+			got, ok := h.validCSRF(raw, present, &buf, wantTok)
 			if ok != want || (ok && wantTok && got != tok) {
 				t.Errorf("%q (wantTok %v): valid %v (token %q), want %v", value, wantTok, ok, got, want)
 			}
@@ -107,9 +108,10 @@ func TestCallbackMemo(t *testing.T) {
 		if rng.IntN(8) == 0 { // another origin in between replaces the entry
 			h.origins.get("https", host)
 		}
-		cb, ok := h.callback(h.origins.get("http", host), param, cookie)
+		raw, hasCB := authjsCookieRaw(cookie, h.callbackName)
+		cb, ok := h.callback(h.origins.get("http", host), param, raw, hasCB)
 		fresh := NewHandler(nil, cfg)
-		freshCB, freshOK := fresh.callback(fresh.origins.get("http", host), param, cookie)
+		freshCB, freshOK := fresh.callback(fresh.origins.get("http", host), param, raw, hasCB)
 		wantCB, wantOK := callbackReference(jsOrigin("http://"+host), param, cookie, h.callbackName)
 		if cb != wantCB || ok != wantOK || freshCB != wantCB || freshOK != wantOK {
 			t.Fatalf("step %d, host %q, param %q, cookie %q: (%q, %v), fresh (%q, %v), want (%q, %v)",
@@ -133,4 +135,34 @@ func callbackReference(origin, param, cookie, name string) (string, bool) {
 		return cb, false
 	}
 	return "", true
+}
+
+// authjsCookiePair finds what authjsCookieRaw finds for each name, in
+// random headers (repeated, empty, spaced and '='-less pairs) and with
+// the two names equal.
+func TestAuthjsCookiePair(t *testing.T) {
+	names := []string{"a", "b", "ab", " a", "c"}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for range 20000 {
+		var parts []string
+		for range rng.IntN(6) {
+			switch k := rng.IntN(10); {
+			case k == 0:
+				parts = append(parts, "novalue")
+			case k == 1:
+				parts = append(parts, "")
+			default:
+				parts = append(parts, names[rng.IntN(len(names))]+[]string{"=", " =", "=\t"}[rng.IntN(3)]+
+					[]string{"1", "", " 2 ", "x=y", "%7C"}[rng.IntN(5)])
+			}
+		}
+		header := strings.Join(parts, []string{";", "; ", " ;"}[rng.IntN(3)])
+		n1, n2 := names[rng.IntN(3)], names[rng.IntN(3)]
+		v1, ok1, v2, ok2 := authjsCookiePair(header, n1, n2)
+		w1, wok1 := authjsCookieRaw(header, n1)
+		w2, wok2 := authjsCookieRaw(header, n2)
+		if v1 != w1 || ok1 != wok1 || v2 != w2 || ok2 != wok2 {
+			t.Fatalf("%q (%q, %q): (%q %v, %q %v), want (%q %v, %q %v)", header, n1, n2, v1, ok1, v2, ok2, w1, wok1, w2, wok2)
+		}
+	}
 }
