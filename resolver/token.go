@@ -157,14 +157,13 @@ func (c *Codec) seal(sc *encodeScratch, now time.Time, maxAge time.Duration) (st
 	// Room for the padding and the longest tag, so SealTo never regrows.
 	sc.sealed = slices.Grow(sc.sealed[:0], len(sc.plain)+16+64)
 	ct, tag := c.encKey.SealTo(sc.sealed, sc.plain, iv, aad)
-	enc := base64.RawURLEncoding
 	out := append(sc.out[:0], aad...)
 	out = append(out, ".."...)
-	out = enc.AppendEncode(out, iv)
+	out = jwe.AppendB64(out, iv)
 	out = append(out, '.')
-	out = enc.AppendEncode(out, ct)
+	out = jwe.AppendB64(out, ct)
 	out = append(out, '.')
-	out = enc.AppendEncode(out, tag)
+	out = jwe.AppendB64(out, tag)
 	sc.out = out
 	return string(out), nil
 }
