@@ -168,7 +168,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	start := h.now()
-	res, view, err := h.resolve(r.Context(), FromRequest(r)) // the cookie, and the scheme for the cookie name
+	res, parts, err := h.resolve(r.Context(), FromRequest(r)) // the cookie, and the scheme for the cookie name
 	if h.observe != nil {
 		h.observe(r, res, h.now().Sub(start))
 	}
@@ -181,13 +181,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, configErrorBody)
 		return
 	}
-	for _, c := range res.SetCookies {
-		sets = append(sets, formatSetCookie(c, false))
+	switch {
+	case parts.setCookies == nil:
+		for _, c := range res.SetCookies {
+			sets = append(sets, formatSetCookie(c, false))
+		}
+	case sets == nil:
+		sets = parts.setCookies // made for this answer alone
+	default:
+		sets = append(sets, parts.setCookies...)
 	}
 	bp := bodyPool.Get().(*[]byte)
 	var body []byte
 	var clen []string
-	if view != nil && res.Session != nil {
+	if view := parts.view; view != nil && res.Session != nil {
 		body = view.appendBody((*bp)[:0], res.Session.Expires)
 		clen = view.contentLength(len(body))
 	} else {
@@ -205,12 +212,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // resolve is h.r.Resolve, through resolveView when h.r has one.
-func (h *Handler) resolve(ctx context.Context, in Input) (Result, *sessionView, error) {
+func (h *Handler) resolve(ctx context.Context, in Input) (Result, sessionParts, error) {
 	if h.views != nil {
 		return h.views.resolveView(ctx, in)
 	}
 	res, err := h.r.Resolve(ctx, in)
-	return res, nil, err
+	return res, sessionParts{}, err
 }
 
 // isSessionPath applies Auth.js's parseActionAndProviderId to the escaped

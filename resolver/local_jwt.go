@@ -130,17 +130,17 @@ func (r *JWTResolver) Resolve(ctx context.Context, in Input) (Result, error) {
 	return res, err
 }
 
-// resolveView is Resolve with the view of the session answered, when the
-// token memo has one: the Handler's viewResolver (session_view.go).
-func (r *JWTResolver) resolveView(ctx context.Context, in Input) (Result, *sessionView, error) {
+// resolveView is Resolve with the parts of the answer the token memo's
+// view gives: the Handler's viewResolver (session_view.go).
+func (r *JWTResolver) resolveView(ctx context.Context, in Input) (Result, sessionParts, error) {
 	if r.unconfigured() {
-		return Result{}, nil, errZeroJWTResolver
+		return Result{}, sessionParts{}, errZeroJWTResolver
 	}
 	if err := ctx.Err(); err != nil {
-		return noSession(ReasonCanceled, sourceJWT, err), nil, fmt.Errorf("resolver: %w", err)
+		return noSession(ReasonCanceled, sourceJWT, err), sessionParts{}, fmt.Errorf("resolver: %w", err)
 	}
-	res, view := r.resolve(ctx, in)
-	return res, view, nil
+	res, parts := r.resolve(ctx, in)
+	return res, parts, nil
 }
 
 func pairNames(p []cookiePair) []string {

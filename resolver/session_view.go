@@ -30,11 +30,20 @@ import (
 // only together with the Result it came with, before any other code but
 // the handler's observer (which must not modify the Result) sees it.
 
-// viewResolver is a Resolver that can return, with a Result, the view its
-// session was built from: nil when there is none, and then the Result's
-// Session is rendered as usual.
+// viewResolver is a Resolver that can return, with a Result, the parts
+// of its answer already made: the view its session was built from and
+// its Set-Cookie lines. The zero sessionParts means none, and the Result
+// is rendered as usual.
 type viewResolver interface {
-	resolveView(ctx context.Context, in Input) (Result, *sessionView, error)
+	resolveView(ctx context.Context, in Input) (Result, sessionParts, error)
+}
+
+// sessionParts are what a viewResolver hands the Handler with a Result.
+type sessionParts struct {
+	view *sessionView // the Result's Session is view.session(its Expires); nil: none
+	// setCookies are the Result's SetCookies as the Handler formats them
+	// (formatSetCookie(c, false)), in order; nil: not made.
+	setCookies []string
 }
 
 var _ viewResolver = (*JWTResolver)(nil)

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // randomClaimValue is a JSON-decoded value of any kind, strings rich in
@@ -184,10 +186,71 @@ func TestEncodeHeadMatchesEncode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := c2.encodeHead(newSessionView(claims, true).claims, now, maxAge)
+			var got string
+			err = c2.encodeHeadWith(newSessionView(claims, true).claims, now, maxAge, func(b []byte) { got = string(b) })
 			if err != nil || got != want {
 				t.Fatalf("claims %v at %v: %v\n got %s\nwant %s", claims, now, err, got, want)
 			}
+		}
+	}
+}
+
+// A refresh through the memo's view hands the Handler Set-Cookie lines
+// that are formatSetCookie(c, false) of the Result's cookies, whose token
+// decodes to the claims sent (iat, exp, jti renewed): unchunked, chunked
+// (a claim past the chunk size) and under configured cookie attributes.
+func TestRefreshLinesMatchCookies(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	yes := true
+	for _, opts := range []CookieOptions{{}, {Domain: "example.com", Path: "/app", SameSite: "strict", Secure: &yes}} {
+		cfg := Config{Mode: ModeLocal, Strategy: StrategyJWT, Secrets: []string{"refresh-lines-secret-0123456789abcdef"},
+			RefreshCookies: true, Cookies: CookiesConfig{SessionToken: opts}}.WithDefaults()
+		r, err := NewJWTResolver(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		made := 0
+		for i := range 400 {
+			claims := randomClaims(rng)
+			if i%10 == 0 {
+				claims["big"] = strings.Repeat("z", 3000+rng.IntN(3000)) // chunked after encryption
+			}
+			tok, err := r.Codec().Encode(claims, time.Now(), cfg.MaxAge)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 { // a fresh decode, then a memo hit
+				res, parts, err := r.resolveView(t.Context(), FromCookieHeader(cfg.SessionCookieName()+"="+tok))
+				if err != nil || res.Reason != ReasonOK || parts.view == nil {
+					t.Fatalf("claims %v: %v %v, view %v", claims, res.Reason, err, parts.view != nil)
+				}
+				if parts.setCookies == nil {
+					if len(res.SetCookies) < 2 {
+						t.Fatalf("claims %v: no lines for %d cookies", claims, len(res.SetCookies))
+					}
+					continue
+				}
+				made++
+				if len(parts.setCookies) != len(res.SetCookies) {
+					t.Fatalf("%d lines for %d cookies", len(parts.setCookies), len(res.SetCookies))
+				}
+				for j, c := range res.SetCookies {
+					if want := formatSetCookie(c, false); parts.setCookies[j] != want {
+						t.Fatalf("line %q, want %q", parts.setCookies[j], want)
+					}
+				}
+				got, reason, err := r.Codec().Decode(res.SetCookies[0].Value, time.Now())
+				if err != nil {
+					t.Fatalf("refreshed token: %v %v", reason, err)
+				}
+				keys := func(c Claims) string { return string(appendClaimsHead(nil, c, js.OrderedKeys(c, claimRank))) }
+				if keys(got) != keys(claims) {
+					t.Fatalf("refreshed claims %s, want %s", keys(got), keys(claims))
+				}
+			}
+		}
+		if made == 0 {
+			t.Fatal("no refresh took the line path")
 		}
 	}
 }

@@ -133,22 +133,35 @@ func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (stri
 	return c.seal(sc, now, maxAge)
 }
 
-// encodeHead is Encode for the claims whose appendClaimsHead is head: a
-// token memo entry keeps it (session_view.go), so that a refresh does not
-// order and render unchanged claims on every request.
-func (c *Codec) encodeHead(head []byte, now time.Time, maxAge time.Duration) (string, error) {
+// encodeHeadWith is Encode for the claims whose appendClaimsHead is head
+// (a token memo entry keeps it, session_view.go, so that a refresh does
+// not order and render unchanged claims on every request), handing use
+// the token's bytes: they are pooled, valid only until use returns, so
+// that a caller building a longer string around the token (a Set-Cookie
+// line) copies it once.
+func (c *Codec) encodeHeadWith(head []byte, now time.Time, maxAge time.Duration, use func(tok []byte)) error {
 	sc := encodePool.Get().(*encodeScratch)
 	defer sc.put()
 	sc.plain = append(sc.plain[:0], head...)
-	return c.seal(sc, now, maxAge)
+	tok, err := c.sealBytes(sc, now, maxAge)
+	if err == nil {
+		use(tok)
+	}
+	return err
 }
 
-// seal completes Encode from the claims' head in sc.plain: the refreshed
-// iat, exp and jti, then the encryption and the compact serialisation.
+// seal completes Encode from the claims' head in sc.plain (sealBytes).
 func (c *Codec) seal(sc *encodeScratch, now time.Time, maxAge time.Duration) (string, error) {
+	tok, err := c.sealBytes(sc, now, maxAge)
+	return string(tok), err
+}
+
+// sealBytes appends the refreshed iat, exp and jti to the claims' head in
+// sc.plain, encrypts and serialises: the token, in sc's buffer.
+func (c *Codec) sealBytes(sc *encodeScratch, now time.Time, maxAge time.Duration) ([]byte, error) {
 	rnd := sc.rnd[:] // jti, then IV; pooled: through io.Reader it would escape
 	if _, err := io.ReadFull(c.rand, rnd); err != nil {
-		return "", fmt.Errorf("resolver: random: %w", err)
+		return nil, fmt.Errorf("resolver: random: %w", err)
 	}
 	sc.plain = appendRefreshTail(sc.plain, now, maxAge, rnd[:16])
 
@@ -165,7 +178,7 @@ func (c *Codec) seal(sc *encodeScratch, now time.Time, maxAge time.Duration) (st
 	out = append(out, '.')
 	out = jwe.AppendB64(out, tag)
 	sc.out = out
-	return string(out), nil
+	return out, nil
 }
 
 // appendRefreshedClaims writes what appendClaims writes for claims with
