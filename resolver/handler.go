@@ -278,7 +278,7 @@ func (h *Handler) validCSRF(raw string, ok bool, buf *cookieBuf, wantTok bool) (
 // cookie it was given, unchanged, so the origin remembers the last raw
 // value it was found to hold (originEntry.keptCallback) and such a
 // request decodes and parses nothing.
-func (h *Handler) callback(o *originEntry, param, raw string, hasCB bool) (cb string, ok bool) {
+func (h *Handler) callback(o *originEntry, param, raw string, hasCB bool) (string, bool) {
 	if param == "" && hasCB {
 		if k := o.keptCallback.Load(); k != nil && *k == raw {
 			return "", true // only values whose decoding is its own redirect are kept
@@ -289,7 +289,7 @@ func (h *Handler) callback(o *originEntry, param, raw string, hasCB bool) (cb st
 	if hasCB {
 		cbCookie = uriDecodeInto(raw, &buf)
 	}
-	cb = o.origin
+	cb := o.origin // not the result itself: buf must not escape through it
 	if param != "" {
 		cb = defaultRedirect(param, o.origin)
 	} else if hasCB && cbCookie != "" {

@@ -166,3 +166,30 @@ func TestAuthjsCookiePair(t *testing.T) {
 		}
 	}
 }
+
+// The cookie checks decode on the stack: a returning browser's GET
+// allocates nothing for them, and a first visit only the callback value
+// it must send (a decode buffer escaping to the heap would add one).
+func TestCookieChecksAllocations(t *testing.T) {
+	h := NewHandler(nil, Config{Secrets: []string{"alloc-secret"}})
+	tok := strings.Repeat("cd", 32)
+	csrf := strings.ReplaceAll(tok+"|"+sha256Hex(tok+h.csrfSecret), "|", "%7C")
+	o := h.origins.get("http", "localhost:3000")
+	cb := "http%3A%2F%2Flocalhost%3A3000"
+	var buf cookieBuf
+	h.validCSRF(csrf, true, &buf, false) // remembered
+	h.callback(o, "", cb, true)          // kept
+	for _, c := range []struct {
+		name string
+		want float64
+		f    func()
+	}{
+		{"remembered CSRF", 0, func() { h.validCSRF(csrf, true, &buf, false) }},
+		{"kept callback", 0, func() { h.callback(o, "", cb, true) }},
+		{"no callback cookie", 1, func() { h.callback(o, "", "", false) }},
+	} {
+		if got := testing.AllocsPerRun(100, c.f); got != c.want {
+			t.Errorf("%s: %v allocations, want %v", c.name, got, c.want)
+		}
+	}
+}
