@@ -69,6 +69,10 @@ type Handler struct {
 	origins        originMemo
 	csrfSeen       *csrfMemo
 	views          viewResolver // r, when it can hand over session views (session_view.go)
+	// usualPath is {basePath}/session when its escaped form is itself:
+	// a request for exactly it needs neither escaping nor splitting
+	// (sessionPath); "" otherwise.
+	usualPath string
 }
 
 // HandlerOption configures NewHandler.
@@ -127,6 +131,9 @@ func NewHandler(r Resolver, cfg Config, opts ...HandlerOption) *Handler {
 		o(h)
 	}
 	h.views, _ = r.(viewResolver)
+	if p := strings.TrimSuffix(h.basePath, "/") + "/session"; (&url.URL{Path: p}).EscapedPath() == p && h.isSessionPath(p) {
+		h.usualPath = p
+	}
 	return h
 }
 
@@ -134,7 +141,7 @@ const configErrorBody = `{"message":"There was a problem with the server configu
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if (r.Method != http.MethodGet && r.Method != http.MethodPost) || !h.isSessionPath(r.URL.EscapedPath()) {
+	if (r.Method != http.MethodGet && r.Method != http.MethodPost) || !h.sessionPath(r.URL) {
 		writeJSON(w, http.StatusBadRequest, `"Bad request."`)
 		return
 	}
@@ -218,6 +225,16 @@ func (h *Handler) resolve(ctx context.Context, in Input) (Result, sessionParts, 
 	}
 	res, err := h.r.Resolve(ctx, in)
 	return res, sessionParts{}, err
+}
+
+// sessionPath is isSessionPath(u.EscapedPath()): for the usual path,
+// whose escaped form is itself (checked once, in NewHandler), without
+// escaping or splitting it again.
+func (h *Handler) sessionPath(u *url.URL) bool {
+	if u.RawPath == "" && u.Path == h.usualPath && h.usualPath != "" {
+		return true // EscapedPath is escape(Path) when RawPath is empty
+	}
+	return h.isSessionPath(u.EscapedPath())
 }
 
 // isSessionPath applies Auth.js's parseActionAndProviderId to the escaped

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -190,6 +191,30 @@ func TestCookieChecksAllocations(t *testing.T) {
 	} {
 		if got := testing.AllocsPerRun(100, c.f); got != c.want {
 			t.Errorf("%s: %v allocations, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// sessionPath decides what isSessionPath(EscapedPath()) decides, for base
+// paths plain, slashed and needing escapes, and paths exact, escaped,
+// trailing-slashed and foreign.
+func TestSessionPathShortcut(t *testing.T) {
+	for _, bp := range []string{"/api/auth", "/api/auth/", "/a b", "/é", "/x%2Fy", "/"} {
+		h := NewHandler(nil, Config{Secrets: []string{"s"}, BasePath: bp})
+		for _, raw := range []string{"/api/auth/session", "/api/auth/session/", "/api/auth//session", "/a%20b/session",
+			"/a b/session", "/%C3%A9/session", "/é/session", "/x%2Fy/session", "/session", "//session", "/api/auth/sessionx",
+			"/api/auth/%73ession"} {
+			u, err := url.Parse("http://h" + raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := h.sessionPath(u), h.isSessionPath(u.EscapedPath()); got != want {
+				t.Errorf("base %q, path %q: %v, want %v", bp, raw, got, want)
+			}
+			u.RawPath = "" // as a handler given a URL built from Path alone sees it
+			if got, want := h.sessionPath(u), h.isSessionPath(u.EscapedPath()); got != want {
+				t.Errorf("base %q, path %q (no RawPath): %v, want %v", bp, raw, got, want)
+			}
 		}
 	}
 }
