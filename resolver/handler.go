@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -67,6 +68,11 @@ type Handler struct {
 	now            Clock
 	origins        originMemo
 	csrfSeen       *csrfMemo
+	views          viewResolver // r, when it can hand over session views (session_view.go)
+	// usualPath is {basePath}/session when its escaped form is itself:
+	// a request for exactly it needs neither escaping nor splitting
+	// (sessionPath); "" otherwise.
+	usualPath string
 }
 
 // HandlerOption configures NewHandler.
@@ -124,6 +130,10 @@ func NewHandler(r Resolver, cfg Config, opts ...HandlerOption) *Handler {
 	for _, o := range opts {
 		o(h)
 	}
+	h.views, _ = r.(viewResolver)
+	if p := strings.TrimSuffix(h.basePath, "/") + "/session"; (&url.URL{Path: p}).EscapedPath() == p && h.isSessionPath(p) {
+		h.usualPath = p
+	}
 	return h
 }
 
@@ -131,11 +141,11 @@ const configErrorBody = `{"message":"There was a problem with the server configu
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if (r.Method != http.MethodGet && r.Method != http.MethodPost) || !h.isSessionPath(r.URL.EscapedPath()) {
+	if (r.Method != http.MethodGet && r.Method != http.MethodPost) || !h.sessionPath(r.URL) {
 		writeJSON(w, http.StatusBadRequest, `"Bad request."`)
 		return
 	}
-	cookie := strings.Join(r.Header.Values("Cookie"), "; ")
+	cookie := strings.Join(cookieLines(r.Header), "; ")
 	isPost := r.Method == http.MethodPost
 	var form map[string]string
 	if isPost {
@@ -143,8 +153,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var sets []string
+	csrfRaw, hasCSRF, cbRaw, hasCB := authjsCookiePair(cookie, h.csrfName, h.callbackName)
 	var csrfBuf cookieBuf
-	csrfTok, csrfOK := h.validCSRF(cookie, &csrfBuf)
+	csrfTok, csrfOK := h.validCSRF(csrfRaw, hasCSRF, &csrfBuf, isPost)
 	if !csrfOK {
 		tok := randomHex(32)
 		sets = append(sets, FormatSetCookie(h.authCookie(h.csrfName, tok+"|"+sha256Hex(tok+h.csrfSecret), h.csrfAttrs)))
@@ -153,28 +164,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, "null")
 		return
 	}
-	origin := h.origin(r)
 	var param string
 	if isPost {
 		param = form["callbackUrl"]
 	} else if r.URL.RawQuery != "" { // no map for the usual query-less GET
 		param = r.URL.Query().Get("callbackUrl")
 	}
-	var cbBuf cookieBuf
-	cbCookie, hasCB := authjsCookieInto(cookie, h.callbackName, &cbBuf)
-	cb := origin
-	if param != "" {
-		cb = defaultRedirect(param, origin)
-	} else if hasCB && cbCookie != "" {
-		cb = defaultRedirect(cbCookie, origin)
-	}
-	if !hasCB || cb != cbCookie {
-		// cb may alias cbBuf: the cookie line gets a copy of it.
-		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, strings.Clone(cb), h.callbackAttrs)))
+	if cb, ok := h.callback(h.origin(r), param, cbRaw, hasCB); !ok {
+		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, cb, h.callbackAttrs)))
 	}
 
 	start := h.now()
-	res, err := h.r.Resolve(r.Context(), FromRequest(r)) // the cookie, and the scheme for the cookie name
+	res, parts, err := h.resolve(r.Context(), FromRequest(r)) // the cookie, and the scheme for the cookie name
 	if h.observe != nil {
 		h.observe(r, res, h.now().Sub(start))
 	}
@@ -187,12 +188,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, configErrorBody)
 		return
 	}
-	for _, c := range res.SetCookies {
-		sets = append(sets, formatSetCookie(c, false))
+	switch {
+	case parts.setCookies == nil:
+		for _, c := range res.SetCookies {
+			sets = append(sets, formatSetCookie(c, false))
+		}
+	case sets == nil:
+		sets = parts.setCookies // made for this answer alone
+	default:
+		sets = append(sets, parts.setCookies...)
 	}
 	bp := bodyPool.Get().(*[]byte)
-	body := appendSessionBody((*bp)[:0], res.Session, h.legacyV4)
-	writeSessionHeaders(w.Header(), !isPost, sets, len(body))
+	var body []byte
+	var clen []string
+	if view := parts.view; view != nil && res.Session != nil {
+		body = view.appendBody((*bp)[:0], res.Session.Expires)
+		clen = view.contentLength(len(body))
+	} else {
+		body = appendSessionBody((*bp)[:0], res.Session, h.legacyV4)
+	}
+	writeSessionHeaders(w.Header(), !isPost, sets, len(body), clen)
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 	// An io.Writer does not keep body, so the buffer can go back; an
@@ -201,6 +216,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		*bp = body
 		bodyPool.Put(bp)
 	}
+}
+
+// resolve is h.r.Resolve, through resolveView when h.r has one.
+func (h *Handler) resolve(ctx context.Context, in Input) (Result, sessionParts, error) {
+	if h.views != nil {
+		return h.views.resolveView(ctx, in)
+	}
+	res, err := h.r.Resolve(ctx, in)
+	return res, sessionParts{}, err
+}
+
+// sessionPath is isSessionPath(u.EscapedPath()): for the usual path,
+// whose escaped form is itself (checked once, in NewHandler), without
+// escaping or splitting it again.
+func (h *Handler) sessionPath(u *url.URL) bool {
+	if u.RawPath == "" && u.Path == h.usualPath && h.usualPath != "" {
+		return true // EscapedPath is escape(Path) when RawPath is empty
+	}
+	return h.isSessionPath(u.EscapedPath())
 }
 
 // isSessionPath applies Auth.js's parseActionAndProviderId to the escaped
@@ -224,30 +258,71 @@ func (h *Handler) isSessionPath(p string) bool {
 	return parts == 1
 }
 
-// validCSRF returns the CSRF token of a valid CSRF cookie; it may alias
-// buf.
-func (h *Handler) validCSRF(cookie string, buf *cookieBuf) (string, bool) {
-	v, ok := authjsCookieInto(cookie, h.csrfName, buf)
-	if !ok || v == "" {
+// validCSRF reports whether the request's CSRF cookie (raw, as sent; ok
+// when present) is valid and, when wantTok (a POST, which must echo it),
+// returns its token; it may alias buf. The memo holds cookie values as
+// sent, before the URI decoding: the decoded value is a function of them,
+// so a GET with a value seen valid before decodes and hashes nothing.
+func (h *Handler) validCSRF(raw string, ok bool, buf *cookieBuf, wantTok bool) (string, bool) {
+	if !ok || raw == "" { // decoding never empties a value
 		return "", false
 	}
+	seen := h.csrfSeen.has(raw)
+	if seen && !wantTok {
+		return "", true
+	}
 	// value.split("|"): the token is part 0, the hash part 1.
-	tok, rest, ok := strings.Cut(v, "|")
+	tok, rest, ok := strings.Cut(uriDecodeInto(raw, buf), "|")
 	if !ok {
 		return "", false
 	}
-	if h.csrfSeen.has(v) {
+	if seen {
 		return tok, true
 	}
 	sum, _, _ := strings.Cut(rest, "|")
 	if !sha256HexEqual(tok, h.csrfSecret, sum) {
 		return "", false
 	}
-	h.csrfSeen.add(v)
+	h.csrfSeen.add(raw)
 	return tok, true
 }
 
-func (h *Handler) origin(r *http.Request) string {
+// callback is the callback-url cookie's check: the value Auth.js's
+// default redirect callback makes of param (the callbackUrl parameter) or
+// else of the request's callback-url cookie (raw, as sent; hasCB when
+// present), and whether the cookie holds
+// it already (ok: nothing to set, and cb is ""). A browser sends the
+// cookie it was given, unchanged, so the origin remembers the last raw
+// value it was found to hold (originEntry.keptCallback) and such a
+// request decodes and parses nothing.
+func (h *Handler) callback(o *originEntry, param, raw string, hasCB bool) (string, bool) {
+	if param == "" && hasCB {
+		if k := o.keptCallback.Load(); k != nil && *k == raw {
+			return "", true // only values whose decoding is its own redirect are kept
+		}
+	}
+	var buf cookieBuf
+	var cbCookie string
+	if hasCB {
+		cbCookie = uriDecodeInto(raw, &buf)
+	}
+	cb := o.origin // not the result itself: buf must not escape through it
+	if param != "" {
+		cb = defaultRedirect(param, o.origin)
+	} else if hasCB && cbCookie != "" {
+		cb = defaultRedirect(cbCookie, o.origin)
+	}
+	if hasCB && cb == cbCookie {
+		if param == "" && cb != "" {
+			k := strings.Clone(raw) // raw is a slice of the request's Cookie header
+			o.keptCallback.Store(&k)
+		}
+		return "", true
+	}
+	return strings.Clone(cb), false // cb may alias buf
+}
+
+func (h *Handler) origin(r *http.Request) *originEntry {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -344,6 +419,30 @@ func authjsCookie(header, name string) (string, bool) {
 		}
 	}
 	return v, ok
+}
+
+// authjsCookiePair is authjsCookieRaw for two names in one pass over the
+// header (the CSRF and callback-url cookies follow the long session
+// token in a browser's header, and each pass walks past it).
+func authjsCookiePair(header, name1, name2 string) (v1 string, ok1 bool, v2 string, ok2 bool) {
+	for header != "" && !(ok1 && ok2) {
+		var seg string
+		seg, header, _ = strings.Cut(header, ";")
+		k, v, ok := strings.Cut(seg, "=")
+		if !ok {
+			continue
+		}
+		switch k = trimSpTab(k); {
+		case !ok1 && k == name1:
+			v1, ok1 = trimSpTab(v), true
+			if !ok2 && k == name2 {
+				v2, ok2 = v1, true
+			}
+		case !ok2 && k == name2:
+			v2, ok2 = trimSpTab(v), true
+		}
+	}
+	return v1, ok1, v2, ok2
 }
 
 // authjsCookieRaw is authjsCookie before the URI decoding.

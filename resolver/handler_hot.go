@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"hash/maphash"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,30 +40,33 @@ func sha256HexEqual(tok, secret, hexSum string) bool {
 // cannot grow it; a miss costs what the memo saves, nothing more.
 type originMemo struct{ last atomic.Pointer[originEntry] }
 
-type originEntry struct{ scheme, host, origin string }
+type originEntry struct {
+	scheme, host, origin string
+	// keptCallback is the last callback-url cookie value (raw, as sent)
+	// found to need no new cookie at this origin (Handler.callback).
+	keptCallback atomic.Pointer[string]
+}
 
-func (m *originMemo) get(scheme, host string) string {
+func (m *originMemo) get(scheme, host string) *originEntry {
 	if e := m.last.Load(); e != nil && e.host == host && e.scheme == scheme {
-		return e.origin
+		return e
 	}
-	o := jsOrigin(scheme + "://" + host)
-	m.last.Store(&originEntry{scheme: scheme, host: host, origin: o})
-	return o
+	e := &originEntry{scheme: scheme, host: host, origin: jsOrigin(scheme + "://" + host)}
+	m.last.Store(e)
+	return e
 }
 
 // writeSessionHeaders sets the headers of a 200 session answer: JSON,
 // Auth.js's no-cache trio on GET, the Set-Cookie lines in order and the
-// length. The single-valued headers share one backing array (one
-// allocation instead of one per Header.Set); each is a full slice
-// expression, so a later Add by a wrapping handler copies rather than
-// overwrites its neighbour.
-func writeSessionHeaders(hdr http.Header, cacheHeaders bool, sets []string, bodyLen int) {
-	v := make([]string, 5)
-	v[0], v[4] = "application/json", strconv.Itoa(bodyLen)
-	hdr["Content-Type"] = v[0:1:1]
+// length (clen, or bodyLen formatted when clen is nil). The fixed values
+// are shared slices assigned straight into the map: no allocation and no
+// canonicalisation (Header.Set does both, every request). Their capacity
+// is their length, so a wrapping handler's Add copies rather than writes
+// into them; nothing may modify them in place (net/http writes a Clone).
+func writeSessionHeaders(hdr http.Header, cacheHeaders bool, sets []string, bodyLen int, clen []string) {
+	hdr["Content-Type"] = jsonContentType
 	if cacheHeaders {
-		v[1], v[2], v[3] = "private, no-cache, no-store", "0", "no-cache"
-		hdr["Cache-Control"], hdr["Expires"], hdr["Pragma"] = v[1:2:2], v[2:3:3], v[3:4:4]
+		hdr["Cache-Control"], hdr["Expires"], hdr["Pragma"] = noCacheControl, expiresZero, pragmaNoCache
 	}
 	if len(sets) > 0 {
 		if prev := hdr["Set-Cookie"]; len(prev) > 0 {
@@ -70,8 +74,20 @@ func writeSessionHeaders(hdr http.Header, cacheHeaders bool, sets []string, body
 		}
 		hdr["Set-Cookie"] = sets
 	}
-	hdr["Content-Length"] = v[4:5:5]
+	if clen == nil {
+		clen = []string{strconv.Itoa(bodyLen)}
+	}
+	hdr["Content-Length"] = clen
 }
+
+// The session answer's fixed header values (writeSessionHeaders); shared,
+// never modified.
+var (
+	jsonContentType = []string{"application/json"}
+	noCacheControl  = []string{"private, no-cache, no-store"}
+	expiresZero     = []string{"0"}
+	pragmaNoCache   = []string{"no-cache"}
+)
 
 // cookieBuf receives a percent-decoded cookie value (authjsCookieInto).
 // Auth.js's CSRF cookie (64 hex, "%7C", 64 hex) and the callback-url
@@ -86,17 +102,29 @@ type cookieBuf [512]byte
 // outlive the request (the callers keep it on their stack).
 func authjsCookieInto(header, name string, buf *cookieBuf) (string, bool) {
 	v, ok := authjsCookieRaw(header, name)
-	if !ok || strings.IndexByte(v, '%') < 0 {
+	if !ok {
 		return v, ok
 	}
+	return uriDecodeInto(v, buf), true
+}
+
+// uriDecodeInto is authjsCookie's decoding of a raw value v, into buf
+// when it fits (the result then aliases buf, as authjsCookieInto's).
+func uriDecodeInto(v string, buf *cookieBuf) string {
+	if strings.IndexByte(v, '%') < 0 {
+		return v
+	}
 	if len(v) > len(buf) { // decoding never lengthens a value
-		return authjsCookie(header, name)
+		if d, err := url.PathUnescape(v); err == nil && utf8.ValidString(d) {
+			return d
+		}
+		return v
 	}
 	d, valid := pathUnescapeInto(buf[:0], v)
 	if !valid || !utf8.Valid(d) {
-		return v, true // authjsCookie keeps the raw value then too
+		return v // authjsCookie keeps the raw value then too
 	}
-	return unsafe.String(unsafe.SliceData(d), len(d)), true
+	return unsafe.String(unsafe.SliceData(d), len(d))
 }
 
 // pathUnescapeInto appends url.PathUnescape(s) to dst: every "%XX" (two

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -54,29 +55,166 @@ func TestAuthjsCookieIntoRandom(t *testing.T) {
 // is: a tampered value is rejected right after the genuine one was
 // remembered, and a forged value sharing the genuine one's slot (planted:
 // a seeded 64-bit collision cannot be found in a test) still needs its
-// own valid hash.
+// own valid hash. The memo holds values as sent (percent-encoded); a POST
+// (wantTok) still gets the decoded token from a remembered value.
 func TestCSRFMemo(t *testing.T) {
 	h := NewHandler(nil, Config{Secrets: []string{"csrf-memo-secret"}})
 	tok := strings.Repeat("ab", 32)
+	sent := func(value string) string { return strings.ReplaceAll(value, "|", "%7C") }
 	genuine := tok + "|" + sha256Hex(tok+h.csrfSecret)
 	check := func(value string, want bool) {
 		t.Helper()
-		var buf cookieBuf
-		got, ok := h.validCSRF(h.csrfName+"="+strings.ReplaceAll(value, "|", "%7C"), &buf)
-		if ok != want || (ok && got != tok) {
-			t.Errorf("%q: valid %v (token %q), want %v", value, ok, got, want)
+		for _, wantTok := range []bool{true, false} {
+			var buf cookieBuf
+			raw, present := authjsCookieRaw(h.csrfName+"="+sent(value), h.csrfName)
+			got, ok := h.validCSRF(raw, present, &buf, wantTok)
+			if ok != want || (ok && wantTok && got != tok) {
+				t.Errorf("%q (wantTok %v): valid %v (token %q), want %v", value, wantTok, ok, got, want)
+			}
 		}
 	}
 	check(genuine, true) // hashed, then remembered
-	if !h.csrfSeen.has(genuine) {
+	if !h.csrfSeen.has(sent(genuine)) {
 		t.Fatal("valid value not remembered")
 	}
 	check(genuine, true) // from the memo
 	forged := tok + "|" + strings.Repeat("0", 64)
 	check(forged, false)
-	if h.csrfSeen.has(forged) {
+	if h.csrfSeen.has(sent(forged)) {
 		t.Fatal("invalid value remembered")
 	}
-	h.csrfSeen.slot(forged).Store(&genuine)
+	g := sent(genuine)
+	h.csrfSeen.slot(sent(forged)).Store(&g)
 	check(forged, false)
+}
+
+// The callback-url check through a long-lived origin entry (its remembered
+// cookie value warm) decides what a fresh entry decides, for random
+// sequences of hosts, callback-url cookies (encoded, plain, foreign,
+// relative, empty, absent, undecodable) and callbackUrl parameters.
+func TestCallbackMemo(t *testing.T) {
+	cfg := Config{Secrets: []string{"callback-memo-secret"}}
+	h := NewHandler(nil, cfg)
+	values := []string{"http%3A%2F%2Flocalhost%3A3000", "http://localhost:3000", "http%3A%2F%2Fevil.example",
+		"/path", "%2Fpath", "", "http%3A%2F%2Flocalhost%3A3000%2Fx", "%zz", "http%3A%2F%2Fexample.com"}
+	hosts := []string{"localhost:3000", "LOCALHOST:3000", "example.com"}
+	params := []string{"", "", "", "/a", "http://evil.example", "http://localhost:3000"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range 20000 {
+		host, param := hosts[rng.IntN(len(hosts))], params[rng.IntN(len(params))]
+		cookie := "other=1"
+		if k := rng.IntN(len(values) + 1); k < len(values) {
+			cookie += "; " + h.callbackName + "=" + values[k]
+		}
+		if rng.IntN(8) == 0 { // another origin in between replaces the entry
+			h.origins.get("https", host)
+		}
+		raw, hasCB := authjsCookieRaw(cookie, h.callbackName)
+		cb, ok := h.callback(h.origins.get("http", host), param, raw, hasCB)
+		fresh := NewHandler(nil, cfg)
+		freshCB, freshOK := fresh.callback(fresh.origins.get("http", host), param, raw, hasCB)
+		wantCB, wantOK := callbackReference(jsOrigin("http://"+host), param, cookie, h.callbackName)
+		if cb != wantCB || ok != wantOK || freshCB != wantCB || freshOK != wantOK {
+			t.Fatalf("step %d, host %q, param %q, cookie %q: (%q, %v), fresh (%q, %v), want (%q, %v)",
+				i, host, param, cookie, cb, ok, freshCB, freshOK, wantCB, wantOK)
+		}
+	}
+}
+
+// callbackReference is the callback-url check as the handler made it
+// before Handler.callback: the cookie decoded with authjsCookie, then the
+// default redirect of the parameter or else of the cookie.
+func callbackReference(origin, param, cookie, name string) (string, bool) {
+	cbCookie, hasCB := authjsCookie(cookie, name)
+	cb := origin
+	if param != "" {
+		cb = defaultRedirect(param, origin)
+	} else if hasCB && cbCookie != "" {
+		cb = defaultRedirect(cbCookie, origin)
+	}
+	if !hasCB || cb != cbCookie {
+		return cb, false
+	}
+	return "", true
+}
+
+// authjsCookiePair finds what authjsCookieRaw finds for each name, in
+// random headers (repeated, empty, spaced and '='-less pairs) and with
+// the two names equal.
+func TestAuthjsCookiePair(t *testing.T) {
+	names := []string{"a", "b", "ab", " a", "c"}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for range 20000 {
+		var parts []string
+		for range rng.IntN(6) {
+			switch k := rng.IntN(10); {
+			case k == 0:
+				parts = append(parts, "novalue")
+			case k == 1:
+				parts = append(parts, "")
+			default:
+				parts = append(parts, names[rng.IntN(len(names))]+[]string{"=", " =", "=\t"}[rng.IntN(3)]+
+					[]string{"1", "", " 2 ", "x=y", "%7C"}[rng.IntN(5)])
+			}
+		}
+		header := strings.Join(parts, []string{";", "; ", " ;"}[rng.IntN(3)])
+		n1, n2 := names[rng.IntN(3)], names[rng.IntN(3)]
+		v1, ok1, v2, ok2 := authjsCookiePair(header, n1, n2)
+		w1, wok1 := authjsCookieRaw(header, n1)
+		w2, wok2 := authjsCookieRaw(header, n2)
+		if v1 != w1 || ok1 != wok1 || v2 != w2 || ok2 != wok2 {
+			t.Fatalf("%q (%q, %q): (%q %v, %q %v), want (%q %v, %q %v)", header, n1, n2, v1, ok1, v2, ok2, w1, wok1, w2, wok2)
+		}
+	}
+}
+
+// The cookie checks decode on the stack: a returning browser's GET
+// allocates nothing for them, and a first visit only the callback value
+// it must send (a decode buffer escaping to the heap would add one).
+func TestCookieChecksAllocations(t *testing.T) {
+	h := NewHandler(nil, Config{Secrets: []string{"alloc-secret"}})
+	tok := strings.Repeat("cd", 32)
+	csrf := strings.ReplaceAll(tok+"|"+sha256Hex(tok+h.csrfSecret), "|", "%7C")
+	o := h.origins.get("http", "localhost:3000")
+	cb := "http%3A%2F%2Flocalhost%3A3000"
+	var buf cookieBuf
+	h.validCSRF(csrf, true, &buf, false) // remembered
+	h.callback(o, "", cb, true)          // kept
+	for _, c := range []struct {
+		name string
+		want float64
+		f    func()
+	}{
+		{"remembered CSRF", 0, func() { h.validCSRF(csrf, true, &buf, false) }},
+		{"kept callback", 0, func() { h.callback(o, "", cb, true) }},
+		{"no callback cookie", 1, func() { h.callback(o, "", "", false) }},
+	} {
+		if got := testing.AllocsPerRun(100, c.f); got != c.want {
+			t.Errorf("%s: %v allocations, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// sessionPath decides what isSessionPath(EscapedPath()) decides, for base
+// paths plain, slashed and needing escapes, and paths exact, escaped,
+// trailing-slashed and foreign.
+func TestSessionPathShortcut(t *testing.T) {
+	for _, bp := range []string{"/api/auth", "/api/auth/", "/a b", "/é", "/x%2Fy", "/"} {
+		h := NewHandler(nil, Config{Secrets: []string{"s"}, BasePath: bp})
+		for _, raw := range []string{"/api/auth/session", "/api/auth/session/", "/api/auth//session", "/a%20b/session",
+			"/a b/session", "/%C3%A9/session", "/é/session", "/x%2Fy/session", "/session", "//session", "/api/auth/sessionx",
+			"/api/auth/%73ession"} {
+			u, err := url.Parse("http://h" + raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := h.sessionPath(u), h.isSessionPath(u.EscapedPath()); got != want {
+				t.Errorf("base %q, path %q: %v, want %v", bp, raw, got, want)
+			}
+			u.RawPath = "" // as a handler given a URL built from Path alone sees it
+			if got, want := h.sessionPath(u), h.isSessionPath(u.EscapedPath()); got != want {
+				t.Errorf("base %q, path %q (no RawPath): %v, want %v", bp, raw, got, want)
+			}
+		}
+	}
 }

@@ -21,13 +21,21 @@ import (
 // when no session cookie is present. getServerSession does not, so the
 // Input carries the header only when the caller opts in with WithBearer.
 
+// cookieLines is h.Values("Cookie") without its cost: Header.Get and
+// Values canonicalise the name they are given on every call (a few hundred
+// instructions for "X-Forwarded-Proto", at tens of thousands of requests a
+// second), and the map is keyed by canonical names, so indexing it with a
+// name already canonical finds exactly what they find.
+func cookieLines(h http.Header) []string { return h["Cookie"] }
+
 // forwardedProto is the first X-Forwarded-Proto value, trimmed and
 // lower-cased ("" when absent), as Express's req.protocol takes it.
 func forwardedProto(h http.Header) string {
-	v := h.Get("X-Forwarded-Proto")
-	if v == "" {
+	vs := h["X-Forwarded-Proto"] // h.Get, without canonicalising a canonical name
+	if len(vs) == 0 || vs[0] == "" {
 		return ""
 	}
+	v := vs[0]
 	if i := strings.IndexByte(v, ','); i >= 0 {
 		v = v[:i]
 	}

@@ -16,9 +16,10 @@ import (
 // most of a local resolution's CPU and nearly all of its allocations.
 // Remembering the outcome is safe, and changes no answer, because:
 //
-//   - the key is a keyed 64-bit hash of the token (hash/maphash, with a
-//     seed drawn per memo, so nobody outside the process can aim for a
-//     collision) plus the cookie name's index, whose codec salts the keys;
+//   - the key is a keyed 64-bit hash of the token's tail (hash/maphash,
+//     with a seed drawn per memo, so nobody outside the process can aim
+//     for a collision; memoHashed says why the tail is enough) plus the
+//     cookie name's index, whose codec salts the keys;
 //     the entry keeps the token itself and a hit is one only when the
 //     bytes are equal, so a tampered, truncated or re-encrypted token goes
 //     through the full decode even when its hash collides. The hash is a
@@ -63,6 +64,7 @@ type memoEntry struct {
 	claims   Claims
 	window   timeWindow
 	notAfter time.Time
+	view     *sessionView // the session answer's clock-free part (session_view.go)
 }
 
 type tokenMemo struct {
@@ -87,35 +89,54 @@ func newTokenMemo(cfg Config, o options, hooks Hooks) *tokenMemo {
 	return &tokenMemo{seed: maphash.MakeSeed(), store: otter.Must(&otter.Options[memoKey, *memoEntry]{MaximumSize: size})}
 }
 
+// memoHashTail is how much of a token's end the memo's key hashes.
+const memoHashTail = 64
+
+// memoHashed is the part of tok the memo's key hashes: its last
+// memoHashTail bytes, which hold a JWE's authentication tag (43
+// characters for A256CBC-HS512, 22 for A256GCM). Only tokens that decoded
+// are remembered, and two of those differ in their tags (a MAC over the
+// IV, the ciphertext and the header), so hashing the tail spreads them as
+// well as hashing the whole token, at a tenth of the cost; a token made
+// to share a remembered one's tail only lands in its slot, and a hit
+// still needs the exact bytes.
+func memoHashed(tok string) string {
+	if len(tok) > memoHashTail {
+		return tok[len(tok)-memoHashTail:]
+	}
+	return tok
+}
+
 // decodeClaims is n.codec.Decode(tok, now) through the memo, plus the
-// token's notAfter. A nil memo, or a codec other than *Codec, decodes.
-func (r *JWTResolver) decodeClaims(n *jwtName, tok string, now time.Time) (Claims, time.Time, Reason, error) {
+// token's notAfter and, from the memo, the view of its session (nil
+// without the memo). A nil memo, or a codec other than *Codec, decodes.
+func (r *JWTResolver) decodeClaims(n *jwtName, tok string, now time.Time) (Claims, time.Time, *sessionView, Reason, error) {
 	codec, ok := n.codec.(*Codec)
 	if r.memo == nil || !ok {
 		c, reason, err := n.codec.Decode(tok, now)
 		if err != nil {
-			return nil, time.Time{}, reason, err
+			return nil, time.Time{}, nil, reason, err
 		}
-		return c, notAfter(c), ReasonOK, nil
+		return c, notAfter(c), nil, ReasonOK, nil
 	}
-	key := memoKey{sum: maphash.String(r.memo.seed, tok), name: n.index}
+	key := memoKey{sum: maphash.String(r.memo.seed, memoHashed(tok)), name: n.index}
 	if e, hit := r.memo.store.GetIfPresent(key); hit && e.token == tok {
 		if reason, err := e.window.check(now); err != nil {
-			return nil, time.Time{}, reason, err
+			return nil, time.Time{}, nil, reason, err
 		}
-		return e.claims, e.notAfter, ReasonOK, nil
+		return e.claims, e.notAfter, e.view, ReasonOK, nil
 	}
 	c, reason, err := codec.Decode(tok, now)
 	if err != nil {
-		return nil, time.Time{}, reason, err
+		return nil, time.Time{}, nil, reason, err
 	}
 	// A colliding token (same hash, other bytes) replaces the entry: the
 	// latest token is the likelier to come again. The token is cloned: it
 	// is usually a slice of the request's whole Cookie header.
-	e := &memoEntry{token: strings.Clone(tok), claims: c, notAfter: notAfter(c)}
+	e := &memoEntry{token: strings.Clone(tok), claims: c, notAfter: notAfter(c), view: newSessionView(c, r.refresh)}
 	// parseClaims accepted c, so both are numbers or absent.
 	e.window.nbf, e.window.hasNbf, _ = numericClaim(c, "nbf")
 	e.window.exp, e.window.hasExp, _ = numericClaim(c, "exp")
 	r.memo.store.Set(key, e)
-	return c, e.notAfter, ReasonOK, nil
+	return c, e.notAfter, e.view, ReasonOK, nil
 }

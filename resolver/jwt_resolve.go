@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+	"unsafe"
 )
 
 // One JWT resolution, step by step (JWTResolver's list):
@@ -81,7 +82,9 @@ func (r *JWTResolver) candidates(in Input) []jwtName {
 	return r.names
 }
 
-func (r *JWTResolver) resolve(ctx context.Context, in Input) Result {
+// resolve is Resolve, plus what the handler renders the answer from
+// when the token memo has a view of the session (session_view.go).
+func (r *JWTResolver) resolve(ctx context.Context, in Input) (Result, sessionParts) {
 	now := r.clock()
 	var scratch [4]cookiePair
 	names := r.candidates(in)
@@ -98,20 +101,20 @@ func (r *JWTResolver) resolve(ctx context.Context, in Input) Result {
 	}
 	if tok == "" {
 		if in.authorization == "" {
-			return noSession(ReasonNoCookie, sourceJWT, nil)
+			return noSession(ReasonNoCookie, sourceJWT, nil), sessionParts{}
 		}
 		t, ok := bearerToken(in.authorization)
 		if !ok {
-			return noSession(ReasonMalformed, sourceJWT, errors.New("malformed percent-encoding in bearer token"))
+			return noSession(ReasonMalformed, sourceJWT, errors.New("malformed percent-encoding in bearer token")), sessionParts{}
 		}
 		if t == "" {
-			return noSession(ReasonNoCookie, sourceJWT, nil)
+			return noSession(ReasonNoCookie, sourceJWT, nil), sessionParts{}
 		}
-		return r.bearer(ctx, names, t, now)
+		return r.bearer(ctx, names, t, now), sessionParts{}
 	}
-	res := r.decode(ctx, n, tok, pairs, now)
+	res, parts := r.decode(ctx, n, tok, pairs, now)
 	res.Cookie = n.name
-	return res
+	return res, parts
 }
 
 // bearer decodes a Bearer token. Its salt is the session cookie name
@@ -121,7 +124,7 @@ func (r *JWTResolver) resolve(ctx context.Context, in Input) Result {
 func (r *JWTResolver) bearer(ctx context.Context, names []jwtName, tok string, now time.Time) Result {
 	var res Result
 	for i := range names {
-		res = r.decode(ctx, &names[i], tok, nil, now)
+		res, _ = r.decode(ctx, &names[i], tok, nil, now)
 		if res.Reason != ReasonWrongKey && res.Reason != ReasonDecrypt {
 			break
 		}
@@ -131,37 +134,78 @@ func (r *JWTResolver) bearer(ctx context.Context, names []jwtName, tok string, n
 }
 
 // decode is steps 3 and 4 for a token read under n (pairs: the chunks
-// read, none for a Bearer token).
-func (r *JWTResolver) decode(ctx context.Context, n *jwtName, tok string, pairs []cookiePair, now time.Time) Result {
-	claims, expiry, reason, err := r.decodeClaims(n, tok, now) // expiry: of the token as sent, before any hook
+// read, none for a Bearer token), with the view the session was built
+// from (none when it was built from the claims) and the refreshed
+// cookie's line when it was built with the token.
+func (r *JWTResolver) decode(ctx context.Context, n *jwtName, tok string, pairs []cookiePair, now time.Time) (Result, sessionParts) {
+	claims, expiry, view, reason, err := r.decodeClaims(n, tok, now) // expiry: of the token as sent, before any hook
 	if err != nil {
-		return r.fail(n, reason, err, pairs)
+		return r.fail(n, reason, err, pairs), sessionParts{}
 	}
 	if r.hooks.JWT != nil {
 		claims, err = r.hooks.JWT(ctx, claims)
 		if err != nil {
-			return r.fail(n, ReasonCallback, fmt.Errorf("jwt hook: %w", err), pairs)
+			return r.fail(n, ReasonCallback, fmt.Errorf("jwt hook: %w", err), pairs), sessionParts{}
 		}
 		if claims == nil {
-			return r.fail(n, ReasonCallback, errors.New("jwt hook returned no token"), pairs)
+			return r.fail(n, ReasonCallback, errors.New("jwt hook returned no token"), pairs), sessionParts{}
 		}
 	}
 	expires := time.UnixMilli(now.UnixMilli() + r.maxAge.Milliseconds())
-	s := sessionFromClaims(claims, expires)
+	var s *Session
+	if view != nil { // the memo is off when hooks are set: claims and session are the token's
+		s = view.session(expires)
+	} else {
+		s = sessionFromClaims(claims, expires)
+	}
 	if r.hooks.Session != nil {
 		if err := r.hooks.Session(ctx, s, HookSource{Token: claims}); err != nil {
-			return r.fail(n, ReasonCallback, fmt.Errorf("session hook: %w", err), pairs)
+			return r.fail(n, ReasonCallback, fmt.Errorf("session hook: %w", err), pairs), sessionParts{}
 		}
 	}
 	res := Result{Session: s, Reason: ReasonOK, Source: sourceJWT, NotAfter: expiry}
+	parts := sessionParts{view: view}
 	if r.refresh && len(pairs) > 0 && canEncode(n.codec) {
-		newTok, err := n.codec.Encode(claims, now, r.jwtMaxAge)
-		if err != nil {
-			return r.fail(n, ReasonCallback, err, pairs)
+		var err error
+		if c, ok := n.codec.(*Codec); ok && view != nil && view.claims != nil {
+			res.SetCookies, parts.setCookies, err = r.refreshFromView(c, n, view, pairs, expires, now)
+		} else {
+			var newTok string
+			if newTok, err = n.codec.Encode(claims, now, r.jwtMaxAge); err == nil {
+				res.SetCookies = r.attrs.refresh(n.name, pairNames(pairs), newTok, expires, n.secure, r.chunkSize)
+			}
 		}
-		res.SetCookies = r.attrs.refresh(n.name, pairNames(pairs), newTok, expires, n.secure, r.chunkSize)
+		if err != nil {
+			return r.fail(n, ReasonCallback, err, pairs), sessionParts{}
+		}
 	}
-	return res
+	return res, parts
+}
+
+// refreshFromView is the refresh's cookies for a token the memo has a
+// view of: the token sealed from the view's claims head and, when it is
+// one unchunked cookie (the usual case: RefreshCookies's first), its
+// Set-Cookie line built around the token's bytes, the cookie's Value
+// being a slice of that line: one copy of the token instead of two, and
+// the line (formatSetCookie(c, false), what the Handler would write) not
+// formatted again.
+func (r *JWTResolver) refreshFromView(codec *Codec, n *jwtName, view *sessionView, pairs []cookiePair, expires, now time.Time) ([]*http.Cookie, []string, error) {
+	var (
+		cookies []*http.Cookie
+		lines   []string
+	)
+	err := codec.encodeHeadWith(view.claims, now, r.jwtMaxAge, func(tok []byte) {
+		if len(pairs) != 1 || pairs[0].name != n.name || len(tok) == 0 || len(tok) > r.chunkSize {
+			cookies = r.attrs.refresh(n.name, pairNames(pairs), string(tok), expires, n.secure, r.chunkSize)
+			return
+		}
+		c := r.attrs.apply(sessionCookie(n.name, "", expires, n.secure), n.secure)
+		b := appendSetCookie(make([]byte, 0, len(n.name)+len(tok)+96), c, tok)
+		line := unsafe.String(unsafe.SliceData(b), len(b)) // b is not touched again
+		c.Value = line[len(n.name)+1 : len(n.name)+1+len(tok)]
+		cookies, lines = []*http.Cookie{c}, []string{line}
+	})
+	return cookies, lines, err
 }
 
 // fail is "no session" after a token was read: Auth.js clears every chunk

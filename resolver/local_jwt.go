@@ -126,13 +126,21 @@ const sourceJWT = "jwt"
 
 // Resolve answers GET /session for in. See JWTResolver and jwt_resolve.go.
 func (r *JWTResolver) Resolve(ctx context.Context, in Input) (Result, error) {
+	res, _, err := r.resolveView(ctx, in)
+	return res, err
+}
+
+// resolveView is Resolve with the parts of the answer the token memo's
+// view gives: the Handler's viewResolver (session_view.go).
+func (r *JWTResolver) resolveView(ctx context.Context, in Input) (Result, sessionParts, error) {
 	if r.unconfigured() {
-		return Result{}, errZeroJWTResolver
+		return Result{}, sessionParts{}, errZeroJWTResolver
 	}
 	if err := ctx.Err(); err != nil {
-		return noSession(ReasonCanceled, sourceJWT, err), fmt.Errorf("resolver: %w", err)
+		return noSession(ReasonCanceled, sourceJWT, err), sessionParts{}, fmt.Errorf("resolver: %w", err)
 	}
-	return r.resolve(ctx, in), nil
+	res, parts := r.resolve(ctx, in)
+	return res, parts, nil
 }
 
 func pairNames(p []cookiePair) []string {

@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
+
+	"github.com/authscope/authscope/resolver/internal/js"
 )
 
 // Writing session cookies as Auth.js does (SessionStore.chunk/clean and
@@ -117,52 +120,57 @@ func FormatSetCookie(c *http.Cookie) string { return formatSetCookie(c, true) }
 // whether the value still needs encodeURIComponent (false for values taken
 // from an upstream's Set-Cookie line, which are encoded already).
 func formatSetCookie(c *http.Cookie, encode bool) string {
-	var b strings.Builder
-	b.Grow(len(c.Name) + len(c.Value) + 96)
-	b.WriteString(c.Name)
-	b.WriteByte('=')
+	v := c.Value
 	if encode {
-		b.WriteString(jsEncodeURIComponent(c.Value))
-	} else {
-		b.WriteString(c.Value)
+		v = jsEncodeURIComponent(v)
 	}
+	b := appendSetCookie(make([]byte, 0, len(c.Name)+len(v)+96), c, v)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not touched again
+}
+
+// appendSetCookie appends c's Set-Cookie line, with v (encoded as it
+// should be) for its value.
+func appendSetCookie[V string | []byte](b []byte, c *http.Cookie, v V) []byte {
+	b = append(b, c.Name...)
+	b = append(b, '=')
+	b = append(b, v...)
 	switch {
 	case c.MaxAge < 0:
-		b.WriteString("; Max-Age=0")
+		b = append(b, "; Max-Age=0"...)
 	case c.MaxAge > 0:
-		b.WriteString("; Max-Age=")
-		b.WriteString(strconv.Itoa(c.MaxAge))
+		b = append(b, "; Max-Age="...)
+		b = strconv.AppendInt(b, int64(c.MaxAge), 10)
 	}
 	if c.Domain != "" {
-		b.WriteString("; Domain=")
-		b.WriteString(c.Domain)
+		b = append(b, "; Domain="...)
+		b = append(b, c.Domain...)
 	}
 	if c.Path != "" {
-		b.WriteString("; Path=")
-		b.WriteString(c.Path)
+		b = append(b, "; Path="...)
+		b = append(b, c.Path...)
 	}
 	if !c.Expires.IsZero() {
-		b.WriteString("; Expires=")
-		b.WriteString(c.Expires.UTC().Format(http.TimeFormat))
+		b = append(b, "; Expires="...)
+		b = js.AppendUTCString(b, c.Expires) // http.TimeFormat for years 0000-9999
 	}
 	if c.HttpOnly {
-		b.WriteString("; HttpOnly")
+		b = append(b, "; HttpOnly"...)
 	}
 	if c.Secure {
-		b.WriteString("; Secure")
+		b = append(b, "; Secure"...)
 	}
 	if c.Partitioned {
-		b.WriteString("; Partitioned")
+		b = append(b, "; Partitioned"...)
 	}
 	switch c.SameSite {
 	case http.SameSiteStrictMode:
-		b.WriteString("; SameSite=Strict")
+		b = append(b, "; SameSite=Strict"...)
 	case http.SameSiteLaxMode:
-		b.WriteString("; SameSite=Lax")
+		b = append(b, "; SameSite=Lax"...)
 	case http.SameSiteNoneMode:
-		b.WriteString("; SameSite=None")
+		b = append(b, "; SameSite=None"...)
 	}
-	return b.String()
+	return b
 }
 
 // jsEncodeURIComponent escapes everything but A–Z a–z 0–9 - _ . ! ~ * ' ( ),

@@ -131,7 +131,7 @@ func FromCookieHeader(v string) Input { return Input{cookie: v} }
 // FromHeader builds an Input from the Cookie lines of h. Several Cookie lines
 // are joined with "; ", as one HTTP/1 Cookie header would carry them.
 func FromHeader(h http.Header) Input {
-	vs := h.Values("Cookie")
+	vs := cookieLines(h)
 	switch len(vs) {
 	case 0:
 		return Input{}

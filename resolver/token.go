@@ -127,29 +127,58 @@ func (c *Codec) DecodeJSON(token string, now time.Time) ([]byte, Reason, error) 
 func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (string, error) {
 	sc := encodePool.Get().(*encodeScratch)
 	defer sc.put()
+	sc.keys = js.AppendOrderedKeys(sc.keys[:0], claims, claimRank)
+	sc.plain = appendClaimsHead(sc.plain[:0], claims, sc.keys)
+	clear(sc.keys) // keep no claim names alive in the pool
+	return c.seal(sc, now, maxAge)
+}
+
+// encodeHeadWith is Encode for the claims whose appendClaimsHead is head
+// (a token memo entry keeps it, session_view.go, so that a refresh does
+// not order and render unchanged claims on every request), handing use
+// the token's bytes: they are pooled, valid only until use returns, so
+// that a caller building a longer string around the token (a Set-Cookie
+// line) copies it once.
+func (c *Codec) encodeHeadWith(head []byte, now time.Time, maxAge time.Duration, use func(tok []byte)) error {
+	sc := encodePool.Get().(*encodeScratch)
+	defer sc.put()
+	sc.plain = append(sc.plain[:0], head...)
+	tok, err := c.sealBytes(sc, now, maxAge)
+	if err == nil {
+		use(tok)
+	}
+	return err
+}
+
+// seal completes Encode from the claims' head in sc.plain (sealBytes).
+func (c *Codec) seal(sc *encodeScratch, now time.Time, maxAge time.Duration) (string, error) {
+	tok, err := c.sealBytes(sc, now, maxAge)
+	return string(tok), err
+}
+
+// sealBytes appends the refreshed iat, exp and jti to the claims' head in
+// sc.plain, encrypts and serialises: the token, in sc's buffer.
+func (c *Codec) sealBytes(sc *encodeScratch, now time.Time, maxAge time.Duration) ([]byte, error) {
 	rnd := sc.rnd[:] // jti, then IV; pooled: through io.Reader it would escape
 	if _, err := io.ReadFull(c.rand, rnd); err != nil {
-		return "", fmt.Errorf("resolver: random: %w", err)
+		return nil, fmt.Errorf("resolver: random: %w", err)
 	}
-	sc.keys = js.AppendOrderedKeys(sc.keys[:0], claims, claimRank)
-	sc.plain = appendRefreshedClaims(sc.plain[:0], claims, sc.keys, now, maxAge, rnd[:16])
-	clear(sc.keys) // keep no claim names alive in the pool
+	sc.plain = appendRefreshTail(sc.plain, now, maxAge, rnd[:16])
 
 	aad := c.header
 	iv := rnd[16 : 16+c.encKey.Enc().IVLen()] // 12 bytes for v4's A256GCM, 16 for CBC-HS
 	// Room for the padding and the longest tag, so SealTo never regrows.
 	sc.sealed = slices.Grow(sc.sealed[:0], len(sc.plain)+16+64)
 	ct, tag := c.encKey.SealTo(sc.sealed, sc.plain, iv, aad)
-	enc := base64.RawURLEncoding
 	out := append(sc.out[:0], aad...)
 	out = append(out, ".."...)
-	out = enc.AppendEncode(out, iv)
+	out = jwe.AppendB64(out, iv)
 	out = append(out, '.')
-	out = enc.AppendEncode(out, ct)
+	out = jwe.AppendB64(out, ct)
 	out = append(out, '.')
-	out = enc.AppendEncode(out, tag)
+	out = jwe.AppendB64(out, tag)
 	sc.out = out
-	return string(out), nil
+	return out, nil
 }
 
 // appendRefreshedClaims writes what appendClaims writes for claims with
@@ -159,9 +188,21 @@ func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (stri
 //
 // keys are claims' keys in js.OrderedKeys order; they are reordered.
 func appendRefreshedClaims(b []byte, claims Claims, keys []string, now time.Time, maxAge time.Duration, jti []byte) []byte {
+	return appendRefreshTail(appendClaimsHead(b, claims, keys), now, maxAge, jti)
+}
+
+// appendClaimsHead is the part of appendRefreshedClaims that depends on
+// the claims alone: the object opened, with every member but iat, exp and
+// jti, not closed. keys are reordered.
+func appendClaimsHead(b []byte, claims Claims, keys []string) []byte {
 	keys = slices.DeleteFunc(keys, func(k string) bool { return k == "iat" || k == "exp" || k == "jti" })
 	b = js.AppendMembers(b, claims, keys, appendOwnJS)
-	b = b[:len(b)-1] // reopen the object
+	return b[:len(b)-1] // reopen the object
+}
+
+// appendRefreshTail closes a claims head with the refreshed iat, exp and
+// jti.
+func appendRefreshTail(b []byte, now time.Time, maxAge time.Duration, jti []byte) []byte {
 	if b[len(b)-1] != '{' {
 		b = append(b, ',')
 	}

@@ -374,6 +374,97 @@ func plain8(s string) bool {
 // AppendISOTime appends t as Date.prototype.toISOString: UTC, millisecond
 // precision, six-digit signed years outside 0000–9999.
 func AppendISOTime(b []byte, t time.Time) []byte {
+	if ms := t.UnixMilli(); 0 <= ms && ms < maxFastISO {
+		return appendISOMilli(b, ms)
+	}
+	return appendISOTimeSlow(b, t)
+}
+
+// maxFastISO is 10000-01-01T00:00:00Z in Unix milliseconds: appendISOMilli
+// covers 1970 up to it, where every year has four digits.
+const maxFastISO = 253402300800000
+
+// appendISOMilli is AppendISOTime for ms (Unix milliseconds, in [0,
+// maxFastISO)) from the day count (civilDate) rather than through
+// time.Time's Date and Clock, which each redo the calendar arithmetic: a
+// session body carries one such time, and serve writes tens of thousands
+// of them a second.
+func appendISOMilli(b []byte, ms int64) []byte {
+	days, rem := ms/86_400_000, ms%86_400_000
+	y, m, d := civilDate(days)
+	var o [24]byte
+	put2(o[0:], y/100)
+	put2(o[2:], y%100)
+	o[4], o[7], o[10], o[13], o[16], o[19], o[23] = '-', '-', 'T', ':', ':', '.', 'Z'
+	put2(o[5:], m)
+	put2(o[8:], d)
+	put2(o[11:], rem/3_600_000)
+	put2(o[14:], rem/60_000%60)
+	put2(o[17:], rem/1000%60)
+	milli := rem % 1000
+	o[20] = byte('0' + milli/100)
+	put2(o[21:], milli%100)
+	return append(b, o[:]...)
+}
+
+// civilDate is the proleptic Gregorian date of days since 1970-01-01
+// (days >= 0), by Howard Hinnant's civil_from_days.
+func civilDate(days int64) (y, m, d int64) {
+	z := days + 719_468 // days since 0000-03-01
+	era := z / 146_097
+	doe := z - era*146_097
+	yoe := (doe - doe/1460 + doe/36_524 - doe/146_096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = doy - (153*mp+2)/5 + 1
+	m = mp + 3
+	if mp >= 10 {
+		m = mp - 9
+	}
+	y = yoe + era*400
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+// utcStringLayout is Date.prototype.toUTCString's form (RFC 7231's
+// IMF-fixdate, net/http's TimeFormat) as a Go layout.
+const utcStringLayout = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// AppendUTCString appends t as Date.prototype.toUTCString does (the
+// Expires of a Set-Cookie line) for years 0000-9999, to the second; other
+// years in Go's rendering of the same layout. Times from 1970 on take the
+// day count (civilDate), as AppendISOTime's: a refreshed cookie carries
+// one on every request.
+func AppendUTCString(b []byte, t time.Time) []byte {
+	sec := t.Unix()
+	if sec < 0 || sec >= maxFastISO/1000 {
+		return t.UTC().AppendFormat(b, utcStringLayout)
+	}
+	days, rem := sec/86_400, sec%86_400
+	y, m, d := civilDate(days)
+	const weekdays, months = "ThuFriSatSunMonTueWed", "JanFebMarAprMayJunJulAugSepOctNovDec"
+	var o [29]byte
+	wd := days % 7 * 3 // 1970-01-01 was a Thursday
+	copy(o[0:3], weekdays[wd:wd+3])
+	o[3], o[4], o[7], o[11], o[16], o[19], o[22], o[25] = ',', ' ', ' ', ' ', ' ', ':', ':', ' '
+	put2(o[5:], d)
+	copy(o[8:11], months[(m-1)*3:m*3])
+	put2(o[12:], y/100)
+	put2(o[14:], y%100)
+	put2(o[17:], rem/3600)
+	put2(o[20:], rem/60%60)
+	put2(o[23:], rem%60)
+	copy(o[26:], "GMT")
+	return append(b, o[:]...)
+}
+
+// put2 writes v (0 to 99) as two digits.
+func put2(o []byte, v int64) { o[0], o[1] = byte('0'+v/10), byte('0'+v%10) }
+
+// appendISOTimeSlow is AppendISOTime for any year.
+func appendISOTimeSlow(b []byte, t time.Time) []byte {
 	t = t.UTC()
 	y, mo, d := t.Date()
 	h, mi, sec := t.Clock()
