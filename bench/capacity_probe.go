@@ -323,7 +323,11 @@ func (c CapacityConfig) judgeProbe(rate float64, s *ScenarioReport, corr, uncorr
 	if late := c.lateOnly(rate, s, uncorr, p.Saturation); late != "" {
 		// Passed without the generator's lateness: what failed is kept,
 		// with the reason it does not count, in Generator.
-		p.Pass, p.Verdict, p.Generator, p.Why = true, VerdictPass, p.Why+": "+late, ""
+		how := "without the generator's lag: "
+		if c.ceiling {
+			how = "on schedule: " // the lag is the generator's own figure here
+		}
+		p.Pass, p.Verdict, p.Generator, p.Why = true, VerdictPass, how+p.Why+": "+late, ""
 		p.WithoutLag = true
 	}
 	return p

@@ -312,7 +312,7 @@ func verdictText(s Probe) string {
 	case s.Verdict == VerdictInconclusive:
 		return "INCONCLUSIVE" + tag + ": the generator, not the target: " + s.Generator + " (" + s.Why + ")"
 	case s.WithoutLag:
-		return "pass" + tag + " without the generator's lag: " + s.Generator
+		return "pass" + tag + " " + s.Generator
 	case s.Pass:
 		return "pass" + tag
 	}

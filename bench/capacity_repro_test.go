@@ -177,6 +177,14 @@ func TestCapacityGeneratorCeilingReproducible(t *testing.T) {
 			ceil, c := r.Ceilings[0], r.Searches[0]
 			t.Logf("%s seed %d: ceiling %.0f/s (bracket to %.0f), scenario %.0f/s limited %v, %d+%d measurements%s",
 				name, seed, ceil.Rate, ceil.BracketHigh, c.Rate, c.GeneratorLimited, len(ceil.Steps), len(c.Steps), summary(ceil))
+			for _, st := range ceil.Steps {
+				if st.WithoutLag && !strings.HasPrefix(st.Generator, "on schedule: p99 ") {
+					t.Errorf("%s seed %d: the ceiling's pass without its lag is not said to be on schedule: %q", name, seed, st.Generator)
+				}
+			}
+			if len(ceil.Steps) < 2 || ceil.Steps[1].Rate != 4*ceil.Steps[0].Rate {
+				t.Errorf("%s seed %d: the ceiling's search does not climb by 4x: %s", name, seed, summary(ceil))
+			}
 			if ceil.Rate < 0.8*600 || ceil.Rate > 600 || ceil.BracketHigh == 0 {
 				t.Errorf("%s seed %d: generator ceiling %.0f/s, want just under 600/s, bracketed: %s", name, seed, ceil.Rate, summary(ceil))
 			}
