@@ -403,7 +403,9 @@ func (c CapacityConfig) sentLate(s *ScenarioReport) bool {
 //     the rate achieved and no queue building, which is where a generator
 //     falling behind shows at once, where its tail only drifts.
 func (c CapacityConfig) lateOnly(rate float64, s *ScenarioReport, uncorr []*hdr.Histogram, corrected Saturation) string {
-	if !c.sentLate(s) || s.ErrorRatio > float64(c.MaxErrors) || s.RateAchieved < achievedFloor*s.RateAttempted {
+	// Against the rate asked, not the rate attempted: a generator that fell
+	// behind attempted less, and the target was never shown the rate.
+	if !c.sentLate(s) || s.ErrorRatio > float64(c.MaxErrors) || s.RateAchieved < achievedFloor*rate {
 		return ""
 	}
 	lag := FormatNs(s.DispatchLagNs.P99)

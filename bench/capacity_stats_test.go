@@ -90,6 +90,12 @@ func TestFailureExplained(t *testing.T) {
 		{"late, target held", cc, report(ms, 30*ms, 0, 1000), quiet, "", "target's own p99 1.00ms held"},
 		{"late on a quiet host, target slow too", cc, report(20*ms, 30*ms, 0, 1000), quiet, "", ""},
 		{"late, target behind what it was sent", cc, report(ms, 30*ms, 0, 800), quiet, "", ""},
+		{"late, generator behind the rate asked", cc, func() *ScenarioReport { r := report(ms, 30*ms, 0, 800); r.RateAttempted = 800; return r }(), quiet, "", ""},
+		{"ceiling: behind the rate asked", ceiling, func() *ScenarioReport {
+			r := report(0, 30*ms, 500*time.Microsecond, 800)
+			r.RateAttempted = 800
+			return r
+		}(), quiet, "", ""},
 		{"lag within its bound", cc, report(ms, 2*ms, 0, 1000), quiet, "", ""},
 		{"ceiling: late tail, on schedule", ceiling, report(0, 30*ms, 500*time.Microsecond, 1000), quiet, "", "kept its schedule"},
 		{"ceiling: fallen behind", ceiling, report(0, 30*ms, 20*ms, 1000), quiet, "", ""},
