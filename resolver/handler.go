@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Handler serves Auth.js's GET {basePath}/session from any Resolver, with
@@ -407,23 +406,12 @@ func readPostBody(r *http.Request) map[string]string {
 	return out
 }
 
-// authjsCookie returns the value of name in a Cookie header under Auth.js's
-// parser rules: ';'-separated pairs (pairs without '=' skipped), name and
-// value trimmed of spaces and tabs, first occurrence wins, values with '%'
-// URI-decoded (kept raw when that fails), quotes kept.
-func authjsCookie(header, name string) (string, bool) {
-	v, ok := authjsCookieRaw(header, name)
-	if ok && strings.IndexByte(v, '%') >= 0 {
-		if d, err := url.PathUnescape(v); err == nil && utf8.ValidString(d) {
-			v = d
-		}
-	}
-	return v, ok
-}
-
-// authjsCookiePair is authjsCookieRaw for two names in one pass over the
-// header (the CSRF and callback-url cookies follow the long session
-// token in a browser's header, and each pass walks past it).
+// authjsCookiePair returns the raw values of two names in a Cookie header
+// under Auth.js's parser rules: ';'-separated pairs (pairs without '='
+// skipped), name and value trimmed of spaces and tabs, first occurrence
+// wins, quotes kept (uriDecodeInto does the URI decoding). Both in one
+// pass over the header: the CSRF and callback-url cookies follow the long
+// session token in a browser's header, and each pass walks past it.
 func authjsCookiePair(header, name1, name2 string) (v1 string, ok1 bool, v2 string, ok2 bool) {
 	for header != "" && !(ok1 && ok2) {
 		var seg string
@@ -443,20 +431,6 @@ func authjsCookiePair(header, name1, name2 string) (v1 string, ok1 bool, v2 stri
 		}
 	}
 	return v1, ok1, v2, ok2
-}
-
-// authjsCookieRaw is authjsCookie before the URI decoding.
-func authjsCookieRaw(header, name string) (string, bool) {
-	for header != "" {
-		var seg string
-		seg, header, _ = strings.Cut(header, ";")
-		k, v, ok := strings.Cut(seg, "=")
-		if !ok || trimSpTab(k) != name {
-			continue
-		}
-		return trimSpTab(v), true
-	}
-	return "", false
 }
 
 // authCookie is the shape Auth.js gives its CSRF and callback-url

@@ -89,27 +89,18 @@ var (
 	pragmaNoCache   = []string{"no-cache"}
 )
 
-// cookieBuf receives a percent-decoded cookie value (authjsCookieInto).
+// cookieBuf receives a percent-decoded cookie value (uriDecodeInto).
 // Auth.js's CSRF cookie (64 hex, "%7C", 64 hex) and the callback-url
 // cookie of an ordinary origin fit; longer values are decoded on the heap.
 type cookieBuf [512]byte
 
-// authjsCookieInto is authjsCookie with the URI decoding done into buf,
-// not into a new string: a browser's CSRF and callback-url cookies are
-// percent-encoded ("|", "://"), so url.PathUnescape allocated twice a
-// request for them. When the value was decoded into buf the string
-// returned aliases buf: it is valid while buf is, and must be copied to
-// outlive the request (the callers keep it on their stack).
-func authjsCookieInto(header, name string, buf *cookieBuf) (string, bool) {
-	v, ok := authjsCookieRaw(header, name)
-	if !ok {
-		return v, ok
-	}
-	return uriDecodeInto(v, buf), true
-}
-
-// uriDecodeInto is authjsCookie's decoding of a raw value v, into buf
-// when it fits (the result then aliases buf, as authjsCookieInto's).
+// uriDecodeInto is Auth.js's decoding of a raw cookie value v: values
+// with '%' URI-decoded, kept raw when that fails. The decoding is done
+// into buf when it fits, not into a new string: a browser's CSRF and
+// callback-url cookies are percent-encoded ("|", "://"), so
+// url.PathUnescape allocated twice a request for them. A result decoded
+// into buf aliases it: it is valid while buf is, and must be copied to
+// outlive the request (the callers keep buf on their stack).
 func uriDecodeInto(v string, buf *cookieBuf) string {
 	if strings.IndexByte(v, '%') < 0 {
 		return v
@@ -122,7 +113,7 @@ func uriDecodeInto(v string, buf *cookieBuf) string {
 	}
 	d, valid := pathUnescapeInto(buf[:0], v)
 	if !valid || !utf8.Valid(d) {
-		return v // authjsCookie keeps the raw value then too
+		return v // kept raw, as Auth.js keeps a value that does not decode
 	}
 	return unsafe.String(unsafe.SliceData(d), len(d))
 }
