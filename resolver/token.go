@@ -130,7 +130,8 @@ func (c *Codec) Encode(claims Claims, now time.Time, maxAge time.Duration) (stri
 	sc.keys = js.AppendOrderedKeys(sc.keys[:0], claims, claimRank)
 	sc.plain = appendClaimsHead(sc.plain[:0], claims, sc.keys)
 	clear(sc.keys) // keep no claim names alive in the pool
-	return c.seal(sc, now, maxAge)
+	tok, err := c.sealBytes(sc, now, maxAge)
+	return string(tok), err
 }
 
 // encodeHeadWith is Encode for the claims whose appendClaimsHead is head
@@ -148,12 +149,6 @@ func (c *Codec) encodeHeadWith(head []byte, now time.Time, maxAge time.Duration,
 		use(tok)
 	}
 	return err
-}
-
-// seal completes Encode from the claims' head in sc.plain (sealBytes).
-func (c *Codec) seal(sc *encodeScratch, now time.Time, maxAge time.Duration) (string, error) {
-	tok, err := c.sealBytes(sc, now, maxAge)
-	return string(tok), err
 }
 
 // sealBytes appends the refreshed iat, exp and jti to the claims' head in
@@ -181,19 +176,16 @@ func (c *Codec) sealBytes(sc *encodeScratch, now time.Time, maxAge time.Duration
 	return out, nil
 }
 
-// appendRefreshedClaims writes what appendClaims writes for claims with
-// iat, exp and jti set as Encode sets them, without copying claims into a
-// new map: those three rank last in claimOrder, so they follow the other
-// members, in that order, whatever claims held under their names.
-//
-// keys are claims' keys in js.OrderedKeys order; they are reordered.
-func appendRefreshedClaims(b []byte, claims Claims, keys []string, now time.Time, maxAge time.Duration, jti []byte) []byte {
-	return appendRefreshTail(appendClaimsHead(b, claims, keys), now, maxAge, jti)
-}
+// appendClaimsHead and appendRefreshTail together write what appendClaims
+// writes for claims with iat, exp and jti set as Encode sets them, without
+// copying claims into a new map: those three rank last in claimOrder, so
+// they follow the other members, in that order, whatever claims held under
+// their names. The head depends on the claims alone (a token memo entry
+// keeps it for refreshes, session_view.go), the tail on the clock.
 
-// appendClaimsHead is the part of appendRefreshedClaims that depends on
-// the claims alone: the object opened, with every member but iat, exp and
-// jti, not closed. keys are reordered.
+// appendClaimsHead writes the object opened, with every member of claims
+// but iat, exp and jti, not closed. keys are claims' keys in
+// js.OrderedKeys order; they are reordered.
 func appendClaimsHead(b []byte, claims Claims, keys []string) []byte {
 	keys = slices.DeleteFunc(keys, func(k string) bool { return k == "iat" || k == "exp" || k == "jti" })
 	b = js.AppendMembers(b, claims, keys, appendOwnJS)

@@ -9,6 +9,12 @@ import (
 	"github.com/authscope/authscope/resolver/internal/js"
 )
 
+// appendRefreshedClaims is Encode's payload: the claims' head and the
+// refreshed tail (token.go).
+func appendRefreshedClaims(b []byte, claims Claims, keys []string, now time.Time, maxAge time.Duration, jti []byte) []byte {
+	return appendRefreshTail(appendClaimsHead(b, claims, keys), now, maxAge, jti)
+}
+
 // TestAppendRefreshedClaims: Encode's payload, written without a map copy,
 // is byte for byte what appendClaims gives for the copied map with iat,
 // exp and jti overwritten (the way Encode built it before).
