@@ -270,10 +270,10 @@ func (c CapacityConfig) evaluate(rate float64, s *ScenarioReport) Probe {
 		p.UpstreamRatio = float64(s.UpstreamCalls) / float64(s.Requests)
 	}
 	var why []string
-	if s.Requests == 0 || s.RateAchieved < achievedFloor*rate {
+	if behind(rate, s) {
 		why = append(why, fmt.Sprintf("achieved %.0f/s < %.0f%% of %.0f/s", s.RateAchieved, achievedFloor*100, rate))
 	}
-	if s.ErrorRatio > float64(c.MaxErrors) {
+	if c.erred(s) {
 		why = append(why, fmt.Sprintf("errors %.3f%% > %s", s.ErrorRatio*100, c.MaxErrors))
 	}
 	if p.Latency > int64(c.SLO.Limit) {
@@ -316,7 +316,7 @@ func (c CapacityConfig) judgeProbe(rate float64, s *ScenarioReport, corr, uncorr
 	if p.Pass {
 		return p
 	}
-	if h := c.hostExplains(rate, s, host); h != "" {
+	if h := c.hostExplains(s, host); h != "" {
 		p.Verdict, p.Generator = VerdictInconclusive, h
 		return p
 	}
@@ -355,7 +355,7 @@ func joinWhy(a, b string) string {
 // failure says how much of the CPU the neighbours left it, which differs
 // from run to run (on a 2-core host a neighbour's compile halves it): the
 // rate is measured again once the host is calm.
-func (c CapacityConfig) hostExplains(rate float64, s *ScenarioReport, host HostLoad) string {
+func (c CapacityConfig) hostExplains(s *ScenarioReport, host HostLoad) string {
 	if host.Known && host.StealShare > float64(c.StealBound) {
 		return fmt.Sprintf("CPU steal %.0f%% of the probe", host.StealShare*100)
 	}
@@ -374,6 +374,15 @@ func (c CapacityConfig) hostExplains(rate float64, s *ScenarioReport, host HostL
 	}
 	return ""
 }
+
+// behind says a run did not achieve achievedFloor of the rate asked
+// (or sent nothing): the step fails, whatever its latency.
+func behind(rate float64, s *ScenarioReport) bool {
+	return s.Requests == 0 || s.RateAchieved < achievedFloor*rate
+}
+
+// erred says a run's error ratio is beyond MaxErrors.
+func (c CapacityConfig) erred(s *ScenarioReport) bool { return s.ErrorRatio > float64(c.MaxErrors) }
 
 // sentLate says the generator's lateness matters to the verdict: its
 // dispatch lag p99 is beyond LagBound and beyond what the report warns of
@@ -405,7 +414,7 @@ func (c CapacityConfig) sentLate(s *ScenarioReport) bool {
 func (c CapacityConfig) lateOnly(rate float64, s *ScenarioReport, uncorr []*hdr.Histogram, corrected Saturation) string {
 	// Against the rate asked, not the rate attempted: a generator that fell
 	// behind attempted less, and the target was never shown the rate.
-	if !c.sentLate(s) || s.ErrorRatio > float64(c.MaxErrors) || s.RateAchieved < achievedFloor*rate {
+	if !c.sentLate(s) || c.erred(s) || behind(rate, s) {
 		return ""
 	}
 	lag := FormatNs(s.DispatchLagNs.P99)

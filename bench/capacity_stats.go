@@ -167,7 +167,7 @@ func (c CapacityConfig) saturationOf(rate float64, s *ScenarioReport, intervals 
 			sat.Signs = append(sat.Signs, "queueing")
 		}
 	}
-	if s.ErrorRatio > float64(c.MaxErrors) {
+	if c.erred(s) {
 		sat.Signs = append(sat.Signs, "errors")
 	}
 	return sat

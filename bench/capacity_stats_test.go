@@ -100,7 +100,7 @@ func TestFailureExplained(t *testing.T) {
 		{"ceiling: late tail, on schedule", ceiling, report(0, 30*ms, 500*time.Microsecond, 1000), quiet, "", "kept its schedule"},
 		{"ceiling: fallen behind", ceiling, report(0, 30*ms, 20*ms, 1000), quiet, "", ""},
 	} {
-		if got := c.cc.hostExplains(1000, c.s, c.load); (c.host == "") != (got == "") || !strings.Contains(got, c.host) {
+		if got := c.cc.hostExplains(c.s, c.load); (c.host == "") != (got == "") || !strings.Contains(got, c.host) {
 			t.Errorf("%s: host %q, want %q", c.name, got, c.host)
 		}
 		if c.host != "" {
