@@ -507,7 +507,7 @@ func (s *search) bracket(rate float64) error {
 		case s.hi > 0:
 			return nil
 		case rate < float64(s.cc.MaxRate):
-			rate = roundRate(math.Min(rate*s.climb(), float64(s.cc.MaxRate)))
+			rate = roundRate(math.Min(rate*s.climb(rate), float64(s.cc.MaxRate)))
 			continue
 		}
 		// Held at the ceiling asked: confirm it, and stop there.
@@ -524,19 +524,53 @@ func (s *search) bracket(rate float64) error {
 	}
 }
 
-// climb is the factor the search goes up by from a pass: 2, or 4 for the
-// generator's ceiling. A generator's ceiling lies far above a scenario's
-// start (139k–166k/s in process, 23k–27k/s over HTTP, from 1,000/s), and
-// its search, which has a share of the run's time and is not resumed (see
+// climb is the factor the search goes up by from a pass at rate: 2, or 4
+// for the generator's ceiling and where the passes at rate left room (see
+// roomAbove). A generator's ceiling lies far above a scenario's start
+// (139k–166k/s in process, 23k–27k/s over HTTP, from 1,000/s), and its
+// search, which has a share of the run's time and is not resumed (see
 // timeBudget.nextCeiling), spent half its probes climbing by doubling and
 // ran out of time before its bracket was narrow. Every other step of the
 // doubling grid keeps the rates on it, so the narrowing that follows
 // bisects the same grid (one more step from a 4x bracket).
-func (s *search) climb() float64 {
-	if s.cc.ceiling {
+func (s *search) climb(rate float64) float64 {
+	if s.cc.ceiling || s.roomAbove(rate) {
 		return 4
 	}
 	return 2
+}
+
+// Room for a 4x climb: this process (the generator and the in-process
+// targets) used at most roomCores of the host's cores, so four times the
+// rate would use at most half of them, and the target's own latency at
+// the SLO's quantile stayed within roomLatency of the limit.
+const (
+	roomCores   = 1.0 / 8
+	roomLatency = 1.0 / 4
+)
+
+// roomAbove says the latest pass at rate left the target far below its
+// limit (roomCores, roomLatency, no sign of saturation, judged with the
+// generator's lag), so the climb may skip a doubling. The scenarios'
+// searches spent most of their probes climbing (local-jwt's knee at
+// 110k–130k/s took eight doublings from 1,000/s, each probe 3 to 6 s with
+// its calm look and warm-up) and ran out of their share of --max-time
+// before their brackets were narrow, which is where runs then differed.
+// Should the 4x rate fail after all, its narrowing bisects back to the
+// doubling skipped: the same grid, the same answer, two measurements of
+// the failed rate more. Where the host's counters are unknown, or the
+// target is out of process (its CPU is not this process's), the climb
+// rests on the latency alone or doubles.
+func (s *search) roomAbove(rate float64) bool {
+	t := s.tallies[rate]
+	if t == nil || t.passes == 0 {
+		return false
+	}
+	p := s.out.Steps[t.best]
+	h := p.Host
+	return h.Known && h.Cores > 0 && h.OwnCores <= roomCores*float64(h.Cores) &&
+		!p.WithoutLag && !p.Saturation.Saturated() &&
+		float64(p.OwnLatency) <= roomLatency*float64(s.cc.SLO.Limit)
 }
 
 // stop records why the search ends before bracketing.

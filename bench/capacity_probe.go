@@ -50,6 +50,9 @@ type Probe struct {
 	// LatencyCI is the same with its 95% interval.
 	Latency   int64      `json:"latency_ns"`
 	LatencyCI QuantileCI `json:"latency_ci"`
+	// OwnLatency is the target's own latency at the SLO's quantile (timed
+	// from each request's actual send, without the generator's lag), ns.
+	OwnLatency int64 `json:"own_latency_ns"`
 	// Percentiles are p50, p90, p99 and p99.9 with their intervals.
 	Percentiles   []QuantileCI `json:"percentiles,omitempty"`
 	CacheHitRatio float64      `json:"cache_hit_ratio"`
@@ -306,6 +309,7 @@ func (c CapacityConfig) judgeProbe(rate float64, s *ScenarioReport, corr, uncorr
 	p.SamplesWanted = c.MinSamples
 	p.Seconds = s.WindowSeconds
 	p.DispatchLagP99 = s.DispatchLagNs.P99
+	p.OwnLatency = c.ownLatency(s)
 	p.Host = host
 	p.Saturation = c.saturationOf(rate, s, corr)
 	if slices.Contains(p.Saturation.Signs, "queueing") {
@@ -391,6 +395,15 @@ func (c CapacityConfig) sentLate(s *ScenarioReport) bool {
 	return s.DispatchLagNs.P99 > int64(c.LagBound) && s.GeneratorLagged()
 }
 
+// ownLatency is the target's own latency at the SLO's quantile: the
+// uncorrected figures, timed from each request's actual send (0: none).
+func (c CapacityConfig) ownLatency(s *ScenarioReport) int64 {
+	if s.uncorrected == nil {
+		return 0
+	}
+	return s.uncorrected.ValueAtPercentile(c.SLO.Quantile)
+}
+
 // lateOnly says why a failure on a calm host is the generator's lateness
 // alone ("" when it is not), so that the measurement is judged without it.
 //
@@ -425,10 +438,7 @@ func (c CapacityConfig) lateOnly(rate float64, s *ScenarioReport, uncorr []*hdr.
 		return fmt.Sprintf("dispatch lag p99 %s, median %s within %s: the generator kept its schedule",
 			lag, FormatNs(s.DispatchLagNs.P50), c.LagBound)
 	}
-	var own int64
-	if s.uncorrected != nil {
-		own = s.uncorrected.ValueAtPercentile(c.SLO.Quantile)
-	}
+	own := c.ownLatency(s)
 	if own > int64(c.SLO.Limit) || slices.Contains(c.saturationOf(rate, s, uncorr).Signs, "queueing") {
 		return ""
 	}

@@ -52,7 +52,7 @@ func TestCapacityReproducible(t *testing.T) {
 	}
 	for name, nz := range noises {
 		for seed := uint64(1); seed <= seeds; seed++ {
-			sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: seed, noise: nz}
+			sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: seed, noise: nz, cpuByRate: true}
 			c, err := searchCapacity(t.Context(), Config{Scenarios: []ScenarioSpec{kneeSpec()}}, "knee", Targets{}, kneeCapacityConfig(), nil, sim.env())
 			if err != nil {
 				t.Fatalf("%s seed %d: %v", name, seed, err)
@@ -111,7 +111,7 @@ func TestCapacityWithoutConfirmationIsNotReproducible(t *testing.T) {
 	nz := noise{stallProb: 0.6, stalls: 3, stallLen: 40 * time.Millisecond, neighbour: true}
 	worst := 1e9
 	for seed := uint64(1); seed <= 4; seed++ {
-		sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: seed, noise: nz}
+		sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: seed, noise: nz, cpuByRate: true}
 		cc := kneeCapacityConfig()
 		cc.StealBound, cc.HostBound = 1, 1 // the host's evidence ignored
 		env := sim.env()
@@ -226,6 +226,59 @@ func TestDefaultMaxSteps(t *testing.T) {
 	} {
 		if got := defaultMaxSteps(c.start, c.expect, c.precision); got != c.want {
 			t.Errorf("defaultMaxSteps(%v, %v, %v) = %d, want %d", c.start, c.expect, c.precision, got, c.want)
+		}
+	}
+}
+
+// TestCapacityClimbWithRoom: a pass that used little of the machine and
+// stayed far within the SLO climbs 4x, skipping a doubling; near the knee,
+// or where the host's CPU counters are unknown, the search doubles. The
+// grid is the same either way, so is the capacity, and the room saves
+// measurements.
+func TestCapacityClimbWithRoom(t *testing.T) {
+	const knee = 1000.0
+	cc := kneeCapacityConfig()
+	cc.StartRate = 10
+	search := func(countersUnknown bool) Capacity {
+		sim := &kneeSim{mean: time.Millisecond, spread: 0.5, seed: 1, cpuByRate: true, countersUnknown: countersUnknown}
+		c, err := searchCapacity(t.Context(), Config{Scenarios: []ScenarioSpec{kneeSpec()}}, "knee", Targets{}, cc, nil, sim.env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Confirmed || c.Rate > knee || c.Rate < 0.85*knee {
+			t.Errorf("counters unknown %v: capacity %.0f/s, want confirmed just under the %.0f/s knee: %s", countersUnknown, c.Rate, knee, summary(c))
+		}
+		return c
+	}
+	// The rates the climb passed through, up to its first failure.
+	climbed := func(c Capacity) []float64 {
+		var rates []float64
+		for _, s := range c.Steps {
+			rates = append(rates, s.Rate)
+			if !s.Pass {
+				break
+			}
+		}
+		return rates
+	}
+	roomy, doubling := search(false), search(true)
+	// 10/s to 160/s used under an eighth of the 2 cores (the simulated
+	// server is busy rate×1ms), 640/s did not.
+	if got, want := fmt.Sprint(climbed(roomy)), fmt.Sprint([]float64{10, 40, 160, 640, 1280}); got != want {
+		t.Errorf("with room the climb went %s, want %s", got, want)
+	}
+	if got, want := fmt.Sprint(climbed(doubling)), fmt.Sprint([]float64{10, 20, 40, 80, 160, 320, 640, 1280}); got != want {
+		t.Errorf("without the host's counters the climb went %s, want %s", got, want)
+	}
+	if roomy.Rate != doubling.Rate {
+		t.Errorf("capacity %.0f/s with room, %.0f/s doubling: the same grid should give the same answer", roomy.Rate, doubling.Rate)
+	}
+	if len(roomy.Steps) >= len(doubling.Steps) {
+		t.Errorf("%d measurements with room, %d doubling: the room saved none", len(roomy.Steps), len(doubling.Steps))
+	}
+	for _, s := range roomy.Steps {
+		if s.Pass && s.OwnLatency == 0 {
+			t.Errorf("%.0f/s passed with no own latency recorded: %+v", s.Rate, s)
 		}
 	}
 }

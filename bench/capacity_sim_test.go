@@ -52,6 +52,16 @@ type kneeSim struct {
 	// it is a target 8 times faster than mean.
 	gen time.Duration
 
+	// countersUnknown: the host's CPU counters cannot be read (no
+	// /proc/stat), so the search cannot see how much of the machine the
+	// target used.
+	countersUnknown bool
+	// cpuByRate: this process's CPU is the one server's utilisation
+	// (rate×mean, capped at its core) and a little for the generator, as
+	// the host's counters would show it; otherwise a core at every rate
+	// (the search never sees room to climb faster than doubling).
+	cpuByRate bool
+
 	host HostLoad // what the host looked like during the last run
 	runs int
 	// calmed scales the next run's chance of stalls: a search that waited
@@ -94,10 +104,6 @@ func (k *kneeSim) execute(ctx context.Context, cfg Config, _ Targets, opts ...Op
 	plan := cfg.Plan()
 	total, warm := plan.Total(), time.Duration(cfg.Warmup)
 	stalls := k.drawStalls(rng, warm, total)
-	k.host = HostLoad{Known: true, Cores: 2, OwnCores: 1, OtherCores: 0.1}
-	if len(stalls) > 0 && k.noise.neighbour {
-		k.host.OtherCores, k.host.OwnWaitShare = 1.8, 0.5
-	}
 
 	p := newPacer(plan, cfg.MaxRequests)
 	began := simEpoch
@@ -117,6 +123,14 @@ func (k *kneeSim) execute(ctx context.Context, cfg Config, _ Targets, opts ...Op
 		if gen == 0 {
 			gen = k.mean / 8
 		}
+	}
+	busy := 1.0
+	if k.cpuByRate {
+		busy = min(1, float64(cfg.Rate)*mean.Seconds()) + 0.02
+	}
+	k.host = HostLoad{Known: !k.countersUnknown, Cores: 2, OwnCores: busy, OtherCores: 0.1}
+	if len(stalls) > 0 && k.noise.neighbour {
+		k.host.OtherCores, k.host.OwnWaitShare = 1.8, 0.5
 	}
 	var free, genFree time.Time
 	for n := uint64(0); ; n++ {
