@@ -91,8 +91,8 @@ lowest confirmed failure.</p>
 <h2>{{.Title}}</h2>
 <p>{{.Summary}}{{if .Repeats}}<br>{{.Repeats}}{{end}}</p>
 {{.Chart}}
-<table><thead><tr><th>#</th><th>rate/s</th><th>achieved/s</th><th>samples</th><th>{{.Quantile}} [95% CI]</th><th>errors</th><th>cache hit</th><th>lag p99</th><th>verdict</th></tr></thead><tbody>
-{{range $i, $s := .Steps}}<tr><td>{{$i}}</td><td>{{rate $s.Rate}}</td><td>{{rate $s.Achieved}}</td><td>{{samples $s}}</td><td>{{ci $s}}</td><td>{{pct $s.ErrorRatio}}</td><td>{{pct $s.CacheHitRatio}}</td><td>{{ns $s.DispatchLagP99}}</td><td>{{verdict $s}}</td></tr>
+<table><thead><tr><th>#</th><th>rate/s</th><th>achieved/s</th><th>samples</th><th>{{.Quantile}} [95% CI]</th><th>own {{.Quantile}}</th><th>errors</th><th>cache hit</th><th>lag p99</th><th>verdict</th></tr></thead><tbody>
+{{range $i, $s := .Steps}}<tr><td>{{$i}}</td><td>{{rate $s.Rate}}</td><td>{{rate $s.Achieved}}</td><td>{{samples $s}}</td><td>{{ci $s}}</td><td>{{ns $s.OwnLatency}}</td><td>{{pct $s.ErrorRatio}}</td><td>{{pct $s.CacheHitRatio}}</td><td>{{ns $s.DispatchLagP99}}</td><td>{{verdict $s}}</td></tr>
 {{end}}</tbody></table>
 {{end}}
 <h2>Plan</h2>

@@ -267,10 +267,11 @@ func writeSearch(w io.Writer, c Capacity, cc CapacityConfig) error {
 			c.BoundBy, c.UpstreamBound, c.UpstreamRatio, c.UpstreamBound)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "  step\trate/s\tachieved/s\tsamples\tp%s [95%% CI]\terrors\tcache hit\tlag p99\t  verdict\n", fmtNum(cc.SLO.Quantile))
+	q := fmtNum(cc.SLO.Quantile)
+	fmt.Fprintf(tw, "  step\trate/s\tachieved/s\tsamples\tp%s [95%% CI]\town p%s\terrors\tcache hit\tlag p99\t  verdict\n", q, q)
 	for i, s := range c.Steps {
-		fmt.Fprintf(tw, "  %d\t%.0f\t%.0f\t%s\t%s\t%.3f%%\t%s\t%s\t  %s\n", i+1, s.Rate, s.Achieved, samplesText(s),
-			latencyText(s), s.ErrorRatio*100, hitText(s), FormatNs(s.DispatchLagP99), verdictText(s))
+		fmt.Fprintf(tw, "  %d\t%.0f\t%.0f\t%s\t%s\t%s\t%.3f%%\t%s\t%s\t  %s\n", i+1, s.Rate, s.Achieved, samplesText(s),
+			latencyText(s), FormatNs(s.OwnLatency), s.ErrorRatio*100, hitText(s), FormatNs(s.DispatchLagP99), verdictText(s))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -259,7 +259,7 @@ func TestCapacityReportOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := text.String()
-	for _, want := range []string{"p99 [95% CI]", "samples", "re-measured after the generator or the host explained a failure",
+	for _, want := range []string{"p99 [95% CI]", "own p99", "samples", "re-measured after the generator or the host explained a failure",
 		"INCONCLUSIVE (", "the generator, not the target", "curve: p99 by rate (log scale, | = 10ms)", "(confirming)", "bracket ",
 		"without the generator's lag: p99 ", "the generator sent late, the target's own p99"} {
 		if !strings.Contains(out, want) {
@@ -276,7 +276,7 @@ func TestCapacityReportOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := html.String()
-	for _, want := range []string{"<svg", "<circle", "SLO p99=10ms", "<table>", "knee (local/jwt", "inconclusive"} {
+	for _, want := range []string{"<svg", "<circle", "SLO p99=10ms", "<table>", "<th>own p99</th>", "knee (local/jwt", "inconclusive"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("html lacks %q", want)
 		}

@@ -104,7 +104,8 @@
 // target's own figures holding, is "inconclusive: the generator, not the
 // target", re-measured after a longer wait for a calm host and never
 // counted; past a cap the search says it could not decide. The search
-// brackets from both sides (doubling from a pass, halving from a failure)
+// brackets from both sides (doubling from a pass, or 4x from one that left
+// the target far from its limit; halving from a failure)
 // and bisects in log space to 10%; it reports the bracket [highest
 // confirmed pass, lowest confirmed failure]. The generator's own ceiling
 // (a no-op target per transport) is measured first and caps every

@@ -38,7 +38,8 @@ without a pass or three against one. Before the scenarios, the same search
 on a target that does nothing measures the generator's own ceiling per
 transport; no scenario is searched above it, and one that holds there
 reports "≥ the generator's ceiling (the generator, not the target, is the
-limit)". The search doubles from a pass and halves from a failure until it
+limit)". The search doubles from a pass (quadruples while the target uses
+little of the machine, far within the SLO) and halves from a failure until it
 has both, then bisects in log space until the bracket is within 10%: the
 capacity is the highest confirmed pass, reported with the bracket up to the
 lowest confirmed failure. --max-steps (default derived from --start-rate
