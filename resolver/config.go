@@ -97,6 +97,11 @@ type ProxyConfig struct {
 	Headers HeaderMap `json:"headers,omitempty"`
 	// MaxIdleConns sizes the keep-alive pool (default 512).
 	MaxIdleConns int `json:"max_idle_conns,omitempty"`
+	// MaxConns caps the connections open to the upstream at once (default
+	// the keep-alive pool's size); a call beyond it waits for one, within
+	// Timeout. Uncapped, an upstream stall made every call due dial a new
+	// connection, and a stalled upstream met a storm of them.
+	MaxConns int `json:"max_conns,omitempty"`
 }
 
 // CacheConfig tunes the result cache.
@@ -235,6 +240,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Proxy.MaxIdleConns == 0 {
 		c.Proxy.MaxIdleConns = 512
+	}
+	if c.Proxy.MaxConns == 0 {
+		c.Proxy.MaxConns = c.Proxy.MaxIdleConns
 	}
 	if c.Cache.TTL == 0 {
 		c.Cache.TTL = defaultCacheTTL

@@ -157,7 +157,9 @@ func newProxy(cfg Config, o options) (Resolver, error) {
 // it. The default transport ignores HTTP(S)_PROXY (only the configured
 // upstream is ever contacted) and keeps enough idle connections per host for
 // thousands of requests per second: Go's default of 2 idle connections per
-// host would make most calls dial afresh under load.
+// host would make most calls dial afresh under load. It also caps the
+// connections open at once (MaxConns): calls beyond the cap wait for a
+// connection rather than dial during an upstream stall.
 func proxyClient(pc ProxyConfig, given *http.Client) *http.Client {
 	var c http.Client
 	if given != nil {
@@ -167,11 +169,16 @@ func proxyClient(pc ProxyConfig, given *http.Client) *http.Client {
 		if idle <= 0 {
 			idle = 512
 		}
+		open := pc.MaxConns
+		if open <= 0 {
+			open = idle
+		}
 		c.Transport = &http.Transport{
 			Proxy:                 nil,
 			DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			MaxIdleConns:          idle,
 			MaxIdleConnsPerHost:   idle,
+			MaxConnsPerHost:       open,
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   5 * time.Second,
 			ResponseHeaderTimeout: 0, // the per-call context deadline covers it

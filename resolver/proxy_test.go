@@ -408,3 +408,50 @@ func TestUpstreamSessionURLErrorHidesPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestProxyCapsConnections: during an upstream stall, calls beyond
+// Proxy.MaxConns wait for a connection instead of dialling one each, and
+// all of them are answered once the upstream recovers.
+func TestProxyCapsConnections(t *testing.T) {
+	const calls, maxConns = 24, 4
+	release := make(chan struct{})
+	var conns, inHandler atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inHandler.Add(1)
+		<-release
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"user":{"name":"Ada"},"expires":"2026-12-27T08:00:00.123Z"}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	p := newTestProxy(t, srv.URL+"/api/auth", func(c *Config) { c.Proxy.MaxConns = maxConns })
+	errs := make(chan error, calls)
+	for range calls {
+		go func() {
+			res, err := p.Resolve(context.Background(), FromCookieHeader("authjs.session-token=T"))
+			if err == nil && res.Session == nil {
+				err = errors.New("no session")
+			}
+			errs <- err
+		}()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for inHandler.Load() < maxConns && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // calls beyond the cap would have dialled by now
+	if n := conns.Load(); n != maxConns {
+		t.Errorf("%d connections open during the stall, want the cap %d", n, maxConns)
+	}
+	close(release)
+	for range calls {
+		if err := <-errs; err != nil {
+			t.Errorf("call after the stall: %v", err)
+		}
+	}
+}
