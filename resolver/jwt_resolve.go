@@ -83,8 +83,9 @@ func (r *JWTResolver) candidates(in Input) []jwtName {
 }
 
 // resolve is Resolve, plus what the handler renders the answer from
-// when the token memo has a view of the session (session_view.go).
-func (r *JWTResolver) resolve(ctx context.Context, in Input) (Result, sessionParts) {
+// when the token memo has a view of the session (session_view.go). scan
+// is the Handler's pass over in's Cookie header (nil: none).
+func (r *JWTResolver) resolve(ctx context.Context, in Input, scan *cookieScan) (Result, sessionParts) {
 	now := r.clock()
 	var scratch [4]cookiePair
 	names := r.candidates(in)
@@ -94,7 +95,7 @@ func (r *JWTResolver) resolve(ctx context.Context, in Input) (Result, sessionPar
 		pairs []cookiePair
 	)
 	for i := range names {
-		if tok, pairs = readSessionToken(in.cookie, names[i].name, scratch[:0]); tok != "" {
+		if tok, pairs = readSessionToken(in.cookie, scan, names[i].name, scratch[:0]); tok != "" {
 			n = &names[i]
 			break
 		}
@@ -294,7 +295,7 @@ func (r *JWTResolver) SignOutCookies(in Input) []*http.Cookie {
 	}
 	var scratch [4]cookiePair
 	for _, n := range r.candidates(in) {
-		if tok, pairs := readSessionToken(in.cookie, n.name, scratch[:0]); tok != "" {
+		if tok, pairs := readSessionToken(in.cookie, nil, n.name, scratch[:0]); tok != "" {
 			return r.attrs.clear(pairNames(pairs), n.secure)
 		}
 	}

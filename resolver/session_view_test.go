@@ -220,7 +220,7 @@ func TestRefreshLinesMatchCookies(t *testing.T) {
 				t.Fatal(err)
 			}
 			for range 2 { // a fresh decode, then a memo hit
-				res, parts, err := r.resolveView(t.Context(), FromCookieHeader(cfg.SessionCookieName()+"="+tok))
+				res, parts, err := r.resolveView(t.Context(), FromCookieHeader(cfg.SessionCookieName()+"="+tok), nil)
 				if err != nil || res.Reason != ReasonOK || parts.view == nil {
 					t.Fatalf("claims %v: %v %v, view %v", claims, res.Reason, err, parts.view != nil)
 				}
