@@ -64,10 +64,13 @@ type Handler struct {
 	legacyV4       bool
 	logger         *slog.Logger
 	observe        func(*http.Request, Result, time.Duration)
-	now            Clock
-	origins        originMemo
-	csrfSeen       *csrfMemo
-	views          *JWTResolver // r, when it is one: it hands over session views (session_view.go)
+	// observeToken and tokenName: WithSessionObserver's.
+	observeToken func(*http.Request, string, Result, time.Duration)
+	tokenName    string
+	now          Clock
+	origins      originMemo
+	csrfSeen     *csrfMemo
+	views        *JWTResolver // r, when it is one: it hands over session views (session_view.go)
 	// usualPath is {basePath}/session when its escaped form is itself:
 	// a request for exactly it needs neither escaping nor splitting
 	// (sessionPath); "" otherwise.
@@ -88,6 +91,15 @@ func WithHandlerLogger(l *slog.Logger) HandlerOption { return func(h *Handler) {
 // result and the time Resolve took. It must not modify the result.
 func WithObserver(f func(*http.Request, Result, time.Duration)) HandlerOption {
 	return func(h *Handler) { h.observe = f }
+}
+
+// WithSessionObserver is WithObserver for an observer that also wants
+// the request's session token under cookieName: SessionToken's answer for
+// the request, found in the Handler's one pass over the Cookie header
+// rather than in another (serve's recent-sessions list). The token is a
+// live credential. It is called after WithObserver's observer, if any.
+func WithSessionObserver(cookieName string, f func(r *http.Request, token string, res Result, d time.Duration)) HandlerOption {
+	return func(h *Handler) { h.observeToken, h.tokenName = f, cookieName }
 }
 
 // WithHandlerClock sets the clock used to time resolutions.
@@ -176,8 +188,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	start := h.now()
 	res, parts, err := h.resolve(r.Context(), in, &cookies)
-	if h.observe != nil {
-		h.observe(r, res, h.now().Sub(start))
+	if h.observe != nil || h.observeToken != nil {
+		h.observeResolution(r, in.cookie, &cookies, res, h.now().Sub(start))
 	}
 	if err != nil {
 		level := slog.LevelError
@@ -218,15 +230,30 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// observeResolution calls the observers; cookies is the pass over header.
+func (h *Handler) observeResolution(r *http.Request, header string, cookies *cookieScan, res Result, d time.Duration) {
+	if h.observe != nil {
+		h.observe(r, res, d)
+	}
+	if h.observeToken != nil {
+		var scratch [4]cookiePair
+		tok, _ := readSessionToken(header, cookies, h.tokenName, scratch[:0])
+		h.observeToken(r, tok, res, d)
+	}
+}
+
 // scanCookies reads in's Cookie header once (cookie_scan.go) for the
-// CSRF and callback-url cookies and, when h.r is a JWT resolver, the
-// session cookie names it will read for in.
+// CSRF and callback-url cookies, the session cookie names h.r will read
+// for in when it is a JWT resolver, and the session observer's.
 func (h *Handler) scanCookies(s *cookieScan, in Input) {
 	s.csrfName, s.callbackName = h.csrfName, h.callbackName
 	if h.views != nil {
 		for _, n := range h.views.candidates(in) {
 			s.wantSession(n.name)
 		}
+	}
+	if h.observeToken != nil {
+		s.wantSession(h.tokenName)
 	}
 	s.scan(in.cookie)
 }
