@@ -260,6 +260,9 @@ func TestRefreshLinesMatchCookies(t *testing.T) {
 // two one-element lists holding it and the line in one allocation
 // (oneCookie), and nothing else the resolver could keep on the stack.
 func TestRefreshFromViewAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	cfg := Config{Mode: ModeLocal, Strategy: StrategyJWT, Secrets: []string{"refresh-alloc-secret-0123456789abcdef"},
 		RefreshCookies: true}.WithDefaults()
 	r, err := NewJWTResolver(cfg)
