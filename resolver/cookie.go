@@ -71,19 +71,24 @@ func ReadSessionToken(in Input, cookieName string) (token string, chunkNames []s
 // can read it cheaply.
 func SessionToken(in Input, cookieName string) string {
 	var scratch [4]cookiePair
-	tok, _ := readSessionToken(in.cookie, cookieName, scratch[:0])
+	tok, _ := readSessionToken(in.cookie, nil, cookieName, scratch[:0])
 	return tok
 }
 
 // readSessionToken is ReadSessionToken for the hot path: it returns the
 // chunk pairs instead of building the name list (only a refresh needs
-// it), and one unchunked cookie costs no allocation.
-func readSessionToken(header, cookieName string, scratch []cookiePair) (string, []cookiePair) {
-	pairs, n := sessionPairs(header, cookieName, scratch)
-	if n == 0 {
-		return "", pairs
+// it), one unchunked cookie costs no allocation, and a name the
+// Handler's pass over header answers for (scan, which may be nil) is not
+// read again.
+func readSessionToken(header string, scan *cookieScan, cookieName string, scratch []cookiePair) (string, []cookiePair) {
+	pairs, ok := scan.session(cookieName, scratch)
+	if !ok {
+		pairs, _ = sessionPairs(header, cookieName, scratch)
 	}
-	if n == 1 {
+	switch len(pairs) {
+	case 0:
+		return "", pairs
+	case 1:
 		return pairs[0].value, pairs
 	}
 	return joinChunks(pairs), pairs
@@ -108,8 +113,7 @@ func joinChunks(pairs []cookiePair) string {
 // chunks, in JS enumeration order. It returns the chunks and their count.
 func sessionPairs(header, prefix string, dst []cookiePair) ([]cookiePair, int) {
 	dst = dst[:0]
-	s := header
-	if len(s) < 2 {
+	if len(header) < 2 { // cookie.parse returns {} for these
 		return dst, 0
 	}
 	// seenEmpty records names whose first value was empty: an empty first
@@ -119,7 +123,37 @@ func sessionPairs(header, prefix string, dst []cookiePair) ([]cookiePair, int) {
 		seenEmpty []string
 		seen      map[string]struct{}
 	)
-	index := 0
+	for key, raw, next, ok := nextPair(header, 0); ok; key, raw, next, ok = nextPair(header, next) {
+		if !strings.HasPrefix(key, prefix) || seenName(dst, seenEmpty, seen, key) {
+			continue
+		}
+		if seen == nil && len(dst)+len(seenEmpty) >= 16 {
+			seen = make(map[string]struct{}, 64)
+			for _, p := range dst {
+				seen[p.name] = struct{}{}
+			}
+			for _, e := range seenEmpty {
+				seen[e] = struct{}{}
+			}
+		}
+		if seen != nil {
+			seen[key] = struct{}{}
+		}
+		if val, ok := chunkValue(key, raw); ok {
+			dst = append(dst, cookiePair{key, val})
+		} else {
+			seenEmpty = append(seenEmpty, key)
+		}
+	}
+	hoistIndexNames(dst)
+	return dst, len(dst)
+}
+
+// nextPair is one step of cookie.parse from index: the next pair's name
+// and raw value, trimmed of spaces and tabs, and the index after it; ok
+// is false when no pair is left. A piece without '=' is skipped by
+// backtracking to the ';' before the next '=', as cookie.parse does.
+func nextPair(s string, index int) (key, val string, next int, ok bool) {
 	for index < len(s) {
 		eq := strings.IndexByte(s[index:], '=')
 		if eq < 0 {
@@ -136,42 +170,27 @@ func sessionPairs(header, prefix string, dst []cookiePair) ([]cookiePair, int) {
 			continue
 		}
 		ks := startIndex(s, index, eq)
-		key := s[ks:endIndex(s, eq, ks)]
-		if strings.HasPrefix(key, prefix) && !seenName(dst, seenEmpty, seen, key) {
-			if seen == nil && len(dst)+len(seenEmpty) >= 16 {
-				seen = make(map[string]struct{}, 64)
-				for _, p := range dst {
-					seen[p.name] = struct{}{}
-				}
-				for _, e := range seenEmpty {
-					seen[e] = struct{}{}
-				}
-			}
-			if seen != nil {
-				seen[key] = struct{}{}
-			}
-			vs := startIndex(s, eq+1, end)
-			val := s[vs:endIndex(s, end, vs)]
-			if strings.IndexByte(val, '%') >= 0 {
-				if dec, ok := js.DecodeURIComponent(val); ok {
-					val = dec
-				}
-			}
-			switch {
-			case val == "":
-				seenEmpty = append(seenEmpty, key)
-			case key == "__proto__":
-				// Assigning it on the plain object SessionStore collects
-				// into sets the prototype and is ignored for a string.
-				seenEmpty = append(seenEmpty, key)
-			default:
-				dst = append(dst, cookiePair{key, val})
-			}
-		}
-		index = end + 1
+		vs := startIndex(s, eq+1, end)
+		return s[ks:endIndex(s, eq, ks)], s[vs:endIndex(s, end, vs)], end + 1, true
 	}
-	hoistIndexNames(dst)
-	return dst, len(dst)
+	return "", "", len(s), false
+}
+
+// chunkValue is what SessionStore makes of the first pair under a name
+// with the session cookie's prefix: the value, URI-decoded when it holds
+// '%' (kept raw when that fails), and whether it is a chunk. An empty
+// value is none, and neither is "__proto__": assigning it on the plain
+// object SessionStore collects into sets the prototype and is ignored for
+// a string. Either way the name is taken: later pairs under it are not
+// read.
+func chunkValue(key, raw string) (string, bool) {
+	val := raw
+	if strings.IndexByte(val, '%') >= 0 {
+		if dec, ok := js.DecodeURIComponent(val); ok {
+			val = dec
+		}
+	}
+	return val, val != "" && key != "__proto__"
 }
 
 func seenName(pairs []cookiePair, empty []string, seen map[string]struct{}, key string) bool {

@@ -57,7 +57,7 @@ func TestReadSessionToken(t *testing.T) {
 				t.Errorf("names (-want +got):\n%s", d)
 			}
 			// The hot-path reader must agree.
-			fast, _ := readSessionToken(tt.header, sn, nil)
+			fast, _ := readSessionToken(tt.header, nil, sn, nil)
 			if fast != tok {
 				t.Errorf("readSessionToken = %q, ReadSessionToken = %q", fast, tok)
 			}

@@ -41,7 +41,7 @@ func FuzzParseCookieHeader(f *testing.F) {
 		if tok != wantTok || strings.Join(names, "\x00") != strings.Join(wantNames, "\x00") {
 			t.Fatalf("header %q:\n got %q %q\nwant %q %q", header, tok, names, wantTok, wantNames)
 		}
-		if fast, _ := readSessionToken(header, sn, nil); fast != tok {
+		if fast, _ := readSessionToken(header, nil, sn, nil); fast != tok {
 			t.Fatalf("hot path %q != %q", fast, tok)
 		}
 	})

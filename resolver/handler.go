@@ -64,10 +64,13 @@ type Handler struct {
 	legacyV4       bool
 	logger         *slog.Logger
 	observe        func(*http.Request, Result, time.Duration)
-	now            Clock
-	origins        originMemo
-	csrfSeen       *csrfMemo
-	views          viewResolver // r, when it can hand over session views (session_view.go)
+	// observeToken and tokenName: WithSessionObserver's.
+	observeToken func(*http.Request, string, Result, time.Duration)
+	tokenName    string
+	now          Clock
+	origins      originMemo
+	csrfSeen     *csrfMemo
+	views        *JWTResolver // r, when it is one: it hands over session views (session_view.go)
 	// usualPath is {basePath}/session when its escaped form is itself:
 	// a request for exactly it needs neither escaping nor splitting
 	// (sessionPath); "" otherwise.
@@ -88,6 +91,15 @@ func WithHandlerLogger(l *slog.Logger) HandlerOption { return func(h *Handler) {
 // result and the time Resolve took. It must not modify the result.
 func WithObserver(f func(*http.Request, Result, time.Duration)) HandlerOption {
 	return func(h *Handler) { h.observe = f }
+}
+
+// WithSessionObserver is WithObserver for an observer that also wants
+// the request's session token under cookieName: SessionToken's answer for
+// the request, found in the Handler's one pass over the Cookie header
+// rather than in another (serve's recent-sessions list). The token is a
+// live credential. It is called after WithObserver's observer, if any.
+func WithSessionObserver(cookieName string, f func(r *http.Request, token string, res Result, d time.Duration)) HandlerOption {
+	return func(h *Handler) { h.observeToken, h.tokenName = f, cookieName }
 }
 
 // WithHandlerClock sets the clock used to time resolutions.
@@ -129,7 +141,7 @@ func NewHandler(r Resolver, cfg Config, opts ...HandlerOption) *Handler {
 	for _, o := range opts {
 		o(h)
 	}
-	h.views, _ = r.(viewResolver)
+	h.views, _ = r.(*JWTResolver)
 	if p := strings.TrimSuffix(h.basePath, "/") + "/session"; (&url.URL{Path: p}).EscapedPath() == p && h.isSessionPath(p) {
 		h.usualPath = p
 	}
@@ -144,7 +156,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, `"Bad request."`)
 		return
 	}
-	cookie := strings.Join(cookieLines(r.Header), "; ")
+	in := FromRequest(r) // the cookie, and the scheme for the cookie name
 	isPost := r.Method == http.MethodPost
 	var form map[string]string
 	if isPost {
@@ -152,9 +164,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var sets []string
-	csrfRaw, hasCSRF, cbRaw, hasCB := authjsCookiePair(cookie, h.csrfName, h.callbackName)
+	var cookies cookieScan
+	h.scanCookies(&cookies, in)
 	var csrfBuf cookieBuf
-	csrfTok, csrfOK := h.validCSRF(csrfRaw, hasCSRF, &csrfBuf, isPost)
+	csrfTok, csrfOK := h.validCSRF(cookies.csrf, cookies.hasCSRF, &csrfBuf, isPost)
 	if !csrfOK {
 		tok := randomHex(32)
 		sets = append(sets, FormatSetCookie(h.authCookie(h.csrfName, tok+"|"+sha256Hex(tok+h.csrfSecret), h.csrfAttrs)))
@@ -169,14 +182,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if r.URL.RawQuery != "" { // no map for the usual query-less GET
 		param = r.URL.Query().Get("callbackUrl")
 	}
-	if cb, ok := h.callback(h.origin(r), param, cbRaw, hasCB); !ok {
+	if cb, ok := h.callback(h.origin(r), param, cookies.callback, cookies.hasCallback); !ok {
 		sets = append(sets, FormatSetCookie(h.authCookie(h.callbackName, cb, h.callbackAttrs)))
 	}
 
 	start := h.now()
-	res, parts, err := h.resolve(r.Context(), FromRequest(r)) // the cookie, and the scheme for the cookie name
-	if h.observe != nil {
-		h.observe(r, res, h.now().Sub(start))
+	res, parts, err := h.resolve(r.Context(), in, &cookies)
+	if h.observe != nil || h.observeToken != nil {
+		h.observeResolution(r, in.cookie, &cookies, res, h.now().Sub(start))
 	}
 	if err != nil {
 		level := slog.LevelError
@@ -217,10 +230,39 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// resolve is h.r.Resolve, through resolveView when h.r has one.
-func (h *Handler) resolve(ctx context.Context, in Input) (Result, sessionParts, error) {
+// observeResolution calls the observers; cookies is the pass over header.
+func (h *Handler) observeResolution(r *http.Request, header string, cookies *cookieScan, res Result, d time.Duration) {
+	if h.observe != nil {
+		h.observe(r, res, d)
+	}
+	if h.observeToken != nil {
+		var scratch [4]cookiePair
+		tok, _ := readSessionToken(header, cookies, h.tokenName, scratch[:0])
+		h.observeToken(r, tok, res, d)
+	}
+}
+
+// scanCookies reads in's Cookie header once (cookie_scan.go) for the
+// CSRF and callback-url cookies, the session cookie names h.r will read
+// for in when it is a JWT resolver, and the session observer's.
+func (h *Handler) scanCookies(s *cookieScan, in Input) {
+	s.csrfName, s.callbackName = h.csrfName, h.callbackName
 	if h.views != nil {
-		return h.views.resolveView(ctx, in)
+		for _, n := range h.views.candidates(in) {
+			s.wantSession(n.name)
+		}
+	}
+	if h.observeToken != nil {
+		s.wantSession(h.tokenName)
+	}
+	s.scan(in.cookie)
+}
+
+// resolve is h.r.Resolve, through resolveView, reading the session cookie
+// from cookies, when h.r is a JWT resolver.
+func (h *Handler) resolve(ctx context.Context, in Input, cookies *cookieScan) (Result, sessionParts, error) {
+	if h.views != nil {
+		return h.views.resolveView(ctx, in, cookies)
 	}
 	res, err := h.r.Resolve(ctx, in)
 	return res, sessionParts{}, err
@@ -404,33 +446,6 @@ func readPostBody(r *http.Request) map[string]string {
 		}
 	}
 	return out
-}
-
-// authjsCookiePair returns the raw values of two names in a Cookie header
-// under Auth.js's parser rules: ';'-separated pairs (pairs without '='
-// skipped), name and value trimmed of spaces and tabs, first occurrence
-// wins, quotes kept (uriDecodeInto does the URI decoding). Both in one
-// pass over the header: the CSRF and callback-url cookies follow the long
-// session token in a browser's header, and each pass walks past it.
-func authjsCookiePair(header, name1, name2 string) (v1 string, ok1 bool, v2 string, ok2 bool) {
-	for header != "" && !(ok1 && ok2) {
-		var seg string
-		seg, header, _ = strings.Cut(header, ";")
-		k, v, ok := strings.Cut(seg, "=")
-		if !ok {
-			continue
-		}
-		switch k = trimSpTab(k); {
-		case !ok1 && k == name1:
-			v1, ok1 = trimSpTab(v), true
-			if !ok2 && k == name2 {
-				v2, ok2 = v1, true
-			}
-		case !ok2 && k == name2:
-			v2, ok2 = trimSpTab(v), true
-		}
-	}
-	return v1, ok1, v2, ok2
 }
 
 // authCookie is the shape Auth.js gives its CSRF and callback-url

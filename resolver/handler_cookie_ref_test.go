@@ -8,8 +8,8 @@ import (
 
 // The reference the Handler's cookie reading is checked against: Auth.js's
 // cookie parser written the plain way, one name per pass and decoding into
-// a new string. The Handler reads its two cookies in one pass
-// (authjsCookiePair) and decodes into a stack buffer (uriDecodeInto).
+// a new string. The Handler reads its two cookies in its one pass over the
+// header (cookieScan) and decodes into a stack buffer (uriDecodeInto).
 
 // authjsCookie returns the value of name in a Cookie header under Auth.js's
 // parser rules: ';'-separated pairs (pairs without '=' skipped), name and

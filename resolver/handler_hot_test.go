@@ -138,36 +138,6 @@ func callbackReference(origin, param, cookie, name string) (string, bool) {
 	return "", true
 }
 
-// authjsCookiePair finds what authjsCookieRaw finds for each name, in
-// random headers (repeated, empty, spaced and '='-less pairs) and with
-// the two names equal.
-func TestAuthjsCookiePair(t *testing.T) {
-	names := []string{"a", "b", "ab", " a", "c"}
-	rng := rand.New(rand.NewPCG(11, 12))
-	for range 20000 {
-		var parts []string
-		for range rng.IntN(6) {
-			switch k := rng.IntN(10); {
-			case k == 0:
-				parts = append(parts, "novalue")
-			case k == 1:
-				parts = append(parts, "")
-			default:
-				parts = append(parts, names[rng.IntN(len(names))]+[]string{"=", " =", "=\t"}[rng.IntN(3)]+
-					[]string{"1", "", " 2 ", "x=y", "%7C"}[rng.IntN(5)])
-			}
-		}
-		header := strings.Join(parts, []string{";", "; ", " ;"}[rng.IntN(3)])
-		n1, n2 := names[rng.IntN(3)], names[rng.IntN(3)]
-		v1, ok1, v2, ok2 := authjsCookiePair(header, n1, n2)
-		w1, wok1 := authjsCookieRaw(header, n1)
-		w2, wok2 := authjsCookieRaw(header, n2)
-		if v1 != w1 || ok1 != wok1 || v2 != w2 || ok2 != wok2 {
-			t.Fatalf("%q (%q, %q): (%q %v, %q %v), want (%q %v, %q %v)", header, n1, n2, v1, ok1, v2, ok2, w1, wok1, w2, wok2)
-		}
-	}
-}
-
 // The cookie checks decode on the stack: a returning browser's GET
 // allocates nothing for them, and a first visit only the callback value
 // it must send (a decode buffer escaping to the heap would add one).

@@ -83,8 +83,9 @@ func (r *JWTResolver) candidates(in Input) []jwtName {
 }
 
 // resolve is Resolve, plus what the handler renders the answer from
-// when the token memo has a view of the session (session_view.go).
-func (r *JWTResolver) resolve(ctx context.Context, in Input) (Result, sessionParts) {
+// when the token memo has a view of the session (session_view.go). scan
+// is the Handler's pass over in's Cookie header (nil: none).
+func (r *JWTResolver) resolve(ctx context.Context, in Input, scan *cookieScan) (Result, sessionParts) {
 	now := r.clock()
 	var scratch [4]cookiePair
 	names := r.candidates(in)
@@ -94,7 +95,7 @@ func (r *JWTResolver) resolve(ctx context.Context, in Input) (Result, sessionPar
 		pairs []cookiePair
 	)
 	for i := range names {
-		if tok, pairs = readSessionToken(in.cookie, names[i].name, scratch[:0]); tok != "" {
+		if tok, pairs = readSessionToken(in.cookie, scan, names[i].name, scratch[:0]); tok != "" {
 			n = &names[i]
 			break
 		}
@@ -199,13 +200,25 @@ func (r *JWTResolver) refreshFromView(codec *Codec, n *jwtName, view *sessionVie
 			cookies = r.attrs.refresh(n.name, pairNames(pairs), string(tok), expires, n.secure, r.chunkSize)
 			return
 		}
-		c := r.attrs.apply(sessionCookie(n.name, "", expires, n.secure), n.secure)
+		one := &oneCookie{cookie: *sessionCookie(n.name, "", expires, n.secure)}
+		c := r.attrs.apply(&one.cookie, n.secure)
 		b := appendSetCookie(make([]byte, 0, len(n.name)+len(tok)+96), c, tok)
 		line := unsafe.String(unsafe.SliceData(b), len(b)) // b is not touched again
 		c.Value = line[len(n.name)+1 : len(n.name)+1+len(tok)]
-		cookies, lines = []*http.Cookie{c}, []string{line}
+		one.cookies[0], one.lines[0] = c, line
+		cookies, lines = one.cookies[:], one.lines[:]
 	})
 	return cookies, lines, err
+}
+
+// oneCookie is a refresh's one cookie with the one-element lists that
+// hold it and its Set-Cookie line: one allocation where the cookie and
+// each list took one apiece. The lists' capacity is their length, so an
+// append to either copies rather than writes into the other fields.
+type oneCookie struct {
+	cookie  http.Cookie
+	cookies [1]*http.Cookie
+	lines   [1]string
 }
 
 // fail is "no session" after a token was read: Auth.js clears every chunk
@@ -294,7 +307,7 @@ func (r *JWTResolver) SignOutCookies(in Input) []*http.Cookie {
 	}
 	var scratch [4]cookiePair
 	for _, n := range r.candidates(in) {
-		if tok, pairs := readSessionToken(in.cookie, n.name, scratch[:0]); tok != "" {
+		if tok, pairs := readSessionToken(in.cookie, nil, n.name, scratch[:0]); tok != "" {
 			return r.attrs.clear(pairNames(pairs), n.secure)
 		}
 	}

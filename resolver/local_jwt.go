@@ -126,20 +126,22 @@ const sourceJWT = "jwt"
 
 // Resolve answers GET /session for in. See JWTResolver and jwt_resolve.go.
 func (r *JWTResolver) Resolve(ctx context.Context, in Input) (Result, error) {
-	res, _, err := r.resolveView(ctx, in)
+	res, _, err := r.resolveView(ctx, in, nil)
 	return res, err
 }
 
 // resolveView is Resolve with the parts of the answer the token memo's
-// view gives: the Handler's viewResolver (session_view.go).
-func (r *JWTResolver) resolveView(ctx context.Context, in Input) (Result, sessionParts, error) {
+// view gives, for the Handler (session_view.go), reading the session
+// cookie from the Handler's pass over in's Cookie header when scan is not
+// nil (cookie_scan.go).
+func (r *JWTResolver) resolveView(ctx context.Context, in Input, scan *cookieScan) (Result, sessionParts, error) {
 	if r.unconfigured() {
 		return Result{}, sessionParts{}, errZeroJWTResolver
 	}
 	if err := ctx.Err(); err != nil {
 		return noSession(ReasonCanceled, sourceJWT, err), sessionParts{}, fmt.Errorf("resolver: %w", err)
 	}
-	res, parts := r.resolve(ctx, in)
+	res, parts := r.resolve(ctx, in, scan)
 	return res, parts, nil
 }
 

@@ -1,7 +1,6 @@
 package resolver
 
 import (
-	"context"
 	"strconv"
 	"time"
 
@@ -23,30 +22,25 @@ import (
 // memo does, which is never with Hooks (a hook may change the claims or
 // the session, so the body would no longer follow from the token).
 //
-// The hook between resolver and handler is one unexported method
-// (viewResolver), implemented by *JWTResolver: the Resolver interface and
+// The hook between resolver and handler is one unexported method,
+// (*JWTResolver).resolveView, which the Handler calls on the concrete
+// type (a call through an interface would move the Handler's cookie scan,
+// handed over in the Input, to the heap): the Resolver interface and
 // Result are unchanged, and a resolver wrapped by anything else (a Cache,
 // a caller's decorator) is rendered the ordinary way. The view is used
 // only together with the Result it came with, before any other code but
 // the handler's observer (which must not modify the Result) sees it.
 
-// viewResolver is a Resolver that can return, with a Result, the parts
-// of its answer already made: the view its session was built from and
-// its Set-Cookie lines. The zero sessionParts means none, and the Result
-// is rendered as usual.
-type viewResolver interface {
-	resolveView(ctx context.Context, in Input) (Result, sessionParts, error)
-}
-
-// sessionParts are what a viewResolver hands the Handler with a Result.
+// sessionParts are what resolveView hands the Handler with a Result: the
+// parts of its answer already made, the view its session was built from
+// and its Set-Cookie lines. The zero sessionParts means none, and the
+// Result is rendered as usual.
 type sessionParts struct {
 	view *sessionView // the Result's Session is view.session(its Expires); nil: none
 	// setCookies are the Result's SetCookies as the Handler formats them
 	// (formatSetCookie(c, false)), in order; nil: not made.
 	setCookies []string
 }
-
-var _ viewResolver = (*JWTResolver)(nil)
 
 // sessionView is the clock-free part of one token's session answer.
 // Immutable once built; shared by every request presenting the token.

@@ -220,7 +220,7 @@ func TestRefreshLinesMatchCookies(t *testing.T) {
 				t.Fatal(err)
 			}
 			for range 2 { // a fresh decode, then a memo hit
-				res, parts, err := r.resolveView(t.Context(), FromCookieHeader(cfg.SessionCookieName()+"="+tok))
+				res, parts, err := r.resolveView(t.Context(), FromCookieHeader(cfg.SessionCookieName()+"="+tok), nil)
 				if err != nil || res.Reason != ReasonOK || parts.view == nil {
 					t.Fatalf("claims %v: %v %v, view %v", claims, res.Reason, err, parts.view != nil)
 				}
@@ -252,5 +252,33 @@ func TestRefreshLinesMatchCookies(t *testing.T) {
 		if made == 0 {
 			t.Fatal("no refresh took the line path")
 		}
+	}
+}
+
+// A memo hit with cookie refresh allocates the answer's Session, the
+// refreshed token's Set-Cookie line and its cookie, the cookie and the
+// two one-element lists holding it and the line in one allocation
+// (oneCookie), and nothing else the resolver could keep on the stack.
+func TestRefreshFromViewAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	cfg := Config{Mode: ModeLocal, Strategy: StrategyJWT, Secrets: []string{"refresh-alloc-secret-0123456789abcdef"},
+		RefreshCookies: true}.WithDefaults()
+	r, err := NewJWTResolver(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := r.Codec().Encode(Claims{"sub": "u1", "name": "Ada"}, time.Now(), cfg.MaxAge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := FromCookieHeader(cfg.SessionCookieName() + "=" + tok)
+	if _, parts, _ := r.resolveView(t.Context(), in, nil); parts.setCookies == nil {
+		t.Fatal("the refresh did not take the line path")
+	}
+	const want = 3 // Session, oneCookie, the line
+	if got := testing.AllocsPerRun(200, func() { r.resolveView(t.Context(), in, nil) }); got != want {
+		t.Errorf("%v allocations, want %v", got, want)
 	}
 }

@@ -40,14 +40,13 @@ func newRecentSessions(cookieName string, capacity int, now func() time.Time) *r
 		byToken: make(map[string]*list.Element, capacity), order: list.New()}
 }
 
-// observe records the request's session token, if it carries one. It
-// reads the Cookie header a second time (the resolver has read it
-// already): Results carry no token material by design, so that nothing
-// holding one can leak a credential. The second read is a scan for one
-// name without allocation (resolver.SessionToken), and a token seen before
-// costs a map lookup and a move to the front.
-func (rs *recentSessions) observe(r *http.Request, res resolver.Result) {
-	tok := resolver.SessionToken(resolver.FromHeader(r.Header), rs.cookieName)
+// observe records a request's session token tok ("" when it carries
+// none) and its resolution. Results carry no token material by design, so
+// that nothing holding one can leak a credential: the session handler
+// hands the token over with the Result (resolver.WithSessionObserver),
+// from its one pass over the Cookie header. A token seen before costs a
+// map lookup and a move to the front.
+func (rs *recentSessions) observe(tok string, res resolver.Result) {
 	if tok == "" {
 		return
 	}

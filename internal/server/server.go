@@ -114,8 +114,11 @@ func New(cfg Config, r resolver.Resolver, opts Options) (*Server, error) {
 	if cfg.InvalidateSecret != "" {
 		s.admin(cfg, opts)
 	}
-	var h http.Handler = resolver.NewHandler(r, cfg.Resolver,
-		resolver.WithObserver(s.observe),
+	observe := resolver.WithObserver(s.observe)
+	if s.recent != nil { // the handler finds the token the list records
+		observe = resolver.WithSessionObserver(s.recent.cookieName, s.observeToken)
+	}
+	var h http.Handler = resolver.NewHandler(r, cfg.Resolver, observe,
 		resolver.WithHandlerLogger(opts.Logger),
 		resolver.WithTrustForwarded(cfg.TrustForwarded))
 	if opts.WrapSession != nil {
@@ -171,14 +174,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// observe feeds /metrics, the backend watch and the recent list and, at
-// debug level, logs one line per resolution: reason, source and duration
-// only (never the cookie, the token or the session).
+// observe is observeToken for a handler that does not hand over the
+// session token (Better Auth's get-session, the session handler without
+// the recent list): the list, when there is one, reads it from the
+// request's Cookie header.
 func (s *Server) observe(r *http.Request, res resolver.Result, d time.Duration) {
+	var tok string
+	if s.recent != nil {
+		tok = resolver.SessionToken(resolver.FromHeader(r.Header), s.recent.cookieName)
+	}
+	s.observeToken(r, tok, res, d)
+}
+
+// observeToken feeds /metrics, the backend watch and the recent list (tok
+// is the request's session token) and, at debug level, logs one line per
+// resolution: reason, source and duration only (never the cookie, the
+// token or the session).
+func (s *Server) observeToken(r *http.Request, tok string, res resolver.Result, d time.Duration) {
 	s.metrics.observe(r, res, d)
 	s.backend.observe(res)
 	if s.recent != nil {
-		s.recent.observe(r, res)
+		s.recent.observe(tok, res)
 	}
 	if s.logger.Enabled(r.Context(), slog.LevelDebug) {
 		s.logger.Debug("session", slog.String("reason", string(res.Reason)), slog.String("source", res.Source),
