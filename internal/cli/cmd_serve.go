@@ -123,6 +123,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	server.TuneGC(ctx) // GOGC in the environment wins
 	return proc.run(ctx)
 }
 
