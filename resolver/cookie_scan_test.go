@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -60,7 +61,7 @@ func TestCookieScanMatchesOneNameReaders(t *testing.T) {
 		check("callback-url", s.callback, s.hasCallback, s.callbackName)
 		for _, n := range wanted {
 			want, _ := sessionPairs(header, n, nil)
-			if got, ok := s.session(n, nil); ok && !equalPairs(got, want) {
+			if got, ok := s.session(n, nil); ok && !slices.Equal(got, want) {
 				t.Fatalf("%q: chunks of %q = %q, want %q", header, n, got, want)
 			} else if !ok && len(want) < 2 && strings.Count(header, n) < 2 {
 				t.Fatalf("%q: the scan did not answer for %q", header, n)
@@ -72,18 +73,6 @@ func TestCookieScanMatchesOneNameReaders(t *testing.T) {
 			}
 		}
 	}
-}
-
-func equalPairs(a, b []cookiePair) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // A scan answers for the names it looked for and saw at most once; any
