@@ -157,7 +157,7 @@ func TestBenchHelpDocumentsExitStatus(t *testing.T) {
 	}
 }
 
-// TestCapacityMaxRateCapsSearch: the default start rate (100/s) is above
+// TestCapacityMaxRateCapsSearch: the default start rate (1000/s) is above
 // --max-rate 10/s: the search starts at 10/s, probes nothing above, and
 // says the capacity is a lower bound.
 func TestCapacityMaxRateCapsSearch(t *testing.T) {
