@@ -100,7 +100,7 @@ var helpDocs = map[string]commandHelp{
 		about: "Finds, per scenario, the highest rate that holds within an SLO: it doubles the rate, then bisects, and takes a rate as held when at least 95% of it was achieved, the SLO quantile stayed under its limit and errors under --max-errors. With --peak it plans the instances (with --headroom) and the cache hit ratio proxy mode needs, and exits non-zero when the peak cannot be met, so CI can gate a rollout. It first measures the generator's own ceiling (a target that does nothing) and searches no scenario above it; the whole run is bounded by --max-time, said up front.",
 		examples: []string{
 			"authscope capacity --slo p99=5ms --peak 20000/s",
-			"authscope capacity --profile compare --slo p99=5ms --peak 20000/s --start-rate 1000/s --step 2s --step-warmup 500ms --max-step 6s --max-time 6m",
+			"authscope capacity --profile compare --slo p99=5ms --peak 20000/s",
 			"authscope capacity --profile compare --slo p99=5ms --max-errors 0.1% --peak 20000/s --headroom 30% --json plan.json",
 			"authscope capacity --profile prod --engine better-auth --slo p99=5ms --peak 5000/s",
 		},
