@@ -1,5 +1,7 @@
 package resolver
 
+import "strings"
+
 // One pass over a request's Cookie header for every cookie its answer
 // reads. The Handler needs the CSRF and callback-url cookies, its JWT
 // resolver the session cookie under one or two names, and an observer
@@ -21,8 +23,9 @@ package resolver
 // answer.
 //
 // A scan holds strings only (slices of the header), so the Handler keeps
-// it on its stack and hands the resolver a pointer to it (Input.scan)
-// without an allocation; a chunk list is built in the reader's scratch.
+// it on its stack and hands the resolver a pointer to it (resolveView's
+// scan) without an allocation; a chunk list is built in the reader's
+// scratch.
 
 // maxScanNames bounds the session cookie names one scan looks for: the
 // resolver's two (__Secure- and plain, when the request does not decide)
@@ -72,7 +75,7 @@ func (s *cookieScan) scan(header string) {
 	}
 	for k, v, next, ok := nextPair(header, 0); ok; k, v, next, ok = nextPair(header, next) {
 		for i := range s.n {
-			if ss := &s.sessions[i]; len(k) >= len(ss.prefix) && k[:len(ss.prefix)] == ss.prefix {
+			if ss := &s.sessions[i]; strings.HasPrefix(k, ss.prefix) {
 				if ss.pairs++; ss.pairs == 1 {
 					ss.key, ss.raw = k, v
 				}
