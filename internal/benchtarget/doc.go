@@ -11,7 +11,9 @@
 //   - [Env], what a run starts on this machine around a resolver: the
 //     profile's configuration (a generated secret for demo profiles),
 //     a seeded SQLite store, Auth.js-compatible upstreams on loopback
-//     ([SessionHandler]), released together by Close;
+//     ([SessionHandler]), released together by Close; for bench and
+//     capacity the built-in upstream runs in a child process
+//     ([UpstreamProcess], [RunUpstreamChild]), as a deployment's does;
 //   - [Setup], which builds the targets and populations of a bench.Config's
 //     scenarios for `authscope bench`, `capacity` and the TUI's Load screen;
 //   - Better Auth's scenarios ([BetterAuthScenarios]: ba-db, ba-cookie-cache,

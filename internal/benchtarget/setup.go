@@ -18,6 +18,7 @@ import (
 	"github.com/authscope/authscope/resolver"
 	"github.com/authscope/authscope/resolver/betterauth"
 	"github.com/authscope/authscope/resolver/store"
+	"github.com/authscope/authscope/resolver/store/sqlitestore"
 )
 
 // CompareScenarios is the local-versus-proxy comparison a profile
@@ -65,6 +66,11 @@ type Options struct {
 	// upstreamLatency and upstreamJitter model the network hop to the
 	// built-in upstream: each answer waits latency plus up to jitter.
 	UpstreamLatency, UpstreamJitter time.Duration
+	// UpstreamProcess, when set, runs the built-in upstream in a process
+	// of its own (upstream_proc.go) for the jwt strategy, and for the
+	// database strategy over the demo's SQLite store; the zero value
+	// serves it from this process.
+	UpstreamProcess UpstreamProcess
 	// dbSeed is the `authscope seed --seed` whose tokens a real store holds.
 	DBSeed int64
 	// BetterAuthStore is a real Better Auth deployment's store (opened
@@ -98,6 +104,7 @@ type Setup struct {
 	st       resolver.Store
 	ba       *baSide           // the ba-* scenarios' store and populations
 	upstream map[string]string // strategy -> upstream base URL (origin + base path)
+	seeded   bool              // st is the demo's SQLite store, seeded for the run
 }
 
 // NewSetup builds the targets and populations of cfg's scenarios.
@@ -238,6 +245,7 @@ func (s *Setup) openStore(ctx context.Context, o Options, n int, now time.Time) 
 		if s.st, err = s.SeedSQLite(ctx, seedOpts); err != nil {
 			return nil, fmt.Errorf("seeding the demo store: %w", err)
 		}
+		s.seeded = true
 		s.Notes = append(s.Notes, fmt.Sprintf("database: demo SQLite store seeded with %d sessions", seedOpts.Sessions))
 	} else {
 		// Read-only, a second fence: bench never writes to a real store.
@@ -341,15 +349,42 @@ func (s *Setup) upstreamFor(strategy string, o Options) (string, error) {
 	if u, ok := s.upstream[strategy]; ok {
 		return u, nil
 	}
-	u, origin, err := s.Env.StartUpstream(resolver.Strategy(strategy), s.st, o.UpstreamLatency, o.UpstreamJitter)
+	var (
+		u, origin string
+		err       error
+		where     = "built-in Auth.js /session handler"
+	)
+	if sqlite, ok := s.childStore(strategy); o.UpstreamProcess.Path != "" && ok {
+		u, origin, err = s.Env.startUpstreamProcess(o.UpstreamProcess, resolver.Strategy(strategy), sqlite, o.UpstreamLatency, o.UpstreamJitter)
+		where += " in its own process"
+	} else {
+		u, origin, err = s.Env.StartUpstream(resolver.Strategy(strategy), s.st, o.UpstreamLatency, o.UpstreamJitter)
+	}
 	if err != nil {
 		return "", err
 	}
 	s.upstream[strategy] = u
-	note := fmt.Sprintf("upstream (%s): built-in Auth.js /session handler on %s", strategy, origin)
+	note := fmt.Sprintf("upstream (%s): %s on %s", strategy, where, origin)
 	if o.UpstreamLatency > 0 || o.UpstreamJitter > 0 {
 		note += fmt.Sprintf(", latency %s + up to %s jitter", o.UpstreamLatency, o.UpstreamJitter)
 	}
 	s.Notes = append(s.Notes, note)
 	return u, nil
+}
+
+// childStore says whether strategy's built-in upstream can run in a
+// process of its own, and the SQLite file it then reads: the jwt strategy
+// needs no store; the database strategy's child opens the demo's seeded
+// file (the run's own, which the in-process upstream writes too). A profile's own store stays with this process, which
+// opened it (its DSN and credentials are not handed on).
+func (s *Setup) childStore(strategy string) (string, bool) {
+	switch strategy {
+	case "jwt":
+		return "", true
+	case "database":
+		if lite, ok := s.st.(*sqlitestore.Store); ok && s.seeded {
+			return lite.Path(), true
+		}
+	}
+	return "", false
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/authscope/authscope/internal/benchtarget"
 )
 
 // version is what `authscope --version` prints when set: main passes its
@@ -45,6 +47,10 @@ type cliEnv struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// executable is this program, which bench and capacity start again
+	// as the built-in upstream's own process ("": they serve it in
+	// process, as tests running commands in-process do).
+	executable string
 }
 
 // usageError marks bad flags or configuration: exit code 2.
@@ -73,6 +79,10 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	Version        string
+	// Executable is this program's path (os.Executable), which bench and
+	// capacity run again as the built-in upstream's process; "" serves
+	// that upstream in process.
+	Executable string
 }
 
 // Run runs the command line args (without the program name) and returns
@@ -83,7 +93,7 @@ func Run(ctx context.Context, e Env, args []string) int {
 	if e.Version != "" {
 		version = e.Version
 	}
-	return run(ctx, &cliEnv{stdin: e.Stdin, stdout: e.Stdout, stderr: e.Stderr, getenv: e.Getenv}, args)
+	return run(ctx, &cliEnv{stdin: e.Stdin, stdout: e.Stdout, stderr: e.Stderr, getenv: e.Getenv, executable: e.Executable}, args)
 }
 
 // run dispatches args and maps errors to exit codes: 0 ok, 1 failure, 2
@@ -102,6 +112,13 @@ func run(ctx context.Context, env *cliEnv, args []string) int {
 		return 0
 	case "-version", "--version", "version":
 		fmt.Fprintf(env.stdout, "authscope %s\n", buildVersion())
+		return 0
+	}
+	if args[0] == benchtarget.ChildCommand { // hidden: bench's own child (internal/benchtarget/upstream_proc.go)
+		if err := benchtarget.RunUpstreamChild(ctx, env.stdin, env.stdout); err != nil {
+			fmt.Fprintf(env.stderr, "authscope: built-in upstream: %v\n", err)
+			return 1
+		}
 		return 0
 	}
 	for _, c := range commands() {

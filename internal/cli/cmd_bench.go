@@ -35,6 +35,7 @@ type benchFlags struct {
 	allowHosts                       string
 	url                              string
 	upstreamLatency, upstreamJitter  time.Duration
+	upstreamInProc                   bool
 	dbSeed                           int64
 	engine                           string
 	seed                             uint64
@@ -85,6 +86,7 @@ func (f *benchFlags) register(fs *flag.FlagSet, shape bool) {
 	fs.StringVar(&f.url, "url", "", "a real Auth.js base URL with its base path (http://127.0.0.1:3000/api/auth) for proxy and upstream scenarios, default the built-in upstream; cookies are minted with the profile's secret (the demo's: "+benchtarget.SecretEnv+"), which must be the server's")
 	fs.DurationVar(&f.upstreamLatency, "upstream-latency", 0, "built-in upstream: delay added to each answer (models the network hop)")
 	fs.DurationVar(&f.upstreamJitter, "upstream-jitter", 0, "built-in upstream: up to this much more delay, uniformly")
+	fs.BoolVar(&f.upstreamInProc, "upstream-in-process", false, "serve the built-in upstream from this process (default: a process of its own, as a deployment's is, so its latency is not the generator's scheduling)")
 	fs.StringVar(&f.engine, "engine", "", "the deployment's engine: authjs or better-auth (default: the profile's resolver.engine); better-auth runs the ba-* scenarios on the profile's store (tokens of 'seed --engine better-auth --seed N', N = --db-seed) and ba-proxy against --url")
 	fs.Int64Var(&f.dbSeed, "db-seed", 1, "database scenarios on a real store: the seed (authscope seed --seed) its sessions came from")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the cookie picks (same seed, same traffic)")
@@ -368,6 +370,9 @@ func (f *benchFlags) setup(ctx context.Context, env *cliEnv, cfg bench.Config, p
 		Profile: p, Getenv: env.getenv, UpstreamURL: f.url,
 		UpstreamLatency: f.upstreamLatency, UpstreamJitter: f.upstreamJitter, DBSeed: f.dbSeed,
 		SkipUnasked: f.defaulted, Asked: map[string]bool{},
+	}
+	if env.executable != "" && !f.upstreamInProc {
+		o.UpstreamProcess = benchtarget.UpstreamProcess{Path: env.executable, Args: []string{benchtarget.ChildCommand}}
 	}
 	for _, a := range asked {
 		o.Asked[a] = true

@@ -247,6 +247,9 @@ func (s *Store) Layout() Layout { return s.l }
 // LayoutName implements store.LayoutNamer.
 func (s *Store) LayoutName() string { return "sqlite " + s.l.Name }
 
+// Path is the database file the store was opened on.
+func (s *Store) Path() string { return s.path }
+
 // Close implements resolver.Store.
 func (s *Store) Close() error { return s.db.Close() }
 
