@@ -303,7 +303,7 @@ func (c Capacity) PlanRate() float64 {
 // target is a Resetter. progress, when non-nil, sees each measurement as
 // it completes.
 func FindCapacity(ctx context.Context, base Config, name string, targets Targets, cc CapacityConfig, progress func(Probe)) (Capacity, error) {
-	return searchCapacity(ctx, base, name, targets, cc, progress, liveEnv(Execute))
+	return searchCapacity(ctx, base, name, targets, cc, progress, liveEnv(Execute, targets.Processes))
 }
 
 // executeFunc runs one probe; Execute in production. The seam lets tests
@@ -312,9 +312,18 @@ func FindCapacity(ctx context.Context, base Config, name string, targets Targets
 type executeFunc func(ctx context.Context, cfg Config, targets Targets, opts ...Option) (*Report, error)
 
 // FindCapacity's production environment: real runs, the host's own
-// counters, real waits for a calm host.
-func liveEnv(execute executeFunc) probeEnv {
-	return probeEnv{execute: execute, host: watchHost, calm: waitCalm, now: time.Now}
+// counters, real waits for a calm host. pids are the targets' own
+// processes (Targets.Processes), whose CPU is the run's, not a
+// neighbour's.
+func liveEnv(execute executeFunc, pids []int) probeEnv {
+	return probeEnv{
+		execute: execute,
+		host:    func() func() HostLoad { return watchHost(pids...) },
+		calm: func(ctx context.Context, bound Share, most time.Duration) (time.Duration, error) {
+			return waitCalm(ctx, bound, most, pids...)
+		},
+		now: time.Now,
+	}
 }
 
 // findCapacity is the search over a simulated executor in a quiet world:

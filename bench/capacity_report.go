@@ -53,7 +53,7 @@ func NewCapacityReport(caps []Capacity, cc CapacityConfig, pc PlanConfig) *Capac
 // progress, when non-nil, is called with p nil as each search starts, then
 // with each measurement.
 func SearchCapacities(ctx context.Context, cfg Config, targets Targets, cc CapacityConfig, pc PlanConfig, progress func(scenario string, p *Probe)) (*CapacityReport, error) {
-	return searchCapacities(ctx, cfg, targets, cc, pc, progress, liveEnv(Execute))
+	return searchCapacities(ctx, cfg, targets, cc, pc, progress, liveEnv(Execute, targets.Processes))
 }
 
 func searchCapacities(ctx context.Context, cfg Config, targets Targets, cc CapacityConfig, pc PlanConfig, progress func(string, *Probe), env probeEnv) (*CapacityReport, error) {

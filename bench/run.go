@@ -24,6 +24,12 @@ type Targets struct {
 	// cookies. Every scenario still makes the same sequence of picks (kind
 	// and session index), so the traffic's shape is the same.
 	Populations map[string]Population
+	// Processes are other processes on this host that serve the targets
+	// (a built-in upstream run as a child): the capacity search counts
+	// their CPU and run-queue waits as the run's own, where it would
+	// otherwise take them for a neighbour's and call the failures they
+	// cause the host's.
+	Processes []int
 }
 
 // population returns the population of scenario name.

@@ -34,6 +34,8 @@ const SecretEnv = "AUTHSCOPE_DEMO_SECRET"
 type Env struct {
 	cfg     resolver.Config
 	closers []func() error
+	// children are the upstreams' processes (upstream_proc.go).
+	children []int
 }
 
 // NewEnv reads p's resolver configuration (defaults filled in). A demo

@@ -167,6 +167,7 @@ func NewSetup(ctx context.Context, cfg bench.Config, o Options) (_ *Setup, err e
 			return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
 		}
 	}
+	s.Targets.Processes = s.Env.Processes()
 	return s, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -65,6 +66,10 @@ type childSpec struct {
 	Jitter  time.Duration `json:"jitter,omitempty"`
 }
 
+// Processes are the child processes serving the run's upstreams (their
+// PIDs), for bench.Targets.Processes.
+func (e *Env) Processes() []int { return slices.Clone(e.children) }
+
 // childStart bounds the child's start-up: building the handler takes
 // milliseconds; a wedged child must not hang the run.
 const childStart = 15 * time.Second
@@ -94,6 +99,7 @@ func (e *Env) startUpstreamProcess(up UpstreamProcess, strategy resolver.Strateg
 		return "", "", err
 	}
 	e.closers = append(e.closers, c.stop)
+	e.children = append(e.children, c.cmd.Process.Pid)
 	origin = "http://" + ln.Addr().String()
 	return origin + strings.TrimSuffix(cfg.BasePath, "/"), origin, nil
 }

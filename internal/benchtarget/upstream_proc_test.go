@@ -97,6 +97,9 @@ func TestUpstreamProcessAnswersAsInProcess(t *testing.T) {
 		t.Run(strategy, func(t *testing.T) {
 			in := upstreamSetup(t, strategy, UpstreamProcess{})
 			child := upstreamSetup(t, strategy, selfChild("serve"))
+			if len(child.Targets.Processes) != 1 || len(in.Targets.Processes) != 0 {
+				t.Fatalf("target processes: in process %v, child %v", in.Targets.Processes, child.Targets.Processes)
+			}
 			if !strings.Contains(strings.Join(child.Notes, "\n"), "in its own process") ||
 				strings.Contains(strings.Join(in.Notes, "\n"), "in its own process") {
 				t.Fatalf("notes: in process %q, child %q", in.Notes, child.Notes)
