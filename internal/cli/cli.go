@@ -115,7 +115,10 @@ func run(ctx context.Context, env *cliEnv, args []string) int {
 		return 0
 	}
 	if args[0] == benchtarget.ChildCommand { // hidden: bench's own child (internal/benchtarget/upstream_proc.go)
-		if err := benchtarget.RunUpstreamChild(ctx, env.stdin, env.stdout); err != nil {
+		// Its parent ends it by closing its stdin, after the run's last
+		// request: a Ctrl-C reaches the whole process group, and the child
+		// must not stop answering while the parent winds its run down.
+		if err := benchtarget.RunUpstreamChild(context.WithoutCancel(ctx), env.stdin, env.stdout); err != nil {
 			fmt.Fprintf(env.stderr, "authscope: built-in upstream: %v\n", err)
 			return 1
 		}
