@@ -188,16 +188,50 @@ for round in $(seq "$ROUNDS"); do
 		r=$(rps "$REFRESH" "$c_refresh")
 		[ -n "$AUTHJS" ] && a=$(rps "$AUTHJS" "$c_authjs")
 	fi
-	read -r b1 bc1 <<< "$(gen_rate "$STATIC" 100000)"
-	read -r v1 vc1 <<< "$(vegeta_rate "$STATIC" 100000)"
-	read -r v2 vc2 <<< "$(vegeta_rate "$STATIC" 1000000)"
-	read -r b2 bc2 <<< "$(gen_rate "$STATIC" 1000000)"
-	cb1=$(cpu_bench 1000)
-	cv1=$(cpu_vegeta 1000)
-	cv5=$(cpu_vegeta 5000)
-	cb5=$(cpu_bench 5000)
+	# Each pair runs in both orders across rounds (odd rounds as written,
+	# even ones swapped): whichever runs second meets what the first left
+	# behind (its sockets in TIME_WAIT, the server's collector catching up).
+	if [ $((round % 2)) = 1 ]; then
+		read -r b1 bc1 <<< "$(gen_rate "$STATIC" 100000)"
+		read -r v1 vc1 <<< "$(vegeta_rate "$STATIC" 100000)"
+		read -r v2 vc2 <<< "$(vegeta_rate "$STATIC" 1000000)"
+		read -r b2 bc2 <<< "$(gen_rate "$STATIC" 1000000)"
+		cb1=$(cpu_bench 1000)
+		cv1=$(cpu_vegeta 1000)
+		cv5=$(cpu_vegeta 5000)
+		cb5=$(cpu_bench 5000)
+	else
+		read -r v1 vc1 <<< "$(vegeta_rate "$STATIC" 100000)"
+		read -r b1 bc1 <<< "$(gen_rate "$STATIC" 100000)"
+		read -r b2 bc2 <<< "$(gen_rate "$STATIC" 1000000)"
+		read -r v2 vc2 <<< "$(vegeta_rate "$STATIC" 1000000)"
+		cv1=$(cpu_vegeta 1000)
+		cb1=$(cpu_bench 1000)
+		cb5=$(cpu_bench 5000)
+		cv5=$(cpu_vegeta 5000)
+	fi
 	printf '%-5s %-14s %8.0f %8.0f %8.0f %7s | %-13s %-13s %-13s %-13s | %9s %9s\n' "$round" "$l" "$s" "$j" "$r" "$a" \
 		"$b1 ${bc1}us" "$v1 ${vc1}us" "$b2 ${bc2}us" "$v2 ${vc2}us" "$cb1/$cv1" "$cb5/$cv5"
-	echo "ratios round $round: serve/static $(ratio "$j" "$s")  refresh/static $(ratio "$r" "$s")  authjs/static $([ "$a" = - ] && echo n/a || ratio "$a" "$s")  bench/vegeta rate@100k $(ratio "$b1" "$v1") @1M $(ratio "$b2" "$v2")  CPU per request bench/vegeta @100k $(ratio "$bc1" "$vc1") @1M $(ratio "$bc2" "$vc2")  CPU seconds bench/vegeta @1k $(ratio "$cb1" "$cv1") @5k $(ratio "$cb5" "$cv5")"
+	echo "ratios round $round: serve/static $(ratio "$j" "$s")  refresh/static $(ratio "$r" "$s")  authjs/static $([ "$a" = - ] && echo n/a || ratio "$a" "$s")  bench/vegeta rate@100k $(ratio "$b1" "$v1") @1M $(ratio "$b2" "$v2")  CPU per request bench/vegeta @100k $(ratio "$bc1" "$vc1") @1M $(ratio "$bc2" "$vc2")  CPU seconds bench/vegeta @1k $(ratio "$cb1" "$cv1") @5k $(ratio "$cb5" "$cv5")" | tee -a "$work/ratios"
 done
+# The median of each ratio over the rounds: the figure to quote on a
+# shared machine, where one round can meet a neighbour's burst.
+python3 - "$work/ratios" << 'PY'
+import re, statistics, sys
+cols = {}
+for line in open(sys.argv[1]):
+    for seg in re.split(r"\s{2,}", line.split(":", 1)[1].strip()):
+        name, key = [], ""
+        for t in seg.split():
+            if re.fullmatch(r"[0-9.]+|n/a", t):
+                if t != "n/a":
+                    cols.setdefault(" ".join(name) + key, []).append(float(t))
+            elif "@" in t:
+                pre, at = t.split("@", 1)
+                name += [pre] if pre else []
+                key = " @" + at
+            else:
+                name.append(t)
+print("medians over rounds: " + "  ".join(f"{k} {statistics.median(v):.2f}" for k, v in cols.items()))
+PY
 echo "# load at end $(load)"

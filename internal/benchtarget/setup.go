@@ -376,8 +376,9 @@ func (s *Setup) upstreamFor(strategy string, o Options) (string, error) {
 // childStore says whether strategy's built-in upstream can run in a
 // process of its own, and the SQLite file it then reads: the jwt strategy
 // needs no store; the database strategy's child opens the demo's seeded
-// file (the run's own, which the in-process upstream writes too). A profile's own store stays with this process, which
-// opened it (its DSN and credentials are not handed on).
+// file (the run's own, which the in-process upstream writes too). A
+// profile's own store stays with this process, which opened it (its DSN
+// and credentials are not handed on).
 func (s *Setup) childStore(strategy string) (string, bool) {
 	switch strategy {
 	case "jwt":
