@@ -12,8 +12,9 @@ import (
 )
 
 // profileLoad is the Load screen's run for profile p: its bench section,
-// or the built-in comparison of every way of resolving, wired exactly as
-// `authscope bench --profile` wires it.
+// or the built-in comparison of every way of resolving, wired as
+// `authscope bench --profile` wires it, except that the built-in upstream
+// answers from this process rather than a child of its own.
 func profileLoad(name string, p *profiles.Profile, getenv func(string) string) (backend.LoadProfile, error) {
 	cfg := profileBenchConfig(p)
 	if len(cfg.Scenarios) == 0 {
