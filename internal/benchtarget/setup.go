@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -355,7 +356,7 @@ func (s *Setup) upstreamFor(strategy string, o Options) (string, error) {
 		err       error
 		where     = "built-in Auth.js /session handler"
 	)
-	if sqlite, ok := s.childStore(strategy); o.UpstreamProcess.Path != "" && ok {
+	if sqlite, ok := s.childStore(strategy); o.UpstreamProcess.Path != "" && ok && childListeners {
 		u, origin, err = s.Env.startUpstreamProcess(o.UpstreamProcess, resolver.Strategy(strategy), sqlite, o.UpstreamLatency, o.UpstreamJitter)
 		where += " in its own process"
 	} else {
@@ -372,6 +373,11 @@ func (s *Setup) upstreamFor(strategy string, o Options) (string, error) {
 	s.Notes = append(s.Notes, note)
 	return u, nil
 }
+
+// childListeners: a child process can inherit the listener (Windows passes
+// no file descriptors beyond the standard three; there the built-in
+// upstream stays in process).
+const childListeners = runtime.GOOS != "windows"
 
 // childStore says whether strategy's built-in upstream can run in a
 // process of its own, and the SQLite file it then reads: the jwt strategy
