@@ -25,11 +25,12 @@ import (
 // The hook between resolver and handler is one unexported method,
 // (*JWTResolver).resolveView, which the Handler calls on the concrete
 // type (a call through an interface would move the Handler's cookie scan,
-// handed over in the Input, to the heap): the Resolver interface and
-// Result are unchanged, and a resolver wrapped by anything else (a Cache,
-// a caller's decorator) is rendered the ordinary way. The view is used
-// only together with the Result it came with, before any other code but
-// the handler's observer (which must not modify the Result) sees it.
+// handed over as resolveView's scan argument, to the heap): the Resolver
+// interface and Result are unchanged, and a resolver wrapped by anything
+// else (a Cache, a caller's decorator) is rendered the ordinary way. The
+// view is used only together with the Result it came with, before any
+// other code but the handler's observer (which must not modify the
+// Result) sees it.
 
 // sessionParts are what resolveView hands the Handler with a Result: the
 // parts of its answer already made, the view its session was built from
